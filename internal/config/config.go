@@ -1,0 +1,193 @@
+// Package config reads the server's settings from the environment. It
+// reports every problem at once and never logs a secret in clear.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the server needs to start. Constructors receive the
+// fields they need, never the whole Config.
+type Config struct {
+	Addr            string        // PATROLSYNC_ADDR
+	BaseURL         string        // PATROLSYNC_BASE_URL: how clients reach this server
+	DatabaseURL     string        // PATROLSYNC_DATABASE_URL
+	Blobs           string        // PATROLSYNC_BLOBS
+	VarDir          string        // PATROLSYNC_VAR_DIR: where the embedded default keeps its files
+	JWTSecret       []byte        // PATROLSYNC_JWT_SECRET(_FILE)
+	BlobSecret      []byte        // PATROLSYNC_BLOB_SECRET(_FILE): signs local-blob upload URLs
+	AccessTTL       time.Duration // PATROLSYNC_ACCESS_TTL
+	RefreshTTL      time.Duration // PATROLSYNC_REFRESH_TTL
+	BcryptCost      int           // PATROLSYNC_BCRYPT_COST
+	Migrate         bool          // PATROLSYNC_MIGRATE: apply pending migrations on serve
+	BodyLimit       int64         // PATROLSYNC_BODY_LIMIT: bytes per request body
+	ShutdownTimeout time.Duration // PATROLSYNC_SHUTDOWN_TIMEOUT
+	LogLevel        slog.Level    // PATROLSYNC_LOG_LEVEL
+	LogFormat       string        // PATROLSYNC_LOG_FORMAT: json or text
+}
+
+// Defaults are the embedded, single-machine settings used by `make run`.
+var Defaults = map[string]string{
+	"PATROLSYNC_ADDR":             "127.0.0.1:8080",
+	"PATROLSYNC_VAR_DIR":          "./var",
+	"PATROLSYNC_DATABASE_URL":     "sqlite://./var/patrolsync.db",
+	"PATROLSYNC_BLOBS":            "file://./var/blobs",
+	"PATROLSYNC_ACCESS_TTL":       "15m",
+	"PATROLSYNC_REFRESH_TTL":      "720h",
+	"PATROLSYNC_BCRYPT_COST":      "10",
+	"PATROLSYNC_MIGRATE":          "true",
+	"PATROLSYNC_BODY_LIMIT":       "4194304",
+	"PATROLSYNC_SHUTDOWN_TIMEOUT": "20s",
+	"PATROLSYNC_LOG_LEVEL":        "info",
+	"PATROLSYNC_LOG_FORMAT":       "json",
+}
+
+// Load reads the configuration through getenv (tests pass a map lookup).
+// Secrets left unset are generated once and kept under VarDir.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return Defaults[name]
+	}
+	var problems []error
+	var c Config
+	c.Addr = get("PATROLSYNC_ADDR")
+	c.VarDir = get("PATROLSYNC_VAR_DIR")
+	c.DatabaseURL = get("PATROLSYNC_DATABASE_URL")
+	c.Blobs = get("PATROLSYNC_BLOBS")
+	c.BaseURL = strings.TrimRight(get("PATROLSYNC_BASE_URL"), "/")
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") &&
+		!strings.HasPrefix(c.DatabaseURL, "sqlite://") {
+		problems = append(problems, errors.New("PATROLSYNC_DATABASE_URL: want postgres://... or sqlite:///path/file.db"))
+	}
+	if !strings.HasPrefix(c.Blobs, "file://") && !strings.HasPrefix(c.Blobs, "s3://") {
+		problems = append(problems, errors.New("PATROLSYNC_BLOBS: want file:///dir or s3://bucket?endpoint=host:port"))
+	}
+	c.AccessTTL = duration(get, "PATROLSYNC_ACCESS_TTL", &problems)
+	c.RefreshTTL = duration(get, "PATROLSYNC_REFRESH_TTL", &problems)
+	c.ShutdownTimeout = duration(get, "PATROLSYNC_SHUTDOWN_TIMEOUT", &problems)
+	c.BcryptCost = integer(get, "PATROLSYNC_BCRYPT_COST", 4, 31, &problems)
+	c.BodyLimit = int64(integer(get, "PATROLSYNC_BODY_LIMIT", 1024, 1<<30, &problems))
+	migrate, err := strconv.ParseBool(get("PATROLSYNC_MIGRATE"))
+	if err != nil {
+		problems = append(problems, errors.New("PATROLSYNC_MIGRATE: want true or false"))
+	}
+	c.Migrate = migrate
+	if err := c.LogLevel.UnmarshalText([]byte(get("PATROLSYNC_LOG_LEVEL"))); err != nil {
+		problems = append(problems, errors.New("PATROLSYNC_LOG_LEVEL: want debug, info, warn or error"))
+	}
+	c.LogFormat = get("PATROLSYNC_LOG_FORMAT")
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		problems = append(problems, errors.New("PATROLSYNC_LOG_FORMAT: want json or text"))
+	}
+	c.JWTSecret = secret(getenv, "PATROLSYNC_JWT_SECRET", c.VarDir, "jwt.secret", &problems)
+	c.BlobSecret = secret(getenv, "PATROLSYNC_BLOB_SECRET", c.VarDir, "blob.secret", &problems)
+	if c.JWTSecret != nil && len(c.JWTSecret) < 32 {
+		problems = append(problems, errors.New("PATROLSYNC_JWT_SECRET: must be at least 32 bytes"))
+	}
+	return c, errors.Join(problems...)
+}
+
+// LogValue masks secrets so that the config can be logged at start-up.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("addr", c.Addr),
+		slog.String("base_url", c.BaseURL),
+		slog.String("database_url", maskURL(c.DatabaseURL)),
+		slog.String("blobs", maskURL(c.Blobs)),
+		slog.String("var_dir", c.VarDir),
+		slog.String("jwt_secret", "[set]"),
+		slog.Duration("access_ttl", c.AccessTTL),
+		slog.Duration("refresh_ttl", c.RefreshTTL),
+		slog.Bool("migrate", c.Migrate),
+		slog.Int64("body_limit", c.BodyLimit),
+	)
+}
+
+func duration(get func(string) string, name string, problems *[]error) time.Duration {
+	d, err := time.ParseDuration(get(name))
+	if err != nil || d <= 0 {
+		*problems = append(*problems, fmt.Errorf("%s: want a positive duration such as 15m", name))
+	}
+	return d
+}
+
+func integer(get func(string) string, name string, lo, hi int, problems *[]error) int {
+	n, err := strconv.Atoi(get(name))
+	if err != nil || n < lo || n > hi {
+		*problems = append(*problems, fmt.Errorf("%s: want a whole number from %d to %d", name, lo, hi))
+	}
+	return n
+}
+
+// secret reads NAME, else the file named by NAME_FILE, else a random value
+// generated once and kept in varDir/file (0600) so restarts keep sessions.
+func secret(getenv func(string) string, name, varDir, file string, problems *[]error) []byte {
+	if v := getenv(name); v != "" {
+		return []byte(v)
+	}
+	if path := getenv(name + "_FILE"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			*problems = append(*problems, fmt.Errorf("%s_FILE: %w", name, err))
+			return nil
+		}
+		return []byte(strings.TrimSpace(string(b)))
+	}
+	path := filepath.Join(varDir, file)
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return []byte(strings.TrimSpace(string(b)))
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		*problems = append(*problems, fmt.Errorf("%s: generate: %w", name, err))
+		return nil
+	}
+	value := hex.EncodeToString(raw)
+	if err := os.MkdirAll(varDir, 0o700); err != nil {
+		*problems = append(*problems, fmt.Errorf("%s: unset, and %s cannot hold a generated one: %w", name, varDir, err))
+		return nil
+	}
+	if err := os.WriteFile(path, []byte(value+"\n"), 0o600); err != nil {
+		*problems = append(*problems, fmt.Errorf("%s: unset, and cannot keep a generated one: %w", name, err))
+		return nil
+	}
+	return []byte(value)
+}
+
+// maskURL hides a password or secret query value in a connection URL.
+func maskURL(raw string) string {
+	out := raw
+	if at := strings.Index(out, "@"); at > 0 {
+		if scheme := strings.Index(out, "://"); scheme >= 0 && scheme < at {
+			userinfo := out[scheme+3 : at]
+			if colon := strings.Index(userinfo, ":"); colon >= 0 {
+				out = out[:scheme+3] + userinfo[:colon] + ":***" + out[at:]
+			}
+		}
+	}
+	for _, key := range []string{"secret_key=", "password="} {
+		if i := strings.Index(out, key); i >= 0 {
+			end := strings.IndexAny(out[i:], "&")
+			if end < 0 {
+				end = len(out) - i
+			}
+			out = out[:i+len(key)] + "***" + out[i+end:]
+		}
+	}
+	return out
+}

@@ -1,0 +1,36 @@
+package store
+
+import "gorm.io/gorm"
+
+// Page asks for up to Limit rows whose id sorts after After. Ids are UUIDv7,
+// so id order is creation order and the cursor is stable under inserts.
+type Page struct {
+	After string
+	Limit int
+}
+
+// apply adds keyset pagination on table.id, fetching one extra row so the
+// caller can tell whether another page exists.
+func (p Page) apply(q *gorm.DB, table string) *gorm.DB {
+	if p.After != "" {
+		q = q.Where(table+".id > ?", p.After)
+	}
+	limit := p.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	return q.Order(table + ".id").Limit(limit + 1)
+}
+
+// trim cuts the extra row and returns the cursor for the next page.
+func trim[T any](rows []T, p Page, id func(T) string) ([]T, string) {
+	limit := p.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, id(rows[len(rows)-1])
+}

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"time"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+)
+
+// Session is one login on one device.
+type Session struct {
+	ID        string
+	OrgID     string
+	UserID    string
+	DeviceID  string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// RefreshToken is one issued refresh token; only its hash is kept.
+type RefreshToken struct {
+	ID        string
+	SessionID string
+	TokenHash string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+// CreateSession starts a session for the caller's organisation.
+func (tx *Tx) CreateSession(s *Session) error {
+	s.OrgID, s.CreatedAt = tx.orgOf(), tx.Now
+	return translate("store.CreateSession", tx.gorm.Table("sessions").Create(s).Error)
+}
+
+// CreateRefreshToken records a newly issued refresh token.
+func (tx *Tx) CreateRefreshToken(t *RefreshToken) error {
+	t.CreatedAt = tx.Now
+	return translate("store.CreateRefreshToken", tx.gorm.Table("refresh_tokens").Create(t).Error)
+}
+
+// RefreshTokenByHash finds a token by its hash, with its session. It is not
+// scoped: the token itself is the credential.
+func (tx *Tx) RefreshTokenByHash(hash string) (RefreshToken, Session, error) {
+	const op = "store.RefreshTokenByHash"
+	var t RefreshToken
+	if err := tx.gorm.Table("refresh_tokens").Where("token_hash = ?", hash).Take(&t).Error; err != nil {
+		return t, Session{}, translate(op, err)
+	}
+	var s Session
+	err := tx.gorm.Table("sessions").Where("id = ?", t.SessionID).Take(&s).Error
+	return t, s, translate(op, err)
+}
+
+// SpendRefreshToken marks a token used, once: a second spend of the same
+// token (a replay, or two racing refreshes) gets Conflict.
+func (tx *Tx) SpendRefreshToken(id string) error {
+	res := tx.gorm.Table("refresh_tokens").Where("id = ? AND used_at IS NULL", id).Update("used_at", tx.Now)
+	if res.Error != nil {
+		return translate("store.SpendRefreshToken", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.E("store.SpendRefreshToken", errs.Conflict, "refresh token already used")
+	}
+	return nil
+}
+
+// RevokeSession ends a session; tokens naming it stop working at once.
+func (tx *Tx) RevokeSession(id string) error {
+	err := tx.gorm.Table("sessions").Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", tx.Now).Error
+	return translate("store.RevokeSession", err)
+}
+
+// RevokeUserSessions ends every session of a user of the caller's organisation.
+func (tx *Tx) RevokeUserSessions(userID string) error {
+	err := tx.scoped("sessions").Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", tx.Now).Error
+	return translate("store.RevokeUserSessions", err)
+}
+
+// Caller is what an access token's session resolves to right now.
+type Caller struct {
+	UserID       string
+	OrgID        string
+	Role         string
+	DeviceID     string
+	UserActive   bool
+	DeviceActive bool
+	Revoked      bool
+	SiteIDs      []string
+}
+
+// CallerBySession reads, in one query, whether a session, its user and its
+// device are still good, and the user's current role.
+func (tx *Tx) CallerBySession(sessionID string) (Caller, error) {
+	const op = "store.CallerBySession"
+	var row struct {
+		UserID, OrgID, Role, DeviceID string
+		UserActive, DeviceActive      bool
+		RevokedAt                     *time.Time
+	}
+	err := tx.gorm.Table("sessions AS s").
+		Select("s.user_id, s.org_id, u.role, s.device_id, u.active AS user_active, d.active AS device_active, s.revoked_at").
+		Joins("JOIN users u ON u.id = s.user_id").
+		Joins("JOIN devices d ON d.id = s.device_id").
+		Where("s.id = ?", sessionID).Take(&row).Error
+	if err != nil {
+		return Caller{}, translate(op, err)
+	}
+	var sites []string
+	if err := tx.gorm.Table("user_sites").Where("user_id = ?", row.UserID).Order("site_id").Pluck("site_id", &sites).Error; err != nil {
+		return Caller{}, translate(op, err)
+	}
+	return Caller{UserID: row.UserID, OrgID: row.OrgID, Role: row.Role, DeviceID: row.DeviceID,
+		UserActive: row.UserActive, DeviceActive: row.DeviceActive, Revoked: row.RevokedAt != nil, SiteIDs: sites}, nil
+}

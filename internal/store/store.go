@@ -1,0 +1,186 @@
+// Package store is the only package that talks to the database (through
+// gorm). It translates driver errors into errs kinds, scopes every tenant
+// query by the principal's organisation, and never decides a transaction's
+// scope: the use-case packages do, through InTx.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
+)
+
+// Dialects.
+const (
+	Postgres = "postgres"
+	SQLite   = "sqlite"
+)
+
+// DB is an open database of either dialect.
+type DB struct {
+	gorm    *gorm.DB
+	sql     *sql.DB
+	dialect string
+}
+
+// Open connects to url: postgres://... or sqlite:///path/file.db (the
+// directory of a SQLite file is created when missing).
+func Open(ctx context.Context, url string) (*DB, error) {
+	const op = "store.Open"
+	cfg := &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	var dialector gorm.Dialector
+	dialect := Postgres
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		dialector = postgres.Open(url)
+	case strings.HasPrefix(url, "sqlite://"):
+		dialect = SQLite
+		path := strings.TrimPrefix(url, "sqlite://")
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, errs.E(op, errs.Unavailable, err)
+		}
+		// WAL lets readers run beside the writer; IMMEDIATE transactions take
+		// the write lock up front so that two writers queue instead of
+		// deadlocking on a lock upgrade.
+		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+			"&_pragma=busy_timeout(15000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+		dialector = sqlite.Open(dsn)
+	default:
+		return nil, errs.E(op, errs.Invalid, "database url must start with postgres:// or sqlite://")
+	}
+	g, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, errs.E(op, errs.Unavailable, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	if dialect == SQLite {
+		sqlDB.SetMaxOpenConns(8)
+	} else {
+		sqlDB.SetMaxOpenConns(40)
+		sqlDB.SetMaxIdleConns(40)
+	}
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{gorm: g, sql: sqlDB, dialect: dialect}
+	if err := db.Ping(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Dialect is "postgres" or "sqlite".
+func (db *DB) Dialect() string { return db.dialect }
+
+// SQL exposes the pool for the migration runner and the job queue.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := db.sql.PingContext(ctx); err != nil {
+		return errs.E("store.Ping", errs.Unavailable, "database unavailable", err)
+	}
+	return nil
+}
+
+// Tx is one transaction with one clock reading: every row it writes carries
+// the same now.
+type Tx struct {
+	gorm *gorm.DB
+	db   *DB
+	Now  time.Time
+}
+
+// InTx runs fn in a transaction, committed when fn returns nil.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		return fn(&Tx{gorm: g, db: db, Now: time.Now().UTC().Truncate(time.Microsecond)})
+	})
+	return translate("store.InTx", err)
+}
+
+// Read runs fn outside a transaction for plain reads.
+func (db *DB) Read(ctx context.Context) *Tx {
+	return &Tx{gorm: db.gorm.WithContext(ctx), db: db, Now: time.Now().UTC().Truncate(time.Microsecond)}
+}
+
+// Dialect of the transaction's database.
+func (tx *Tx) Dialect() string { return tx.db.dialect }
+
+// scoped starts a query on table limited to the caller's organisation. A
+// missing principal is a programming error and yields no rows.
+func (tx *Tx) scoped(table string) *gorm.DB {
+	p, ok := principal.From(tx.gorm.Statement.Context)
+	org := p.OrgID
+	if !ok {
+		org = "00000000-0000-0000-0000-000000000000"
+	}
+	return tx.gorm.Table(table).Where(table+".org_id = ?", org)
+}
+
+// orgOf is the caller's organisation id.
+func (tx *Tx) orgOf() string {
+	p, _ := principal.From(tx.gorm.Statement.Context)
+	return p.OrgID
+}
+
+// translate maps driver and gorm errors to errs kinds.
+func translate(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errs.KindOf(err) != errs.Internal:
+		return err
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return errs.E(op, errs.NotFound, "not found", err)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return errs.E(op, errs.Conflict, "already exists", err)
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return errs.E(op, errs.Invalid, "refers to a record that does not exist", err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return errs.E(op, errs.Unavailable, err)
+	case isConnectionError(err):
+		return errs.E(op, errs.Unavailable, "database unavailable", err)
+	}
+	return errs.E(op, errs.Internal, err)
+}
+
+func isConnectionError(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"connection refused", "broken pipe", "connection reset", "failed to connect",
+		"database is locked", "server closed", "conn closed", "the database system is"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func notFound(op string) error { return errs.E(op, errs.NotFound, "not found") }

@@ -1,0 +1,209 @@
+// Package testenv gives tests real services: a fresh PostgreSQL database
+// cloned from a migrated template, a SQLite file, and an S3 bucket. It never
+// skips: a missing service fails the test with how to get one.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for admin statements
+
+	"github.com/patrolsync/patrolsync/internal/store"
+	"github.com/patrolsync/patrolsync/migrations"
+)
+
+const defaultAdminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// AdminURL is the server the tests use: TEST_DATABASE_URL, else the local default.
+func AdminURL() string {
+	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return defaultAdminURL
+}
+
+// Postgres returns the URL of a fresh, migrated database that is dropped
+// when the test ends.
+func Postgres(t testing.TB) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	admin, err := sql.Open("pgx", AdminURL())
+	if err == nil {
+		err = admin.PingContext(ctx)
+	}
+	if err != nil {
+		t.Fatalf("testenv: no PostgreSQL at %s (%v).\nRun the tests with `make test`, which finds or starts one, "+
+			"or set TEST_DATABASE_URL to a server where you may create databases.", redact(AdminURL()), err)
+	}
+	defer admin.Close()
+	template, err := migratedTemplate(ctx, admin)
+	if err != nil {
+		t.Fatalf("testenv: prepare template database: %v", err)
+	}
+	name := "patrolsync_t_" + randomHex(6)
+	for attempt := 0; ; attempt++ {
+		_, err = admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, template))
+		// Two packages cloning at the same instant can briefly see each
+		// other's clone as a user of the template.
+		if err == nil || attempt > 20 || !strings.Contains(err.Error(), "being accessed by other users") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("testenv: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		admin, err := sql.Open("pgx", AdminURL())
+		if err != nil {
+			t.Errorf("testenv: drop %s: %v", name, err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+			t.Errorf("testenv: drop %s: %v", name, err)
+		}
+	})
+	return withDatabase(AdminURL(), name)
+}
+
+// SQLite returns the URL of a fresh SQLite file in the test's temp dir.
+func SQLite(t testing.TB) string {
+	t.Helper()
+	return "sqlite://" + filepath.Join(t.TempDir(), "patrolsync.db")
+}
+
+// Each runs fn once per dialect, as subtests named "postgres" and "sqlite".
+func Each(t *testing.T, fn func(t *testing.T, databaseURL string)) {
+	t.Helper()
+	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+}
+
+// migratedTemplate makes, once per set of migration files, a database with
+// every migration applied, and returns its name. An advisory lock keeps
+// test packages running in parallel from building it twice.
+func migratedTemplate(ctx context.Context, admin *sql.DB) (string, error) {
+	digest, err := migrationsDigest()
+	if err != nil {
+		return "", err
+	}
+	name := "patrolsync_tmpl_" + digest[:16]
+	conn, err := admin.Conn(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	lockID := int64(binary.BigEndian.Uint64(mustDecodeHex(digest[:16])))
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, lockID); err != nil {
+		return "", err
+	}
+	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, lockID)
+	var exists bool
+	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if exists {
+		return name, nil
+	}
+	building := name + "_wip"
+	if _, err := conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+building+` WITH (FORCE)`); err != nil {
+		return "", err
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE DATABASE `+building); err != nil {
+		return "", err
+	}
+	db, err := store.Open(ctx, withDatabase(AdminURL(), building))
+	if err != nil {
+		return "", err
+	}
+	err = db.Migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	db.Close()
+	if err != nil {
+		return "", err
+	}
+	// Renamed only when complete, so a crash leaves no half-built template.
+	if _, err := conn.ExecContext(ctx, `ALTER DATABASE `+building+` RENAME TO `+name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+func migrationsDigest() (string, error) {
+	h := sha256.New()
+	for _, dialect := range []string{"postgres", "sqlite"} {
+		files, err := migrations.Dialect(dialect)
+		if err != nil {
+			return "", err
+		}
+		var names []string
+		err = fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				names = append(names, path)
+			}
+			return err
+		})
+		if err != nil {
+			return "", err
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			b, err := fs.ReadFile(files, n)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(h, "%s/%s\n%s\n", dialect, n, b)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func withDatabase(adminURL, name string) string {
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		return adminURL
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable url)"
+	}
+	return u.Redacted()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func mustDecodeHex(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
