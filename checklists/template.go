@@ -1,0 +1,90 @@
+package checklists
+
+// Template is one checklist document. A published template is immutable;
+// inspections pin the digest of the version they were started on.
+type Template struct {
+	// Schema lets editors find the JSON Schema; it is not content and is
+	// left out of the digest.
+	Schema        string    `json:"$schema,omitempty"`
+	Key           string    `json:"key"`
+	Title         Text      `json:"title"`
+	Description   Text      `json:"description,omitempty"`
+	Category      string    `json:"category,omitempty"`
+	Sources       []Source  `json:"sources,omitempty"`
+	PassThreshold float64   `json:"pass_threshold,omitempty"`
+	Scoring       string    `json:"scoring,omitempty"`
+	Sections      []Section `json:"sections"`
+}
+
+// Scoring modes.
+const (
+	ScoringItems    = "items"
+	ScoringSections = "sections"
+)
+
+// Source cites where in the regulations a template's items come from.
+type Source struct {
+	File    string `json:"file"`
+	Section string `json:"section"`
+	Note    string `json:"note,omitempty"`
+}
+
+// Section groups items on one screen; with scoring "sections" it is also a
+// scoring category with its own weight.
+type Section struct {
+	Key         string   `json:"key"`
+	Title       Text     `json:"title"`
+	Help        Text     `json:"help,omitempty"`
+	Weight      *float64 `json:"weight,omitempty"`
+	VisibleWhen Rule     `json:"visible_when,omitempty"`
+	Items       []Item   `json:"items"`
+}
+
+// Rule is a JSON Logic rule as decoded by encoding/json (maps, slices,
+// float64, string, bool, nil), which is the form the logic library takes.
+type Rule = any
+
+// Option is one choice of a single_choice or multi_choice item.
+type Option struct {
+	Value string `json:"value"`
+	Label Text   `json:"label"`
+	// Score is the fraction of the item's weight this option earns
+	// (graded answers: excellent 1, good 0.8, fair 0.6, poor 0); default 1.
+	Score *float64 `json:"score,omitempty"`
+	Fails bool     `json:"fails,omitempty"`
+}
+
+// FindingRule says what finding (hidden hazard) a failed item raises.
+type FindingRule struct {
+	Severity string `json:"severity"`
+	DueHours int    `json:"due_hours"`
+	Title    Text   `json:"title,omitempty"`
+}
+
+// Finding severities.
+var Severities = []string{"low", "medium", "high", "critical"}
+
+// Countersign makes an item a two-person item (双人): it is complete only
+// with a second, different person's countersignature.
+type Countersign struct {
+	Role  string `json:"role"`
+	Label Text   `json:"label,omitempty"`
+}
+
+// CountersignRoles are the roles a countersigner may be asked to hold.
+var CountersignRoles = []string{"any", "guard", "supervisor", "witness"}
+
+// SignerRoles are the roles a signature item may ask for.
+var SignerRoles = []string{"guard", "supervisor", "witness", "giver", "receiver", "visitor", "approver"}
+
+// PhotoWhenFailed asks for photo evidence on a failed item.
+type PhotoWhenFailed struct {
+	Min int `json:"min"`
+}
+
+// Expected compares a number answer with a value synced in the inspection
+// context (vault cash counted equals the system record).
+type Expected struct {
+	Context   string  `json:"context"`
+	Tolerance float64 `json:"tolerance,omitempty"`
+}
