@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Kind is the class of a failure; api/ maps each kind to one HTTP status.
@@ -46,6 +47,8 @@ type Error struct {
 	Detail string            // a sentence safe for clients
 	Fields map[string]string // JSON pointer -> what is wrong, for Invalid
 	Err    error             // the cause; logged, never shown
+	// RetryAfter tells a throttled or unavailable client when to come back.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -79,7 +82,8 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // E builds an Error. Arguments are read by type: string is the Detail,
-// Kind is the Kind, error is the cause, map[string]string are Fields.
+// Kind is the Kind, error is the cause, map[string]string are Fields,
+// time.Duration is RetryAfter.
 // The op is always first.
 func E(op string, args ...any) *Error {
 	e := &Error{Op: op}
@@ -91,6 +95,8 @@ func E(op string, args ...any) *Error {
 			e.Detail = v
 		case map[string]string:
 			e.Fields = v
+		case time.Duration:
+			e.RetryAfter = v
 		case error:
 			e.Err = v
 		case nil:
@@ -109,6 +115,9 @@ func E(op string, args ...any) *Error {
 		}
 		if e.Fields == nil {
 			e.Fields = inner.Fields
+		}
+		if e.RetryAfter == 0 {
+			e.RetryAfter = inner.RetryAfter
 		}
 	}
 	return e
@@ -131,3 +140,11 @@ func KindOf(err error) Kind {
 
 // Is reports whether err is classified as kind.
 func Is(err error, kind Kind) bool { return err != nil && KindOf(err) == kind }
+
+// Wrap adds op to a non-nil err, keeping its classification; nil stays nil.
+func Wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return E(op, err)
+}

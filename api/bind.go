@@ -1,0 +1,147 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// decode reads exactly one JSON object into v, refusing unknown fields, so
+// that a typo in a field name is an error instead of a silent default.
+func decode(c echo.Context, v any) error {
+	const op = "api.decode"
+	mediaType, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if mediaType != "application/json" {
+		return errs.E(op, errs.Malformed, "the body must be JSON with Content-Type: application/json")
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return errs.E(op, errs.TooLarge, fmt.Sprintf("the body is larger than %d bytes", tooLarge.Limit))
+	}
+	if err != nil {
+		return errs.E(op, errs.Malformed, "the body could not be read", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(op, err)
+	}
+	if dec.More() {
+		return errs.E(op, errs.Malformed, "the body must hold exactly one JSON value")
+	}
+	return nil
+}
+
+func decodeError(op string, err error) error {
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return errs.E(op, errs.Malformed, fmt.Sprintf("malformed JSON at byte %d", syntax.Offset))
+	case errors.As(err, &typeErr):
+		pointer := "/" + strings.ReplaceAll(typeErr.Field, ".", "/")
+		if typeErr.Field == "" {
+			return errs.E(op, errs.Malformed, "the body must be a JSON object")
+		}
+		return errs.Fields(op, map[string]string{pointer: "must be " + jsonType(typeErr.Type.Kind().String())})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return errs.Fields(op, map[string]string{"/" + name: "unknown field"})
+	case errors.Is(err, io.EOF):
+		return errs.E(op, errs.Malformed, "the body is empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errs.E(op, errs.Malformed, "the body ends in the middle of a JSON value")
+	}
+	return errs.E(op, errs.Malformed, "the body is not valid JSON", err)
+}
+
+func jsonType(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct":
+		return "an object"
+	}
+	return "a number"
+}
+
+// page reads ?limit= and ?cursor= for a list.
+func page(c echo.Context) (store.Page, error) {
+	p := store.Page{Limit: 50}
+	if raw := c.QueryParam("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > 500 {
+			return p, errs.Fields("api.page", map[string]string{"/limit": "must be a whole number from 1 to 500"})
+		}
+		p.Limit = n
+	}
+	if raw := c.QueryParam("cursor"); raw != "" {
+		after, err := decodeCursor(raw)
+		if err != nil {
+			return p, errs.Fields("api.page", map[string]string{"/cursor": "not a cursor this server issued"})
+		}
+		p.After = after
+	}
+	return p, nil
+}
+
+// boolParam reads an optional true/false query parameter.
+func boolParam(c echo.Context, name string) (*bool, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return nil, nil
+	}
+	v, err := strconv.ParseBool(raw)
+	if err != nil {
+		return nil, errs.Fields("api.boolParam", map[string]string{"/" + name: "must be true or false"})
+	}
+	return &v, nil
+}
+
+// List is the shape of every list answer.
+type List[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+func list[T any](items []T, next string) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	if next != "" {
+		next = encodeCursor(next)
+	}
+	return List[T]{Items: items, NextCursor: next}
+}
+
+// pathID reads the :id path parameter. A malformed id cannot name a record,
+// so it is answered like an absent one.
+func pathID(c echo.Context) (string, error) {
+	id := c.Param("id")
+	if !isUUID(id) {
+		return "", errs.E("api.pathID", errs.NotFound, "not found")
+	}
+	return id, nil
+}
+
+func isUUID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}

@@ -1,0 +1,84 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/org"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+func (s *Server) listDevices(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	active, err := boolParam(c, "active")
+	if err != nil {
+		return err
+	}
+	filter := store.DeviceFilter{UserID: c.QueryParam("user_id"), Active: active}
+	if filter.UserID != "" && !isUUID(filter.UserID) {
+		return errs.Fields("api.listDevices", map[string]string{"/user_id": "must be a UUID"})
+	}
+	devices, next, err := s.deps.Org.ListDevices(c.Request().Context(), filter, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list(devices, next))
+}
+
+func (s *Server) createDevice(c echo.Context) error {
+	var in org.DeviceInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	device, err := s.deps.Org.CreateDevice(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, device)
+}
+
+func (s *Server) getDevice(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	device, err := s.deps.Org.Device(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, device)
+}
+
+func (s *Server) updateDevice(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var patch org.DevicePatch
+	if err := decode(c, &patch); err != nil {
+		return err
+	}
+	device, err := s.deps.Org.UpdateDevice(c.Request().Context(), id, patch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, device)
+}
+
+func (s *Server) deactivateDevice(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	inactive := false
+	device, err := s.deps.Org.UpdateDevice(c.Request().Context(), id, org.DevicePatch{Active: &inactive})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, device)
+}

@@ -1,0 +1,131 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
+)
+
+// authenticator turns a bearer token into the caller.
+type authenticator interface {
+	Authenticate(ctx context.Context, accessToken string) (principal.Principal, error)
+}
+
+// requireAuth admits only callers with a valid bearer token and at least
+// minRole, and puts the principal in the request context for the store.
+func (s *Server) requireAuth(minRole string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			header := c.Request().Header.Get(echo.HeaderAuthorization)
+			token, ok := strings.CutPrefix(header, "Bearer ")
+			if !ok || token == "" {
+				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="patrolsync"`)
+				return errs.E("api.auth", errs.Unauthenticated, "an Authorization: Bearer token is required")
+			}
+			p, err := s.deps.Auth.Authenticate(c.Request().Context(), token)
+			if err != nil {
+				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="patrolsync", error="invalid_token"`)
+				return err
+			}
+			if !principal.AtLeast(p.Role, minRole) {
+				return errs.E("api.auth", errs.Forbidden, "your role may not do this")
+			}
+			c.SetRequest(c.Request().WithContext(principal.With(c.Request().Context(), p)))
+			return next(c)
+		}
+	}
+}
+
+// accessLog writes one structured line per request.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		if err != nil {
+			c.Error(err) // render now so the logged status is the one sent
+		}
+		req, res := c.Request(), c.Response()
+		level := slog.LevelInfo
+		if res.Status >= 500 {
+			level = slog.LevelError
+		}
+		attrs := []slog.Attr{
+			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
+			slog.String("method", req.Method), slog.String("route", c.Path()), slog.String("path", req.URL.Path),
+			slog.Int("status", res.Status), slog.Int64("bytes", res.Size), slog.String("remote", c.RealIP()),
+		}
+		if p, ok := principal.From(req.Context()); ok {
+			attrs = append(attrs, slog.String("org_id", p.OrgID), slog.String("user_id", p.UserID))
+		}
+		s.log.LogAttrs(req.Context(), level, "request", attrs...)
+		return nil
+	}
+}
+
+// idempotencyStore keeps the first answer to a keyed write.
+type idempotencyStore interface {
+	Replay(ctx context.Context, key, method, path, requestHash string) (status int, contentType string, body []byte, found bool, err error)
+	Remember(ctx context.Context, key, method, path, requestHash string, status int, contentType string, body []byte) error
+}
+
+// idempotent replays the stored answer of a write retried with the same
+// Idempotency-Key, so a phone that lost the response can safely send again.
+func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		key := c.Request().Header.Get("Idempotency-Key")
+		if key == "" || c.Request().Method == http.MethodGet {
+			return next(c)
+		}
+		if len(key) > 200 {
+			return errs.Fields("api.idempotent", map[string]string{"/headers/Idempotency-Key": "at most 200 characters"})
+		}
+		body, err := io.ReadAll(c.Request().Body)
+		if err != nil {
+			return decodeError("api.idempotent", err)
+		}
+		c.Request().Body = io.NopCloser(bytes.NewReader(body))
+		sum := sha256.Sum256(append([]byte(c.Request().Method+" "+c.Request().URL.Path+"\n"), body...))
+		hash := hex.EncodeToString(sum[:])
+		ctx, method, path := c.Request().Context(), c.Request().Method, c.Request().URL.Path
+		status, contentType, stored, found, err := s.deps.Idempotency.Replay(ctx, key, method, path, hash)
+		if err != nil {
+			return err
+		}
+		if found {
+			c.Response().Header().Set("Idempotent-Replayed", "true")
+			return c.Blob(status, contentType, stored)
+		}
+		recorder := &recordingWriter{ResponseWriter: c.Response().Writer}
+		c.Response().Writer = recorder
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		if c.Response().Status < 500 {
+			err := s.deps.Idempotency.Remember(ctx, key, method, path, hash, c.Response().Status,
+				c.Response().Header().Get(echo.HeaderContentType), recorder.body.Bytes())
+			if err != nil && !errs.Is(err, errs.Conflict) {
+				s.log.Error("remember idempotent response", "err", err)
+			}
+		}
+		return nil
+	}
+}
+
+type recordingWriter struct {
+	http.ResponseWriter
+	body bytes.Buffer
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}

@@ -1,0 +1,176 @@
+// Package api is the HTTP layer: routes, handlers, middleware and the one
+// table from error kinds to problem+json answers. It holds no business
+// rules; those live in internal/. It is the only package that imports echo.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/labstack/echo-contrib/echoprometheus"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/patrolsync/patrolsync/internal/app"
+	"github.com/patrolsync/patrolsync/internal/auth"
+	"github.com/patrolsync/patrolsync/internal/org"
+	"github.com/patrolsync/patrolsync/internal/principal"
+)
+
+// Deps are the services the handlers call.
+type Deps struct {
+	Auth        *auth.Service
+	Org         *org.Service
+	Idempotency idempotencyStore
+	// Blobs serves presigned uploads and downloads of the local blob store;
+	// nil when blobs live in S3.
+	Blobs http.Handler
+	// Checks are what /readyz asks: name -> ping.
+	Checks map[string]func(context.Context) error
+}
+
+// Options tune the HTTP layer.
+type Options struct {
+	BodyLimit int64 // bytes; requests above it get 413
+	Version   string
+}
+
+// Server is the echo application.
+type Server struct {
+	echo *echo.Echo
+	deps Deps
+	opts Options
+	log  *slog.Logger
+	// roles maps "METHOD /path" to the weakest role allowed there.
+	roles map[string]string
+
+	docsOnce    sync.Once
+	docsHandler http.Handler
+}
+
+// Route is one registered endpoint and the weakest role allowed on it
+// ("" for public routes). Tests walk this table.
+type Route struct {
+	Method  string
+	Path    string // in OpenAPI form: /v1/users/{id}
+	MinRole string
+}
+
+// New builds the server.
+func New(deps Deps, opts Options, log *slog.Logger) *Server {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{echo: e, deps: deps, opts: opts, log: log, roles: map[string]string{}}
+	e.HTTPErrorHandler = s.errorHandler
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	e.Use(middleware.RequestID())
+	e.Use(s.accessLog)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		s.log.Error("panic", "err", err, "stack", string(stack))
+		return err
+	}}))
+	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+		Subsystem: "patrolsync", Registerer: registry, DoNotUseRequestPathFor404: true,
+	}))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
+		ReferrerPolicy: "no-referrer", HSTSMaxAge: 0,
+	}))
+	e.Use(middleware.BodyLimit(strconv.FormatInt(opts.BodyLimit, 10) + "B"))
+	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: registry}))
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// routes registers every endpoint; keep it in step with openapi.yaml (a
+// test checks).
+func (s *Server) routes() {
+	s.echo.GET("/healthz", s.healthz)
+	s.echo.GET("/readyz", s.readyz)
+	s.echo.GET("/openapi.yaml", s.openapi)
+	s.echo.GET("/docs", s.docs)
+	s.echo.GET("/docs/*", s.docs)
+	if s.deps.Blobs != nil {
+		s.echo.Any("/v1/blobs/*", echo.WrapHandler(s.deps.Blobs))
+	}
+
+	v1 := s.echo.Group("/v1")
+	v1.POST("/auth/login", s.login)
+	v1.POST("/auth/refresh", s.refresh)
+	v1.POST("/auth/logout", s.logout)
+
+	s.add(v1, http.MethodGet, "/me", principal.Guard, s.me)
+
+	s.add(v1, http.MethodGet, "/sites", principal.Guard, s.listSites)
+	s.add(v1, http.MethodPost, "/sites", principal.Admin, s.createSite)
+	s.add(v1, http.MethodGet, "/sites/:id", principal.Guard, s.getSite)
+	s.add(v1, http.MethodPatch, "/sites/:id", principal.Admin, s.updateSite)
+	s.add(v1, http.MethodDelete, "/sites/:id", principal.Admin, s.deactivateSite)
+
+	s.add(v1, http.MethodGet, "/users", principal.Admin, s.listUsers)
+	s.add(v1, http.MethodPost, "/users", principal.Admin, s.createUser)
+	s.add(v1, http.MethodGet, "/users/:id", principal.Admin, s.getUser)
+	s.add(v1, http.MethodPatch, "/users/:id", principal.Admin, s.updateUser)
+	s.add(v1, http.MethodDelete, "/users/:id", principal.Admin, s.deactivateUser)
+
+	s.add(v1, http.MethodGet, "/devices", principal.Admin, s.listDevices)
+	s.add(v1, http.MethodPost, "/devices", principal.Admin, s.createDevice)
+	s.add(v1, http.MethodGet, "/devices/:id", principal.Admin, s.getDevice)
+	s.add(v1, http.MethodPatch, "/devices/:id", principal.Admin, s.updateDevice)
+	s.add(v1, http.MethodDelete, "/devices/:id", principal.Admin, s.deactivateDevice)
+}
+
+// add registers an authenticated route with its weakest allowed role.
+func (s *Server) add(g *echo.Group, method, path, minRole string, h echo.HandlerFunc) {
+	g.Add(method, path, h, s.requireAuth(minRole), s.idempotent)
+	s.roles[method+" /v1"+path] = minRole
+}
+
+// Routes lists every registered route in OpenAPI path form with its role.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, r := range s.echo.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		out = append(out, Route{Method: r.Method, Path: openAPIPath(r.Path), MinRole: s.roles[r.Method+" "+r.Path]})
+	}
+	return out
+}
+
+// openAPIPath turns echo's /users/:id into OpenAPI's /users/{id}.
+func openAPIPath(path string) string {
+	out := []byte{}
+	for i := 0; i < len(path); i++ {
+		if path[i] == ':' {
+			j := i + 1
+			for j < len(path) && path[j] != '/' {
+				j++
+			}
+			out = append(out, '{')
+			out = append(out, path[i+1:j]...)
+			out = append(out, '}')
+			i = j - 1
+			continue
+		}
+		out = append(out, path[i])
+	}
+	return string(out)
+}
+
+// Shutdown is for tests that run the echo server directly.
+func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ctx) }
+
+// DepsFrom hands the assembled services to the HTTP layer.
+func DepsFrom(a *app.App) Deps {
+	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Blobs: a.BlobHandler, Checks: a.Checks()}
+}

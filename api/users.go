@@ -1,0 +1,87 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/org"
+	"github.com/patrolsync/patrolsync/internal/principal"
+)
+
+func (s *Server) listUsers(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	active, err := boolParam(c, "active")
+	if err != nil {
+		return err
+	}
+	filter := org.UserFilter{Role: c.QueryParam("role"), Active: active, SiteID: c.QueryParam("site_id")}
+	if filter.Role != "" && !principal.ValidRole(filter.Role) {
+		return errs.Fields("api.listUsers", map[string]string{"/role": "must be one of guard, supervisor, admin"})
+	}
+	if filter.SiteID != "" && !isUUID(filter.SiteID) {
+		return errs.Fields("api.listUsers", map[string]string{"/site_id": "must be a UUID"})
+	}
+	users, next, err := s.deps.Org.ListUsers(c.Request().Context(), filter, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list(users, next))
+}
+
+func (s *Server) createUser(c echo.Context) error {
+	var in org.UserInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	user, err := s.deps.Org.CreateUser(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, user)
+}
+
+func (s *Server) getUser(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	user, err := s.deps.Org.User(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, user)
+}
+
+func (s *Server) updateUser(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var patch org.UserPatch
+	if err := decode(c, &patch); err != nil {
+		return err
+	}
+	user, err := s.deps.Org.UpdateUser(c.Request().Context(), id, patch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, user)
+}
+
+func (s *Server) deactivateUser(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	inactive := false
+	user, err := s.deps.Org.UpdateUser(c.Request().Context(), id, org.UserPatch{Active: &inactive})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, user)
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/patrolsync/patrolsync/api"
+	"github.com/patrolsync/patrolsync/internal/app"
+	"github.com/patrolsync/patrolsync/internal/seed"
+)
+
+func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	demo := fs.Bool("demo", false, "seed the demo organisation (idempotent) and print its logins")
+	cfg, err := settings(fs, args, getenv)
+	if err != nil {
+		return err
+	}
+	log := logger(cfg, os.Stderr)
+	log.Info("starting", "version", version, "config", cfg)
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var accounts []seed.Account
+	if *demo {
+		if accounts, err = seed.Demo(ctx, a.Org, log); err != nil {
+			return err
+		}
+	}
+	handler := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: version}, log)
+	listener, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	done := make(chan error, 1)
+	go func() { done <- server.Serve(listener) }()
+	base := cfg.BaseURL
+	fmt.Fprintf(stdout, "\npatrolsync %s is listening\n  API:      %s/v1\n  API docs: %s/docs/\n  Health:   %s/healthz\n\n",
+		version, base, base, base)
+	if len(accounts) > 0 {
+		printAccounts(stdout, accounts)
+		fmt.Fprintf(stdout, "\nTry:\n  curl -s %s/v1/auth/login -H 'Content-Type: application/json' \\\n"+
+			"    -d '{\"email\":\"%s\",\"password\":\"%s\",\"device_id\":\"my-laptop\"}'\n\n", base, accounts[0].Email, accounts[0].Password)
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	// Finish what is in flight; phones retry anything cut off after this.
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := server.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+

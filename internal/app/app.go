@@ -1,0 +1,112 @@
+// Package app assembles the services from a Config: it opens the database
+// and the blob store and builds every use-case service. cmd/patrolsync and
+// the integration tests share it, so that tests run what production runs.
+// It never serves HTTP itself.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"github.com/patrolsync/patrolsync/internal/auth"
+	"github.com/patrolsync/patrolsync/internal/blob"
+	"github.com/patrolsync/patrolsync/internal/blob/local"
+	"github.com/patrolsync/patrolsync/internal/blob/s3"
+	"github.com/patrolsync/patrolsync/internal/config"
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/idempotency"
+	"github.com/patrolsync/patrolsync/internal/org"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// App is the assembled server minus its HTTP layer.
+type App struct {
+	Config      config.Config
+	Log         *slog.Logger
+	DB          *store.DB
+	Blobs       blob.Store
+	BlobHandler http.Handler // serves presigned URLs of the local store; nil for S3
+	Auth        *auth.Service
+	Org         *org.Service
+	Idempotency *idempotency.Service
+}
+
+// Open connects to the stores and builds the services. With cfg.Migrate it
+// applies pending migrations; without, it refuses a schema that is behind.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: db}
+	if err := a.schema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := a.openBlobs(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	signer, err := auth.NewSigner([][]byte{cfg.JWTSecret}, cfg.AccessTTL)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Auth = auth.NewService(db, signer, cfg.RefreshTTL, auth.DefaultThrottle)
+	a.Org = org.NewService(db, cfg.BcryptCost)
+	a.Idempotency = idempotency.NewService(db)
+	return a, nil
+}
+
+func (a *App) schema(ctx context.Context) error {
+	if a.Config.Migrate {
+		return a.DB.Migrate(ctx, a.Log)
+	}
+	current, latest, err := a.DB.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if current < latest {
+		return errs.E("app.Open", errs.Unavailable, fmt.Sprintf(
+			"database schema is at version %d, this binary needs %d: run `patrolsync migrate` or set PATROLSYNC_MIGRATE=true", current, latest))
+	}
+	return nil
+}
+
+func (a *App) openBlobs(ctx context.Context) error {
+	raw := a.Config.Blobs
+	if strings.HasPrefix(raw, "s3://") {
+		cfg, err := s3.ParseURL(raw)
+		if err != nil {
+			return err
+		}
+		store, err := s3.NewS3(cfg)
+		if err != nil {
+			return err
+		}
+		if err := store.EnsureBucket(ctx); err != nil {
+			return err
+		}
+		a.Blobs = store
+		return nil
+	}
+	dir := filepath.Clean(strings.TrimPrefix(raw, "file://"))
+	store, err := local.New(dir, a.Config.BaseURL+"/v1/blobs", a.Config.BlobSecret)
+	if err != nil {
+		return err
+	}
+	a.Blobs, a.BlobHandler = store, store.Handler()
+	return nil
+}
+
+// Checks are the readiness checks: the database and the blob store answer.
+func (a *App) Checks() map[string]func(context.Context) error {
+	return map[string]func(context.Context) error{"database": a.DB.Ping, "blobs": a.Blobs.Ping}
+}
+
+// Close releases the database pool.
+func (a *App) Close() error { return a.DB.Close() }

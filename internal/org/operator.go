@@ -1,0 +1,74 @@
+package org
+
+import (
+	"context"
+	"regexp"
+
+	"github.com/google/uuid"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
+
+// systemUser acts for operator commands run on the server's own machine.
+const systemUser = "00000000-0000-0000-0000-000000000000"
+
+// CreateOrg makes a tenant (operator command: `patrolsync org create`).
+func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error) {
+	const op = "org.CreateOrg"
+	fields := map[string]string{}
+	if !slugPattern.MatchString(slug) {
+		fields["/slug"] = "2-63 lowercase letters, digits and dashes"
+	}
+	checkText(fields, "/name", name, true, 200)
+	if len(fields) > 0 {
+		return Org{}, errs.Fields(op, fields)
+	}
+	o := store.Org{ID: uuid.Must(uuid.NewV7()).String(), Slug: slug, Name: name}
+	err := s.db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateOrg(&o) })
+	if errs.Is(err, errs.Conflict) {
+		return Org{}, errs.E(op, errs.Conflict, "an organisation with this slug already exists", err)
+	}
+	return Org{ID: o.ID, Slug: o.Slug, Name: o.Name, RetentionDays: o.RetentionDays, CreatedAt: o.CreatedAt}, errs.Wrap(op, err)
+}
+
+// ActAsOrg returns ctx acting as an administrator of the organisation with
+// this slug, for operator commands (`patrolsync user create`, seeding).
+func (s *Service) ActAsOrg(ctx context.Context, slug string) (context.Context, Org, error) {
+	o, err := s.db.Read(ctx).OrgBySlug(slug)
+	if err != nil {
+		return ctx, Org{}, errs.E("org.ActAsOrg", err)
+	}
+	ctx = principal.With(ctx, principal.Principal{OrgID: o.ID, UserID: systemUser, Role: principal.Admin})
+	return ctx, Org{ID: o.ID, Slug: o.Slug, Name: o.Name, RetentionDays: o.RetentionDays, CreatedAt: o.CreatedAt}, nil
+}
+
+// SiteByCode finds a site by its code, for operator commands.
+func (s *Service) SiteByCode(ctx context.Context, code string) (Site, error) {
+	sites, _, err := s.ListSites(ctx, nil, store.Page{Limit: 500})
+	if err != nil {
+		return Site{}, err
+	}
+	for _, site := range sites {
+		if site.Code == code || site.ID == code {
+			return site, nil
+		}
+	}
+	return Site{}, errs.E("org.SiteByCode", errs.NotFound, "no site with code "+code)
+}
+
+// UserByEmail finds a user of the acting organisation, for operator commands.
+func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
+	p, _ := principal.From(ctx)
+	u, err := s.db.Read(ctx).UserByEmail(email)
+	if err == nil && u.OrgID != p.OrgID {
+		err = errs.E("org.UserByEmail", errs.NotFound, "not found")
+	}
+	if err != nil {
+		return User{}, errs.Wrap("org.UserByEmail", err)
+	}
+	return s.User(ctx, u.ID)
+}

@@ -1,0 +1,148 @@
+package org
+
+import (
+	"context"
+	"time"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// Site as shown to clients.
+type Site struct {
+	ID        string    `json:"id"`
+	Code      string    `json:"code"`
+	Name      string    `json:"name"`
+	Timezone  string    `json:"timezone"`
+	Address   string    `json:"address"`
+	Active    bool      `json:"active"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// SiteInput creates a site.
+type SiteInput struct {
+	ID       string `json:"id"`
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Timezone string `json:"timezone"`
+	Address  string `json:"address"`
+}
+
+// SitePatch changes the fields that are set.
+type SitePatch struct {
+	Code     *string `json:"code"`
+	Name     *string `json:"name"`
+	Timezone *string `json:"timezone"`
+	Address  *string `json:"address"`
+	Active   *bool   `json:"active"`
+	Version  *int64  `json:"version"` // when set, the update applies only to this version
+}
+
+func siteView(s store.Site) Site {
+	return Site{ID: s.ID, Code: s.Code, Name: s.Name, Timezone: s.Timezone, Address: s.Address, Active: s.Active,
+		Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+}
+
+func checkSite(fields map[string]string, s store.Site) {
+	checkText(fields, "/code", s.Code, true, 32)
+	checkText(fields, "/name", s.Name, true, 200)
+	checkText(fields, "/address", s.Address, false, 500)
+	if s.Timezone == "" {
+		fields["/timezone"] = "required: an IANA time zone such as Asia/Shanghai"
+	} else if _, err := time.LoadLocation(s.Timezone); err != nil || s.Timezone == "Local" {
+		fields["/timezone"] = "must be an IANA time zone such as Asia/Shanghai"
+	}
+}
+
+// CreateSite adds a site to the caller's organisation.
+func (s *Service) CreateSite(ctx context.Context, in SiteInput) (Site, error) {
+	const op = "org.CreateSite"
+	fields := map[string]string{}
+	site := store.Site{ID: checkID(in.ID, fields), Code: in.Code, Name: in.Name, Timezone: in.Timezone,
+		Address: in.Address, Active: true}
+	checkSite(fields, site)
+	if len(fields) > 0 {
+		return Site{}, errs.Fields(op, fields)
+	}
+	err := s.db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateSite(&site) })
+	if errs.Is(err, errs.Conflict) {
+		return Site{}, errs.E(op, errs.Conflict, "a site with this id or code already exists", err)
+	}
+	return siteView(site), errs.Wrap(op, err)
+}
+
+// Site reads one site; guards and supervisors see only their own sites.
+func (s *Service) Site(ctx context.Context, id string) (Site, error) {
+	site, err := s.db.Read(ctx).Site(id)
+	if err == nil && !canSeeSite(ctx, id) {
+		err = errs.E("org.Site", errs.NotFound, "not found")
+	}
+	return siteView(site), errs.Wrap("org.Site", err)
+}
+
+// ListSites lists the sites the caller may see.
+func (s *Service) ListSites(ctx context.Context, active *bool, page store.Page) ([]Site, string, error) {
+	filter := store.SiteFilter{Active: active}
+	if p, _ := principal.From(ctx); p.Role != principal.Admin {
+		filter.IDs = append([]string{}, p.SiteIDs...)
+	}
+	rows, next, err := s.db.Read(ctx).ListSites(filter, page)
+	out := make([]Site, len(rows))
+	for i, r := range rows {
+		out[i] = siteView(r)
+	}
+	return out, next, errs.Wrap("org.ListSites", err)
+}
+
+// UpdateSite applies a patch; deactivating is a patch with active=false.
+func (s *Service) UpdateSite(ctx context.Context, id string, patch SitePatch) (Site, error) {
+	const op = "org.UpdateSite"
+	var site store.Site
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if site, err = tx.Site(id); err != nil {
+			return err
+		}
+		expected := site.Version
+		if patch.Version != nil {
+			expected = *patch.Version
+		}
+		set(&site.Code, patch.Code)
+		set(&site.Name, patch.Name)
+		set(&site.Timezone, patch.Timezone)
+		set(&site.Address, patch.Address)
+		set(&site.Active, patch.Active)
+		fields := map[string]string{}
+		checkSite(fields, site)
+		if len(fields) > 0 {
+			return errs.Fields(op, fields)
+		}
+		return tx.UpdateSite(&site, expected)
+	})
+	if errs.Is(err, errs.Conflict) {
+		return Site{}, errs.E(op, errs.Conflict, "a site with this code already exists", err)
+	}
+	return siteView(site), errs.Wrap(op, err)
+}
+
+func canSeeSite(ctx context.Context, siteID string) bool {
+	p, _ := principal.From(ctx)
+	if p.Role == principal.Admin {
+		return true
+	}
+	for _, id := range p.SiteIDs {
+		if id == siteID {
+			return true
+		}
+	}
+	return false
+}
+
+func set[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
