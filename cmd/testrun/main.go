@@ -1,0 +1,114 @@
+// Command testrun is `make test`: it checks the import rules, vets, finds or
+// starts PostgreSQL and an S3 server (versitygw), exports where they are to
+// the tests, runs `go test` and stops what it started, also on Ctrl-C. It
+// works on a bare machine with only Go (installing what is missing where it
+// can) and in CI; it never skips a test for a missing service.
+//
+//	go run ./cmd/testrun [go test args...]   default: -count=1 -timeout 14m ./...
+//	go run ./cmd/testrun check-imports       only the import rules
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+var defaultTestArgs = []string{"-count=1", "-timeout", "14m", "./..."}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) == 1 && args[0] == "check-imports" {
+		return exitCode(phase("imports", func() error { return checkImports(context.Background()) }))
+	}
+	// Ctrl-C reaches go test through the terminal's process group; the
+	// services run in their own groups and are stopped here, after it.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var stack cleanups
+	defer stack.run()
+
+	start := time.Now()
+	if err := phase("imports", func() error { return checkImports(ctx) }); err != nil {
+		return exitCode(err)
+	}
+	if err := phase("vet", func() error { return goCommand(ctx, "vet", "./...") }); err != nil {
+		return exitCode(err)
+	}
+	if err := phase("services", func() error { return startServices(ctx, &stack) }); err != nil {
+		return exitCode(err)
+	}
+	if len(args) == 0 {
+		args = defaultTestArgs
+	}
+	err := phase("test", func() error { return goCommand(ctx, append([]string{"test"}, args...)...) })
+	logf("total %s", since(start))
+	if ctx.Err() != nil {
+		logf("interrupted")
+		return 130
+	}
+	return exitCode(err)
+}
+
+// startServices finds or starts PostgreSQL and S3 side by side: either may
+// need a slow install, and neither waits for the other.
+func startServices(ctx context.Context, stack *cleanups) error {
+	results := make(chan error, 2)
+	go func() { results <- setupPostgres(ctx, stack) }()
+	go func() { results <- setupS3(ctx, stack) }()
+	return errors.Join(<-results, <-results)
+}
+
+// phase runs one step and prints how long it took.
+func phase(name string, step func() error) error {
+	start := time.Now()
+	logf("%s ...", name)
+	err := step()
+	if err != nil {
+		logf("%s FAILED after %s: %v", name, since(start), err)
+		return err
+	}
+	logf("%s ok in %s", name, since(start))
+	return nil
+}
+
+// goCommand runs the go tool with streamed output. On Ctrl-C it is sent an
+// interrupt, so go test can report which test was running, and killed
+// if it has not stopped 15 seconds later.
+func goCommand(ctx context.Context, args ...string) error {
+	cmd := exec.CommandContext(ctx, goTool(), args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 15 * time.Second
+	logf("go %s", shellJoin(args))
+	return cmd.Run()
+}
+
+// exitCode passes on a child's status, and 1 for our own failures.
+func exitCode(err error) int {
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit) && exit.ExitCode() > 0:
+		return exit.ExitCode()
+	default:
+		return 1
+	}
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "testrun: "+format+"\n", args...)
+}
+
+func since(start time.Time) time.Duration {
+	return time.Since(start).Round(10 * time.Millisecond)
+}
