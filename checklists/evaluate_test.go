@@ -2,8 +2,10 @@ package checklists
 
 import (
 	"encoding/json"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -89,5 +91,27 @@ func TestEvaluateDoesNotModifyInput(t *testing.T) {
 	Evaluate(template, Input{Answers: answers, Context: context})
 	if context["system_cash"] != 7 || answers["count"].Value != 7 {
 		t.Errorf("input modified: %v %v", context, answers)
+	}
+}
+
+// TestEvaluateConcurrently shares one template between goroutines, as the
+// server does; run with -race to prove Evaluate only reads it.
+func TestEvaluateConcurrently(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("testdata/evaluate_fuzz_template.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	template := mustParse(t, string(data))
+	digest := Digest(template)
+	var group sync.WaitGroup
+	for index := range 8 {
+		group.Go(func() {
+			Evaluate(template, SampleAnswers(template, index%2 == 0))
+		})
+	}
+	group.Wait()
+	if Digest(template) != digest {
+		t.Error("evaluating changed the template")
 	}
 }
