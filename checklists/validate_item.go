@@ -36,16 +36,7 @@ func (checker *validator) outcomeFields(path string, item *Item) {
 		checker.add(path+"/critical", "item type %s can never fail; add fail_when or remove critical", item.Type)
 	}
 	if item.Finding != nil {
-		if !failing {
-			checker.add(path+"/finding", "item type %s can never fail, so it cannot raise a finding", item.Type)
-		}
-		if !slices.Contains(Severities, item.Finding.Severity) {
-			checker.add(path+"/finding/severity", "must be one of %v", Severities)
-		}
-		if item.Finding.DueHours < 1 {
-			checker.add(path+"/finding/due_hours", "must be at least 1")
-		}
-		checker.text(path+"/finding/title", item.Finding.Title, len(item.Finding.Title) > 0)
+		checker.finding(path+"/finding", item, failing)
 	}
 	if item.PhotoWhenFailed != nil {
 		if !item.canFail() {
@@ -56,17 +47,34 @@ func (checker *validator) outcomeFields(path string, item *Item) {
 		}
 	}
 	if item.Countersign != nil {
-		if item.Type == TypeGroup {
-			checker.add(path+"/countersign", "a group cannot be countersigned; countersign its items")
-		}
-		if !slices.Contains(CountersignRoles, item.Countersign.Role) {
-			checker.add(path+"/countersign/role", "unknown countersign role %q; one of %v", item.Countersign.Role, CountersignRoles)
-		}
-		checker.text(path+"/countersign/label", item.Countersign.Label, len(item.Countersign.Label) > 0)
+		checker.countersign(path+"/countersign", item)
 	}
 	if item.Type == TypeInstruction && (item.Required || item.RequiredWhen != nil || item.Countersign != nil || len(item.RequiresPassed) > 0) {
 		checker.add(path, "an instruction takes no answer: required, required_when, countersign and requires_passed are not allowed")
 	}
+}
+
+func (checker *validator) finding(path string, item *Item, failing bool) {
+	if !failing {
+		checker.add(path, "item type %s can never fail, so it cannot raise a finding", item.Type)
+	}
+	if !slices.Contains(Severities, item.Finding.Severity) {
+		checker.add(path+"/severity", "must be one of %v", Severities)
+	}
+	if item.Finding.DueHours < 1 {
+		checker.add(path+"/due_hours", "must be at least 1")
+	}
+	checker.text(path+"/title", item.Finding.Title, len(item.Finding.Title) > 0)
+}
+
+func (checker *validator) countersign(path string, item *Item) {
+	if item.Type == TypeGroup {
+		checker.add(path, "a group cannot be countersigned; countersign its items")
+	}
+	if !slices.Contains(CountersignRoles, item.Countersign.Role) {
+		checker.add(path+"/role", "unknown countersign role %q; one of %v", item.Countersign.Role, CountersignRoles)
+	}
+	checker.text(path+"/label", item.Countersign.Label, len(item.Countersign.Label) > 0)
 }
 
 // gates checks requires_passed: earlier items only, no repeats.
