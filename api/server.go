@@ -151,6 +151,10 @@ func (s *Server) Routes() []Route {
 func openAPIPath(path string) string {
 	out := []byte{}
 	for i := 0; i < len(path); i++ {
+		if path[i] == '*' {
+			out = append(out, "{path}"...)
+			continue
+		}
 		if path[i] == ':' {
 			j := i + 1
 			for j < len(path) && path[j] != '/' {
