@@ -1,0 +1,113 @@
+package api_test
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+
+	"github.com/patrolsync/patrolsync"
+	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// specRoutes lists "METHOD /path" for every operation in openapi.yaml.
+func specRoutes(t *testing.T) map[string]bool {
+	t.Helper()
+	doc, err := libopenapi.NewDocument(patrolsync.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := doc.BuildV3Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for path, item := range model.Model.Paths.PathItems.FromOldest() {
+		for method := range item.GetOperations().FromOldest() {
+			out[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	return out
+}
+
+func TestSpecIsValidOpenAPI31(t *testing.T) {
+	doc, err := libopenapi.NewDocument(patrolsync.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := doc.GetVersion(); !strings.HasPrefix(v, "3.1") {
+		t.Fatalf("openapi.yaml is version %q, want 3.1", v)
+	}
+	v, errs := validator.NewValidator(doc)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if ok, problems := v.ValidateDocument(); !ok {
+		for _, p := range problems {
+			t.Errorf("%s: %s", p.Message, p.Reason)
+		}
+	}
+}
+
+// Every registered route is in the spec, and every spec operation is served.
+func TestRoutesMatchSpec(t *testing.T) {
+	env := apitest.New(t, testenv.SQLite(t))
+	spec := specRoutes(t)
+	served := map[string]bool{}
+	for _, r := range env.Server.Routes() {
+		if strings.HasPrefix(r.Path, "/v1/blobs/") {
+			continue // the local blob store's presigned URLs, not an API route
+		}
+		served[r.Method+" "+r.Path] = true
+	}
+	var missing, unserved []string
+	for route := range served {
+		if !spec[route] {
+			missing = append(missing, route)
+		}
+	}
+	for route := range spec {
+		if !served[route] {
+			unserved = append(unserved, route)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(unserved)
+	if len(missing) > 0 {
+		t.Errorf("routes served but missing from openapi.yaml:\n  %s", strings.Join(missing, "\n  "))
+	}
+	if len(unserved) > 0 {
+		t.Errorf("operations in openapi.yaml that no route serves:\n  %s", strings.Join(unserved, "\n  "))
+	}
+}
+
+// The contract check itself must catch drift: an answer the spec does not
+// allow fails.
+func TestContractCheckCatchesDrift(t *testing.T) {
+	req, _ := http.NewRequest(http.MethodGet, "http://x/v1/me", nil)
+	bad := apitest.Response{Status: http.StatusTeapot, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{}`)}
+	probe := &recordingT{TB: t}
+	apitest.CheckContract(probe, req, bad)
+	if !probe.failed {
+		t.Fatal("an undocumented status passed the contract check")
+	}
+	wrongShape := apitest.Response{Status: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"user": 1}`)}
+	probe = &recordingT{TB: t}
+	apitest.CheckContract(probe, req, wrongShape)
+	if !probe.failed {
+		t.Fatal("a body of the wrong shape passed the contract check")
+	}
+}
+
+type recordingT struct {
+	testing.TB
+	failed bool
+}
+
+func (r *recordingT) Errorf(string, ...any) { r.failed = true }
+func (r *recordingT) Fatalf(string, ...any) { r.failed = true }
+func (r *recordingT) Helper()               {}

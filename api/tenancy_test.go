@@ -1,0 +1,129 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// idsOf returns, per resource collection, an id that exists in tenant.
+// A new resource with an {id} route must be added here, or the walk fails.
+func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]string {
+	t.Helper()
+	var devices struct{ Items []struct{ ID string } }
+	env.Get("/v1/devices", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &devices)
+	return map[string]string{
+		"/v1/sites":   tenant.Sites[0].ID,
+		"/v1/users":   tenant.Guard.User.ID,
+		"/v1/devices": devices.Items[0].ID,
+	}
+}
+
+// fill puts real ids into a route's path; {id} takes the id of the
+// collection the route belongs to.
+func fill(t *testing.T, path string, ids map[string]string) string {
+	t.Helper()
+	i := strings.Index(path, "/{id}")
+	if i < 0 {
+		return path
+	}
+	id, ok := ids[path[:i]]
+	if !ok {
+		t.Fatalf("no fixture id for %s: add one to idsOf", path)
+	}
+	return strings.Replace(path, "{id}", id, 1)
+}
+
+func authenticated(env *apitest.Env) []apiRoute {
+	var out []apiRoute
+	for _, r := range env.Server.Routes() {
+		if r.MinRole != "" {
+			out = append(out, apiRoute{r.Method, r.Path, r.MinRole})
+		}
+	}
+	return out
+}
+
+type apiRoute struct{ method, path, minRole string }
+
+func (r apiRoute) call(env *apitest.Env, path, token string) apitest.Response {
+	req := apitest.Request{Method: r.method, Path: path, Token: token}
+	if r.method == http.MethodPost || r.method == http.MethodPatch || r.method == http.MethodPut {
+		req.Body = map[string]any{}
+	}
+	return env.Do(req)
+}
+
+// Every route that takes an id answers 404 for another organisation's id,
+// exactly as for an id that does not exist, and changes nothing.
+func TestOtherTenantsIDsAreNotFound(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		mine, theirs := env.NewTenant("mine"), env.NewTenant("theirs")
+		theirIDs := idsOf(t, env, theirs)
+		for _, r := range authenticated(env) {
+			if !strings.Contains(r.path, "{id}") {
+				continue
+			}
+			t.Run(r.method+" "+r.path, func(t *testing.T) {
+				r.call(env, fill(t, r.path, theirIDs), mine.Admin.Token).Want(t, http.StatusNotFound).Problem(t)
+				absent := strings.Replace(r.path, "{id}", uuid.NewString(), 1)
+				r.call(env, absent, mine.Admin.Token).Want(t, http.StatusNotFound)
+			})
+		}
+		// Their records are untouched.
+		var user struct{ Active bool }
+		env.Get("/v1/users/"+theirs.Guard.User.ID, theirs.Admin.Token).Want(t, http.StatusOK).JSON(t, &user)
+		if !user.Active {
+			t.Fatal("another tenant deactivated a user")
+		}
+		// Lists never show another tenant's records.
+		body := string(env.Get("/v1/users?limit=500", mine.Admin.Token).Want(t, http.StatusOK).Body)
+		if strings.Contains(body, theirs.Guard.User.ID) || strings.Contains(body, "@theirs.test") {
+			t.Fatal("user list leaks another tenant")
+		}
+	})
+}
+
+// Every route answers 403 to a role weaker than its own, and 401 with no token.
+func TestRolesAreEnforced(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("roles")
+		ids := idsOf(t, env, tenant)
+		tokens := map[string]string{principal.Guard: tenant.Guard.Token, principal.Supervisor: tenant.Supervisor.Token}
+		for _, r := range authenticated(env) {
+			t.Run(r.method+" "+r.path, func(t *testing.T) {
+				path := fill(t, r.path, ids)
+				r.call(env, path, "").Want(t, http.StatusUnauthorized)
+				for _, role := range []string{principal.Guard, principal.Supervisor} {
+					if !principal.AtLeast(role, r.minRole) {
+						r.call(env, path, tokens[role]).Want(t, http.StatusForbidden).Problem(t)
+					}
+				}
+			})
+		}
+	})
+}
+
+// Guards and supervisors see only the sites they are attached to.
+func TestSiteVisibilityFollowsAttachment(t *testing.T) {
+	env := apitest.New(t, testenv.SQLite(t))
+	tenant := env.NewTenant("vis")
+	var sites struct{ Items []struct{ ID string } }
+	env.Get("/v1/sites", tenant.Guard.Token).Want(t, http.StatusOK).JSON(t, &sites)
+	if len(sites.Items) != 1 || sites.Items[0].ID != tenant.Sites[0].ID {
+		t.Fatalf("guard sees %+v, want only site A", sites.Items)
+	}
+	env.Get("/v1/sites/"+tenant.Sites[1].ID, tenant.Guard.Token).Want(t, http.StatusNotFound)
+	env.Get("/v1/sites?limit=10", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &sites)
+	if len(sites.Items) != 2 {
+		t.Fatalf("admin sees %d sites, want 2", len(sites.Items))
+	}
+}
