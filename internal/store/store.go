@@ -184,3 +184,10 @@ func isConnectionError(err error) bool {
 }
 
 func notFound(op string) error { return errs.E(op, errs.NotFound, "not found") }
+
+// As returns the same transaction acting for the principal in ctx: for use
+// cases that learn who the caller is only inside the transaction (a refresh
+// token names its own user).
+func (tx *Tx) As(ctx context.Context) *Tx {
+	return &Tx{gorm: tx.gorm.WithContext(ctx), db: tx.db, Now: tx.Now}
+}
