@@ -29,33 +29,47 @@ func run(args []string) int {
 	if len(args) == 1 && args[0] == "check-imports" {
 		return exitCode(phase("imports", func() error { return checkImports(context.Background()) }))
 	}
+	if len(args) == 0 {
+		args = defaultTestArgs
+	}
 	// Ctrl-C reaches go test through the terminal's process group; the
 	// services run in their own groups and are stopped here, after it.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var stack cleanups
 	defer stack.run()
-
 	start := time.Now()
-	if err := phase("imports", func() error { return checkImports(ctx) }); err != nil {
-		return exitCode(err)
-	}
-	if err := phase("vet", func() error { return goCommand(ctx, "vet", "./...") }); err != nil {
-		return exitCode(err)
-	}
-	if err := phase("services", func() error { return startServices(ctx, &stack) }); err != nil {
-		return exitCode(err)
-	}
-	if len(args) == 0 {
-		args = defaultTestArgs
-	}
-	err := phase("test", func() error { return goCommand(ctx, append([]string{"test"}, args...)...) })
+	err := runAll(ctx, &stack, args)
 	logf("total %s", since(start))
 	if ctx.Err() != nil {
 		logf("interrupted")
 		return 130
 	}
 	return exitCode(err)
+}
+
+// runAll is make test: import rules, then vet while the services start,
+// then the tests.
+func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
+	if err := phase("imports", func() error { return checkImports(ctx) }); err != nil {
+		return err
+	}
+	// Vet and the services (perhaps an install) overlap: on a fresh
+	// machine both spend minutes compiling or downloading.
+	servicesCtx, cancelServices := context.WithCancel(ctx)
+	defer cancelServices()
+	services := make(chan error, 1)
+	go func() {
+		services <- phase("services", func() error { return startServices(servicesCtx, stack) })
+	}()
+	vetErr := phase("vet", func() error { return goCommand(ctx, "vet", "./...") })
+	if vetErr != nil {
+		cancelServices()
+	}
+	if err := errors.Join(vetErr, <-services); err != nil {
+		return err
+	}
+	return phase("test", func() error { return goCommand(ctx, append([]string{"test"}, testArgs...)...) })
 }
 
 // startServices finds or starts PostgreSQL and S3 side by side: either may

@@ -31,7 +31,6 @@ var codes = map[string]errs.Kind{
 	"XMinioServerNotInitialized":   errs.Unavailable,
 	"InvalidChecksumPart":          errs.Invalid,
 	"XAmzChecksumMismatch":         errs.Invalid,
-	"InvalidRequest":               errs.Invalid,
 	"MissingContentLength":         errs.Invalid,
 	"XAmzContentChecksumAlgorithm": errs.Invalid,
 }
