@@ -20,6 +20,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/auth"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/templates"
 )
 
 // Deps are the services the handlers call.
@@ -27,6 +28,7 @@ type Deps struct {
 	Auth        *auth.Service
 	Org         *org.Service
 	Idempotency idempotencyStore
+	Templates   *templates.Service
 	// Blobs serves presigned uploads and downloads of the local blob store;
 	// nil when blobs live in S3.
 	Blobs http.Handler
@@ -127,6 +129,15 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodGet, "/devices/:id", principal.Admin, s.getDevice)
 	s.add(v1, http.MethodPatch, "/devices/:id", principal.Admin, s.updateDevice)
 	s.add(v1, http.MethodDelete, "/devices/:id", principal.Admin, s.deactivateDevice)
+
+	s.add(v1, http.MethodGet, "/templates", principal.Guard, s.listTemplates)
+	s.add(v1, http.MethodPost, "/templates", principal.Admin, s.createTemplate)
+	s.add(v1, http.MethodGet, "/templates/:id", principal.Guard, s.getTemplate)
+	s.add(v1, http.MethodPatch, "/templates/:id", principal.Admin, s.updateTemplate)
+	s.add(v1, http.MethodPost, "/templates/:id/publish", principal.Admin, s.publishTemplate)
+	s.add(v1, http.MethodPost, "/templates/:id/archive", principal.Admin, s.archiveTemplate)
+	s.add(v1, http.MethodGet, "/templates/:id/versions", principal.Guard, s.listTemplateVersions)
+	s.add(v1, http.MethodGet, "/templates/:id/versions/:number", principal.Guard, s.getTemplateVersion)
 }
 
 // add registers an authenticated route with its weakest allowed role.
@@ -176,5 +187,6 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ct
 
 // DepsFrom hands the assembled services to the HTTP layer.
 func DepsFrom(a *app.App) Deps {
-	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Blobs: a.BlobHandler, Checks: a.Checks()}
+	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Templates: a.Templates, Blobs: a.BlobHandler,
+		Checks: a.Checks()}
 }

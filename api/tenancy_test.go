@@ -16,12 +16,14 @@ import (
 // A new resource with an {id} route must be added here, or the walk fails.
 func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]string {
 	t.Helper()
-	var devices struct{ Items []struct{ ID string } }
+	var devices, templates struct{ Items []struct{ ID string } }
 	env.Get("/v1/devices", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &devices)
+	env.Get("/v1/templates?limit=1", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &templates)
 	return map[string]string{
-		"/v1/sites":   tenant.Sites[0].ID,
-		"/v1/users":   tenant.Guard.User.ID,
-		"/v1/devices": devices.Items[0].ID,
+		"/v1/sites":     tenant.Sites[0].ID,
+		"/v1/users":     tenant.Guard.User.ID,
+		"/v1/devices":   devices.Items[0].ID,
+		"/v1/templates": templates.Items[0].ID,
 	}
 }
 
@@ -29,6 +31,7 @@ func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]st
 // collection the route belongs to.
 func fill(t *testing.T, path string, ids map[string]string) string {
 	t.Helper()
+	path = strings.ReplaceAll(path, "{number}", "1")
 	i := strings.Index(path, "/{id}")
 	if i < 0 {
 		return path

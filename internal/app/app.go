@@ -21,6 +21,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/idempotency"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/store"
+	"github.com/patrolsync/patrolsync/internal/templates"
 )
 
 // App is the assembled server minus its HTTP layer.
@@ -33,6 +34,7 @@ type App struct {
 	Auth        *auth.Service
 	Org         *org.Service
 	Idempotency *idempotency.Service
+	Templates   *templates.Service
 }
 
 // Open connects to the stores and builds the services. With cfg.Migrate it
@@ -59,6 +61,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Auth = auth.NewService(db, signer, cfg.RefreshTTL, auth.DefaultThrottle)
 	a.Org = org.NewService(db, cfg.BcryptCost)
 	a.Idempotency = idempotency.NewService(db)
+	a.Templates = templates.NewService(db)
+	a.Org.SeedNewOrgs(a.Templates.SeedLibrary)
 	return a, nil
 }
 

@@ -28,11 +28,45 @@ func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error)
 		return Org{}, errs.Fields(op, fields)
 	}
 	o := store.Org{ID: uuid.Must(uuid.NewV7()).String(), Slug: slug, Name: name}
-	err := s.db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateOrg(&o) })
+	// The seeders write as the new organisation's administrator, in the
+	// same transaction: an organisation exists with its content or not at all.
+	ctx = principal.With(ctx, principal.Principal{OrgID: o.ID, UserID: systemUser, Role: principal.Admin})
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateOrg(&o); err != nil {
+			return err
+		}
+		return s.runSeeders(ctx, tx)
+	})
 	if errs.Is(err, errs.Conflict) {
 		return Org{}, errs.E(op, errs.Conflict, "an organisation with this slug already exists", err)
 	}
 	return Org{ID: o.ID, Slug: o.Slug, Name: o.Name, RetentionDays: o.RetentionDays, CreatedAt: o.CreatedAt}, errs.Wrap(op, err)
+}
+
+// Seeder fills an organisation with starting content (the standard
+// checklist library) inside tx, where ctx acts as the organisation's
+// administrator. It must leave existing content alone, so that it can run
+// again on an organisation that has some.
+type Seeder func(ctx context.Context, tx *store.Tx) error
+
+// SeedNewOrgs makes CreateOrg run seeders in the transaction that creates
+// each organisation. It is set once, while the application is assembled;
+// it is an injected function so that org depends on no content package.
+func (s *Service) SeedNewOrgs(seeders ...Seeder) { s.seeders = append(s.seeders, seeders...) }
+
+// Seed runs the seeders for the organisation acting in ctx, adding only
+// what is missing (`patrolsync seed --demo` on an existing organisation).
+func (s *Service) Seed(ctx context.Context) error {
+	return errs.Wrap("org.Seed", s.db.InTx(ctx, func(tx *store.Tx) error { return s.runSeeders(ctx, tx) }))
+}
+
+func (s *Service) runSeeders(ctx context.Context, tx *store.Tx) error {
+	for _, seed := range s.seeders {
+		if err := seed(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ActAsOrg returns ctx acting as an administrator of the organisation with

@@ -22,6 +22,7 @@ import (
 type Service struct {
 	db         *store.DB
 	bcryptCost int
+	seeders    []Seeder
 }
 
 // NewService builds the service; bcryptCost is used for new passwords.

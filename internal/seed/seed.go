@@ -23,8 +23,9 @@ type Account struct {
 	Email, Password, Role string
 }
 
-// Demo creates, when missing, the demo organisation with two sites, one
-// admin, one supervisor and two guards, and returns their logins.
+// Demo creates, when missing, the demo organisation with the standard
+// checklist library, two sites, one admin, one supervisor and two guards,
+// and returns their logins.
 func Demo(ctx context.Context, orgs *org.Service, log *slog.Logger) ([]Account, error) {
 	const op = "seed.Demo"
 	if _, err := orgs.CreateOrg(ctx, DemoOrgSlug, "Demo Security Co. 演示安保公司"); err != nil && !errs.Is(err, errs.Conflict) {
@@ -32,6 +33,10 @@ func Demo(ctx context.Context, orgs *org.Service, log *slog.Logger) ([]Account, 
 	}
 	ctx, _, err := orgs.ActAsOrg(ctx, DemoOrgSlug)
 	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	// A demo organisation made before a seeder existed gets what it lacks.
+	if err := orgs.Seed(ctx); err != nil {
 		return nil, errs.E(op, err)
 	}
 	sites := []org.SiteInput{
