@@ -18,8 +18,10 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/app"
 	"github.com/patrolsync/patrolsync/internal/auth"
+	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/syncer"
 	"github.com/patrolsync/patrolsync/internal/templates"
 )
 
@@ -28,6 +30,8 @@ type Deps struct {
 	Auth        *auth.Service
 	Org         *org.Service
 	Idempotency idempotencyStore
+	Sync        *syncer.Service
+	Inspections *inspection.Service
 	Templates   *templates.Service
 	// Blobs serves presigned uploads and downloads of the local blob store;
 	// nil when blobs live in S3.
@@ -124,6 +128,11 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPatch, "/users/:id", principal.Admin, s.updateUser)
 	s.add(v1, http.MethodDelete, "/users/:id", principal.Admin, s.deactivateUser)
 
+	s.add(v1, http.MethodPost, "/sync/push", principal.Guard, s.push)
+	s.add(v1, http.MethodGet, "/sync/pull", principal.Guard, s.pull)
+	s.add(v1, http.MethodGet, "/inspections", principal.Guard, s.listInspections)
+	s.add(v1, http.MethodGet, "/inspections/:id", principal.Guard, s.getInspection)
+
 	s.add(v1, http.MethodGet, "/devices", principal.Admin, s.listDevices)
 	s.add(v1, http.MethodPost, "/devices", principal.Admin, s.createDevice)
 	s.add(v1, http.MethodGet, "/devices/:id", principal.Admin, s.getDevice)
@@ -187,6 +196,6 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ct
 
 // DepsFrom hands the assembled services to the HTTP layer.
 func DepsFrom(a *app.App) Deps {
-	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Templates: a.Templates, Blobs: a.BlobHandler,
+	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Sync: a.Sync, Inspections: a.Inspections, Templates: a.Templates, Blobs: a.BlobHandler,
 		Checks: a.Checks()}
 }

@@ -19,11 +19,16 @@ func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]st
 	var devices, templates struct{ Items []struct{ ID string } }
 	env.Get("/v1/devices", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &devices)
 	env.Get("/v1/templates?limit=1", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &templates)
+	inspectionID := newID()
+	_, results := push(t, env, tenant.Guard.Token, []mutation{mut("inspection.start", inspectionID, map[string]any{
+		"template_id": templates.Items[0].ID, "template_version": 1, "site_id": tenant.Sites[0].ID})})
+	wantStatus(t, results, "applied")
 	return map[string]string{
-		"/v1/sites":     tenant.Sites[0].ID,
-		"/v1/users":     tenant.Guard.User.ID,
-		"/v1/devices":   devices.Items[0].ID,
-		"/v1/templates": templates.Items[0].ID,
+		"/v1/sites":       tenant.Sites[0].ID,
+		"/v1/users":       tenant.Guard.User.ID,
+		"/v1/devices":     devices.Items[0].ID,
+		"/v1/templates":   templates.Items[0].ID,
+		"/v1/inspections": inspectionID,
 	}
 }
 

@@ -77,3 +77,22 @@ func (e *Env) Login(email, password, deviceID string) auth.Tokens {
 		Want(e.t, http.StatusOK).JSON(e.t, &tokens)
 	return tokens
 }
+
+// NewGuard adds a guard at the given sites of tenant and signs them in.
+func (e *Env) NewGuard(tenant *Tenant, name string, siteIDs ...string) Account {
+	e.t.Helper()
+	ctx, _, err := e.App.Org.ActAsOrg(context.Background(), tenant.Org.Slug)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	email := name + "@" + tenant.Org.Slug + ".test"
+	user, err := e.App.Org.CreateUser(ctx, org.UserInput{Email: email, Name: name, Password: Password,
+		Role: principal.Guard, SiteIDs: siteIDs})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	acc := Account{User: user, Email: email, DeviceID: "device-" + name}
+	tokens := e.Login(email, Password, acc.DeviceID)
+	acc.Token, acc.Refresh = tokens.AccessToken, tokens.RefreshToken
+	return acc
+}

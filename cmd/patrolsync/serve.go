@@ -70,4 +70,3 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	log.Info("stopped")
 	return nil
 }
-

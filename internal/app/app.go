@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"github.com/patrolsync/patrolsync/checklists"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -19,8 +20,10 @@ import (
 	"github.com/patrolsync/patrolsync/internal/config"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/idempotency"
+	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/store"
+	"github.com/patrolsync/patrolsync/internal/syncer"
 	"github.com/patrolsync/patrolsync/internal/templates"
 )
 
@@ -34,6 +37,8 @@ type App struct {
 	Auth        *auth.Service
 	Org         *org.Service
 	Idempotency *idempotency.Service
+	Sync        *syncer.Service
+	Inspections *inspection.Service
 	Templates   *templates.Service
 }
 
@@ -61,9 +66,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Auth = auth.NewService(db, signer, cfg.RefreshTTL, auth.DefaultThrottle)
 	a.Org = org.NewService(db, cfg.BcryptCost)
 	a.Idempotency = idempotency.NewService(db)
+	a.Inspections = inspection.NewService(db)
 	a.Templates = templates.NewService(db)
 	a.Org.SeedNewOrgs(a.Templates.SeedLibrary)
+	a.Sync = syncer.NewService(db, a.pinnedTemplate, log)
 	return a, nil
+}
+
+// pinnedTemplate hands sync the published versions inspections pin.
+func (a *App) pinnedTemplate(ctx context.Context, templateID string, number int) (*checklists.Template, string, error) {
+	doc, info, err := a.Templates.PinnedVersion(ctx, templateID, number)
+	return doc, info.Key, err
 }
 
 func (a *App) schema(ctx context.Context) error {

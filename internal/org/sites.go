@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
@@ -67,7 +68,12 @@ func (s *Service) CreateSite(ctx context.Context, in SiteInput) (Site, error) {
 	if len(fields) > 0 {
 		return Site{}, errs.Fields(op, fields)
 	}
-	err := s.db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateSite(&site) })
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateSite(&site); err != nil {
+			return err
+		}
+		return recordSite(tx, site)
+	})
 	if errs.Is(err, errs.Conflict) {
 		return Site{}, errs.E(op, errs.Conflict, "a site with this id or code already exists", err)
 	}
@@ -120,7 +126,10 @@ func (s *Service) UpdateSite(ctx context.Context, id string, patch SitePatch) (S
 		if len(fields) > 0 {
 			return errs.Fields(op, fields)
 		}
-		return tx.UpdateSite(&site, expected)
+		if err := tx.UpdateSite(&site, expected); err != nil {
+			return err
+		}
+		return recordSite(tx, site)
 	})
 	if errs.Is(err, errs.Conflict) {
 		return Site{}, errs.E(op, errs.Conflict, "a site with this code already exists", err)
@@ -145,4 +154,16 @@ func set[T any](dst *T, src *T) {
 	if src != nil {
 		*dst = *src
 	}
+}
+
+// recordSite puts the site's new state in the change log for everyone
+// attached to it.
+func recordSite(tx *store.Tx, site store.Site) error {
+	data, err := json.Marshal(siteView(site))
+	if err != nil {
+		return errs.E("org.recordSite", errs.Internal, err)
+	}
+	tx.RecordChange(store.Change{EntityType: "site", EntityID: site.ID, Op: "upsert", Version: site.Version,
+		Audience: store.AudienceSite, SiteID: &site.ID, Data: data})
+	return nil
 }

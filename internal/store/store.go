@@ -60,10 +60,12 @@ func Open(ctx context.Context, url string) (*DB, error) {
 			return nil, errs.E(op, errs.Unavailable, err)
 		}
 		// WAL lets readers run beside the writer; IMMEDIATE transactions take
-		// the write lock up front so that two writers queue instead of
-		// deadlocking on a lock upgrade.
+		// the write lock up front so that two writers queue (busy_timeout)
+		// instead of failing on a lock upgrade. No _time_format: the driver
+		// stops reading parameters after it, ignoring _txlock, and its
+		// default is the same format anyway.
 		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
-			"&_pragma=busy_timeout(15000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+			"&_pragma=busy_timeout(15000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		dialector = sqlite.Open(dsn)
 	default:
 		return nil, errs.E(op, errs.Invalid, "database url must start with postgres:// or sqlite://")
@@ -116,12 +118,19 @@ type Tx struct {
 	gorm *gorm.DB
 	db   *DB
 	Now  time.Time
+	// changes are written to the change log when the transaction commits,
+	// after everything else, so the counter lock is held for the least time.
+	changes *[]Change
 }
 
 // InTx runs fn in a transaction, committed when fn returns nil.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&Tx{gorm: g, db: db, Now: time.Now().UTC().Truncate(time.Microsecond)})
+		tx := &Tx{gorm: g, db: db, Now: time.Now().UTC().Truncate(time.Microsecond), changes: &[]Change{}}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.writeChanges()
 	})
 	return translate("store.InTx", err)
 }
@@ -189,5 +198,5 @@ func notFound(op string) error { return errs.E(op, errs.NotFound, "not found") }
 // cases that learn who the caller is only inside the transaction (a refresh
 // token names its own user).
 func (tx *Tx) As(ctx context.Context) *Tx {
-	return &Tx{gorm: tx.gorm.WithContext(ctx), db: tx.db, Now: tx.Now}
+	return &Tx{gorm: tx.gorm.WithContext(ctx), db: tx.db, Now: tx.Now, changes: tx.changes}
 }

@@ -68,6 +68,9 @@ func (s *Service) SeedLibrary(ctx context.Context, tx *store.Tx) error {
 		if err := tx.CreateTemplateVersion(&version); err != nil {
 			return errs.E(op, err)
 		}
+		if err := recordVersion(tx, row.Key, version); err != nil {
+			return errs.E(op, err)
+		}
 	}
 	return nil
 }

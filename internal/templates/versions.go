@@ -78,6 +78,9 @@ func publish(ctx context.Context, tx *store.Tx, row *store.Template) (store.Temp
 	if err != nil {
 		return store.TemplateVersion{}, err
 	}
+	if err := recordVersion(tx, row.Key, version); err != nil {
+		return store.TemplateVersion{}, err
+	}
 	row.PublishedVersion, row.Status = version.Number, Published
 	version.Document = ""
 	return version, nil
@@ -219,4 +222,17 @@ func inOrder(document string) json.RawMessage {
 		return json.RawMessage(document)
 	}
 	return json.RawMessage(canonical)
+}
+
+// recordVersion puts a newly published version in the change log for
+// everyone in the organisation: phones fill checklists from these.
+func recordVersion(tx *store.Tx, key string, v store.TemplateVersion) error {
+	data, err := json.Marshal(map[string]any{"id": v.ID, "template_id": v.TemplateID, "key": key, "number": v.Number,
+		"digest": v.Digest, "published_at": v.PublishedAt, "document": json.RawMessage(v.Document)})
+	if err != nil {
+		return errs.E("templates.recordVersion", errs.Internal, err)
+	}
+	tx.RecordChange(store.Change{EntityType: "template_version", EntityID: v.ID, Op: "upsert", Version: int64(v.Number),
+		Audience: store.AudienceOrg, Data: data})
+	return nil
 }

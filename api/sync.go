@@ -1,0 +1,55 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/syncer"
+)
+
+type pushRequest struct {
+	Mutations []syncer.Mutation `json:"mutations"`
+}
+
+type pushResponse struct {
+	Results    []json.RawMessage `json:"results"`
+	ServerTime time.Time         `json:"server_time"`
+}
+
+// push applies a batch of mutations. Business outcomes are per-mutation
+// results inside a 200; any 5xx means the whole batch may be sent again.
+func (s *Server) push(c echo.Context) error {
+	var in pushRequest
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Mutations == nil {
+		return errs.Fields("api.push", map[string]string{"/mutations": "required: an array of mutations"})
+	}
+	results, err := s.deps.Sync.Push(c.Request().Context(), in.Mutations)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, pushResponse{Results: results, ServerTime: time.Now().UTC()})
+}
+
+func (s *Server) pull(c echo.Context) error {
+	limit := 0
+	if raw := c.QueryParam("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > syncer.MaxPullLimit {
+			return errs.Fields("api.pull", map[string]string{"/limit": "must be a whole number from 1 to 1000"})
+		}
+		limit = n
+	}
+	page, err := s.deps.Sync.Pull(c.Request().Context(), c.QueryParam("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}

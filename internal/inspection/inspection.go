@@ -1,0 +1,173 @@
+// Package inspection shows inspections to the people allowed to see them:
+// guards their own, supervisors their sites', admins all. Changing an
+// inspection happens through sync mutations (internal/syncer) and review
+// actions; this package never writes.
+package inspection
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// States of an inspection.
+const (
+	InProgress = "in_progress"
+	Submitted  = "submitted"
+	Approved   = "approved"
+	Returned   = "returned"
+)
+
+// View is an inspection as clients see it, in the API and in pulls.
+type View struct {
+	ID              string          `json:"id"`
+	SiteID          string          `json:"site_id"`
+	TemplateID      string          `json:"template_id"`
+	TemplateKey     string          `json:"template_key"`
+	TemplateVersion int             `json:"template_version"`
+	OwnerID         string          `json:"owner_id"`
+	DeviceID        string          `json:"device_id"`
+	AssignmentID    *string         `json:"assignment_id"`
+	RoundID         *string         `json:"round_id"`
+	Status          string          `json:"status"`
+	Answers         json.RawMessage `json:"answers"`
+	Context         json.RawMessage `json:"context"`
+	Evaluation      json.RawMessage `json:"evaluation"`
+	ContentHash     *string         `json:"content_hash"`
+	Score           *float64        `json:"score"`
+	Outcome         *string         `json:"outcome"`
+	MediaPending    bool            `json:"media_pending"`
+	Version         int64           `json:"version"`
+	StartedAt       *time.Time      `json:"started_at"`
+	SubmittedAt     *time.Time      `json:"submitted_at"`
+	ReceivedAt      *time.Time      `json:"received_at"`
+	CreatedAt       time.Time       `json:"created_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
+}
+
+// ViewOf renders a stored inspection.
+func ViewOf(row store.Inspection) View {
+	evaluation := json.RawMessage(row.Evaluation)
+	if len(evaluation) == 0 {
+		evaluation = json.RawMessage("null")
+	}
+	return View{ID: row.ID, SiteID: row.SiteID, TemplateID: row.TemplateID, TemplateKey: row.TemplateKey,
+		TemplateVersion: row.TemplateVersion, OwnerID: row.OwnerID, DeviceID: row.DeviceID,
+		AssignmentID: row.AssignmentID, RoundID: row.RoundID, Status: row.Status, Answers: row.Answers,
+		Context: row.Context, Evaluation: evaluation, ContentHash: row.ContentHash, Score: row.Score,
+		Outcome: row.Outcome, MediaPending: row.MediaPending, Version: row.Version, StartedAt: row.StartedAt,
+		SubmittedAt: row.SubmittedAt, ReceivedAt: row.ReceivedAt, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt}
+}
+
+// Event is one step of an inspection's history.
+type Event struct {
+	Kind        string          `json:"kind"`
+	ActorID     string          `json:"actor_id"`
+	ContentHash *string         `json:"content_hash"`
+	Detail      json.RawMessage `json:"detail"`
+	At          time.Time       `json:"at"`
+}
+
+// Detail is an inspection with its history.
+type Detail struct {
+	View
+	History []Event `json:"history"`
+}
+
+// Service reads inspections.
+type Service struct{ db *store.DB }
+
+// NewService builds the service.
+func NewService(db *store.DB) *Service { return &Service{db: db} }
+
+// Filter narrows List.
+type Filter struct {
+	Status     string
+	SiteID     string
+	TemplateID string
+	OwnerID    string
+	From, To   *time.Time
+}
+
+// CanSee reports whether the caller may see an inspection at site owned by owner.
+func CanSee(p principal.Principal, siteID, ownerID string) bool {
+	switch p.Role {
+	case principal.Admin:
+		return true
+	case principal.Supervisor:
+		return contains(p.SiteIDs, siteID)
+	}
+	return ownerID == p.UserID
+}
+
+// Get reads one inspection the caller may see, with its history.
+func (s *Service) Get(ctx context.Context, id string) (Detail, error) {
+	const op = "inspection.Get"
+	p, _ := principal.From(ctx)
+	tx := s.db.Read(ctx)
+	row, err := tx.Inspection(id)
+	if err == nil && !CanSee(p, row.SiteID, row.OwnerID) {
+		err = errs.E(op, errs.NotFound, "not found")
+	}
+	if err != nil {
+		return Detail{}, errs.Wrap(op, err)
+	}
+	events, err := tx.InspectionEvents(id)
+	if err != nil {
+		return Detail{}, errs.Wrap(op, err)
+	}
+	d := Detail{View: ViewOf(row), History: make([]Event, 0, len(events))}
+	for _, e := range events {
+		detail := json.RawMessage(e.Detail)
+		if len(detail) == 0 {
+			detail = json.RawMessage("null")
+		}
+		d.History = append(d.History, Event{Kind: e.Kind, ActorID: e.ActorID, ContentHash: e.ContentHash, Detail: detail, At: e.CreatedAt})
+	}
+	return d, nil
+}
+
+// List lists the inspections the caller may see.
+func (s *Service) List(ctx context.Context, f Filter, page store.Page) ([]View, string, error) {
+	p, _ := principal.From(ctx)
+	filter := store.InspectionFilter{Status: f.Status, OwnerID: f.OwnerID, TemplateID: f.TemplateID, From: f.From, To: f.To}
+	if f.SiteID != "" {
+		filter.SiteIDs = []string{f.SiteID}
+	}
+	switch p.Role {
+	case principal.Guard:
+		if f.OwnerID != "" && f.OwnerID != p.UserID {
+			return []View{}, "", nil
+		}
+		filter.OwnerID = p.UserID
+	case principal.Supervisor:
+		if f.SiteID != "" && !contains(p.SiteIDs, f.SiteID) {
+			return []View{}, "", nil
+		}
+		if f.SiteID == "" {
+			filter.SiteIDs = append([]string{}, p.SiteIDs...)
+		}
+	}
+	rows, next, err := s.db.Read(ctx).ListInspections(filter, page)
+	if err != nil {
+		return nil, "", errs.Wrap("inspection.List", err)
+	}
+	out := make([]View, len(rows))
+	for i, r := range rows {
+		out[i] = ViewOf(r)
+	}
+	return out, next, nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,168 @@
+package store
+
+import "time"
+
+// Audiences: who may see a record.
+const (
+	AudienceOrg   = "org"   // everyone in the organisation (published templates)
+	AudienceSite  = "site"  // everyone attached to the site (the site itself)
+	AudienceOwner = "owner" // the owner, the site's supervisors and admins
+)
+
+// Change is one entry of the change log: a record's whole state after a
+// write, and where it was visible before and is visible now.
+type Change struct {
+	OrgID        string
+	Seq          int64
+	EntityType   string
+	EntityID     string
+	Op           string // upsert or delete
+	Version      int64
+	Audience     string
+	SiteID       *string
+	OwnerID      *string
+	PrevAudience *string
+	PrevSiteID   *string
+	PrevOwnerID  *string
+	Data         []byte
+	CreatedAt    time.Time
+}
+
+// RecordChange queues a change for the log; it is written, with its
+// position, when the transaction commits.
+func (tx *Tx) RecordChange(c Change) {
+	if tx.changes == nil {
+		panic("store: RecordChange outside InTx")
+	}
+	c.OrgID, c.CreatedAt = tx.orgOf(), tx.Now
+	*tx.changes = append(*tx.changes, c)
+}
+
+// writeChanges takes positions from the organisation's counter and writes
+// the queued changes. It runs last in the transaction: the counter row
+// stays locked until commit, so positions are handed out in commit order.
+func (tx *Tx) writeChanges() error {
+	const op = "store.writeChanges"
+	pending := *tx.changes
+	if len(pending) == 0 {
+		return nil
+	}
+	byOrg := map[string][]int{}
+	var orgs []string
+	for i, c := range pending {
+		if _, ok := byOrg[c.OrgID]; !ok {
+			orgs = append(orgs, c.OrgID)
+		}
+		byOrg[c.OrgID] = append(byOrg[c.OrgID], i)
+	}
+	if err := tx.compact(pending); err != nil {
+		return err
+	}
+	for _, org := range orgs {
+		idx := byOrg[org]
+		var last int64
+		err := tx.gorm.Raw(`INSERT INTO org_counters (org_id, seq) VALUES (?, ?)
+ON CONFLICT (org_id) DO UPDATE SET seq = org_counters.seq + excluded.seq RETURNING seq`, org, len(idx)).Scan(&last).Error
+		if err != nil {
+			return translate(op, err)
+		}
+		rows := make([]Change, len(idx))
+		for j, i := range idx {
+			rows[j] = pending[i]
+			rows[j].Seq = last - int64(len(idx)) + int64(j) + 1
+		}
+		if err := tx.gorm.Table("changes").CreateInBatches(rows, 200).Error; err != nil {
+			return translate(op, err)
+		}
+	}
+	*tx.changes = nil
+	return nil
+}
+
+// compact deletes the older entries of records changed here, so that the
+// log holds about one entry per record and a full sync stays small. An
+// entry that moved a record between scopes is kept: it is the tombstone a
+// user who lost sight of the record still has to receive.
+func (tx *Tx) compact(pending []Change) error {
+	ids := make([]string, 0, len(pending))
+	for _, c := range pending {
+		ids = append(ids, c.EntityID)
+	}
+	err := tx.scoped("changes").Where("entity_id IN ? AND prev_audience IS NULL", ids).Delete(&Change{}).Error
+	return translate("store.compact", err)
+}
+
+// ChangeScope is what a reader may see: used to filter the change log.
+type ChangeScope struct {
+	Admin      bool
+	Supervisor bool
+	UserID     string
+	SiteIDs    []string
+}
+
+// ChangesAfter reads up to scan log entries after seq, oldest first, that
+// the scope may see now or could see before. It returns the entries and the
+// last position it looked at, so that a page of invisible entries still
+// moves the cursor on.
+func (tx *Tx) ChangesAfter(seq int64, scope ChangeScope, scan int) ([]Change, int64, error) {
+	const op = "store.ChangesAfter"
+	var window []struct{ Seq int64 }
+	err := tx.scoped("changes").Select("seq").Where("seq > ?", seq).Order("seq").Limit(scan).Find(&window).Error
+	if err != nil || len(window) == 0 {
+		return nil, seq, translate(op, err)
+	}
+	last := window[len(window)-1].Seq
+	q := tx.scoped("changes").Where("seq > ? AND seq <= ?", seq, last)
+	if !scope.Admin {
+		sites := scope.SiteIDs
+		visible := func(audience, site, owner string) (string, []any) {
+			clause := audience + " = 'org' OR (" + audience + " = 'site' AND " + site + " IN ?) OR (" + audience +
+				" = 'owner' AND (" + owner + " = ?"
+			args := []any{sites, scope.UserID}
+			if scope.Supervisor {
+				clause += " OR " + site + " IN ?"
+				args = append(args, sites)
+			}
+			return clause + "))", args
+		}
+		now, nowArgs := visible("audience", "site_id", "owner_id")
+		before, beforeArgs := visible("prev_audience", "prev_site_id", "prev_owner_id")
+		q = q.Where("("+now+") OR ("+before+")", append(nowArgs, beforeArgs...)...)
+	}
+	var rows []Change
+	if err := q.Order("seq").Find(&rows).Error; err != nil {
+		return nil, seq, translate(op, err)
+	}
+	return rows, last, nil
+}
+
+// ChangeLogBounds returns the newest position and how far the log has been
+// pruned for the caller's organisation.
+func (tx *Tx) ChangeLogBounds() (head, prunedThrough int64, err error) {
+	var row struct{ Seq, PrunedThrough int64 }
+	err = tx.gorm.Table("org_counters").Where("org_id = ?", tx.orgOf()).Limit(1).Find(&row).Error
+	return row.Seq, row.PrunedThrough, translate("store.ChangeLogBounds", err)
+}
+
+// PruneChanges deletes log entries at or before seq older than the retention.
+func (tx *Tx) PruneChanges(before time.Time) (int64, error) {
+	const op = "store.PruneChanges"
+	org := tx.orgOf()
+	var maxSeq *int64
+	if err := tx.scoped("changes").Select("MAX(seq)").Where("created_at < ?", before).Scan(&maxSeq).Error; err != nil {
+		return 0, translate(op, err)
+	}
+	if maxSeq == nil {
+		return 0, nil
+	}
+	res := tx.scoped("changes").Where("seq <= ?", *maxSeq).Delete(&Change{})
+	if res.Error != nil {
+		return 0, translate(op, res.Error)
+	}
+	err := tx.gorm.Table("org_counters").Where("org_id = ? AND pruned_through < ?", org, *maxSeq).
+		Update("pruned_through", *maxSeq).Error
+	if err != nil {
+		return 0, translate(op, err)
+	}
+	return res.RowsAffected, nil
+}

@@ -1,0 +1,79 @@
+package store
+
+import "time"
+
+// Finding is a hidden hazard found on an inspection or reported by hand.
+type Finding struct {
+	ID           string
+	OrgID        string
+	SiteID       string
+	InspectionID *string
+	ItemPath     string
+	Title        string
+	Description  string
+	Severity     string
+	Status       string
+	AssigneeID   *string
+	CreatedBy    string
+	DueAt        *time.Time
+	Media        []byte
+	Version      int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// FindingVersion keeps the mergeable fields of one version of a finding.
+type FindingVersion struct {
+	FindingID string
+	Version   int64
+	OrgID     string
+	Fields    []byte
+	CreatedAt time.Time
+}
+
+// FindingsByID loads findings of the caller's organisation.
+func (tx *Tx) FindingsByID(ids []string) (map[string]Finding, error) {
+	var rows []Finding
+	err := tx.scoped("findings").Where("id IN ?", ids).Find(&rows).Error
+	out := make(map[string]Finding, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, translate("store.FindingsByID", err)
+}
+
+// FindingVersionFields returns the stored fields of one version of a finding.
+func (tx *Tx) FindingVersionFields(findingID string, version int64) ([]byte, error) {
+	var row FindingVersion
+	err := tx.scoped("finding_versions").Where("finding_id = ? AND version = ?", findingID, version).Take(&row).Error
+	return row.Fields, translate("store.FindingVersionFields", err)
+}
+
+// CreateFinding inserts a finding and its first version.
+func (tx *Tx) CreateFinding(row *Finding, fields []byte) error {
+	row.OrgID, row.CreatedAt, row.UpdatedAt = tx.orgOf(), tx.Now, tx.Now
+	if err := tx.gorm.Table("findings").Create(row).Error; err != nil {
+		return translate("store.CreateFinding", err)
+	}
+	return tx.addFindingVersion(row, fields)
+}
+
+// UpdateFinding writes row if it is still at version expected, keeping the
+// new version's fields for later merges.
+func (tx *Tx) UpdateFinding(row *Finding, expected int64, fields []byte) error {
+	row.UpdatedAt = tx.Now
+	res := tx.scoped("findings").Where("id = ? AND version = ?", row.ID, expected).Updates(map[string]any{
+		"title": row.Title, "description": row.Description, "severity": row.Severity, "status": row.Status,
+		"assignee_id": row.AssigneeID, "due_at": row.DueAt, "media": row.Media, "version": row.Version,
+		"updated_at": row.UpdatedAt,
+	})
+	if err := casResult("store.UpdateFinding", res.Error, res.RowsAffected); err != nil {
+		return err
+	}
+	return tx.addFindingVersion(row, fields)
+}
+
+func (tx *Tx) addFindingVersion(row *Finding, fields []byte) error {
+	v := FindingVersion{FindingID: row.ID, Version: row.Version, OrgID: row.OrgID, Fields: fields, CreatedAt: tx.Now}
+	return translate("store.addFindingVersion", tx.gorm.Table("finding_versions").Create(&v).Error)
+}

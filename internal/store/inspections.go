@@ -1,0 +1,136 @@
+package store
+
+import (
+	"time"
+)
+
+// Inspection is one filled-in checklist.
+type Inspection struct {
+	ID              string
+	OrgID           string
+	SiteID          string
+	TemplateID      string
+	TemplateKey     string
+	TemplateVersion int
+	OwnerID         string
+	DeviceID        string
+	AssignmentID    *string
+	RoundID         *string
+	Status          string
+	Answers         []byte
+	Context         []byte
+	Evaluation      []byte
+	ContentHash     *string
+	Score           *float64
+	Outcome         *string
+	MediaPending    bool
+	Version         int64
+	StartedAt       *time.Time
+	SubmittedAt     *time.Time
+	ReceivedAt      *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// InspectionEvent is one step in an inspection's history.
+type InspectionEvent struct {
+	ID           string
+	OrgID        string
+	InspectionID string
+	Kind         string
+	ActorID      string
+	ContentHash  *string
+	Detail       []byte
+	CreatedAt    time.Time
+}
+
+// InspectionsByID loads inspections of the caller's organisation.
+func (tx *Tx) InspectionsByID(ids []string) (map[string]Inspection, error) {
+	var rows []Inspection
+	err := tx.scoped("inspections").Where("id IN ?", ids).Find(&rows).Error
+	out := make(map[string]Inspection, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, translate("store.InspectionsByID", err)
+}
+
+// Inspection reads one inspection of the caller's organisation.
+func (tx *Tx) Inspection(id string) (Inspection, error) {
+	var row Inspection
+	err := tx.scoped("inspections").Where("id = ?", id).Take(&row).Error
+	return row, translate("store.Inspection", err)
+}
+
+// CreateInspection inserts a new inspection.
+func (tx *Tx) CreateInspection(row *Inspection) error {
+	row.OrgID, row.CreatedAt, row.UpdatedAt = tx.orgOf(), tx.Now, tx.Now
+	return translate("store.CreateInspection", tx.gorm.Table("inspections").Create(row).Error)
+}
+
+// UpdateInspection writes row if it is still at version expected.
+func (tx *Tx) UpdateInspection(row *Inspection, expected int64) error {
+	row.UpdatedAt = tx.Now
+	res := tx.scoped("inspections").Where("id = ? AND version = ?", row.ID, expected).Updates(map[string]any{
+		"status": row.Status, "answers": row.Answers, "context": row.Context, "evaluation": row.Evaluation,
+		"content_hash": row.ContentHash, "score": row.Score, "outcome": row.Outcome, "media_pending": row.MediaPending,
+		"version": row.Version, "submitted_at": row.SubmittedAt, "received_at": row.ReceivedAt, "updated_at": row.UpdatedAt,
+	})
+	return casResult("store.UpdateInspection", res.Error, res.RowsAffected)
+}
+
+// AddInspectionEvents appends to inspections' histories.
+func (tx *Tx) AddInspectionEvents(events []InspectionEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	for i := range events {
+		events[i].OrgID, events[i].CreatedAt = tx.orgOf(), tx.Now
+	}
+	return translate("store.AddInspectionEvents", tx.gorm.Table("inspection_events").Create(&events).Error)
+}
+
+// InspectionEvents lists an inspection's history, oldest first.
+func (tx *Tx) InspectionEvents(inspectionID string) ([]InspectionEvent, error) {
+	var rows []InspectionEvent
+	err := tx.scoped("inspection_events").Where("inspection_id = ?", inspectionID).Order("created_at, id").Find(&rows).Error
+	return rows, translate("store.InspectionEvents", err)
+}
+
+// InspectionFilter narrows ListInspections. Empty fields do not filter.
+type InspectionFilter struct {
+	Status     string
+	SiteIDs    []string // nil: any site
+	OwnerID    string
+	TemplateID string
+	From, To   *time.Time // on created_at
+}
+
+// ListInspections lists inspections in id order.
+func (tx *Tx) ListInspections(f InspectionFilter, p Page) ([]Inspection, string, error) {
+	q := tx.scoped("inspections")
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.SiteIDs != nil {
+		q = q.Where("site_id IN ?", f.SiteIDs)
+	}
+	if f.OwnerID != "" {
+		q = q.Where("owner_id = ?", f.OwnerID)
+	}
+	if f.TemplateID != "" {
+		q = q.Where("template_id = ?", f.TemplateID)
+	}
+	if f.From != nil {
+		q = q.Where("created_at >= ?", *f.From)
+	}
+	if f.To != nil {
+		q = q.Where("created_at < ?", *f.To)
+	}
+	var rows []Inspection
+	if err := p.apply(q, "inspections").Find(&rows).Error; err != nil {
+		return nil, "", translate("store.ListInspections", err)
+	}
+	rows, next := trim(rows, p, func(i Inspection) string { return i.ID })
+	return rows, next, nil
+}

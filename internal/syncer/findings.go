@@ -1,0 +1,263 @@
+package syncer
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/finding"
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// findingState is one finding in a batch's working set.
+type findingState struct {
+	row       store.Finding
+	loaded    int64
+	isNew     bool
+	dirty     bool
+	prevOwner string // owner when loaded: a new owner means a scope change
+}
+
+type createFindingPayload struct {
+	SiteID       string   `json:"site_id"`
+	Title        string   `json:"title"`
+	Description  string   `json:"description"`
+	Severity     string   `json:"severity"`
+	InspectionID *string  `json:"inspection_id"`
+	ItemPath     string   `json:"item_path"`
+	DueAt        string   `json:"due_at"`
+	AssigneeID   *string  `json:"assignee_id"`
+	Media        []string `json:"media"`
+}
+
+func (b *batch) createFinding(m Mutation) (Result, error) {
+	var in createFindingPayload
+	if problem := decodePayload(m, &in); problem != nil {
+		return rejected(m, *problem), nil
+	}
+	var problems []FieldError
+	if ok, err := b.siteAllowed(in.SiteID); err != nil {
+		return Result{}, err
+	} else if !isUUID(in.SiteID) || !ok {
+		problems = append(problems, FieldError{"/payload/site_id", "must be an active site you work at"})
+	}
+	problems = append(problems, checkFindingText(in.Title, in.Description, in.Severity)...)
+	if in.DueAt != "" && parseTime(in.DueAt) == nil {
+		problems = append(problems, FieldError{"/payload/due_at", "must be an RFC 3339 time"})
+	}
+	if in.AssigneeID != nil && b.p.Role == principal.Guard && *in.AssigneeID != b.p.UserID {
+		problems = append(problems, FieldError{"/payload/assignee_id", "only supervisors assign findings to others"})
+	}
+	for _, id := range in.Media {
+		if !isUUID(id) {
+			problems = append(problems, FieldError{"/payload/media", "must be media ids"})
+			break
+		}
+	}
+	if in.InspectionID != nil {
+		st, ok := b.inspections[*in.InspectionID]
+		if !ok {
+			rows, err := b.tx.InspectionsByID([]string{*in.InspectionID})
+			if err != nil {
+				return Result{}, err
+			}
+			if row, found := rows[*in.InspectionID]; found {
+				st = &inspectionState{row: row, loaded: row.Version}
+				b.inspections[row.ID], ok = st, true
+			}
+		}
+		if !ok || st.row.SiteID != in.SiteID {
+			problems = append(problems, FieldError{"/payload/inspection_id", "must be an inspection at the same site"})
+		}
+	}
+	if len(problems) > 0 {
+		return rejected(m, problems...), nil
+	}
+	if st, ok := b.findings[m.EntityID]; ok {
+		if st.row.CreatedBy == b.p.UserID && st.row.Title == in.Title && st.row.SiteID == in.SiteID {
+			return Result{Status: Duplicate, EntityID: m.EntityID, Version: st.row.Version}, nil
+		}
+		return conflict(m, st.row.Version, finding.ViewOf(st.row))
+	}
+	media, _ := json.Marshal(nonNil(in.Media))
+	row := store.Finding{ID: m.EntityID, SiteID: in.SiteID, InspectionID: in.InspectionID, ItemPath: in.ItemPath,
+		Title: in.Title, Description: in.Description, Severity: in.Severity, Status: finding.Open,
+		AssigneeID: in.AssigneeID, CreatedBy: b.p.UserID, DueAt: parseTime(in.DueAt), Media: media, Version: 1}
+	b.findings[m.EntityID] = &findingState{row: row, isNew: true, dirty: true}
+	b.touch(m.EntityID)
+	return Result{Status: Applied, EntityID: m.EntityID, Version: 1}, nil
+}
+
+// updateFinding merges the device's changes field by field against the
+// version it edited (base_version): a field the server changed meanwhile
+// to something else is a conflict; every other field merges.
+func (b *batch) updateFinding(m Mutation) (Result, error) {
+	if m.BaseVersion == nil {
+		return rejected(m, FieldError{"/base_version", "required: the version this change was made from"}), nil
+	}
+	var patch map[string]json.RawMessage
+	if err := json.Unmarshal(m.Payload, &patch); err != nil || len(patch) == 0 {
+		return rejected(m, FieldError{"/payload", "must name at least one field to change"}), nil
+	}
+	st, ok := b.findings[m.EntityID]
+	if !ok || !finding.CanSee(b.p, st.row) {
+		return rejected(m, FieldError{"/entity_id", "no such finding"}), nil
+	}
+	baseRaw, err := b.tx.FindingVersionFields(st.row.ID, *m.BaseVersion)
+	if errs.Is(err, errs.NotFound) || *m.BaseVersion > st.row.Version {
+		return rejected(m, FieldError{"/base_version", "no such version of this finding"}), nil
+	} else if err != nil {
+		return Result{}, err
+	}
+	var base, current, mine map[string]json.RawMessage
+	json.Unmarshal(baseRaw, &base)
+	currentRaw, _ := json.Marshal(finding.FieldsOf(st.row))
+	json.Unmarshal(currentRaw, &current)
+	mine = map[string]json.RawMessage{}
+	var problems []FieldError
+	for field, value := range patch {
+		if _, mergeable := current[field]; !mergeable {
+			problems = append(problems, FieldError{"/payload/" + field, "cannot be changed by sync"})
+			continue
+		}
+		mine[field] = value
+	}
+	if _, ok := mine["assignee_id"]; ok && b.p.Role == principal.Guard {
+		problems = append(problems, FieldError{"/payload/assignee_id", "only supervisors assign findings"})
+	}
+	if len(problems) > 0 {
+		return rejected(m, problems...), nil
+	}
+	for field, value := range mine {
+		changedOnServer := !jsonEqual(base[field], current[field])
+		if changedOnServer && !jsonEqual(value, current[field]) {
+			return conflict(m, st.row.Version, finding.ViewOf(st.row))
+		}
+		current[field] = value
+	}
+	merged, _ := json.Marshal(current)
+	var fields finding.Fields
+	dec := json.NewDecoder(bytesReader(merged))
+	if err := dec.Decode(&fields); err != nil {
+		return rejected(m, FieldError{"/payload", "has a field of the wrong type: " + err.Error()}), nil
+	}
+	if problems := checkFindingText(fields.Title, fields.Description, fields.Severity); len(problems) > 0 {
+		return rejected(m, problems...), nil
+	}
+	if jsonEqual(merged, currentRaw) {
+		return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version}, nil
+	}
+	if !st.dirty {
+		st.prevOwner = finding.Owner(st.row)
+	}
+	st.row.Title, st.row.Description, st.row.Severity = fields.Title, fields.Description, fields.Severity
+	st.row.DueAt, st.row.AssigneeID = fields.DueAt, fields.AssigneeID
+	st.row.Version++
+	st.dirty = true
+	b.touch(m.EntityID)
+	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version}, nil
+}
+
+// raiseFindings opens a finding for each failed item that asks for one.
+// Ids derive from the inspection and item, so a resubmission after a
+// return does not raise the same hazard twice.
+func (b *batch) raiseFindings(st *inspectionState, raised []checklists.Finding) error {
+	if len(raised) == 0 {
+		return nil
+	}
+	ids := make([]string, len(raised))
+	for i, f := range raised {
+		ids[i] = uuid.NewSHA1(uuid.Must(uuid.Parse(st.row.ID)), []byte(f.Path)).String()
+	}
+	existing, err := b.tx.FindingsByID(ids)
+	if err != nil {
+		return err
+	}
+	for i, f := range raised {
+		if _, ok := existing[ids[i]]; ok {
+			continue
+		}
+		if _, ok := b.findings[ids[i]]; ok {
+			continue
+		}
+		due := b.tx.Now.Add(time.Duration(f.DueHours) * time.Hour)
+		row := store.Finding{ID: ids[i], SiteID: st.row.SiteID, InspectionID: &st.row.ID, ItemPath: f.Path,
+			Title: title(f.Title, f.ItemKey), Severity: f.Severity, Status: finding.Open, CreatedBy: st.row.OwnerID,
+			DueAt: &due, Media: []byte("[]"), Version: 1}
+		b.findings[row.ID] = &findingState{row: row, isNew: true, dirty: true}
+		b.touch(row.ID)
+	}
+	return nil
+}
+
+func (b *batch) flushFinding(st *findingState) error {
+	fields, err := json.Marshal(finding.FieldsOf(st.row))
+	if err != nil {
+		return errs.E("syncer.flushFinding", errs.Internal, err)
+	}
+	if st.isNew {
+		err = b.tx.CreateFinding(&st.row, fields)
+	} else {
+		err = b.tx.UpdateFinding(&st.row, st.loaded, fields)
+	}
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(finding.ViewOf(st.row))
+	if err != nil {
+		return errs.E("syncer.flushFinding", errs.Internal, err)
+	}
+	owner := finding.Owner(st.row)
+	change := store.Change{EntityType: "finding", EntityID: st.row.ID, Op: "upsert", Version: st.row.Version,
+		Audience: store.AudienceOwner, SiteID: &st.row.SiteID, OwnerID: &owner, Data: data}
+	if st.prevOwner != "" && st.prevOwner != owner {
+		change.PrevAudience, change.PrevSiteID, change.PrevOwnerID = ptr(store.AudienceOwner), &st.row.SiteID, ptr(st.prevOwner)
+	}
+	b.tx.RecordChange(change)
+	return nil
+}
+
+func checkFindingText(title, description, severity string) []FieldError {
+	var out []FieldError
+	if title == "" || len([]rune(title)) > 300 {
+		out = append(out, FieldError{"/payload/title", "required, at most 300 characters"})
+	}
+	if len([]rune(description)) > 5000 {
+		out = append(out, FieldError{"/payload/description", "at most 5000 characters"})
+	}
+	if !finding.ValidSeverity(severity) {
+		out = append(out, FieldError{"/payload/severity", "must be low, medium, high or critical"})
+	}
+	return out
+}
+
+// title picks a finding's title from the template's localized one.
+func title(text checklists.Text, fallback string) string {
+	for _, lang := range []string{"zh-CN", "en"} {
+		if t := text[lang]; t != "" {
+			return t
+		}
+	}
+	return fallback
+}
+
+func jsonEqual(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return string(a) == string(b)
+	}
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return string(xa) == string(ya)
+}
+
+func nonNil(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
+}

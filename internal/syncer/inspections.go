@@ -1,0 +1,393 @@
+package syncer
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/inspection"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// inspectionState is one inspection in a batch's working set.
+type inspectionState struct {
+	row     store.Inspection
+	loaded  int64 // version read from the database; 0 for a new record
+	isNew   bool
+	dirty   bool
+	answers map[string]checklists.Answer // decoded lazily
+	pinned  *pinned
+}
+
+type startPayload struct {
+	TemplateID      string          `json:"template_id"`
+	TemplateVersion json.Number     `json:"template_version"`
+	SiteID          string          `json:"site_id"`
+	AssignmentID    *string         `json:"assignment_id"`
+	RoundID         *string         `json:"round_id"`
+	StartedAt       string          `json:"started_at"`
+	Context         json.RawMessage `json:"context"`
+}
+
+func (b *batch) startInspection(m Mutation) (Result, error) {
+	var in startPayload
+	if problem := decodePayload(m, &in); problem != nil {
+		return rejected(m, *problem), nil
+	}
+	var problems []FieldError
+	number, err := strconv.Atoi(in.TemplateVersion.String())
+	if err != nil || number < 1 {
+		problems = append(problems, FieldError{"/payload/template_version", "must be a published version number"})
+	}
+	if !isUUID(in.TemplateID) {
+		problems = append(problems, FieldError{"/payload/template_id", "must be a template id"})
+	}
+	if in.StartedAt != "" && parseTime(in.StartedAt) == nil {
+		problems = append(problems, FieldError{"/payload/started_at", "must be an RFC 3339 time"})
+	}
+	for pointer, id := range map[string]*string{"/payload/assignment_id": in.AssignmentID, "/payload/round_id": in.RoundID} {
+		if id != nil && !isUUID(*id) {
+			problems = append(problems, FieldError{pointer, "must be a UUID"})
+		}
+	}
+	context := []byte("{}")
+	if len(in.Context) > 0 && string(in.Context) != "null" {
+		var values map[string]any
+		if json.Unmarshal(in.Context, &values) != nil {
+			problems = append(problems, FieldError{"/payload/context", "must be an object"})
+		} else {
+			context, _ = json.Marshal(values)
+		}
+	}
+	if ok, err := b.siteAllowed(in.SiteID); err != nil {
+		return Result{}, err
+	} else if !isUUID(in.SiteID) || !ok {
+		problems = append(problems, FieldError{"/payload/site_id", "must be an active site you work at"})
+	}
+	var tmpl pinned
+	if len(problems) == 0 {
+		tmpl, err = b.s.template(b.ctx, b.p.OrgID, in.TemplateID, number)
+		if errs.Is(err, errs.NotFound) {
+			problems = append(problems, FieldError{"/payload/template_version", "no such published template version"})
+		} else if err != nil {
+			return Result{}, err
+		}
+	}
+	if len(problems) > 0 {
+		return rejected(m, problems...), nil
+	}
+	if st, ok := b.inspections[m.EntityID]; ok {
+		same := st.row.OwnerID == b.p.UserID && st.row.TemplateID == in.TemplateID &&
+			st.row.TemplateVersion == number && st.row.SiteID == in.SiteID
+		if same {
+			return Result{Status: Duplicate, EntityID: m.EntityID, Version: st.row.Version}, nil
+		}
+		return conflict(m, st.row.Version, inspection.ViewOf(st.row))
+	}
+	row := store.Inspection{ID: m.EntityID, SiteID: in.SiteID, TemplateID: in.TemplateID, TemplateKey: tmpl.key,
+		TemplateVersion: number, OwnerID: b.p.UserID, DeviceID: b.p.DeviceID, AssignmentID: in.AssignmentID,
+		RoundID: in.RoundID, Status: inspection.InProgress, Answers: []byte("{}"), Context: context, Version: 1,
+		StartedAt: parseTime(in.StartedAt)}
+	st := &inspectionState{row: row, isNew: true, dirty: true, answers: map[string]checklists.Answer{}, pinned: &tmpl}
+	b.inspections[m.EntityID] = st
+	b.touch(m.EntityID)
+	b.event(st, "started", nil)
+	return Result{Status: Applied, EntityID: m.EntityID, Version: 1}, nil
+}
+
+type answerPayload struct {
+	Path   string          `json:"path"`
+	Answer json.RawMessage `json:"answer"`
+}
+
+// changeAnswer is answer.set and answer.clear: only the device that started
+// the inspection may change it, and only before it is submitted.
+func (b *batch) changeAnswer(m Mutation) (Result, error) {
+	var in answerPayload
+	if problem := decodePayload(m, &in); problem != nil {
+		return rejected(m, *problem), nil
+	}
+	st, result, err := b.ownedInspection(m)
+	if st == nil || err != nil {
+		return result, err
+	}
+	if st.row.Status != inspection.InProgress && st.row.Status != inspection.Returned {
+		return conflict(m, st.row.Version, inspection.ViewOf(st.row))
+	}
+	if err := b.loadAnswers(st); err != nil {
+		return Result{}, err
+	}
+	target, problem := resolve(st.pinned.template, in.Path)
+	if problem != nil {
+		return rejected(m, *problem), nil
+	}
+	if m.Type == "answer.clear" {
+		target.clear(st.answers)
+	} else {
+		var answer checklists.Answer
+		dec := json.NewDecoder(bytes.NewReader(in.Answer))
+		dec.DisallowUnknownFields()
+		if len(in.Answer) == 0 || dec.Decode(&answer) != nil || len(answer.Repeats) > 0 {
+			return rejected(m, FieldError{"/payload/answer", `must be an answer object {"value", "note", "media", "countersign"}`}), nil
+		}
+		target.set(st.answers, answer)
+	}
+	b.bump(st)
+	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version}, nil
+}
+
+type submitPayload struct {
+	ContentHash string `json:"content_hash"`
+	SubmittedAt string `json:"submitted_at"`
+}
+
+// submitInspection validates every answer against the pinned version and,
+// when all is well, freezes the inspection and raises its findings.
+func (b *batch) submitInspection(m Mutation) (Result, error) {
+	var in submitPayload
+	if problem := decodePayload(m, &in); problem != nil {
+		return rejected(m, *problem), nil
+	}
+	if in.SubmittedAt != "" && parseTime(in.SubmittedAt) == nil {
+		return rejected(m, FieldError{"/payload/submitted_at", "must be an RFC 3339 time"}), nil
+	}
+	st, result, err := b.ownedInspection(m)
+	if st == nil || err != nil {
+		return result, err
+	}
+	if err := b.loadAnswers(st); err != nil {
+		return Result{}, err
+	}
+	hash := contentHash(st)
+	if st.row.Status == inspection.Submitted || st.row.Status == inspection.Approved {
+		if in.ContentHash == "" || in.ContentHash == *st.row.ContentHash {
+			return Result{Status: Duplicate, EntityID: m.EntityID, Version: st.row.Version, ContentHash: *st.row.ContentHash}, nil
+		}
+		return conflict(m, st.row.Version, inspection.ViewOf(st.row))
+	}
+	evaluation := checklists.Evaluate(st.pinned.template, checklists.Input{Answers: st.answers,
+		Context: decodeContext(st.row.Context), InspectorID: st.row.OwnerID})
+	if problems := submissionProblems(evaluation); len(problems) > 0 {
+		return rejected(m, problems...), nil
+	}
+	raw, err := json.Marshal(evaluation)
+	if err != nil {
+		return Result{}, errs.E("syncer.submit", errs.Internal, err)
+	}
+	kind := "submitted"
+	if st.row.Status == inspection.Returned {
+		kind = "resubmitted"
+	}
+	st.row.Status, st.row.Evaluation, st.row.ContentHash = inspection.Submitted, raw, &hash
+	st.row.Score, st.row.Outcome = ptr(evaluation.Score), ptr(evaluation.Outcome)
+	st.row.SubmittedAt = parseTime(in.SubmittedAt)
+	if st.row.SubmittedAt == nil {
+		st.row.SubmittedAt = parseTime(m.ClientTime)
+	}
+	st.row.ReceivedAt = ptr(b.tx.Now)
+	b.bump(st)
+	b.event(st, kind, map[string]any{"score": evaluation.Score, "outcome": evaluation.Outcome})
+	if err := b.raiseFindings(st, evaluation.Findings); err != nil {
+		return Result{}, err
+	}
+	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version, ContentHash: hash}, nil
+}
+
+// ownedInspection finds the inspection a mutation changes and checks that
+// this device owns it. A nil state comes with the result to answer.
+func (b *batch) ownedInspection(m Mutation) (*inspectionState, Result, error) {
+	st, ok := b.inspections[m.EntityID]
+	if !ok || !inspection.CanSee(b.p, st.row.SiteID, st.row.OwnerID) {
+		return nil, rejected(m, FieldError{"/entity_id", "no such inspection: start it first"}), nil
+	}
+	if st.row.OwnerID != b.p.UserID || st.row.DeviceID != b.p.DeviceID {
+		return nil, rejected(m, FieldError{"/entity_id", "this inspection belongs to another device until it is submitted"}), nil
+	}
+	if st.pinned == nil {
+		t, err := b.s.template(b.ctx, b.p.OrgID, st.row.TemplateID, st.row.TemplateVersion)
+		if err != nil {
+			return nil, Result{}, err
+		}
+		st.pinned = &t
+	}
+	return st, Result{}, nil
+}
+
+func (b *batch) loadAnswers(st *inspectionState) error {
+	if st.answers != nil {
+		return nil
+	}
+	st.answers = map[string]checklists.Answer{}
+	if err := json.Unmarshal(st.row.Answers, &st.answers); err != nil {
+		return errs.E("syncer.loadAnswers", errs.Internal, err)
+	}
+	return nil
+}
+
+// bump marks the inspection changed: one version per applied mutation.
+func (b *batch) bump(st *inspectionState) {
+	st.row.Version++
+	st.dirty = true
+	b.touch(st.row.ID)
+}
+
+func (b *batch) event(st *inspectionState, kind string, detail map[string]any) {
+	raw, _ := json.Marshal(detail)
+	b.events = append(b.events, store.InspectionEvent{ID: uuid.Must(uuid.NewV7()).String(), InspectionID: st.row.ID,
+		Kind: kind, ActorID: b.p.UserID, ContentHash: st.row.ContentHash, Detail: raw})
+}
+
+func (b *batch) flushInspection(st *inspectionState) error {
+	if st.answers != nil {
+		raw, err := json.Marshal(st.answers)
+		if err != nil {
+			return errs.E("syncer.flushInspection", errs.Internal, err)
+		}
+		st.row.Answers = raw
+	}
+	var err error
+	if st.isNew {
+		err = b.tx.CreateInspection(&st.row)
+	} else {
+		err = b.tx.UpdateInspection(&st.row, st.loaded)
+	}
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(inspection.ViewOf(st.row))
+	if err != nil {
+		return errs.E("syncer.flushInspection", errs.Internal, err)
+	}
+	b.tx.RecordChange(store.Change{EntityType: "inspection", EntityID: st.row.ID, Op: "upsert", Version: st.row.Version,
+		Audience: store.AudienceOwner, SiteID: &st.row.SiteID, OwnerID: &st.row.OwnerID, Data: data})
+	return nil
+}
+
+// submissionProblems lists every missing answer and every error, with
+// pointers into the mutation's view of the inspection.
+func submissionProblems(r checklists.Result) []FieldError {
+	var out []FieldError
+	for _, path := range r.Missing {
+		out = append(out, FieldError{"/answers" + path, "required"})
+	}
+	for _, e := range r.Errors {
+		out = append(out, FieldError{"/answers" + e.Path, e.Message})
+	}
+	return out
+}
+
+// contentHash is the digest of exactly what was submitted: the pinned
+// template and the answers and context, in canonical JSON (sorted keys).
+func contentHash(st *inspectionState) string {
+	answers, _ := json.Marshal(st.answers)
+	h := sha256.New()
+	io.WriteString(h, st.row.TemplateID+"\n"+strconv.Itoa(st.row.TemplateVersion)+"\n")
+	h.Write(answers)
+	h.Write([]byte("\n"))
+	h.Write(st.row.Context)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func decodeContext(raw []byte) map[string]any {
+	values := map[string]any{}
+	json.Unmarshal(raw, &values)
+	return values
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// answerTarget is where in the answers an item path points.
+type answerTarget struct {
+	key   string // top-level item key
+	index int    // repeat index, or -1
+	child string // item key inside the repeat
+}
+
+func (t answerTarget) set(answers map[string]checklists.Answer, a checklists.Answer) {
+	if t.index < 0 {
+		answers[t.key] = a
+		return
+	}
+	group := answers[t.key]
+	for len(group.Repeats) <= t.index {
+		group.Repeats = append(group.Repeats, map[string]checklists.Answer{})
+	}
+	if group.Repeats[t.index] == nil {
+		group.Repeats[t.index] = map[string]checklists.Answer{}
+	}
+	group.Repeats[t.index][t.child] = a
+	answers[t.key] = group
+}
+
+func (t answerTarget) clear(answers map[string]checklists.Answer) {
+	if t.index < 0 {
+		delete(answers, t.key)
+		return
+	}
+	group, ok := answers[t.key]
+	if !ok || t.index >= len(group.Repeats) {
+		return
+	}
+	delete(group.Repeats[t.index], t.child)
+	// Trailing empty repeats are dropped so that clearing undoes setting.
+	for len(group.Repeats) > 0 && len(group.Repeats[len(group.Repeats)-1]) == 0 {
+		group.Repeats = group.Repeats[:len(group.Repeats)-1]
+	}
+	if len(group.Repeats) == 0 {
+		delete(answers, t.key)
+		return
+	}
+	answers[t.key] = group
+}
+
+// resolve checks that path names an answerable item of the template.
+func resolve(t *checklists.Template, path string) (answerTarget, *FieldError) {
+	bad := &FieldError{"/payload/path", "must point at an item of the template, e.g. /door_locked or /extinguishers/0/pressure_ok"}
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	if !strings.HasPrefix(path, "/") || (len(parts) != 1 && len(parts) != 3) {
+		return answerTarget{}, bad
+	}
+	item, ok := findItem(t, parts[0])
+	if !ok || item.Type == checklists.TypeInstruction {
+		return answerTarget{}, bad
+	}
+	if len(parts) == 1 {
+		if item.Type == checklists.TypeGroup {
+			return answerTarget{}, bad
+		}
+		return answerTarget{key: parts[0], index: -1}, nil
+	}
+	index, err := strconv.Atoi(parts[1])
+	limit := 100
+	if item.MaxRepeats != nil {
+		limit = *item.MaxRepeats
+	}
+	if item.Type != checklists.TypeGroup || err != nil || index < 0 || index >= limit {
+		return answerTarget{}, bad
+	}
+	for _, child := range item.Items {
+		if child.Key == parts[2] && child.Type != checklists.TypeInstruction {
+			return answerTarget{key: parts[0], index: index, child: parts[2]}, nil
+		}
+	}
+	return answerTarget{}, bad
+}
+
+func findItem(t *checklists.Template, key string) (checklists.Item, bool) {
+	for _, section := range t.Sections {
+		for _, item := range section.Items {
+			if item.Key == key {
+				return item, true
+			}
+		}
+	}
+	return checklists.Item{}, false
+}

@@ -1,0 +1,141 @@
+// Package syncer is the offline sync protocol: push applies batches of
+// mutations from devices, each idempotent by its id and answered with its
+// own result; pull hands out the change log in commit order within the
+// caller's scope. It never trusts a device's clock for ordering, never
+// applies a mutation twice, and never lets one bad mutation sink a batch.
+package syncer
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// Limits of one push.
+const (
+	MaxBatch = 500
+)
+
+// Mutation is one change a device made offline.
+type Mutation struct {
+	MutationID  string          `json:"mutation_id"`
+	Type        string          `json:"type"`
+	EntityID    string          `json:"entity_id"`
+	BaseVersion *int64          `json:"base_version,omitempty"`
+	Payload     json.RawMessage `json:"payload"`
+	ClientTime  string          `json:"client_time,omitempty"`
+}
+
+// Result statuses.
+const (
+	Applied   = "applied"
+	Duplicate = "duplicate"
+	Conflict  = "conflict"
+	Rejected  = "rejected"
+)
+
+// Result is the answer to one mutation. Its JSON is stored and replayed
+// byte for byte when the same mutation comes again.
+type Result struct {
+	MutationID   string          `json:"mutation_id"`
+	Status       string          `json:"status"`
+	EntityID     string          `json:"entity_id,omitempty"`
+	Version      int64           `json:"version,omitempty"`
+	ContentHash  string          `json:"content_hash,omitempty"`
+	Errors       []FieldError    `json:"errors,omitempty"`
+	ServerRecord json.RawMessage `json:"server_record,omitempty"`
+}
+
+// FieldError names one bad field of a mutation by JSON pointer.
+type FieldError struct {
+	Pointer string `json:"pointer"`
+	Detail  string `json:"detail"`
+}
+
+// TemplateSource finds a published template version by id and number,
+// with its key. Published versions never change, so they are cached.
+type TemplateSource func(ctx context.Context, templateID string, number int) (*checklists.Template, string, error)
+
+// Service runs push and pull.
+type Service struct {
+	db        *store.DB
+	templates TemplateSource
+	log       *slog.Logger
+
+	cacheMu sync.RWMutex
+	cache   map[string]pinned
+}
+
+type pinned struct {
+	template *checklists.Template
+	key      string
+}
+
+// NewService builds the sync service.
+func NewService(db *store.DB, templates TemplateSource, log *slog.Logger) *Service {
+	return &Service{db: db, templates: templates, log: log, cache: map[string]pinned{}}
+}
+
+// Push applies a batch in one transaction and returns one raw JSON result
+// per mutation, in order. A concurrent twin of the batch (a retry sent
+// while the first try was still running) makes the transaction fail on a
+// version or key clash; it is then run again, and replays what the twin
+// stored.
+func (s *Service) Push(ctx context.Context, mutations []Mutation) ([]json.RawMessage, error) {
+	const op = "syncer.Push"
+	if len(mutations) > MaxBatch {
+		return nil, errs.E(op, errs.TooLarge, "a batch holds at most 500 mutations: split it")
+	}
+	p, ok := principal.From(ctx)
+	if !ok {
+		return nil, errs.E(op, errs.Unauthenticated)
+	}
+	var results []json.RawMessage
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		err = s.db.InTx(ctx, func(tx *store.Tx) error {
+			b := newBatch(ctx, s, tx, p)
+			var err error
+			results, err = b.run(mutations)
+			return err
+		})
+		if !errs.Is(err, errs.Conflict) && !errs.Is(err, errs.Stale) {
+			break
+		}
+		s.log.Debug("push raced a twin batch; retrying", "attempt", attempt+1, "err", err)
+	}
+	if errs.Is(err, errs.Conflict) || errs.Is(err, errs.Stale) {
+		return nil, errs.E(op, errs.Unavailable, "the batch kept racing another; retry it", 2*time.Second, err)
+	}
+	return results, errs.Wrap(op, err)
+}
+
+// template returns a pinned version, parsed once per process.
+func (s *Service) template(ctx context.Context, orgID, templateID string, number int) (pinned, error) {
+	key := orgID + "/" + templateID + "/" + itoa(number)
+	s.cacheMu.RLock()
+	t, ok := s.cache[key]
+	s.cacheMu.RUnlock()
+	if ok {
+		return t, nil
+	}
+	doc, templateKey, err := s.templates(ctx, templateID, number)
+	if err != nil {
+		return pinned{}, err
+	}
+	t = pinned{template: doc, key: templateKey}
+	s.cacheMu.Lock()
+	if len(s.cache) > 2000 {
+		s.cache = map[string]pinned{}
+	}
+	s.cache[key] = t
+	s.cacheMu.Unlock()
+	return t, nil
+}
