@@ -5,7 +5,8 @@
 
 # The server with the embedded defaults (SQLite file, local blob directory).
 run:
-	go run ./cmd/patrolsync serve --demo
+	go build -o var/bin/patrolsync ./cmd/patrolsync
+	./var/bin/patrolsync serve --demo
 
 # Import rules, go vet, then go test with services. Pass go test arguments
 # with TESTARGS, e.g. make test TESTARGS="-count=1 -run TestContract ./internal/blob/...".

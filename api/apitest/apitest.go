@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
@@ -65,6 +66,7 @@ func New(t testing.TB, databaseURL string, opts ...Option) *Env {
 		"PATROLSYNC_JWT_SECRET":   randomSecret(),
 		"PATROLSYNC_BLOB_SECRET":  randomSecret(),
 		"PATROLSYNC_BCRYPT_COST":  "4",
+		"PATROLSYNC_JOB_POLL":     "50ms",
 	}
 	for _, opt := range opts {
 		opt(settings)
@@ -81,6 +83,9 @@ func New(t testing.TB, databaseURL string, opts ...Option) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := a.Jobs.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	server := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: "test"}, log)
 	ts := httptest.NewUnstartedServer(server)
 	ts.Listener.Close()
@@ -88,6 +93,9 @@ func New(t testing.TB, databaseURL string, opts ...Option) *Env {
 	ts.Start()
 	t.Cleanup(func() {
 		ts.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		a.Jobs.Stop(ctx)
 		a.Close()
 	})
 	return &Env{t: t, URL: base, App: a, Server: server, client: ts.Client()}

@@ -36,6 +36,9 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 			return err
 		}
 	}
+	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
 	handler := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: version}, log)
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -63,6 +66,9 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	defer cancel()
 	if err := server.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := a.Jobs.Stop(shutdownCtx); err != nil {
+		log.Warn("background jobs did not stop cleanly", "err", err)
 	}
 	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -21,8 +21,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func freeAddr(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -60,7 +64,9 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		defer stop()
 		var stdout syncBuffer
 		done := make(chan error, 1)
-		go func() { done <- run(ctx, []string{"serve", "--demo", "--addr", addr}, &stdout, func(k string) string { return env[k] }) }()
+		go func() {
+			done <- run(ctx, []string{"serve", "--demo", "--addr", addr}, &stdout, func(k string) string { return env[k] })
+		}()
 		waitFor(t, "the server to listen", func() bool {
 			res, err := http.Get("http://" + addr + "/healthz")
 			if err == nil {

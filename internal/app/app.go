@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/patrolsync/patrolsync/internal/auth"
 	"github.com/patrolsync/patrolsync/internal/blob"
@@ -21,6 +22,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/idempotency"
 	"github.com/patrolsync/patrolsync/internal/inspection"
+	"github.com/patrolsync/patrolsync/internal/jobs"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/internal/syncer"
@@ -38,6 +40,7 @@ type App struct {
 	Org         *org.Service
 	Idempotency *idempotency.Service
 	Sync        *syncer.Service
+	Jobs        *jobs.Queue
 	Inspections *inspection.Service
 	Templates   *templates.Service
 }
@@ -70,7 +73,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Templates = templates.NewService(db)
 	a.Org.SeedNewOrgs(a.Templates.SeedLibrary)
 	a.Sync = syncer.NewService(db, a.pinnedTemplate, log)
+	if a.Jobs, err = jobs.Open(ctx, db, cfg.DatabaseURL, a.jobs(), jobs.Options{Workers: cfg.JobWorkers,
+		PollInterval: cfg.JobPoll}, log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// jobs registers every background job and its schedule.
+func (a *App) jobs() *jobs.Registry {
+	reg := jobs.NewRegistry()
+	jobs.Handle(reg, a.Sync.PruneLog)
+	reg.Every(6*time.Hour, syncer.PruneLogArgs{RetentionHours: int(a.Config.ChangeRetention.Hours())})
+	return reg
 }
 
 // pinnedTemplate hands sync the published versions inspections pin.

@@ -33,6 +33,9 @@ type Config struct {
 	ShutdownTimeout time.Duration // PATROLSYNC_SHUTDOWN_TIMEOUT
 	LogLevel        slog.Level    // PATROLSYNC_LOG_LEVEL
 	LogFormat       string        // PATROLSYNC_LOG_FORMAT: json or text
+	JobWorkers      int           // PATROLSYNC_JOB_WORKERS: background jobs run at once per replica
+	JobPoll         time.Duration // PATROLSYNC_JOB_POLL: how often idle job workers look for work
+	ChangeRetention time.Duration // PATROLSYNC_CHANGE_RETENTION: how long superseded sync tombstones are kept
 }
 
 // Defaults are the embedded, single-machine settings used by `make run`.
@@ -49,6 +52,9 @@ var Defaults = map[string]string{
 	"PATROLSYNC_SHUTDOWN_TIMEOUT": "20s",
 	"PATROLSYNC_LOG_LEVEL":        "info",
 	"PATROLSYNC_LOG_FORMAT":       "json",
+	"PATROLSYNC_JOB_WORKERS":      "4",
+	"PATROLSYNC_JOB_POLL":         "1s",
+	"PATROLSYNC_CHANGE_RETENTION": "720h",
 }
 
 // Load reads the configuration through getenv (tests pass a map lookup).
@@ -81,6 +87,9 @@ func Load(getenv func(string) string) (Config, error) {
 	c.RefreshTTL = duration(get, "PATROLSYNC_REFRESH_TTL", &problems)
 	c.ShutdownTimeout = duration(get, "PATROLSYNC_SHUTDOWN_TIMEOUT", &problems)
 	c.BcryptCost = integer(get, "PATROLSYNC_BCRYPT_COST", 4, 31, &problems)
+	c.JobWorkers = integer(get, "PATROLSYNC_JOB_WORKERS", 1, 100, &problems)
+	c.JobPoll = duration(get, "PATROLSYNC_JOB_POLL", &problems)
+	c.ChangeRetention = duration(get, "PATROLSYNC_CHANGE_RETENTION", &problems)
 	c.BodyLimit = int64(integer(get, "PATROLSYNC_BODY_LIMIT", 1024, 1<<30, &problems))
 	migrate, err := strconv.ParseBool(get("PATROLSYNC_MIGRATE"))
 	if err != nil {

@@ -144,25 +144,31 @@ func (tx *Tx) ChangeLogBounds() (head, prunedThrough int64, err error) {
 	return row.Seq, row.PrunedThrough, translate("store.ChangeLogBounds", err)
 }
 
-// PruneChanges deletes log entries at or before seq older than the retention.
+// PruneChanges deletes entries older than before that no full sync needs:
+// deletions, and scope moves superseded by a later entry of the same
+// record. Cursors at or before the newest pruned position can no longer be
+// served (they might miss a tombstone) and get 410.
 func (tx *Tx) PruneChanges(before time.Time) (int64, error) {
 	const op = "store.PruneChanges"
 	org := tx.orgOf()
+	prunable := tx.scoped("changes").Where("created_at < ?", before).Where(
+		"op = 'delete' OR (prev_audience IS NOT NULL AND EXISTS (SELECT 1 FROM changes later " +
+			"WHERE later.org_id = changes.org_id AND later.entity_id = changes.entity_id AND later.seq > changes.seq))")
 	var maxSeq *int64
-	if err := tx.scoped("changes").Select("MAX(seq)").Where("created_at < ?", before).Scan(&maxSeq).Error; err != nil {
+	if err := prunable.Select("MAX(seq)").Scan(&maxSeq).Error; err != nil {
 		return 0, translate(op, err)
 	}
 	if maxSeq == nil {
 		return 0, nil
 	}
-	res := tx.scoped("changes").Where("seq <= ?", *maxSeq).Delete(&Change{})
+	res := tx.scoped("changes").Where("seq <= ? AND created_at < ?", *maxSeq, before).Where(
+		"op = 'delete' OR (prev_audience IS NOT NULL AND EXISTS (SELECT 1 FROM changes later " +
+			"WHERE later.org_id = changes.org_id AND later.entity_id = changes.entity_id AND later.seq > changes.seq))").
+		Delete(&Change{})
 	if res.Error != nil {
 		return 0, translate(op, res.Error)
 	}
 	err := tx.gorm.Table("org_counters").Where("org_id = ? AND pruned_through < ?", org, *maxSeq).
 		Update("pruned_through", *maxSeq).Error
-	if err != nil {
-		return 0, translate(op, err)
-	}
-	return res.RowsAffected, nil
+	return res.RowsAffected, translate(op, err)
 }

@@ -48,3 +48,10 @@ func (tx *Tx) CallerOrg() (Org, error) {
 	}
 	return tx.OrgByID(id)
 }
+
+// OrgIDs lists every organisation, for jobs that sweep them all.
+func (tx *Tx) OrgIDs() ([]string, error) {
+	var ids []string
+	err := tx.gorm.Table("orgs").Order("id").Pluck("id", &ids).Error
+	return ids, translate("store.OrgIDs", err)
+}

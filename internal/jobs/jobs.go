@@ -1,0 +1,166 @@
+// Package jobs runs background work (thumbnails, missed-checkpoint
+// detection, escalation, garbage collection, report rendering) on River,
+// over the same PostgreSQL or SQLite database as everything else, so that
+// a job is never lost with a process and any replica may run it. It is the
+// only package that imports River; domain packages hand it plain functions
+// and argument structs with a Kind() method.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// Args are a job's arguments: a JSON-encodable struct naming its kind.
+type Args = river.JobArgs
+
+// Registry collects the job handlers and periodic jobs before the queue
+// starts.
+type Registry struct {
+	workers  *river.Workers
+	periodic []*river.PeriodicJob
+}
+
+// NewRegistry makes an empty registry.
+func NewRegistry() *Registry { return &Registry{workers: river.NewWorkers()} }
+
+// Handle registers fn as the handler of jobs with arguments T. A handler
+// must be idempotent: a job runs at least once, maybe more.
+func Handle[T Args](r *Registry, fn func(ctx context.Context, args T) error) {
+	river.AddWorker(r.workers, river.WorkFunc(func(ctx context.Context, job *river.Job[T]) error {
+		return fn(ctx, job.Args)
+	}))
+}
+
+// Every schedules args to be enqueued every interval (and once at start).
+func (r *Registry) Every(interval time.Duration, args Args) {
+	r.periodic = append(r.periodic, river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) {
+			return args, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: interval}}
+		}, &river.PeriodicJobOpts{RunOnStart: true}))
+}
+
+// Options tune the queue.
+type Options struct {
+	Workers      int           // concurrent jobs per replica
+	PollInterval time.Duration // how often idle workers look for jobs
+}
+
+// Queue is the running job queue of either dialect.
+type Queue struct {
+	insert func(ctx context.Context, args Args, opts *river.InsertOpts) error
+	start  func(ctx context.Context) error
+	stop   func(ctx context.Context) error
+	close  func()
+}
+
+// Open builds the queue on the database (migrating River's own tables) but
+// does not start working: Start does.
+func Open(ctx context.Context, db *store.DB, databaseURL string, reg *Registry, opts Options, log *slog.Logger) (*Queue, error) {
+	const op = "jobs.Open"
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = time.Second
+	}
+	config := &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
+		Workers:           reg.workers,
+		PeriodicJobs:      reg.periodic,
+		Logger:            log.With("component", "jobs"),
+		FetchPollInterval: opts.PollInterval,
+		FetchCooldown:     min(opts.PollInterval, 100*time.Millisecond),
+		MaxAttempts:       10,
+		JobTimeout:        5 * time.Minute,
+	}
+	if db.Dialect() == store.SQLite {
+		driver := riversqlite.New(db.SQL())
+		if err := migrate[*sql.Tx](ctx, driver); err != nil {
+			return nil, errs.E(op, errs.Unavailable, err)
+		}
+		client, err := river.NewClient(driver, config)
+		if err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		return wrap(client, func() {}), nil
+	}
+	pool, err := pgxpool.New(ctx, databaseURL)
+	if err != nil {
+		return nil, errs.E(op, errs.Unavailable, err)
+	}
+	driver := riverpgxv5.New(pool)
+	if err := migrate[pgx.Tx](ctx, driver); err != nil {
+		pool.Close()
+		return nil, errs.E(op, errs.Unavailable, err)
+	}
+	client, err := river.NewClient(driver, config)
+	if err != nil {
+		pool.Close()
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	return wrap[pgx.Tx](client, pool.Close), nil
+}
+
+func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	migrator, err := rivermigrate.New[TTx](driver, nil)
+	if err != nil {
+		return err
+	}
+	_, err = migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	return nil
+}
+
+func wrap[TTx any](client *river.Client[TTx], closeFn func()) *Queue {
+	return &Queue{
+		insert: func(ctx context.Context, args Args, opts *river.InsertOpts) error {
+			_, err := client.Insert(ctx, args, opts)
+			return err
+		},
+		start: client.Start,
+		stop:  client.Stop,
+		close: closeFn,
+	}
+}
+
+// Enqueue adds a job. Call it after the transaction that made the job
+// necessary has committed; handlers are idempotent, and a periodic sweep
+// catches anything a crash between the two left out.
+func (q *Queue) Enqueue(ctx context.Context, args Args) error {
+	if err := q.insert(ctx, args, nil); err != nil {
+		return errs.E("jobs.Enqueue", errs.Unavailable, err)
+	}
+	return nil
+}
+
+// Start begins working jobs until Stop.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.start(ctx); err != nil {
+		return errs.E("jobs.Start", errs.Unavailable, err)
+	}
+	return nil
+}
+
+// Stop finishes running jobs (until ctx ends) and releases the pool.
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.stop(ctx)
+	q.close()
+	return errs.Wrap("jobs.Stop", err)
+}
