@@ -30,6 +30,7 @@ Usage:
   patrolsync seed --demo
   patrolsync org create --slug S --name N
   patrolsync user create --org SLUG --email E --password P --role R [--name N] [--site CODE]...
+  patrolsync device simulate --server URL --email E --password P --template KEY --inspections N [--drop-rate 0.3] [--state-dir DIR] [--seed S]
   patrolsync version
 
 Settings come from PATROLSYNC_* environment variables (see README.md);
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return orgCmd(ctx, rest, stdout, getenv)
 	case "user":
 		return userCmd(ctx, rest, stdout, getenv)
+	case "device":
+		return deviceCmd(ctx, rest, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "patrolsync", version)
 		return nil
