@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -99,17 +100,27 @@ func TestOtherTenantsIDsAreNotFound(t *testing.T) {
 	})
 }
 
-// Every route answers 403 to a role weaker than its own, and 401 with no token.
+// Every route answers 403 to a role weaker than its own, and 401 with no
+// token, an expired token, or a token signed with another key.
 func TestRolesAreEnforced(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("roles")
 		ids := idsOf(t, env, tenant)
 		tokens := map[string]string{principal.Guard: tenant.Guard.Token, principal.Supervisor: tenant.Supervisor.Token}
+		secret, session := env.App.Config.JWTSecret, sessionOf(tenant.Admin.Token)
+		// The forging itself is right: a fresh token signed with the real key works.
+		valid := forgeToken(secret, secret, tenant.Admin, tenant.Org.ID, session, time.Now().Add(time.Minute))
+		env.Get("/v1/me", valid).Want(t, http.StatusOK)
+		expired := forgeToken(secret, secret, tenant.Admin, tenant.Org.ID, session, time.Now().Add(-time.Minute))
+		otherKey := forgeToken([]byte("another-key-another-key-another-key"), secret, tenant.Admin, tenant.Org.ID, session,
+			time.Now().Add(time.Minute))
 		for _, r := range authenticated(env) {
 			t.Run(r.method+" "+r.path, func(t *testing.T) {
 				path := fill(t, r.path, ids)
 				r.call(env, path, "").Want(t, http.StatusUnauthorized)
+				r.call(env, path, expired).Want(t, http.StatusUnauthorized)
+				r.call(env, path, otherKey).Want(t, http.StatusUnauthorized)
 				for _, role := range []string{principal.Guard, principal.Supervisor} {
 					if !principal.AtLeast(role, r.minRole) {
 						r.call(env, path, tokens[role]).Want(t, http.StatusForbidden).Problem(t)

@@ -27,6 +27,7 @@ var vendorRules = []vendorRule{
 	{"echo", []string{"github.com/labstack/echo"}, []string{"api"}},
 	{"minio-go", []string{"github.com/minio/minio-go"}, []string{"internal/blob/s3"}},
 	{"golang-jwt", []string{"github.com/golang-jwt/jwt"}, []string{"internal/auth"}},
+	{"River", []string{"github.com/riverqueue/river"}, []string{"internal/jobs"}},
 }
 
 // checklistsAllowed is what the checklist engine, the mobile team's spec,

@@ -61,7 +61,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		db.Close()
 		return nil, err
 	}
-	signer, err := auth.NewSigner([][]byte{cfg.JWTSecret}, cfg.AccessTTL)
+	signer, err := auth.NewSigner(append([][]byte{cfg.JWTSecret}, cfg.JWTPrevious...), cfg.AccessTTL)
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -24,6 +24,7 @@ type Config struct {
 	Blobs           string        // PATROLSYNC_BLOBS
 	VarDir          string        // PATROLSYNC_VAR_DIR: where the embedded default keeps its files
 	JWTSecret       []byte        // PATROLSYNC_JWT_SECRET(_FILE)
+	JWTPrevious     [][]byte      // PATROLSYNC_JWT_PREVIOUS_SECRETS(_FILE): comma-separated retired keys that still verify
 	BlobSecret      []byte        // PATROLSYNC_BLOB_SECRET(_FILE): signs local-blob upload URLs
 	AccessTTL       time.Duration // PATROLSYNC_ACCESS_TTL
 	RefreshTTL      time.Duration // PATROLSYNC_REFRESH_TTL
@@ -105,6 +106,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.JWTSecret = secret(getenv, "PATROLSYNC_JWT_SECRET", c.VarDir, "jwt.secret", &problems)
 	c.BlobSecret = secret(getenv, "PATROLSYNC_BLOB_SECRET", c.VarDir, "blob.secret", &problems)
+	if previous := secretList(getenv, "PATROLSYNC_JWT_PREVIOUS_SECRETS", &problems); previous != nil {
+		c.JWTPrevious = previous
+	}
 	if c.JWTSecret != nil && len(c.JWTSecret) < 32 {
 		problems = append(problems, errors.New("PATROLSYNC_JWT_SECRET: must be at least 32 bytes"))
 	}
@@ -176,6 +180,29 @@ func secret(getenv func(string) string, name, varDir, file string, problems *[]e
 		return nil
 	}
 	return []byte(value)
+}
+
+// secretList reads a comma-separated list of secrets from NAME or NAME_FILE.
+func secretList(getenv func(string) string, name string, problems *[]error) [][]byte {
+	raw := getenv(name)
+	if path := getenv(name + "_FILE"); raw == "" && path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			*problems = append(*problems, fmt.Errorf("%s_FILE: %w", name, err))
+			return nil
+		}
+		raw = string(b)
+	}
+	var out [][]byte
+	for _, part := range strings.Split(raw, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			if len(part) < 32 {
+				*problems = append(*problems, fmt.Errorf("%s: every key must be at least 32 bytes", name))
+			}
+			out = append(out, []byte(part))
+		}
+	}
+	return out
 }
 
 // maskURL hides a password or secret query value in a connection URL.

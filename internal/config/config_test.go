@@ -1,0 +1,53 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
+	env := map[string]string{
+		"PATROLSYNC_DATABASE_URL": "mysql://nope", "PATROLSYNC_BLOBS": "ftp://x", "PATROLSYNC_ACCESS_TTL": "soon",
+		"PATROLSYNC_BCRYPT_COST": "99", "PATROLSYNC_LOG_LEVEL": "loud", "PATROLSYNC_JWT_SECRET": "short",
+		"PATROLSYNC_VAR_DIR": t.TempDir(),
+	}
+	_, err := Load(func(k string) string { return env[k] })
+	if err == nil {
+		t.Fatal("bad settings loaded")
+	}
+	for _, name := range []string{"DATABASE_URL", "BLOBS", "ACCESS_TTL", "BCRYPT_COST", "LOG_LEVEL", "JWT_SECRET"} {
+		if !strings.Contains(err.Error(), "PATROLSYNC_"+name) {
+			t.Errorf("error does not name PATROLSYNC_%s:\n%v", name, err)
+		}
+	}
+}
+
+func TestSecretsAreGeneratedOnceAndNeverLogged(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"PATROLSYNC_VAR_DIR": dir, "PATROLSYNC_DATABASE_URL": "postgres://u:hunter2@db/x?sslmode=disable",
+		"PATROLSYNC_BLOBS": "s3://b?endpoint=h:1&secret_key=s3cr3t&access_key=a"}
+	first, err := Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _ := Load(func(k string) string { return env[k] })
+	if string(first.JWTSecret) != string(second.JWTSecret) || len(first.JWTSecret) < 32 {
+		t.Fatal("the generated JWT secret is not kept across restarts")
+	}
+	logged := first.LogValue().String()
+	for _, secret := range []string{"hunter2", "s3cr3t", string(first.JWTSecret)} {
+		if strings.Contains(logged, secret) {
+			t.Fatalf("config log shows a secret: %s", logged)
+		}
+	}
+}
+
+func TestPreviousJWTSecretsForRotation(t *testing.T) {
+	old := strings.Repeat("o", 32) + "," + strings.Repeat("p", 40)
+	env := map[string]string{"PATROLSYNC_VAR_DIR": t.TempDir(), "PATROLSYNC_JWT_SECRET": strings.Repeat("n", 32),
+		"PATROLSYNC_JWT_PREVIOUS_SECRETS": old}
+	c, err := Load(func(k string) string { return env[k] })
+	if err != nil || len(c.JWTPrevious) != 2 {
+		t.Fatalf("previous secrets = %d, %v", len(c.JWTPrevious), err)
+	}
+}
