@@ -31,6 +31,7 @@ Usage:
   patrolsync org create --slug S --name N
   patrolsync user create --org SLUG --email E --password P --role R [--name N] [--site CODE]...
   patrolsync device simulate --server URL --email E --password P --template KEY --inspections N [--drop-rate 0.3] [--state-dir DIR] [--seed S]
+  patrolsync healthcheck [--url URL]
   patrolsync version
 
 Settings come from PATROLSYNC_* environment variables (see README.md);
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return userCmd(ctx, rest, stdout, getenv)
 	case "device":
 		return deviceCmd(ctx, rest, stdout)
+	case "healthcheck":
+		return healthcheck(ctx, rest, stdout, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "patrolsync", version)
 		return nil

@@ -74,6 +74,10 @@ func TestServeShutsDownGracefully(t *testing.T) {
 			}
 			return err == nil && res.StatusCode == http.StatusOK
 		})
+		var health bytes.Buffer
+		if err := run(ctx, []string{"healthcheck", "--url", "http://" + addr + "/healthz"}, &health, nil); err != nil {
+			t.Fatalf("healthcheck of a running server: %v", err)
+		}
 		out := stdout.String()
 		for _, want := range []string{"/docs/", "http://" + addr, "guard1@demo.patrolsync.test", seed.DemoPassword} {
 			if !strings.Contains(out, want) {
@@ -144,6 +148,7 @@ func TestOperatorCommands(t *testing.T) {
 	}
 	// Bad input is refused with a reason, and nothing is created.
 	for _, args := range [][]string{
+		{"healthcheck", "--url", "http://" + freeAddr(t) + "/healthz"}, // nothing listens there
 		{"org", "create", "--slug", "acme", "--name", "Again"},
 		{"user", "create", "--org", "acme", "--email", "x@acme.test", "--password", "short", "--role", "admin"},
 		{"user", "create", "--org", "nope", "--email", "y@acme.test", "--password", "long-enough-pw", "--role", "guard"},
