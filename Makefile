@@ -1,7 +1,7 @@
 # Targets take no shortcuts: `make test` runs every test against real
 # PostgreSQL and S3 servers, which cmd/testrun finds or starts.
 
-.PHONY: run test check-imports
+.PHONY: run test check-imports bench
 
 # The server with the embedded defaults (SQLite file, local blob directory).
 run:
@@ -16,3 +16,12 @@ test:
 # Each vendor SDK lives in one package; checklists/ stays dependency-free.
 check-imports:
 	go run ./cmd/testrun check-imports
+
+# Push-ingest load test, kept out of `make test`: builds the server, starts
+# it on a fresh database patrolsync_bench_<random> (TEST_DATABASE_URL or the
+# local PostgreSQL), pushes inspections from simulated devices, stops the
+# server and drops the database. The full run is in docs/benchmarks.md.
+BENCHARGS ?= --devices 50 --duration 10s
+bench:
+	@dir=$$(mktemp -d) && go build -o $$dir/patrolsync ./cmd/patrolsync && \
+		go run ./bench --spawn $$dir/patrolsync $(BENCHARGS); status=$$?; rm -rf $$dir; exit $$status

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// activitySampler is a poor man's statement profiler: during the measured
+// window it reads pg_stat_activity of the bench database every 20 ms and
+// counts what each backend was doing (which statement, waiting on what).
+// pg_stat_statements would be exact, but it has to be preloaded into the
+// PostgreSQL server, which is shared.
+type activitySampler struct {
+	admin    *sql.DB
+	database string
+
+	stopped chan struct{}
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	samples int
+	counts  map[string]int
+}
+
+func (a *activitySampler) begin(ctx context.Context) {
+	a.stopped, a.counts = make(chan struct{}), map[string]int{}
+	a.wg.Go(func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-a.stopped:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				a.sample(ctx)
+			}
+		}
+	})
+}
+
+func (a *activitySampler) end(context.Context) {
+	if a.stopped != nil {
+		close(a.stopped)
+		a.wg.Wait()
+	}
+}
+
+func (a *activitySampler) sample(ctx context.Context) {
+	rows, err := a.admin.QueryContext(ctx, `SELECT state, coalesce(wait_event_type || ':' || wait_event, 'CPU'), query
+FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND state <> 'idle'`, a.database)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.samples++
+	for rows.Next() {
+		var state, wait, query string
+		if rows.Scan(&state, &wait, &query) != nil {
+			continue
+		}
+		if state == "idle in transaction" {
+			a.counts["idle in transaction (the server works between statements)"]++
+			continue
+		}
+		a.counts[wait+"  "+shortQuery(query)]++
+	}
+}
+
+var (
+	parameters = regexp.MustCompile(`\$\d+(,\s*\$\d+)*`)
+	spaces     = regexp.MustCompile(`\s+`)
+)
+
+// shortQuery makes statements that differ only in parameters count as one.
+func shortQuery(q string) string {
+	q = spaces.ReplaceAllString(parameters.ReplaceAllString(q, "$…"), " ")
+	if len(q) > 90 {
+		q = q[:90] + "…"
+	}
+	return strings.TrimSpace(q)
+}
+
+// section lists the most frequent activities as the average number of
+// backends doing each at any moment.
+func (a *activitySampler) section() section {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := section{title: "What the database backends were doing (pg_stat_activity every 20 ms, backends on average)"}
+	if a.samples == 0 {
+		out.rows = append(out.rows, [2]string{"not measured", "no sample"})
+		return out
+	}
+	keys := make([]string, 0, len(a.counts))
+	total := 0
+	for k, n := range a.counts {
+		keys = append(keys, k)
+		total += n
+	}
+	sort.Slice(keys, func(i, j int) bool { return a.counts[keys[i]] > a.counts[keys[j]] })
+	out.rows = append(out.rows, [2]string{"busy backends in all", fmt.Sprintf("%.2f (%d samples)", float64(total)/float64(a.samples), a.samples)})
+	for _, k := range keys[:min(len(keys), 14)] {
+		out.rows = append(out.rows, [2]string{"`" + strings.ReplaceAll(k, "|", "/") + "`", fmt.Sprintf("%.2f", float64(a.counts[k])/float64(a.samples))})
+	}
+	return out
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/patrolsync/patrolsync/checklists"
+)
+
+// mutation is one entry of a push batch, as docs/sync-protocol.md defines it.
+type mutation struct {
+	MutationID string          `json:"mutation_id"`
+	Type       string          `json:"type"`
+	EntityID   string          `json:"entity_id"`
+	Payload    json.RawMessage `json:"payload"`
+	ClientTime string          `json:"client_time,omitempty"`
+}
+
+// plan is one filled-in inspection that every push repeats under fresh ids:
+// the payloads are encoded once, so that the load generator spends its CPU
+// on requests rather than on JSON.
+type plan struct {
+	templateID string
+	number     int
+	siteID     string
+	context    map[string]any
+	answers    []json.RawMessage // answer.set payloads, in item order
+}
+
+// newPlan fills in a published template version with passing answers.
+func newPlan(templateID string, number int, siteID string, document []byte) (*plan, error) {
+	tmpl, err := checklists.Parse(document)
+	if err != nil {
+		return nil, fmt.Errorf("parse template %s v%d: %w", templateID, number, err)
+	}
+	input := checklists.SampleAnswers(tmpl, true)
+	p := &plan{templateID: templateID, number: number, siteID: siteID, context: input.Context}
+	for _, pa := range flatten(input.Answers) {
+		raw, err := json.Marshal(map[string]any{"path": pa.path, "answer": pa.answer})
+		if err != nil {
+			return nil, err
+		}
+		p.answers = append(p.answers, raw)
+	}
+	return p, nil
+}
+
+// batch is one inspection as a phone coming back online sends it: start,
+// one answer.set per item, submit.
+func (p *plan) batch(now time.Time) []mutation {
+	id := newID()
+	clientTime := now.UTC().Format(time.RFC3339)
+	start, _ := json.Marshal(map[string]any{"template_id": p.templateID, "template_version": p.number,
+		"site_id": p.siteID, "started_at": clientTime, "context": p.context})
+	out := make([]mutation, 0, len(p.answers)+2)
+	out = append(out, mutation{MutationID: newID(), Type: "inspection.start", EntityID: id, Payload: start, ClientTime: clientTime})
+	for _, answer := range p.answers {
+		out = append(out, mutation{MutationID: newID(), Type: "answer.set", EntityID: id, Payload: answer, ClientTime: clientTime})
+	}
+	return append(out, mutation{MutationID: newID(), Type: "inspection.submit", EntityID: id,
+		Payload: json.RawMessage(`{}`), ClientTime: clientTime})
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+type pathAnswer struct {
+	path   string
+	answer checklists.Answer
+}
+
+// flatten turns answers into one item path each, repeats included, in a
+// stable order (the order a guard works through a checklist is not what
+// this measures).
+func flatten(answers map[string]checklists.Answer) []pathAnswer {
+	keys := make([]string, 0, len(answers))
+	for k := range answers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []pathAnswer
+	for _, k := range keys {
+		a := answers[k]
+		if len(a.Repeats) == 0 {
+			out = append(out, pathAnswer{"/" + k, a})
+			continue
+		}
+		for i, repeat := range a.Repeats {
+			children := make([]string, 0, len(repeat))
+			for c := range repeat {
+				children = append(children, c)
+			}
+			sort.Strings(children)
+			for _, c := range children {
+				out = append(out, pathAnswer{fmt.Sprintf("/%s/%d/%s", k, i, c), repeat[c]})
+			}
+		}
+	}
+	return out
+}

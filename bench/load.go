@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// observer is told when the measured window opens and closes, so that CPU
+// and database counters can be read at the same instants.
+type observer interface {
+	begin(ctx context.Context)
+	end(ctx context.Context)
+}
+
+// runLoad signs in the fleet and runs it: every device pushes one whole
+// inspection after another until the warm-up and the measured window are
+// over. It returns once every push in flight has been answered.
+func runLoad(ctx context.Context, opts options, target loadTarget, progress io.Writer, observers ...observer) (*report, error) {
+	client := newAPI(target.baseURL, opts.devices)
+	fmt.Fprintf(progress, "signing in %d devices as %d guards at %s ...\n", opts.devices,
+		(opts.devices+opts.devicesPerGuard-1)/opts.devicesPerGuard, target.baseURL)
+	f, err := setUp(ctx, client, target, opts)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	rec := &recorder{measureFrom: now.Add(opts.warmup), measureTo: now.Add(opts.warmup + opts.duration), errors: map[string]int{}}
+	ctx, cancel := context.WithDeadline(ctx, rec.measureTo.Add(time.Minute)) // stragglers get a minute, then give up
+	defer cancel()
+
+	var wg sync.WaitGroup
+	for _, d := range f.devices {
+		wg.Go(func() { runDevice(ctx, client, d, f.plan, rec) })
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	watch(ctx, rec, opts.quiet, progress, done, observers)
+	return rec.report(opts, len(f.plan.answers)), ctx.Err()
+}
+
+// watch prints a progress line every second and tells the observers when
+// the measured window opens and closes.
+func watch(ctx context.Context, rec *recorder, quiet bool, out io.Writer, done <-chan struct{}, observers []observer) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	started, begun, ended := time.Now(), false, false
+	for {
+		select {
+		case <-done:
+			if begun && !ended {
+				for _, o := range observers {
+					o.end(ctx)
+				}
+			}
+			return
+		case now := <-tick.C:
+			if !begun && !now.Before(rec.measureFrom) {
+				begun = true
+				for _, o := range observers {
+					o.begin(ctx)
+				}
+			}
+			if begun && !ended && !now.Before(rec.measureTo) {
+				ended = true
+				for _, o := range observers {
+					o.end(ctx)
+				}
+			}
+			if !quiet {
+				fmt.Fprintln(out, rec.progressLine(now.Sub(started)))
+			}
+		}
+	}
+}
+
+// runDevice pushes inspections until the measured window closes. A failed
+// push is counted and followed by a short pause, as a phone backs off.
+func runDevice(ctx context.Context, client *api, d device, p *plan, rec *recorder) {
+	for ctx.Err() == nil {
+		start := time.Now()
+		if !start.Before(rec.measureTo) {
+			return
+		}
+		body, err := json.Marshal(map[string]any{"mutations": p.batch(start)})
+		if err != nil {
+			panic(err) // only plain values in a batch
+		}
+		outcome, retryAfter := push(ctx, client, d.token, body, len(p.answers)+2)
+		rec.record(start, time.Since(start), outcome)
+		if outcome != "" && ctx.Err() == nil {
+			pause := min(max(retryAfter, 100*time.Millisecond), 2*time.Second)
+			select {
+			case <-ctx.Done():
+			case <-time.After(pause):
+			}
+		}
+	}
+}
+
+// push sends one batch and returns "" when every mutation was applied, or
+// what went wrong, by HTTP status or result status.
+func push(ctx context.Context, client *api, token string, body []byte, want int) (outcome string, retryAfter time.Duration) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, client.baseURL+"/v1/sync/push", bytes.NewReader(body))
+	if err != nil {
+		return "request: " + err.Error(), 0
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := client.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "cancelled", 0
+		}
+		return "transport error", 0
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return "transport error", 0
+	}
+	if res.StatusCode != http.StatusOK {
+		seconds, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+		return "HTTP " + strconv.Itoa(res.StatusCode), time.Duration(seconds) * time.Second
+	}
+	var answer struct {
+		Results []struct {
+			Status string `json:"status"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(raw, &answer); err != nil || len(answer.Results) != want {
+		return "HTTP 200, malformed answer", 0
+	}
+	for _, r := range answer.Results {
+		if r.Status != "applied" {
+			return "HTTP 200, a mutation " + r.Status, 0
+		}
+	}
+	return "", 0
+}

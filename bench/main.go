@@ -1,0 +1,131 @@
+// Command bench measures push ingest: simulated devices, each signed in as
+// a guard, push whole inspections of the night-patrol template (start, one
+// answer.set per item, submit, in one batch, as a phone does when it comes
+// back online) for a fixed time, and the tool reports inspections per
+// second and push latency.
+//
+// It either drives a server that is already running (--server with an
+// admin account) or starts one itself on a fresh PostgreSQL database that it
+// drops afterwards (--spawn with a built patrolsync binary). It only ever
+// talks to loopback addresses, and it always stops by itself: the load runs
+// for --duration, at most ten minutes.
+//
+//	go build -o /tmp/patrolsync ./cmd/patrolsync
+//	go run ./bench --spawn /tmp/patrolsync --devices 200 --duration 30s
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// maxDuration bounds a run whatever the flags say.
+const maxDuration = 10 * time.Minute
+
+type options struct {
+	server          string
+	adminEmail      string
+	adminPassword   string
+	spawn           string
+	postgres        string
+	devices         int
+	devicesPerGuard int
+	duration        time.Duration
+	warmup          time.Duration
+	template        string
+	quiet           bool
+	keep            bool
+	analyze         bool
+	connParams      string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	opts, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	if opts.spawn != "" {
+		return runSpawned(ctx, opts, stdout, stderr)
+	}
+	target := loadTarget{baseURL: opts.server, adminEmail: opts.adminEmail, adminPassword: opts.adminPassword}
+	report, err := runLoad(ctx, opts, target, stderr)
+	if report != nil {
+		report.print(stdout)
+	}
+	return err
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.server, "server", "", "base URL of a running server on a loopback address, e.g. http://127.0.0.1:8080")
+	fs.StringVar(&o.adminEmail, "admin-email", "", "an admin of the organisation to load (with --server)")
+	fs.StringVar(&o.adminPassword, "admin-password", "", "that admin's password (with --server)")
+	fs.StringVar(&o.spawn, "spawn", "", "path of a built patrolsync binary: start it on a fresh database and stop it after")
+	fs.StringVar(&o.postgres, "postgres", defaultAdminURL(), "with --spawn: a PostgreSQL server where databases may be created")
+	fs.IntVar(&o.devices, "devices", 200, "concurrent devices")
+	fs.IntVar(&o.devicesPerGuard, "devices-per-guard", 10, "devices signed in as the same guard")
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long the load runs after the warm-up (at most 10m)")
+	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "load before measuring starts (connections, caches, pool)")
+	fs.StringVar(&o.template, "template", "night-patrol-round", "key of the standard template to fill in")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress line every second")
+	fs.BoolVar(&o.analyze, "analyze", true, "with --spawn: ANALYZE the database when the warm-up ends, as autovacuum would "+
+		"within a minute in production (false: measure query plans made for empty tables)")
+	fs.StringVar(&o.connParams, "connection-params", "", "with --spawn: query parameters added to the server's database URL, "+
+		"e.g. default_query_exec_mode=cache_describe")
+	fs.BoolVar(&o.keep, "keep", false, "with --spawn: keep the database afterwards, to look at query plans")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	var problems []error
+	if (o.spawn == "") == (o.server == "") {
+		problems = append(problems, errors.New("give exactly one of --server and --spawn"))
+	}
+	if o.server != "" && (o.adminEmail == "" || o.adminPassword == "") {
+		problems = append(problems, errors.New("--server needs --admin-email and --admin-password"))
+	}
+	if o.server != "" {
+		if err := requireLoopback(o.server); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if o.spawn != "" {
+		if err := requireLoopbackDatabase(o.postgres); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if o.devices < 1 || o.devices > 2000 {
+		problems = append(problems, errors.New("--devices must be 1..2000"))
+	}
+	if o.devicesPerGuard < 1 {
+		problems = append(problems, errors.New("--devices-per-guard must be at least 1"))
+	}
+	if o.duration <= 0 || o.duration+o.warmup > maxDuration || o.warmup < 0 {
+		problems = append(problems, fmt.Errorf("--duration plus --warmup must be positive and at most %s", maxDuration))
+	}
+	return o, errors.Join(problems...)
+}
+
+func defaultAdminURL() string {
+	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}

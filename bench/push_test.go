@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/patrolsync/patrolsync/internal/app"
+	"github.com/patrolsync/patrolsync/internal/config"
+	"github.com/patrolsync/patrolsync/internal/org"
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/syncer"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// BenchmarkPushInspection is one whole night-patrol inspection (start, 30
+// answers, submit) pushed through the real sync service into a fresh
+// PostgreSQL database, without HTTP. Profile the service with
+//
+//	go test -run '^$' -bench PushInspection -benchtime 2000x -cpuprofile /tmp/push.pprof ./bench/
+func BenchmarkPushInspection(b *testing.B) {
+	ctx, service, p := pushFixture(b)
+	b.ResetTimer()
+	for b.Loop() {
+		pushOne(b, ctx, service, p)
+	}
+}
+
+// BenchmarkPushInspectionParallel pushes from 8 goroutines per core at
+// once, all as the same guard's device (each inspection is new, so they do
+// not clash), to show what the per-organisation change counter costs under
+// contention.
+func BenchmarkPushInspectionParallel(b *testing.B) {
+	ctx, service, p := pushFixture(b)
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			pushOne(b, ctx, service, p)
+		}
+	})
+}
+
+func pushOne(b *testing.B, ctx context.Context, service *syncer.Service, p *plan) {
+	batch := p.batch(time.Now())
+	mutations := make([]syncer.Mutation, len(batch))
+	for i, m := range batch {
+		mutations[i] = syncer.Mutation{MutationID: m.MutationID, Type: m.Type, EntityID: m.EntityID, Payload: m.Payload,
+			ClientTime: m.ClientTime}
+	}
+	results, err := service.Push(ctx, mutations)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var last struct{ Status string }
+	if err := json.Unmarshal(results[len(results)-1], &last); err != nil || last.Status != syncer.Applied {
+		b.Fatalf("submit answered %s, want applied", results[len(results)-1])
+	}
+}
+
+// pushFixture opens the app on a fresh database, signs a guard in, finds
+// the night-patrol template by pulling, and pushes 100 inspections so
+// that ANALYZE sees filled tables, as autovacuum would in production.
+func pushFixture(b *testing.B) (context.Context, *syncer.Service, *plan) {
+	b.Helper()
+	databaseURL := testenv.Postgres(b)
+	settings := map[string]string{"PATROLSYNC_DATABASE_URL": databaseURL, "PATROLSYNC_BLOBS": "file://" + b.TempDir(),
+		"PATROLSYNC_VAR_DIR": b.TempDir(), "PATROLSYNC_BCRYPT_COST": "4"}
+	cfg, err := config.Load(func(name string) string { return settings[name] })
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { a.Close() })
+	if _, err := a.Org.CreateOrg(ctx, "bench", "Benchmark"); err != nil {
+		b.Fatal(err)
+	}
+	orgCtx, _, err := a.Org.ActAsOrg(ctx, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	site, err := a.Org.CreateSite(orgCtx, org.SiteInput{Code: "HQ", Name: "Head office", Timezone: "Asia/Shanghai"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = a.Org.CreateUser(orgCtx, org.UserInput{Email: "guard@bench.invalid", Name: "Guard", Password: "benchmark password",
+		Role: principal.Guard, SiteIDs: []string{site.ID}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tokens, err := a.Auth.Login(ctx, "guard@bench.invalid", "benchmark password", "bench-device", "127.0.0.1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	caller, err := a.Auth.Authenticate(ctx, tokens.AccessToken)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx = principal.With(ctx, caller)
+	p := templatePlan(b, ctx, a.Sync, site.ID)
+	for range 100 {
+		pushOne(b, ctx, a.Sync, p)
+	}
+	analyze(b, databaseURL)
+	return ctx, a.Sync, p
+}
+
+func templatePlan(b *testing.B, ctx context.Context, service *syncer.Service, siteID string) *plan {
+	b.Helper()
+	page, err := service.Pull(ctx, "", 1000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := json.Marshal(page)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var changes struct {
+		Changes []struct {
+			EntityType string `json:"entity_type"`
+			Data       struct {
+				TemplateID string          `json:"template_id"`
+				Key        string          `json:"key"`
+				Number     int             `json:"number"`
+				Document   json.RawMessage `json:"document"`
+			} `json:"data"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal(raw, &changes); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range changes.Changes {
+		if c.EntityType == "template_version" && c.Data.Key == "night-patrol-round" {
+			p, err := newPlan(c.Data.TemplateID, c.Data.Number, siteID, c.Data.Document)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return p
+		}
+	}
+	b.Fatal("night-patrol-round is not in a guard's first pull")
+	return nil
+}
+
+func analyze(b *testing.B, databaseURL string) {
+	b.Helper()
+	db, err := sql.Open("pgx", databaseURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+}
