@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Audiences: who may see a record.
 const (
@@ -59,19 +62,17 @@ func (tx *Tx) writeChanges() error {
 		return err
 	}
 	for _, org := range orgs {
-		idx := byOrg[org]
-		var last int64
-		err := tx.gorm.Raw(`INSERT INTO org_counters (org_id, seq) VALUES (?, ?)
-ON CONFLICT (org_id) DO UPDATE SET seq = org_counters.seq + excluded.seq RETURNING seq`, org, len(idx)).Scan(&last).Error
-		if err != nil {
-			return translate(op, err)
-		}
-		rows := make([]Change, len(idx))
-		for j, i := range idx {
+		rows := make([]Change, len(byOrg[org]))
+		for j, i := range byOrg[org] {
 			rows[j] = pending[i]
-			rows[j].Seq = last - int64(len(idx)) + int64(j) + 1
 		}
-		if err := tx.gorm.Table("changes").CreateInBatches(rows, 200).Error; err != nil {
+		var err error
+		if tx.db.dialect == Postgres && len(rows) <= 1000 {
+			err = tx.insertChangesPositioned(org, rows)
+		} else {
+			err = tx.insertChangesStepwise(org, rows)
+		}
+		if err != nil {
 			return translate(op, err)
 		}
 	}
@@ -90,6 +91,47 @@ func (tx *Tx) compact(pending []Change) error {
 	}
 	err := tx.scoped("changes").Where("entity_id IN ? AND prev_audience IS NULL", ids).Delete(&Change{}).Error
 	return translate("store.compact", err)
+}
+
+// insertChangesPositioned takes positions and writes the entries in one
+// statement, so the counter row lock is held for a single round trip plus
+// the commit.
+func (tx *Tx) insertChangesPositioned(org string, rows []Change) error {
+	var sql strings.Builder
+	sql.WriteString(`WITH counter AS (INSERT INTO org_counters (org_id, seq) VALUES (?, ?)
+ON CONFLICT (org_id) DO UPDATE SET seq = org_counters.seq + excluded.seq RETURNING seq)
+INSERT INTO changes (org_id, seq, entity_type, entity_id, op, version, audience, site_id, owner_id,
+    prev_audience, prev_site_id, prev_owner_id, data, created_at)
+SELECT v.org_id, counter.seq - ? + v.ord, v.entity_type, v.entity_id, v.op, v.version, v.audience, v.site_id,
+    v.owner_id, v.prev_audience, v.prev_site_id, v.prev_owner_id, v.data, v.created_at
+FROM counter, (VALUES `)
+	args := []any{org, len(rows), len(rows)}
+	for i, c := range rows {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("(?::uuid, ?::bigint, ?, ?::uuid, ?, ?::bigint, ?, ?::uuid, ?::uuid, ?, ?::uuid, ?::uuid, ?::bytea, ?::timestamptz)")
+		args = append(args, c.OrgID, i+1, c.EntityType, c.EntityID, c.Op, c.Version, c.Audience, c.SiteID, c.OwnerID,
+			c.PrevAudience, c.PrevSiteID, c.PrevOwnerID, c.Data, c.CreatedAt)
+	}
+	sql.WriteString(`) AS v(org_id, ord, entity_type, entity_id, op, version, audience, site_id, owner_id,
+    prev_audience, prev_site_id, prev_owner_id, data, created_at)`)
+	return tx.gorm.Exec(sql.String(), args...).Error
+}
+
+// insertChangesStepwise bumps the counter, then writes the entries: SQLite
+// has one writer at a time anyway and no data-modifying WITH.
+func (tx *Tx) insertChangesStepwise(org string, rows []Change) error {
+	var last int64
+	err := tx.gorm.Raw(`INSERT INTO org_counters (org_id, seq) VALUES (?, ?)
+ON CONFLICT (org_id) DO UPDATE SET seq = org_counters.seq + excluded.seq RETURNING seq`, org, len(rows)).Scan(&last).Error
+	if err != nil {
+		return err
+	}
+	for j := range rows {
+		rows[j].Seq = last - int64(len(rows)) + int64(j) + 1
+	}
+	return tx.gorm.Table("changes").CreateInBatches(rows, 200).Error
 }
 
 // ChangeScope is what a reader may see: used to filter the change log.

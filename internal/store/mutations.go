@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Mutation is the stored first result of one pushed mutation.
 type Mutation struct {
@@ -34,9 +37,26 @@ func (tx *Tx) InsertMutations(rows []Mutation) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	// One hand-built multi-row INSERT: through gorm's reflection this was a
+	// tenth of a push's CPU.
 	org := tx.orgOf()
-	for i := range rows {
-		rows[i].OrgID, rows[i].ReceivedAt = org, tx.Now
+	for start := 0; start < len(rows); start += 500 {
+		chunk := rows[start:min(start+500, len(rows))]
+		var sql strings.Builder
+		sql.WriteString(`INSERT INTO mutations (org_id, mutation_id, user_id, device_id, type, entity_id, status, result,
+    client_time, received_at) VALUES `)
+		args := make([]any, 0, 10*len(chunk))
+		for i, r := range chunk {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, org, r.MutationID, r.UserID, r.DeviceID, r.Type, r.EntityID, r.Status, r.Result,
+				r.ClientTime, tx.Now)
+		}
+		if err := tx.gorm.Exec(sql.String(), args...).Error; err != nil {
+			return translate("store.InsertMutations", err)
+		}
 	}
-	return translate("store.InsertMutations", tx.gorm.Table("mutations").CreateInBatches(rows, 200).Error)
+	return nil
 }

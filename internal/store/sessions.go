@@ -1,6 +1,8 @@
 package store
 
 import (
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
@@ -96,19 +98,27 @@ func (tx *Tx) CallerBySession(sessionID string) (Caller, error) {
 		UserID, OrgID, Role, DeviceID string
 		UserActive, DeviceActive      bool
 		RevokedAt                     *time.Time
+		Sites                         *string
+	}
+	// The user's sites come in the same round trip: this runs on every request.
+	sites := "(SELECT group_concat(us.site_id, ',') FROM user_sites us WHERE us.user_id = s.user_id)"
+	if tx.db.dialect == Postgres {
+		sites = "(SELECT string_agg(us.site_id::text, ',') FROM user_sites us WHERE us.user_id = s.user_id)"
 	}
 	err := tx.gorm.Table("sessions AS s").
-		Select("s.user_id, s.org_id, u.role, s.device_id, u.active AS user_active, d.active AS device_active, s.revoked_at").
+		Select("s.user_id, s.org_id, u.role, s.device_id, u.active AS user_active, d.active AS device_active, s.revoked_at, "+
+			sites+" AS sites").
 		Joins("JOIN users u ON u.id = s.user_id").
 		Joins("JOIN devices d ON d.id = s.device_id").
 		Where("s.id = ?", sessionID).Take(&row).Error
 	if err != nil {
 		return Caller{}, translate(op, err)
 	}
-	var sites []string
-	if err := tx.gorm.Table("user_sites").Where("user_id = ?", row.UserID).Order("site_id").Pluck("site_id", &sites).Error; err != nil {
-		return Caller{}, translate(op, err)
+	var siteIDs []string
+	if row.Sites != nil && *row.Sites != "" {
+		siteIDs = strings.Split(*row.Sites, ",")
+		sort.Strings(siteIDs)
 	}
 	return Caller{UserID: row.UserID, OrgID: row.OrgID, Role: row.Role, DeviceID: row.DeviceID,
-		UserActive: row.UserActive, DeviceActive: row.DeviceActive, Revoked: row.RevokedAt != nil, SiteIDs: sites}, nil
+		UserActive: row.UserActive, DeviceActive: row.DeviceActive, Revoked: row.RevokedAt != nil, SiteIDs: siteIDs}, nil
 }

@@ -84,8 +84,10 @@ func (b *batch) run(mutations []Mutation) ([]json.RawMessage, error) {
 // preload reads every record the batch names in two queries.
 func (b *batch) preload(mutations []Mutation) error {
 	var ids []string
+	seen := map[string]bool{}
 	for _, m := range mutations {
-		if isUUID(m.EntityID) {
+		if isUUID(m.EntityID) && !seen[m.EntityID] {
+			seen[m.EntityID] = true
 			ids = append(ids, m.EntityID)
 		}
 	}
