@@ -9,8 +9,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/principal"
@@ -128,4 +131,29 @@ type recordingWriter struct {
 func (w *recordingWriter) Write(b []byte) (int, error) {
 	w.body.Write(b)
 	return w.ResponseWriter.Write(b)
+}
+
+// perSessionLimit throttles a route per session with a token bucket, so a
+// device stuck in a tight retry loop cannot crowd out the others. A rate
+// of zero turns it off.
+func (s *Server) perSessionLimit(perSecond float64, burst int) echo.MiddlewareFunc {
+	if perSecond <= 0 {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(perSecond), Burst: burst, ExpiresIn: 3 * time.Minute})
+	retry := time.Duration(float64(time.Second) / perSecond)
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: store,
+		IdentifierExtractor: func(c echo.Context) (string, error) {
+			p, _ := principal.From(c.Request().Context())
+			return p.SessionID, nil
+		},
+		DenyHandler: func(c echo.Context, identifier string, err error) error {
+			return errs.E("api.rateLimit", errs.RateLimited, "too many requests from this device; slow down", retry)
+		},
+		ErrorHandler: func(c echo.Context, err error) error {
+			return errs.E("api.rateLimit", errs.Internal, err)
+		},
+	})
 }

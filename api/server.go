@@ -44,6 +44,11 @@ type Deps struct {
 type Options struct {
 	BodyLimit int64 // bytes; requests above it get 413
 	Version   string
+	// PushRate and PushBurst limit pushes per session (per phone login).
+	// The limit is kept per replica: it stops a runaway device, it is not
+	// an exact quota.
+	PushRate  float64
+	PushBurst int
 }
 
 // Server is the echo application.
@@ -128,7 +133,7 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPatch, "/users/:id", principal.Admin, s.updateUser)
 	s.add(v1, http.MethodDelete, "/users/:id", principal.Admin, s.deactivateUser)
 
-	s.add(v1, http.MethodPost, "/sync/push", principal.Guard, s.push)
+	s.add(v1, http.MethodPost, "/sync/push", principal.Guard, s.push, s.perSessionLimit(s.opts.PushRate, s.opts.PushBurst))
 	s.add(v1, http.MethodGet, "/sync/pull", principal.Guard, s.pull)
 	s.add(v1, http.MethodGet, "/inspections", principal.Guard, s.listInspections)
 	s.add(v1, http.MethodGet, "/inspections/:id", principal.Guard, s.getInspection)
@@ -150,8 +155,8 @@ func (s *Server) routes() {
 }
 
 // add registers an authenticated route with its weakest allowed role.
-func (s *Server) add(g *echo.Group, method, path, minRole string, h echo.HandlerFunc) {
-	g.Add(method, path, h, s.requireAuth(minRole), s.idempotent)
+func (s *Server) add(g *echo.Group, method, path, minRole string, h echo.HandlerFunc, extra ...echo.MiddlewareFunc) {
+	g.Add(method, path, h, append([]echo.MiddlewareFunc{s.requireAuth(minRole), s.idempotent}, extra...)...)
 	s.roles[method+" /v1"+path] = minRole
 }
 

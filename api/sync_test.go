@@ -211,3 +211,28 @@ func TestPushEnvelopeErrors(t *testing.T) {
 	env.Get("/v1/sync/pull?cursor=garbage", token).Want(t, http.StatusUnprocessableEntity)
 	env.Get("/v1/sync/pull?limit=0", token).Want(t, http.StatusUnprocessableEntity)
 }
+
+// A device in a tight loop is slowed down with 429 and Retry-After, and
+// other devices are not.
+func TestPushIsRateLimitedPerDevice(t *testing.T) {
+	env := apitest.New(t, testenv.SQLite(t), apitest.WithSetting("PATROLSYNC_PUSH_RATE", "1"),
+		apitest.WithSetting("PATROLSYNC_PUSH_BURST", "3"))
+	tenant := env.NewTenant("limit")
+	empty := map[string]any{"mutations": []any{}}
+	limited := 0
+	for i := 0; i < 6; i++ {
+		r := env.Post("/v1/sync/push", tenant.Guard.Token, empty)
+		if r.Status == http.StatusTooManyRequests {
+			limited++
+			if r.Header.Get("Retry-After") == "" {
+				t.Fatal("429 without Retry-After")
+			}
+			continue
+		}
+		r.Want(t, http.StatusOK)
+	}
+	if limited < 2 {
+		t.Fatalf("%d of 6 rapid pushes were limited with a burst of 3, want at least 2", limited)
+	}
+	env.Post("/v1/sync/push", tenant.Supervisor.Token, empty).Want(t, http.StatusOK)
+}

@@ -67,6 +67,8 @@ func New(t testing.TB, databaseURL string, opts ...Option) *Env {
 		"PATROLSYNC_BLOB_SECRET":  randomSecret(),
 		"PATROLSYNC_BCRYPT_COST":  "4",
 		"PATROLSYNC_JOB_POLL":     "50ms",
+		// Tests push as fast as they can; the limiter has its own test.
+		"PATROLSYNC_PUSH_RATE": "0",
 	}
 	for _, opt := range opts {
 		opt(settings)
@@ -86,7 +88,7 @@ func New(t testing.TB, databaseURL string, opts ...Option) *Env {
 	if err := a.Jobs.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	server := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: "test"}, log)
+	server := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: "test", PushRate: cfg.PushRate, PushBurst: cfg.PushBurst}, log)
 	ts := httptest.NewUnstartedServer(server)
 	ts.Listener.Close()
 	ts.Listener = listener

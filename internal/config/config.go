@@ -37,6 +37,8 @@ type Config struct {
 	JobWorkers      int           // PATROLSYNC_JOB_WORKERS: background jobs run at once per replica
 	JobPoll         time.Duration // PATROLSYNC_JOB_POLL: how often idle job workers look for work
 	ChangeRetention time.Duration // PATROLSYNC_CHANGE_RETENTION: how long superseded sync tombstones are kept
+	PushRate        float64       // PATROLSYNC_PUSH_RATE: pushes per second per session (0: unlimited)
+	PushBurst       int           // PATROLSYNC_PUSH_BURST
 }
 
 // Defaults are the embedded, single-machine settings used by `make run`.
@@ -56,6 +58,8 @@ var Defaults = map[string]string{
 	"PATROLSYNC_JOB_WORKERS":      "4",
 	"PATROLSYNC_JOB_POLL":         "1s",
 	"PATROLSYNC_CHANGE_RETENTION": "720h",
+	"PATROLSYNC_PUSH_RATE":        "20",
+	"PATROLSYNC_PUSH_BURST":       "60",
 }
 
 // Load reads the configuration through getenv (tests pass a map lookup).
@@ -91,6 +95,12 @@ func Load(getenv func(string) string) (Config, error) {
 	c.JobWorkers = integer(get, "PATROLSYNC_JOB_WORKERS", 1, 100, &problems)
 	c.JobPoll = duration(get, "PATROLSYNC_JOB_POLL", &problems)
 	c.ChangeRetention = duration(get, "PATROLSYNC_CHANGE_RETENTION", &problems)
+	c.PushBurst = integer(get, "PATROLSYNC_PUSH_BURST", 1, 100000, &problems)
+	pushRate, err := strconv.ParseFloat(get("PATROLSYNC_PUSH_RATE"), 64)
+	if err != nil || pushRate < 0 {
+		problems = append(problems, errors.New("PATROLSYNC_PUSH_RATE: want a number of pushes per second, 0 for no limit"))
+	}
+	c.PushRate = pushRate
 	c.BodyLimit = int64(integer(get, "PATROLSYNC_BODY_LIMIT", 1024, 1<<30, &problems))
 	migrate, err := strconv.ParseBool(get("PATROLSYNC_MIGRATE"))
 	if err != nil {

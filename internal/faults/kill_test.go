@@ -1,0 +1,254 @@
+// Package faults proves the server's promises under crashes: the server is
+// killed with SIGKILL at random moments while reference clients push, and
+// PostgreSQL is restarted mid-run. Every mutation a client saw acknowledged
+// must be stored exactly once, and every client must converge.
+package faults
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/client"
+	"github.com/patrolsync/patrolsync/internal/seed"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// server runs the real binary as a separate process that can be killed.
+type server struct {
+	t    *testing.T
+	bin  string
+	env  []string
+	addr string
+	cmd  *exec.Cmd
+}
+
+func (s *server) start() {
+	s.t.Helper()
+	s.cmd = exec.Command(s.bin, "serve")
+	s.cmd.Env = s.env
+	s.cmd.Stdout, s.cmd.Stderr = io.Discard, io.Discard
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get("http://" + s.addr + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("server did not become ready: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (s *server) kill() {
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	s.cmd.Wait()
+}
+
+func (s *server) run(args ...string) {
+	s.t.Helper()
+	cmd := exec.Command(s.bin, args...)
+	cmd.Env = s.env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		s.t.Fatalf("patrolsync %v: %v\n%s", args, err, out)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func kills() int {
+	if n, err := strconv.Atoi(os.Getenv("PATROLSYNC_FAULT_KILLS")); err == nil && n > 0 {
+		return n
+	}
+	return 200
+}
+
+func TestKillNineDuringPushes(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "patrolsync")
+	build := exec.Command("go", "build", "-o", bin, "github.com/patrolsync/patrolsync/cmd/patrolsync")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cluster := testenv.PrivatePostgres(t)
+	databaseURL := cluster.CreateDatabase("faults")
+	srv := &server{t: t, bin: bin, addr: freeAddr(t)}
+	srv.env = append(os.Environ(),
+		"PATROLSYNC_DATABASE_URL="+databaseURL, "PATROLSYNC_BLOBS=file://"+dir+"/blobs", "PATROLSYNC_VAR_DIR="+dir,
+		"PATROLSYNC_ADDR="+srv.addr, "PATROLSYNC_JWT_SECRET=fault-test-secret-fault-test-secret-0123",
+		"PATROLSYNC_BLOB_SECRET=fault-test-blob-secret-fault-test-0123", "PATROLSYNC_BCRYPT_COST=4",
+		"PATROLSYNC_LOG_LEVEL=error", "PATROLSYNC_JOB_POLL=1s")
+	srv.run("seed", "--demo")
+	srv.start()
+
+	// Four phones: two guards, two phones each.
+	ctx := context.Background()
+	type device struct {
+		c       *client.Client
+		made    []string
+		site    string
+		tmpl    *checklists.Template
+		answers map[string]checklists.Answer
+	}
+	var devices []*device
+	for i, email := range []string{"guard1", "guard1", "guard2", "guard2"} {
+		c, err := client.Open(ctx, client.Options{Server: "http://" + srv.addr, StateDir: filepath.Join(dir, fmt.Sprint("phone", i)),
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Relogin: true, RequestTimeout: 3 * time.Second,
+			Backoff: client.Backoff{Base: 10 * time.Millisecond, Cap: 200 * time.Millisecond, MaxRetryAfter: 200 * time.Millisecond},
+			Seed: uint64(i + 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.Login(ctx, email+"@demo.patrolsync.test", seed.DemoPassword); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := c.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sites, _ := c.SiteIDs(ctx)
+		version, err := c.Template(ctx, "security-equipment-daily")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmpl, err := version.Parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sample := checklists.SampleAnswers(tmpl, true)
+		devices = append(devices, &device{c: c, site: sites[0], tmpl: tmpl, answers: sample.Answers})
+	}
+
+	var stop atomic.Bool
+	var work sync.WaitGroup
+	for _, d := range devices {
+		work.Add(1)
+		go func(d *device) {
+			defer work.Done()
+			for !stop.Load() {
+				id, err := d.c.StartInspection(ctx, "security-equipment-daily", d.site, checklists.SampleAnswers(d.tmpl, true).Context)
+				if err != nil {
+					t.Errorf("start: %v", err)
+					return
+				}
+				if err := d.c.Fill(ctx, id, d.tmpl, d.answers); err != nil {
+					t.Errorf("fill: %v", err)
+					return
+				}
+				if err := d.c.Submit(ctx, id); err != nil {
+					t.Errorf("submit: %v", err)
+					return
+				}
+				d.made = append(d.made, id)
+				syncCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+				d.c.Sync(syncCtx) // errors expected: the server is being killed
+				cancel()
+			}
+		}(d)
+	}
+
+	rng := rand.New(rand.NewPCG(42, 7))
+	started := time.Now()
+	target := kills()
+	for n := 1; n <= target; n++ {
+		time.Sleep(time.Duration(20+rng.IntN(150)) * time.Millisecond) // pushes are in flight
+		srv.kill()
+		srv.start()
+		if n == target/2 {
+			cluster.Restart() // the database goes away under a running server
+		}
+		if time.Since(started) > 8*time.Minute {
+			t.Fatalf("only %d kills in 8 minutes", n)
+		}
+	}
+	stop.Store(true)
+	work.Wait()
+	t.Logf("%d kills and a PostgreSQL restart in %s", target, time.Since(started).Round(time.Second))
+
+	db, err := sql.Open("pgx", databaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	total := 0
+	for i, d := range devices {
+		settle, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		for {
+			if _, _, err := d.c.Sync(settle); err != nil {
+				t.Fatalf("phone %d: final sync: %v", i, err)
+			}
+			stats, _ := d.c.Stats(settle)
+			if stats.Outbox == 0 {
+				break
+			}
+		}
+		cancel()
+		stats, _ := d.c.Stats(ctx)
+		for status, n := range stats.Results {
+			if status != "applied" && n > 0 {
+				t.Errorf("phone %d: %d mutations answered %s", i, n, status)
+			}
+		}
+		deviceID, _ := d.c.DeviceID(ctx)
+		var stored int
+		db.QueryRow(`SELECT count(*) FROM mutations m JOIN devices dv ON dv.id = m.device_id WHERE dv.device_key = $1`, deviceID).Scan(&stored)
+		if stored != stats.Results["applied"] {
+			t.Errorf("phone %d: the server stored %d mutations, the phone saw %d acknowledged", i, stored, stats.Results["applied"])
+		}
+		local, _ := d.c.Inspections(ctx)
+		mine := map[string]client.Inspection{}
+		for _, in := range local {
+			mine[in.ID] = in
+		}
+		for _, id := range d.made {
+			var status string
+			var version int64
+			if err := db.QueryRow(`SELECT status, version FROM inspections WHERE id = $1`, id).Scan(&status, &version); err != nil {
+				t.Errorf("phone %d: inspection %s lost: %v", i, id, err)
+				continue
+			}
+			if status != "submitted" || mine[id].Version != version || mine[id].Status != status {
+				t.Errorf("phone %d: inspection %s is %s v%d on the server, %s v%d on the phone", i, id, status, version,
+					mine[id].Status, mine[id].Version)
+			}
+		}
+		total += len(d.made)
+	}
+	var onServer int
+	db.QueryRow(`SELECT count(*) FROM inspections`).Scan(&onServer)
+	if onServer != total {
+		t.Errorf("the server holds %d inspections, the phones made %d", onServer, total)
+	}
+	t.Logf("%d inspections from 4 phones, each stored exactly once", total)
+}
