@@ -36,6 +36,10 @@ type Config struct {
 	JobWorkers      int           // PATROLSYNC_JOB_WORKERS: background jobs run at once per replica
 	JobPoll         time.Duration // PATROLSYNC_JOB_POLL: how often idle job workers look for work
 	ChangeRetention time.Duration // PATROLSYNC_CHANGE_RETENTION: how long superseded sync tombstones are kept
+	RoundGrace      time.Duration // PATROLSYNC_ROUND_GRACE: scans this long after a window still count as on time
+	RoundSyncDelay  time.Duration // PATROLSYNC_ROUND_SYNC_DELAY: how long offline devices get to deliver scans before a round is judged
+	ScanClockSkew   time.Duration // PATROLSYNC_SCAN_CLOCK_SKEW: device/server (or GPS) clock disagreement that flags a scan
+	RoundHorizon    time.Duration // PATROLSYNC_ROUND_HORIZON: how far ahead rounds are materialised
 }
 
 // Defaults are the embedded, single-machine settings used by `make run`.
@@ -55,6 +59,10 @@ var Defaults = map[string]string{
 	"PATROLSYNC_JOB_WORKERS":      "4",
 	"PATROLSYNC_JOB_POLL":         "1s",
 	"PATROLSYNC_CHANGE_RETENTION": "720h",
+	"PATROLSYNC_ROUND_GRACE":      "15m",
+	"PATROLSYNC_ROUND_SYNC_DELAY": "1h",
+	"PATROLSYNC_SCAN_CLOCK_SKEW":  "5m",
+	"PATROLSYNC_ROUND_HORIZON":    "48h",
 }
 
 // Load reads the configuration through getenv (tests pass a map lookup).
@@ -90,6 +98,10 @@ func Load(getenv func(string) string) (Config, error) {
 	c.JobWorkers = integer(get, "PATROLSYNC_JOB_WORKERS", 1, 100, &problems)
 	c.JobPoll = duration(get, "PATROLSYNC_JOB_POLL", &problems)
 	c.ChangeRetention = duration(get, "PATROLSYNC_CHANGE_RETENTION", &problems)
+	c.RoundGrace = duration(get, "PATROLSYNC_ROUND_GRACE", &problems)
+	c.RoundSyncDelay = duration(get, "PATROLSYNC_ROUND_SYNC_DELAY", &problems)
+	c.ScanClockSkew = duration(get, "PATROLSYNC_SCAN_CLOCK_SKEW", &problems)
+	c.RoundHorizon = duration(get, "PATROLSYNC_ROUND_HORIZON", &problems)
 	c.BodyLimit = int64(integer(get, "PATROLSYNC_BODY_LIMIT", 1024, 1<<30, &problems))
 	migrate, err := strconv.ParseBool(get("PATROLSYNC_MIGRATE"))
 	if err != nil {
