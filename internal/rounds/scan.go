@@ -69,7 +69,7 @@ func EvaluateScan(r store.Round, earlier []store.Scan, in ScanInput, cfg Config)
 		return nil, flags
 	}
 	checkpoint := checkpoints[index]
-	done := doneBefore(earlier, in.ScannedAt)
+	done := doneBefore(earlier, r.WindowStart, in.ScannedAt)
 	if done[checkpoint.ID] {
 		flags = append(flags, FlagRepeat)
 	}
@@ -87,11 +87,12 @@ func EvaluateScan(r store.Round, earlier []store.Scan, in ScanInput, cfg Config)
 	return &checkpoint, flags
 }
 
-// doneBefore is the set of checkpoints scanned (rightly) before t.
-func doneBefore(scans []store.Scan, t time.Time) map[string]bool {
+// doneBefore is the set of checkpoints scanned since the window opened and
+// before t (an early scan does not count as having been there).
+func doneBefore(scans []store.Scan, opened, t time.Time) map[string]bool {
 	done := map[string]bool{}
 	for _, s := range scans {
-		if s.CheckpointID != nil && !s.ScannedAt.After(t) {
+		if s.CheckpointID != nil && !s.ScannedAt.Before(opened) && !s.ScannedAt.After(t) {
 			done[*s.CheckpointID] = true
 		}
 	}
