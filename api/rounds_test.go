@@ -328,8 +328,8 @@ func TestSchedulesFollowTheSiteTimeZone(t *testing.T) {
 			"timezone": "America/New_York"}).Want(t, http.StatusCreated).JSON(t, &ny)
 		cases := []struct {
 			name, siteID, rule, start string
-			now                                time.Time
-			want                               []string
+			now                       time.Time
+			want                      []string
 		}{
 			{"spring forward", ny.ID, "FREQ=DAILY", "2027-03-12T22:00:00", at("2027-03-13T12:00:00Z"),
 				[]string{"2027-03-14T03:00:00Z", "2027-03-15T02:00:00Z"}},
