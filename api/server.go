@@ -18,9 +18,12 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/app"
 	"github.com/patrolsync/patrolsync/internal/auth"
+	"github.com/patrolsync/patrolsync/internal/incident"
 	"github.com/patrolsync/patrolsync/internal/inspection"
+	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/rounds"
 	"github.com/patrolsync/patrolsync/internal/syncer"
 	"github.com/patrolsync/patrolsync/internal/templates"
 )
@@ -33,6 +36,9 @@ type Deps struct {
 	Sync        *syncer.Service
 	Inspections *inspection.Service
 	Templates   *templates.Service
+	Rounds      *rounds.Service
+	Incidents   *incident.Service
+	Notify      *notify.Service
 	// Blobs serves presigned uploads and downloads of the local blob store;
 	// nil when blobs live in S3.
 	Blobs http.Handler
@@ -152,6 +158,26 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPost, "/templates/:id/archive", principal.Admin, s.archiveTemplate)
 	s.add(v1, http.MethodGet, "/templates/:id/versions", principal.Guard, s.listTemplateVersions)
 	s.add(v1, http.MethodGet, "/templates/:id/versions/:number", principal.Guard, s.getTemplateVersion)
+
+	s.add(v1, http.MethodGet, "/routes", principal.Guard, s.listRoutes)
+	s.add(v1, http.MethodPost, "/routes", principal.Admin, s.createRoute)
+	s.add(v1, http.MethodGet, "/routes/:id", principal.Guard, s.getRoute)
+	s.add(v1, http.MethodPatch, "/routes/:id", principal.Admin, s.updateRoute)
+	s.add(v1, http.MethodDelete, "/routes/:id", principal.Admin, s.deactivateRoute)
+	s.add(v1, http.MethodGet, "/schedules", principal.Guard, s.listSchedules)
+	s.add(v1, http.MethodPost, "/schedules", principal.Admin, s.createSchedule)
+	s.add(v1, http.MethodGet, "/schedules/:id", principal.Guard, s.getSchedule)
+	s.add(v1, http.MethodPatch, "/schedules/:id", principal.Admin, s.updateSchedule)
+	s.add(v1, http.MethodDelete, "/schedules/:id", principal.Admin, s.deactivateSchedule)
+	s.add(v1, http.MethodGet, "/rounds", principal.Guard, s.listRounds)
+	s.add(v1, http.MethodGet, "/rounds/summary", principal.Supervisor, s.roundSummary)
+	s.add(v1, http.MethodGet, "/rounds/export.csv", principal.Supervisor, s.exportRounds)
+	s.add(v1, http.MethodGet, "/rounds/:id", principal.Guard, s.getRound)
+	s.add(v1, http.MethodGet, "/incidents", principal.Guard, s.listIncidents)
+	s.add(v1, http.MethodGet, "/incidents/:id", principal.Guard, s.getIncident)
+	s.add(v1, http.MethodPost, "/incidents/:id/acknowledge", principal.Supervisor, s.acknowledgeIncident)
+	s.add(v1, http.MethodGet, "/settings/alerts", principal.Admin, s.getAlertSettings)
+	s.add(v1, http.MethodPut, "/settings/alerts", principal.Admin, s.putAlertSettings)
 }
 
 // add registers an authenticated route with its weakest allowed role.
@@ -202,5 +228,6 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ct
 // DepsFrom hands the assembled services to the HTTP layer.
 func DepsFrom(a *app.App) Deps {
 	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Sync: a.Sync, Inspections: a.Inspections, Templates: a.Templates, Blobs: a.BlobHandler,
+		Rounds: a.Rounds, Incidents: a.Incidents, Notify: a.Notify,
 		Checks: a.Checks()}
 }

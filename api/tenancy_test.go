@@ -24,12 +24,24 @@ func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]st
 	_, results := push(t, env, tenant.Guard.Token, []mutation{mut("inspection.start", inspectionID, map[string]any{
 		"template_id": templates.Items[0].ID, "template_version": 1, "site_id": tenant.Sites[0].ID})})
 	wantStatus(t, results, "applied")
+	route := newRoute(t, env, tenant, tenant.Sites[0].ID)
+	round := pastRound(t, env, tenant, route, time.Now().UTC().Add(-time.Hour).Truncate(time.Minute), nil)
+	var schedules struct{ Items []struct{ ID string } }
+	env.Get("/v1/schedules", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &schedules)
+	incidentID := newID()
+	_, results = push(t, env, tenant.Guard.Token, []mutation{mut("incident.report", incidentID, map[string]any{
+		"site_id": tenant.Sites[0].ID, "type": "fire alarm", "level": "general", "occurred_at": time.Now().UTC().Format(time.RFC3339)})})
+	wantStatus(t, results, "applied")
 	return map[string]string{
 		"/v1/sites":       tenant.Sites[0].ID,
 		"/v1/users":       tenant.Guard.User.ID,
 		"/v1/devices":     devices.Items[0].ID,
 		"/v1/templates":   templates.Items[0].ID,
 		"/v1/inspections": inspectionID,
+		"/v1/routes":      route.ID,
+		"/v1/schedules":   schedules.Items[0].ID,
+		"/v1/rounds":      round.ID,
+		"/v1/incidents":   incidentID,
 	}
 }
 

@@ -21,9 +21,12 @@ import (
 	"github.com/patrolsync/patrolsync/internal/config"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/idempotency"
+	"github.com/patrolsync/patrolsync/internal/incident"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/jobs"
+	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/org"
+	"github.com/patrolsync/patrolsync/internal/rounds"
 	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/internal/syncer"
 	"github.com/patrolsync/patrolsync/internal/templates"
@@ -43,6 +46,9 @@ type App struct {
 	Jobs        *jobs.Queue
 	Inspections *inspection.Service
 	Templates   *templates.Service
+	Notify      *notify.Service
+	Rounds      *rounds.Service
+	Incidents   *incident.Service
 }
 
 // Open connects to the stores and builds the services. With cfg.Migrate it
@@ -73,11 +79,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Templates = templates.NewService(db)
 	a.Org.SeedNewOrgs(a.Templates.SeedLibrary)
 	a.Sync = syncer.NewService(db, a.pinnedTemplate, log)
+	a.Notify = notify.NewService(db, log)
+	a.Rounds = rounds.NewService(db, a.Notify, rounds.Config{Grace: cfg.RoundGrace, SyncDelay: cfg.RoundSyncDelay,
+		Skew: cfg.ScanClockSkew, Horizon: cfg.RoundHorizon}, log)
+	a.Incidents = incident.NewService(db, a.Notify)
+	a.Sync.SetRounds(a.Rounds.Config(), a.Notify)
 	if a.Jobs, err = jobs.Open(ctx, db, cfg.DatabaseURL, a.jobs(), jobs.Options{Workers: cfg.JobWorkers,
 		PollInterval: cfg.JobPoll}, log); err != nil {
 		db.Close()
 		return nil, err
 	}
+	a.Notify.SetEnqueuer(func(ctx context.Context, args notify.DeliverArgs) error { return a.Jobs.Enqueue(ctx, args) })
 	return a, nil
 }
 
@@ -86,6 +98,15 @@ func (a *App) jobs() *jobs.Registry {
 	reg := jobs.NewRegistry()
 	jobs.Handle(reg, a.Sync.PruneLog)
 	reg.Every(6*time.Hour, syncer.PruneLogArgs{RetentionHours: int(a.Config.ChangeRetention.Hours())})
+	jobs.Handle(reg, a.Rounds.MaterializeJob)
+	reg.Every(15*time.Minute, rounds.MaterializeArgs{})
+	jobs.Handle(reg, a.Rounds.DetectMissedJob)
+	reg.Every(5*time.Minute, rounds.DetectMissedArgs{})
+	jobs.Handle(reg, a.Incidents.EscalateJob)
+	reg.Every(time.Minute, incident.EscalateArgs{})
+	jobs.Handle(reg, a.Notify.Deliver)
+	jobs.Handle(reg, a.Notify.Sweep)
+	reg.Every(10*time.Minute, notify.SweepArgs{})
 	return reg
 }
 

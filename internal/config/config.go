@@ -39,6 +39,10 @@ type Config struct {
 	ChangeRetention time.Duration // PATROLSYNC_CHANGE_RETENTION: how long superseded sync tombstones are kept
 	PushRate        float64       // PATROLSYNC_PUSH_RATE: pushes per second per session (0: unlimited)
 	PushBurst       int           // PATROLSYNC_PUSH_BURST
+	RoundGrace      time.Duration // PATROLSYNC_ROUND_GRACE: scans this long after a window still count as on time
+	RoundSyncDelay  time.Duration // PATROLSYNC_ROUND_SYNC_DELAY: how long offline devices get to deliver scans before a round is judged
+	ScanClockSkew   time.Duration // PATROLSYNC_SCAN_CLOCK_SKEW: device/server (or GPS) clock disagreement that flags a scan
+	RoundHorizon    time.Duration // PATROLSYNC_ROUND_HORIZON: how far ahead rounds are materialised
 }
 
 // Defaults are the embedded, single-machine settings used by `make run`.
@@ -60,6 +64,10 @@ var Defaults = map[string]string{
 	"PATROLSYNC_CHANGE_RETENTION": "720h",
 	"PATROLSYNC_PUSH_RATE":        "20",
 	"PATROLSYNC_PUSH_BURST":       "60",
+	"PATROLSYNC_ROUND_GRACE":      "15m",
+	"PATROLSYNC_ROUND_SYNC_DELAY": "1h",
+	"PATROLSYNC_SCAN_CLOCK_SKEW":  "5m",
+	"PATROLSYNC_ROUND_HORIZON":    "48h",
 }
 
 // Load reads the configuration through getenv (tests pass a map lookup).
@@ -101,6 +109,10 @@ func Load(getenv func(string) string) (Config, error) {
 		problems = append(problems, errors.New("PATROLSYNC_PUSH_RATE: want a number of pushes per second, 0 for no limit"))
 	}
 	c.PushRate = pushRate
+	c.RoundGrace = duration(get, "PATROLSYNC_ROUND_GRACE", &problems)
+	c.RoundSyncDelay = duration(get, "PATROLSYNC_ROUND_SYNC_DELAY", &problems)
+	c.ScanClockSkew = duration(get, "PATROLSYNC_SCAN_CLOCK_SKEW", &problems)
+	c.RoundHorizon = duration(get, "PATROLSYNC_ROUND_HORIZON", &problems)
 	c.BodyLimit = int64(integer(get, "PATROLSYNC_BODY_LIMIT", 1024, 1<<30, &problems))
 	migrate, err := strconv.ParseBool(get("PATROLSYNC_MIGRATE"))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -28,11 +29,21 @@ type batch struct {
 	events      []store.InspectionEvent
 	stored      []store.Mutation
 	order       []string // ids of changed records, in first-change order
+
+	// Rounds and incidents (scans.go, incidents.go).
+	rounds         map[string]store.Round
+	roundScans     map[string][]store.Scan
+	scanIDs        map[string]store.Scan
+	scans          []store.Scan
+	incidents      map[string]*incidentState
+	incidentEvents []store.IncidentEvent
+	deliveries     []notify.DeliverArgs // webhooks to post after commit
 }
 
 func newBatch(ctx context.Context, s *Service, tx *store.Tx, p principal.Principal) *batch {
 	return &batch{ctx: ctx, s: s, tx: tx, p: p, inspections: map[string]*inspectionState{},
-		findings: map[string]*findingState{}, sites: map[string]bool{}}
+		findings: map[string]*findingState{}, sites: map[string]bool{}, rounds: map[string]store.Round{},
+		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}, incidents: map[string]*incidentState{}}
 }
 
 func (b *batch) run(mutations []Mutation) ([]json.RawMessage, error) {
@@ -108,7 +119,15 @@ func (b *batch) preload(mutations []Mutation) error {
 	for id, row := range findings {
 		b.findings[id] = &findingState{row: row, loaded: row.Version}
 	}
-	return nil
+	incidents, err := b.tx.IncidentsByID(ids)
+	if err != nil {
+		return err
+	}
+	for id, row := range incidents {
+		b.incidents[id] = &incidentState{row: row, loaded: row.Version}
+	}
+	b.scanIDs, err = b.tx.ScansByID(ids)
+	return err
 }
 
 // apply runs one mutation against the working set. An error return is a
@@ -129,6 +148,12 @@ func (b *batch) apply(m Mutation) (Result, error) {
 		return b.createFinding(m)
 	case "finding.update":
 		return b.updateFinding(m)
+	case "checkpoint.scan":
+		return b.scanCheckpoint(m)
+	case "incident.report":
+		return b.reportIncident(m)
+	case "incident.follow_up":
+		return b.followUpIncident(m)
 	}
 	return rejected(m, FieldError{"/type", "unknown mutation type " + strconv.Quote(m.Type)}), nil
 }
@@ -164,8 +189,19 @@ func (b *batch) flush() error {
 				return err
 			}
 		}
+		if st, ok := b.incidents[id]; ok && st.dirty {
+			if err := b.flushIncident(st); err != nil {
+				return err
+			}
+		}
 	}
 	if err := b.tx.AddInspectionEvents(b.events); err != nil {
+		return err
+	}
+	if err := b.tx.AddIncidentEvents(b.incidentEvents); err != nil {
+		return err
+	}
+	if err := b.flushScans(); err != nil {
 		return err
 	}
 	return b.tx.InsertMutations(b.stored)

@@ -14,7 +14,9 @@ import (
 
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/rounds"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -51,6 +53,7 @@ type Result struct {
 	ContentHash  string          `json:"content_hash,omitempty"`
 	Errors       []FieldError    `json:"errors,omitempty"`
 	ServerRecord json.RawMessage `json:"server_record,omitempty"`
+	Scan         *ScanOutcome    `json:"scan,omitempty"` // checkpoint.scan: what the scan was judged to be
 }
 
 // FieldError names one bad field of a mutation by JSON pointer.
@@ -71,6 +74,15 @@ type Service struct {
 
 	cacheMu sync.RWMutex
 	cache   map[string]pinned
+
+	rounds   rounds.Config   // flags scans (SetRounds)
+	notifier *notify.Service // posts webhooks of incidents after commit (SetRounds)
+}
+
+// SetRounds wires the round timing that flags scans and the notifier that
+// posts incident webhooks after a push commits.
+func (s *Service) SetRounds(cfg rounds.Config, notifier *notify.Service) {
+	s.rounds, s.notifier = cfg, notifier
 }
 
 type pinned struct {
@@ -98,12 +110,14 @@ func (s *Service) Push(ctx context.Context, mutations []Mutation) ([]json.RawMes
 		return nil, errs.E(op, errs.Unauthenticated)
 	}
 	var results []json.RawMessage
+	var deliveries []notify.DeliverArgs
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		err = s.db.InTx(ctx, func(tx *store.Tx) error {
 			b := newBatch(ctx, s, tx, p)
 			var err error
 			results, err = b.run(mutations)
+			deliveries = b.deliveries
 			return err
 		})
 		if !errs.Is(err, errs.Conflict) && !errs.Is(err, errs.Stale) {
@@ -113,6 +127,9 @@ func (s *Service) Push(ctx context.Context, mutations []Mutation) ([]json.RawMes
 	}
 	if errs.Is(err, errs.Conflict) || errs.Is(err, errs.Stale) {
 		return nil, errs.E(op, errs.Unavailable, "the batch kept racing another; retry it", 2*time.Second, err)
+	}
+	if err == nil && s.notifier != nil {
+		s.notifier.Enqueue(ctx, deliveries)
 	}
 	return results, errs.Wrap(op, err)
 }

@@ -1,0 +1,254 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/rounds"
+)
+
+func (s *Server) listRoutes(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	siteID, active, err := siteAndActive(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.deps.Rounds.ListRoutes(c.Request().Context(), siteID, active, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list(items, next))
+}
+
+func (s *Server) createRoute(c echo.Context) error {
+	var in rounds.RouteInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	route, err := s.deps.Rounds.CreateRoute(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, route)
+}
+
+func (s *Server) getRoute(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	route, err := s.deps.Rounds.Route(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, route)
+}
+
+func (s *Server) updateRoute(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var patch rounds.RoutePatch
+	if err := decode(c, &patch); err != nil {
+		return err
+	}
+	route, err := s.deps.Rounds.UpdateRoute(c.Request().Context(), id, patch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, route)
+}
+
+func (s *Server) deactivateRoute(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	inactive := false
+	route, err := s.deps.Rounds.UpdateRoute(c.Request().Context(), id, rounds.RoutePatch{Active: &inactive})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, route)
+}
+
+func (s *Server) listSchedules(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	siteID, active, err := siteAndActive(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.deps.Rounds.ListSchedules(c.Request().Context(), siteID, active, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list(items, next))
+}
+
+func (s *Server) createSchedule(c echo.Context) error {
+	var in rounds.ScheduleInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	schedule, err := s.deps.Rounds.CreateSchedule(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, schedule)
+}
+
+func (s *Server) getSchedule(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	schedule, err := s.deps.Rounds.Schedule(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, schedule)
+}
+
+func (s *Server) updateSchedule(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var patch rounds.SchedulePatch
+	if err := decode(c, &patch); err != nil {
+		return err
+	}
+	schedule, err := s.deps.Rounds.UpdateSchedule(c.Request().Context(), id, patch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, schedule)
+}
+
+func (s *Server) deactivateSchedule(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	inactive := false
+	schedule, err := s.deps.Rounds.UpdateSchedule(c.Request().Context(), id, rounds.SchedulePatch{Active: &inactive})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, schedule)
+}
+
+var roundStates = map[string]bool{rounds.Scheduled: true, rounds.Completed: true, rounds.Partial: true, rounds.Missed: true}
+
+// roundFilter reads the filters shared by the round list and reports.
+func roundFilter(c echo.Context) (rounds.Filter, error) {
+	fields := map[string]string{}
+	f := rounds.Filter{SiteID: c.QueryParam("site_id"), RouteID: c.QueryParam("route_id"),
+		GuardID: c.QueryParam("guard_id"), Status: c.QueryParam("status")}
+	if f.Status != "" && !roundStates[f.Status] {
+		fields["/status"] = "must be scheduled, completed, partial or missed"
+	}
+	for name, value := range map[string]string{"site_id": f.SiteID, "route_id": f.RouteID, "guard_id": f.GuardID} {
+		if value != "" && !isUUID(value) {
+			fields["/"+name] = "must be a UUID"
+		}
+	}
+	f.From = timeParam(c, "from", fields)
+	f.To = timeParam(c, "to", fields)
+	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
+		fields["/to"] = "must be after from"
+	}
+	if len(fields) > 0 {
+		return f, errs.Fields("api.roundFilter", fields)
+	}
+	return f, nil
+}
+
+type roundList struct {
+	List[rounds.Round]
+	Summary *rounds.Summary `json:"summary,omitempty"`
+}
+
+// listRounds lists rounds; with ?summary=true the completion report of the
+// same filter comes alongside the page.
+func (s *Server) listRounds(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	f, err := roundFilter(c)
+	if err != nil {
+		return err
+	}
+	withSummary, err := boolParam(c, "summary")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	items, next, err := s.deps.Rounds.ListRounds(ctx, f, p)
+	if err != nil {
+		return err
+	}
+	out := roundList{List: list(items, next)}
+	if withSummary != nil && *withSummary {
+		summary, err := s.deps.Rounds.Summary(ctx, f)
+		if err != nil {
+			return err
+		}
+		out.Summary = &summary
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) roundSummary(c echo.Context) error {
+	f, err := roundFilter(c)
+	if err != nil {
+		return err
+	}
+	summary, err := s.deps.Rounds.Summary(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, summary)
+}
+
+func (s *Server) exportRounds(c echo.Context) error {
+	f, err := roundFilter(c)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="rounds.csv"`)
+	c.Response().WriteHeader(http.StatusOK)
+	return s.deps.Rounds.ExportCSV(c.Request().Context(), f, c.Response())
+}
+
+func (s *Server) getRound(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	round, err := s.deps.Rounds.Round(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, round)
+}
+
+func siteAndActive(c echo.Context) (string, *bool, error) {
+	siteID := c.QueryParam("site_id")
+	if siteID != "" && !isUUID(siteID) {
+		return "", nil, errs.Fields("api.siteAndActive", map[string]string{"/site_id": "must be a UUID"})
+	}
+	active, err := boolParam(c, "active")
+	return siteID, active, err
+}

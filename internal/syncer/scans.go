@@ -1,0 +1,136 @@
+package syncer
+
+import (
+	"encoding/json"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/rounds"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// ScanOutcome tells the device what its scan was judged to be, and which
+// checklist to open at the checkpoint, if any.
+type ScanOutcome struct {
+	CheckpointID *string  `json:"checkpoint_id"`
+	TemplateID   *string  `json:"template_id"`
+	Flags        []string `json:"flags"`
+}
+
+type scanPayload struct {
+	RoundID      string `json:"round_id"`
+	TagCode      string `json:"tag_code"`
+	CheckpointID string `json:"checkpoint_id"`
+	ScannedAt    string `json:"scanned_at"`
+	Location     *struct {
+		Latitude  *float64 `json:"latitude"`
+		Longitude *float64 `json:"longitude"`
+		AccuracyM *float64 `json:"accuracy_m"`
+		GPSTime   string   `json:"gps_time"`
+	} `json:"location"`
+}
+
+// scanCheckpoint records a tag read (checkpoint.scan). Scans are
+// append-only events with the client's id; a wrong, early, late or
+// out-of-order scan is stored with flags, never rejected. Only a scan that
+// cannot be stored (no such round, bad fields) is rejected.
+func (b *batch) scanCheckpoint(m Mutation) (Result, error) {
+	var in scanPayload
+	if problem := decodePayload(m, &in); problem != nil {
+		return rejected(m, *problem), nil
+	}
+	var problems []FieldError
+	scannedAt := parseTime(in.ScannedAt)
+	if scannedAt == nil {
+		problems = append(problems, FieldError{"/payload/scanned_at", "required: the device time of the scan, RFC 3339"})
+	}
+	if in.TagCode == "" || len(in.TagCode) > 500 {
+		problems = append(problems, FieldError{"/payload/tag_code", "required: the QR text or NFC UID read, at most 500 bytes"})
+	}
+	if in.CheckpointID != "" && !isUUID(in.CheckpointID) {
+		problems = append(problems, FieldError{"/payload/checkpoint_id", "must be a checkpoint id"})
+	}
+	input := rounds.ScanInput{TagCode: in.TagCode, CheckpointID: in.CheckpointID, ReceivedAt: b.tx.Now}
+	if in.Location != nil {
+		input.Latitude, input.Longitude, input.AccuracyM = in.Location.Latitude, in.Location.Longitude, in.Location.AccuracyM
+		input.GPSTime = parseTime(in.Location.GPSTime)
+		if (in.Location.Latitude == nil) != (in.Location.Longitude == nil) {
+			problems = append(problems, FieldError{"/payload/location", "latitude and longitude go together"})
+		}
+		if in.Location.GPSTime != "" && input.GPSTime == nil {
+			problems = append(problems, FieldError{"/payload/location/gps_time", "must be an RFC 3339 time"})
+		}
+	}
+	round, ok, err := b.round(in.RoundID)
+	if err != nil {
+		return Result{}, err
+	}
+	if !ok {
+		problems = append(problems, FieldError{"/payload/round_id", "must be a round of yours or of your site's pool"})
+	}
+	if len(problems) > 0 {
+		return rejected(m, problems...), nil
+	}
+	if existing, ok := b.scanIDs[m.EntityID]; ok {
+		if existing.RoundID == in.RoundID && existing.TagCode == in.TagCode && existing.UserID == b.p.UserID {
+			return Result{Status: Duplicate, EntityID: m.EntityID, Version: 1}, nil
+		}
+		return conflict(m, 1, rounds.ScanView(existing))
+	}
+	input.ScannedAt = *scannedAt
+	earlier := b.roundScans[round.ID]
+	checkpoint, flags := rounds.EvaluateScan(round, earlier, input, b.s.rounds)
+	flagsJSON, _ := json.Marshal(nonNil(flags))
+	row := store.Scan{ID: m.EntityID, RoundID: round.ID, TagCode: in.TagCode, ScannedAt: input.ScannedAt,
+		ReceivedAt: b.tx.Now, Latitude: input.Latitude, Longitude: input.Longitude, AccuracyM: input.AccuracyM,
+		GPSTime: input.GPSTime, Flags: flagsJSON, UserID: b.p.UserID, DeviceID: b.p.DeviceID}
+	outcome := &ScanOutcome{Flags: nonNil(flags)}
+	if checkpoint != nil {
+		row.CheckpointID, outcome.CheckpointID, outcome.TemplateID = &checkpoint.ID, &checkpoint.ID, checkpoint.TemplateID
+	}
+	b.scans = append(b.scans, row)
+	b.scanIDs[row.ID] = row
+	b.roundScans[round.ID] = append(b.roundScans[round.ID], row)
+	rounds.SortScans(b.roundScans[round.ID])
+	return Result{Status: Applied, EntityID: m.EntityID, Version: 1, Scan: outcome}, nil
+}
+
+// round loads a round the caller may scan on, with its scans, once per batch.
+func (b *batch) round(id string) (store.Round, bool, error) {
+	if !isUUID(id) {
+		return store.Round{}, false, nil
+	}
+	if r, ok := b.rounds[id]; ok {
+		return r, rounds.CanSee(b.p, r) && r.Kind == rounds.KindRound, nil
+	}
+	r, err := b.tx.Round(id)
+	if errs.Is(err, errs.NotFound) {
+		return store.Round{}, false, nil
+	}
+	if err != nil {
+		return store.Round{}, false, err
+	}
+	scans, err := b.tx.ScansOfRounds([]string{id})
+	if err != nil {
+		return store.Round{}, false, err
+	}
+	b.rounds[id], b.roundScans[id] = r, scans
+	return r, rounds.CanSee(b.p, r) && r.Kind == rounds.KindRound, nil
+}
+
+// flushScans appends the batch's scans and sends each to its scanner and
+// the site's supervisors.
+func (b *batch) flushScans() error {
+	if err := b.tx.AddScans(b.scans); err != nil {
+		return err
+	}
+	for _, s := range b.scans {
+		data, err := json.Marshal(rounds.ScanView(s))
+		if err != nil {
+			return errs.E("syncer.flushScans", errs.Internal, err)
+		}
+		site, owner := b.rounds[s.RoundID].SiteID, s.UserID
+		b.tx.RecordChange(store.Change{EntityType: "scan", EntityID: s.ID, Op: "upsert", Version: 1,
+			Audience: store.AudienceOwner, SiteID: &site, OwnerID: &owner, Data: data})
+	}
+	return nil
+}
