@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -19,6 +20,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/app"
 	"github.com/patrolsync/patrolsync/internal/auth"
 	"github.com/patrolsync/patrolsync/internal/inspection"
+	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/syncer"
@@ -33,6 +35,7 @@ type Deps struct {
 	Sync        *syncer.Service
 	Inspections *inspection.Service
 	Templates   *templates.Service
+	Media       *media.Service
 	// Blobs serves presigned uploads and downloads of the local blob store;
 	// nil when blobs live in S3.
 	Blobs http.Handler
@@ -88,7 +91,12 @@ func New(deps Deps, opts Options, log *slog.Logger) *Server {
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
 		ReferrerPolicy: "no-referrer", HSTSMaxAge: 0,
 	}))
-	e.Use(middleware.BodyLimit(strconv.FormatInt(opts.BodyLimit, 10) + "B"))
+	// Uploads to the local blob store are as large as the media limit
+	// allows and are bounded by their signed size, not by the API's limit.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   strconv.FormatInt(opts.BodyLimit, 10) + "B",
+		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/v1/blobs/") },
+	}))
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: registry}))
 	s.routes()
 	return s
@@ -147,6 +155,12 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPost, "/templates/:id/archive", principal.Admin, s.archiveTemplate)
 	s.add(v1, http.MethodGet, "/templates/:id/versions", principal.Guard, s.listTemplateVersions)
 	s.add(v1, http.MethodGet, "/templates/:id/versions/:number", principal.Guard, s.getTemplateVersion)
+
+	s.add(v1, http.MethodPost, "/media", principal.Guard, s.declareMedia)
+	s.add(v1, http.MethodGet, "/media/:id", principal.Guard, s.getMedia)
+	s.add(v1, http.MethodPost, "/media/:id/complete", principal.Guard, s.completeMedia)
+	s.add(v1, http.MethodGet, "/media/:id/parts", principal.Guard, s.mediaParts)
+	s.add(v1, http.MethodGet, "/media/:id/thumbnail", principal.Guard, s.getMediaThumbnail)
 }
 
 // add registers an authenticated route with its weakest allowed role.
@@ -196,6 +210,6 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ct
 
 // DepsFrom hands the assembled services to the HTTP layer.
 func DepsFrom(a *app.App) Deps {
-	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Sync: a.Sync, Inspections: a.Inspections, Templates: a.Templates, Blobs: a.BlobHandler,
+	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Sync: a.Sync, Inspections: a.Inspections, Templates: a.Templates, Media: a.Media, Blobs: a.BlobHandler,
 		Checks: a.Checks()}
 }

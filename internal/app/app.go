@@ -23,6 +23,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/idempotency"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/jobs"
+	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/internal/syncer"
@@ -43,6 +44,7 @@ type App struct {
 	Jobs        *jobs.Queue
 	Inspections *inspection.Service
 	Templates   *templates.Service
+	Media       *media.Service
 }
 
 // Open connects to the stores and builds the services. With cfg.Migrate it
@@ -73,11 +75,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Templates = templates.NewService(db)
 	a.Org.SeedNewOrgs(a.Templates.SeedLibrary)
 	a.Sync = syncer.NewService(db, a.pinnedTemplate, log)
+	a.Media = media.NewService(db, a.Blobs, media.Limits{MaxBytes: cfg.MediaMaxBytes,
+		MultipartThreshold: cfg.MediaMultipartThreshold, PartSize: cfg.MediaPartSize,
+		MaxPerInspection: cfg.MediaMaxPerInspection, OrphanGrace: cfg.MediaOrphanGrace}, log)
 	if a.Jobs, err = jobs.Open(ctx, db, cfg.DatabaseURL, a.jobs(), jobs.Options{Workers: cfg.JobWorkers,
 		PollInterval: cfg.JobPoll}, log); err != nil {
 		db.Close()
 		return nil, err
 	}
+	a.Media.SetQueue(a.Jobs)
 	return a, nil
 }
 
@@ -86,6 +92,9 @@ func (a *App) jobs() *jobs.Registry {
 	reg := jobs.NewRegistry()
 	jobs.Handle(reg, a.Sync.PruneLog)
 	reg.Every(6*time.Hour, syncer.PruneLogArgs{RetentionHours: int(a.Config.ChangeRetention.Hours())})
+	jobs.Handle(reg, a.Media.MakeThumbnail)
+	jobs.Handle(reg, a.Media.Collect)
+	reg.Every(time.Hour, media.CollectArgs{GraceSeconds: int64(a.Config.MediaOrphanGrace.Seconds())})
 	return reg
 }
 
@@ -121,7 +130,11 @@ func (a *App) openBlobs(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := store.EnsureBucket(ctx); err != nil {
+		// A store that is down at start-up is not fatal: /readyz reports it,
+		// media requests answer 503, and uploads resume once it is back.
+		if err := store.EnsureBucket(ctx); errs.Is(err, errs.Unavailable) {
+			a.Log.Warn("blob store unavailable at start-up", "err", err)
+		} else if err != nil {
 			return err
 		}
 		a.Blobs = store

@@ -36,6 +36,12 @@ type Config struct {
 	JobWorkers      int           // PATROLSYNC_JOB_WORKERS: background jobs run at once per replica
 	JobPoll         time.Duration // PATROLSYNC_JOB_POLL: how often idle job workers look for work
 	ChangeRetention time.Duration // PATROLSYNC_CHANGE_RETENTION: how long superseded sync tombstones are kept
+
+	MediaMaxBytes           int64         // PATROLSYNC_MEDIA_MAX_BYTES: largest photo, signature or attachment
+	MediaMultipartThreshold int64         // PATROLSYNC_MEDIA_MULTIPART_THRESHOLD: larger blobs upload in parts
+	MediaPartSize           int64         // PATROLSYNC_MEDIA_PART_SIZE: bytes per part (at least 5 MiB)
+	MediaMaxPerInspection   int           // PATROLSYNC_MEDIA_MAX_PER_INSPECTION
+	MediaOrphanGrace        time.Duration // PATROLSYNC_MEDIA_ORPHAN_GRACE: unlinked blobs are collected after this
 }
 
 // Defaults are the embedded, single-machine settings used by `make run`.
@@ -55,6 +61,12 @@ var Defaults = map[string]string{
 	"PATROLSYNC_JOB_WORKERS":      "4",
 	"PATROLSYNC_JOB_POLL":         "1s",
 	"PATROLSYNC_CHANGE_RETENTION": "720h",
+
+	"PATROLSYNC_MEDIA_MAX_BYTES":           "104857600",
+	"PATROLSYNC_MEDIA_MULTIPART_THRESHOLD": "8388608",
+	"PATROLSYNC_MEDIA_PART_SIZE":           "8388608",
+	"PATROLSYNC_MEDIA_MAX_PER_INSPECTION":  "200",
+	"PATROLSYNC_MEDIA_ORPHAN_GRACE":        "24h",
 }
 
 // Load reads the configuration through getenv (tests pass a map lookup).
@@ -91,6 +103,11 @@ func Load(getenv func(string) string) (Config, error) {
 	c.JobPoll = duration(get, "PATROLSYNC_JOB_POLL", &problems)
 	c.ChangeRetention = duration(get, "PATROLSYNC_CHANGE_RETENTION", &problems)
 	c.BodyLimit = int64(integer(get, "PATROLSYNC_BODY_LIMIT", 1024, 1<<30, &problems))
+	c.MediaMaxBytes = int64(integer(get, "PATROLSYNC_MEDIA_MAX_BYTES", 1, 5<<30, &problems))
+	c.MediaMultipartThreshold = int64(integer(get, "PATROLSYNC_MEDIA_MULTIPART_THRESHOLD", 5<<20, 5<<30, &problems))
+	c.MediaPartSize = int64(integer(get, "PATROLSYNC_MEDIA_PART_SIZE", 5<<20, 5<<30, &problems))
+	c.MediaMaxPerInspection = integer(get, "PATROLSYNC_MEDIA_MAX_PER_INSPECTION", 1, 100000, &problems)
+	c.MediaOrphanGrace = duration(get, "PATROLSYNC_MEDIA_ORPHAN_GRACE", &problems)
 	migrate, err := strconv.ParseBool(get("PATROLSYNC_MIGRATE"))
 	if err != nil {
 		problems = append(problems, errors.New("PATROLSYNC_MIGRATE: want true or false"))
