@@ -12,6 +12,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/blob"
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -190,7 +191,8 @@ func retryStale(fn func() error) error {
 	return err
 }
 
-// visible reads a media row whose inspection the caller may see;
+// visible reads a media row whose inspection the caller may see (or,
+// while the inspection has not arrived, that the caller declared);
 // anything else is NotFound, as if it did not exist.
 func (s *Service) visible(ctx context.Context, id string) (store.Media, error) {
 	tx := s.db.Read(ctx)
@@ -198,7 +200,13 @@ func (s *Service) visible(ctx context.Context, id string) (store.Media, error) {
 	if err != nil {
 		return store.Media{}, err
 	}
-	if _, err := visibleInspection(ctx, tx, row.InspectionID); err != nil {
+	_, err = visibleInspection(ctx, tx, row.InspectionID)
+	if p, _ := principal.From(ctx); errs.Is(err, errs.NotFound) && row.UploadedBy == p.UserID {
+		if _, absent := tx.Inspection(row.InspectionID); errs.Is(absent, errs.NotFound) {
+			err = nil
+		}
+	}
+	if err != nil {
 		return store.Media{}, err
 	}
 	return row, nil

@@ -205,7 +205,10 @@ func (s *Service) isUser(ctx context.Context, id string) bool {
 }
 
 // checkInspection requires an inspection the caller may see that is not
-// closed yet: push inspection.start before declaring its media.
+// closed yet. An inspection the server has not received yet is allowed, so
+// that an offline phone can declare its media before the one push that
+// carries the whole inspection; until it arrives only the declarer sees
+// the media.
 func (s *Service) checkInspection(ctx context.Context, p principal.Principal, id string, fields map[string]string) {
 	if !isUUID(id) {
 		fields["/inspection_id"] = "must be the id of an inspection"
@@ -213,8 +216,9 @@ func (s *Service) checkInspection(ctx context.Context, p principal.Principal, id
 	}
 	row, err := s.db.Read(ctx).Inspection(id)
 	switch {
+	case errs.Is(err, errs.NotFound):
 	case err != nil || !inspection.CanSee(p, row.SiteID, row.OwnerID):
-		fields["/inspection_id"] = "no such inspection: push inspection.start before declaring its media"
+		fields["/inspection_id"] = "this inspection belongs to someone else"
 	case row.Status == inspection.Approved:
 		fields["/inspection_id"] = "the inspection is approved and takes no more media"
 	}

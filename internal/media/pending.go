@@ -41,6 +41,9 @@ func visibleInspection(ctx context.Context, tx *store.Tx, id string) (store.Insp
 func refreshPending(tx *store.Tx, inspectionID string) error {
 	const op = "media.refreshPending"
 	row, err := tx.Inspection(inspectionID)
+	if errs.Is(err, errs.NotFound) {
+		return nil // not pushed yet; its submit computes media_pending
+	}
 	if err != nil || !row.MediaPending {
 		return errs.Wrap(op, err)
 	}

@@ -6,7 +6,7 @@
 CREATE TABLE media (
     id                  uuid PRIMARY KEY,
     org_id              uuid NOT NULL REFERENCES orgs(id),
-    inspection_id       uuid NOT NULL REFERENCES inspections(id),
+    inspection_id       uuid NOT NULL, -- no foreign key: a phone may declare before it pushes the inspection
     item_key            text NOT NULL DEFAULT '',
     kind                text NOT NULL CHECK (kind IN ('photo', 'signature', 'attachment')),
     declared_type       text NOT NULL,
