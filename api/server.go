@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -20,6 +21,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/auth"
 	"github.com/patrolsync/patrolsync/internal/incident"
 	"github.com/patrolsync/patrolsync/internal/inspection"
+	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/principal"
@@ -39,6 +41,7 @@ type Deps struct {
 	Rounds      *rounds.Service
 	Incidents   *incident.Service
 	Notify      *notify.Service
+	Media       *media.Service
 	// Blobs serves presigned uploads and downloads of the local blob store;
 	// nil when blobs live in S3.
 	Blobs http.Handler
@@ -99,7 +102,12 @@ func New(deps Deps, opts Options, log *slog.Logger) *Server {
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
 		ReferrerPolicy: "no-referrer", HSTSMaxAge: 0,
 	}))
-	e.Use(middleware.BodyLimit(strconv.FormatInt(opts.BodyLimit, 10) + "B"))
+	// Uploads to the local blob store are as large as the media limit
+	// allows and are bounded by their signed size, not by the API's limit.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   strconv.FormatInt(opts.BodyLimit, 10) + "B",
+		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/v1/blobs/") },
+	}))
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: registry}))
 	s.routes()
 	return s
@@ -178,6 +186,11 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPost, "/incidents/:id/acknowledge", principal.Supervisor, s.acknowledgeIncident)
 	s.add(v1, http.MethodGet, "/settings/alerts", principal.Admin, s.getAlertSettings)
 	s.add(v1, http.MethodPut, "/settings/alerts", principal.Admin, s.putAlertSettings)
+	s.add(v1, http.MethodPost, "/media", principal.Guard, s.declareMedia)
+	s.add(v1, http.MethodGet, "/media/:id", principal.Guard, s.getMedia)
+	s.add(v1, http.MethodPost, "/media/:id/complete", principal.Guard, s.completeMedia)
+	s.add(v1, http.MethodGet, "/media/:id/parts", principal.Guard, s.mediaParts)
+	s.add(v1, http.MethodGet, "/media/:id/thumbnail", principal.Guard, s.getMediaThumbnail)
 }
 
 // add registers an authenticated route with its weakest allowed role.
@@ -227,7 +240,7 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ct
 
 // DepsFrom hands the assembled services to the HTTP layer.
 func DepsFrom(a *app.App) Deps {
-	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Sync: a.Sync, Inspections: a.Inspections, Templates: a.Templates, Blobs: a.BlobHandler,
+	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Sync: a.Sync, Inspections: a.Inspections, Templates: a.Templates, Media: a.Media, Blobs: a.BlobHandler,
 		Rounds: a.Rounds, Incidents: a.Incidents, Notify: a.Notify,
 		Checks: a.Checks()}
 }

@@ -41,6 +41,7 @@ func TestConcurrentWritersAndPullersMissNothing(t *testing.T) {
 			for i := 0; i < perWriter; i++ {
 				// Small batches, so that transactions interleave.
 				_, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, input, true)
+				batch = declareMedia(t, env, token, doc, batch)
 				for start := 0; start < len(batch); start += 5 {
 					end := min(start+5, len(batch))
 					_, results := push(t, env, token, batch[start:end])
@@ -114,6 +115,7 @@ func TestTwinBatchesApplyOnce(t *testing.T) {
 		r.pullAll(t, env, tenant.Guard.Token, 200)
 		templateID, number, doc := r.template(t, patrolTemplate)
 		id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, checklists.SampleAnswers(doc, true), true)
+		batch = declareMedia(t, env, tenant.Guard.Token, doc, batch)
 		var wg sync.WaitGroup
 		for i := 0; i < 4; i++ {
 			wg.Add(1)

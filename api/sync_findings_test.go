@@ -128,6 +128,7 @@ func TestFailedItemsRaiseFindings(t *testing.T) {
 		templateID, number, doc := r.template(t, patrolTemplate)
 		input := checklists.SampleAnswers(doc, false)
 		_, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, input, true)
+		batch = declareMedia(t, env, tenant.Guard.Token, doc, batch)
 		_, results := push(t, env, tenant.Guard.Token, batch)
 		last := results[len(results)-1]
 		if last.Status != "applied" {

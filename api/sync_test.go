@@ -28,6 +28,7 @@ func TestInspectionRoundTrip(t *testing.T) {
 		templateID, number, doc := guard.template(t, patrolTemplate)
 		input := checklists.SampleAnswers(doc, true)
 		id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, input, true)
+		batch = declareMedia(t, env, tenant.Guard.Token, doc, batch)
 
 		raw, results := push(t, env, tenant.Guard.Token, batch)
 		wantStatus(t, results, "applied")
@@ -146,6 +147,7 @@ func TestSubmissionRules(t *testing.T) {
 		templateID, number, doc := guard.template(t, patrolTemplate)
 		input := checklists.SampleAnswers(doc, true)
 		id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, input, false)
+		batch = declareMedia(t, env, tenant.Guard.Token, doc, batch)
 		_, results := push(t, env, tenant.Guard.Token, batch)
 		wantStatus(t, results, "applied")
 

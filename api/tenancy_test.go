@@ -32,7 +32,10 @@ func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]st
 	_, results = push(t, env, tenant.Guard.Token, []mutation{mut("incident.report", incidentID, map[string]any{
 		"site_id": tenant.Sites[0].ID, "type": "fire alarm", "level": "general", "occurred_at": time.Now().UTC().Format(time.RFC3339)})})
 	wantStatus(t, results, "applied")
+	mediaID := newID()
+	declareOnly(t, env, tenant.Guard.Token, inspectionID, mediaID)
 	return map[string]string{
+		"/v1/media":       mediaID,
 		"/v1/sites":       tenant.Sites[0].ID,
 		"/v1/users":       tenant.Guard.User.ID,
 		"/v1/devices":     devices.Items[0].ID,

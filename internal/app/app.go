@@ -24,6 +24,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/incident"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/jobs"
+	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/rounds"
@@ -49,6 +50,7 @@ type App struct {
 	Notify      *notify.Service
 	Rounds      *rounds.Service
 	Incidents   *incident.Service
+	Media       *media.Service
 }
 
 // Open connects to the stores and builds the services. With cfg.Migrate it
@@ -84,12 +86,16 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Skew: cfg.ScanClockSkew, Horizon: cfg.RoundHorizon}, log)
 	a.Incidents = incident.NewService(db, a.Notify)
 	a.Sync.SetRounds(a.Rounds.Config(), a.Notify)
+	a.Media = media.NewService(db, a.Blobs, media.Limits{MaxBytes: cfg.MediaMaxBytes,
+		MultipartThreshold: cfg.MediaMultipartThreshold, PartSize: cfg.MediaPartSize,
+		MaxPerInspection: cfg.MediaMaxPerInspection, OrphanGrace: cfg.MediaOrphanGrace}, log)
 	if a.Jobs, err = jobs.Open(ctx, db, cfg.DatabaseURL, a.jobs(), jobs.Options{Workers: cfg.JobWorkers,
 		PollInterval: cfg.JobPoll}, log); err != nil {
 		db.Close()
 		return nil, err
 	}
 	a.Notify.SetEnqueuer(func(ctx context.Context, args notify.DeliverArgs) error { return a.Jobs.Enqueue(ctx, args) })
+	a.Media.SetQueue(a.Jobs)
 	return a, nil
 }
 
@@ -107,6 +113,9 @@ func (a *App) jobs() *jobs.Registry {
 	jobs.Handle(reg, a.Notify.Deliver)
 	jobs.Handle(reg, a.Notify.Sweep)
 	reg.Every(10*time.Minute, notify.SweepArgs{})
+	jobs.Handle(reg, a.Media.MakeThumbnail)
+	jobs.Handle(reg, a.Media.Collect)
+	reg.Every(time.Hour, media.CollectArgs{GraceSeconds: int64(a.Config.MediaOrphanGrace.Seconds())})
 	return reg
 }
 
@@ -142,7 +151,11 @@ func (a *App) openBlobs(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := store.EnsureBucket(ctx); err != nil {
+		// A store that is down at start-up is not fatal: /readyz reports it,
+		// media requests answer 503, and uploads resume once it is back.
+		if err := store.EnsureBucket(ctx); errs.Is(err, errs.Unavailable) {
+			a.Log.Warn("blob store unavailable at start-up", "err", err)
+		} else if err != nil {
 			return err
 		}
 		a.Blobs = store

@@ -55,6 +55,8 @@ type Store interface {
 	PresignGet(ctx context.Context, key string, ttl time.Duration) (string, error)
 	// Ping reports Unavailable when the store cannot serve requests.
 	Ping(ctx context.Context) error
+	// Multipart carries large objects part by part (see multipart.go).
+	Multipart
 }
 
 // ChecksumHeader is the S3 header carrying the base64 SHA-256 of a body.

@@ -43,6 +43,12 @@ type Config struct {
 	RoundSyncDelay  time.Duration // PATROLSYNC_ROUND_SYNC_DELAY: how long offline devices get to deliver scans before a round is judged
 	ScanClockSkew   time.Duration // PATROLSYNC_SCAN_CLOCK_SKEW: device/server (or GPS) clock disagreement that flags a scan
 	RoundHorizon    time.Duration // PATROLSYNC_ROUND_HORIZON: how far ahead rounds are materialised
+
+	MediaMaxBytes           int64         // PATROLSYNC_MEDIA_MAX_BYTES: largest photo, signature or attachment
+	MediaMultipartThreshold int64         // PATROLSYNC_MEDIA_MULTIPART_THRESHOLD: larger blobs upload in parts
+	MediaPartSize           int64         // PATROLSYNC_MEDIA_PART_SIZE: bytes per part (at least 5 MiB)
+	MediaMaxPerInspection   int           // PATROLSYNC_MEDIA_MAX_PER_INSPECTION
+	MediaOrphanGrace        time.Duration // PATROLSYNC_MEDIA_ORPHAN_GRACE: unlinked blobs are collected after this
 }
 
 // Defaults are the embedded, single-machine settings used by `make run`.
@@ -68,6 +74,12 @@ var Defaults = map[string]string{
 	"PATROLSYNC_ROUND_SYNC_DELAY": "1h",
 	"PATROLSYNC_SCAN_CLOCK_SKEW":  "5m",
 	"PATROLSYNC_ROUND_HORIZON":    "48h",
+
+	"PATROLSYNC_MEDIA_MAX_BYTES":           "104857600",
+	"PATROLSYNC_MEDIA_MULTIPART_THRESHOLD": "8388608",
+	"PATROLSYNC_MEDIA_PART_SIZE":           "8388608",
+	"PATROLSYNC_MEDIA_MAX_PER_INSPECTION":  "200",
+	"PATROLSYNC_MEDIA_ORPHAN_GRACE":        "24h",
 }
 
 // Load reads the configuration through getenv (tests pass a map lookup).
@@ -114,6 +126,11 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ScanClockSkew = duration(get, "PATROLSYNC_SCAN_CLOCK_SKEW", &problems)
 	c.RoundHorizon = duration(get, "PATROLSYNC_ROUND_HORIZON", &problems)
 	c.BodyLimit = int64(integer(get, "PATROLSYNC_BODY_LIMIT", 1024, 1<<30, &problems))
+	c.MediaMaxBytes = int64(integer(get, "PATROLSYNC_MEDIA_MAX_BYTES", 1, 5<<30, &problems))
+	c.MediaMultipartThreshold = int64(integer(get, "PATROLSYNC_MEDIA_MULTIPART_THRESHOLD", 5<<20, 5<<30, &problems))
+	c.MediaPartSize = int64(integer(get, "PATROLSYNC_MEDIA_PART_SIZE", 5<<20, 5<<30, &problems))
+	c.MediaMaxPerInspection = integer(get, "PATROLSYNC_MEDIA_MAX_PER_INSPECTION", 1, 100000, &problems)
+	c.MediaOrphanGrace = duration(get, "PATROLSYNC_MEDIA_ORPHAN_GRACE", &problems)
 	migrate, err := strconv.ParseBool(get("PATROLSYNC_MIGRATE"))
 	if err != nil {
 		problems = append(problems, errors.New("PATROLSYNC_MIGRATE: want true or false"))

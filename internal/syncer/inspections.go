@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/inspection"
+	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -25,6 +27,9 @@ type inspectionState struct {
 	dirty   bool
 	answers map[string]checklists.Answer // decoded lazily
 	pinned  *pinned
+	// media are the ids the submitted answers name, linked at flush.
+	media     []string
+	linkMedia bool
 }
 
 type startPayload struct {
@@ -175,7 +180,11 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 	}
 	evaluation := checklists.Evaluate(st.pinned.template, checklists.Input{Answers: st.answers,
 		Context: decodeContext(st.row.Context), InspectorID: st.row.OwnerID})
-	if problems := submissionProblems(evaluation); len(problems) > 0 {
+	links, err := media.CheckLinks(b.tx, st.row.ID, media.References(st.pinned.template, st.answers))
+	if err != nil {
+		return Result{}, err
+	}
+	if problems := append(submissionProblems(evaluation), linkProblems(links)...); len(problems) > 0 {
 		return rejected(m, problems...), nil
 	}
 	raw, err := json.Marshal(evaluation)
@@ -193,6 +202,7 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 		st.row.SubmittedAt = parseTime(m.ClientTime)
 	}
 	st.row.ReceivedAt = ptr(b.tx.Now)
+	st.row.MediaPending, st.media, st.linkMedia = links.Pending, links.IDs, true
 	b.bump(st)
 	b.event(st, kind, map[string]any{"score": evaluation.Score, "outcome": evaluation.Outcome})
 	if err := b.raiseFindings(st, evaluation.Findings); err != nil {
@@ -262,6 +272,11 @@ func (b *batch) flushInspection(st *inspectionState) error {
 	if err != nil {
 		return err
 	}
+	if st.linkMedia {
+		if err := b.tx.LinkMedia(st.row.ID, st.media); err != nil {
+			return err
+		}
+	}
 	data, err := json.Marshal(inspection.ViewOf(st.row))
 	if err != nil {
 		return errs.E("syncer.flushInspection", errs.Internal, err)
@@ -280,6 +295,21 @@ func submissionProblems(r checklists.Result) []FieldError {
 	}
 	for _, e := range r.Errors {
 		out = append(out, FieldError{"/answers" + e.Path, e.Message})
+	}
+	return out
+}
+
+// linkProblems turns unusable media references into field errors, in
+// pointer order.
+func linkProblems(links media.LinkCheck) []FieldError {
+	pointers := make([]string, 0, len(links.Problems))
+	for pointer := range links.Problems {
+		pointers = append(pointers, pointer)
+	}
+	sort.Strings(pointers)
+	out := make([]FieldError, len(pointers))
+	for i, pointer := range pointers {
+		out[i] = FieldError{"/answers" + pointer, links.Problems[pointer]}
 	}
 	return out
 }

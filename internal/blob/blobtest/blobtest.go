@@ -53,6 +53,10 @@ func Run(t *testing.T, newStore NewStore, newDownStore NewDownStore) {
 		{"presigned put wrong size", testPresignedPutWrongSize},
 		{"presign expired", testPresignExpired},
 		{"ping", testPing},
+		{"multipart resume", testMultipartResume},
+		{"multipart abort", testMultipartAbort},
+		{"multipart missing part", testMultipartMissingPart},
+		{"multipart invalid arguments", testMultipartInvalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

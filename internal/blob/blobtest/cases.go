@@ -229,4 +229,6 @@ func testDown(t *testing.T, store blob.Store) {
 	_, _, err = store.Get(ctx, "k")
 	wantKind(t, "Get", err, errs.Unavailable)
 	wantKind(t, "Delete", store.Delete(ctx, "k"), errs.Unavailable)
+	_, err = store.StartMultipart(ctx, "k", "text/plain")
+	wantKind(t, "StartMultipart", err, errs.Unavailable)
 }

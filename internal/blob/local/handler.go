@@ -29,6 +29,10 @@ func (l *Local) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Method {
 	case http.MethodPut:
+		if r.URL.Query().Has("upload_id") {
+			writeProblem(w, l.servePart(w, r, key))
+			return
+		}
 		writeProblem(w, l.servePut(w, r, key))
 	case http.MethodGet, http.MethodHead:
 		writeProblem(w, l.serveGet(w, r, key))
@@ -61,6 +65,29 @@ func (l *Local) servePut(w http.ResponseWriter, r *http.Request, key string) err
 		return err
 	}
 	w.Header().Set(blob.ChecksumHeader, r.Header.Get(blob.ChecksumHeader))
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// servePart stores one part of a multipart upload; like S3 it answers the
+// part's ETag.
+func (l *Local) servePart(w http.ResponseWriter, r *http.Request, key string) error {
+	const op = "local.Handler.Part"
+	query := r.URL.Query()
+	expires, err1 := strconv.ParseInt(query.Get("expires"), 10, 64)
+	number, err2 := strconv.Atoi(query.Get("part"))
+	if err1 != nil || err2 != nil {
+		return errs.E(op, errs.Forbidden, "presigned URL lacks expires or part")
+	}
+	uploadID := query.Get("upload_id")
+	if err := l.verify(op, query.Get("sig"), "PART", key, expires, int64(number), uploadID, ""); err != nil {
+		return err
+	}
+	etag, err := l.putPart(r.Context(), key, uploadID, number, r.Body)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", `"`+etag+`"`)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }

@@ -1,0 +1,213 @@
+package media
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/patrolsync/patrolsync/internal/blob"
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// Complete checks the uploaded bytes (size, SHA-256 and sniffed type)
+// and marks the media stored; bytes that do not match are deleted and the
+// phone is told to upload again. Completing a stored media answers it as
+// it is.
+func (s *Service) Complete(ctx context.Context, id string) (View, error) {
+	const op = "media.Complete"
+	row, err := s.visible(ctx, id)
+	if err != nil {
+		return View{}, errs.Wrap(op, err)
+	}
+	switch row.Status {
+	case Stored:
+		return viewOf(row), nil
+	case Deleted:
+		return View{}, errs.E(op, errs.Conflict, "this media was collected as an orphan: declare it again")
+	}
+	if row.UploadID != nil {
+		if err := s.joinParts(ctx, row); err != nil {
+			return View{}, errs.Wrap(op, err)
+		}
+	}
+	contentType, err := s.verify(ctx, row)
+	if err != nil {
+		return View{}, errs.Wrap(op, err)
+	}
+	stored, err := s.markStored(ctx, row, contentType)
+	if err != nil {
+		return View{}, errs.Wrap(op, err)
+	}
+	s.enqueueThumbnail(ctx, stored)
+	return viewOf(stored), nil
+}
+
+// joinParts completes the multipart upload once every part is there. An
+// upload the store no longer knows may have been completed by an earlier
+// try whose answer was lost; verify then finds the object.
+func (s *Service) joinParts(ctx context.Context, row store.Media) error {
+	parts, err := s.blobs.ListParts(ctx, row.ObjectKey, *row.UploadID)
+	if errs.Is(err, errs.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	byNumber := map[int]blob.Part{}
+	for _, part := range parts {
+		byNumber[part.Number] = part
+	}
+	var missing []string
+	var join []blob.Part
+	for number := 1; number <= partCount(row); number++ {
+		part, ok := byNumber[number]
+		if !ok || part.Size != partLength(row, number) {
+			missing = append(missing, fmt.Sprint(number))
+			continue
+		}
+		join = append(join, part)
+	}
+	if len(missing) > 0 {
+		return errs.E("media.joinParts", errs.Conflict, "parts "+strings.Join(missing, ", ")+
+			" have not arrived (or have the wrong size): GET /v1/media/{id}/parts and send them")
+	}
+	sort.Slice(join, func(i, j int) bool { return join[i].Number < join[j].Number })
+	return s.blobs.CompleteMultipart(ctx, row.ObjectKey, *row.UploadID, join)
+}
+
+// verify reads the stored object back: its size, its digest (the store's
+// own checksum of a single PUT, or a hash of the bytes when the store
+// does not know it, as after a multipart upload) and its sniffed type.
+// Bytes that fail are deleted.
+func (s *Service) verify(ctx context.Context, row store.Media) (string, error) {
+	const op = "media.verify"
+	reader, info, err := s.blobs.Get(ctx, row.ObjectKey)
+	if errs.Is(err, errs.NotFound) {
+		return "", errs.E(op, errs.Conflict, "the bytes have not arrived: upload them, then complete")
+	}
+	if err != nil {
+		return "", err
+	}
+	defer reader.Close()
+	head := make([]byte, 512)
+	n, err := io.ReadFull(reader, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return "", errs.E(op, errs.Unavailable, "could not read the stored bytes", err)
+	}
+	head = head[:n]
+	digest := info.SHA256
+	if digest == "" || row.UploadID != nil {
+		hash := sha256.New()
+		hash.Write(head)
+		if _, err := io.Copy(hash, reader); err != nil {
+			return "", errs.E(op, errs.Unavailable, "could not read the stored bytes", err)
+		}
+		digest = hex.EncodeToString(hash.Sum(nil))
+	}
+	contentType := sniff(head)
+	fields := map[string]string{}
+	if info.Size != row.Size {
+		fields["/size"] = fmt.Sprintf("declared %d bytes, %d arrived: upload again", row.Size, info.Size)
+	}
+	if !strings.EqualFold(digest, row.SHA256) {
+		fields["/sha256"] = "the bytes that arrived have another SHA-256: upload again"
+	}
+	if len(fields) == 0 && !allowedTypes[row.Kind][contentType] {
+		fields["/content_type"] = fmt.Sprintf("the bytes are %s; a %s must be one of %s", contentType, row.Kind,
+			typeList(allowedTypes[row.Kind]))
+	}
+	if len(fields) > 0 {
+		s.reject(ctx, row)
+		return "", errs.Fields(op, fields)
+	}
+	return contentType, nil
+}
+
+// sniff reads the type from the bytes, never from what the phone said.
+func sniff(head []byte) string {
+	contentType := http.DetectContentType(head)
+	if i := strings.IndexByte(contentType, ';'); i >= 0 {
+		contentType = contentType[:i]
+	}
+	return contentType
+}
+
+// reject deletes bytes that failed verification and forgets their upload,
+// so that the next declaration or parts request starts afresh.
+func (s *Service) reject(ctx context.Context, row store.Media) {
+	if err := s.blobs.Delete(ctx, row.ObjectKey); err != nil {
+		s.log.Warn("delete rejected upload", "key", row.ObjectKey, "err", err)
+	}
+	if row.UploadID == nil {
+		return
+	}
+	s.abort(ctx, row.ObjectKey, *row.UploadID)
+	expected := row.Version
+	row.UploadID, row.Version = nil, row.Version+1
+	if err := s.db.InTx(ctx, func(tx *store.Tx) error { return tx.UpdateMedia(&row, expected) }); err != nil {
+		s.log.Warn("forget rejected upload", "media_id", row.ID, "err", err)
+	}
+}
+
+// markStored records the blob as stored and recomputes its inspection's
+// media_pending in the same transaction.
+func (s *Service) markStored(ctx context.Context, row store.Media, contentType string) (store.Media, error) {
+	var out store.Media
+	err := retryStale(func() error {
+		return s.db.InTx(ctx, func(tx *store.Tx) error {
+			current, err := tx.Media(row.ID)
+			if err != nil || current.Status == Stored {
+				out = current
+				return err
+			}
+			expected := current.Version
+			current.Status, current.ContentType, current.UploadID = Stored, contentType, nil
+			current.StoredAt, current.Version = &tx.Now, current.Version+1
+			if err := tx.UpdateMedia(&current, expected); err != nil {
+				return err
+			}
+			out = current
+			return refreshPending(tx, current.InspectionID)
+		})
+	})
+	return out, err
+}
+
+// retryStale runs fn again when a compare-and-set lost a race.
+func retryStale(fn func() error) error {
+	var err error
+	for range 4 {
+		if err = fn(); !errs.Is(err, errs.Stale) {
+			return err
+		}
+	}
+	return err
+}
+
+// visible reads a media row whose inspection the caller may see (or,
+// while the inspection has not arrived, that the caller declared);
+// anything else is NotFound, as if it did not exist.
+func (s *Service) visible(ctx context.Context, id string) (store.Media, error) {
+	tx := s.db.Read(ctx)
+	row, err := tx.Media(id)
+	if err != nil {
+		return store.Media{}, err
+	}
+	_, err = visibleInspection(ctx, tx, row.InspectionID)
+	if p, _ := principal.From(ctx); errs.Is(err, errs.NotFound) && row.UploadedBy == p.UserID {
+		if _, absent := tx.Inspection(row.InspectionID); errs.Is(absent, errs.NotFound) {
+			err = nil
+		}
+	}
+	if err != nil {
+		return store.Media{}, err
+	}
+	return row, nil
+}

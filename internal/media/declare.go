@@ -1,0 +1,385 @@
+package media
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/inspection"
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// DeclareInput is what a phone says about a blob before sending it.
+type DeclareInput struct {
+	ID           string          `json:"id"`
+	SHA256       string          `json:"sha256"`
+	Size         int64           `json:"size"`
+	ContentType  string          `json:"content_type"`
+	Kind         string          `json:"kind"`
+	InspectionID string          `json:"inspection_id"`
+	ItemKey      string          `json:"item_key"`
+	CapturedAt   string          `json:"captured_at"`
+	Location     json.RawMessage `json:"location"`
+	Signature    *SignatureInput `json:"signature"`
+}
+
+// SignatureInput is what a signature carries besides its image: the
+// strokes as drawn, who signed in which role and when, and the digest of
+// the inspection content they saw when signing.
+type SignatureInput struct {
+	Strokes       json.RawMessage `json:"strokes"`
+	SignerUserID  string          `json:"signer_user_id,omitempty"`
+	SignerName    string          `json:"signer_name,omitempty"`
+	SignerRole    string          `json:"signer_role"`
+	SignedAt      string          `json:"signed_at"`
+	ContentDigest string          `json:"content_digest"`
+}
+
+// Declared is the answer to a declaration: the media and, while its bytes
+// are still to come, how to send them.
+type Declared struct {
+	View
+	Upload *Upload `json:"upload"`
+	// New is false when the id was declared before (the answer repeats it).
+	New bool `json:"-"`
+}
+
+// Upload tells the phone how to send the bytes: one PUT to URL with
+// Headers, or, when Parts is set, one PUT per part of PartSize bytes.
+type Upload struct {
+	Method    string            `json:"method"`
+	URL       string            `json:"url,omitempty"`
+	Headers   map[string]string `json:"headers"`
+	ExpiresAt time.Time         `json:"expires_at"`
+	PartSize  int64             `json:"part_size,omitempty"`
+	Parts     []PartUpload      `json:"parts,omitempty"`
+}
+
+// PartUpload is where one part goes.
+type PartUpload struct {
+	Number  int               `json:"number"`
+	Method  string            `json:"method"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers"`
+}
+
+// Declare records a blob the caller is about to upload, or recognises one
+// declared before (same id and content: the same answer again), or finds
+// the same bytes already stored in the organisation and answers stored at
+// once.
+func (s *Service) Declare(ctx context.Context, in DeclareInput) (Declared, error) {
+	const op = "media.Declare"
+	p, _ := principal.From(ctx)
+	row, err := s.checkDeclaration(ctx, p, in)
+	if err != nil {
+		return Declared{}, errs.Wrap(op, err)
+	}
+	existing, err := s.db.Read(ctx).Media(in.ID)
+	switch {
+	case err == nil:
+		return s.redeclare(ctx, existing, row)
+	case !errs.Is(err, errs.NotFound):
+		return Declared{}, errs.Wrap(op, err)
+	}
+	if err := s.checkCount(ctx, in.InspectionID); err != nil {
+		return Declared{}, err
+	}
+	twin, found, err := s.db.Read(ctx).StoredMediaBySHA256(row.SHA256, row.Size)
+	if err != nil {
+		return Declared{}, errs.Wrap(op, err)
+	}
+	if found {
+		return s.declareDuplicate(ctx, row, twin)
+	}
+	return s.declareUpload(ctx, row)
+}
+
+// checkDeclaration validates every field at once and builds the row.
+func (s *Service) checkDeclaration(ctx context.Context, p principal.Principal, in DeclareInput) (store.Media, error) {
+	const op = "media.Declare"
+	fields := map[string]string{}
+	if !isUUID(in.ID) {
+		fields["/id"] = "must be a UUID made by the device"
+	}
+	if sum, err := hex.DecodeString(in.SHA256); err != nil || len(sum) != 32 {
+		fields["/sha256"] = "must be the SHA-256 of the bytes, 64 hex digits"
+	}
+	if in.Size < 1 {
+		fields["/size"] = "must be the number of bytes, at least 1"
+	}
+	allowed, kindOK := allowedTypes[in.Kind]
+	if !kindOK {
+		fields["/kind"] = "must be photo, signature or attachment"
+	} else if !allowed[in.ContentType] {
+		fields["/content_type"] = fmt.Sprintf("a %s must be one of %s", in.Kind, typeList(allowed))
+	}
+	if len(in.ItemKey) > 200 {
+		fields["/item_key"] = "at most 200 characters"
+	}
+	captured := parseTime(in.CapturedAt)
+	if in.CapturedAt != "" && captured == nil {
+		fields["/captured_at"] = "must be an RFC 3339 time"
+	}
+	location := checkLocation(in.Location, fields)
+	signature := s.checkSignature(ctx, in, fields)
+	s.checkInspection(ctx, p, in.InspectionID, fields)
+	if len(fields) > 0 {
+		return store.Media{}, errs.Fields(op, fields)
+	}
+	if in.Size > s.limits.MaxBytes {
+		return store.Media{}, errs.E(op, errs.TooLarge, fmt.Sprintf("a blob holds at most %d bytes", s.limits.MaxBytes),
+			map[string]string{"/size": fmt.Sprintf("at most %d bytes", s.limits.MaxBytes)})
+	}
+	return store.Media{ID: strings.ToLower(in.ID), InspectionID: in.InspectionID, ItemKey: in.ItemKey, Kind: in.Kind,
+		DeclaredType: in.ContentType, Size: in.Size, SHA256: strings.ToLower(in.SHA256), Status: Pending,
+		UploadedBy: p.UserID, CapturedAt: captured, Location: location, Signature: signature, Version: 1}, nil
+}
+
+func checkLocation(raw json.RawMessage, fields map[string]string) []byte {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var place struct {
+		Lat       *float64 `json:"lat"`
+		Lng       *float64 `json:"lng"`
+		AccuracyM *float64 `json:"accuracy_m"`
+	}
+	if json.Unmarshal(raw, &place) != nil || place.Lat == nil || place.Lng == nil ||
+		*place.Lat < -90 || *place.Lat > 90 || *place.Lng < -180 || *place.Lng > 180 {
+		fields["/location"] = `must be {"lat", "lng", "accuracy_m"?} with lat in [-90, 90] and lng in [-180, 180]`
+		return nil
+	}
+	out, _ := json.Marshal(place)
+	return out
+}
+
+// checkSignature validates the signature part; only signatures carry one.
+func (s *Service) checkSignature(ctx context.Context, in DeclareInput, fields map[string]string) []byte {
+	sig := in.Signature
+	switch {
+	case in.Kind == Signature && sig == nil:
+		fields["/signature"] = "a signature needs its strokes, signer, role, time and content digest"
+		return nil
+	case in.Kind != Signature && sig != nil:
+		fields["/signature"] = "only media of kind signature carry one"
+		return nil
+	case sig == nil:
+		return nil
+	}
+	var strokes []json.RawMessage
+	if json.Unmarshal(sig.Strokes, &strokes) != nil || len(strokes) == 0 {
+		fields["/signature/strokes"] = "must be a non-empty array of strokes"
+	}
+	switch {
+	case sig.SignerUserID == "" && strings.TrimSpace(sig.SignerName) == "":
+		fields["/signature/signer_user_id"] = "name the signer: signer_user_id or signer_name"
+	case sig.SignerUserID != "" && !s.isUser(ctx, sig.SignerUserID):
+		fields["/signature/signer_user_id"] = "no such user in your organisation"
+	}
+	if strings.TrimSpace(sig.SignerRole) == "" || len(sig.SignerRole) > 100 {
+		fields["/signature/signer_role"] = "required, at most 100 characters"
+	}
+	if parseTime(sig.SignedAt) == nil {
+		fields["/signature/signed_at"] = "must be an RFC 3339 time"
+	}
+	if sum, err := hex.DecodeString(sig.ContentDigest); err != nil || len(sum) != 32 {
+		fields["/signature/content_digest"] = "must be the SHA-256 (64 hex digits) of the inspection content signed"
+	}
+	out, _ := json.Marshal(sig)
+	return out
+}
+
+func (s *Service) isUser(ctx context.Context, id string) bool {
+	if !isUUID(id) {
+		return false
+	}
+	_, err := s.db.Read(ctx).User(id)
+	return err == nil
+}
+
+// checkInspection requires an inspection the caller may see that is not
+// closed yet. An inspection the server has not received yet is allowed, so
+// that an offline phone can declare its media before the one push that
+// carries the whole inspection; until it arrives only the declarer sees
+// the media.
+func (s *Service) checkInspection(ctx context.Context, p principal.Principal, id string, fields map[string]string) {
+	if !isUUID(id) {
+		fields["/inspection_id"] = "must be the id of an inspection"
+		return
+	}
+	row, err := s.db.Read(ctx).Inspection(id)
+	switch {
+	case errs.Is(err, errs.NotFound):
+	case err != nil || !inspection.CanSee(p, row.SiteID, row.OwnerID):
+		fields["/inspection_id"] = "this inspection belongs to someone else"
+	case row.Status == inspection.Approved:
+		fields["/inspection_id"] = "the inspection is approved and takes no more media"
+	}
+}
+
+func (s *Service) checkCount(ctx context.Context, inspectionID string) error {
+	n, err := s.db.Read(ctx).CountInspectionMedia(inspectionID)
+	if err != nil {
+		return errs.Wrap("media.Declare", err)
+	}
+	if n >= int64(s.limits.MaxPerInspection) {
+		return errs.Fields("media.Declare", map[string]string{"/inspection_id": fmt.Sprintf(
+			"the inspection already holds %d media, the most allowed", s.limits.MaxPerInspection)})
+	}
+	return nil
+}
+
+// redeclare answers a repeated declaration. The same content gets the
+// same answer (with fresh URLs while pending); a collected orphan comes
+// back as pending; other content under the same id is a conflict.
+func (s *Service) redeclare(ctx context.Context, existing, wanted store.Media) (Declared, error) {
+	const op = "media.Declare"
+	same := existing.SHA256 == wanted.SHA256 && existing.Size == wanted.Size &&
+		existing.InspectionID == wanted.InspectionID && existing.Kind == wanted.Kind
+	if !same {
+		return Declared{}, errs.E(op, errs.Conflict, "this id was declared with other content")
+	}
+	if existing.Status == Deleted {
+		return s.revive(ctx, existing)
+	}
+	return s.answer(ctx, existing, false)
+}
+
+// declareDuplicate records a row that shares stored bytes with a twin.
+func (s *Service) declareDuplicate(ctx context.Context, row, twin store.Media) (Declared, error) {
+	row.Status, row.ObjectKey, row.ContentType = Stored, twin.ObjectKey, twin.ContentType
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		row.StoredAt = &tx.Now
+		return tx.CreateMedia(&row)
+	})
+	if errs.Is(err, errs.Conflict) {
+		return s.raced(ctx, row)
+	}
+	if err != nil {
+		return Declared{}, errs.Wrap("media.Declare", err)
+	}
+	s.enqueueThumbnail(ctx, row)
+	return Declared{View: viewOf(row), New: true}, nil
+}
+
+// declareUpload records a pending row; large blobs get a multipart upload
+// opened first (network I/O stays outside the transaction).
+func (s *Service) declareUpload(ctx context.Context, row store.Media) (Declared, error) {
+	const op = "media.Declare"
+	p, _ := principal.From(ctx)
+	row.ObjectKey = objectKey(p.OrgID, row.ID)
+	if row.Size > s.limits.MultipartThreshold {
+		uploadID, err := s.blobs.StartMultipart(ctx, row.ObjectKey, row.DeclaredType)
+		if err != nil {
+			return Declared{}, errs.Wrap(op, err)
+		}
+		row.UploadID, row.PartSize = &uploadID, s.limits.PartSize
+	}
+	err := s.db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateMedia(&row) })
+	if err != nil && row.UploadID != nil {
+		s.abort(ctx, row.ObjectKey, *row.UploadID)
+	}
+	if errs.Is(err, errs.Conflict) {
+		return s.raced(ctx, row)
+	}
+	if err != nil {
+		return Declared{}, errs.Wrap(op, err)
+	}
+	declared, err := s.answer(ctx, row, true)
+	return declared, err
+}
+
+// raced handles a twin declaration of the same id that committed first.
+func (s *Service) raced(ctx context.Context, row store.Media) (Declared, error) {
+	existing, err := s.db.Read(ctx).Media(row.ID)
+	if err != nil {
+		// The id is taken, but not in this organisation.
+		return Declared{}, errs.E("media.Declare", errs.Conflict, "this id is taken", err)
+	}
+	return s.redeclare(ctx, existing, row)
+}
+
+// revive makes a collected row pending again, with a fresh upload.
+func (s *Service) revive(ctx context.Context, row store.Media) (Declared, error) {
+	expected := row.Version
+	row.Status, row.DeletedAt, row.UploadID, row.PartSize = Pending, nil, nil, 0
+	p, _ := principal.From(ctx)
+	row.ObjectKey, row.ThumbnailKey, row.ContentType = objectKey(p.OrgID, row.ID), nil, ""
+	row.Version++
+	if err := s.db.InTx(ctx, func(tx *store.Tx) error { return tx.UpdateMedia(&row, expected) }); err != nil {
+		return Declared{}, errs.Wrap("media.Declare", err)
+	}
+	return s.answer(ctx, row, false)
+}
+
+// answer renders a row with, while pending, instructions for its bytes.
+func (s *Service) answer(ctx context.Context, row store.Media, isNew bool) (Declared, error) {
+	out := Declared{View: viewOf(row), New: isNew}
+	if row.Status != Pending {
+		return out, nil
+	}
+	upload, err := s.uploadFor(ctx, &row)
+	if err != nil {
+		return Declared{}, err
+	}
+	out.Upload = &upload
+	return out, nil
+}
+
+// uploadFor presigns the whole object, or every part not received yet.
+func (s *Service) uploadFor(ctx context.Context, row *store.Media) (Upload, error) {
+	const op = "media.upload"
+	if row.Size <= s.limits.MultipartThreshold {
+		signed, err := s.blobs.PresignPut(ctx, row.ObjectKey, row.Size, row.SHA256, row.DeclaredType, s.limits.URLTTL)
+		if err != nil {
+			return Upload{}, errs.Wrap(op, err)
+		}
+		return Upload{Method: signed.Method, URL: signed.URL, Headers: signed.Headers, ExpiresAt: signed.ExpiresAt}, nil
+	}
+	status, err := s.partStatus(ctx, row)
+	if err != nil {
+		return Upload{}, err
+	}
+	return Upload{Method: "PUT", Headers: map[string]string{}, ExpiresAt: status.ExpiresAt, PartSize: row.PartSize,
+		Parts: status.Missing}, nil
+}
+
+func (s *Service) abort(ctx context.Context, key, uploadID string) {
+	if err := s.blobs.AbortMultipart(ctx, key, uploadID); err != nil {
+		s.log.Warn("abort multipart upload", "key", key, "err", err)
+	}
+}
+
+func typeList(allowed map[string]bool) string {
+	var names []string
+	for _, name := range []string{"image/jpeg", "image/png", "image/webp", "application/pdf"} {
+		if allowed[name] {
+			names = append(names, name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+func isUUID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}
+
+func parseTime(s string) *time.Time {
+	if s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}

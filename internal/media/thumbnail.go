@@ -1,0 +1,105 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"image/jpeg"
+
+	"github.com/disintegration/imaging"
+	_ "golang.org/x/image/webp" // registers the WebP decoder with image.Decode
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// ThumbnailSize bounds a thumbnail's longer side, in pixels.
+const ThumbnailSize = 320
+
+// ThumbnailArgs is the job that makes one media's thumbnail.
+type ThumbnailArgs struct {
+	OrgID   string `json:"org_id"`
+	MediaID string `json:"media_id"`
+}
+
+// Kind names the job.
+func (ThumbnailArgs) Kind() string { return "media.thumbnail" }
+
+// enqueueThumbnail asks for a thumbnail after the row was committed. A
+// failure is only logged: the orphan sweep makes missing thumbnails too.
+func (s *Service) enqueueThumbnail(ctx context.Context, row store.Media) {
+	if s.jobs == nil || row.Status != Stored || !isImage(row.ContentType) {
+		return
+	}
+	p, _ := principal.From(ctx)
+	if err := s.jobs.Enqueue(ctx, ThumbnailArgs{OrgID: p.OrgID, MediaID: row.ID}); err != nil {
+		s.log.Warn("enqueue thumbnail", "media_id", row.ID, "err", err)
+	}
+}
+
+// MakeThumbnail decodes a stored image (respecting its EXIF orientation),
+// fits it in ThumbnailSize pixels, stores it as JPEG and records it.
+// Running it again does nothing; an image that does not decode is marked
+// as having no thumbnail rather than retried forever.
+func (s *Service) MakeThumbnail(ctx context.Context, args ThumbnailArgs) error {
+	const op = "media.MakeThumbnail"
+	ctx = asOrg(ctx, args.OrgID)
+	row, err := s.db.Read(ctx).Media(args.MediaID)
+	if errs.Is(err, errs.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return errs.Wrap(op, err)
+	}
+	if row.Status != Stored || row.ThumbnailKey != nil || !isImage(row.ContentType) {
+		return nil
+	}
+	key, err := s.renderThumbnail(ctx, row)
+	if err != nil {
+		return errs.Wrap(op, err)
+	}
+	return errs.Wrap(op, retryStale(func() error {
+		return s.db.InTx(ctx, func(tx *store.Tx) error {
+			current, err := tx.Media(row.ID)
+			if err != nil || current.ThumbnailKey != nil {
+				return err
+			}
+			expected := current.Version
+			current.ThumbnailKey, current.Version = &key, current.Version+1
+			return tx.UpdateMedia(&current, expected)
+		})
+	}))
+}
+
+// renderThumbnail returns the thumbnail's key, or "" when the image does
+// not decode.
+func (s *Service) renderThumbnail(ctx context.Context, row store.Media) (string, error) {
+	reader, _, err := s.blobs.Get(ctx, row.ObjectKey)
+	if err != nil {
+		return "", err
+	}
+	defer reader.Close()
+	img, err := imaging.Decode(reader, imaging.AutoOrientation(true))
+	if err != nil {
+		s.log.Warn("thumbnail: image does not decode", "media_id", row.ID, "err", err)
+		return "", nil
+	}
+	var out bytes.Buffer
+	if err := jpeg.Encode(&out, imaging.Fit(img, ThumbnailSize, ThumbnailSize, imaging.Lanczos), &jpeg.Options{Quality: 80}); err != nil {
+		return "", errs.E("media.renderThumbnail", errs.Internal, err)
+	}
+	sum := sha256.Sum256(out.Bytes())
+	key := thumbnailKey(row.OrgID, row.ID)
+	if err := s.blobs.Put(ctx, key, bytes.NewReader(out.Bytes()), int64(out.Len()), "image/jpeg", hex.EncodeToString(sum[:])); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// asOrg lets a job act inside one organisation.
+func asOrg(ctx context.Context, orgID string) context.Context {
+	return principal.With(ctx, principal.Principal{OrgID: orgID, UserID: "00000000-0000-0000-0000-000000000000",
+		Role: principal.Admin})
+}

@@ -1,0 +1,142 @@
+package store
+
+import "time"
+
+// Media is one declared piece of evidence: a photo, a signature or an
+// attachment, and where its bytes are.
+type Media struct {
+	ID           string
+	OrgID        string
+	InspectionID string
+	ItemKey      string
+	Kind         string
+	DeclaredType string // what the phone said
+	ContentType  string // what the stored bytes are (sniffed); empty until stored
+	Size         int64
+	SHA256       string
+	ObjectKey    string
+	UploadID     *string // the open multipart upload, if any
+	PartSize     int64
+	Status       string
+	UploadedBy   string
+	CapturedAt   *time.Time
+	Location     []byte
+	Signature    []byte
+	ThumbnailKey *string
+	LinkedAt     *time.Time // set while a submitted inspection's answers name it
+	StoredAt     *time.Time
+	DeletedAt    *time.Time
+	Version      int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Media reads one media row of the caller's organisation.
+func (tx *Tx) Media(id string) (Media, error) {
+	var row Media
+	err := tx.scoped("media").Where("id = ?", id).Take(&row).Error
+	return row, translate("store.Media", err)
+}
+
+// MediaByIDs reads media rows of the caller's organisation by id.
+func (tx *Tx) MediaByIDs(ids []string) (map[string]Media, error) {
+	out := map[string]Media{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []Media
+	err := tx.scoped("media").Where("id IN ?", ids).Find(&rows).Error
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, translate("store.MediaByIDs", err)
+}
+
+// CreateMedia inserts a declared media row; a taken id is Conflict.
+func (tx *Tx) CreateMedia(row *Media) error {
+	row.OrgID, row.CreatedAt, row.UpdatedAt = tx.orgOf(), tx.Now, tx.Now
+	return translate("store.CreateMedia", tx.gorm.Table("media").Create(row).Error)
+}
+
+// UpdateMedia writes row if it is still at version expected.
+func (tx *Tx) UpdateMedia(row *Media, expected int64) error {
+	row.UpdatedAt = tx.Now
+	res := tx.scoped("media").Where("id = ? AND version = ?", row.ID, expected).Updates(map[string]any{
+		"content_type": row.ContentType, "object_key": row.ObjectKey, "upload_id": row.UploadID, "part_size": row.PartSize,
+		"status": row.Status, "thumbnail_key": row.ThumbnailKey, "stored_at": row.StoredAt, "deleted_at": row.DeletedAt,
+		"version": row.Version, "updated_at": row.UpdatedAt,
+	})
+	return casResult("store.UpdateMedia", res.Error, res.RowsAffected)
+}
+
+// StoredMediaBySHA256 finds stored bytes with this digest and size in the
+// organisation, for dedup; found is false when there are none.
+func (tx *Tx) StoredMediaBySHA256(sha256hex string, size int64) (row Media, found bool, err error) {
+	var rows []Media
+	err = tx.scoped("media").Where("sha256 = ? AND size = ? AND status = 'stored'", sha256hex, size).
+		Order("created_at, id").Limit(1).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return Media{}, false, translate("store.StoredMediaBySHA256", err)
+	}
+	return rows[0], true, nil
+}
+
+// CountInspectionMedia counts the live media declared for an inspection.
+func (tx *Tx) CountInspectionMedia(inspectionID string) (int64, error) {
+	var n int64
+	err := tx.scoped("media").Where("inspection_id = ? AND status <> 'deleted'", inspectionID).Count(&n).Error
+	return n, translate("store.CountInspectionMedia", err)
+}
+
+// LinkMedia marks exactly ids as named by the inspection's submitted
+// answers: rows it no longer names are unlinked.
+func (tx *Tx) LinkMedia(inspectionID string, ids []string) error {
+	const op = "store.LinkMedia"
+	unlink := tx.scoped("media").Where("inspection_id = ? AND linked_at IS NOT NULL", inspectionID)
+	if len(ids) > 0 {
+		unlink = unlink.Where("id NOT IN ?", ids)
+	}
+	if err := unlink.Update("linked_at", nil).Error; err != nil {
+		return translate(op, err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	err := tx.scoped("media").Where("inspection_id = ? AND id IN ? AND linked_at IS NULL", inspectionID, ids).
+		Update("linked_at", tx.Now).Error
+	return translate(op, err)
+}
+
+// UnstoredLinkedMedia counts the media an inspection's answers name that
+// are not stored yet.
+func (tx *Tx) UnstoredLinkedMedia(inspectionID string) (int64, error) {
+	var n int64
+	err := tx.scoped("media").Where("inspection_id = ? AND linked_at IS NOT NULL AND status <> 'stored'", inspectionID).
+		Count(&n).Error
+	return n, translate("store.UnstoredLinkedMedia", err)
+}
+
+// OrphanMedia lists up to limit live rows never linked to a submitted
+// inspection and declared before the given time.
+func (tx *Tx) OrphanMedia(before time.Time, limit int) ([]Media, error) {
+	var rows []Media
+	err := tx.scoped("media").Where("linked_at IS NULL AND status <> 'deleted' AND created_at < ?", before).
+		Order("created_at, id").Limit(limit).Find(&rows).Error
+	return rows, translate("store.OrphanMedia", err)
+}
+
+// ObjectShared reports whether a live row other than exceptID uses the
+// object, so that deleting one row's bytes never breaks a deduplicated twin.
+func (tx *Tx) ObjectShared(objectKey, exceptID string) (bool, error) {
+	var n int64
+	err := tx.scoped("media").Where("object_key = ? AND id <> ? AND status <> 'deleted'", objectKey, exceptID).Count(&n).Error
+	return n > 0, translate("store.ObjectShared", err)
+}
+
+// MediaWithoutThumbnail lists stored images that still lack a thumbnail.
+func (tx *Tx) MediaWithoutThumbnail(limit int) ([]Media, error) {
+	var rows []Media
+	err := tx.scoped("media").Where("status = 'stored' AND thumbnail_key IS NULL AND kind <> 'attachment'").
+		Order("created_at, id").Limit(limit).Find(&rows).Error
+	return rows, translate("store.MediaWithoutThumbnail", err)
+}
