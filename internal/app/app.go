@@ -14,16 +14,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/auth"
 	"github.com/patrolsync/patrolsync/internal/blob"
 	"github.com/patrolsync/patrolsync/internal/blob/local"
 	"github.com/patrolsync/patrolsync/internal/blob/s3"
 	"github.com/patrolsync/patrolsync/internal/config"
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/finding"
 	"github.com/patrolsync/patrolsync/internal/idempotency"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/jobs"
 	"github.com/patrolsync/patrolsync/internal/org"
+	"github.com/patrolsync/patrolsync/internal/records"
+	"github.com/patrolsync/patrolsync/internal/review"
 	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/internal/syncer"
 	"github.com/patrolsync/patrolsync/internal/templates"
@@ -43,6 +47,10 @@ type App struct {
 	Jobs        *jobs.Queue
 	Inspections *inspection.Service
 	Templates   *templates.Service
+	Audit       *audit.Service
+	Reviews     *review.Service
+	Findings    *finding.Service
+	Records     *records.Service
 }
 
 // Open connects to the stores and builds the services. With cfg.Migrate it
@@ -71,6 +79,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Idempotency = idempotency.NewService(db)
 	a.Inspections = inspection.NewService(db)
 	a.Templates = templates.NewService(db)
+	a.Audit = audit.NewService(db)
+	a.Reviews = review.NewService(db, a.Inspections)
+	a.Findings = finding.NewService(db)
+	a.Records = records.NewService(db, a.Inspections, nil)
 	a.Org.SeedNewOrgs(a.Templates.SeedLibrary)
 	a.Sync = syncer.NewService(db, a.pinnedTemplate, log)
 	if a.Jobs, err = jobs.Open(ctx, db, cfg.DatabaseURL, a.jobs(), jobs.Options{Workers: cfg.JobWorkers,
@@ -86,6 +98,8 @@ func (a *App) jobs() *jobs.Registry {
 	reg := jobs.NewRegistry()
 	jobs.Handle(reg, a.Sync.PruneLog)
 	reg.Every(6*time.Hour, syncer.PruneLogArgs{RetentionHours: int(a.Config.ChangeRetention.Hours())})
+	jobs.Handle(reg, a.Findings.Escalate)
+	reg.Every(15*time.Minute, finding.EscalateArgs{StepHours: 24})
 	return reg
 }
 

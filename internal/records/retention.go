@@ -126,7 +126,7 @@ func (s *Service) DeleteInspection(ctx context.Context, id string) error {
 			"template_key": row.TemplateKey, "template_version": row.TemplateVersion, "owner_id": row.OwnerID,
 			"status": row.Status, "content_hash": row.ContentHash, "retained_until": until})
 		tx.RecordChange(store.Change{EntityType: "inspection", EntityID: id, Op: "delete", Version: row.Version + 1,
-			Audience: store.AudienceOwner, SiteID: &row.SiteID, OwnerID: &row.OwnerID, })
+			Audience: store.AudienceOwner, SiteID: &row.SiteID, OwnerID: &row.OwnerID})
 		return nil
 	}))
 }

@@ -61,22 +61,25 @@ func (s *Service) Queue(ctx context.Context, f inspection.Filter, page store.Pag
 // supervisor reviewed; a different current hash is Stale (412).
 func (s *Service) Approve(ctx context.Context, id, ifMatch string, in ApproveInput) (inspection.Detail, error) {
 	const op = "review.Approve"
-	fields := map[string]string{}
-	ifMatch = etag(ifMatch)
-	if ifMatch == "" {
-		fields["/headers/If-Match"] = "required: the content_hash of the inspection you reviewed"
-	}
-	checkSignature(fields, in.Signature)
-	if len([]rune(in.Comment)) > 5000 {
-		fields["/comment"] = "at most 5000 characters"
-	}
-	if len(fields) > 0 {
-		return inspection.Detail{}, errs.Fields(op, fields)
-	}
 	signature, _ := json.Marshal(map[string]any{"signature": in.Signature, "comment": in.Comment})
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		row, err := s.reviewable(ctx, tx, id)
+		row, err := s.visible(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		fields := map[string]string{}
+		ifMatch = etag(ifMatch)
+		if ifMatch == "" {
+			fields["/headers/If-Match"] = "required: the content_hash of the inspection you reviewed"
+		}
+		checkSignature(fields, in.Signature)
+		if len([]rune(in.Comment)) > 5000 {
+			fields["/comment"] = "at most 5000 characters"
+		}
+		if len(fields) > 0 {
+			return errs.Fields(op, fields)
+		}
+		if err := reviewable(ctx, row); err != nil {
 			return err
 		}
 		if row.ContentHash == nil || *row.ContentHash != ifMatch {
@@ -107,23 +110,15 @@ func (s *Service) Approve(ctx context.Context, id, ifMatch string, in ApproveInp
 // comments; the device fixes answers and submits again.
 func (s *Service) Return(ctx context.Context, id string, in ReturnInput) (inspection.Detail, error) {
 	const op = "review.Return"
-	fields := map[string]string{}
-	if strings.TrimSpace(in.Comment) == "" && len(in.Items) == 0 {
-		fields["/comment"] = "say what to fix: a comment, item comments, or both"
-	}
-	for path, comment := range in.Items {
-		if !strings.HasPrefix(path, "/") || len(path) > 300 {
-			fields["/items/"+strings.TrimPrefix(path, "/")] = "must be keyed by an item path such as /door_locked"
-		} else if strings.TrimSpace(comment) == "" || len([]rune(comment)) > 2000 {
-			fields["/items"+path] = "required, at most 2000 characters"
-		}
-	}
-	if len(fields) > 0 {
-		return inspection.Detail{}, errs.Fields(op, fields)
-	}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		row, err := s.reviewable(ctx, tx, id)
+		row, err := s.visible(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if err := checkReturn(in); err != nil {
+			return err
+		}
+		if err := reviewable(ctx, row); err != nil {
 			return err
 		}
 		p, _ := principal.From(ctx)
@@ -143,29 +138,50 @@ func (s *Service) Return(ctx context.Context, id string, in ReturnInput) (inspec
 	return s.inspections.Get(ctx, id)
 }
 
-// reviewable loads an inspection the caller may review: submitted, at one
-// of their sites, and not their own work.
-func (s *Service) reviewable(ctx context.Context, tx *store.Tx, id string) (store.Inspection, error) {
-	const op = "review"
+// visible loads an inspection the caller may see.
+func (s *Service) visible(ctx context.Context, tx *store.Tx, id string) (store.Inspection, error) {
 	p, _ := principal.From(ctx)
 	row, err := tx.Inspection(id)
 	if err == nil && !inspection.CanSee(p, row.SiteID, row.OwnerID) {
-		err = errs.E(op, errs.NotFound, "not found")
+		err = errs.E("review", errs.NotFound, "not found")
 	}
-	if err != nil {
-		return row, err
-	}
+	return row, err
+}
+
+// reviewable checks that the caller may review an inspection: submitted,
+// and not their own work.
+func reviewable(ctx context.Context, row store.Inspection) error {
+	const op = "review"
+	p, _ := principal.From(ctx)
 	switch row.Status {
 	case inspection.Approved:
-		return row, errs.E(op, errs.Conflict, "the inspection is signed off and frozen")
+		return errs.E(op, errs.Conflict, "the inspection is signed off and frozen")
 	case inspection.Submitted:
 	default:
-		return row, errs.E(op, errs.Conflict, "only a submitted inspection can be reviewed; this one is "+row.Status)
+		return errs.E(op, errs.Conflict, "only a submitted inspection can be reviewed; this one is "+row.Status)
 	}
 	if row.OwnerID == p.UserID {
-		return row, errs.E(op, errs.Forbidden, "you cannot review an inspection you carried out")
+		return errs.E(op, errs.Forbidden, "you cannot review an inspection you carried out")
 	}
-	return row, nil
+	return nil
+}
+
+func checkReturn(in ReturnInput) error {
+	fields := map[string]string{}
+	if strings.TrimSpace(in.Comment) == "" && len(in.Items) == 0 {
+		fields["/comment"] = "say what to fix: a comment, item comments, or both"
+	}
+	for path, comment := range in.Items {
+		if !strings.HasPrefix(path, "/") || len(path) > 300 {
+			fields["/items/"+strings.TrimPrefix(path, "/")] = "must be keyed by an item path such as /door_locked"
+		} else if strings.TrimSpace(comment) == "" || len([]rune(comment)) > 2000 {
+			fields["/items"+path] = "required, at most 2000 characters"
+		}
+	}
+	if len(fields) > 0 {
+		return errs.Fields("review.Return", fields)
+	}
+	return nil
 }
 
 // write stores a reviewed inspection, its history and the change phones pull.
