@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
 	"github.com/patrolsync/patrolsync/checklists"
@@ -82,3 +83,5 @@ func approve(env *apitest.Env, token, id, ifMatch string, body any) apitest.Resp
 }
 
 var strokes = map[string]any{"signature": map[string]any{"strokes": [][][]float64{{{0, 0}, {10, 12}, {20, 5}}}}, "comment": "checked"}
+
+func time2020() time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC) }

@@ -23,7 +23,12 @@ func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]st
 	_, results := push(t, env, tenant.Guard.Token, []mutation{mut("inspection.start", inspectionID, map[string]any{
 		"template_id": templates.Items[0].ID, "template_version": 1, "site_id": tenant.Sites[0].ID})})
 	wantStatus(t, results, "applied")
+	findingID := newID()
+	_, results = push(t, env, tenant.Guard.Token, []mutation{mut("finding.create", findingID, map[string]any{
+		"site_id": tenant.Sites[0].ID, "title": "Lock broken", "severity": "low"})})
+	wantStatus(t, results, "applied")
 	return map[string]string{
+		"/v1/findings":    findingID,
 		"/v1/sites":       tenant.Sites[0].ID,
 		"/v1/users":       tenant.Guard.User.ID,
 		"/v1/devices":     devices.Items[0].ID,
