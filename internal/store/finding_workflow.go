@@ -46,6 +46,7 @@ type FindingFilter struct {
 	Severity   string
 	AssigneeID string
 	VisibleTo  string // a guard: only findings they created or are assigned
+	Inspection string // raised on this inspection
 	OverdueAt  *time.Time
 	From, To   *time.Time // on created_at
 }
@@ -64,6 +65,9 @@ func (tx *Tx) ListFindings(f FindingFilter, p Page) ([]Finding, string, error) {
 	}
 	if f.AssigneeID != "" {
 		q = q.Where("assignee_id = ?", f.AssigneeID)
+	}
+	if f.Inspection != "" {
+		q = q.Where("inspection_id = ?", f.Inspection)
 	}
 	if f.VisibleTo != "" {
 		q = q.Where("(created_by = ? OR assignee_id = ?)", f.VisibleTo, f.VisibleTo)
