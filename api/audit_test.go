@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
@@ -124,6 +125,40 @@ func TestRetentionRefusesEarlyDeletion(t *testing.T) {
 		r.pullAll(t, env, tenant.Guard.Token, 500)
 		if _, ok := r.ofType("inspection")[id]; ok {
 			t.Fatal("the deleted inspection is still on the guard's phone")
+		}
+	})
+}
+
+// Concurrent writers chain onto the head one after another: no two entries
+// share a predecessor and none is lost.
+func TestAuditChainUnderConcurrentWriters(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("race")
+		const writers = 12
+		var wg sync.WaitGroup
+		statuses := make(chan int, writers)
+		for i := 0; i < writers; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses <- env.Post("/v1/findings", tenant.Guard.Token, map[string]any{"site_id": tenant.Sites[0].ID,
+					"title": "concurrent", "severity": "low"}).Status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		for status := range statuses {
+			if status != http.StatusCreated {
+				t.Fatalf("a concurrent create answered %d", status)
+			}
+		}
+		var report auditReport
+		env.Get("/v1/audit/verify", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &report)
+		var created struct{ Items []struct{ Seq int64 } }
+		env.Get("/v1/audit?action=finding.created&limit=100", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &created)
+		if !report.OK || len(created.Items) != writers {
+			t.Fatalf("after %d concurrent writers: %+v, %d finding.created entries", writers, report, len(created.Items))
 		}
 	})
 }
