@@ -23,6 +23,40 @@ import (
 // arrive.
 func declareMedia(t testing.TB, env *apitest.Env, token string, doc *checklists.Template, batch []mutation) []mutation {
 	t.Helper()
+	return withMedia(t, env, token, doc, batch, declareOnly)
+}
+
+// storeMedia is declareMedia with every blob uploaded and completed, so the
+// inspection has no media pending (sign-off needs that).
+func storeMedia(t testing.TB, env *apitest.Env, token string, doc *checklists.Template, batch []mutation) []mutation {
+	t.Helper()
+	return withMedia(t, env, token, doc, batch, uploadStored)
+}
+
+// uploadStored declares a small real PNG under id, uploads it and completes it.
+func uploadStored(t testing.TB, env *apitest.Env, token, inspectionID, id string) {
+	t.Helper()
+	body := pngOf(t, 4, 4)
+	var declared struct {
+		Status string
+		Upload struct {
+			Method, URL string
+			Headers     map[string]string
+		}
+	}
+	env.Post("/v1/media", token, declaration(id, inspectionID, "image/png", body)).JSON(t, &declared)
+	if declared.Status == "stored" {
+		return
+	}
+	if status := send(t, declared.Upload.Method, declared.Upload.URL, declared.Upload.Headers, body); status != http.StatusOK {
+		t.Fatalf("upload of %s answered %d", id, status)
+	}
+	env.Post("/v1/media/"+id+"/complete", token, map[string]any{}).Want(t, http.StatusOK)
+}
+
+func withMedia(t testing.TB, env *apitest.Env, token string, doc *checklists.Template, batch []mutation,
+	provide func(t testing.TB, env *apitest.Env, token, inspectionID, id string)) []mutation {
+	t.Helper()
 	inspectionID := batch[0].EntityID
 	out := make([]mutation, len(batch))
 	for i, m := range batch {
@@ -39,7 +73,7 @@ func declareMedia(t testing.TB, env *apitest.Env, token string, doc *checklists.
 		for _, ref := range media.References(doc, answersAt(path, answer)) {
 			fresh := newID()
 			raw = bytes.ReplaceAll(raw, []byte(ref.ID), []byte(fresh))
-			declareOnly(t, env, token, inspectionID, fresh)
+			provide(t, env, token, inspectionID, fresh)
 		}
 		var rewritten checklists.Answer
 		if err := json.Unmarshal(raw, &rewritten); err != nil {

@@ -18,13 +18,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/patrolsync/patrolsync/internal/app"
+	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/auth"
+	"github.com/patrolsync/patrolsync/internal/finding"
 	"github.com/patrolsync/patrolsync/internal/incident"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/records"
+	"github.com/patrolsync/patrolsync/internal/review"
 	"github.com/patrolsync/patrolsync/internal/rounds"
 	"github.com/patrolsync/patrolsync/internal/syncer"
 	"github.com/patrolsync/patrolsync/internal/templates"
@@ -42,6 +46,10 @@ type Deps struct {
 	Incidents   *incident.Service
 	Notify      *notify.Service
 	Media       *media.Service
+	Audit       *audit.Service
+	Reviews     *review.Service
+	Findings    *finding.Service
+	Records     *records.Service
 	// Blobs serves presigned uploads and downloads of the local blob store;
 	// nil when blobs live in S3.
 	Blobs http.Handler
@@ -191,6 +199,26 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPost, "/media/:id/complete", principal.Guard, s.completeMedia)
 	s.add(v1, http.MethodGet, "/media/:id/parts", principal.Guard, s.mediaParts)
 	s.add(v1, http.MethodGet, "/media/:id/thumbnail", principal.Guard, s.getMediaThumbnail)
+	// Review, findings, audit, registers and retention (issue 7).
+	s.add(v1, http.MethodGet, "/reviews", principal.Supervisor, s.listReviews)
+	s.add(v1, http.MethodPost, "/inspections/:id/approve", principal.Supervisor, s.approveInspection)
+	s.add(v1, http.MethodPost, "/inspections/:id/return", principal.Supervisor, s.returnInspection)
+	s.add(v1, http.MethodDelete, "/inspections/:id", principal.Admin, s.deleteInspection)
+	s.add(v1, http.MethodGet, "/inspections/:id/report.pdf", principal.Guard, s.inspectionReport)
+	s.add(v1, http.MethodGet, "/findings", principal.Guard, s.listFindings)
+	s.add(v1, http.MethodPost, "/findings", principal.Guard, s.createFinding)
+	s.add(v1, http.MethodGet, "/findings/:id", principal.Guard, s.getFinding)
+	s.add(v1, http.MethodPost, "/findings/:id/assign", principal.Supervisor, s.findingAction("assign"))
+	s.add(v1, http.MethodPost, "/findings/:id/rectify", principal.Guard, s.findingAction("rectify"))
+	s.add(v1, http.MethodPost, "/findings/:id/verify", principal.Supervisor, s.findingAction("verify"))
+	s.add(v1, http.MethodPost, "/findings/:id/reject", principal.Supervisor, s.findingAction("reject"))
+	s.add(v1, http.MethodPost, "/findings/:id/close", principal.Supervisor, s.findingAction("close"))
+	s.add(v1, http.MethodGet, "/audit", principal.Admin, s.listAudit)
+	s.add(v1, http.MethodGet, "/audit/verify", principal.Admin, s.verifyAudit)
+	s.add(v1, http.MethodGet, "/registers/inspections", principal.Supervisor, s.register(records.InspectionRegister))
+	s.add(v1, http.MethodGet, "/registers/hazards", principal.Supervisor, s.register(records.HazardRegister))
+	s.add(v1, http.MethodGet, "/registers/handovers", principal.Supervisor, s.register(records.HandoverRegister))
+	s.add(v1, http.MethodPatch, "/org", principal.Admin, s.updateOrg)
 }
 
 // add registers an authenticated route with its weakest allowed role.
@@ -242,5 +270,6 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ct
 func DepsFrom(a *app.App) Deps {
 	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Sync: a.Sync, Inspections: a.Inspections, Templates: a.Templates, Media: a.Media, Blobs: a.BlobHandler,
 		Rounds: a.Rounds, Incidents: a.Incidents, Notify: a.Notify,
+		Audit: a.Audit, Reviews: a.Reviews, Findings: a.Findings, Records: a.Records,
 		Checks: a.Checks()}
 }

@@ -34,8 +34,13 @@ func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]st
 	wantStatus(t, results, "applied")
 	mediaID := newID()
 	declareOnly(t, env, tenant.Guard.Token, inspectionID, mediaID)
+	findingID := newID()
+	_, results = push(t, env, tenant.Guard.Token, []mutation{mut("finding.create", findingID, map[string]any{
+		"site_id": tenant.Sites[0].ID, "title": "Lock broken", "severity": "low"})})
+	wantStatus(t, results, "applied")
 	return map[string]string{
 		"/v1/media":       mediaID,
+		"/v1/findings":    findingID,
 		"/v1/sites":       tenant.Sites[0].ID,
 		"/v1/users":       tenant.Guard.User.ID,
 		"/v1/devices":     devices.Items[0].ID,

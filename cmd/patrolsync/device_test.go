@@ -27,9 +27,9 @@ func TestDeviceSimulate(t *testing.T) {
 		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 		var counts struct {
 			Inspections, Applied, Rejected, Conflict int
-			ServerInspections                         int `json:"server_inspections"`
-			DroppedRequests                           int `json:"dropped_requests"`
-			DroppedResponses                          int `json:"dropped_responses"`
+			ServerInspections                        int `json:"server_inspections"`
+			DroppedRequests                          int `json:"dropped_requests"`
+			DroppedResponses                         int `json:"dropped_responses"`
 		}
 		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &counts); err != nil {
 			t.Fatalf("last line is not the JSON summary: %q", lines[len(lines)-1])

@@ -32,6 +32,7 @@ Usage:
   patrolsync user create --org SLUG --email E --password P --role R [--name N] [--site CODE]...
   patrolsync device simulate --server URL --email E --password P --template KEY --inspections N [--drop-rate 0.3] [--state-dir DIR] [--seed S]
   patrolsync healthcheck [--url URL]
+  patrolsync audit verify [--org SLUG]
   patrolsync version
 
 Settings come from PATROLSYNC_* environment variables (see README.md);
@@ -43,11 +44,20 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "patrolsync:", err)
-		if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Malformed) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitCode is 2 for a command used wrongly, 1 for everything else that
+// failed (a broken audit chain included).
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errs.Is(err, errs.Invalid), errs.Is(err, errs.Malformed):
+		return 2
+	}
+	return 1
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
@@ -71,6 +81,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return deviceCmd(ctx, rest, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, rest, stdout, getenv)
+	case "audit":
+		return auditCmd(ctx, rest, stdout, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "patrolsync", version)
 		return nil

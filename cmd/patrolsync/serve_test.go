@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/seed"
+	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
@@ -158,4 +159,47 @@ func TestOperatorCommands(t *testing.T) {
 			t.Errorf("%v succeeded, want an error", args)
 		}
 	}
+}
+
+// `audit verify` passes an untouched chain and fails (exit status 1) on an
+// edited entry, naming its seq.
+func TestAuditVerifyCommand(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		dir := t.TempDir()
+		env := map[string]string{"PATROLSYNC_DATABASE_URL": db, "PATROLSYNC_VAR_DIR": dir,
+			"PATROLSYNC_BLOBS": "file://" + dir + "/blobs", "PATROLSYNC_BCRYPT_COST": "4", "PATROLSYNC_LOG_LEVEL": "error"}
+		getenv := func(k string) string { return env[k] }
+		ctx := context.Background()
+		var out bytes.Buffer
+		for _, args := range [][]string{
+			{"migrate"},
+			{"org", "create", "--slug", "acme", "--name", "Acme Security"},
+			{"user", "create", "--org", "acme", "--email", "boss@acme.test", "--password", "long-enough-pw", "--role", "admin"},
+			{"audit", "verify", "--org", "acme"},
+			{"audit", "verify"},
+		} {
+			if err := run(ctx, args, &out, getenv); err != nil {
+				t.Fatalf("%v: %v\n%s", args, err, out.String())
+			}
+		}
+		if !strings.Contains(out.String(), ": ok,") {
+			t.Fatalf("output:\n%s", out.String())
+		}
+		database, err := store.Open(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer database.Close()
+		if _, err := database.SQL().ExecContext(ctx, "UPDATE audit_log SET action = 'user.deleted' WHERE seq = 2"); err != nil {
+			t.Fatal(err)
+		}
+		out.Reset()
+		err = run(ctx, []string{"audit", "verify", "--org", "acme"}, &out, getenv)
+		if exitCode(err) != 1 || !strings.Contains(out.String(), "seq 2: hash does not match") {
+			t.Fatalf("tampered chain: exit %d, err %v, output:\n%s", exitCode(err), err, out.String())
+		}
+		if err := run(ctx, []string{"audit", "check"}, &out, getenv); exitCode(err) != 2 {
+			t.Fatalf("bad usage exits %d", exitCode(err))
+		}
+	})
 }

@@ -14,12 +14,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/auth"
 	"github.com/patrolsync/patrolsync/internal/blob"
 	"github.com/patrolsync/patrolsync/internal/blob/local"
 	"github.com/patrolsync/patrolsync/internal/blob/s3"
 	"github.com/patrolsync/patrolsync/internal/config"
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/finding"
 	"github.com/patrolsync/patrolsync/internal/idempotency"
 	"github.com/patrolsync/patrolsync/internal/incident"
 	"github.com/patrolsync/patrolsync/internal/inspection"
@@ -27,6 +29,8 @@ import (
 	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/org"
+	"github.com/patrolsync/patrolsync/internal/records"
+	"github.com/patrolsync/patrolsync/internal/review"
 	"github.com/patrolsync/patrolsync/internal/rounds"
 	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/internal/syncer"
@@ -51,6 +55,10 @@ type App struct {
 	Rounds      *rounds.Service
 	Incidents   *incident.Service
 	Media       *media.Service
+	Audit       *audit.Service
+	Reviews     *review.Service
+	Findings    *finding.Service
+	Records     *records.Service
 }
 
 // Open connects to the stores and builds the services. With cfg.Migrate it
@@ -79,6 +87,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Idempotency = idempotency.NewService(db)
 	a.Inspections = inspection.NewService(db)
 	a.Templates = templates.NewService(db)
+	a.Audit = audit.NewService(db)
+	a.Reviews = review.NewService(db, a.Inspections)
+	a.Findings = finding.NewService(db)
 	a.Org.SeedNewOrgs(a.Templates.SeedLibrary)
 	a.Sync = syncer.NewService(db, a.pinnedTemplate, log)
 	a.Notify = notify.NewService(db, log)
@@ -89,6 +100,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Media = media.NewService(db, a.Blobs, media.Limits{MaxBytes: cfg.MediaMaxBytes,
 		MultipartThreshold: cfg.MediaMultipartThreshold, PartSize: cfg.MediaPartSize,
 		MaxPerInspection: cfg.MediaMaxPerInspection, OrphanGrace: cfg.MediaOrphanGrace}, log)
+	a.Records = records.NewService(db, a.Inspections, a.Media.Thumbnail)
 	if a.Jobs, err = jobs.Open(ctx, db, cfg.DatabaseURL, a.jobs(), jobs.Options{Workers: cfg.JobWorkers,
 		PollInterval: cfg.JobPoll}, log); err != nil {
 		db.Close()
@@ -116,6 +128,8 @@ func (a *App) jobs() *jobs.Registry {
 	jobs.Handle(reg, a.Media.MakeThumbnail)
 	jobs.Handle(reg, a.Media.Collect)
 	reg.Every(time.Hour, media.CollectArgs{GraceSeconds: int64(a.Config.MediaOrphanGrace.Seconds())})
+	jobs.Handle(reg, a.Findings.Escalate)
+	reg.Every(15*time.Minute, finding.EscalateArgs{StepHours: 24})
 	return reg
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -86,12 +87,16 @@ func (s *Service) Login(ctx context.Context, email, password, deviceKey, address
 		hash = string(decoyHash)
 	}
 	if !checkPassword(hash, password) || err != nil {
-		if err := s.countFailure(ctx, accountKey, addressKey); err != nil {
+		known := err == nil
+		if err := s.countFailure(ctx, accountKey, addressKey, user, known, address); err != nil {
 			return Tokens{}, err
 		}
 		return Tokens{}, errBadCredentials
 	}
 	if !user.Active {
+		if err := s.auditRefusal(ctx, user, "auth.login_refused", map[string]any{"reason": "deactivated", "address": address}); err != nil {
+			return Tokens{}, err
+		}
 		return Tokens{}, errs.E(op, errs.Unauthenticated, "this account is deactivated")
 	}
 	ctx = principal.With(ctx, principal.Principal{UserID: user.ID, OrgID: user.OrgID, Role: user.Role})
@@ -109,9 +114,19 @@ func (s *Service) Login(ctx context.Context, email, password, deviceKey, address
 			return err
 		}
 		tokens, err = s.issue(tx, user, session)
+		audit.Append(tx, "auth.login", "user", user.ID, map[string]any{"device_id": device.ID, "address": address})
 		return err
 	})
 	return tokens, errs.Wrap(op, err)
+}
+
+// auditRefusal records a refused sign-in of a known account in its
+// organisation's chain; unknown emails belong to no organisation.
+func (s *Service) auditRefusal(ctx context.Context, user store.User, action string, details map[string]any) error {
+	return errs.Wrap("auth.Login", s.db.InTx(ctx, func(tx *store.Tx) error {
+		audit.AppendFor(tx, user.OrgID, &user.ID, action, "user", user.ID, details)
+		return nil
+	}))
 }
 
 // deviceForLogin finds the device by its app key, registering it on first
@@ -167,6 +182,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, deviceKey string) (
 	var tokens Tokens
 	var reused bool
 	var sessionToRevoke string
+	var revokedSession store.Session
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		token, session, err := tx.RefreshTokenByHash(hashToken(refreshToken))
 		if errs.Is(err, errs.NotFound) {
@@ -184,6 +200,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, deviceKey string) (
 		if err != nil {
 			return err
 		}
+		revokedSession = session
 		if device.DeviceKey != deviceKey || token.UsedAt != nil {
 			reused, sessionToRevoke = true, session.ID
 			return errBadRefresh
@@ -206,7 +223,11 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, deviceKey string) (
 	})
 	if reused {
 		// Revoked in its own transaction: the refresh's own was rolled back.
-		if rerr := s.db.InTx(ctx, func(tx *store.Tx) error { return tx.RevokeSession(sessionToRevoke) }); rerr != nil {
+		if rerr := s.db.InTx(ctx, func(tx *store.Tx) error {
+			audit.AppendFor(tx, revokedSession.OrgID, &revokedSession.UserID, "auth.refresh_reused", "session", sessionToRevoke,
+				map[string]any{"device_id": revokedSession.DeviceID, "revoked": true})
+			return tx.RevokeSession(sessionToRevoke)
+		}); rerr != nil {
 			return Tokens{}, errs.E(op, rerr)
 		}
 	}
@@ -268,8 +289,11 @@ func (s *Service) refuseWhileLocked(ctx context.Context, keys ...string) error {
 	return nil
 }
 
-func (s *Service) countFailure(ctx context.Context, accountKey, addressKey string) error {
+func (s *Service) countFailure(ctx context.Context, accountKey, addressKey string, user store.User, known bool, address string) error {
 	return errs.Wrap("auth.Login", s.db.InTx(ctx, func(tx *store.Tx) error {
+		if known {
+			audit.AppendFor(tx, user.OrgID, &user.ID, "auth.login_failed", "user", user.ID, map[string]any{"address": address})
+		}
 		for key, max := range map[string]int{accountKey: s.throttle.AccountMaxFailures, addressKey: s.throttle.AddressMaxFailures} {
 			n, err := tx.CountLoginFailure(key, s.throttle.Window)
 			if err != nil {

@@ -15,8 +15,16 @@ import (
 // Severities, mildest first.
 var Severities = []string{"low", "medium", "high", "critical"}
 
-// Open is the state of a new finding.
-const Open = "open"
+// States of a finding: open → assigned → rectified → verified → closed,
+// or rectified → rejected (verification failed) → rectified again.
+const (
+	Open      = "open"
+	Assigned  = "assigned"
+	Rectified = "rectified"
+	Verified  = "verified"
+	Closed    = "closed"
+	Rejected  = "rejected"
+)
 
 // View is a finding as clients see it.
 type View struct {
@@ -35,6 +43,18 @@ type View struct {
 	Version      int64           `json:"version"`
 	CreatedAt    time.Time       `json:"created_at"`
 	UpdatedAt    time.Time       `json:"updated_at"`
+	// The rectification loop.
+	AssignedBy           *string         `json:"assigned_by"`
+	RectifierID          *string         `json:"rectifier_id"`
+	RectifiedAt          *time.Time      `json:"rectified_at"`
+	RectificationNote    string          `json:"rectification_note"`
+	Evidence             json.RawMessage `json:"evidence"`
+	FollowUpInspectionID *string         `json:"follow_up_inspection_id"`
+	VerifierID           *string         `json:"verifier_id"`
+	VerifiedAt           *time.Time      `json:"verified_at"`
+	ClosedBy             *string         `json:"closed_by"`
+	ClosedAt             *time.Time      `json:"closed_at"`
+	EscalationLevel      int             `json:"escalation_level"`
 }
 
 // ViewOf renders a stored finding.
@@ -46,7 +66,17 @@ func ViewOf(row store.Finding) View {
 	return View{ID: row.ID, SiteID: row.SiteID, InspectionID: row.InspectionID, ItemPath: row.ItemPath, Title: row.Title,
 		Description: row.Description, Severity: row.Severity, Status: row.Status, AssigneeID: row.AssigneeID,
 		CreatedBy: row.CreatedBy, DueAt: row.DueAt, Media: media, Version: row.Version, CreatedAt: row.CreatedAt,
-		UpdatedAt: row.UpdatedAt}
+		UpdatedAt: row.UpdatedAt, AssignedBy: row.AssignedBy, RectifierID: row.RectifierID, RectifiedAt: row.RectifiedAt,
+		RectificationNote: row.RectificationNote, Evidence: orEmpty(row.Evidence), FollowUpInspectionID: row.FollowUpInspectionID,
+		VerifierID: row.VerifierID, VerifiedAt: row.VerifiedAt, ClosedBy: row.ClosedBy, ClosedAt: row.ClosedAt,
+		EscalationLevel: row.EscalationLevel}
+}
+
+func orEmpty(raw []byte) json.RawMessage {
+	if len(raw) == 0 {
+		return json.RawMessage("[]")
+	}
+	return raw
 }
 
 // Owner is who a finding belongs to for visibility: its assignee, else its author.

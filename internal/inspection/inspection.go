@@ -1,7 +1,7 @@
 // Package inspection shows inspections to the people allowed to see them:
 // guards their own, supervisors their sites', admins all. Changing an
 // inspection happens through sync mutations (internal/syncer) and review
-// actions; this package never writes.
+// actions (internal/review); this package never writes.
 package inspection
 
 import (
@@ -45,6 +45,9 @@ type View struct {
 	StartedAt       *time.Time      `json:"started_at"`
 	SubmittedAt     *time.Time      `json:"submitted_at"`
 	ReceivedAt      *time.Time      `json:"received_at"`
+	ApprovedBy      *string         `json:"approved_by"`
+	ApprovedAt      *time.Time      `json:"approved_at"`
+	ApprovedHash    *string         `json:"approved_hash"`
 	CreatedAt       time.Time       `json:"created_at"`
 	UpdatedAt       time.Time       `json:"updated_at"`
 }
@@ -60,7 +63,8 @@ func ViewOf(row store.Inspection) View {
 		AssignmentID: row.AssignmentID, RoundID: row.RoundID, Status: row.Status, Answers: row.Answers,
 		Context: row.Context, Evaluation: evaluation, ContentHash: row.ContentHash, Score: row.Score,
 		Outcome: row.Outcome, MediaPending: row.MediaPending, Version: row.Version, StartedAt: row.StartedAt,
-		SubmittedAt: row.SubmittedAt, ReceivedAt: row.ReceivedAt, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt}
+		SubmittedAt: row.SubmittedAt, ReceivedAt: row.ReceivedAt, ApprovedBy: row.ApprovedBy, ApprovedAt: row.ApprovedAt,
+		ApprovedHash: row.ApprovedHash, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt}
 }
 
 // Event is one step of an inspection's history.
@@ -86,11 +90,14 @@ func NewService(db *store.DB) *Service { return &Service{db: db} }
 
 // Filter narrows List.
 type Filter struct {
-	Status     string
-	SiteID     string
-	TemplateID string
-	OwnerID    string
-	From, To   *time.Time
+	Status       string
+	SiteID       string
+	TemplateID   string
+	OwnerID      string
+	From, To     *time.Time
+	Outcome      string
+	HasFindings  *bool
+	MediaPending *bool
 }
 
 // CanSee reports whether the caller may see an inspection at site owned by owner.
@@ -134,7 +141,8 @@ func (s *Service) Get(ctx context.Context, id string) (Detail, error) {
 // List lists the inspections the caller may see.
 func (s *Service) List(ctx context.Context, f Filter, page store.Page) ([]View, string, error) {
 	p, _ := principal.From(ctx)
-	filter := store.InspectionFilter{Status: f.Status, OwnerID: f.OwnerID, TemplateID: f.TemplateID, From: f.From, To: f.To}
+	filter := store.InspectionFilter{Status: f.Status, OwnerID: f.OwnerID, TemplateID: f.TemplateID, From: f.From, To: f.To,
+		Outcome: f.Outcome, HasFindings: f.HasFindings, MediaPending: f.MediaPending}
 	if f.SiteID != "" {
 		filter.SiteIDs = []string{f.SiteID}
 	}
@@ -170,4 +178,16 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// RecordChange puts an inspection's current view in the change log, so
+// that its guard's phone and its site's supervisors pull it.
+func RecordChange(tx *store.Tx, row store.Inspection) error {
+	data, err := json.Marshal(ViewOf(row))
+	if err != nil {
+		return errs.E("inspection.RecordChange", errs.Internal, err)
+	}
+	tx.RecordChange(store.Change{EntityType: "inspection", EntityID: row.ID, Op: "upsert", Version: row.Version,
+		Audience: store.AudienceOwner, SiteID: &row.SiteID, OwnerID: &row.OwnerID, Data: data})
+	return nil
 }

@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"io"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 )
@@ -44,4 +45,28 @@ func (s *Service) ThumbnailURL(ctx context.Context, id string) (string, error) {
 
 func isImage(contentType string) bool {
 	return contentType == "image/jpeg" || contentType == "image/png" || contentType == "image/webp"
+}
+
+// Thumbnail returns a thumbnail's bytes for reports rendered on the
+// server. A thumbnail not made yet, or media without one, is NotFound so
+// that the report leaves the photo out instead of failing.
+func (s *Service) Thumbnail(ctx context.Context, id string) ([]byte, string, error) {
+	const op = "media.Thumbnail"
+	row, err := s.visible(ctx, id)
+	if err != nil {
+		return nil, "", errs.Wrap(op, err)
+	}
+	if row.ThumbnailKey == nil || *row.ThumbnailKey == "" {
+		return nil, "", errs.E(op, errs.NotFound, "this media has no thumbnail yet")
+	}
+	body, _, err := s.blobs.Get(ctx, *row.ThumbnailKey)
+	if err != nil {
+		return nil, "", errs.Wrap(op, err)
+	}
+	defer body.Close()
+	data, err := io.ReadAll(io.LimitReader(body, 4<<20))
+	if err != nil {
+		return nil, "", errs.E(op, errs.Unavailable, err)
+	}
+	return data, "image/jpeg", nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -73,6 +74,7 @@ func (s *Service) CreateDevice(ctx context.Context, in DeviceInput) (Device, err
 		if len(fields) > 0 {
 			return errs.Fields(op, fields)
 		}
+		audit.Append(tx, "device.created", "device", device.ID, map[string]any{"device_key": device.DeviceKey, "user_id": device.UserID})
 		return tx.CreateDevice(&device)
 	})
 	if errs.Is(err, errs.Conflict) {
@@ -118,6 +120,8 @@ func (s *Service) UpdateDevice(ctx context.Context, id string, patch DevicePatch
 		if len(fields) > 0 {
 			return errs.Fields(op, fields)
 		}
+		audit.Append(tx, "device.updated", "device", device.ID, map[string]any{"name": device.Name, "platform": device.Platform,
+			"active": device.Active})
 		return tx.UpdateDevice(&device, expected)
 	})
 	return deviceView(device), errs.Wrap(op, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -72,6 +73,7 @@ func (s *Service) CreateSite(ctx context.Context, in SiteInput) (Site, error) {
 		if err := tx.CreateSite(&site); err != nil {
 			return err
 		}
+		audit.Append(tx, "site.created", "site", site.ID, map[string]any{"code": site.Code, "name": site.Name})
 		return recordSite(tx, site)
 	})
 	if errs.Is(err, errs.Conflict) {
@@ -129,6 +131,8 @@ func (s *Service) UpdateSite(ctx context.Context, id string, patch SitePatch) (S
 		if err := tx.UpdateSite(&site, expected); err != nil {
 			return err
 		}
+		audit.Append(tx, "site.updated", "site", site.ID, map[string]any{"code": site.Code, "name": site.Name,
+			"timezone": site.Timezone, "address": site.Address, "active": site.Active})
 		return recordSite(tx, site)
 	})
 	if errs.Is(err, errs.Conflict) {

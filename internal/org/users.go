@@ -1,9 +1,12 @@
 package org
 
 import (
+	"strings"
+
 	"context"
 	"time"
 
+	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/auth"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/principal"
@@ -77,6 +80,8 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (User, error) {
 			return errs.E(op, errs.Internal, err)
 		}
 		user.PasswordHash = hash
+		audit.Append(tx, "user.created", "user", user.ID, map[string]any{"email": user.Email, "role": user.Role,
+			"site_ids": user.SiteIDs, "active": user.Active})
 		return tx.CreateUser(&user)
 	})
 	if errs.Is(err, errs.Conflict) {
@@ -149,6 +154,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, patch UserPatch) (U
 		if err := tx.UpdateUser(&user, expected); err != nil {
 			return err
 		}
+		audit.Append(tx, "user.updated", "user", user.ID, userChanges(before, user, patch.Password != nil))
 		if !user.Active || user.Role != before.Role || patch.Password != nil {
 			return tx.RevokeUserSessions(user.ID)
 		}
@@ -158,4 +164,30 @@ func (s *Service) UpdateUser(ctx context.Context, id string, patch UserPatch) (U
 		return User{}, errs.E(op, errs.Conflict, "a user with this email already exists", err)
 	}
 	return userView(user), errs.Wrap(op, err)
+}
+
+// userChanges names what a patch changed, old and new, for the audit log;
+// a password change is recorded without the password.
+func userChanges(before, after store.User, password bool) map[string]any {
+	out := map[string]any{}
+	pair := func(name string, old, new any) { out[name] = map[string]any{"from": old, "to": new} }
+	if before.Email != after.Email {
+		pair("email", before.Email, after.Email)
+	}
+	if before.Name != after.Name {
+		pair("name", before.Name, after.Name)
+	}
+	if before.Role != after.Role {
+		pair("role", before.Role, after.Role)
+	}
+	if before.Active != after.Active {
+		pair("active", before.Active, after.Active)
+	}
+	if strings.Join(before.SiteIDs, ",") != strings.Join(after.SiteIDs, ",") {
+		pair("site_ids", before.SiteIDs, after.SiteIDs)
+	}
+	if password {
+		out["password"] = "changed"
+	}
+	return out
 }

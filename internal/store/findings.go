@@ -20,6 +20,18 @@ type Finding struct {
 	Version      int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// The rectification loop: who acted at each step, and when.
+	AssignedBy           *string
+	RectifierID          *string
+	RectifiedAt          *time.Time
+	RectificationNote    string
+	Evidence             []byte
+	FollowUpInspectionID *string
+	VerifierID           *string
+	VerifiedAt           *time.Time
+	ClosedBy             *string
+	ClosedAt             *time.Time
+	EscalationLevel      int
 }
 
 // FindingVersion keeps the mergeable fields of one version of a finding.
@@ -65,7 +77,10 @@ func (tx *Tx) UpdateFinding(row *Finding, expected int64, fields []byte) error {
 	res := tx.scoped("findings").Where("id = ? AND version = ?", row.ID, expected).Updates(map[string]any{
 		"title": row.Title, "description": row.Description, "severity": row.Severity, "status": row.Status,
 		"assignee_id": row.AssigneeID, "due_at": row.DueAt, "media": row.Media, "version": row.Version,
-		"updated_at": row.UpdatedAt,
+		"updated_at": row.UpdatedAt, "assigned_by": row.AssignedBy, "rectifier_id": row.RectifierID,
+		"rectified_at": row.RectifiedAt, "rectification_note": row.RectificationNote, "evidence": row.Evidence,
+		"follow_up_inspection_id": row.FollowUpInspectionID, "verifier_id": row.VerifierID, "verified_at": row.VerifiedAt,
+		"closed_by": row.ClosedBy, "closed_at": row.ClosedAt, "escalation_level": row.EscalationLevel,
 	})
 	if err := casResult("store.UpdateFinding", res.Error, res.RowsAffected); err != nil {
 		return err

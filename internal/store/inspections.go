@@ -2,6 +2,8 @@ package store
 
 import (
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Inspection is one filled-in checklist.
@@ -28,6 +30,10 @@ type Inspection struct {
 	StartedAt       *time.Time
 	SubmittedAt     *time.Time
 	ReceivedAt      *time.Time
+	ApprovedBy      *string
+	ApprovedAt      *time.Time
+	ApprovedHash    *string
+	Signature       []byte
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -75,6 +81,7 @@ func (tx *Tx) UpdateInspection(row *Inspection, expected int64) error {
 		"status": row.Status, "answers": row.Answers, "context": row.Context, "evaluation": row.Evaluation,
 		"content_hash": row.ContentHash, "score": row.Score, "outcome": row.Outcome, "media_pending": row.MediaPending,
 		"version": row.Version, "submitted_at": row.SubmittedAt, "received_at": row.ReceivedAt, "updated_at": row.UpdatedAt,
+		"approved_by": row.ApprovedBy, "approved_at": row.ApprovedAt, "approved_hash": row.ApprovedHash, "signature": row.Signature,
 	})
 	return casResult("store.UpdateInspection", res.Error, res.RowsAffected)
 }
@@ -104,6 +111,12 @@ type InspectionFilter struct {
 	OwnerID    string
 	TemplateID string
 	From, To   *time.Time // on created_at
+	// Review queue and register filters.
+	Outcome       string
+	HasFindings   *bool
+	MediaPending  *bool
+	TemplateMatch string // template_key LIKE pattern
+	Statuses      []string
 }
 
 // ListInspections lists inspections in id order.
@@ -127,10 +140,50 @@ func (tx *Tx) ListInspections(f InspectionFilter, p Page) ([]Inspection, string,
 	if f.To != nil {
 		q = q.Where("created_at < ?", *f.To)
 	}
+	q = f.narrow(q)
 	var rows []Inspection
 	if err := p.apply(q, "inspections").Find(&rows).Error; err != nil {
 		return nil, "", translate("store.ListInspections", err)
 	}
 	rows, next := trim(rows, p, func(i Inspection) string { return i.ID })
 	return rows, next, nil
+}
+
+func (f InspectionFilter) narrow(q *gorm.DB) *gorm.DB {
+	if f.Outcome != "" {
+		q = q.Where("outcome = ?", f.Outcome)
+	}
+	if f.MediaPending != nil {
+		q = q.Where("media_pending = ?", *f.MediaPending)
+	}
+	if f.HasFindings != nil {
+		exists := "EXISTS (SELECT 1 FROM findings WHERE findings.inspection_id = inspections.id)"
+		if !*f.HasFindings {
+			exists = "NOT " + exists
+		}
+		q = q.Where(exists)
+	}
+	if f.TemplateMatch != "" {
+		q = q.Where("template_key LIKE ?", f.TemplateMatch)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("status IN ?", f.Statuses)
+	}
+	return q
+}
+
+// DeleteInspection removes an inspection and its history for good; the
+// findings it raised stay, unlinked. Retention is checked by the caller.
+func (tx *Tx) DeleteInspection(id string) error {
+	const op = "store.DeleteInspection"
+	if err := tx.scoped("inspection_events").Where("inspection_id = ?", id).Delete(&InspectionEvent{}).Error; err != nil {
+		return translate(op, err)
+	}
+	for _, column := range []string{"inspection_id", "follow_up_inspection_id"} {
+		if err := tx.scoped("findings").Where(column+" = ?", id).Update(column, nil).Error; err != nil {
+			return translate(op, err)
+		}
+	}
+	res := tx.scoped("inspections").Where("id = ?", id).Delete(&Inspection{})
+	return casResult(op, res.Error, res.RowsAffected)
 }

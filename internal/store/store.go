@@ -138,16 +138,23 @@ type Tx struct {
 	// changes are written to the change log when the transaction commits,
 	// after everything else, so the counter lock is held for the least time.
 	changes *[]Change
+	// audits are chained onto the organisation's audit log at commit, after
+	// the changes.
+	audits *[]AuditEntry
 }
 
 // InTx runs fn in a transaction, committed when fn returns nil.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		tx := &Tx{gorm: g, db: db, Now: time.Now().UTC().Truncate(time.Microsecond), changes: &[]Change{}}
+		tx := &Tx{gorm: g, db: db, Now: time.Now().UTC().Truncate(time.Microsecond), changes: &[]Change{},
+			audits: &[]AuditEntry{}}
 		if err := fn(tx); err != nil {
 			return err
 		}
-		return tx.writeChanges()
+		if err := tx.writeChanges(); err != nil {
+			return err
+		}
+		return tx.writeAudit()
 	})
 	return translate("store.InTx", err)
 }
@@ -215,5 +222,5 @@ func notFound(op string) error { return errs.E(op, errs.NotFound, "not found") }
 // cases that learn who the caller is only inside the transaction (a refresh
 // token names its own user).
 func (tx *Tx) As(ctx context.Context) *Tx {
-	return &Tx{gorm: tx.gorm.WithContext(ctx), db: tx.db, Now: tx.Now, changes: tx.changes}
+	return &Tx{gorm: tx.gorm.WithContext(ctx), db: tx.db, Now: tx.Now, changes: tx.changes, audits: tx.audits}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/finding"
 	"github.com/patrolsync/patrolsync/internal/principal"
@@ -89,6 +90,8 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 		AssigneeID: in.AssigneeID, CreatedBy: b.p.UserID, DueAt: parseTime(in.DueAt), Media: media, Version: 1}
 	b.findings[m.EntityID] = &findingState{row: row, isNew: true, dirty: true}
 	b.touch(m.EntityID)
+	audit.Append(b.tx, "finding.created", "finding", m.EntityID, map[string]any{"site_id": in.SiteID, "title": in.Title,
+		"severity": in.Severity, "inspection_id": in.InspectionID, "source": "sync"})
 	return Result{Status: Applied, EntityID: m.EntityID, Version: 1}, nil
 }
 
@@ -159,6 +162,7 @@ func (b *batch) updateFinding(m Mutation) (Result, error) {
 	st.row.Version++
 	st.dirty = true
 	b.touch(m.EntityID)
+	audit.Append(b.tx, "finding.updated", "finding", m.EntityID, map[string]any{"fields": mine, "version": st.row.Version})
 	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version}, nil
 }
 
@@ -190,6 +194,8 @@ func (b *batch) raiseFindings(st *inspectionState, raised []checklists.Finding) 
 			DueAt: &due, Media: []byte("[]"), Version: 1}
 		b.findings[row.ID] = &findingState{row: row, isNew: true, dirty: true}
 		b.touch(row.ID)
+		audit.Append(b.tx, "finding.raised", "finding", row.ID, map[string]any{"inspection_id": st.row.ID,
+			"item_path": f.Path, "severity": f.Severity})
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/media"
@@ -105,6 +106,8 @@ func (b *batch) startInspection(m Mutation) (Result, error) {
 	b.inspections[m.EntityID] = st
 	b.touch(m.EntityID)
 	b.event(st, "started", nil)
+	audit.Append(b.tx, "inspection.started", "inspection", m.EntityID, map[string]any{"site_id": in.SiteID,
+		"template_id": in.TemplateID, "template_version": number, "device_id": b.p.DeviceID})
 	return Result{Status: Applied, EntityID: m.EntityID, Version: 1}, nil
 }
 
@@ -205,6 +208,8 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 	st.row.MediaPending, st.media, st.linkMedia = links.Pending, links.IDs, true
 	b.bump(st)
 	b.event(st, kind, map[string]any{"score": evaluation.Score, "outcome": evaluation.Outcome})
+	audit.Append(b.tx, "inspection."+kind, "inspection", m.EntityID, map[string]any{"content_hash": hash,
+		"score": evaluation.Score, "outcome": evaluation.Outcome, "device_id": b.p.DeviceID})
 	if err := b.raiseFindings(st, evaluation.Findings); err != nil {
 		return Result{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -71,6 +72,8 @@ func (s *Service) SeedLibrary(ctx context.Context, tx *store.Tx) error {
 		if err := recordVersion(tx, row.Key, version); err != nil {
 			return errs.E(op, err)
 		}
+		audit.Append(tx, "template.published", "template", row.ID, map[string]any{"key": row.Key, "number": 1,
+			"digest": entry.digest, "source": "library"})
 	}
 	return nil
 }

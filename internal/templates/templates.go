@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -221,6 +222,7 @@ func (s *Service) Archive(ctx context.Context, id string, expected *int64) (Temp
 		if err := tx.UpdateTemplate(&row, version); err != nil {
 			return err
 		}
+		audit.Append(tx, "template.archived", "template", row.ID, map[string]any{"key": row.Key})
 		latest, err = tx.LatestTemplateVersions([]string{row.ID})
 		return err
 	})

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -82,6 +83,8 @@ func publish(ctx context.Context, tx *store.Tx, row *store.Template) (store.Temp
 		return store.TemplateVersion{}, err
 	}
 	row.PublishedVersion, row.Status = version.Number, Published
+	audit.Append(tx, "template.published", "template", row.ID, map[string]any{"key": row.Key, "number": version.Number,
+		"digest": version.Digest})
 	version.Document = ""
 	return version, nil
 }

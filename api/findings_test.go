@@ -1,0 +1,203 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/internal/finding"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+type findingDetail struct {
+	ID                   string  `json:"id"`
+	Status               string  `json:"status"`
+	Version              int64   `json:"version"`
+	InspectionID         *string `json:"inspection_id"`
+	AssigneeID           *string `json:"assignee_id"`
+	AssignedBy           *string `json:"assigned_by"`
+	RectifierID          *string `json:"rectifier_id"`
+	VerifierID           *string `json:"verifier_id"`
+	ClosedBy             *string `json:"closed_by"`
+	FollowUpInspectionID *string `json:"follow_up_inspection_id"`
+	Evidence             []string
+	EscalationLevel      int `json:"escalation_level"`
+	History              []struct {
+		Kind       string  `json:"kind"`
+		ActorID    *string `json:"actor_id"`
+		FromStatus string  `json:"from_status"`
+		ToStatus   string  `json:"to_status"`
+	}
+	Escalations []struct {
+		Level       int    `json:"level"`
+		EscalatedTo string `json:"escalated_to"`
+	}
+}
+
+// From a failed item to a closed finding, with a rejected verification on
+// the way, a named person at every step, and the phones kept in step.
+func TestFindingRectificationLoop(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("loop")
+		inspectionID, _ := submitted(t, env, tenant, patrolTemplate, false)
+		var open struct{ Items []findingDetail }
+		env.Get("/v1/findings?status=open&site_id="+tenant.Sites[0].ID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &open)
+		if len(open.Items) == 0 || open.Items[0].InspectionID == nil || *open.Items[0].InspectionID != inspectionID {
+			t.Fatalf("open findings = %+v", open.Items)
+		}
+		id := open.Items[0].ID
+		act := func(token, action string, body map[string]any, status int) findingDetail {
+			t.Helper()
+			var f findingDetail
+			res := env.Post("/v1/findings/"+id+"/"+action, token, body).Want(t, status)
+			if status == http.StatusOK {
+				res.JSON(t, &f)
+			}
+			return f
+		}
+		evidence := []string{newID()}
+		guard, supervisor := tenant.Guard, tenant.Supervisor
+		// Out-of-order steps and bad input are refused, naming the problem.
+		act(supervisor.Token, "verify", map[string]any{}, http.StatusConflict)
+		act(guard.Token, "rectify", map[string]any{"note": "fixed", "evidence": evidence}, http.StatusConflict)
+		act(supervisor.Token, "assign", map[string]any{"assignee_id": newID()}, http.StatusUnprocessableEntity)
+		other := env.NewGuard(tenant, "elsewhere", tenant.Sites[1].ID)
+		act(supervisor.Token, "assign", map[string]any{"assignee_id": other.User.ID}, http.StatusUnprocessableEntity)
+		act(supervisor.Token, "assign", map[string]any{"assignee_id": guard.User.ID, "version": 99}, http.StatusPreconditionFailed)
+
+		f := act(supervisor.Token, "assign", map[string]any{"assignee_id": guard.User.ID, "note": "fix by Friday"}, http.StatusOK)
+		if f.Status != "assigned" || *f.AssigneeID != guard.User.ID || *f.AssignedBy != supervisor.User.ID {
+			t.Fatalf("assigned = %+v", f)
+		}
+		bad := env.Post("/v1/findings/"+id+"/rectify", guard.Token, map[string]any{}).Want(t, http.StatusUnprocessableEntity).FieldErrors(t)
+		if bad["/note"] == "" || bad["/evidence"] == "" {
+			t.Fatalf("rectify without note and evidence names %v", bad)
+		}
+		f = act(guard.Token, "rectify", map[string]any{"note": "door rehung", "evidence": evidence}, http.StatusOK)
+		if f.Status != "rectified" || *f.RectifierID != guard.User.ID || len(f.Evidence) != 1 {
+			t.Fatalf("rectified = %+v", f)
+		}
+		act(supervisor.Token, "reject", map[string]any{}, http.StatusUnprocessableEntity)
+		f = act(supervisor.Token, "reject", map[string]any{"note": "still sticks"}, http.StatusOK)
+		if f.Status != "rejected" || *f.VerifierID != supervisor.User.ID {
+			t.Fatalf("rejected = %+v", f)
+		}
+		// Re-checked by a follow-up inspection at the same site.
+		followUp, _ := submitted(t, env, tenant, patrolTemplate, true)
+		f = act(guard.Token, "rectify", map[string]any{"note": "hinge replaced", "evidence": []string{newID(), newID()},
+			"follow_up_inspection_id": followUp}, http.StatusOK)
+		if f.FollowUpInspectionID == nil || *f.FollowUpInspectionID != followUp {
+			t.Fatalf("follow-up not linked: %+v", f)
+		}
+		act(guard.Token, "verify", map[string]any{}, http.StatusForbidden)
+		f = act(supervisor.Token, "verify", map[string]any{"note": "works"}, http.StatusOK)
+		act(supervisor.Token, "verify", map[string]any{}, http.StatusConflict)
+		f = act(supervisor.Token, "close", map[string]any{}, http.StatusOK)
+		if f.Status != "closed" || *f.ClosedBy != supervisor.User.ID {
+			t.Fatalf("closed = %+v", f)
+		}
+		var steps []string
+		for _, h := range f.History {
+			steps = append(steps, h.Kind+":"+h.FromStatus+">"+h.ToStatus)
+		}
+		want := "assigned:open>assigned rectified:assigned>rectified rejected:rectified>rejected " +
+			"rectified:rejected>rectified verified:rectified>verified closed:verified>closed"
+		if strings.Join(steps, " ") != want {
+			t.Fatalf("history %v\nwant %s", steps, want)
+		}
+		// The assignee's phone holds the closed finding.
+		r := newReplica()
+		r.pullAll(t, env, guard.Token, 500)
+		if got := r.ofType("finding")[id]; got.Version != f.Version {
+			t.Fatalf("guard holds version %d, want %d", got.Version, f.Version)
+		}
+		// The hazard register shows it closed, as JSON and CSV.
+		var register struct {
+			Items []struct{ ID, Status string }
+		}
+		env.Get("/v1/registers/hazards?site_id="+tenant.Sites[0].ID, supervisor.Token).Want(t, http.StatusOK).JSON(t, &register)
+		found := false
+		for _, row := range register.Items {
+			found = found || (row.ID == id && row.Status == "closed")
+		}
+		if !found {
+			t.Fatalf("hazard register misses the closed finding: %+v", register.Items)
+		}
+		csv := env.Get("/v1/registers/hazards?format=csv", supervisor.Token).Want(t, http.StatusOK)
+		if !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || !strings.Contains(string(csv.Body), id+",") ||
+			!strings.Contains(string(csv.Body), "rectification_note") {
+			t.Fatalf("hazard CSV: %s", csv.Body)
+		}
+		var inspections struct{ Items []struct{ ID string } }
+		env.Get("/v1/registers/inspections?from=2000-01-01T00:00:00Z", supervisor.Token).Want(t, http.StatusOK).JSON(t, &inspections)
+		if len(inspections.Items) != 2 {
+			t.Fatalf("inspection register holds %d rows, want 2", len(inspections.Items))
+		}
+		env.Get("/v1/registers/handovers?format=xml", supervisor.Token).Want(t, http.StatusUnprocessableEntity)
+		// Every transition is in the audit log.
+		var entries struct{ Items []struct{ Action string } }
+		env.Get("/v1/audit?entity_id="+id+"&limit=100", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &entries)
+		var actions []string
+		for _, e := range entries.Items {
+			actions = append(actions, e.Action)
+		}
+		if got := strings.Join(actions, " "); got != "finding.raised finding.assigned finding.rectified finding.rejected "+
+			"finding.rectified finding.verified finding.closed" {
+			t.Fatalf("audit of the finding: %s", got)
+		}
+	})
+}
+
+// Hand-made findings, visibility, and escalation once per level.
+func TestFindingsByHandAndEscalation(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("escalate")
+		past := time.Now().Add(-50 * time.Hour).UTC().Format(time.RFC3339)
+		bad := env.Post("/v1/findings", tenant.Guard.Token, map[string]any{"site_id": tenant.Sites[1].ID, "title": "",
+			"severity": "huge", "media": []string{"x"}, "assignee_id": tenant.Supervisor.User.ID}).
+			Want(t, http.StatusUnprocessableEntity).FieldErrors(t)
+		for _, pointer := range []string{"/site_id", "/title", "/severity", "/media", "/assignee_id"} {
+			if bad[pointer] == "" {
+				t.Errorf("bad finding does not name %s: %v", pointer, bad)
+			}
+		}
+		var f findingDetail
+		env.Post("/v1/findings", tenant.Guard.Token, map[string]any{"site_id": tenant.Sites[0].ID, "title": "灭火器过期 extinguisher expired",
+			"severity": "high", "media": []string{newID()}, "due_at": past, "assignee_id": tenant.Guard.User.ID}).
+			Want(t, http.StatusCreated).JSON(t, &f)
+		if f.Status != "assigned" {
+			t.Fatalf("created = %+v", f)
+		}
+		other := env.NewGuard(tenant, "nosy", tenant.Sites[0].ID)
+		env.Get("/v1/findings/"+f.ID, other.Token).Want(t, http.StatusNotFound)
+		var overdue struct{ Items []findingDetail }
+		env.Get("/v1/findings?overdue=true", tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &overdue)
+		if len(overdue.Items) != 1 {
+			t.Fatalf("overdue = %+v", overdue.Items)
+		}
+		for i := 0; i < 3; i++ { // idempotent: levels are recorded once however often it runs
+			if err := env.App.Findings.Escalate(context.Background(), finding.EscalateArgs{StepHours: 24}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		env.Get("/v1/findings/"+f.ID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &f)
+		if f.EscalationLevel != 2 || len(f.Escalations) != 2 || f.Escalations[0].EscalatedTo != "supervisor" ||
+			f.Escalations[1].EscalatedTo != "admin" {
+			t.Fatalf("escalated = %+v", f)
+		}
+		escalated := 0
+		for _, h := range f.History {
+			if h.Kind == "escalated" {
+				escalated++
+			}
+		}
+		if escalated != 2 {
+			t.Fatalf("%d escalation events, want 2", escalated)
+		}
+	})
+}
