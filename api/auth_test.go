@@ -170,3 +170,20 @@ func TestBearerTokenMustBeValid(t *testing.T) {
 		})
 	}
 }
+
+// A spoofed X-Forwarded-For does not reset the per-address login throttle
+// (GO-2026-6872): with no trusted proxy configured, the address is the peer.
+func TestThrottleIgnoresSpoofedForwardedFor(t *testing.T) {
+	env := apitest.New(t, testenv.SQLite(t))
+	tenant := env.NewTenant("spoof")
+	for i := 0; i < auth.DefaultThrottle.AddressMaxFailures; i++ {
+		// A different account each time: only the address throttle can trip.
+		env.Do(apitest.Request{Method: "POST", Path: "/v1/auth/login",
+			Body:   map[string]string{"email": strconv.Itoa(i) + "@nowhere.test", "password": "wrong-password", "device_id": "d"},
+			Header: map[string]string{"X-Forwarded-For": "203.0.113." + strconv.Itoa(i%250+1)}})
+	}
+	r := env.Do(apitest.Request{Method: "POST", Path: "/v1/auth/login",
+		Body:   map[string]string{"email": tenant.Guard.Email, "password": apitest.Password, "device_id": "d"},
+		Header: map[string]string{"X-Forwarded-For": "198.51.100.7"}})
+	r.Want(t, http.StatusTooManyRequests)
+}

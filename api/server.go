@@ -6,6 +6,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -61,6 +62,10 @@ type Deps struct {
 type Options struct {
 	BodyLimit int64 // bytes; requests above it get 413
 	Version   string
+	// TrustedProxies are the CIDR ranges of load balancers whose
+	// X-Forwarded-For may be believed. Empty: the client address is the
+	// TCP peer, so nobody can spoof the address login throttling keys on.
+	TrustedProxies []*net.IPNet
 	// PushRate and PushBurst limit pushes per session (per phone login).
 	// The limit is kept per replica: it stops a runaway device, it is not
 	// an exact quota.
@@ -95,6 +100,14 @@ func New(deps Deps, opts Options, log *slog.Logger) *Server {
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, deps: deps, opts: opts, log: log, roles: map[string]string{}}
 	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(opts.TrustedProxies) > 0 {
+		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, r := range opts.TrustedProxies {
+			trust = append(trust, echo.TrustIPRange(r))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(trust...)
+	}
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	e.Use(middleware.RequestID())

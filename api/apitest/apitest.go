@@ -88,7 +88,7 @@ func New(t testing.TB, databaseURL string, opts ...Option) *Env {
 	if err := a.Jobs.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	server := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: "test", PushRate: cfg.PushRate, PushBurst: cfg.PushBurst}, log)
+	server := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: "test", PushRate: cfg.PushRate, PushBurst: cfg.PushBurst, TrustedProxies: cfg.TrustedProxies}, log)
 	ts := httptest.NewUnstartedServer(server)
 	ts.Listener.Close()
 	ts.Listener = listener

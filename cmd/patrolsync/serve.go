@@ -39,7 +39,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	if err := a.Jobs.Start(ctx); err != nil {
 		return err
 	}
-	handler := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: version, PushRate: cfg.PushRate, PushBurst: cfg.PushBurst}, log)
+	handler := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: version, PushRate: cfg.PushRate, PushBurst: cfg.PushBurst, TrustedProxies: cfg.TrustedProxies}, log)
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

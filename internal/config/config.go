@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -37,6 +38,7 @@ type Config struct {
 	JobWorkers      int           // PATROLSYNC_JOB_WORKERS: background jobs run at once per replica
 	JobPoll         time.Duration // PATROLSYNC_JOB_POLL: how often idle job workers look for work
 	ChangeRetention time.Duration // PATROLSYNC_CHANGE_RETENTION: how long superseded sync tombstones are kept
+	TrustedProxies  []*net.IPNet  // PATROLSYNC_TRUSTED_PROXIES: comma-separated CIDRs whose X-Forwarded-For is believed
 	PushRate        float64       // PATROLSYNC_PUSH_RATE: pushes per second per session (0: unlimited)
 	PushBurst       int           // PATROLSYNC_PUSH_BURST
 	RoundGrace      time.Duration // PATROLSYNC_ROUND_GRACE: scans this long after a window still count as on time
@@ -116,6 +118,17 @@ func Load(getenv func(string) string) (Config, error) {
 	c.JobPoll = duration(get, "PATROLSYNC_JOB_POLL", &problems)
 	c.ChangeRetention = duration(get, "PATROLSYNC_CHANGE_RETENTION", &problems)
 	c.PushBurst = integer(get, "PATROLSYNC_PUSH_BURST", 1, 100000, &problems)
+	for _, cidr := range strings.Split(get("PATROLSYNC_TRUSTED_PROXIES"), ",") {
+		if cidr = strings.TrimSpace(cidr); cidr == "" {
+			continue
+		}
+		_, network, err := net.ParseCIDR(cidr)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("PATROLSYNC_TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8", cidr))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, network)
+	}
 	pushRate, err := strconv.ParseFloat(get("PATROLSYNC_PUSH_RATE"), 64)
 	if err != nil || pushRate < 0 {
 		problems = append(problems, errors.New("PATROLSYNC_PUSH_RATE: want a number of pushes per second, 0 for no limit"))
