@@ -81,7 +81,7 @@ type Client struct {
 
 // counters are what this process did on the network.
 type counters struct {
-	requests, retries, refreshes, logins, pushes, pulls, mutationSends, gone atomic.Int64
+	requests, retries, refreshes, logins, pushes, pulls, mutationSends, gone, mediaPuts atomic.Int64
 }
 
 // Open opens (or creates) the device state in opts.StateDir.

@@ -127,6 +127,7 @@ func TestCrashResume(t *testing.T) {
 		syncUntilEmpty(t, context.Background(), c, time.Minute)
 		checkServer(t, env, tenant.Guard.Token, want)
 		st := checkClientDone(t, c, want)
+		checkMedia(t, c, env.URL, tenant.Guard.Token, want, 1)
 		if got := st.Results["applied"] + st.Results["duplicate"]; got != mutationCount(want) {
 			t.Errorf("device recorded %d answered mutations, want %d", got, mutationCount(want))
 		}
