@@ -105,6 +105,8 @@ type simulateSummary struct {
 	Logins            int64   `json:"logins"`
 	Refreshes         int64   `json:"refreshes"`
 	ServerInspections int     `json:"server_inspections"`
+	MediaUploaded     int     `json:"media_uploaded"` // media stored on the server
+	MediaFailed       int     `json:"media_failed"`   // media the server refused for good
 	Seed              uint64  `json:"seed"`
 	Seconds           float64 `json:"seconds"`
 }
@@ -159,7 +161,8 @@ func simulate(ctx context.Context, cfg simulateConfig, log *slog.Logger) (simula
 		Duplicate: st.Results["duplicate"], Conflict: st.Results["conflict"], Rejected: st.Results["rejected"],
 		Requests: st.Requests, DroppedRequests: faults.DroppedRequests, DroppedResponses: faults.DroppedResponses,
 		Timeouts: faults.Timeouts, Retries: st.Retries, MutationResends: st.MutationSends - int64(sent),
-		Logins: st.Logins, Refreshes: st.Refreshes, ServerInspections: len(onServer), Seed: cfg.seed,
+		Logins: st.Logins, Refreshes: st.Refreshes, ServerInspections: len(onServer),
+		MediaUploaded: st.Media[client.MediaStored], MediaFailed: st.Media[client.MediaFailed], Seed: cfg.seed,
 		Seconds: time.Since(start).Seconds()}, nil
 }
 

@@ -30,12 +30,18 @@ func TestDeviceSimulate(t *testing.T) {
 			ServerInspections                        int `json:"server_inspections"`
 			DroppedRequests                          int `json:"dropped_requests"`
 			DroppedResponses                         int `json:"dropped_responses"`
+			MediaUploaded                            int `json:"media_uploaded"`
+			MediaFailed                              int `json:"media_failed"`
 		}
 		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &counts); err != nil {
 			t.Fatalf("last line is not the JSON summary: %q", lines[len(lines)-1])
 		}
 		if counts.Inspections != 3 || counts.ServerInspections != 3 || counts.Rejected != 0 || counts.Conflict != 0 || counts.Applied == 0 {
 			t.Fatalf("summary = %+v", counts)
+		}
+		// fire-safety-monthly asks for at least one photo per inspection.
+		if counts.MediaUploaded < 3 || counts.MediaFailed != 0 {
+			t.Fatalf("media: %+v, want at least one photo per inspection uploaded and none refused", counts)
 		}
 		if counts.DroppedRequests+counts.DroppedResponses == 0 {
 			t.Fatalf("a 30%% drop rate dropped nothing: %+v", counts)

@@ -11,6 +11,13 @@
 // mutation_id, so the server replays its first result. A process killed at
 // any point resumes from the state directory without duplicating anything.
 //
+// Photos and signatures wait in a media queue next to the outbox: their
+// bytes in synced files under the state directory, their upload state in
+// the database. Push declares, uploads and completes them before each batch
+// of mutations, so that no submit reaches the server ahead of the media it
+// names, and resumes an interrupted upload from the recorded state (a large
+// one from the parts the server already has).
+//
 // It never imports the server's packages: a device has only the wire
 // protocol and the checklist engine.
 package client
@@ -81,7 +88,7 @@ type Client struct {
 
 // counters are what this process did on the network.
 type counters struct {
-	requests, retries, refreshes, logins, pushes, pulls, mutationSends, gone atomic.Int64
+	requests, retries, refreshes, logins, pushes, pulls, mutationSends, gone, mediaPuts atomic.Int64
 }
 
 // Open opens (or creates) the device state in opts.StateDir.

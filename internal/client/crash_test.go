@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -19,18 +21,25 @@ import (
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
-// killAfterPush is a transport that SIGKILLs its own process as soon as
-// the n-th push answer has arrived: the server has committed the batch,
-// the device has not recorded it. Nothing is flushed or closed.
-type killAfterPush struct {
+// killer is a transport that SIGKILLs its own process as soon as the n-th
+// answer to a request it matches has arrived: the server has acted, the
+// device has not recorded it. Nothing is flushed or closed. With a log it
+// first writes down every PUT it forwards (method, path and query).
+type killer struct {
 	base  http.RoundTripper
+	match func(*http.Request) bool
 	n     int64
 	count atomic.Int64
+	log   *os.File
 }
 
-func (k *killAfterPush) RoundTrip(req *http.Request) (*http.Response, error) {
+func (k *killer) RoundTrip(req *http.Request) (*http.Response, error) {
+	if k.log != nil && req.Method == http.MethodPut {
+		fmt.Fprintln(k.log, req.URL.Path+"?"+req.URL.RawQuery)
+		k.log.Sync()
+	}
 	res, err := k.base.RoundTrip(req)
-	if err == nil && req.URL.Path == "/v1/sync/push" && k.count.Add(1) == k.n {
+	if err == nil && res.StatusCode < 300 && k.match(req) && k.count.Add(1) == k.n {
 		io.Copy(io.Discard, res.Body) // the whole answer is here, and the server is done
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {} // never returns
@@ -38,23 +47,53 @@ func (k *killAfterPush) RoundTrip(req *http.Request) (*http.Response, error) {
 	return res, err
 }
 
-// TestCrashHelper is the device process the crash test kills; it does
-// nothing unless started by TestCrashResume.
+// killPoints are where a helper device may be killed: after a push, after
+// a whole-blob or part upload, after a complete.
+var killPoints = map[string]func(*http.Request) bool{
+	"push":     func(r *http.Request) bool { return r.URL.Path == "/v1/sync/push" },
+	"put":      func(r *http.Request) bool { return r.Method == http.MethodPut && !r.URL.Query().Has("upload_id") },
+	"part":     func(r *http.Request) bool { return r.Method == http.MethodPut && r.URL.Query().Has("upload_id") },
+	"complete": func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/complete") },
+}
+
+// TestCrashHelper is the device process the crash tests kill; it does
+// nothing unless started by one of them.
 func TestCrashHelper(t *testing.T) {
 	if os.Getenv("CLIENT_CRASH_HELPER") == "" {
-		t.Skip("run by TestCrashResume")
+		t.Skip("run by TestCrashResume and TestCrashMidUpload")
 	}
 	ctx := context.Background()
 	dir := os.Getenv("CLIENT_CRASH_DIR")
 	killAt, _ := strconv.ParseInt(os.Getenv("CLIENT_CRASH_KILL_AT"), 10, 64)
-	c := openDevice(t, os.Getenv("CLIENT_CRASH_SERVER"), dir, &killAfterPush{base: http.DefaultTransport, n: killAt})
+	point := os.Getenv("CLIENT_CRASH_KILL_ON")
+	if point == "" {
+		point = "push"
+	}
+	transport := &killer{base: http.DefaultTransport, match: killPoints[point], n: killAt}
+	if name := os.Getenv("CLIENT_CRASH_PUT_LOG"); name != "" {
+		log, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		transport.log = log
+	}
+	c := openDevice(t, os.Getenv("CLIENT_CRASH_SERVER"), dir, transport)
 	if os.Getenv("CLIENT_CRASH_FILL") != "" {
 		me, err := c.Login(ctx, os.Getenv("CLIENT_CRASH_EMAIL"), apitest.Password)
 		if err != nil {
 			t.Fatal(err)
 		}
 		syncUntilEmpty(t, ctx, c, time.Minute)
-		want := fill(t, ctx, c, me.SiteIDs[0], 4)
+		var want expected
+		if size, _ := strconv.Atoi(os.Getenv("CLIENT_CRASH_BIG_PHOTO")); size > 0 {
+			want = fillWithPhoto(t, ctx, c, me.SiteIDs[0], bigPNG(size))
+		}
+		for id, answers := range fill(t, ctx, c, me.SiteIDs[0], 4) {
+			if want == nil {
+				want = expected{}
+			}
+			want[id] = answers
+		}
 		raw, _ := json.Marshal(want)
 		if err := os.WriteFile(filepath.Join(dir, "want.json"), raw, 0o600); err != nil {
 			t.Fatal(err)
@@ -127,6 +166,7 @@ func TestCrashResume(t *testing.T) {
 		syncUntilEmpty(t, context.Background(), c, time.Minute)
 		checkServer(t, env, tenant.Guard.Token, want)
 		st := checkClientDone(t, c, want)
+		checkMedia(t, c, env.URL, tenant.Guard.Token, want, 1)
 		if got := st.Results["applied"] + st.Results["duplicate"]; got != mutationCount(want) {
 			t.Errorf("device recorded %d answered mutations, want %d", got, mutationCount(want))
 		}

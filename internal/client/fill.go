@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -21,6 +22,20 @@ type PathAnswer struct {
 // of a group repeat (the server takes group answers item by item).
 func AnswerPaths(t *checklists.Template, answers map[string]checklists.Answer) []PathAnswer {
 	var out []PathAnswer
+	for _, step := range answerSteps(t, answers) {
+		out = append(out, PathAnswer{Path: step.Path, Answer: step.Answer})
+	}
+	return out
+}
+
+// answerStep is one answer.set with the item it answers.
+type answerStep struct {
+	PathAnswer
+	Item checklists.Item
+}
+
+func answerSteps(t *checklists.Template, answers map[string]checklists.Answer) []answerStep {
+	var out []answerStep
 	for _, section := range t.Sections {
 		for _, item := range section.Items {
 			answer, ok := answers[item.Key]
@@ -28,14 +43,14 @@ func AnswerPaths(t *checklists.Template, answers map[string]checklists.Answer) [
 				continue
 			}
 			if item.Type != checklists.TypeGroup {
-				out = append(out, PathAnswer{Path: "/" + pointerEscape(item.Key), Answer: answer})
+				out = append(out, answerStep{PathAnswer{"/" + pointerEscape(item.Key), answer}, item})
 				continue
 			}
 			for index, repeat := range answer.Repeats {
 				for _, child := range item.Items {
 					if a, ok := repeat[child.Key]; ok {
-						out = append(out, PathAnswer{Path: "/" + pointerEscape(item.Key) + "/" + strconv.Itoa(index) + "/" +
-							pointerEscape(child.Key), Answer: a})
+						path := "/" + pointerEscape(item.Key) + "/" + strconv.Itoa(index) + "/" + pointerEscape(child.Key)
+						out = append(out, answerStep{PathAnswer{path, a}, child})
 					}
 				}
 			}
@@ -60,9 +75,26 @@ func pointerEscape(token string) string {
 }
 
 // Fill answers every item of a full answer set, one local action each.
+// Every media id the answers name must be queued for this inspection
+// (AttachMedia); an id that is not gets a small generated image, so that
+// simulated devices upload real bytes. An id queued for another inspection
+// is an error: the server would refuse the answer.
 func (c *Client) Fill(ctx context.Context, inspectionID string, t *checklists.Template, answers map[string]checklists.Answer) error {
-	for _, step := range AnswerPaths(t, answers) {
-		if err := c.SetAnswer(ctx, inspectionID, step.Path, step.Answer); err != nil {
+	for _, step := range answerSteps(t, answers) {
+		missing, err := c.unqueuedMedia(ctx, inspectionID, step)
+		if err != nil {
+			return fmt.Errorf("client.Fill %s: %w", step.Path, err)
+		}
+		payload := map[string]any{"path": step.Path, "answer": step.Answer}
+		err = c.actWith(ctx, "answer.set", inspectionID, payload, func(tx *sql.Tx) error {
+			for _, q := range missing {
+				if err := queueMedia(tx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}

@@ -58,6 +58,11 @@ type request struct {
 	query  url.Values
 	body   []byte
 	auth   bool
+	// target, when set, is an absolute URL used instead of the server's
+	// path (a presigned blob URL), and headers are sent exactly as given
+	// (a presigned upload is signed over them).
+	target  string
+	headers map[string]string
 	// mutations in body, counted on every attempt.
 	mutations int
 }
@@ -137,6 +142,9 @@ func (c *Client) once(ctx context.Context, req request, token string) (response,
 	ctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
 	target := c.server + req.path
+	if req.target != "" {
+		target = req.target
+	}
 	if len(req.query) > 0 {
 		target += "?" + req.query.Encode()
 	}
@@ -149,8 +157,11 @@ func (c *Client) once(ctx context.Context, req request, token string) (response,
 		return response{}, err
 	}
 	httpReq.Header.Set("Accept", "application/json")
-	if req.body != nil {
+	if req.body != nil && req.headers == nil {
 		httpReq.Header.Set("Content-Type", "application/json")
+	}
+	for name, value := range req.headers {
+		httpReq.Header.Set(name, value)
 	}
 	if token != "" {
 		httpReq.Header.Set("Authorization", "Bearer "+token)

@@ -42,8 +42,9 @@ type Inspection struct {
 	Status          string                       `json:"status"`
 	Answers         map[string]checklists.Answer `json:"answers"`
 	Context         map[string]any               `json:"context,omitempty"`
-	Version         int64                        `json:"-"` // the server's version; 0 until it has one
-	Pending         int                          `json:"-"` // mutations still in the outbox
+	MediaPending    bool                         `json:"media_pending"` // as the server last said
+	Version         int64                        `json:"-"`             // the server's version; 0 until it has one
+	Pending         int                          `json:"-"`             // mutations still in the outbox
 }
 
 // Templates lists the published template versions the device has.
@@ -133,6 +134,13 @@ func (c *Client) Submit(ctx context.Context, inspectionID string) error {
 
 // act records a change to an inspection the user may still edit.
 func (c *Client) act(ctx context.Context, mutationType, inspectionID string, payload map[string]any) error {
+	return c.actWith(ctx, mutationType, inspectionID, payload, nil)
+}
+
+// actWith is act with more local writes (before may be nil) committed in
+// the same transaction as the mutation, before it.
+func (c *Client) actWith(ctx context.Context, mutationType, inspectionID string, payload map[string]any,
+	before func(tx *sql.Tx) error) error {
 	err := c.inTx(ctx, func(tx *sql.Tx) error {
 		view, err := viewOf(tx, "inspection", inspectionID)
 		if err != nil {
@@ -143,6 +151,11 @@ func (c *Client) act(ctx context.Context, mutationType, inspectionID string, pay
 		}
 		if status, _ := view["status"].(string); status != "in_progress" && status != "returned" {
 			return fmt.Errorf("%w (%s)", ErrNotEditable, status)
+		}
+		if before != nil {
+			if err := before(tx); err != nil {
+				return err
+			}
 		}
 		_, err = record(tx, mutationType, inspectionID, nil, payload)
 		return err

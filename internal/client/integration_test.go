@@ -1,12 +1,18 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
 	"github.com/patrolsync/patrolsync/checklists"
@@ -220,6 +226,7 @@ func TestFlakyNetwork(t *testing.T) {
 
 		checkServer(t, env, tenant.Guard.Token, want)
 		st := checkClientDone(t, c, want)
+		checkMedia(t, c, env.URL, tenant.Guard.Token, want, 1)
 		if st.Results["applied"] != mutationCount(want) {
 			t.Errorf("applied %d, want one per mutation: %d", st.Results["applied"], mutationCount(want))
 		}
@@ -227,8 +234,121 @@ func TestFlakyNetwork(t *testing.T) {
 		if faults.DroppedRequests == 0 || faults.DroppedResponses == 0 || faults.Timeouts == 0 {
 			t.Errorf("the network was not flaky enough to prove anything: %+v", faults)
 		}
-		t.Logf("%d mutations; %d requests, %d retries, %d re-sent mutations, %d logins, %d refreshes; faults %+v",
-			mutationCount(want), st.Requests, st.Retries, st.MutationSends-int64(mutationCount(want)), st.Logins,
-			st.Refreshes, faults)
+		t.Logf("%d mutations, %d media (%d uploads); %d requests, %d retries, %d re-sent mutations, %d logins, %d refreshes; faults %+v",
+			mutationCount(want), st.Media[client.MediaStored], st.MediaPuts, st.Requests, st.Retries,
+			st.MutationSends-int64(mutationCount(want)), st.Logins, st.Refreshes, faults)
 	})
+}
+
+// checkMedia asserts that every media the device queued is stored on the
+// server (at base, read with token) with exactly the device's bytes, at
+// least perInspection of them for each inspection, and that no inspection,
+// on the server or on the device, still waits for media.
+func checkMedia(t *testing.T, c *client.Client, base, token string, want expected, perInspection int) {
+	t.Helper()
+	ctx := context.Background()
+	queue, err := c.MediaQueue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, m := range queue {
+		count[m.InspectionID]++
+		if m.State != client.MediaStored {
+			t.Errorf("media %s (%s at %s) is %s on the device, want stored; last error %q", m.ID, m.Kind, m.Path, m.State, m.LastError)
+			continue
+		}
+		body := download(t, base, token, m.ID)
+		sum := sha256.Sum256(body)
+		if hex.EncodeToString(sum[:]) != m.SHA256 || int64(len(body)) != m.Size {
+			t.Errorf("media %s: the server holds %d bytes with another SHA-256 than the device's %d", m.ID, len(body), m.Size)
+		}
+	}
+	for id := range want {
+		if count[id] < perInspection {
+			t.Errorf("inspection %s has %d media queued, want at least %d", id, count[id], perInspection)
+		}
+	}
+	var page struct {
+		Items []struct {
+			ID           string `json:"id"`
+			MediaPending bool   `json:"media_pending"`
+		} `json:"items"`
+	}
+	res := authGet(t, base+"/v1/inspections?limit=500", token)
+	if err := json.Unmarshal(res, &page); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range page.Items {
+		if in.MediaPending {
+			t.Errorf("inspection %s is still media_pending on the server", in.ID)
+		}
+	}
+	local, err := c.Inspections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range local {
+		if in.MediaPending {
+			t.Errorf("the device still shows inspection %s as media_pending", in.ID)
+		}
+	}
+}
+
+// noRedirects reads a redirect's Location instead of following it.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// download reads a media's bytes through the API's redirect.
+func download(t *testing.T, base, token, id string) []byte {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/v1/media/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := noRedirects.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	location := res.Header.Get("Location")
+	if res.StatusCode != http.StatusFound || location == "" {
+		t.Fatalf("GET /v1/media/%s: status %d, want a redirect to the bytes", id, res.StatusCode)
+	}
+	return authGet(t, location, "")
+}
+
+// authGet reads a URL that must answer 200.
+func authGet(t *testing.T, target, token string) []byte {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, target, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d, %v", target, res.StatusCode, err)
+	}
+	return body
+}
+
+// loginToken signs in over plain HTTP, for reading a server the test env
+// does not share a signing key with.
+func loginToken(t *testing.T, base, email string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": apitest.Password, "device_id": uuid.NewString()})
+	res, err := http.Post(base+"/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var tokens struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&tokens); err != nil || tokens.AccessToken == "" {
+		t.Fatalf("login at %s: status %d, %v", base, res.StatusCode, err)
+	}
+	return tokens.AccessToken
 }

@@ -10,7 +10,9 @@ import (
 
 // schema is the device database. The replica keeps, per entity, the last
 // record the server sent (server_data) and what the user sees (data): the
-// server record with the pending outbox mutations laid over it.
+// server record with the pending outbox mutations laid over it. The media
+// queue keeps, per photo or signature, where its bytes lie under the state
+// directory (file) and how far their upload got (state, see media.go).
 const schema = `
 CREATE TABLE IF NOT EXISTS session (
     id            INTEGER PRIMARY KEY CHECK (id = 1),
@@ -54,6 +56,24 @@ CREATE TABLE IF NOT EXISTS results (
     body        TEXT NOT NULL,
     attempts    INTEGER NOT NULL,
     answered_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS media (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            TEXT NOT NULL UNIQUE,
+    inspection_id TEXT NOT NULL,
+    path          TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    file          TEXT NOT NULL,
+    signature     TEXT,
+    captured_at   TEXT NOT NULL,
+    state         TEXT NOT NULL DEFAULT 'queued',
+    part_size     INTEGER NOT NULL DEFAULT 0,
+    parts_done    INTEGER NOT NULL DEFAULT 0,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT
 );
 `
 

@@ -44,9 +44,11 @@ func (r *PushReport) count(status string) {
 // cannot be split further, and keeping it would wedge the queue.
 const statusTooLarge = "too_large"
 
-// Push sends the outbox, head first, until it is empty. A batch that may or
-// may not have arrived is sent again unchanged; the server replays what it
-// already applied.
+// Push sends the media queue and the outbox, head first, until both are
+// empty. A batch that may or may not have arrived is sent again unchanged;
+// the server replays what it already applied. Before each batch every
+// queued media is declared and uploaded, so a submit never reaches the
+// server ahead of the media its answers name.
 func (c *Client) Push(ctx context.Context) (PushReport, error) {
 	c.syncMu.Lock()
 	defer c.syncMu.Unlock()
@@ -58,8 +60,17 @@ func (c *Client) push(ctx context.Context) (PushReport, error) {
 	limit := c.opts.BatchSize
 	for {
 		batch, err := c.head(ctx, limit)
-		if err != nil || len(batch) == 0 {
+		if err != nil {
 			return report, err
+		}
+		// Media first: the batch may submit an inspection whose answers
+		// name media taken before its mutations were recorded, and the
+		// server refuses a submit naming undeclared media.
+		if err := c.sendMedia(ctx); err != nil {
+			return report, fmt.Errorf("client.Push: %w", err)
+		}
+		if len(batch) == 0 {
+			return report, nil
 		}
 		results, err := c.send(ctx, batch)
 		if StatusOf(err) == http.StatusRequestEntityTooLarge {

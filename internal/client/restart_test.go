@@ -156,6 +156,8 @@ func TestServerRestartMidBatch(t *testing.T) {
 		}
 		checkServer(t, env, tenant.Guard.Token, want)
 		st := checkClientDone(t, c, want)
+		// The bytes live in the restarted server's blob directory.
+		checkMedia(t, c, r.url(), loginToken(t, r.url(), tenant.Guard.Email), want, 1)
 		if st.Refreshes == 0 {
 			t.Errorf("the new server's signing key should have forced a token refresh; stats %+v", st)
 		}

@@ -12,6 +12,7 @@ type Stats struct {
 	Results  map[string]int // answered mutations by status, all time
 	Replica  map[string]int // entities by type
 	Attempts int            // most push attempts of a pending mutation
+	Media    map[string]int // media in the queue by state (queued, declared, uploaded, stored, failed)
 
 	Requests      int64 // HTTP attempts
 	Retries       int64 // attempts that failed and were retried
@@ -21,12 +22,14 @@ type Stats struct {
 	MutationSends int64 // mutations in push requests, re-sends included
 	Pulls         int64 // pull requests
 	Resets        int64 // 410 Gone answers to pull
+	MediaPuts     int64 // uploads of media bytes (whole blobs or parts) that the store accepted
 }
 
 // Stats reads the device's counts.
 func (c *Client) Stats(ctx context.Context) (Stats, error) {
-	st := Stats{Results: map[string]int{}, Replica: map[string]int{},
-		Requests: c.counters.requests.Load(), Retries: c.counters.retries.Load(), Refreshes: c.counters.refreshes.Load(),
+	st := Stats{Results: map[string]int{}, Replica: map[string]int{}, Media: map[string]int{},
+		MediaPuts: c.counters.mediaPuts.Load(),
+		Requests:  c.counters.requests.Load(), Retries: c.counters.retries.Load(), Refreshes: c.counters.refreshes.Load(),
 		Logins: c.counters.logins.Load(), Pushes: c.counters.pushes.Load(), MutationSends: c.counters.mutationSends.Load(),
 		Pulls: c.counters.pulls.Load(), Resets: c.counters.gone.Load()}
 	err := c.db.QueryRowContext(ctx, `SELECT count(*), coalesce(max(attempts), 0) FROM outbox`).Scan(&st.Outbox, &st.Attempts)
@@ -34,6 +37,9 @@ func (c *Client) Stats(ctx context.Context) (Stats, error) {
 		return st, fmt.Errorf("client.Stats: %w", err)
 	}
 	if err := c.countInto(ctx, `SELECT status, count(*) FROM results GROUP BY status`, st.Results); err != nil {
+		return st, err
+	}
+	if err := c.countInto(ctx, `SELECT state, count(*) FROM media GROUP BY state`, st.Media); err != nil {
 		return st, err
 	}
 	return st, c.countInto(ctx, `SELECT entity_type, count(*) FROM replica WHERE data IS NOT NULL GROUP BY entity_type`, st.Replica)
