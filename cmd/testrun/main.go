@@ -29,6 +29,9 @@ func run(args []string) int {
 	if len(args) == 1 && args[0] == "check-imports" {
 		return exitCode(phase("imports", func() error { return checkImports(context.Background()) }))
 	}
+	if len(args) == 1 && args[0] == "check-vulns" {
+		return exitCode(phase("vulncheck", func() error { return vulncheck(context.Background()) }))
+	}
 	if len(args) == 0 {
 		args = defaultTestArgs
 	}
@@ -69,7 +72,11 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 	if err := errors.Join(vetErr, <-services); err != nil {
 		return err
 	}
-	return phase("test", func() error { return goCommand(ctx, append([]string{"test"}, testArgs...)...) })
+	testErr := phase("test", func() error { return goCommand(ctx, append([]string{"test"}, testArgs...)...) })
+	if testErr != nil || ctx.Err() != nil {
+		return testErr
+	}
+	return phase("vulncheck", func() error { return vulncheck(ctx) })
 }
 
 // startServices finds or starts PostgreSQL and S3 side by side: either may
