@@ -50,7 +50,9 @@ func newDayRecorder(from, to time.Time) *dayRecorder {
 	return r
 }
 
-func (r *dayRecorder) inWindow(t time.Time) bool { return !t.Before(r.measureFrom) && t.Before(r.measureTo) }
+func (r *dayRecorder) inWindow(t time.Time) bool {
+	return !t.Before(r.measureFrom) && t.Before(r.measureTo)
+}
 
 // request records one answered (or failed) request; outcome "" is success.
 func (r *dayRecorder) request(endpoint string, start time.Time, latency time.Duration, outcome string) {
