@@ -23,11 +23,14 @@ test:
 check-imports:
 	go run ./cmd/testrun check-imports
 
-# Push-ingest load test, kept out of `make test`: builds the server, starts
-# it on a fresh database patrolsync_bench_<random> (TEST_DATABASE_URL or the
-# local PostgreSQL), pushes inspections from simulated devices, stops the
-# server and drops the database. The full run is in docs/benchmarks.md.
-BENCHARGS ?= --devices 50 --duration 10s
+# Load test, kept out of `make test`: builds the server, starts it on a
+# fresh database patrolsync_bench_<random> (TEST_DATABASE_URL or the local
+# PostgreSQL) with its media in a versitygw S3 started on loopback, runs
+# short guards' days from simulated devices (sign-in, full pull, rounds,
+# inspections with photos, incremental pulls), stops everything and drops
+# the database. The full runs are in docs/benchmarks.md; the push-ingest
+# figure is BENCHARGS='--devices 200 --duration 30s --warmup 5s'.
+BENCHARGS ?= --scenario day --blobs s3 --devices 20 --duration 10s --warmup 3s
 bench:
 	@dir=$$(mktemp -d) && go build -o $$dir/patrolsync ./cmd/patrolsync && \
 		go run ./bench --spawn $$dir/patrolsync $(BENCHARGS); status=$$?; rm -rf $$dir; exit $$status

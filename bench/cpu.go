@@ -70,10 +70,11 @@ func (o *cpuObserver) sample(ctx context.Context) cpuSample {
 	return s
 }
 
-// section reports CPU per submitted inspection over the window.
-func (o *cpuObserver) section(r *report) section {
-	out := section{title: "Where the CPU goes (measured window, per submitted inspection)"}
-	if o.begun.at.IsZero() || o.ended.at.IsZero() || o.failure != nil || r.inspections == 0 {
+// section reports CPU per unit of work (a submitted inspection, a day's
+// loop) done in the window.
+func (o *cpuObserver) section(done int, unit string) section {
+	out := section{title: "Where the CPU goes (measured window, per " + unit + ")"}
+	if o.begun.at.IsZero() || o.ended.at.IsZero() || o.failure != nil || done == 0 {
 		out.rows = append(out.rows, [2]string{"not measured", fmt.Sprint(o.failure)})
 		return out
 	}
@@ -85,7 +86,7 @@ func (o *cpuObserver) section(r *report) section {
 	server, self := o.ended.server-o.begun.server, o.ended.self-o.begun.self
 	busy, total := o.ended.machineBusy-o.begun.machineBusy, o.ended.machine-o.begun.machine
 	other := busy - server - self - backends
-	n := float64(r.inspections)
+	n := float64(done)
 	per := func(cpu float64) string {
 		return fmt.Sprintf("%.2f ms (%.0f%% of one core)", cpu/n*1000, cpu/wall*100)
 	}

@@ -17,6 +17,10 @@ type loadTarget struct {
 	baseURL       string
 	adminEmail    string
 	adminPassword string
+	// materialize makes the rounds of new schedules now instead of at the
+	// server's next periodic job (up to 15 minutes away). Only a spawned
+	// server's database can be reached; nil otherwise.
+	materialize func(ctx context.Context) (int, error)
 }
 
 // device is one simulated phone, signed in as a guard.

@@ -29,6 +29,11 @@ type plan struct {
 	siteID     string
 	context    map[string]any
 	answers    []json.RawMessage // answer.set payloads, in item order
+	// photoAnswer and signatureAnswer index the answers of the template's
+	// first top-level photo and signature items (-1: none), whose media
+	// ids the day scenario makes fresh for every inspection.
+	photoAnswer, signatureAnswer int
+	photoKey, signatureKey       string
 }
 
 // newPlan fills in a published template version with passing answers.
@@ -38,8 +43,20 @@ func newPlan(templateID string, number int, siteID string, document []byte) (*pl
 		return nil, fmt.Errorf("parse template %s v%d: %w", templateID, number, err)
 	}
 	input := checklists.SampleAnswers(tmpl, true)
-	p := &plan{templateID: templateID, number: number, siteID: siteID, context: input.Context}
+	p := &plan{templateID: templateID, number: number, siteID: siteID, context: input.Context, photoAnswer: -1, signatureAnswer: -1}
+	types := map[string]checklists.ItemType{}
+	for _, section := range tmpl.Sections {
+		for _, item := range section.Items {
+			types["/"+item.Key] = item.Type
+		}
+	}
 	for _, pa := range flatten(input.Answers) {
+		switch {
+		case types[pa.path] == checklists.TypePhoto && p.photoAnswer < 0:
+			p.photoAnswer, p.photoKey = len(p.answers), pa.path[1:]
+		case types[pa.path] == checklists.TypeSignature && p.signatureAnswer < 0:
+			p.signatureAnswer, p.signatureKey = len(p.answers), pa.path[1:]
+		}
 		raw, err := json.Marshal(map[string]any{"path": pa.path, "answer": pa.answer})
 		if err != nil {
 			return nil, err
@@ -51,18 +68,50 @@ func newPlan(templateID string, number int, siteID string, document []byte) (*pl
 
 // batch is one inspection as a phone coming back online sends it: start,
 // one answer.set per item, submit.
-func (p *plan) batch(now time.Time) []mutation {
-	id := newID()
+func (p *plan) batch(now time.Time) []mutation { return p.batchOf(now, newID(), nil) }
+
+// batchOf is one inspection with the given id, its answers at the indexes
+// of replace taking those payloads instead.
+func (p *plan) batchOf(now time.Time, id string, replace map[int]json.RawMessage) []mutation {
 	clientTime := now.UTC().Format(time.RFC3339)
 	start, _ := json.Marshal(map[string]any{"template_id": p.templateID, "template_version": p.number,
 		"site_id": p.siteID, "started_at": clientTime, "context": p.context})
 	out := make([]mutation, 0, len(p.answers)+2)
 	out = append(out, mutation{MutationID: newID(), Type: "inspection.start", EntityID: id, Payload: start, ClientTime: clientTime})
-	for _, answer := range p.answers {
+	for i, answer := range p.answers {
+		if other, ok := replace[i]; ok {
+			answer = other
+		}
 		out = append(out, mutation{MutationID: newID(), Type: "answer.set", EntityID: id, Payload: answer, ClientTime: clientTime})
 	}
 	return append(out, mutation{MutationID: newID(), Type: "inspection.submit", EntityID: id,
 		Payload: json.RawMessage(`{}`), ClientTime: clientTime})
+}
+
+// mediaAnswers are the replacements of the photo and signature answers
+// naming the given media: since media arrived (issue 5) a submit names
+// only media declared for its inspection.
+func (p *plan) mediaAnswers(photoIDs []string, signatureID string) map[int]json.RawMessage {
+	replace := map[int]json.RawMessage{}
+	if p.photoAnswer >= 0 {
+		replace[p.photoAnswer], _ = json.Marshal(map[string]any{"path": "/" + p.photoKey,
+			"answer": map[string]any{"value": append([]string{}, photoIDs...)}})
+	}
+	if p.signatureAnswer >= 0 {
+		replace[p.signatureAnswer], _ = json.Marshal(map[string]any{"path": "/" + p.signatureKey,
+			"answer": map[string]any{"value": map[string]any{"media_id": signatureID, "signer_name": "Bench Guard"}}})
+	}
+	return replace
+}
+
+// signatureDeclaration is the POST /v1/media body of a signature image
+// with the given digest and size.
+func signatureDeclaration(id, inspectionID, itemKey, sha256hex string, size int, now time.Time) map[string]any {
+	at := now.UTC().Format(time.RFC3339)
+	return map[string]any{"id": id, "sha256": sha256hex, "size": size, "content_type": "image/png", "kind": "signature",
+		"inspection_id": inspectionID, "item_key": itemKey, "captured_at": at,
+		"signature": map[string]any{"strokes": [][]map[string]int{{{"x": 20, "y": 60}, {"x": 380, "y": 60}}},
+			"signer_name": "Bench Guard", "signer_role": "guard", "signed_at": at, "content_digest": sha256hex}}
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

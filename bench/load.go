@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -41,13 +44,17 @@ func runLoad(ctx context.Context, opts options, target loadTarget, progress io.W
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	watch(ctx, rec, opts.quiet, progress, done, observers)
+	watch(ctx, window{rec.measureFrom, rec.measureTo}, rec.progressLine, opts.quiet, progress, done, observers)
 	return rec.report(opts, len(f.plan.answers)), ctx.Err()
 }
 
+// window is the measured part of a run.
+type window struct{ from, to time.Time }
+
 // watch prints a progress line every second and tells the observers when
 // the measured window opens and closes.
-func watch(ctx context.Context, rec *recorder, quiet bool, out io.Writer, done <-chan struct{}, observers []observer) {
+func watch(ctx context.Context, w window, line func(time.Duration) string, quiet bool, out io.Writer,
+	done <-chan struct{}, observers []observer) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	started, begun, ended := time.Now(), false, false
@@ -61,20 +68,20 @@ func watch(ctx context.Context, rec *recorder, quiet bool, out io.Writer, done <
 			}
 			return
 		case now := <-tick.C:
-			if !begun && !now.Before(rec.measureFrom) {
+			if !begun && !now.Before(w.from) {
 				begun = true
 				for _, o := range observers {
 					o.begin(ctx)
 				}
 			}
-			if begun && !ended && !now.Before(rec.measureTo) {
+			if begun && !ended && !now.Before(w.to) {
 				ended = true
 				for _, o := range observers {
 					o.end(ctx)
 				}
 			}
 			if !quiet {
-				fmt.Fprintln(out, rec.progressLine(now.Sub(started)))
+				fmt.Fprintln(out, line(now.Sub(started)))
 			}
 		}
 	}
@@ -88,11 +95,20 @@ func runDevice(ctx context.Context, client *api, d device, p *plan, rec *recorde
 		if !start.Before(rec.measureTo) {
 			return
 		}
-		body, err := json.Marshal(map[string]any{"mutations": p.batch(start)})
-		if err != nil {
-			panic(err) // only plain values in a batch
+		// A submit names only declared media (issue 5): declare the
+		// signature first, as a phone does, without uploading it (the
+		// inspection stays media_pending). Push latency starts after it.
+		id, signatureID := newID(), newID()
+		outcome := declareSignature(ctx, client, d.token, id, signatureID, p.signatureKey, start)
+		var retryAfter time.Duration
+		if outcome == "" {
+			start = time.Now()
+			body, err := json.Marshal(map[string]any{"mutations": p.batchOf(start, id, p.mediaAnswers(nil, signatureID))})
+			if err != nil {
+				panic(err) // only plain values in a batch
+			}
+			outcome, retryAfter = push(ctx, client, d.token, body, len(p.answers)+2)
 		}
-		outcome, retryAfter := push(ctx, client, d.token, body, len(p.answers)+2)
 		rec.record(start, time.Since(start), outcome)
 		if outcome != "" && ctx.Err() == nil {
 			pause := min(max(retryAfter, 100*time.Millisecond), 2*time.Second)
@@ -102,6 +118,23 @@ func runDevice(ctx context.Context, client *api, d device, p *plan, rec *recorde
 			}
 		}
 	}
+}
+
+// declareSignature declares the signature medium of an inspection about
+// to be pushed, and returns "" or what went wrong.
+func declareSignature(ctx context.Context, client *api, token, inspectionID, id, itemKey string, now time.Time) string {
+	sum := sha256.Sum256([]byte(id)) // never uploaded: any digest will do
+	err := client.postJSON(ctx, "/v1/media", token, signatureDeclaration(id, inspectionID, itemKey, hex.EncodeToString(sum[:]), 1000, now), nil)
+	var status *statusError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &status):
+		return "media declare: HTTP " + strconv.Itoa(status.status)
+	case ctx.Err() != nil:
+		return "cancelled"
+	}
+	return "media declare: transport error"
 }
 
 // push sends one batch and returns "" when every mutation was applied, or

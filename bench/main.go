@@ -1,8 +1,16 @@
-// Command bench measures push ingest: simulated devices, each signed in as
-// a guard, push whole inspections of the night-patrol template (start, one
-// answer.set per item, submit, in one batch, as a phone does when it comes
-// back online) for a fixed time, and the tool reports inspections per
-// second and push latency.
+// Command bench is the load tool. It has two scenarios:
+//
+//   - push (the default) measures push ingest: simulated devices, each
+//     signed in as a guard, push whole inspections of the night-patrol
+//     template (start, one answer.set per item, submit, in one batch, as a
+//     phone does when it comes back online) for a fixed time, and the tool
+//     reports inspections per second and push latency.
+//   - day simulates guards' working days: every device signs in, pulls
+//     everything, then loops over a patrol round (checkpoint scans of a
+//     materialised round), an inspection with photos and a signature
+//     (declared, uploaded to the presigned URL, completed) and an
+//     incremental pull, and the tool reports throughput and latency per
+//     endpoint.
 //
 // It either drives a server that is already running (--server with an
 // admin account) or starts one itself on a fresh PostgreSQL database that it
@@ -12,6 +20,7 @@
 //
 //	go build -o /tmp/patrolsync ./cmd/patrolsync
 //	go run ./bench --spawn /tmp/patrolsync --devices 200 --duration 30s
+//	go run ./bench --spawn /tmp/patrolsync --scenario day --blobs s3 --devices 20 --duration 10s
 package main
 
 import (
@@ -44,6 +53,11 @@ type options struct {
 	keep            bool
 	analyze         bool
 	connParams      string
+	scenario        string
+	blobs           string
+	photos          int
+	think           time.Duration
+	maxRequests     int
 }
 
 func main() {
@@ -64,11 +78,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSpawned(ctx, opts, stdout, stderr)
 	}
 	target := loadTarget{baseURL: opts.server, adminEmail: opts.adminEmail, adminPassword: opts.adminPassword}
-	report, err := runLoad(ctx, opts, target, stderr)
+	report, err := scenarioLoad(ctx, opts, target, stderr)
 	if report != nil {
 		report.print(stdout)
 	}
 	return err
+}
+
+// result is what a scenario measured, printed as Markdown.
+type result interface {
+	print(w io.Writer)
+	addSections(s ...section)
+	// units is what CPU (measured window) and database work (whole load)
+	// are divided by.
+	units() (measured, all int, unit string)
+}
+
+// scenarioLoad runs the chosen scenario; the result is nil when nothing
+// was measured.
+func scenarioLoad(ctx context.Context, opts options, target loadTarget, progress io.Writer, observers ...observer) (result, error) {
+	if opts.scenario == "day" {
+		r, err := runDays(ctx, opts, target, progress, observers...)
+		if r == nil {
+			return nil, err
+		}
+		return r, err
+	}
+	r, err := runLoad(ctx, opts, target, progress, observers...)
+	if r == nil {
+		return nil, err
+	}
+	return r, err
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -91,6 +131,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.connParams, "connection-params", "", "with --spawn: query parameters added to the server's database URL, "+
 		"e.g. default_query_exec_mode=cache_describe")
 	fs.BoolVar(&o.keep, "keep", false, "with --spawn: keep the database afterwards, to look at query plans")
+	fs.StringVar(&o.scenario, "scenario", "push", "push: whole inspections pushed back to back; day: guards' days "+
+		"(sign-in, full pull, then rounds, inspections with photos, incremental pulls)")
+	fs.StringVar(&o.blobs, "blobs", "file", "with --spawn: where the server keeps media: file (a temporary directory) "+
+		"or s3 (a versitygw started on loopback, from PATH or $(go env GOPATH)/bin)")
+	fs.IntVar(&o.photos, "photos", 2, "with --scenario day: photos per inspection (besides the signature)")
+	fs.DurationVar(&o.think, "think", 0, "with --scenario day: pause between a device's steps (0: back to back)")
+	fs.IntVar(&o.maxRequests, "max-requests", 1_000_000, "with --scenario day: no new loop starts once this many requests were sent")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -113,6 +160,24 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.devices < 1 || o.devices > 2000 {
 		problems = append(problems, errors.New("--devices must be 1..2000"))
+	}
+	if o.scenario != "push" && o.scenario != "day" {
+		problems = append(problems, errors.New("--scenario must be push or day"))
+	}
+	if o.blobs != "file" && o.blobs != "s3" {
+		problems = append(problems, errors.New("--blobs must be file or s3"))
+	}
+	if o.blobs == "s3" && o.spawn == "" {
+		problems = append(problems, errors.New("--blobs s3 needs --spawn (a running server has its own store)"))
+	}
+	if o.photos < 0 || o.photos > 9 {
+		problems = append(problems, errors.New("--photos must be 0..9 (the template takes 10 round photos at most)"))
+	}
+	if o.think < 0 || o.think > time.Minute {
+		problems = append(problems, errors.New("--think must be 0..1m"))
+	}
+	if o.maxRequests < 1 {
+		problems = append(problems, errors.New("--max-requests must be at least 1"))
 	}
 	if o.devicesPerGuard < 1 {
 		problems = append(problems, errors.New("--devices-per-guard must be at least 1"))

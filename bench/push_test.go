@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/app"
 	"github.com/patrolsync/patrolsync/internal/config"
+	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/syncer"
@@ -23,10 +26,10 @@ import (
 //
 //	go test -run '^$' -bench PushInspection -benchtime 2000x -cpuprofile /tmp/push.pprof ./bench/
 func BenchmarkPushInspection(b *testing.B) {
-	ctx, service, p := pushFixture(b)
+	f := pushFixture(b)
 	b.ResetTimer()
 	for b.Loop() {
-		pushOne(b, ctx, service, p)
+		f.pushOne(b)
 	}
 }
 
@@ -35,24 +38,42 @@ func BenchmarkPushInspection(b *testing.B) {
 // not clash), to show what the per-organisation change counter costs under
 // contention.
 func BenchmarkPushInspectionParallel(b *testing.B) {
-	ctx, service, p := pushFixture(b)
+	f := pushFixture(b)
 	b.SetParallelism(8)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			pushOne(b, ctx, service, p)
+			f.pushOne(b)
 		}
 	})
 }
 
-func pushOne(b *testing.B, ctx context.Context, service *syncer.Service, p *plan) {
-	batch := p.batch(time.Now())
-	mutations := make([]syncer.Mutation, len(batch))
-	for i, m := range batch {
-		mutations[i] = syncer.Mutation{MutationID: m.MutationID, Type: m.Type, EntityID: m.EntityID, Payload: m.Payload,
-			ClientTime: m.ClientTime}
+// fixture is an app on a fresh database, a site, and a guard's device
+// signed in (ctx carries the guard).
+type fixture struct {
+	ctx         context.Context
+	app         *app.App
+	siteID      string
+	databaseURL string
+	plan        *plan
+}
+
+// pushOne declares the inspection's signature (a submit names only
+// declared media), then pushes the inspection: both are timed, as a phone
+// sends both.
+func (f *fixture) pushOne(b *testing.B) {
+	id, signatureID := newID(), newID()
+	sum := sha256.Sum256([]byte(signatureID))
+	digest, now := hex.EncodeToString(sum[:]), time.Now().UTC().Format(time.RFC3339)
+	_, err := f.app.Media.Declare(f.ctx, media.DeclareInput{ID: signatureID, SHA256: digest, Size: 1000,
+		ContentType: "image/png", Kind: "signature", InspectionID: id, ItemKey: f.plan.signatureKey,
+		Signature: &media.SignatureInput{Strokes: json.RawMessage(`[[{"x":1,"y":2}]]`), SignerName: "Bench Guard",
+			SignerRole: "guard", SignedAt: now, ContentDigest: digest}})
+	if err != nil {
+		b.Fatal(err)
 	}
-	results, err := service.Push(ctx, mutations)
+	batch := f.plan.batchOf(time.Now(), id, f.plan.mediaAnswers(nil, signatureID))
+	results, err := f.app.Sync.Push(f.ctx, syncerMutations(batch))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -62,10 +83,30 @@ func pushOne(b *testing.B, ctx context.Context, service *syncer.Service, p *plan
 	}
 }
 
-// pushFixture opens the app on a fresh database, signs a guard in, finds
-// the night-patrol template by pulling, and pushes 100 inspections so
-// that ANALYZE sees filled tables, as autovacuum would in production.
-func pushFixture(b *testing.B) (context.Context, *syncer.Service, *plan) {
+func syncerMutations(batch []mutation) []syncer.Mutation {
+	mutations := make([]syncer.Mutation, len(batch))
+	for i, m := range batch {
+		mutations[i] = syncer.Mutation{MutationID: m.MutationID, Type: m.Type, EntityID: m.EntityID, Payload: m.Payload,
+			ClientTime: m.ClientTime}
+	}
+	return mutations
+}
+
+// pushFixture finds the night-patrol template by pulling, and pushes 100
+// inspections so that ANALYZE sees filled tables, as autovacuum would in
+// production.
+func pushFixture(b *testing.B) *fixture {
+	f := newFixture(b)
+	f.plan = templatePlan(b, f.ctx, f.app.Sync, f.siteID)
+	for range 100 {
+		f.pushOne(b)
+	}
+	analyze(b, f.databaseURL)
+	return f
+}
+
+// newFixture opens the app on a fresh database and signs a guard in.
+func newFixture(b *testing.B) *fixture {
 	b.Helper()
 	databaseURL := testenv.Postgres(b)
 	settings := map[string]string{"PATROLSYNC_DATABASE_URL": databaseURL, "PATROLSYNC_BLOBS": "file://" + b.TempDir(),
@@ -104,13 +145,7 @@ func pushFixture(b *testing.B) (context.Context, *syncer.Service, *plan) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx = principal.With(ctx, caller)
-	p := templatePlan(b, ctx, a.Sync, site.ID)
-	for range 100 {
-		pushOne(b, ctx, a.Sync, p)
-	}
-	analyze(b, databaseURL)
-	return ctx, a.Sync, p
+	return &fixture{ctx: principal.With(ctx, caller), app: a, siteID: site.ID, databaseURL: databaseURL}
 }
 
 func templatePlan(b *testing.B, ctx context.Context, service *syncer.Service, siteID string) *plan {

@@ -58,8 +58,17 @@ func runSpawned(ctx context.Context, opts options, stdout, stderr io.Writer) (er
 	if err != nil {
 		return err
 	}
+	blobs := "file://" + filepath.Join(dir, "blobs")
+	if opts.blobs == "s3" {
+		gateway, err := startVersitygw(ctx, dir, stderr)
+		if err != nil {
+			return err
+		}
+		defer gateway.stop()
+		blobs = gateway.blobURL("patrolsync-bench")
+	}
 	env := append(os.Environ(), "PATROLSYNC_DATABASE_URL="+serverURL, "PATROLSYNC_ADDR="+addr,
-		"PATROLSYNC_BASE_URL=http://"+addr, "PATROLSYNC_BLOBS=file://"+filepath.Join(dir, "blobs"),
+		"PATROLSYNC_BASE_URL=http://"+addr, "PATROLSYNC_BLOBS="+blobs,
 		"PATROLSYNC_VAR_DIR="+dir, "PATROLSYNC_LOG_LEVEL=warn",
 		// Only the set-up's logins hash passwords; cost 4 keeps 200 of them short.
 		"PATROLSYNC_BCRYPT_COST=4")
@@ -80,7 +89,8 @@ func runSpawned(ctx context.Context, opts options, stdout, stderr io.Writer) (er
 		return err
 	}
 	defer func() { err = errors.Join(err, server.stop()) }()
-	target := loadTarget{baseURL: "http://" + addr, adminEmail: "admin@bench.invalid", adminPassword: password}
+	target := loadTarget{baseURL: "http://" + addr, adminEmail: "admin@bench.invalid", adminPassword: password,
+		materialize: materializer(databaseURL)}
 	if err := newAPI(target.baseURL, 1).waitReady(ctx, 30*time.Second); err != nil {
 		return err
 	}
@@ -94,7 +104,7 @@ func runSpawned(ctx context.Context, opts options, stdout, stderr io.Writer) (er
 	if opts.analyze {
 		observers = append([]observer{analyzer{url: databaseURL, progress: stderr}}, observers...)
 	}
-	report, loadErr := runLoad(ctx, opts, target, stderr, observers...)
+	report, loadErr := scenarioLoad(ctx, opts, target, stderr, observers...)
 	if report == nil {
 		return loadErr
 	}
@@ -104,7 +114,8 @@ func runSpawned(ctx context.Context, opts options, stdout, stderr io.Writer) (er
 	if err := database.snapshot(context.Background(), &database.after); err != nil {
 		stopErr = errors.Join(stopErr, err)
 	}
-	report.sections = append(report.sections, cpu.section(report), activity.section(), database.section(report.total))
+	measured, all, unit := report.units()
+	report.addSections(cpu.section(measured, unit), activity.section(), database.section(all, unit))
 	report.print(stdout)
 	return errors.Join(loadErr, stopErr)
 }

@@ -120,6 +120,14 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
+func (r *report) addSections(s ...section) { r.sections = append(r.sections, s...) }
+
+// units: CPU is reported per inspection submitted in the window, database
+// work per inspection submitted in all.
+func (r *report) units() (measured, all int, unit string) {
+	return r.inspections, r.total, "submitted inspection"
+}
+
 func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "\n## Push ingest: %d devices (%d guards), %d answers per inspection, %d mutations per push\n\n",
 		r.devices, r.guards, r.answers, r.answers+2)

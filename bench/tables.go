@@ -59,15 +59,16 @@ func (o *tableObserver) snapshot(ctx context.Context, into *databaseStats) error
 	return rows.Err()
 }
 
-// section reports the database's work per applied inspection, over the
-// whole load (warm-up included, so divided by every applied inspection).
-func (o *tableObserver) section(inspections int) section {
-	out := section{title: "What one push costs PostgreSQL (whole load, per applied inspection)"}
-	if inspections == 0 || o.after.tables == nil {
-		out.rows = append(out.rows, [2]string{"not measured", "no inspection applied"})
+// section reports the database's work per unit of work (an applied
+// inspection, a day's loop), over the whole load (warm-up included, so
+// divided by every unit done).
+func (o *tableObserver) section(done int, unit string) section {
+	out := section{title: "What the load costs PostgreSQL (whole load, per " + unit + ")"}
+	if done == 0 || o.after.tables == nil {
+		out.rows = append(out.rows, [2]string{"not measured", "no " + unit + " done"})
 		return out
 	}
-	n := float64(inspections)
+	n := float64(done)
 	b, a := o.before, o.after
 	per := func(x float64) string { return fmt.Sprintf("%.2f", x/n) }
 	out.rows = [][2]string{
@@ -87,7 +88,7 @@ func (o *tableObserver) section(inspections int) section {
 		d := tableStats{t.seqScans - was.seqScans, t.indexScans - was.indexScans, t.inserted - was.inserted,
 			t.updated - was.updated, t.deleted - was.deleted}
 		if max(d.seqScans, d.indexScans, d.inserted, d.updated, d.deleted) < int64(n)/100 {
-			continue // untouched by pushes: set-up, the job queue
+			continue // untouched by the load: set-up, the job queue
 		}
 		var parts []string
 		for _, f := range []struct {
