@@ -151,10 +151,13 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
-		if err := tx.writeChanges(); err != nil {
+		// Both are per-organisation chains behind one row lock each. The
+		// change counter goes last: pulls wait on it, so it is held for the
+		// least time (one statement and the commit).
+		if err := tx.writeAudit(); err != nil {
 			return err
 		}
-		return tx.writeAudit()
+		return tx.writeChanges()
 	})
 	return translate("store.InTx", err)
 }
