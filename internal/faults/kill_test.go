@@ -15,7 +15,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -48,7 +47,13 @@ func (s *server) start() {
 	s.t.Helper()
 	s.cmd = exec.Command(s.bin, "serve")
 	s.cmd.Env = s.env
-	s.cmd.Stdout, s.cmd.Stderr = io.Discard, io.Discard
+	logPath := filepath.Join(filepath.Dir(s.bin), "server.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer logFile.Close()
+	s.cmd.Stdout, s.cmd.Stderr = io.Discard, logFile
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
@@ -62,7 +67,11 @@ func (s *server) start() {
 			}
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("server did not become ready: %v", err)
+			logged, _ := os.ReadFile(logPath)
+			if len(logged) > 4000 {
+				logged = logged[len(logged)-4000:]
+			}
+			s.t.Fatalf("server did not become ready: %v\nits log ends:\n%s", err, logged)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -82,15 +91,6 @@ func (s *server) run(args ...string) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 func kills() int {
 	if n, err := strconv.Atoi(os.Getenv("PATROLSYNC_FAULT_KILLS")); err == nil && n > 0 {
 		return n
@@ -107,7 +107,7 @@ func TestKillNineDuringPushes(t *testing.T) {
 	}
 	cluster := testenv.PrivatePostgres(t)
 	databaseURL := cluster.CreateDatabase("faults")
-	srv := &server{t: t, bin: bin, addr: freeAddr(t)}
+	srv := &server{t: t, bin: bin, addr: fmt.Sprintf("127.0.0.1:%d", testenv.StablePort(t))}
 	srv.env = append(os.Environ(),
 		"PATROLSYNC_DATABASE_URL="+databaseURL, "PATROLSYNC_BLOBS=file://"+dir+"/blobs", "PATROLSYNC_VAR_DIR="+dir,
 		"PATROLSYNC_ADDR="+srv.addr, "PATROLSYNC_JWT_SECRET=fault-test-secret-fault-test-secret-0123",
@@ -197,6 +197,17 @@ func TestKillNineDuringPushes(t *testing.T) {
 		if time.Since(started) > 8*time.Minute {
 			t.Fatalf("only %d kills in 8 minutes", n)
 		}
+	}
+	// The object store goes away under a running server while phones keep
+	// working: media calls answer 503 and are retried, and nothing may be
+	// marked stored without its bytes.
+	blobs := filepath.Join(dir, "blobs")
+	if err := os.Rename(blobs, blobs+".away"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second) // the outage itself: phones keep pushing through it
+	if err := os.Rename(blobs+".away", blobs); err != nil {
+		t.Fatal(err)
 	}
 	stop.Store(true)
 	work.Wait()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -58,12 +57,7 @@ func PrivatePostgres(t testing.TB) *Cluster {
 	if out, err := initdb.CombinedOutput(); err != nil {
 		t.Fatalf("testenv: initdb: %v\n%s", err, out)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.port = l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	c.port = StablePort(t) // restarted on the same port: keep it out of the ephemeral range
 	c.Start()
 	t.Cleanup(func() { c.Stop() })
 	return c
