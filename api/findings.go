@@ -58,18 +58,6 @@ func (s *Server) createFinding(c echo.Context) error {
 	return c.JSON(http.StatusCreated, detail)
 }
 
-func (s *Server) getFinding(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	detail, err := s.deps.Findings.Get(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, detail)
-}
-
 // findingAction serves POST /findings/{id}/{assign|rectify|verify|reject|close}.
 func (s *Server) findingAction(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -36,30 +36,6 @@ func (s *Server) listIncidents(c echo.Context) error {
 	return c.JSON(http.StatusOK, list(items, next))
 }
 
-func (s *Server) getIncident(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	detail, err := s.deps.Incidents.Get(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, detail)
-}
-
-func (s *Server) acknowledgeIncident(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	view, err := s.deps.Incidents.Acknowledge(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, view)
-}
-
 func (s *Server) getAlertSettings(c echo.Context) error {
 	settings, err := s.deps.Notify.Settings(c.Request().Context())
 	if err != nil {

@@ -41,18 +41,6 @@ func (s *Server) listInspections(c echo.Context) error {
 	return c.JSON(http.StatusOK, list(items, next))
 }
 
-func (s *Server) getInspection(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	detail, err := s.deps.Inspections.Get(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, detail)
-}
-
 func timeParam(c echo.Context, name string, fields map[string]string) *time.Time {
 	raw := c.QueryParam(name)
 	if raw == "" {

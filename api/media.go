@@ -24,30 +24,6 @@ func (s *Server) declareMedia(c echo.Context) error {
 	return c.JSON(status, declared)
 }
 
-func (s *Server) completeMedia(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	view, err := s.deps.Media.Complete(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, view)
-}
-
-func (s *Server) mediaParts(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	parts, err := s.deps.Media.Parts(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, parts)
-}
-
 // getMedia redirects to a short-lived URL of the bytes, so that they never
 // pass through the API.
 func (s *Server) getMedia(c echo.Context) error {

@@ -37,47 +37,6 @@ func (s *Server) createRoute(c echo.Context) error {
 	return c.JSON(http.StatusCreated, route)
 }
 
-func (s *Server) getRoute(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	route, err := s.deps.Rounds.Route(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, route)
-}
-
-func (s *Server) updateRoute(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var patch rounds.RoutePatch
-	if err := decode(c, &patch); err != nil {
-		return err
-	}
-	route, err := s.deps.Rounds.UpdateRoute(c.Request().Context(), id, patch)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, route)
-}
-
-func (s *Server) deactivateRoute(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	inactive := false
-	route, err := s.deps.Rounds.UpdateRoute(c.Request().Context(), id, rounds.RoutePatch{Active: &inactive})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, route)
-}
-
 func (s *Server) listSchedules(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
@@ -104,47 +63,6 @@ func (s *Server) createSchedule(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, schedule)
-}
-
-func (s *Server) getSchedule(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	schedule, err := s.deps.Rounds.Schedule(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, schedule)
-}
-
-func (s *Server) updateSchedule(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var patch rounds.SchedulePatch
-	if err := decode(c, &patch); err != nil {
-		return err
-	}
-	schedule, err := s.deps.Rounds.UpdateSchedule(c.Request().Context(), id, patch)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, schedule)
-}
-
-func (s *Server) deactivateSchedule(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	inactive := false
-	schedule, err := s.deps.Rounds.UpdateSchedule(c.Request().Context(), id, rounds.SchedulePatch{Active: &inactive})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, schedule)
 }
 
 var roundStates = map[string]bool{rounds.Scheduled: true, rounds.Completed: true, rounds.Partial: true, rounds.Missed: true}
@@ -230,18 +148,6 @@ func (s *Server) exportRounds(c echo.Context) error {
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="rounds.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
 	return s.deps.Rounds.ExportCSV(c.Request().Context(), f, c.Response())
-}
-
-func (s *Server) getRound(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	round, err := s.deps.Rounds.Round(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, round)
 }
 
 func siteAndActive(c echo.Context) (string, *bool, error) {

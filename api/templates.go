@@ -35,34 +35,6 @@ func (s *Server) createTemplate(c echo.Context) error {
 	return c.JSON(http.StatusCreated, template)
 }
 
-func (s *Server) getTemplate(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	template, err := s.deps.Templates.Get(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, template)
-}
-
-func (s *Server) updateTemplate(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var patch templates.Patch
-	if err := decode(c, &patch); err != nil {
-		return err
-	}
-	template, err := s.deps.Templates.Update(c.Request().Context(), id, patch)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, template)
-}
-
 // transitionRequest is the optional body of publish and archive: the
 // version the caller last saw.
 type transitionRequest struct {
