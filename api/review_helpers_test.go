@@ -48,7 +48,7 @@ func submitted(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, key strin
 	r := newReplica()
 	r.pullAll(t, env, tenant.Guard.Token, 500)
 	templateID, number, doc := r.template(t, key)
-	id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, checklists.SampleAnswers(doc, pass), true)
+	id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, checklists.SampleAnswers(doc, pass), true)
 	batch = storeMedia(t, env, tenant.Guard.Token, doc, batch)
 	_, results := push(t, env, tenant.Guard.Token, batch)
 	last := results[len(results)-1]

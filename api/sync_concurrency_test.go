@@ -40,7 +40,7 @@ func TestConcurrentWritersAndPullersMissNothing(t *testing.T) {
 			defer writing.Done()
 			for i := 0; i < perWriter; i++ {
 				// Small batches, so that transactions interleave.
-				_, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, input, true)
+				_, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, input, true)
 				batch = declareMedia(t, env, token, doc, batch)
 				for start := 0; start < len(batch); start += 5 {
 					end := min(start+5, len(batch))
@@ -114,7 +114,7 @@ func TestTwinBatchesApplyOnce(t *testing.T) {
 		r := newReplica()
 		r.pullAll(t, env, tenant.Guard.Token, 200)
 		templateID, number, doc := r.template(t, patrolTemplate)
-		id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, checklists.SampleAnswers(doc, true), true)
+		id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, checklists.SampleAnswers(doc, true), true)
 		batch = declareMedia(t, env, tenant.Guard.Token, doc, batch)
 		var wg sync.WaitGroup
 		for i := 0; i < 4; i++ {

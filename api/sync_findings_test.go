@@ -127,7 +127,7 @@ func TestFailedItemsRaiseFindings(t *testing.T) {
 		r.pullAll(t, env, tenant.Guard.Token, 200)
 		templateID, number, doc := r.template(t, patrolTemplate)
 		input := checklists.SampleAnswers(doc, false)
-		_, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, input, true)
+		_, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, input, true)
 		batch = declareMedia(t, env, tenant.Guard.Token, doc, batch)
 		_, results := push(t, env, tenant.Guard.Token, batch)
 		last := results[len(results)-1]

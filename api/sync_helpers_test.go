@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/api/apitest"
 	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/client"
 )
 
 type mutation struct {
@@ -161,47 +161,15 @@ func (r *replica) template(t testing.TB, key string) (id string, number int, doc
 }
 
 // inspectionBatch is what a device sends for one filled-in inspection.
-func inspectionBatch(templateID string, number int, siteID string, input checklists.Input, submit bool) (string, []mutation) {
+func inspectionBatch(templateID string, number int, siteID string, doc *checklists.Template, input checklists.Input, submit bool) (string, []mutation) {
 	id := newID()
 	batch := []mutation{mut("inspection.start", id, map[string]any{"template_id": templateID, "template_version": number,
 		"site_id": siteID, "started_at": time.Now().UTC().Format(time.RFC3339), "context": input.Context})}
-	for _, pa := range flatten(input.Answers) {
-		batch = append(batch, mut("answer.set", id, map[string]any{"path": pa.path, "answer": pa.answer}))
+	for _, pa := range client.AnswerPaths(doc, input.Answers) {
+		batch = append(batch, mut("answer.set", id, map[string]any{"path": pa.Path, "answer": pa.Answer}))
 	}
 	if submit {
 		batch = append(batch, mut("inspection.submit", id, map[string]any{}))
 	}
 	return id, batch
-}
-
-type pathAnswer struct {
-	path   string
-	answer checklists.Answer
-}
-
-func flatten(answers map[string]checklists.Answer) []pathAnswer {
-	keys := make([]string, 0, len(answers))
-	for k := range answers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var out []pathAnswer
-	for _, k := range keys {
-		a := answers[k]
-		if len(a.Repeats) == 0 {
-			out = append(out, pathAnswer{"/" + k, a})
-			continue
-		}
-		for i, repeat := range a.Repeats {
-			children := make([]string, 0, len(repeat))
-			for c := range repeat {
-				children = append(children, c)
-			}
-			sort.Strings(children)
-			for _, c := range children {
-				out = append(out, pathAnswer{fmt.Sprintf("/%s/%d/%s", k, i, c), repeat[c]})
-			}
-		}
-	}
-	return out
 }

@@ -27,7 +27,7 @@ func TestInspectionRoundTrip(t *testing.T) {
 		}
 		templateID, number, doc := guard.template(t, patrolTemplate)
 		input := checklists.SampleAnswers(doc, true)
-		id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, input, true)
+		id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, input, true)
 		batch = declareMedia(t, env, tenant.Guard.Token, doc, batch)
 
 		raw, results := push(t, env, tenant.Guard.Token, batch)
@@ -89,7 +89,7 @@ func TestBadMutationsAreRejectedAlone(t *testing.T) {
 		guard := newReplica()
 		guard.pullAll(t, env, tenant.Guard.Token, 100)
 		templateID, number, doc := guard.template(t, patrolTemplate)
-		id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, checklists.SampleAnswers(doc, true), false)
+		id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, checklists.SampleAnswers(doc, true), false)
 		badPath := mut("answer.set", id, map[string]any{"path": "/no_such_item", "answer": map[string]any{"value": "yes"}})
 		unknown := mut("inspection.explode", id, map[string]any{})
 		otherSite := mut("inspection.start", newID(), map[string]any{"template_id": templateID, "template_version": number, "site_id": tenant.Sites[1].ID})
@@ -146,7 +146,7 @@ func TestSubmissionRules(t *testing.T) {
 		guard.pullAll(t, env, tenant.Guard.Token, 100)
 		templateID, number, doc := guard.template(t, patrolTemplate)
 		input := checklists.SampleAnswers(doc, true)
-		id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, input, false)
+		id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, input, false)
 		batch = declareMedia(t, env, tenant.Guard.Token, doc, batch)
 		_, results := push(t, env, tenant.Guard.Token, batch)
 		wantStatus(t, results, "applied")

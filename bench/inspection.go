@@ -3,12 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/client"
 )
 
 // mutation is one entry of a push batch, as docs/sync-protocol.md defines it.
@@ -50,14 +50,14 @@ func newPlan(templateID string, number int, siteID string, document []byte) (*pl
 			types["/"+item.Key] = item.Type
 		}
 	}
-	for _, pa := range flatten(input.Answers) {
+	for _, pa := range client.AnswerPaths(tmpl, input.Answers) {
 		switch {
-		case types[pa.path] == checklists.TypePhoto && p.photoAnswer < 0:
-			p.photoAnswer, p.photoKey = len(p.answers), pa.path[1:]
-		case types[pa.path] == checklists.TypeSignature && p.signatureAnswer < 0:
-			p.signatureAnswer, p.signatureKey = len(p.answers), pa.path[1:]
+		case types[pa.Path] == checklists.TypePhoto && p.photoAnswer < 0:
+			p.photoAnswer, p.photoKey = len(p.answers), pa.Path[1:]
+		case types[pa.Path] == checklists.TypeSignature && p.signatureAnswer < 0:
+			p.signatureAnswer, p.signatureKey = len(p.answers), pa.Path[1:]
 		}
-		raw, err := json.Marshal(map[string]any{"path": pa.path, "answer": pa.answer})
+		raw, err := json.Marshal(map[string]any{"path": pa.Path, "answer": pa.Answer})
 		if err != nil {
 			return nil, err
 		}
@@ -115,38 +115,3 @@ func signatureDeclaration(id, inspectionID, itemKey, sha256hex string, size int,
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
-type pathAnswer struct {
-	path   string
-	answer checklists.Answer
-}
-
-// flatten turns answers into one item path each, repeats included, in a
-// stable order (the order a guard works through a checklist is not what
-// this measures).
-func flatten(answers map[string]checklists.Answer) []pathAnswer {
-	keys := make([]string, 0, len(answers))
-	for k := range answers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var out []pathAnswer
-	for _, k := range keys {
-		a := answers[k]
-		if len(a.Repeats) == 0 {
-			out = append(out, pathAnswer{"/" + k, a})
-			continue
-		}
-		for i, repeat := range a.Repeats {
-			children := make([]string, 0, len(repeat))
-			for c := range repeat {
-				children = append(children, c)
-			}
-			sort.Strings(children)
-			for _, c := range children {
-				out = append(out, pathAnswer{fmt.Sprintf("/%s/%d/%s", k, i, c), repeat[c]})
-			}
-		}
-	}
-	return out
-}
