@@ -32,8 +32,7 @@ type dayRecorder struct {
 	media, mediaInWindow             int
 	skippedRounds                    int
 	devicesUp                        int
-	lastRequests                     int
-	lastAt                           time.Time
+	meter                            rateMeter
 }
 
 type endpointStats struct {
@@ -106,22 +105,9 @@ func (r *dayRecorder) progressLine(elapsed time.Duration) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := time.Now()
-	rate := 0.0
-	if !r.lastAt.IsZero() {
-		rate = float64(r.requests-r.lastRequests) / now.Sub(r.lastAt).Seconds()
-	}
-	r.lastRequests, r.lastAt = r.requests, now
-	phase := "measure"
-	switch {
-	case now.Before(r.measureFrom):
-		phase = "warm-up"
-	case !now.Before(r.measureTo):
-		phase = "drain"
-	}
-	failures := 0
-	for _, n := range r.errors {
-		failures += n
-	}
+	rate := r.meter.rate(r.requests, now)
+	phase := phaseAt(now, r.measureFrom, r.measureTo)
+	failures := total(r.errors)
 	return fmt.Sprintf("%5.0fs %-7s %6.0f requests/s  devices up %4d  loops %6d  rounds %6d  inspections %6d  media %6d  errors %d",
 		elapsed.Seconds(), phase, rate, r.devicesUp, r.loops, r.rounds, r.inspections, r.media, failures)
 }

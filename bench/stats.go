@@ -22,8 +22,7 @@ type recorder struct {
 	failed      int             // failed pushes started in the window
 	errors      map[string]int  // every failure, warm-up included
 	total       int             // applied inspections, warm-up included
-	lastCount   int
-	lastAt      time.Time
+	meter       rateMeter
 }
 
 func (r *recorder) record(start time.Time, latency time.Duration, outcome string) {
@@ -52,22 +51,9 @@ func (r *recorder) progressLine(elapsed time.Duration) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := time.Now()
-	rate := 0.0
-	if !r.lastAt.IsZero() {
-		rate = float64(r.total-r.lastCount) / now.Sub(r.lastAt).Seconds()
-	}
-	r.lastCount, r.lastAt = r.total, now
-	phase := "measure"
-	switch {
-	case now.Before(r.measureFrom):
-		phase = "warm-up"
-	case !now.Before(r.measureTo):
-		phase = "drain"
-	}
-	failures := 0
-	for _, n := range r.errors {
-		failures += n
-	}
+	rate := r.meter.rate(r.total, now)
+	phase := phaseAt(now, r.measureFrom, r.measureTo)
+	failures := total(r.errors)
 	p99 := "-"
 	if len(r.latencies) > 0 {
 		sorted := slices.Clone(r.latencies)
