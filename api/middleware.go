@@ -19,11 +19,6 @@ import (
 	"github.com/patrolsync/patrolsync/internal/principal"
 )
 
-// authenticator turns a bearer token into the caller.
-type authenticator interface {
-	Authenticate(ctx context.Context, accessToken string) (principal.Principal, error)
-}
-
 // requireAuth admits only callers with a valid bearer token and at least
 // minRole, and puts the principal in the request context for the store.
 func (s *Server) requireAuth(minRole string) echo.MiddlewareFunc {

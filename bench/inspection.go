@@ -68,8 +68,6 @@ func newPlan(templateID string, number int, siteID string, document []byte) (*pl
 
 // batch is one inspection as a phone coming back online sends it: start,
 // one answer.set per item, submit.
-func (p *plan) batch(now time.Time) []mutation { return p.batchOf(now, newID(), nil) }
-
 // batchOf is one inspection with the given id, its answers at the indexes
 // of replace taking those payloads instead.
 func (p *plan) batchOf(now time.Time, id string, replace map[int]json.RawMessage) []mutation {

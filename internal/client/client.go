@@ -25,7 +25,6 @@ package client
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -165,10 +164,3 @@ func (c *Client) initSession(ctx context.Context) error {
 
 // newID makes a UUID v7: time-ordered, so ids sort roughly by creation.
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
-// rawJSON marshals v, which is always marshalable here (maps, strings,
-// answers decoded from JSON).
-func rawJSON(v any) (json.RawMessage, error) {
-	b, err := json.Marshal(v)
-	return b, err
-}

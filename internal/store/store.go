@@ -219,8 +219,6 @@ func isConnectionError(err error) bool {
 	return false
 }
 
-func notFound(op string) error { return errs.E(op, errs.NotFound, "not found") }
-
 // As returns the same transaction acting for the principal in ctx: for use
 // cases that learn who the caller is only inside the transaction (a refresh
 // token names its own user).
