@@ -113,11 +113,12 @@ func checkSites(tx *store.Tx, fields map[string]string, ids []string) error {
 			return nil
 		}
 	}
-	n, err := tx.CountSites(unique(ids))
+	ids = unique(ids)
+	n, err := tx.CountSites(ids)
 	if err != nil {
 		return err
 	}
-	if n != len(unique(ids)) {
+	if n != len(ids) {
 		fields["/site_ids"] = "must be site ids of this organisation"
 	}
 	return nil

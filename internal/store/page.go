@@ -15,19 +15,20 @@ func (p Page) apply(q *gorm.DB, table string) *gorm.DB {
 	if p.After != "" {
 		q = q.Where(table+".id > ?", p.After)
 	}
-	limit := p.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 100
+	return q.Order(table + ".id").Limit(p.size() + 1)
+}
+
+// size is the page size asked for, or 100 when out of range.
+func (p Page) size() int {
+	if p.Limit <= 0 || p.Limit > 500 {
+		return 100
 	}
-	return q.Order(table + ".id").Limit(limit + 1)
+	return p.Limit
 }
 
 // trim cuts the extra row and returns the cursor for the next page.
 func trim[T any](rows []T, p Page, id func(T) string) ([]T, string) {
-	limit := p.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 100
-	}
+	limit := p.size()
 	if len(rows) <= limit {
 		return rows, ""
 	}
