@@ -51,6 +51,8 @@ type Config struct {
 	MediaPartSize           int64         // PATROLSYNC_MEDIA_PART_SIZE: bytes per part (at least 5 MiB)
 	MediaMaxPerInspection   int           // PATROLSYNC_MEDIA_MAX_PER_INSPECTION
 	MediaOrphanGrace        time.Duration // PATROLSYNC_MEDIA_ORPHAN_GRACE: unlinked blobs are collected after this
+
+	PprofAddr string // PATROLSYNC_PPROF_ADDR: loopback address for Go's profiler (unset: off)
 }
 
 // Defaults are the embedded, single-machine settings used by `make run`.
@@ -149,6 +151,10 @@ func Load(getenv func(string) string) (Config, error) {
 		problems = append(problems, errors.New("PATROLSYNC_MIGRATE: want true or false"))
 	}
 	c.Migrate = migrate
+	c.PprofAddr = get("PATROLSYNC_PPROF_ADDR")
+	if c.PprofAddr != "" && !loopback(c.PprofAddr) {
+		problems = append(problems, errors.New("PATROLSYNC_PPROF_ADDR: want a loopback address such as 127.0.0.1:6060 (profiles are not for the network)"))
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("PATROLSYNC_LOG_LEVEL"))); err != nil {
 		problems = append(problems, errors.New("PATROLSYNC_LOG_LEVEL: want debug, info, warn or error"))
 	}
@@ -181,6 +187,16 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("migrate", c.Migrate),
 		slog.Int64("body_limit", c.BodyLimit),
 	)
+}
+
+// loopback reports whether addr is host:port on a loopback interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 func duration(get func(string) string, name string, problems *[]error) time.Duration {

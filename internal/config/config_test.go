@@ -51,3 +51,25 @@ func TestPreviousJWTSecretsForRotation(t *testing.T) {
 		t.Fatalf("previous secrets = %d, %v", len(c.JWTPrevious), err)
 	}
 }
+
+func TestProfilerOnlyOnLoopback(t *testing.T) {
+	cases := []struct {
+		addr string
+		ok   bool
+	}{
+		{"", true}, {"127.0.0.1:6060", true}, {"localhost:6060", true}, {"[::1]:6060", true},
+		{"0.0.0.0:6060", false}, {"10.0.0.5:6060", false}, {":6060", false}, {"6060", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.addr, func(t *testing.T) {
+			env := map[string]string{"PATROLSYNC_VAR_DIR": t.TempDir(), "PATROLSYNC_PPROF_ADDR": tc.addr}
+			c, err := Load(func(k string) string { return env[k] })
+			if tc.ok && (err != nil || c.PprofAddr != tc.addr) {
+				t.Fatalf("%q refused: %v", tc.addr, err)
+			}
+			if !tc.ok && (err == nil || !strings.Contains(err.Error(), "PATROLSYNC_PPROF_ADDR")) {
+				t.Fatalf("%q accepted (err %v)", tc.addr, err)
+			}
+		})
+	}
+}
