@@ -33,6 +33,7 @@ type DB struct {
 	gorm    *gorm.DB
 	sql     *sql.DB
 	dialect string
+	tails   orgLocks
 }
 
 // Open connects to url: postgres://... or sqlite:///path/file.db (the
@@ -144,22 +145,41 @@ type Tx struct {
 }
 
 // InTx runs fn in a transaction, committed when fn returns nil.
-func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		tx := &Tx{gorm: g, db: db, Now: time.Now().UTC().Truncate(time.Microsecond), changes: &[]Change{},
-			audits: &[]AuditEntry{}}
-		if err := fn(tx); err != nil {
-			return err
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	g := db.gorm.WithContext(ctx).Begin()
+	if g.Error != nil {
+		return translate("store.InTx", g.Error)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			g.Rollback()
 		}
-		// Both are per-organisation chains behind one row lock each. The
-		// change counter goes last: pulls wait on it, so it is held for the
-		// least time (one statement and the commit).
-		if err := tx.writeAudit(); err != nil {
-			return err
-		}
-		return tx.writeChanges()
-	})
-	return translate("store.InTx", err)
+	}()
+	tx := &Tx{gorm: g, db: db, Now: time.Now().UTC().Truncate(time.Microsecond), changes: &[]Change{},
+		audits: &[]AuditEntry{}}
+	if err := fn(tx); err != nil {
+		return translate("store.InTx", err)
+	}
+	// The audit head and the change counter are per-organisation rows held
+	// from their statement to the commit. Transactions of this process
+	// queue for them here, in Go, rather than as a crowd of PostgreSQL
+	// backends that all wake, retry and sleep again at every commit.
+	unlock := db.tails.lock(tx.tailOrgs())
+	defer unlock()
+	// The change counter goes last: pulls wait on it, so it is held for
+	// the least time (one statement and the commit).
+	if err := tx.writeAudit(); err != nil {
+		return translate("store.InTx", err)
+	}
+	if err := tx.writeChanges(); err != nil {
+		return translate("store.InTx", err)
+	}
+	if err := g.Commit().Error; err != nil {
+		return translate("store.InTx", err)
+	}
+	committed = true
+	return nil
 }
 
 // Read runs fn outside a transaction for plain reads.
