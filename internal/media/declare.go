@@ -81,22 +81,18 @@ func (s *Service) Declare(ctx context.Context, in DeclareInput) (Declared, error
 	if err != nil {
 		return Declared{}, errs.Wrap(op, err)
 	}
-	existing, err := s.db.Read(ctx).Media(in.ID)
-	switch {
-	case err == nil:
-		return s.redeclare(ctx, existing, row)
-	case !errs.Is(err, errs.NotFound):
+	existing, twin, err := s.db.Read(ctx).MediaOrStoredTwin(row.ID, row.SHA256, row.Size)
+	if err != nil {
 		return Declared{}, errs.Wrap(op, err)
+	}
+	if existing != nil {
+		return s.redeclare(ctx, *existing, row)
 	}
 	if err := s.checkCount(ctx, in.InspectionID); err != nil {
 		return Declared{}, err
 	}
-	twin, found, err := s.db.Read(ctx).StoredMediaBySHA256(row.SHA256, row.Size)
-	if err != nil {
-		return Declared{}, errs.Wrap(op, err)
-	}
-	if found {
-		return s.declareDuplicate(ctx, row, twin)
+	if twin != nil {
+		return s.declareDuplicate(ctx, row, *twin)
 	}
 	return s.declareUpload(ctx, row)
 }
@@ -282,7 +278,8 @@ func (s *Service) declareUpload(ctx context.Context, row store.Media) (Declared,
 		}
 		row.UploadID, row.PartSize = &uploadID, s.limits.PartSize
 	}
-	err := s.db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateMedia(&row) })
+	// One statement: no change-log entry or audit entry comes with it.
+	err := s.db.Read(ctx).CreateMedia(&row)
 	if err != nil && row.UploadID != nil {
 		s.abort(ctx, row.ObjectKey, *row.UploadID)
 	}

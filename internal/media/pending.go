@@ -73,9 +73,13 @@ type LinkCheck struct {
 	Pending  bool              // some are not stored yet
 }
 
-// CheckLinks checks, inside the submitting transaction, that every media id
-// the answers name was declared in this organisation for this inspection.
-func CheckLinks(tx *store.Tx, inspectionID string, refs []Reference) (LinkCheck, error) {
+// MediaLookup reads media rows of the caller's organisation by id, inside
+// the submitting transaction.
+type MediaLookup func(ids []string) (map[string]store.Media, error)
+
+// CheckLinks checks that every media id the answers name was declared in
+// this organisation for this inspection.
+func CheckLinks(lookup MediaLookup, inspectionID string, refs []Reference) (LinkCheck, error) {
 	out := LinkCheck{Problems: map[string]string{}}
 	seen := map[string]bool{}
 	for _, ref := range refs {
@@ -84,7 +88,7 @@ func CheckLinks(tx *store.Tx, inspectionID string, refs []Reference) (LinkCheck,
 			out.IDs = append(out.IDs, ref.ID)
 		}
 	}
-	rows, err := tx.MediaByIDs(out.IDs)
+	rows, err := lookup(out.IDs)
 	if err != nil {
 		return LinkCheck{}, errs.Wrap("media.CheckLinks", err)
 	}

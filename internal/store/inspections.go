@@ -68,10 +68,17 @@ func (tx *Tx) Inspection(id string) (Inspection, error) {
 	return row, translate("store.Inspection", err)
 }
 
-// CreateInspection inserts a new inspection.
-func (tx *Tx) CreateInspection(row *Inspection) error {
-	row.OrgID, row.CreatedAt, row.UpdatedAt = tx.orgOf(), tx.Now, tx.Now
-	return translate("store.CreateInspection", tx.gorm.Table("inspections").Create(row).Error)
+// CreateInspections inserts new inspections in one statement.
+func (tx *Tx) CreateInspections(rows []*Inspection) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	values := make([]Inspection, len(rows))
+	for i, row := range rows {
+		row.OrgID, row.CreatedAt, row.UpdatedAt = tx.orgOf(), tx.Now, tx.Now
+		values[i] = *row
+	}
+	return translate("store.CreateInspections", tx.gorm.Table("inspections").CreateInBatches(&values, 200).Error)
 }
 
 // UpdateInspection writes row if it is still at version expected.

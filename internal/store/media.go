@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
 
 // Media is one declared piece of evidence: a photo, a signature or an
 // attachment, and where its bytes are.
@@ -52,6 +56,13 @@ func (tx *Tx) MediaByIDs(ids []string) (map[string]Media, error) {
 	return out, translate("store.MediaByIDs", err)
 }
 
+// MediaOfInspections reads the live media rows declared for inspections.
+func (tx *Tx) MediaOfInspections(inspectionIDs []string) ([]Media, error) {
+	var rows []Media
+	err := tx.scoped("media").Where("inspection_id IN ? AND status <> 'deleted'", inspectionIDs).Find(&rows).Error
+	return rows, translate("store.MediaOfInspections", err)
+}
+
 // CreateMedia inserts a declared media row; a taken id is Conflict.
 func (tx *Tx) CreateMedia(row *Media) error {
 	row.OrgID, row.CreatedAt, row.UpdatedAt = tx.orgOf(), tx.Now, tx.Now
@@ -69,16 +80,27 @@ func (tx *Tx) UpdateMedia(row *Media, expected int64) error {
 	return casResult("store.UpdateMedia", res.Error, res.RowsAffected)
 }
 
-// StoredMediaBySHA256 finds stored bytes with this digest and size in the
-// organisation, for dedup; found is false when there are none.
-func (tx *Tx) StoredMediaBySHA256(sha256hex string, size int64) (row Media, found bool, err error) {
+// MediaOrStoredTwin reads, in one query, the row with this id (if any)
+// and the oldest stored row with the same digest and size (if any), which
+// a new declaration deduplicates against.
+func (tx *Tx) MediaOrStoredTwin(id, sha256hex string, size int64) (existing, twin *Media, err error) {
 	var rows []Media
-	err = tx.scoped("media").Where("sha256 = ? AND size = ? AND status = 'stored'", sha256hex, size).
-		Order("created_at, id").Limit(1).Find(&rows).Error
-	if err != nil || len(rows) == 0 {
-		return Media{}, false, translate("store.StoredMediaBySHA256", err)
+	org := tx.orgOf()
+	err = tx.gorm.Raw(`SELECT * FROM (SELECT * FROM media WHERE org_id = ? AND id = ?) AS by_id
+UNION ALL
+SELECT * FROM (SELECT * FROM media WHERE org_id = ? AND sha256 = ? AND size = ? AND status = 'stored'
+    ORDER BY created_at, id LIMIT 1) AS stored_twin`, org, id, org, sha256hex, size).Scan(&rows).Error
+	if err != nil {
+		return nil, nil, translate("store.MediaOrStoredTwin", err)
 	}
-	return rows[0], true, nil
+	for i := range rows {
+		if rows[i].ID == id && existing == nil {
+			existing = &rows[i]
+		} else if rows[i].Status == "stored" && rows[i].SHA256 == sha256hex && twin == nil {
+			twin = &rows[i]
+		}
+	}
+	return existing, twin, nil
 }
 
 // CountInspectionMedia counts the live media declared for an inspection.
@@ -92,18 +114,15 @@ func (tx *Tx) CountInspectionMedia(inspectionID string) (int64, error) {
 // answers: rows it no longer names are unlinked.
 func (tx *Tx) LinkMedia(inspectionID string, ids []string) error {
 	const op = "store.LinkMedia"
-	unlink := tx.scoped("media").Where("inspection_id = ? AND linked_at IS NOT NULL", inspectionID)
-	if len(ids) > 0 {
-		unlink = unlink.Where("id NOT IN ?", ids)
-	}
-	if err := unlink.Update("linked_at", nil).Error; err != nil {
+	if len(ids) == 0 {
+		err := tx.scoped("media").Where("inspection_id = ? AND linked_at IS NOT NULL", inspectionID).
+			Update("linked_at", nil).Error
 		return translate(op, err)
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	err := tx.scoped("media").Where("inspection_id = ? AND id IN ? AND linked_at IS NULL", inspectionID, ids).
-		Update("linked_at", tx.Now).Error
+	// One statement: rows no longer named lose their link, newly named
+	// rows get one, rows still named keep theirs.
+	err := tx.scoped("media").Where("inspection_id = ? AND (linked_at IS NOT NULL OR id IN ?)", inspectionID, ids).
+		Update("linked_at", gorm.Expr("CASE WHEN id IN ? THEN COALESCE(linked_at, ?) END", ids, tx.Now)).Error
 	return translate(op, err)
 }
 

@@ -14,55 +14,60 @@ import (
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
-// batch is the working set of one push: records are loaded once, changed in
-// memory mutation by mutation, and written once at the end. A mutation
-// validates everything before it changes anything, so a rejected one leaves
-// no trace but its stored result.
-type batch struct {
-	ctx         context.Context
-	s           *Service
-	tx          *store.Tx
-	p           principal.Principal
+// workingSet is what one push, or a group of pushes committed together,
+// works on: the stored results and records the pushes name are loaded
+// once, changed in memory mutation by mutation, and written once at the
+// end. A mutation validates everything before it changes anything, so a
+// rejected one leaves no trace but its stored result. Pushes sharing a
+// working set see each other's changes exactly as if they had run one
+// after another.
+type workingSet struct {
+	done        map[string]store.Mutation // first results, by mutation id
 	inspections map[string]*inspectionState
 	findings    map[string]*findingState
-	sites       map[string]bool
+	incidents   map[string]*incidentState
+	siteRows    map[string]*store.Site // looked-up sites (nil: none)
+	media       map[string]store.Media // media of the inspections submitted here
 	events      []store.InspectionEvent
 	stored      []store.Mutation
-	order       []string // ids of changed records, in first-change order
+	order       []string          // ids of changed records, in first-change order
+	by          map[string]*batch // the push that last changed each record
 
 	// Rounds and incidents (scans.go, incidents.go).
 	rounds         map[string]store.Round
 	roundScans     map[string][]store.Scan
 	scanIDs        map[string]store.Scan
 	scans          []store.Scan
-	incidents      map[string]*incidentState
 	incidentEvents []store.IncidentEvent
-	deliveries     []notify.DeliverArgs // webhooks to post after commit
 }
 
-func newBatch(ctx context.Context, s *Service, tx *store.Tx, p principal.Principal) *batch {
-	return &batch{ctx: ctx, s: s, tx: tx, p: p, inspections: map[string]*inspectionState{},
-		findings: map[string]*findingState{}, sites: map[string]bool{}, rounds: map[string]store.Round{},
-		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}, incidents: map[string]*incidentState{}}
+func newWorkingSet() *workingSet {
+	return &workingSet{done: map[string]store.Mutation{}, inspections: map[string]*inspectionState{},
+		findings: map[string]*findingState{}, incidents: map[string]*incidentState{}, siteRows: map[string]*store.Site{},
+		media: map[string]store.Media{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
+		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
 }
 
+// batch is one push applied to a working set, as its caller.
+type batch struct {
+	*workingSet
+	ctx        context.Context
+	s          *Service
+	tx         *store.Tx // acting for p
+	p          principal.Principal
+	sites      map[string]bool      // sites p works at, as looked up
+	deliveries []notify.DeliverArgs // webhooks to post after commit
+}
+
+func newBatch(ctx context.Context, s *Service, tx *store.Tx, p principal.Principal, ws *workingSet) *batch {
+	return &batch{workingSet: ws, ctx: ctx, s: s, tx: tx, p: p, sites: map[string]bool{}}
+}
+
+// run applies one push to the loaded working set and returns its results.
 func (b *batch) run(mutations []Mutation) ([]json.RawMessage, error) {
-	ids := make([]string, 0, len(mutations))
-	for _, m := range mutations {
-		if isUUID(m.MutationID) {
-			ids = append(ids, m.MutationID)
-		}
-	}
-	previous, err := b.tx.MutationsByID(ids)
-	if err != nil {
-		return nil, err
-	}
-	if err := b.preload(mutations); err != nil {
-		return nil, err
-	}
 	results := make([]json.RawMessage, len(mutations))
 	for i, m := range mutations {
-		if done, ok := previous[m.MutationID]; ok {
+		if done, ok := b.done[m.MutationID]; ok {
 			results[i] = done.Result // replayed byte for byte
 			continue
 		}
@@ -83,51 +88,142 @@ func (b *batch) run(mutations []Mutation) ([]json.RawMessage, error) {
 				row.EntityID = &m.EntityID
 			}
 			b.stored = append(b.stored, row)
-			previous[m.MutationID] = row // the same id twice in one batch is a replay too
+			b.done[m.MutationID] = row // the same id again later is a replay too
 		}
-	}
-	if err := b.flush(); err != nil {
-		return nil, err
 	}
 	return results, nil
 }
 
-// preload reads every record the batch names in two queries.
-func (b *batch) preload(mutations []Mutation) error {
+// load reads what the pushes name and the working set does not hold yet:
+// their stored results, and their records, one query per kind of record.
+func (ws *workingSet) load(tx *store.Tx, pushes ...[]Mutation) error {
 	var ids []string
-	seen := map[string]bool{}
-	for _, m := range mutations {
-		if isUUID(m.EntityID) && !seen[m.EntityID] {
-			seen[m.EntityID] = true
-			ids = append(ids, m.EntityID)
+	for _, mutations := range pushes {
+		for _, m := range mutations {
+			if _, ok := ws.done[m.MutationID]; !ok && isUUID(m.MutationID) {
+				ids = append(ids, m.MutationID)
+			}
 		}
 	}
-	if len(ids) == 0 {
-		return nil
+	if len(ids) > 0 {
+		previous, err := tx.MutationsByID(ids)
+		if err != nil {
+			return err
+		}
+		for id, row := range previous {
+			ws.done[id] = row
+		}
 	}
-	inspections, err := b.tx.InspectionsByID(ids)
-	if err != nil {
-		return err
+	var all []Mutation
+	for _, mutations := range pushes {
+		all = append(all, mutations...)
 	}
-	for id, row := range inspections {
-		b.inspections[id] = &inspectionState{row: row, loaded: row.Version}
+	return ws.preload(tx, all)
+}
+
+// preload reads the records the mutations name that the working set does
+// not hold, one query per kind of record their types touch, and the media
+// of the inspections they submit.
+func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
+	ids := map[string][]string{}
+	seen := map[string]bool{}
+	var submitted []string
+	for _, m := range mutations {
+		kind := recordKind(m.Type)
+		if kind == "" || !isUUID(m.EntityID) || seen[m.Type+m.EntityID] {
+			continue
+		}
+		seen[m.Type+m.EntityID] = true
+		if m.Type == "inspection.submit" {
+			submitted = append(submitted, m.EntityID)
+		}
+		if !seen[kind+m.EntityID] && !ws.holds(kind, m.EntityID) {
+			seen[kind+m.EntityID] = true
+			ids[kind] = append(ids[kind], m.EntityID)
+		}
 	}
-	findings, err := b.tx.FindingsByID(ids)
-	if err != nil {
-		return err
+	if len(ids["inspection"]) > 0 {
+		inspections, err := tx.InspectionsByID(ids["inspection"])
+		if err != nil {
+			return err
+		}
+		for id, row := range inspections {
+			ws.inspections[id] = &inspectionState{row: row, loaded: row.Version}
+		}
 	}
-	for id, row := range findings {
-		b.findings[id] = &findingState{row: row, loaded: row.Version}
+	if len(ids["finding"]) > 0 {
+		findings, err := tx.FindingsByID(ids["finding"])
+		if err != nil {
+			return err
+		}
+		for id, row := range findings {
+			ws.findings[id] = &findingState{row: row, loaded: row.Version}
+		}
 	}
-	incidents, err := b.tx.IncidentsByID(ids)
-	if err != nil {
-		return err
+	if len(ids["incident"]) > 0 {
+		incidents, err := tx.IncidentsByID(ids["incident"])
+		if err != nil {
+			return err
+		}
+		for id, row := range incidents {
+			ws.incidents[id] = &incidentState{row: row, loaded: row.Version}
+		}
 	}
-	for id, row := range incidents {
-		b.incidents[id] = &incidentState{row: row, loaded: row.Version}
+	if len(ids["scan"]) > 0 {
+		scans, err := tx.ScansByID(ids["scan"])
+		if err != nil {
+			return err
+		}
+		for id, row := range scans {
+			ws.scanIDs[id] = row
+		}
 	}
-	b.scanIDs, err = b.tx.ScansByID(ids)
-	return err
+	if len(submitted) > 0 {
+		media, err := tx.MediaOfInspections(submitted)
+		if err != nil {
+			return err
+		}
+		for _, row := range media {
+			ws.media[row.ID] = row
+		}
+	}
+	return nil
+}
+
+// holds reports whether the working set has the record already (loaded
+// or created here): it must not be loaded over.
+func (ws *workingSet) holds(kind, id string) bool {
+	switch kind {
+	case "inspection":
+		_, ok := ws.inspections[id]
+		return ok
+	case "finding":
+		_, ok := ws.findings[id]
+		return ok
+	case "incident":
+		_, ok := ws.incidents[id]
+		return ok
+	case "scan":
+		_, ok := ws.scanIDs[id]
+		return ok
+	}
+	return false
+}
+
+// recordKind is the kind of record a mutation type changes ("" for an
+// unknown type, which is rejected without a lookup).
+func recordKind(mutationType string) string {
+	switch mutationType {
+	case "inspection.start", "answer.set", "answer.clear", "inspection.submit":
+		return "inspection"
+	case "finding.create", "finding.update":
+		return "finding"
+	case "incident.report", "incident.follow_up":
+		return "incident"
+	case "checkpoint.scan":
+		return "scan"
+	}
+	return ""
 }
 
 // apply runs one mutation against the working set. An error return is a
@@ -175,45 +271,49 @@ func envelopeProblems(m Mutation) []FieldError {
 	return out
 }
 
-// flush writes every changed record, its change-log entry and history, and
-// the stored results. Version clashes surface as Stale and make Push retry.
-func (b *batch) flush() error {
-	for _, id := range b.order {
-		if st, ok := b.inspections[id]; ok && st.dirty {
+// flush writes every changed record, its change-log entry and history,
+// and the stored results. Version clashes surface as Stale and make the
+// push run again.
+func (ws *workingSet) flush(tx *store.Tx) error {
+	if err := ws.createInspections(tx); err != nil {
+		return err
+	}
+	for _, id := range ws.order {
+		b := ws.by[id]
+		if st, ok := ws.inspections[id]; ok && st.dirty {
 			if err := b.flushInspection(st); err != nil {
 				return err
 			}
 		}
-		if st, ok := b.findings[id]; ok && st.dirty {
+		if st, ok := ws.findings[id]; ok && st.dirty {
 			if err := b.flushFinding(st); err != nil {
 				return err
 			}
 		}
-		if st, ok := b.incidents[id]; ok && st.dirty {
+		if st, ok := ws.incidents[id]; ok && st.dirty {
 			if err := b.flushIncident(st); err != nil {
 				return err
 			}
 		}
 	}
-	if err := b.tx.AddInspectionEvents(b.events); err != nil {
+	if err := tx.AddInspectionEvents(ws.events); err != nil {
 		return err
 	}
-	if err := b.tx.AddIncidentEvents(b.incidentEvents); err != nil {
+	if err := tx.AddIncidentEvents(ws.incidentEvents); err != nil {
 		return err
 	}
-	if err := b.flushScans(); err != nil {
+	if err := ws.flushScans(tx); err != nil {
 		return err
 	}
-	return b.tx.InsertMutations(b.stored)
+	return tx.InsertMutations(ws.stored)
 }
 
+// touch notes that b changed the record.
 func (b *batch) touch(id string) {
-	for _, seen := range b.order {
-		if seen == id {
-			return
-		}
+	if _, ok := b.by[id]; !ok {
+		b.order = append(b.order, id)
 	}
-	b.order = append(b.order, id)
+	b.by[id] = b
 }
 
 // siteAllowed reports whether the caller works at site (admins: any site of
@@ -222,12 +322,24 @@ func (b *batch) siteAllowed(siteID string) (bool, error) {
 	if known, ok := b.sites[siteID]; ok {
 		return known, nil
 	}
+	if !isUUID(siteID) {
+		return false, nil // never reaches the database, where it would abort the transaction
+	}
+	site, looked := b.siteRows[siteID]
+	if !looked {
+		row, err := b.tx.Site(siteID)
+		switch {
+		case errs.Is(err, errs.NotFound):
+		case err != nil:
+			return false, err
+		default:
+			site = &row
+		}
+		b.siteRows[siteID] = site
+	}
 	allowed := false
-	site, err := b.tx.Site(siteID)
 	switch {
-	case errs.Is(err, errs.NotFound):
-	case err != nil:
-		return false, err
+	case site == nil:
 	case b.p.Role == principal.Admin:
 		allowed = site.Active
 	default:

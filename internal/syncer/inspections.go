@@ -183,7 +183,7 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 	}
 	evaluation := checklists.Evaluate(st.pinned.template, checklists.Input{Answers: st.answers,
 		Context: decodeContext(st.row.Context), InspectorID: st.row.OwnerID})
-	links, err := media.CheckLinks(b.tx, st.row.ID, media.References(st.pinned.template, st.answers))
+	links, err := media.CheckLinks(b.mediaLookup, st.row.ID, media.References(st.pinned.template, st.answers))
 	if err != nil {
 		return Result{}, err
 	}
@@ -260,22 +260,68 @@ func (b *batch) event(st *inspectionState, kind string, detail map[string]any) {
 		Kind: kind, ActorID: b.p.UserID, ContentHash: st.row.ContentHash, Detail: raw})
 }
 
-func (b *batch) flushInspection(st *inspectionState) error {
-	if st.answers != nil {
-		raw, err := json.Marshal(st.answers)
-		if err != nil {
-			return errs.E("syncer.flushInspection", errs.Internal, err)
+// mediaLookup finds media for a submit: those of the inspections submitted
+// in the working set were loaded with it; others (named for another
+// inspection, or not declared) are looked up.
+func (b *batch) mediaLookup(ids []string) (map[string]store.Media, error) {
+	out := map[string]store.Media{}
+	var missing []string
+	for _, id := range ids {
+		if row, ok := b.media[id]; ok {
+			out[id] = row
+		} else if isUUID(id) {
+			missing = append(missing, id)
 		}
-		st.row.Answers = raw
 	}
-	var err error
-	if st.isNew {
-		err = b.tx.CreateInspection(&st.row)
-	} else {
-		err = b.tx.UpdateInspection(&st.row, st.loaded)
+	if len(missing) == 0 {
+		return out, nil
 	}
+	rows, err := b.tx.MediaByIDs(missing)
+	for id, row := range rows {
+		out[id] = row
+	}
+	return out, err
+}
+
+// createInspections inserts the inspections started in the working set,
+// in one statement.
+func (ws *workingSet) createInspections(tx *store.Tx) error {
+	var rows []*store.Inspection
+	for _, id := range ws.order {
+		if st, ok := ws.inspections[id]; ok && st.dirty && st.isNew {
+			if err := st.encodeAnswers(); err != nil {
+				return err
+			}
+			rows = append(rows, &st.row)
+		}
+	}
+	return tx.CreateInspections(rows)
+}
+
+// encodeAnswers puts the working answers back into the row.
+func (st *inspectionState) encodeAnswers() error {
+	if st.answers == nil {
+		return nil
+	}
+	raw, err := json.Marshal(st.answers)
 	if err != nil {
-		return err
+		return errs.E("syncer.encodeAnswers", errs.Internal, err)
+	}
+	st.row.Answers = raw
+	return nil
+}
+
+// flushInspection writes a changed inspection that existed before (new
+// ones are inserted together by createInspections), links the media its
+// answers name and logs the change.
+func (b *batch) flushInspection(st *inspectionState) error {
+	if !st.isNew {
+		if err := st.encodeAnswers(); err != nil {
+			return err
+		}
+		if err := b.tx.UpdateInspection(&st.row, st.loaded); err != nil {
+			return err
+		}
 	}
 	if st.linkMedia {
 		if err := b.tx.LinkMedia(st.row.ID, st.media); err != nil {

@@ -117,19 +117,19 @@ func (b *batch) round(id string) (store.Round, bool, error) {
 	return r, rounds.CanSee(b.p, r) && r.Kind == rounds.KindRound, nil
 }
 
-// flushScans appends the batch's scans and sends each to its scanner and
+// flushScans appends the working set's scans and sends each to its scanner and
 // the site's supervisors.
-func (b *batch) flushScans() error {
-	if err := b.tx.AddScans(b.scans); err != nil {
+func (ws *workingSet) flushScans(tx *store.Tx) error {
+	if err := tx.AddScans(ws.scans); err != nil {
 		return err
 	}
-	for _, s := range b.scans {
+	for _, s := range ws.scans {
 		data, err := json.Marshal(rounds.ScanView(s))
 		if err != nil {
 			return errs.E("syncer.flushScans", errs.Internal, err)
 		}
-		site, owner := b.rounds[s.RoundID].SiteID, s.UserID
-		b.tx.RecordChange(store.Change{EntityType: "scan", EntityID: s.ID, Op: "upsert", Version: 1,
+		site, owner := ws.rounds[s.RoundID].SiteID, s.UserID
+		tx.RecordChange(store.Change{EntityType: "scan", EntityID: s.ID, Op: "upsert", Version: 1,
 			Audience: store.AudienceOwner, SiteID: &site, OwnerID: &owner, Data: data})
 	}
 	return nil

@@ -77,6 +77,8 @@ type Service struct {
 
 	rounds   rounds.Config   // flags scans (SetRounds)
 	notifier *notify.Service // posts webhooks of incidents after commit (SetRounds)
+
+	groups groups // pushes waiting to be committed together (group.go)
 }
 
 // SetRounds wires the round timing that flags scans and the notifier that
@@ -95,11 +97,9 @@ func NewService(db *store.DB, templates TemplateSource, log *slog.Logger) *Servi
 	return &Service{db: db, templates: templates, log: log, cache: map[string]pinned{}}
 }
 
-// Push applies a batch in one transaction and returns one raw JSON result
-// per mutation, in order. A concurrent twin of the batch (a retry sent
-// while the first try was still running) makes the transaction fail on a
-// version or key clash; it is then run again, and replays what the twin
-// stored.
+// Push applies a batch and returns one raw JSON result per mutation, in
+// order. The batch runs in a group with other pushes of the organisation
+// (group.go) and is answered once the group has committed.
 func (s *Service) Push(ctx context.Context, mutations []Mutation) ([]json.RawMessage, error) {
 	const op = "syncer.Push"
 	if len(mutations) > MaxBatch {
@@ -109,15 +109,38 @@ func (s *Service) Push(ctx context.Context, mutations []Mutation) ([]json.RawMes
 	if !ok {
 		return nil, errs.E(op, errs.Unauthenticated)
 	}
+	results, deliveries, err := s.pushGrouped(ctx, p, mutations)
+	if err != nil {
+		return nil, errs.Wrap(op, err)
+	}
+	if s.notifier != nil {
+		s.notifier.Enqueue(ctx, deliveries)
+	}
+	return results, nil
+}
+
+// pushAlone applies a batch in a transaction of its own. A concurrent twin
+// of the batch (a retry sent while the first try was still running) makes
+// the transaction fail on a version or key clash; it is then run again,
+// and replays what the twin stored.
+func (s *Service) pushAlone(ctx context.Context, p principal.Principal, mutations []Mutation) ([]json.RawMessage, []notify.DeliverArgs, error) {
+	const op = "syncer.Push"
 	var results []json.RawMessage
 	var deliveries []notify.DeliverArgs
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		err = s.db.InTx(ctx, func(tx *store.Tx) error {
-			b := newBatch(ctx, s, tx, p)
+			ws := newWorkingSet()
+			if err := ws.load(tx, mutations); err != nil {
+				return err
+			}
+			b := newBatch(ctx, s, tx, p, ws)
 			var err error
-			results, err = b.run(mutations)
-			deliveries = b.deliveries
+			if results, err = b.run(mutations); err != nil {
+				return err
+			}
+			err = ws.flush(tx)
+			deliveries = b.deliveries // flushing incidents names their webhooks
 			return err
 		})
 		if !errs.Is(err, errs.Conflict) && !errs.Is(err, errs.Stale) {
@@ -126,12 +149,12 @@ func (s *Service) Push(ctx context.Context, mutations []Mutation) ([]json.RawMes
 		s.log.Debug("push raced a twin batch; retrying", "attempt", attempt+1, "err", err)
 	}
 	if errs.Is(err, errs.Conflict) || errs.Is(err, errs.Stale) {
-		return nil, errs.E(op, errs.Unavailable, "the batch kept racing another; retry it", 2*time.Second, err)
+		return nil, nil, errs.E(op, errs.Unavailable, "the batch kept racing another; retry it", 2*time.Second, err)
 	}
-	if err == nil && s.notifier != nil {
-		s.notifier.Enqueue(ctx, deliveries)
+	if err != nil {
+		return nil, nil, errs.Wrap(op, err)
 	}
-	return results, errs.Wrap(op, err)
+	return results, deliveries, nil
 }
 
 // template returns a pinned version, parsed once per process.

@@ -1,0 +1,178 @@
+package syncer
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/notify"
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
+)
+
+// Group commit. Every writing transaction ends by taking its
+// organisation's audit head and change counter, which it holds until the
+// commit is on disk, so an organisation commits one transaction at a time.
+// Pushes of one organisation are therefore run together: up to
+// groupMaxPushes of them, one after another in one transaction, share one
+// BEGIN, one turn at the two rows and one COMMIT. Each push still gets its
+// own working set and its own results, and sees what the pushes before it
+// in the group wrote, so a twin batch in the same group replays. A group
+// that fails for any reason is not retried as a group: its pushes run
+// again one by one, each in its own transaction, as they would without
+// grouping. Nothing is answered before the group has committed.
+const (
+	groupMaxPushes    = 32
+	groupMaxMutations = 4000
+	// groupRunners is how many groups of one organisation may be in
+	// flight at once: one can run its pushes while another commits.
+	groupRunners = 3
+	// groupTimeout bounds a group's transaction; a push whose device gave
+	// up still completes, and its retry is answered from the stored results.
+	groupTimeout = time.Minute
+)
+
+// queuedPush is one push waiting for its group.
+type queuedPush struct {
+	ctx       context.Context // the request's, without its cancellation
+	p         principal.Principal
+	mutations []Mutation
+	answer    chan pushAnswer // buffered: the runner never blocks on it
+}
+
+type pushAnswer struct {
+	results    []json.RawMessage
+	deliveries []notify.DeliverArgs
+	err        error
+}
+
+// orgQueue is the pushes of one organisation not yet taken by a runner.
+type orgQueue struct {
+	pending []*queuedPush
+	runners int
+}
+
+type groups struct {
+	mu   sync.Mutex
+	orgs map[string]*orgQueue
+}
+
+// pushGrouped queues the push with others of its organisation and waits
+// for its answer.
+func (s *Service) pushGrouped(ctx context.Context, p principal.Principal, mutations []Mutation) ([]json.RawMessage, []notify.DeliverArgs, error) {
+	q := &queuedPush{ctx: context.WithoutCancel(ctx), p: p, mutations: mutations, answer: make(chan pushAnswer, 1)}
+	s.groups.mu.Lock()
+	if s.groups.orgs == nil {
+		s.groups.orgs = map[string]*orgQueue{}
+	}
+	queue := s.groups.orgs[p.OrgID]
+	if queue == nil {
+		queue = &orgQueue{}
+		s.groups.orgs[p.OrgID] = queue
+	}
+	queue.pending = append(queue.pending, q)
+	if queue.runners < groupRunners {
+		queue.runners++
+		go s.drain(p.OrgID, queue)
+	}
+	s.groups.mu.Unlock()
+	select {
+	case a := <-q.answer:
+		return a.results, a.deliveries, a.err
+	case <-ctx.Done():
+		// The push may still be applied; the device's retry is answered
+		// from the stored results.
+		return nil, nil, errs.E("syncer.Push", errs.Unavailable, ctx.Err())
+	}
+}
+
+// drain runs groups of the organisation's queue until it is empty.
+func (s *Service) drain(org string, queue *orgQueue) {
+	for {
+		s.groups.mu.Lock()
+		group := takeGroup(queue)
+		if len(group) == 0 {
+			queue.runners--
+			if queue.runners == 0 && len(queue.pending) == 0 {
+				delete(s.groups.orgs, org)
+			}
+			s.groups.mu.Unlock()
+			return
+		}
+		s.groups.mu.Unlock()
+		s.runGroup(group)
+	}
+}
+
+// takeGroup removes the next group from the queue: the oldest pushes, up
+// to the group's limits (always at least one).
+func takeGroup(queue *orgQueue) []*queuedPush {
+	n, mutations := 0, 0
+	for n < len(queue.pending) && n < groupMaxPushes {
+		mutations += len(queue.pending[n].mutations)
+		if n > 0 && mutations > groupMaxMutations {
+			break
+		}
+		n++
+	}
+	group := queue.pending[:n:n]
+	queue.pending = queue.pending[n:]
+	return group
+}
+
+// runGroup applies the group's pushes in one transaction and answers each.
+// When the group fails, its pushes run again alone.
+func (s *Service) runGroup(group []*queuedPush) {
+	answers := make([]pushAnswer, len(group))
+	ctx, cancel := context.WithTimeout(group[0].ctx, groupTimeout)
+	defer cancel()
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		// One working set for the group: loaded in one query per kind of
+		// record, written in one statement per table where the store can.
+		ws := newWorkingSet()
+		pushes := make([][]Mutation, len(group))
+		for i, q := range group {
+			pushes[i] = q.mutations
+		}
+		if err := ws.load(tx, pushes...); err != nil {
+			return err
+		}
+		batches := make([]*batch, len(group))
+		for i, q := range group {
+			pctx, cancel := context.WithTimeout(q.ctx, groupTimeout)
+			defer cancel()
+			batches[i] = newBatch(pctx, s, tx.As(pctx), q.p, ws)
+			results, err := batches[i].run(q.mutations)
+			if err != nil {
+				return err
+			}
+			answers[i].results = results
+		}
+		if err := ws.flush(tx); err != nil {
+			return err
+		}
+		for i, b := range batches { // flushing incidents names their webhooks
+			answers[i].deliveries = b.deliveries
+		}
+		return nil
+	})
+	if err == nil {
+		for i, q := range group {
+			q.answer <- answers[i]
+		}
+		return
+	}
+	if len(group) > 1 {
+		s.log.Debug("push group failed; running its pushes alone", "pushes", len(group), "err", err)
+	}
+	var wg sync.WaitGroup
+	for _, q := range group {
+		wg.Go(func() {
+			results, deliveries, err := s.pushAlone(q.ctx, q.p, q.mutations)
+			q.answer <- pushAnswer{results: results, deliveries: deliveries, err: err}
+		})
+	}
+	wg.Wait()
+}
