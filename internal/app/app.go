@@ -130,7 +130,25 @@ func (a *App) jobs() *jobs.Registry {
 	reg.Every(time.Hour, media.CollectArgs{GraceSeconds: int64(a.Config.MediaOrphanGrace.Seconds())})
 	jobs.Handle(reg, a.Findings.Escalate)
 	reg.Every(15*time.Minute, finding.EscalateArgs{StepHours: 24})
+	if a.DB.Dialect() == store.Postgres {
+		jobs.Handle(reg, a.refreshStatistics)
+		reg.Every(5*time.Second, refreshStatisticsArgs{})
+	}
 	return reg
+}
+
+// refreshStatisticsArgs is the job that keeps PostgreSQL's cached plans
+// made for the tables' current sizes (store.RefreshStatistics).
+type refreshStatisticsArgs struct{}
+
+func (refreshStatisticsArgs) Kind() string { return "refresh_statistics" }
+
+func (a *App) refreshStatistics(ctx context.Context, _ refreshStatisticsArgs) error {
+	tables, err := a.DB.RefreshStatistics(ctx)
+	if len(tables) > 0 {
+		a.Log.Info("planner statistics refreshed", "tables", tables)
+	}
+	return err
 }
 
 // pinnedTemplate hands sync the published versions inspections pin.
