@@ -23,8 +23,9 @@ type observer interface {
 }
 
 // runLoad signs in the fleet and runs it: every device pushes one whole
-// inspection after another until the warm-up and the measured window are
-// over. It returns once every push in flight has been answered.
+// inspection after another (back to back, or on the schedule of --rate)
+// until the warm-up and the measured window are over. It returns once
+// every push in flight has been answered.
 func runLoad(ctx context.Context, opts options, target loadTarget, progress io.Writer, observers ...observer) (*report, error) {
 	client := newAPI(target.baseURL, opts.devices)
 	fmt.Fprintf(progress, "signing in %d devices as %d guards at %s ...\n", opts.devices,
@@ -35,11 +36,20 @@ func runLoad(ctx context.Context, opts options, target loadTarget, progress io.W
 	}
 	now := time.Now()
 	rec := &recorder{measureFrom: now.Add(opts.warmup), measureTo: now.Add(opts.warmup + opts.duration), errors: map[string]int{}}
+	if opts.rate > 0 {
+		// The schedule starts with the warm-up, so that the fleet is in
+		// step when the measured window opens.
+		rec.pacing = &pacing{schedule: schedule{t0: now, rate: opts.rate, devices: opts.devices}}
+	}
 	ctx, cancel := context.WithDeadline(ctx, rec.measureTo.Add(time.Minute)) // stragglers get a minute, then give up
 	defer cancel()
 
 	var wg sync.WaitGroup
-	for _, d := range f.devices {
+	for i, d := range f.devices {
+		if rec.pacing != nil {
+			wg.Go(func() { runPacedDevice(ctx, client, d, i, f.plan, rec) })
+			continue
+		}
 		wg.Go(func() { runDevice(ctx, client, d, f.plan, rec) })
 	}
 	done := make(chan struct{})
@@ -87,37 +97,60 @@ func watch(ctx context.Context, w window, line func(time.Duration) string, quiet
 	}
 }
 
-// runDevice pushes inspections until the measured window closes. A failed
-// push is counted and followed by a short pause, as a phone backs off.
+// runDevice pushes inspections back to back until the measured window
+// closes. A failed push is counted and followed by a short pause, as a
+// phone backs off.
 func runDevice(ctx context.Context, client *api, d device, p *plan, rec *recorder) {
 	for ctx.Err() == nil {
-		start := time.Now()
-		if !start.Before(rec.measureTo) {
+		if !time.Now().Before(rec.measureTo) {
 			return
 		}
-		// A submit names only declared media (issue 5): declare the
-		// signature first, as a phone does, without uploading it (the
-		// inspection stays media_pending). Push latency starts after it.
-		id, signatureID := newID(), newID()
-		outcome := declareSignature(ctx, client, d.token, id, signatureID, p.signatureKey, start)
-		var retryAfter time.Duration
-		if outcome == "" {
-			start = time.Now()
-			body, err := json.Marshal(map[string]any{"mutations": p.batchOf(start, id, p.mediaAnswers(nil, signatureID))})
-			if err != nil {
-				panic(err) // only plain values in a batch
-			}
-			outcome, retryAfter = push(ctx, client, d.token, body, len(p.answers)+2)
-		}
-		rec.record(start, time.Since(start), outcome)
-		if outcome != "" && ctx.Err() == nil {
-			pause := min(max(retryAfter, 100*time.Millisecond), 2*time.Second)
-			select {
-			case <-ctx.Done():
-			case <-time.After(pause):
-			}
+		a := sendInspection(ctx, client, d.token, p)
+		rec.record(a.pushed, a.latency, a.outcome)
+		if a.outcome != "" {
+			sleepUntil(ctx, a.answered().Add(backOff(a)))
 		}
 	}
+}
+
+// attempt is one inspection a device sent: its signature's declaration,
+// then the push.
+type attempt struct {
+	pushed     time.Time     // when the push was sent, or the declaration when that failed
+	latency    time.Duration // from pushed to the answer
+	outcome    string        // "" when every mutation was applied
+	retryAfter time.Duration // what the server asked for
+}
+
+func (a attempt) answered() time.Time { return a.pushed.Add(a.latency) }
+
+// sendInspection declares the signature and pushes one whole inspection.
+func sendInspection(ctx context.Context, client *api, token string, p *plan) attempt {
+	// A submit names only declared media (issue 5): declare the signature
+	// first, as a phone does, without uploading it (the inspection stays
+	// media_pending). Push latency starts after it.
+	id, signatureID := newID(), newID()
+	a := attempt{pushed: time.Now()}
+	a.outcome = declareSignature(ctx, client, token, id, signatureID, p.signatureKey, a.pushed)
+	if a.outcome == "" {
+		a.pushed = time.Now()
+		body, err := json.Marshal(map[string]any{"mutations": p.batchOf(a.pushed, id, p.mediaAnswers(nil, signatureID))})
+		if err != nil {
+			panic(err) // only plain values in a batch
+		}
+		a.outcome, a.retryAfter = push(ctx, client, token, body, len(p.answers)+2)
+	}
+	a.latency = time.Since(a.pushed)
+	return a
+}
+
+// backOff is the pause after a failed inspection, as a phone backs off:
+// what the server asked for, within bounds.
+func backOff(a attempt) time.Duration {
+	if a.outcome == "" {
+		return 0
+	}
+	return min(max(a.retryAfter, 100*time.Millisecond), 2*time.Second)
 }
 
 // declareSignature declares the signature medium of an inspection about

@@ -4,7 +4,9 @@
 //     signed in as a guard, push whole inspections of the night-patrol
 //     template (start, one answer.set per item, submit, in one batch, as a
 //     phone does when it comes back online) for a fixed time, and the tool
-//     reports inspections per second and push latency.
+//     reports inspections per second and push latency. With --rate the
+//     devices start inspections on a fixed schedule instead (an open
+//     load), and the tool also reports how far behind schedule they fell.
 //   - day simulates guards' working days: every device signs in, pulls
 //     everything, then loops over a patrol round (checkpoint scans of a
 //     materialised round), an inspection with photos and a signature
@@ -20,6 +22,7 @@
 //
 //	go build -o /tmp/patrolsync ./cmd/patrolsync
 //	go run ./bench --spawn /tmp/patrolsync --devices 200 --duration 30s
+//	go run ./bench --spawn /tmp/patrolsync --devices 200 --rate 500 --duration 30s
 //	go run ./bench --spawn /tmp/patrolsync --scenario day --blobs s3 --devices 20 --duration 10s
 package main
 
@@ -37,6 +40,10 @@ import (
 
 // maxDuration bounds a run whatever the flags say.
 const maxDuration = 10 * time.Minute
+
+// maxRate bounds --rate: far above what one machine can push, low enough
+// that a mistyped rate is refused rather than run.
+const maxRate = 100_000
 
 type options struct {
 	server          string
@@ -58,6 +65,7 @@ type options struct {
 	photos          int
 	think           time.Duration
 	maxRequests     int
+	rate            float64
 }
 
 func main() {
@@ -138,6 +146,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.photos, "photos", 2, "with --scenario day: photos per inspection (besides the signature)")
 	fs.DurationVar(&o.think, "think", 0, "with --scenario day: pause between a device's steps (0: back to back)")
 	fs.IntVar(&o.maxRequests, "max-requests", 1_000_000, "with --scenario day: no new loop starts once this many requests were sent")
+	fs.Float64Var(&o.rate, "rate", 0, "with --scenario push: inspections per second the whole fleet starts on a fixed schedule, "+
+		"at most one in flight per device (0: closed loop, each device back to back)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -175,6 +185,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.think < 0 || o.think > time.Minute {
 		problems = append(problems, errors.New("--think must be 0..1m"))
+	}
+	if !(o.rate >= 0 && o.rate <= maxRate) { // NaN too
+		problems = append(problems, fmt.Errorf("--rate must be 0..%d inspections/s (0: closed loop)", maxRate))
+	}
+	if o.rate != 0 && o.scenario != "push" {
+		problems = append(problems, errors.New("--rate needs --scenario push (the day scenario paces with --think)"))
 	}
 	if o.maxRequests < 1 {
 		problems = append(problems, errors.New("--max-requests must be at least 1"))

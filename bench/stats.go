@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -23,6 +24,23 @@ type recorder struct {
 	errors      map[string]int  // every failure, warm-up included
 	total       int             // applied inspections, warm-up included
 	meter       rateMeter
+	pacing      *pacing // with --rate; nil: closed loop
+}
+
+// pacing is what a paced load records besides push latency: how late each
+// start began, and the time from when it was due to its answer (lag,
+// declaration and push: what a guard working to the schedule sees), so
+// that an overloaded server cannot hide behind starts that were never sent
+// on time. Both are kept for starts begun inside the measured window,
+// whenever they were due: an overloaded fleet is still working through
+// the warm-up's starts when the window opens.
+type pacing struct {
+	schedule     schedule
+	lags         []time.Duration
+	fromSchedule []time.Duration
+	late         int           // starts begun more than one period late
+	unstarted    int           // due in the window, never begun: the device was still behind when it closed
+	recentLag    time.Duration // the largest lag since the last progress line, warm-up included
 }
 
 func (r *recorder) record(start time.Time, latency time.Duration, outcome string) {
@@ -45,8 +63,35 @@ func (r *recorder) record(start time.Time, latency time.Duration, outcome string
 	}
 }
 
+// recordSchedule adds one paced start: when it was due, when it began, and
+// when its inspection was answered.
+func (r *recorder) recordSchedule(due, begun, answered time.Time) {
+	behind := lag(due, begun)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.pacing
+	p.recentLag = max(p.recentLag, behind)
+	if begun.Before(r.measureFrom) || !begun.Before(r.measureTo) {
+		return
+	}
+	p.lags = append(p.lags, behind)
+	p.fromSchedule = append(p.fromSchedule, answered.Sub(due))
+	if behind > p.schedule.period() {
+		p.late++
+	}
+}
+
+// recordUnstarted adds starts due in the window that a device never began.
+func (r *recorder) recordUnstarted(n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pacing.unstarted += n
+}
+
 // progressLine is the once-a-second view: the rate over the last second,
-// the p99 of the window so far, and the failures.
+// the p99 of the window so far, and the failures; paced, the offered rate
+// too and the largest schedule lag of the last second, which grows when
+// the server falls behind.
 func (r *recorder) progressLine(elapsed time.Duration) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -56,9 +101,13 @@ func (r *recorder) progressLine(elapsed time.Duration) string {
 	failures := total(r.errors)
 	p99 := "-"
 	if len(r.latencies) > 0 {
-		sorted := slices.Clone(r.latencies)
-		slices.Sort(sorted)
-		p99 = ms(quantile(sorted, 0.99))
+		p99 = ms(quantile(sortedCopy(r.latencies), 0.99))
+	}
+	if p := r.pacing; p != nil {
+		recent := p.recentLag
+		p.recentLag = 0
+		return fmt.Sprintf("%5.0fs %-7s offered %6.1f/s  achieved %6.1f inspections/s  %7d submitted  p99 %8s  lag max %8s  errors %d",
+			elapsed.Seconds(), phase, p.schedule.rate, rate, r.total, p99, ms(recent), failures)
 	}
 	return fmt.Sprintf("%5.0fs %-7s %6.0f inspections/s  %7d submitted  p99 %8s  errors %d",
 		elapsed.Seconds(), phase, rate, r.total, p99, failures)
@@ -73,7 +122,21 @@ type report struct {
 	pushes, failed           int
 	p50, p95, p99, max       time.Duration
 	errors                   map[string]int
-	sections                 []section // added by observers: CPU, database
+	paced                    *pacedFigures // nil: closed loop
+	sections                 []section     // added by observers: CPU, database
+}
+
+// pacedFigures are what a paced load adds to the report: figures of the
+// starts begun inside the measured window, and the count of those due in
+// it that never began.
+type pacedFigures struct {
+	rate             float64 // offered, inspections per second
+	period           time.Duration
+	fromP50, fromP99 time.Duration // due → answered
+	lagP99, lagMax   time.Duration
+	begun            int
+	late             int // begun more than one period late
+	unstarted        int
 }
 
 // section is a titled table of extra figures.
@@ -85,8 +148,7 @@ type section struct {
 func (r *recorder) report(opts options, answers int) *report {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	sorted := slices.Clone(r.latencies)
-	slices.Sort(sorted)
+	sorted := sortedCopy(r.latencies)
 	out := &report{devices: opts.devices, guards: (opts.devices + opts.devicesPerGuard - 1) / opts.devicesPerGuard,
 		answers: answers, warmup: opts.warmup, duration: r.measureTo.Sub(r.measureFrom), inspections: r.inspections,
 		total: r.total, pushes: len(sorted), failed: r.failed, errors: r.errors}
@@ -95,6 +157,27 @@ func (r *recorder) report(opts options, answers int) *report {
 		out.p50, out.p95, out.p99 = quantile(sorted, 0.50), quantile(sorted, 0.95), quantile(sorted, 0.99)
 		out.max = sorted[len(sorted)-1]
 	}
+	if r.pacing != nil {
+		out.paced = r.pacing.figures()
+	}
+	return out
+}
+
+func (p *pacing) figures() *pacedFigures {
+	out := &pacedFigures{rate: p.schedule.rate, period: p.schedule.period(), begun: len(p.lags),
+		late: p.late, unstarted: p.unstarted}
+	if len(p.lags) > 0 {
+		lags, fromSchedule := sortedCopy(p.lags), sortedCopy(p.fromSchedule)
+		out.fromP50, out.fromP99 = quantile(fromSchedule, 0.50), quantile(fromSchedule, 0.99)
+		out.lagP99, out.lagMax = quantile(lags, 0.99), lags[len(lags)-1]
+	}
+	return out
+}
+
+// sortedCopy is a sorted copy, for quantiles.
+func sortedCopy(latencies []time.Duration) []time.Duration {
+	out := slices.Clone(latencies)
+	slices.Sort(out)
 	return out
 }
 
@@ -119,8 +202,10 @@ func (r *report) print(w io.Writer) {
 		r.devices, r.guards, r.answers, r.answers+2)
 	fmt.Fprintf(w, "| figure | value |\n|---|---|\n")
 	rows := [][2]string{
+		{"mode", r.paced.mode()},
+		{"offered inspections/s", r.paced.offered()},
 		{"measured window", fmt.Sprintf("%s after %s warm-up", r.duration.Round(time.Millisecond), r.warmup)},
-		{"inspections/s sustained", fmt.Sprintf("%.1f", r.inspectionsPerSecond)},
+		{"inspections/s achieved", fmt.Sprintf("%.1f", r.inspectionsPerSecond)},
 		{"inspections submitted in the window", fmt.Sprint(r.inspections)},
 		{"inspections submitted in all", fmt.Sprint(r.total)},
 		{"pushes started in the window", fmt.Sprintf("%d (%d failed)", r.pushes, r.failed)},
@@ -129,6 +214,7 @@ func (r *report) print(w io.Writer) {
 		{"push latency p99", ms(r.p99)},
 		{"push latency max", ms(r.max)},
 	}
+	rows = append(rows, r.paced.rows()...)
 	for _, row := range rows {
 		fmt.Fprintf(w, "| %s | %s |\n", row[0], row[1])
 	}
@@ -150,5 +236,44 @@ func (r *report) print(w io.Writer) {
 		for _, row := range s.rows {
 			fmt.Fprintf(w, "| %s | %s |\n", row[0], row[1])
 		}
+	}
+}
+
+// mode says how devices started their inspections; nil is the closed loop.
+func (p *pacedFigures) mode() string {
+	if p == nil {
+		return "closed loop: each device starts its next inspection when the last is answered"
+	}
+	return fmt.Sprintf("paced at %s/s: each device starts an inspection every %s, at most one in flight",
+		strconv.FormatFloat(p.rate, 'f', -1, 64), p.period.Round(time.Microsecond))
+}
+
+func (p *pacedFigures) offered() string {
+	if p == nil {
+		return "none: as many as the answers allow"
+	}
+	return strconv.FormatFloat(p.rate, 'f', 1, 64)
+}
+
+// rows are the figures only a schedule has: push latency alone would
+// hide a server that answers fast but too rarely.
+func (p *pacedFigures) rows() [][2]string {
+	if p == nil {
+		return nil
+	}
+	figure := func(d time.Duration) string {
+		if p.begun == 0 {
+			return "- (no start began in the window)"
+		}
+		return ms(d)
+	}
+	return [][2]string{
+		{"latency from the scheduled start p50 (lag + declaration + push)", figure(p.fromP50)},
+		{"latency from the scheduled start p99", figure(p.fromP99)},
+		{"schedule lag p99", figure(p.lagP99)},
+		{"schedule lag max", figure(p.lagMax)},
+		{fmt.Sprintf("starts late by more than one period (%s)", p.period.Round(time.Microsecond)),
+			fmt.Sprintf("%d of %d begun in the window", p.late, p.begun)},
+		{"starts due in the window never begun (device still behind when it closed)", fmt.Sprint(p.unstarted)},
 	}
 }
