@@ -37,8 +37,8 @@ func (tx *Tx) InsertMutations(rows []Mutation) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	// One hand-built multi-row INSERT: through gorm's reflection this was a
-	// tenth of a push's CPU.
+	// One hand-built multi-row INSERT, run without gorm: through gorm's
+	// reflection this was a tenth of a push's CPU.
 	org := tx.orgOf()
 	for start := 0; start < len(rows); start += 500 {
 		chunk := rows[start:min(start+500, len(rows))]
@@ -54,7 +54,7 @@ func (tx *Tx) InsertMutations(rows []Mutation) error {
 			args = append(args, org, r.MutationID, r.UserID, r.DeviceID, r.Type, r.EntityID, r.Status, r.Result,
 				r.ClientTime, tx.Now)
 		}
-		if err := tx.gorm.Exec(sql.String(), args...).Error; err != nil {
+		if err := tx.execFast(sql.String(), args...); err != nil {
 			return translate("store.InsertMutations", err)
 		}
 	}

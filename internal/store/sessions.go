@@ -1,9 +1,13 @@
 package store
 
 import (
+	"database/sql"
+	"errors"
 	"sort"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 )
@@ -97,7 +101,7 @@ func (tx *Tx) CallerBySession(sessionID string) (Caller, error) {
 	var row struct {
 		UserID, OrgID, Role, DeviceID string
 		UserActive, DeviceActive      bool
-		RevokedAt                     *time.Time
+		Revoked                       bool
 		Sites                         *string
 	}
 	// The user's sites come in the same round trip: this runs on every request.
@@ -105,12 +109,14 @@ func (tx *Tx) CallerBySession(sessionID string) (Caller, error) {
 	if tx.db.dialect == Postgres {
 		sites = "(SELECT string_agg(us.site_id::text, ',') FROM user_sites us WHERE us.user_id = s.user_id)"
 	}
-	err := tx.gorm.Table("sessions AS s").
-		Select("s.user_id, s.org_id, u.role, s.device_id, u.active AS user_active, d.active AS device_active, s.revoked_at, "+
-			sites+" AS sites").
-		Joins("JOIN users u ON u.id = s.user_id").
-		Joins("JOIN devices d ON d.id = s.device_id").
-		Where("s.id = ?", sessionID).Take(&row).Error
+	// By hand, without gorm: this runs on every request.
+	err := tx.queryRowFast(`SELECT s.user_id, s.org_id, u.role, s.device_id, u.active, d.active, s.revoked_at IS NOT NULL, `+
+		sites+` FROM sessions s JOIN users u ON u.id = s.user_id JOIN devices d ON d.id = s.device_id WHERE s.id = ?`,
+		sessionID).Scan(&row.UserID, &row.OrgID, &row.Role, &row.DeviceID, &row.UserActive, &row.DeviceActive,
+		&row.Revoked, &row.Sites)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = gorm.ErrRecordNotFound
+	}
 	if err != nil {
 		return Caller{}, translate(op, err)
 	}
@@ -120,5 +126,5 @@ func (tx *Tx) CallerBySession(sessionID string) (Caller, error) {
 		sort.Strings(siteIDs)
 	}
 	return Caller{UserID: row.UserID, OrgID: row.OrgID, Role: row.Role, DeviceID: row.DeviceID,
-		UserActive: row.UserActive, DeviceActive: row.DeviceActive, Revoked: row.RevokedAt != nil, SiteIDs: siteIDs}, nil
+		UserActive: row.UserActive, DeviceActive: row.DeviceActive, Revoked: row.Revoked, SiteIDs: siteIDs}, nil
 }
