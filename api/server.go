@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
@@ -129,6 +130,7 @@ func New(deps Deps, opts Options, log *slog.Logger) *Server {
 		Limit:   strconv.FormatInt(opts.BodyLimit, 10) + "B",
 		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/v1/blobs/") },
 	}))
+	s.observePushGroups(registry)
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: registry}))
 	s.routes()
 	return s
@@ -285,4 +287,33 @@ func DepsFrom(a *app.App) Deps {
 		Rounds: a.Rounds, Incidents: a.Incidents, Notify: a.Notify,
 		Audit: a.Audit, Reviews: a.Reviews, Findings: a.Findings, Records: a.Records,
 		Checks: a.Checks()}
+}
+
+// observePushGroups publishes how pushes are committed in groups: group
+// sizes, time in the queue, time in the group's transaction, and groups
+// that failed and ran their pushes alone.
+func (s *Server) observePushGroups(registry *prometheus.Registry) {
+	buckets := []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}
+	size := prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "patrolsync", Name: "push_group_size",
+		Help: "Pushes committed together in one transaction.", Buckets: []float64{1, 2, 4, 8, 16, 32}})
+	waited := prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "patrolsync", Name: "push_queue_seconds",
+		Help: "Time a push waited for its group to start.", Buckets: buckets})
+	took := prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "patrolsync", Name: "push_group_seconds",
+		Help: "Time a group's transaction took, commit included.", Buckets: buckets})
+	failed := prometheus.NewCounter(prometheus.CounterOpts{Namespace: "patrolsync", Name: "push_group_failures_total",
+		Help: "Groups whose transaction failed; their pushes ran again alone."})
+	registry.MustRegister(size, waited, took, failed)
+	if s.deps.Sync == nil {
+		return
+	}
+	s.deps.Sync.ObserveGroups(func(pushes int, waits []time.Duration, duration time.Duration, groupFailed bool) {
+		size.Observe(float64(pushes))
+		for _, w := range waits {
+			waited.Observe(w.Seconds())
+		}
+		took.Observe(duration.Seconds())
+		if groupFailed {
+			failed.Inc()
+		}
+	})
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -34,6 +36,7 @@ type plan struct {
 	// ids the day scenario makes fresh for every inspection.
 	photoAnswer, signatureAnswer int
 	photoKey, signatureKey       string
+	declareInPush                bool // the signature's declaration rides in the batch (media.declare)
 }
 
 // newPlan fills in a published template version with passing answers.
@@ -100,6 +103,20 @@ func (p *plan) mediaAnswers(photoIDs []string, signatureID string) map[int]json.
 			"answer": map[string]any{"value": map[string]any{"media_id": signatureID, "signer_name": "Bench Guard"}}})
 	}
 	return replace
+}
+
+// declaration is the media.declare mutation of an inspection's signature,
+// the batch's first: the submit at its end names it.
+func (p *plan) declaration(now time.Time, inspectionID, signatureID string) mutation {
+	sum := sha256.Sum256([]byte(signatureID)) // never uploaded: any digest will do
+	body := signatureDeclaration(signatureID, inspectionID, p.signatureKey, hex.EncodeToString(sum[:]), 1000, now)
+	delete(body, "id") // the entity_id names it
+	payload, err := json.Marshal(body)
+	if err != nil {
+		panic(err) // only plain values
+	}
+	return mutation{MutationID: newID(), Type: "media.declare", EntityID: signatureID, Payload: payload,
+		ClientTime: now.UTC().Format(time.RFC3339)}
 }
 
 // signatureDeclaration is the POST /v1/media body of a signature image

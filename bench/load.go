@@ -31,6 +31,9 @@ func runLoad(ctx context.Context, opts options, target loadTarget, progress io.W
 	fmt.Fprintf(progress, "signing in %d devices as %d guards at %s ...\n", opts.devices,
 		(opts.devices+opts.devicesPerGuard-1)/opts.devicesPerGuard, target.baseURL)
 	f, err := setUp(ctx, client, target, opts)
+	if f != nil {
+		f.plan.declareInPush = opts.declare == "push"
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -125,20 +128,28 @@ type attempt struct {
 func (a attempt) answered() time.Time { return a.pushed.Add(a.latency) }
 
 // sendInspection declares the signature and pushes one whole inspection.
+// A submit names only declared media (issue 5): the signature is declared
+// as a phone does, without uploading it (the inspection stays
+// media_pending), either as the batch's first mutation or, with
+// --declare request, by POST /v1/media first; push latency starts after
+// that request.
 func sendInspection(ctx context.Context, client *api, token string, p *plan) attempt {
-	// A submit names only declared media (issue 5): declare the signature
-	// first, as a phone does, without uploading it (the inspection stays
-	// media_pending). Push latency starts after it.
 	id, signatureID := newID(), newID()
 	a := attempt{pushed: time.Now()}
-	a.outcome = declareSignature(ctx, client, token, id, signatureID, p.signatureKey, a.pushed)
+	var declare []mutation
+	if p.declareInPush {
+		declare = []mutation{p.declaration(a.pushed, id, signatureID)}
+	} else {
+		a.outcome = declareSignature(ctx, client, token, id, signatureID, p.signatureKey, a.pushed)
+	}
 	if a.outcome == "" {
 		a.pushed = time.Now()
-		body, err := json.Marshal(map[string]any{"mutations": p.batchOf(a.pushed, id, p.mediaAnswers(nil, signatureID))})
+		batch := append(declare, p.batchOf(a.pushed, id, p.mediaAnswers(nil, signatureID))...)
+		body, err := json.Marshal(map[string]any{"mutations": batch})
 		if err != nil {
 			panic(err) // only plain values in a batch
 		}
-		a.outcome, a.retryAfter = push(ctx, client, token, body, len(p.answers)+2)
+		a.outcome, a.retryAfter = push(ctx, client, token, body, len(batch))
 	}
 	a.latency = time.Since(a.pushed)
 	return a

@@ -61,6 +61,7 @@ type options struct {
 	analyze         bool
 	connParams      string
 	scenario        string
+	declare         string
 	blobs           string
 	photos          int
 	think           time.Duration
@@ -141,6 +142,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "with --spawn: keep the database afterwards, to look at query plans")
 	fs.StringVar(&o.scenario, "scenario", "push", "push: whole inspections pushed back to back; day: guards' days "+
 		"(sign-in, full pull, then rounds, inspections with photos, incremental pulls)")
+	fs.StringVar(&o.declare, "declare", "push", "with --scenario push: how each inspection's signature is declared: push "+
+		"(a media.declare mutation in the inspection's own batch, one request) or request (POST /v1/media first, two requests)")
 	fs.StringVar(&o.blobs, "blobs", "file", "with --spawn: where the server keeps media: file (a temporary directory) "+
 		"or s3 (a versitygw started on loopback, from PATH or $(go env GOPATH)/bin)")
 	fs.IntVar(&o.photos, "photos", 2, "with --scenario day: photos per inspection (besides the signature)")
@@ -173,6 +176,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.scenario != "push" && o.scenario != "day" {
 		problems = append(problems, errors.New("--scenario must be push or day"))
+	}
+	if o.declare != "push" && o.declare != "request" {
+		problems = append(problems, errors.New("--declare must be push or request"))
 	}
 	if o.blobs != "file" && o.blobs != "s3" {
 		problems = append(problems, errors.New("--blobs must be file or s3"))

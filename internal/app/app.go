@@ -97,9 +97,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Skew: cfg.ScanClockSkew, Horizon: cfg.RoundHorizon}, log)
 	a.Incidents = incident.NewService(db, a.Notify)
 	a.Sync.SetRounds(a.Rounds.Config(), a.Notify)
-	a.Media = media.NewService(db, a.Blobs, media.Limits{MaxBytes: cfg.MediaMaxBytes,
-		MultipartThreshold: cfg.MediaMultipartThreshold, PartSize: cfg.MediaPartSize,
-		MaxPerInspection: cfg.MediaMaxPerInspection, OrphanGrace: cfg.MediaOrphanGrace}, log)
+	mediaLimits := media.Limits{MaxBytes: cfg.MediaMaxBytes, MultipartThreshold: cfg.MediaMultipartThreshold,
+		PartSize: cfg.MediaPartSize, MaxPerInspection: cfg.MediaMaxPerInspection, OrphanGrace: cfg.MediaOrphanGrace}
+	a.Media = media.NewService(db, a.Blobs, mediaLimits, log)
+	a.Sync.SetMediaLimits(mediaLimits)
 	a.Records = records.NewService(db, a.Inspections, a.Media.Thumbnail)
 	if a.Jobs, err = jobs.Open(ctx, db, cfg.DatabaseURL, a.jobs(), jobs.Options{Workers: cfg.JobWorkers,
 		PollInterval: cfg.JobPoll}, log); err != nil {

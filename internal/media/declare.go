@@ -77,7 +77,7 @@ type PartUpload struct {
 func (s *Service) Declare(ctx context.Context, in DeclareInput) (Declared, error) {
 	const op = "media.Declare"
 	p, _ := principal.From(ctx)
-	row, err := s.checkDeclaration(ctx, p, in)
+	row, count, err := s.checkDeclaration(ctx, p, in)
 	if err != nil {
 		return Declared{}, errs.Wrap(op, err)
 	}
@@ -88,7 +88,7 @@ func (s *Service) Declare(ctx context.Context, in DeclareInput) (Declared, error
 	if existing != nil {
 		return s.redeclare(ctx, *existing, row)
 	}
-	if err := s.checkCount(ctx, in.InspectionID); err != nil {
+	if err := s.checkCount(count); err != nil {
 		return Declared{}, err
 	}
 	if twin != nil {
@@ -98,8 +98,30 @@ func (s *Service) Declare(ctx context.Context, in DeclareInput) (Declared, error
 }
 
 // checkDeclaration validates every field at once and builds the row.
-func (s *Service) checkDeclaration(ctx context.Context, p principal.Principal, in DeclareInput) (store.Media, error) {
+// It also returns how many live media the inspection holds already.
+func (s *Service) checkDeclaration(ctx context.Context, p principal.Principal, in DeclareInput) (store.Media, int64, error) {
 	const op = "media.Declare"
+	row, fields := CheckFields(in, p.UserID, func(id string) bool { return s.isUser(ctx, id) })
+	count, err := s.checkInspection(ctx, p, in.InspectionID, fields)
+	if err != nil {
+		return store.Media{}, 0, err
+	}
+	if len(fields) > 0 {
+		return store.Media{}, 0, errs.Fields(op, fields)
+	}
+	if in.Size > s.limits.MaxBytes {
+		return store.Media{}, 0, errs.E(op, errs.TooLarge, fmt.Sprintf("a blob holds at most %d bytes", s.limits.MaxBytes),
+			map[string]string{"/size": fmt.Sprintf("at most %d bytes", s.limits.MaxBytes)})
+	}
+	return row, count, nil
+}
+
+// CheckFields validates a declaration's own fields, every problem at once
+// (JSON pointers into the declaration), and builds its pending row. The
+// inspection, the size limit, the count per inspection and earlier
+// declarations of the id are the caller's to check. isUser says whether a
+// signer id names a user of the caller's organisation.
+func CheckFields(in DeclareInput, uploadedBy string, isUser func(id string) bool) (store.Media, map[string]string) {
 	fields := map[string]string{}
 	if !isUUID(in.ID) {
 		fields["/id"] = "must be a UUID made by the device"
@@ -124,18 +146,10 @@ func (s *Service) checkDeclaration(ctx context.Context, p principal.Principal, i
 		fields["/captured_at"] = "must be an RFC 3339 time"
 	}
 	location := checkLocation(in.Location, fields)
-	signature := s.checkSignature(ctx, in, fields)
-	s.checkInspection(ctx, p, in.InspectionID, fields)
-	if len(fields) > 0 {
-		return store.Media{}, errs.Fields(op, fields)
-	}
-	if in.Size > s.limits.MaxBytes {
-		return store.Media{}, errs.E(op, errs.TooLarge, fmt.Sprintf("a blob holds at most %d bytes", s.limits.MaxBytes),
-			map[string]string{"/size": fmt.Sprintf("at most %d bytes", s.limits.MaxBytes)})
-	}
+	signature := checkSignature(in, fields, isUser)
 	return store.Media{ID: strings.ToLower(in.ID), InspectionID: in.InspectionID, ItemKey: in.ItemKey, Kind: in.Kind,
 		DeclaredType: in.ContentType, Size: in.Size, SHA256: strings.ToLower(in.SHA256), Status: Pending,
-		UploadedBy: p.UserID, CapturedAt: captured, Location: location, Signature: signature, Version: 1}, nil
+		UploadedBy: uploadedBy, CapturedAt: captured, Location: location, Signature: signature, Version: 1}, fields
 }
 
 func checkLocation(raw json.RawMessage, fields map[string]string) []byte {
@@ -157,7 +171,7 @@ func checkLocation(raw json.RawMessage, fields map[string]string) []byte {
 }
 
 // checkSignature validates the signature part; only signatures carry one.
-func (s *Service) checkSignature(ctx context.Context, in DeclareInput, fields map[string]string) []byte {
+func checkSignature(in DeclareInput, fields map[string]string, isUser func(id string) bool) []byte {
 	sig := in.Signature
 	switch {
 	case in.Kind == Signature && sig == nil:
@@ -176,7 +190,7 @@ func (s *Service) checkSignature(ctx context.Context, in DeclareInput, fields ma
 	switch {
 	case sig.SignerUserID == "" && strings.TrimSpace(sig.SignerName) == "":
 		fields["/signature/signer_user_id"] = "name the signer: signer_user_id or signer_name"
-	case sig.SignerUserID != "" && !s.isUser(ctx, sig.SignerUserID):
+	case sig.SignerUserID != "" && !isUser(sig.SignerUserID):
 		fields["/signature/signer_user_id"] = "no such user in your organisation"
 	}
 	if strings.TrimSpace(sig.SignerRole) == "" || len(sig.SignerRole) > 100 {
@@ -204,27 +218,27 @@ func (s *Service) isUser(ctx context.Context, id string) bool {
 // closed yet. An inspection the server has not received yet is allowed, so
 // that an offline phone can declare its media before the one push that
 // carries the whole inspection; until it arrives only the declarer sees
-// the media.
-func (s *Service) checkInspection(ctx context.Context, p principal.Principal, id string, fields map[string]string) {
+// the media. It returns how many live media are declared for the
+// inspection: both in one query, as this runs for every photo.
+func (s *Service) checkInspection(ctx context.Context, p principal.Principal, id string, fields map[string]string) (int64, error) {
 	if !isUUID(id) {
 		fields["/inspection_id"] = "must be the id of an inspection"
-		return
+		return 0, nil
 	}
-	row, err := s.db.Read(ctx).Inspection(id)
+	facts, err := s.db.Read(ctx).InspectionMediaFacts(id)
 	switch {
-	case errs.Is(err, errs.NotFound):
-	case err != nil || !inspection.CanSee(p, row.SiteID, row.OwnerID):
+	case err != nil:
+		return 0, errs.Wrap("media.Declare", err)
+	case !facts.Found:
+	case !inspection.CanSee(p, facts.SiteID, facts.OwnerID):
 		fields["/inspection_id"] = "this inspection belongs to someone else"
-	case row.Status == inspection.Approved:
+	case facts.Status == inspection.Approved:
 		fields["/inspection_id"] = "the inspection is approved and takes no more media"
 	}
+	return facts.MediaCount, nil
 }
 
-func (s *Service) checkCount(ctx context.Context, inspectionID string) error {
-	n, err := s.db.Read(ctx).CountInspectionMedia(inspectionID)
-	if err != nil {
-		return errs.Wrap("media.Declare", err)
-	}
+func (s *Service) checkCount(n int64) error {
 	if n >= int64(s.limits.MaxPerInspection) {
 		return errs.Fields("media.Declare", map[string]string{"/inspection_id": fmt.Sprintf(
 			"the inspection already holds %d media, the most allowed", s.limits.MaxPerInspection)})

@@ -125,5 +125,11 @@ func rawOrNull(raw []byte) json.RawMessage {
 // objectKey is where a media row's own bytes go.
 func objectKey(orgID, id string) string { return "orgs/" + orgID + "/media/" + id }
 
+// ObjectKey is where the bytes of an organisation's medium go.
+func ObjectKey(orgID, id string) string { return objectKey(orgID, id) }
+
+// ViewOf is a medium as the API shows it.
+func ViewOf(row store.Media) View { return viewOf(row) }
+
 // thumbnailKey is where a media row's thumbnail goes.
 func thumbnailKey(orgID, id string) string { return "orgs/" + orgID + "/thumbnails/" + id + ".jpg" }

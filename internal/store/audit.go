@@ -5,8 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"gorm.io/gorm"
+	"strings"
+	"sync"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/patrolsync/patrolsync/internal/principal"
 )
@@ -95,28 +98,105 @@ func (tx *Tx) writeAudit() error {
 		byOrg[e.OrgID] = append(byOrg[e.OrgID], e)
 	}
 	for _, org := range orgs {
-		var head struct {
-			Seq  int64
-			Hash string
+		entries := byOrg[org]
+		if head, ok := tx.db.heads.get(org); ok && tx.db.dialect == Postgres {
+			next := chain(entries, head)
+			appended, err := tx.appendAuditAfter(org, entries, head, next)
+			if err != nil {
+				return translate(op, err)
+			}
+			if appended {
+				tx.newHeads[org] = next
+				continue
+			}
+			// Another replica moved the head: read it, as without a cache.
 		}
+		var head auditHead
 		err := tx.gorm.Raw(`INSERT INTO audit_heads (org_id, seq, hash) VALUES (?, 0, '')
 ON CONFLICT (org_id) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash`, org).Scan(&head).Error
 		if err != nil {
 			return translate(op, err)
 		}
-		entries := byOrg[org]
-		for i := range entries {
-			head.Seq++
-			entries[i].Seq, entries[i].PrevHash = head.Seq, head.Hash
-			entries[i].Hash = AuditHash(entries[i])
-			head.Hash = entries[i].Hash
-		}
-		if err := tx.appendAudit(org, entries, head.Seq, head.Hash); err != nil {
+		next := chain(entries, head)
+		if err := tx.appendAudit(org, entries, next.Seq, next.Hash); err != nil {
 			return translate(op, err)
 		}
+		tx.newHeads[org] = next
 	}
 	*tx.audits = nil
 	return nil
+}
+
+// auditHead is the last link of an organisation's chain.
+type auditHead struct {
+	Seq  int64
+	Hash string
+}
+
+// chain links entries onto head and returns the new head.
+func chain(entries []AuditEntry, head auditHead) auditHead {
+	for i := range entries {
+		head.Seq++
+		entries[i].Seq, entries[i].PrevHash = head.Seq, head.Hash
+		entries[i].Hash = AuditHash(entries[i])
+		head.Hash = entries[i].Hash
+	}
+	return head
+}
+
+// auditHeads remembers, per organisation, the head this process last
+// committed, so that the next transaction can chain onto it without first
+// reading it: one round trip less while the organisation's tail lock is
+// held. The database stays the authority: appendAuditAfter moves the head
+// only from the remembered one, and a miss falls back to reading it.
+type auditHeads struct {
+	mu    sync.Mutex
+	heads map[string]auditHead
+}
+
+func (h *auditHeads) get(org string) (auditHead, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	head, ok := h.heads[org]
+	return head, ok
+}
+
+// remember records heads that are now committed.
+func (h *auditHeads) remember(committed map[string]auditHead) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.heads == nil {
+		h.heads = map[string]auditHead{}
+	}
+	if len(h.heads) > 10000 {
+		clear(h.heads)
+	}
+	for org, head := range committed {
+		h.heads[org] = head
+	}
+}
+
+// appendAuditAfter writes chained entries and moves the head from was to
+// next, in one statement that does nothing (and reports false) when the
+// head is no longer was. PostgreSQL only.
+func (tx *Tx) appendAuditAfter(org string, entries []AuditEntry, was, next auditHead) (bool, error) {
+	var sql strings.Builder
+	sql.WriteString(`WITH head AS (UPDATE audit_heads SET seq = ?, hash = ? WHERE org_id = ? AND seq = ? AND hash = ?
+    RETURNING org_id)
+INSERT INTO audit_log (org_id, seq, at, actor_id, action, entity_type, entity_id, details, prev_hash, hash)
+SELECT v.org_id, v.seq, v.at, v.actor_id, v.action, v.entity_type, v.entity_id, v.details, v.prev_hash, v.hash
+FROM head, (VALUES `)
+	args := []any{next.Seq, next.Hash, org, was.Seq, was.Hash}
+	for i, e := range entries {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("(?::uuid, ?::bigint, ?::timestamptz, ?::uuid, ?, ?, ?, ?, ?, ?)")
+		args = append(args, e.OrgID, e.Seq, e.At, e.ActorID, e.Action, e.EntityType, e.EntityID, e.Details, e.PrevHash, e.Hash)
+	}
+	sql.WriteString(`) AS v(org_id, seq, at, actor_id, action, entity_type, entity_id, details, prev_hash, hash)`)
+	n, err := tx.execFastCount(sql.String(), args...)
+	return n == int64(len(entries)), err
 }
 
 // AuditFilter narrows ListAudit. Empty fields do not filter.

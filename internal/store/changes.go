@@ -29,6 +29,9 @@ type Change struct {
 	PrevOwnerID  *string
 	Data         []byte
 	CreatedAt    time.Time
+	// Fresh marks the first entry of a record created in this transaction:
+	// it has no older entry to compact away. Not stored.
+	Fresh bool `gorm:"-"`
 }
 
 // RecordChange queues a change for the log; it is written, with its
@@ -87,7 +90,12 @@ func (tx *Tx) writeChanges() error {
 func (tx *Tx) compact(pending []Change) error {
 	ids := make([]string, 0, len(pending))
 	for _, c := range pending {
-		ids = append(ids, c.EntityID)
+		if !c.Fresh {
+			ids = append(ids, c.EntityID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	err := tx.scoped("changes").Where("entity_id IN ? AND prev_audience IS NULL", ids).Delete(&Change{}).Error
 	return translate("store.compact", err)

@@ -1,9 +1,9 @@
 package store
 
 import (
+	"strconv"
+	"strings"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // Media is one declared piece of evidence: a photo, a signature or an
@@ -56,17 +56,86 @@ func (tx *Tx) MediaByIDs(ids []string) (map[string]Media, error) {
 	return out, translate("store.MediaByIDs", err)
 }
 
-// MediaOfInspections reads the live media rows declared for inspections.
-func (tx *Tx) MediaOfInspections(inspectionIDs []string) ([]Media, error) {
+// MediaOfInspections reads the live media rows declared for inspections,
+// and the rows with the given ids whatever their state, in one query.
+func (tx *Tx) MediaOfInspections(inspectionIDs, ids []string) ([]Media, error) {
+	q := tx.scoped("media")
+	switch {
+	case len(inspectionIDs) > 0 && len(ids) > 0:
+		q = q.Where("(inspection_id IN ? AND status <> 'deleted') OR id IN ?", inspectionIDs, ids)
+	case len(inspectionIDs) > 0:
+		q = q.Where("inspection_id IN ? AND status <> 'deleted'", inspectionIDs)
+	case len(ids) > 0:
+		q = q.Where("id IN ?", ids)
+	default:
+		return nil, nil
+	}
 	var rows []Media
-	err := tx.scoped("media").Where("inspection_id IN ? AND status <> 'deleted'", inspectionIDs).Find(&rows).Error
+	err := q.Find(&rows).Error
 	return rows, translate("store.MediaOfInspections", err)
 }
 
+// StoredTwins finds, for each digest, the oldest stored medium of the
+// organisation with those bytes: new declarations of the same bytes are
+// stored at once. Keyed by sha256 and size.
+func (tx *Tx) StoredTwins(sha256s []string) (map[string]Media, error) {
+	out := map[string]Media{}
+	if len(sha256s) == 0 {
+		return out, nil
+	}
+	var rows []Media
+	err := tx.scoped("media").Where("sha256 IN ? AND status = 'stored'", sha256s).Order("created_at DESC, id DESC").
+		Find(&rows).Error
+	for _, row := range rows { // oldest last, so it wins
+		out[TwinKey(row.SHA256, row.Size)] = row
+	}
+	return out, translate("store.StoredTwins", err)
+}
+
+// TwinKey identifies bytes by digest and size.
+func TwinKey(sha256hex string, size int64) string { return sha256hex + "/" + strconv.FormatInt(size, 10) }
+
 // CreateMedia inserts a declared media row; a taken id is Conflict.
 func (tx *Tx) CreateMedia(row *Media) error {
-	row.OrgID, row.CreatedAt, row.UpdatedAt = tx.orgOf(), tx.Now, tx.Now
-	return translate("store.CreateMedia", tx.gorm.Table("media").Create(row).Error)
+	return tx.CreateMediaRows([]*Media{row})
+}
+
+// CreateMediaRows inserts declared media rows, a hundred per statement, by
+// hand, without gorm: one runs for every photo and signature. A taken id
+// is Conflict.
+func (tx *Tx) CreateMediaRows(rows []*Media) error {
+	const columns = 24
+	for start := 0; start < len(rows); start += 100 {
+		chunk := rows[start:min(start+100, len(rows))]
+		var sql strings.Builder
+		sql.WriteString(`INSERT INTO media (id, org_id, inspection_id, item_key, kind, declared_type, content_type, size,
+    sha256, object_key, upload_id, part_size, status, uploaded_by, captured_at, location, signature, thumbnail_key,
+    linked_at, stored_at, deleted_at, version, created_at, updated_at) VALUES `)
+		args := make([]any, 0, columns*len(chunk))
+		for i, row := range chunk {
+			row.OrgID, row.CreatedAt, row.UpdatedAt = tx.orgOf(), tx.Now, tx.Now
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString("(?" + strings.Repeat(", ?", columns-1) + ")")
+			args = append(args, row.ID, row.OrgID, row.InspectionID, row.ItemKey, row.Kind, row.DeclaredType,
+				row.ContentType, row.Size, row.SHA256, row.ObjectKey, row.UploadID, row.PartSize, row.Status, row.UploadedBy,
+				row.CapturedAt, nullBytes(row.Location), nullBytes(row.Signature), row.ThumbnailKey, row.LinkedAt,
+				row.StoredAt, row.DeletedAt, row.Version, row.CreatedAt, row.UpdatedAt)
+		}
+		if err := tx.execFast(sql.String(), args...); err != nil {
+			return translate("store.CreateMedia", err)
+		}
+	}
+	return nil
+}
+
+// nullBytes is NULL for no bytes, as gorm wrote them.
+func nullBytes(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
 }
 
 // UpdateMedia writes row if it is still at version expected.
@@ -103,27 +172,65 @@ SELECT * FROM (SELECT * FROM media WHERE org_id = ? AND sha256 = ? AND size = ? 
 	return existing, twin, nil
 }
 
-// CountInspectionMedia counts the live media declared for an inspection.
-func (tx *Tx) CountInspectionMedia(inspectionID string) (int64, error) {
-	var n int64
-	err := tx.scoped("media").Where("inspection_id = ? AND status <> 'deleted'", inspectionID).Count(&n).Error
-	return n, translate("store.CountInspectionMedia", err)
+// InspectionMediaFacts is what declaring a medium needs to know about its
+// inspection.
+type InspectionMediaFacts struct {
+	Found                   bool // false: not received yet
+	SiteID, OwnerID, Status string
+	MediaCount              int64 // live media declared for it
 }
 
-// LinkMedia marks exactly ids as named by the inspection's submitted
-// answers: rows it no longer names are unlinked.
-func (tx *Tx) LinkMedia(inspectionID string, ids []string) error {
-	const op = "store.LinkMedia"
-	if len(ids) == 0 {
-		err := tx.scoped("media").Where("inspection_id = ? AND linked_at IS NOT NULL", inspectionID).
-			Update("linked_at", nil).Error
-		return translate(op, err)
+// InspectionMediaFacts reads, in one query, the inspection a medium is
+// declared for (if it arrived) and how many live media name it.
+func (tx *Tx) InspectionMediaFacts(inspectionID string) (InspectionMediaFacts, error) {
+	org := tx.orgOf()
+	var site, owner, status *string
+	var out InspectionMediaFacts
+	err := tx.queryRowFast(`SELECT i.site_id, i.owner_id, i.status,
+    (SELECT count(*) FROM media m WHERE m.org_id = ? AND m.inspection_id = ? AND m.status <> 'deleted')
+FROM (SELECT 1 AS one) AS one LEFT JOIN inspections i ON i.org_id = ? AND i.id = ?`,
+		[]any{org, inspectionID, org, inspectionID}, &site, &owner, &status, &out.MediaCount)
+	if err != nil {
+		return out, translate("store.InspectionMediaFacts", err)
 	}
-	// One statement: rows no longer named lose their link, newly named
-	// rows get one, rows still named keep theirs.
-	err := tx.scoped("media").Where("inspection_id = ? AND (linked_at IS NOT NULL OR id IN ?)", inspectionID, ids).
-		Update("linked_at", gorm.Expr("CASE WHEN id IN ? THEN COALESCE(linked_at, ?) END", ids, tx.Now)).Error
-	return translate(op, err)
+	if site != nil && owner != nil && status != nil {
+		out.Found, out.SiteID, out.OwnerID, out.Status = true, *site, *owner, *status
+	}
+	return out, nil
+}
+
+// LinkMedia marks, for each inspection, exactly the media ids its
+// submitted answers name as linked: rows it no longer names are unlinked.
+// Every id must belong to its inspection (the submit checked that), so one
+// statement serves a whole group of submits: by hand, as one runs for
+// every group.
+func (tx *Tx) LinkMedia(named map[string][]string) error {
+	if len(named) == 0 {
+		return nil
+	}
+	var inspections, ids []any
+	for inspection, list := range named {
+		inspections = append(inspections, inspection)
+		for _, id := range list {
+			ids = append(ids, id)
+		}
+	}
+	in := func(n int) string { return "(?" + strings.Repeat(", ?", n-1) + ")" }
+	args := []any{tx.Now, tx.orgOf()}
+	args = append(args, inspections...)
+	var sql string
+	if len(ids) == 0 {
+		sql = `UPDATE media SET linked_at = NULL WHERE org_id = ? AND inspection_id IN ` + in(len(inspections)) +
+			` AND linked_at IS NOT NULL`
+		args = args[1:]
+	} else {
+		// Rows no longer named lose their link, newly named rows get one,
+		// rows still named keep theirs.
+		sql = `UPDATE media SET linked_at = CASE WHEN id IN ` + in(len(ids)) + ` THEN COALESCE(linked_at, ?) END
+WHERE org_id = ? AND inspection_id IN ` + in(len(inspections)) + ` AND (linked_at IS NOT NULL OR id IN ` + in(len(ids)) + `)`
+		args = append(append(append([]any{}, ids...), args...), ids...)
+	}
+	return translate("store.LinkMedia", tx.execFast(sql, args...))
 }
 
 // UnstoredLinkedMedia counts the media an inspection's answers name that

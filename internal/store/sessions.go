@@ -1,13 +1,9 @@
 package store
 
 import (
-	"database/sql"
-	"errors"
 	"sort"
 	"strings"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 )
@@ -112,11 +108,8 @@ func (tx *Tx) CallerBySession(sessionID string) (Caller, error) {
 	// By hand, without gorm: this runs on every request.
 	err := tx.queryRowFast(`SELECT s.user_id, s.org_id, u.role, s.device_id, u.active, d.active, s.revoked_at IS NOT NULL, `+
 		sites+` FROM sessions s JOIN users u ON u.id = s.user_id JOIN devices d ON d.id = s.device_id WHERE s.id = ?`,
-		sessionID).Scan(&row.UserID, &row.OrgID, &row.Role, &row.DeviceID, &row.UserActive, &row.DeviceActive,
+		[]any{sessionID}, &row.UserID, &row.OrgID, &row.Role, &row.DeviceID, &row.UserActive, &row.DeviceActive,
 		&row.Revoked, &row.Sites)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = gorm.ErrRecordNotFound
-	}
 	if err != nil {
 		return Caller{}, translate(op, err)
 	}

@@ -35,6 +35,7 @@ type DB struct {
 	sql     *sql.DB
 	dialect string
 	tails   orgLocks
+	heads   auditHeads
 }
 
 // Open connects to url: postgres://... or sqlite:///path/file.db (the
@@ -127,6 +128,9 @@ type Tx struct {
 	// audits are chained onto the organisation's audit log at commit, after
 	// the changes.
 	audits *[]AuditEntry
+	// newHeads are the audit heads this transaction moved to, remembered
+	// once it commits.
+	newHeads map[string]auditHead
 }
 
 // InTx runs fn in a transaction, committed when fn returns nil.
@@ -142,7 +146,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 	}()
 	tx := &Tx{gorm: g, db: db, Now: time.Now().UTC().Truncate(time.Microsecond), changes: &[]Change{},
-		audits: &[]AuditEntry{}}
+		audits: &[]AuditEntry{}, newHeads: map[string]auditHead{}}
 	if err := fn(tx); err != nil {
 		return translate("store.InTx", err)
 	}
@@ -164,6 +168,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return translate("store.InTx", err)
 	}
 	committed = true
+	db.heads.remember(tx.newHeads)
 	return nil
 }
 
@@ -228,7 +233,8 @@ func isConnectionError(err error) bool {
 // cases that learn who the caller is only inside the transaction (a refresh
 // token names its own user).
 func (tx *Tx) As(ctx context.Context) *Tx {
-	return &Tx{gorm: tx.gorm.WithContext(ctx), db: tx.db, Now: tx.Now, changes: tx.changes, audits: tx.audits}
+	return &Tx{gorm: tx.gorm.WithContext(ctx), db: tx.db, Now: tx.Now, changes: tx.changes, audits: tx.audits,
+		newHeads: tx.newHeads}
 }
 
 // execFast runs a hand-written statement straight on the connection behind
@@ -236,13 +242,38 @@ func (tx *Tx) As(ctx context.Context) *Tx {
 // push whose reflection over hundreds of arguments cost more than running
 // them. sql uses ? placeholders; PostgreSQL gets $n.
 func (tx *Tx) execFast(sql string, args ...any) error {
-	_, err := tx.gorm.Statement.ConnPool.ExecContext(tx.gorm.Statement.Context, tx.placeholders(sql), args...)
+	_, err := tx.execFastCount(sql, args...)
 	return err
 }
 
-// queryRowFast is execFast for a statement that answers one row.
-func (tx *Tx) queryRowFast(sql string, args ...any) *sql.Row {
-	return tx.gorm.Statement.ConnPool.QueryRowContext(tx.gorm.Statement.Context, tx.placeholders(sql), args...)
+// execFastCount is execFast reporting the rows the statement changed.
+func (tx *Tx) execFastCount(sql string, args ...any) (int64, error) {
+	res, err := tx.gorm.Statement.ConnPool.ExecContext(tx.gorm.Statement.Context, tx.placeholders(sql), args...)
+	if err != nil {
+		return 0, tx.driverError(err)
+	}
+	n, err := res.RowsAffected()
+	return n, tx.driverError(err)
+}
+
+// queryRowFast is execFast for a statement that answers one row, scanned
+// into dest.
+func (tx *Tx) queryRowFast(query string, args []any, dest ...any) error {
+	err := tx.gorm.Statement.ConnPool.QueryRowContext(tx.gorm.Statement.Context, tx.placeholders(query), args...).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return gorm.ErrRecordNotFound
+	}
+	return tx.driverError(err)
+}
+
+// driverError gives a driver's error the meaning gorm gives it
+// (TranslateError), so that translate sees a unique violation as
+// gorm.ErrDuplicatedKey whichever way the statement ran.
+func (tx *Tx) driverError(err error) error {
+	if translator, ok := tx.gorm.Dialector.(gorm.ErrorTranslator); ok && err != nil {
+		return translator.Translate(err)
+	}
+	return err
 }
 
 // placeholders numbers the ? of sql for PostgreSQL. The statements are

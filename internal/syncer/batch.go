@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,7 +28,9 @@ type workingSet struct {
 	findings    map[string]*findingState
 	incidents   map[string]*incidentState
 	siteRows    map[string]*store.Site // looked-up sites (nil: none)
-	media       map[string]store.Media // media of the inspections submitted here
+	media       map[string]store.Media // media of the inspections submitted or declared for here, and those declared
+	twins       map[string]store.Media // stored bytes the declarations here may reuse, by store.TwinKey
+	newMedia    []*store.Media         // declared here (media.declare), inserted at flush
 	events      []store.InspectionEvent
 	stored      []store.Mutation
 	order       []string          // ids of changed records, in first-change order
@@ -44,7 +47,7 @@ type workingSet struct {
 func newWorkingSet() *workingSet {
 	return &workingSet{done: map[string]store.Mutation{}, inspections: map[string]*inspectionState{},
 		findings: map[string]*findingState{}, incidents: map[string]*incidentState{}, siteRows: map[string]*store.Site{},
-		media: map[string]store.Media{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
+		media: map[string]store.Media{}, twins: map[string]store.Media{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
 		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
 }
 
@@ -127,15 +130,36 @@ func (ws *workingSet) load(tx *store.Tx, pushes ...[]Mutation) error {
 func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 	ids := map[string][]string{}
 	seen := map[string]bool{}
-	var submitted []string
+	var mediaOf, mediaIDs, digests []string
 	for _, m := range mutations {
+		if m.Type == "media.declare" && isUUID(m.EntityID) {
+			// Its inspection, the media it already holds, an earlier
+			// declaration of the id, and stored bytes to reuse.
+			var named struct {
+				InspectionID string `json:"inspection_id"`
+				SHA256       string `json:"sha256"`
+			}
+			json.Unmarshal(m.Payload, &named)
+			mediaIDs = append(mediaIDs, strings.ToLower(m.EntityID))
+			if len(named.SHA256) == 64 {
+				digests = append(digests, strings.ToLower(named.SHA256))
+			}
+			if isUUID(named.InspectionID) {
+				mediaOf = append(mediaOf, named.InspectionID)
+				if !seen["inspection"+named.InspectionID] && !ws.holds("inspection", named.InspectionID) {
+					seen["inspection"+named.InspectionID] = true
+					ids["inspection"] = append(ids["inspection"], named.InspectionID)
+				}
+			}
+			continue
+		}
 		kind := recordKind(m.Type)
 		if kind == "" || !isUUID(m.EntityID) || seen[m.Type+m.EntityID] {
 			continue
 		}
 		seen[m.Type+m.EntityID] = true
 		if m.Type == "inspection.submit" {
-			submitted = append(submitted, m.EntityID)
+			mediaOf = append(mediaOf, m.EntityID)
 		}
 		if !seen[kind+m.EntityID] && !ws.holds(kind, m.EntityID) {
 			seen[kind+m.EntityID] = true
@@ -178,13 +202,26 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 			ws.scanIDs[id] = row
 		}
 	}
-	if len(submitted) > 0 {
-		media, err := tx.MediaOfInspections(submitted)
+	if len(mediaOf) > 0 || len(mediaIDs) > 0 {
+		media, err := tx.MediaOfInspections(mediaOf, mediaIDs)
 		if err != nil {
 			return err
 		}
 		for _, row := range media {
-			ws.media[row.ID] = row
+			if _, ok := ws.media[row.ID]; !ok {
+				ws.media[row.ID] = row
+			}
+		}
+	}
+	if len(digests) > 0 {
+		twins, err := tx.StoredTwins(digests)
+		if err != nil {
+			return err
+		}
+		for key, row := range twins {
+			if _, ok := ws.twins[key]; !ok {
+				ws.twins[key] = row
+			}
 		}
 	}
 	return nil
@@ -246,6 +283,8 @@ func (b *batch) apply(m Mutation) (Result, error) {
 		return b.updateFinding(m)
 	case "checkpoint.scan":
 		return b.scanCheckpoint(m)
+	case "media.declare":
+		return b.declareMedia(m)
 	case "incident.report":
 		return b.reportIncident(m)
 	case "incident.follow_up":
@@ -278,6 +317,9 @@ func (ws *workingSet) flush(tx *store.Tx) error {
 	if err := ws.createInspections(tx); err != nil {
 		return err
 	}
+	if err := tx.CreateMediaRows(ws.newMedia); err != nil {
+		return err
+	}
 	for _, id := range ws.order {
 		b := ws.by[id]
 		if st, ok := ws.inspections[id]; ok && st.dirty {
@@ -299,6 +341,9 @@ func (ws *workingSet) flush(tx *store.Tx) error {
 	if err := tx.AddInspectionEvents(ws.events); err != nil {
 		return err
 	}
+	if err := tx.LinkMedia(ws.mediaLinks()); err != nil {
+		return err
+	}
 	if err := tx.AddIncidentEvents(ws.incidentEvents); err != nil {
 		return err
 	}
@@ -306,6 +351,17 @@ func (ws *workingSet) flush(tx *store.Tx) error {
 		return err
 	}
 	return tx.InsertMutations(ws.stored)
+}
+
+// mediaLinks are the media ids each submitted inspection's answers name.
+func (ws *workingSet) mediaLinks() map[string][]string {
+	links := map[string][]string{}
+	for _, id := range ws.order {
+		if st, ok := ws.inspections[id]; ok && st.dirty && st.linkMedia {
+			links[id] = st.media
+		}
+	}
+	return links
 }
 
 // touch notes that b changed the record.

@@ -219,7 +219,7 @@ func (b *batch) flushFinding(st *findingState) error {
 	}
 	owner := finding.Owner(st.row)
 	change := store.Change{EntityType: "finding", EntityID: st.row.ID, Op: "upsert", Version: st.row.Version,
-		Audience: store.AudienceOwner, SiteID: &st.row.SiteID, OwnerID: &owner, Data: data}
+		Audience: store.AudienceOwner, SiteID: &st.row.SiteID, OwnerID: &owner, Data: data, Fresh: st.isNew}
 	if st.prevOwner != "" && st.prevOwner != owner {
 		change.PrevAudience, change.PrevSiteID, change.PrevOwnerID = ptr(store.AudienceOwner), &st.row.SiteID, ptr(st.prevOwner)
 	}

@@ -24,18 +24,27 @@ import (
 // again one by one, each in its own transaction, as they would without
 // grouping. Nothing is answered before the group has committed.
 const (
-	groupMaxPushes    = 32
+	groupMaxPushes    = 16
 	groupMaxMutations = 4000
 	// groupRunners is how many groups of one organisation may be in
 	// flight at once: one can run its pushes while another commits.
-	groupRunners = 3
+	groupRunners = 6
 	// groupTimeout bounds a group's transaction; a push whose device gave
 	// up still completes, and its retry is answered from the stored results.
 	groupTimeout = time.Minute
 )
 
+// GroupObserver learns how each group went: how many pushes it held, how
+// long each had waited in the queue, how long its transaction took, and
+// whether it failed (its pushes then ran alone). The API wires metrics to it.
+type GroupObserver func(pushes int, waited []time.Duration, took time.Duration, failed bool)
+
+// ObserveGroups sets the observer; call it before serving.
+func (s *Service) ObserveGroups(observe GroupObserver) { s.observeGroups = observe }
+
 // queuedPush is one push waiting for its group.
 type queuedPush struct {
+	queued    time.Time
 	ctx       context.Context // the request's, without its cancellation
 	p         principal.Principal
 	mutations []Mutation
@@ -62,7 +71,7 @@ type groups struct {
 // pushGrouped queues the push with others of its organisation and waits
 // for its answer.
 func (s *Service) pushGrouped(ctx context.Context, p principal.Principal, mutations []Mutation) ([]json.RawMessage, []notify.DeliverArgs, error) {
-	q := &queuedPush{ctx: context.WithoutCancel(ctx), p: p, mutations: mutations, answer: make(chan pushAnswer, 1)}
+	q := &queuedPush{queued: time.Now(), ctx: context.WithoutCancel(ctx), p: p, mutations: mutations, answer: make(chan pushAnswer, 1)}
 	s.groups.mu.Lock()
 	if s.groups.orgs == nil {
 		s.groups.orgs = map[string]*orgQueue{}
@@ -125,6 +134,7 @@ func takeGroup(queue *orgQueue) []*queuedPush {
 // runGroup applies the group's pushes in one transaction and answers each.
 // When the group fails, its pushes run again alone.
 func (s *Service) runGroup(group []*queuedPush) {
+	started := time.Now()
 	answers := make([]pushAnswer, len(group))
 	ctx, cancel := context.WithTimeout(group[0].ctx, groupTimeout)
 	defer cancel()
@@ -158,6 +168,13 @@ func (s *Service) runGroup(group []*queuedPush) {
 		}
 		return nil
 	})
+	if s.observeGroups != nil {
+		waited := make([]time.Duration, len(group))
+		for i, q := range group {
+			waited[i] = started.Sub(q.queued)
+		}
+		s.observeGroups(len(group), waited, time.Since(started), err != nil)
+	}
 	if err == nil {
 		for i, q := range group {
 			q.answer <- answers[i]
@@ -167,12 +184,12 @@ func (s *Service) runGroup(group []*queuedPush) {
 	if len(group) > 1 {
 		s.log.Debug("push group failed; running its pushes alone", "pushes", len(group), "err", err)
 	}
-	var wg sync.WaitGroup
+	// In queue order, so that a push that depends on an earlier one of the
+	// same device (the inspection it started) still finds it.
 	for _, q := range group {
-		wg.Go(func() {
-			results, deliveries, err := s.pushAlone(q.ctx, q.p, q.mutations)
-			q.answer <- pushAnswer{results: results, deliveries: deliveries, err: err}
-		})
+		ctx, cancel := context.WithTimeout(q.ctx, groupTimeout)
+		results, deliveries, err := s.pushAlone(ctx, q.p, q.mutations)
+		cancel()
+		q.answer <- pushAnswer{results: results, deliveries: deliveries, err: err}
 	}
-	wg.Wait()
 }

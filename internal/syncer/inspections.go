@@ -27,6 +27,7 @@ type inspectionState struct {
 	isNew   bool
 	dirty   bool
 	answers map[string]checklists.Answer // decoded lazily
+	encoded []byte                       // answers as last encoded (by the content hash); nil after a change
 	pinned  *pinned
 	// media are the ids the submitted answers name, linked at flush.
 	media     []string
@@ -148,6 +149,7 @@ func (b *batch) changeAnswer(m Mutation) (Result, error) {
 		}
 		target.set(st.answers, answer)
 	}
+	st.encoded = nil
 	b.bump(st)
 	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version}, nil
 }
@@ -303,6 +305,10 @@ func (st *inspectionState) encodeAnswers() error {
 	if st.answers == nil {
 		return nil
 	}
+	if st.encoded != nil {
+		st.row.Answers = st.encoded
+		return nil
+	}
 	raw, err := json.Marshal(st.answers)
 	if err != nil {
 		return errs.E("syncer.encodeAnswers", errs.Internal, err)
@@ -312,8 +318,7 @@ func (st *inspectionState) encodeAnswers() error {
 }
 
 // flushInspection writes a changed inspection that existed before (new
-// ones are inserted together by createInspections), links the media its
-// answers name and logs the change.
+// ones are inserted together by createInspections) and logs the change.
 func (b *batch) flushInspection(st *inspectionState) error {
 	if !st.isNew {
 		if err := st.encodeAnswers(); err != nil {
@@ -323,17 +328,12 @@ func (b *batch) flushInspection(st *inspectionState) error {
 			return err
 		}
 	}
-	if st.linkMedia {
-		if err := b.tx.LinkMedia(st.row.ID, st.media); err != nil {
-			return err
-		}
-	}
 	data, err := json.Marshal(inspection.ViewOf(st.row))
 	if err != nil {
 		return errs.E("syncer.flushInspection", errs.Internal, err)
 	}
 	b.tx.RecordChange(store.Change{EntityType: "inspection", EntityID: st.row.ID, Op: "upsert", Version: st.row.Version,
-		Audience: store.AudienceOwner, SiteID: &st.row.SiteID, OwnerID: &st.row.OwnerID, Data: data})
+		Audience: store.AudienceOwner, SiteID: &st.row.SiteID, OwnerID: &st.row.OwnerID, Data: data, Fresh: st.isNew})
 	return nil
 }
 
@@ -369,6 +369,7 @@ func linkProblems(links media.LinkCheck) []FieldError {
 // template and the answers and context, in canonical JSON (sorted keys).
 func contentHash(st *inspectionState) string {
 	answers, _ := json.Marshal(st.answers)
+	st.encoded = answers // what the flush writes, unless the answers change again
 	h := sha256.New()
 	io.WriteString(h, st.row.TemplateID+"\n"+strconv.Itoa(st.row.TemplateVersion)+"\n")
 	h.Write(answers)

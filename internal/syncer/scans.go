@@ -130,7 +130,7 @@ func (ws *workingSet) flushScans(tx *store.Tx) error {
 		}
 		site, owner := ws.rounds[s.RoundID].SiteID, s.UserID
 		tx.RecordChange(store.Change{EntityType: "scan", EntityID: s.ID, Op: "upsert", Version: 1,
-			Audience: store.AudienceOwner, SiteID: &site, OwnerID: &owner, Data: data})
+			Audience: store.AudienceOwner, SiteID: &site, OwnerID: &owner, Data: data, Fresh: true})
 	}
 	return nil
 }

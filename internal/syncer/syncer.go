@@ -14,6 +14,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/rounds"
@@ -53,7 +54,8 @@ type Result struct {
 	ContentHash  string          `json:"content_hash,omitempty"`
 	Errors       []FieldError    `json:"errors,omitempty"`
 	ServerRecord json.RawMessage `json:"server_record,omitempty"`
-	Scan         *ScanOutcome    `json:"scan,omitempty"` // checkpoint.scan: what the scan was judged to be
+	Scan         *ScanOutcome    `json:"scan,omitempty"`  // checkpoint.scan: what the scan was judged to be
+	Media        *MediaOutcome   `json:"media,omitempty"` // media.declare: whether the bytes are still to come
 }
 
 // FieldError names one bad field of a mutation by JSON pointer.
@@ -78,7 +80,9 @@ type Service struct {
 	rounds   rounds.Config   // flags scans (SetRounds)
 	notifier *notify.Service // posts webhooks of incidents after commit (SetRounds)
 
-	groups groups // pushes waiting to be committed together (group.go)
+	mediaLimits   media.Limits // what media.declare enforces (SetMediaLimits)
+	groups        groups       // pushes waiting to be committed together (group.go)
+	observeGroups GroupObserver
 }
 
 // SetRounds wires the round timing that flags scans and the notifier that
