@@ -93,7 +93,9 @@ func (tx *Tx) StoredTwins(sha256s []string) (map[string]Media, error) {
 }
 
 // TwinKey identifies bytes by digest and size.
-func TwinKey(sha256hex string, size int64) string { return sha256hex + "/" + strconv.FormatInt(size, 10) }
+func TwinKey(sha256hex string, size int64) string {
+	return sha256hex + "/" + strconv.FormatInt(size, 10)
+}
 
 // CreateMedia inserts a declared media row; a taken id is Conflict.
 func (tx *Tx) CreateMedia(row *Media) error {
