@@ -180,10 +180,19 @@ func (h *auditHeads) remember(committed map[string]auditHead) {
 // next, in one statement that does nothing (and reports false) when the
 // head is no longer was. PostgreSQL only.
 func (tx *Tx) appendAuditAfter(org string, entries []AuditEntry, was, next auditHead) (bool, error) {
+	sql, args := chainedAudit(org, entries, was, next)
+	var n int64
+	err := tx.queryRowFast("WITH "+sql+" SELECT count(*) FROM appended", args, &n)
+	return n == int64(len(entries)), err
+}
+
+// chainedAudit is the WITH part of appendAuditAfter (the "appended" query),
+// for a statement of its own or for one with the change log.
+func chainedAudit(org string, entries []AuditEntry, was, next auditHead) (string, []any) {
 	var sql strings.Builder
-	sql.WriteString(`WITH head AS (UPDATE audit_heads SET seq = ?, hash = ? WHERE org_id = ? AND seq = ? AND hash = ?
-    RETURNING org_id)
-INSERT INTO audit_log (org_id, seq, at, actor_id, action, entity_type, entity_id, details, prev_hash, hash)
+	sql.WriteString(`head AS (UPDATE audit_heads SET seq = ?::bigint, hash = ? WHERE org_id = ?::uuid AND seq = ?::bigint
+    AND hash = ? RETURNING org_id),
+appended AS (INSERT INTO audit_log (org_id, seq, at, actor_id, action, entity_type, entity_id, details, prev_hash, hash)
 SELECT v.org_id, v.seq, v.at, v.actor_id, v.action, v.entity_type, v.entity_id, v.details, v.prev_hash, v.hash
 FROM head, (VALUES `)
 	args := []any{next.Seq, next.Hash, org, was.Seq, was.Hash}
@@ -194,9 +203,61 @@ FROM head, (VALUES `)
 		sql.WriteString("(?::uuid, ?::bigint, ?::timestamptz, ?::uuid, ?, ?, ?, ?, ?, ?)")
 		args = append(args, e.OrgID, e.Seq, e.At, e.ActorID, e.Action, e.EntityType, e.EntityID, e.Details, e.PrevHash, e.Hash)
 	}
-	sql.WriteString(`) AS v(org_id, seq, at, actor_id, action, entity_type, entity_id, details, prev_hash, hash)`)
-	n, err := tx.execFastCount(sql.String(), args...)
-	return n == int64(len(entries)), err
+	sql.WriteString(`) AS v(org_id, seq, at, actor_id, action, entity_type, entity_id, details, prev_hash, hash) RETURNING 1)`)
+	return sql.String(), args
+}
+
+// writeTailAtOnce writes the queued audit entries and changes of one
+// organisation in one statement when this process knows the audit head:
+// with the commit, the organisation's tail is then two round trips. It
+// reports whether it wrote them; when the remembered head turns out stale
+// it writes nothing, and the caller takes the slow way.
+func (tx *Tx) writeTailAtOnce() (bool, error) {
+	const op = "store.writeTail"
+	audits, changes := *tx.audits, *tx.changes
+	if tx.db.dialect != Postgres || len(audits) == 0 || len(changes) == 0 || len(changes) > 1000 {
+		return false, nil
+	}
+	org := audits[0].OrgID
+	for _, e := range audits {
+		if e.OrgID != org {
+			return false, nil
+		}
+	}
+	for _, c := range changes {
+		if c.OrgID != org {
+			return false, nil
+		}
+	}
+	was, ok := tx.db.heads.get(org)
+	if !ok {
+		return false, nil
+	}
+	if err := tx.compact(changes); err != nil {
+		return true, err
+	}
+	entries := append([]AuditEntry(nil), audits...)
+	next := chain(entries, was)
+	auditSQL, args := chainedAudit(org, entries, was, next)
+	changesSQL, changeArgs := positionedChanges(org, changes, true)
+	var appended, changed int64
+	err := tx.queryRowFast("WITH "+auditSQL+",\n"+changesSQL+"\nSELECT (SELECT count(*) FROM appended), (SELECT count(*) FROM changed)",
+		append(args, changeArgs...), &appended, &changed)
+	if err != nil {
+		return true, translate(op, err)
+	}
+	if appended != int64(len(entries)) {
+		// Another replica moved the head, and nothing was written: the
+		// counter moves only after the head.
+		return false, nil
+	}
+	tx.newHeads[org] = next
+	*tx.audits = nil
+	if changed != int64(len(changes)) {
+		return true, tx.writeChanges() // the organisation's first changes: the counter row is made there
+	}
+	*tx.changes = nil
+	return true, nil
 }
 
 // AuditFilter narrows ListAudit. Empty fields do not filter.

@@ -20,13 +20,25 @@ func TestAuditChainStaysWholeAcrossReplicas(t *testing.T) {
 	first, second := open(t, url), open(t, url)
 	ctx := mustOrg(t, first, "replicas")
 	p, _ := principal.From(ctx)
+	// Each write also logs a change, as a push does: audit entries and
+	// changes then go in one statement when the head is remembered.
+	changes := 0
+	var mu sync.Mutex
 	write := func(db *store.DB, n int) error {
-		return db.InTx(ctx, func(tx *store.Tx) error {
+		err := db.InTx(ctx, func(tx *store.Tx) error {
 			for i := 0; i < n; i++ {
 				tx.Audit(store.AuditEntry{Action: "test.step", EntityType: "test", EntityID: fmt.Sprint(i)})
 			}
+			tx.RecordChange(store.Change{EntityType: "test", EntityID: newID(), Op: "upsert", Version: 1,
+				Audience: store.AudienceOrg, Data: []byte("{}"), Fresh: true})
 			return nil
 		})
+		if err == nil {
+			mu.Lock()
+			changes++
+			mu.Unlock()
+		}
+		return err
 	}
 	want := int64(0)
 	// In turns: each write but the first finds the other replica's head.
@@ -57,5 +69,17 @@ func TestAuditChainStaysWholeAcrossReplicas(t *testing.T) {
 	}
 	if checked != want || len(problems) != 0 {
 		t.Fatalf("chain: %d entries checked (want %d), problems %v", checked, want, problems)
+	}
+	// Every change got its own position, with none skipped.
+	head, _, err := first.Read(ctx).ChangeLogBounds()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged, _, err := first.Read(ctx).ChangesAfter(0, store.ChangeScope{Admin: true}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head != int64(changes) || len(logged) != changes {
+		t.Fatalf("change log: head %d, %d entries, want %d of each", head, len(logged), changes)
 	}
 }

@@ -105,15 +105,38 @@ func (tx *Tx) compact(pending []Change) error {
 // statement, so the counter row lock is held for a single round trip plus
 // the commit.
 func (tx *Tx) insertChangesPositioned(org string, rows []Change) error {
+	sql, args := positionedChanges(org, rows, false)
+	return tx.execFast("WITH "+sql+" SELECT 1", args...)
+}
+
+// positionedChanges is the WITH part that takes positions from the
+// organisation's counter and inserts the entries (the "changed" query),
+// for a statement of its own or for one with the audit chain.
+//
+// afterHead makes the counter move only when the audit head ("head") moved
+// in the same statement, and only if the counter exists: the counter is
+// then always taken after the head, as on the slow path, so two replicas
+// cannot deadlock over the pair.
+func positionedChanges(org string, rows []Change, afterHead bool) (string, []any) {
 	var sql strings.Builder
-	sql.WriteString(`WITH counter AS (INSERT INTO org_counters (org_id, seq) VALUES (?, ?)
-ON CONFLICT (org_id) DO UPDATE SET seq = org_counters.seq + excluded.seq RETURNING seq)
-INSERT INTO changes (org_id, seq, entity_type, entity_id, op, version, audience, site_id, owner_id,
+	if afterHead {
+		sql.WriteString(`counter AS (UPDATE org_counters SET seq = seq + ?::bigint WHERE org_id = ?::uuid
+    AND EXISTS (SELECT 1 FROM head) RETURNING seq),`)
+	} else {
+		sql.WriteString(`counter AS (INSERT INTO org_counters (org_id, seq) VALUES (?::uuid, ?::bigint)
+ON CONFLICT (org_id) DO UPDATE SET seq = org_counters.seq + excluded.seq RETURNING seq),`)
+	}
+	sql.WriteString(`
+
+changed AS (INSERT INTO changes (org_id, seq, entity_type, entity_id, op, version, audience, site_id, owner_id,
     prev_audience, prev_site_id, prev_owner_id, data, created_at)
-SELECT v.org_id, counter.seq - ? + v.ord, v.entity_type, v.entity_id, v.op, v.version, v.audience, v.site_id,
+SELECT v.org_id, counter.seq - ?::bigint + v.ord, v.entity_type, v.entity_id, v.op, v.version, v.audience, v.site_id,
     v.owner_id, v.prev_audience, v.prev_site_id, v.prev_owner_id, v.data, v.created_at
 FROM counter, (VALUES `)
 	args := []any{org, len(rows), len(rows)}
+	if afterHead {
+		args = []any{len(rows), org, len(rows)}
+	}
 	for i, c := range rows {
 		if i > 0 {
 			sql.WriteString(", ")
@@ -123,8 +146,8 @@ FROM counter, (VALUES `)
 			c.PrevAudience, c.PrevSiteID, c.PrevOwnerID, c.Data, c.CreatedAt)
 	}
 	sql.WriteString(`) AS v(org_id, ord, entity_type, entity_id, op, version, audience, site_id, owner_id,
-    prev_audience, prev_site_id, prev_owner_id, data, created_at)`)
-	return tx.gorm.Exec(sql.String(), args...).Error
+    prev_audience, prev_site_id, prev_owner_id, data, created_at) RETURNING 1)`)
+	return sql.String(), args
 }
 
 // insertChangesStepwise bumps the counter, then writes the entries: SQLite

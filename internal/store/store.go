@@ -158,11 +158,15 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	defer unlock()
 	// The change counter goes last: pulls wait on it, so it is held for
 	// the least time (one statement and the commit).
-	if err := tx.writeAudit(); err != nil {
+	if done, err := tx.writeTailAtOnce(); err != nil {
 		return translate("store.InTx", err)
-	}
-	if err := tx.writeChanges(); err != nil {
-		return translate("store.InTx", err)
+	} else if !done {
+		if err := tx.writeAudit(); err != nil {
+			return translate("store.InTx", err)
+		}
+		if err := tx.writeChanges(); err != nil {
+			return translate("store.InTx", err)
+		}
 	}
 	if err := g.Commit().Error; err != nil {
 		return translate("store.InTx", err)
