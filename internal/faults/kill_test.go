@@ -115,6 +115,7 @@ func TestKillNineDuringPushes(t *testing.T) {
 		"PATROLSYNC_LOG_LEVEL=error", "PATROLSYNC_JOB_POLL=1s")
 	srv.run("seed", "--demo")
 	srv.start()
+	t.Cleanup(srv.kill) // the last server started, before its database goes
 
 	// Four phones: two guards, two phones each.
 	ctx := context.Background()
