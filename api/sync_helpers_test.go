@@ -31,6 +31,9 @@ type result struct {
 	ContentHash  string `json:"content_hash"`
 	Errors       []struct{ Pointer, Detail string }
 	ServerRecord json.RawMessage `json:"server_record"`
+	Media        *struct {
+		Status string `json:"status"`
+	} `json:"media"` // media.declare only
 }
 
 type pushAnswer struct {
