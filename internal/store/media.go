@@ -57,22 +57,34 @@ func (tx *Tx) MediaByIDs(ids []string) (map[string]Media, error) {
 }
 
 // MediaOfInspections reads the live media rows declared for inspections,
-// and the rows with the given ids whatever their state, in one query.
-func (tx *Tx) MediaOfInspections(inspectionIDs, ids []string) ([]Media, error) {
-	q := tx.scoped("media")
+// and the rows with the given ids whatever their state, in one query. An
+// id taken by another organisation (ids are global) comes back in taken,
+// with nothing else of that row.
+func (tx *Tx) MediaOfInspections(inspectionIDs, ids []string) (rows []Media, taken []string, err error) {
+	org := tx.orgOf()
+	q := tx.gorm.Table("media")
 	switch {
 	case len(inspectionIDs) > 0 && len(ids) > 0:
-		q = q.Where("(inspection_id IN ? AND status <> 'deleted') OR id IN ?", inspectionIDs, ids)
+		q = q.Where("(org_id = ? AND inspection_id IN ? AND status <> 'deleted') OR id IN ?", org, inspectionIDs, ids)
 	case len(inspectionIDs) > 0:
-		q = q.Where("inspection_id IN ? AND status <> 'deleted'", inspectionIDs)
+		q = q.Where("org_id = ? AND inspection_id IN ? AND status <> 'deleted'", org, inspectionIDs)
 	case len(ids) > 0:
 		q = q.Where("id IN ?", ids)
 	default:
-		return nil, nil
+		return nil, nil, nil
 	}
-	var rows []Media
-	err := q.Find(&rows).Error
-	return rows, translate("store.MediaOfInspections", err)
+	var found []Media
+	if err := q.Find(&found).Error; err != nil {
+		return nil, nil, translate("store.MediaOfInspections", err)
+	}
+	for _, row := range found {
+		if row.OrgID == org {
+			rows = append(rows, row)
+		} else {
+			taken = append(taken, row.ID)
+		}
+	}
+	return rows, taken, nil
 }
 
 // StoredTwins finds, for each digest, the oldest stored medium of the

@@ -31,6 +31,7 @@ type workingSet struct {
 	media       map[string]store.Media // media of the inspections submitted or declared for here, and those declared
 	twins       map[string]store.Media // stored bytes the declarations here may reuse, by store.TwinKey
 	newMedia    []*store.Media         // declared here (media.declare), inserted at flush
+	takenMedia  map[string]bool        // media ids another organisation uses
 	events      []store.InspectionEvent
 	stored      []store.Mutation
 	order       []string          // ids of changed records, in first-change order
@@ -47,7 +48,7 @@ type workingSet struct {
 func newWorkingSet() *workingSet {
 	return &workingSet{done: map[string]store.Mutation{}, inspections: map[string]*inspectionState{},
 		findings: map[string]*findingState{}, incidents: map[string]*incidentState{}, siteRows: map[string]*store.Site{},
-		media: map[string]store.Media{}, twins: map[string]store.Media{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
+		media: map[string]store.Media{}, twins: map[string]store.Media{}, takenMedia: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
 		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
 }
 
@@ -203,9 +204,12 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 		}
 	}
 	if len(mediaOf) > 0 || len(mediaIDs) > 0 {
-		media, err := tx.MediaOfInspections(mediaOf, mediaIDs)
+		media, taken, err := tx.MediaOfInspections(mediaOf, mediaIDs)
 		if err != nil {
 			return err
+		}
+		for _, id := range taken {
+			ws.takenMedia[id] = true
 		}
 		for _, row := range media {
 			if _, ok := ws.media[row.ID]; !ok {

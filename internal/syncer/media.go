@@ -47,7 +47,13 @@ func (b *batch) declareMedia(m Mutation) (Result, error) {
 	case in.Size > limits.MultipartThreshold:
 		fields["/size"] = fmt.Sprintf("a blob over %d bytes uploads in parts: declare it with POST /v1/media", limits.MultipartThreshold)
 	}
-	if st, ok := b.inspections[in.InspectionID]; ok && fields["/inspection_id"] == "" {
+	if b.takenMedia[row.ID] {
+		// Ids are global; the other organisation's medium stays unseen.
+		problems = append(problems, FieldError{"/entity_id", "this id is taken: make a new one"})
+	}
+	if !isUUID(in.InspectionID) {
+		fields["/inspection_id"] = "must be the id of an inspection"
+	} else if st, ok := b.inspections[in.InspectionID]; ok {
 		switch {
 		case !inspection.CanSee(b.p, st.row.SiteID, st.row.OwnerID):
 			fields["/inspection_id"] = "this inspection belongs to someone else"
