@@ -9,8 +9,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
-// These tests fail until syncer's media.declare is fixed; see the commit
-// message that added them.
+// Ids a media.declare must refuse without failing the rest of its push.
 
 // A media.declare without a usable inspection_id is rejected like POST
 // /v1/media rejects it ("must be the id of an inspection"), writes
