@@ -19,15 +19,35 @@ type Mutation struct {
 	ReceivedAt time.Time
 }
 
-// MutationsByID returns the stored results among ids, keyed by id.
+// MutationsByID returns the stored results among ids, keyed by id: their
+// ids, results and receive times, read by hand without gorm, as every push
+// asks for all of its mutation ids.
 func (tx *Tx) MutationsByID(ids []string) (map[string]Mutation, error) {
-	var rows []Mutation
-	err := tx.scoped("mutations").Where("mutation_id IN ?", ids).Find(&rows).Error
-	out := make(map[string]Mutation, len(rows))
-	for _, r := range rows {
-		out[r.MutationID] = r
+	const op = "store.MutationsByID"
+	out := map[string]Mutation{}
+	if len(ids) == 0 {
+		return out, nil
 	}
-	return out, translate("store.MutationsByID", err)
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, tx.orgOf())
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := tx.gorm.Statement.ConnPool.QueryContext(tx.gorm.Statement.Context, tx.placeholders(
+		"SELECT mutation_id, result, received_at FROM mutations WHERE org_id = ? AND mutation_id IN (?"+strings.Repeat(", ?", len(ids)-1)+")"),
+		args...)
+	if err != nil {
+		return nil, translate(op, tx.driverError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var row Mutation
+		if err := rows.Scan(&row.MutationID, &row.Result, &row.ReceivedAt); err != nil {
+			return nil, translate(op, err)
+		}
+		out[row.MutationID] = row
+	}
+	return out, translate(op, rows.Err())
 }
 
 // InsertMutations stores first results. A mutation stored meanwhile by a
