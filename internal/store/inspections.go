@@ -1,7 +1,6 @@
 package store
 
 import (
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -72,30 +71,18 @@ func (tx *Tx) Inspection(id string) (Inspection, error) {
 // CreateInspections inserts new inspections in one statement per hundred,
 // by hand: a group of pushes starts dozens at once.
 func (tx *Tx) CreateInspections(rows []*Inspection) error {
-	const columns = 24
-	for start := 0; start < len(rows); start += 100 {
-		chunk := rows[start:min(start+100, len(rows))]
-		var sql strings.Builder
-		sql.WriteString(`INSERT INTO inspections (id, org_id, site_id, template_id, template_key, template_version,
+	err := tx.insertMany(`INSERT INTO inspections (id, org_id, site_id, template_id, template_key, template_version,
     owner_id, device_id, assignment_id, round_id, status, answers, context, evaluation, content_hash, score, outcome,
-    media_pending, version, started_at, submitted_at, received_at, created_at, updated_at) VALUES `)
-		args := make([]any, 0, columns*len(chunk))
-		for i, row := range chunk {
+    media_pending, version, started_at, submitted_at, received_at, created_at, updated_at) VALUES `, 24, 100, len(rows),
+		func(i int) []any {
+			row := rows[i]
 			row.OrgID, row.CreatedAt, row.UpdatedAt = tx.orgOf(), tx.Now, tx.Now
-			if i > 0 {
-				sql.WriteString(", ")
-			}
-			sql.WriteString("(?" + strings.Repeat(", ?", columns-1) + ")")
-			args = append(args, row.ID, row.OrgID, row.SiteID, row.TemplateID, row.TemplateKey, row.TemplateVersion,
+			return []any{row.ID, row.OrgID, row.SiteID, row.TemplateID, row.TemplateKey, row.TemplateVersion,
 				row.OwnerID, row.DeviceID, row.AssignmentID, row.RoundID, row.Status, row.Answers, row.Context,
 				nullBytes(row.Evaluation), row.ContentHash, row.Score, row.Outcome, row.MediaPending, row.Version,
-				row.StartedAt, row.SubmittedAt, row.ReceivedAt, row.CreatedAt, row.UpdatedAt)
-		}
-		if err := tx.execFast(sql.String(), args...); err != nil {
-			return translate("store.CreateInspections", err)
-		}
-	}
-	return nil
+				row.StartedAt, row.SubmittedAt, row.ReceivedAt, row.CreatedAt, row.UpdatedAt}
+		})
+	return translate("store.CreateInspections", err)
 }
 
 // UpdateInspection writes row if it is still at version expected.

@@ -118,30 +118,18 @@ func (tx *Tx) CreateMedia(row *Media) error {
 // hand, without gorm: one runs for every photo and signature. A taken id
 // is Conflict.
 func (tx *Tx) CreateMediaRows(rows []*Media) error {
-	const columns = 24
-	for start := 0; start < len(rows); start += 100 {
-		chunk := rows[start:min(start+100, len(rows))]
-		var sql strings.Builder
-		sql.WriteString(`INSERT INTO media (id, org_id, inspection_id, item_key, kind, declared_type, content_type, size,
+	err := tx.insertMany(`INSERT INTO media (id, org_id, inspection_id, item_key, kind, declared_type, content_type, size,
     sha256, object_key, upload_id, part_size, status, uploaded_by, captured_at, location, signature, thumbnail_key,
-    linked_at, stored_at, deleted_at, version, created_at, updated_at) VALUES `)
-		args := make([]any, 0, columns*len(chunk))
-		for i, row := range chunk {
+    linked_at, stored_at, deleted_at, version, created_at, updated_at) VALUES `, 24, 100, len(rows),
+		func(i int) []any {
+			row := rows[i]
 			row.OrgID, row.CreatedAt, row.UpdatedAt = tx.orgOf(), tx.Now, tx.Now
-			if i > 0 {
-				sql.WriteString(", ")
-			}
-			sql.WriteString("(?" + strings.Repeat(", ?", columns-1) + ")")
-			args = append(args, row.ID, row.OrgID, row.InspectionID, row.ItemKey, row.Kind, row.DeclaredType,
+			return []any{row.ID, row.OrgID, row.InspectionID, row.ItemKey, row.Kind, row.DeclaredType,
 				row.ContentType, row.Size, row.SHA256, row.ObjectKey, row.UploadID, row.PartSize, row.Status, row.UploadedBy,
 				row.CapturedAt, nullBytes(row.Location), nullBytes(row.Signature), row.ThumbnailKey, row.LinkedAt,
-				row.StoredAt, row.DeletedAt, row.Version, row.CreatedAt, row.UpdatedAt)
-		}
-		if err := tx.execFast(sql.String(), args...); err != nil {
-			return translate("store.CreateMedia", err)
-		}
-	}
-	return nil
+				row.StoredAt, row.DeletedAt, row.Version, row.CreatedAt, row.UpdatedAt}
+		})
+	return translate("store.CreateMedia", err)
 }
 
 // nullBytes is NULL for no bytes, as gorm wrote them.

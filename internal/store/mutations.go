@@ -60,23 +60,10 @@ func (tx *Tx) InsertMutations(rows []Mutation) error {
 	// One hand-built multi-row INSERT, run without gorm: through gorm's
 	// reflection this was a tenth of a push's CPU.
 	org := tx.orgOf()
-	for start := 0; start < len(rows); start += 500 {
-		chunk := rows[start:min(start+500, len(rows))]
-		var sql strings.Builder
-		sql.WriteString(`INSERT INTO mutations (org_id, mutation_id, user_id, device_id, type, entity_id, status, result,
-    client_time, received_at) VALUES `)
-		args := make([]any, 0, 10*len(chunk))
-		for i, r := range chunk {
-			if i > 0 {
-				sql.WriteString(", ")
-			}
-			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, org, r.MutationID, r.UserID, r.DeviceID, r.Type, r.EntityID, r.Status, r.Result,
-				r.ClientTime, tx.Now)
-		}
-		if err := tx.execFast(sql.String(), args...); err != nil {
-			return translate("store.InsertMutations", err)
-		}
-	}
-	return nil
+	err := tx.insertMany(`INSERT INTO mutations (org_id, mutation_id, user_id, device_id, type, entity_id, status, result,
+    client_time, received_at) VALUES `, 10, 500, len(rows), func(i int) []any {
+		r := rows[i]
+		return []any{org, r.MutationID, r.UserID, r.DeviceID, r.Type, r.EntityID, r.Status, r.Result, r.ClientTime, tx.Now}
+	})
+	return translate("store.InsertMutations", err)
 }

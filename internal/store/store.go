@@ -300,3 +300,26 @@ func (tx *Tx) placeholders(sql string) string {
 	}
 	return out.String()
 }
+
+// insertMany inserts n rows by hand, chunk rows per statement: head is the
+// statement up to VALUES, and args gives row i's values, columns of them.
+func (tx *Tx) insertMany(head string, columns, chunk, n int, args func(i int) []any) error {
+	row := "(?" + strings.Repeat(", ?", columns-1) + ")"
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		var sql strings.Builder
+		sql.WriteString(head)
+		values := make([]any, 0, columns*(end-start))
+		for i := start; i < end; i++ {
+			if i > start {
+				sql.WriteString(", ")
+			}
+			sql.WriteString(row)
+			values = append(values, args(i)...)
+		}
+		if err := tx.execFast(sql.String(), values...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
