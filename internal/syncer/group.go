@@ -24,11 +24,11 @@ import (
 // again one by one, each in its own transaction, as they would without
 // grouping. Nothing is answered before the group has committed.
 const (
-	groupMaxPushes    = 16
+	groupMaxPushes    = 32
 	groupMaxMutations = 4000
 	// groupRunners is how many groups of one organisation may be in
 	// flight at once: one can run its pushes while another commits.
-	groupRunners = 6
+	groupRunners = 2
 	// groupTimeout bounds a group's transaction; a push whose device gave
 	// up still completes, and its retry is answered from the stored results.
 	groupTimeout = time.Minute
