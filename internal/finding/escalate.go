@@ -2,6 +2,7 @@ package finding
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func (s *Service) escalateOne(ctx context.Context, id string, target int) error 
 		if err != nil {
 			return err
 		}
-		if !contains(store.OpenFindingStates, row.Status) {
+		if !slices.Contains(store.OpenFindingStates, row.Status) {
 			return nil
 		}
 		expected := row.Version

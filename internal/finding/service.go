@@ -3,6 +3,7 @@ package finding
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,7 +75,7 @@ func (s *Service) List(ctx context.Context, f Filter, page store.Page) ([]View, 
 	case principal.Guard:
 		filter.VisibleTo = p.UserID
 	case principal.Supervisor:
-		if f.SiteID != "" && !contains(p.SiteIDs, f.SiteID) {
+		if f.SiteID != "" && !slices.Contains(p.SiteIDs, f.SiteID) {
 			return []View{}, "", nil
 		}
 		if f.SiteID == "" {
@@ -264,7 +265,7 @@ func checkSite(tx *store.Tx, p principal.Principal, fields map[string]string, si
 	if err != nil {
 		return err
 	}
-	if !site.Active || (p.Role != principal.Admin && !contains(p.SiteIDs, siteID)) {
+	if !site.Active || (p.Role != principal.Admin && !slices.Contains(p.SiteIDs, siteID)) {
 		fields["/site_id"] = "must be an active site you work at"
 	}
 	return nil
@@ -286,7 +287,7 @@ func checkAssignee(tx *store.Tx, fields map[string]string, userID, siteID string
 	if err != nil {
 		return err
 	}
-	if !user.Active || (user.Role != principal.Admin && !contains(user.SiteIDs, siteID)) {
+	if !user.Active || (user.Role != principal.Admin && !slices.Contains(user.SiteIDs, siteID)) {
 		fields["/assignee_id"] = bad
 	}
 	return nil
@@ -328,15 +329,6 @@ func mediaField(fields map[string]string, pointer string, ids []string, required
 func isUUID(s string) bool {
 	_, err := uuid.Parse(s)
 	return err == nil && len(s) == 36
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -3,6 +3,7 @@ package finding
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
@@ -63,7 +64,7 @@ func (s *Service) Act(ctx context.Context, id, action string, in Action) (Detail
 		if in.Version != nil && *in.Version != row.Version {
 			return errs.E(op, errs.Stale, "the finding changed since you read it")
 		}
-		if !contains(t.from, row.Status) {
+		if !slices.Contains(t.from, row.Status) {
 			return errs.E(op, errs.Conflict, "a finding that is "+row.Status+" cannot be "+pastTense(action)+
 				"; it must be "+strings.Join(t.from, " or "))
 		}

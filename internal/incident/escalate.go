@@ -90,12 +90,3 @@ func escalate(tx *store.Tx, row store.Incident) ([]notify.DeliverArgs, error) {
 
 func itoa(n int) string     { return strconv.Itoa(n) }
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}

@@ -10,6 +10,7 @@ package incident
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -93,7 +94,7 @@ func CanSee(p principal.Principal, r store.Incident) bool {
 	case principal.Admin:
 		return true
 	case principal.Supervisor:
-		return contains(p.SiteIDs, r.SiteID)
+		return slices.Contains(p.SiteIDs, r.SiteID)
 	}
 	return r.ReporterID == p.UserID
 }
@@ -183,7 +184,7 @@ func (s *Service) List(ctx context.Context, f Filter, page store.Page) ([]View, 
 	case principal.Guard:
 		filter.ReporterID = p.UserID
 	case principal.Supervisor:
-		if f.SiteID != "" && !contains(p.SiteIDs, f.SiteID) {
+		if f.SiteID != "" && !slices.Contains(p.SiteIDs, f.SiteID) {
 			return []View{}, "", nil
 		}
 		if f.SiteID == "" {
@@ -210,7 +211,7 @@ func (s *Service) Acknowledge(ctx context.Context, id string) (View, error) {
 		if row, err = tx.Incident(id); err != nil {
 			return err
 		}
-		if p.Role != principal.Admin && !contains(p.SiteIDs, row.SiteID) {
+		if p.Role != principal.Admin && !slices.Contains(p.SiteIDs, row.SiteID) {
 			return errs.E(op, errs.NotFound, "not found")
 		}
 		if row.Status == Acknowledged {

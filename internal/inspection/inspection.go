@@ -7,6 +7,7 @@ package inspection
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
@@ -106,7 +107,7 @@ func CanSee(p principal.Principal, siteID, ownerID string) bool {
 	case principal.Admin:
 		return true
 	case principal.Supervisor:
-		return contains(p.SiteIDs, siteID)
+		return slices.Contains(p.SiteIDs, siteID)
 	}
 	return ownerID == p.UserID
 }
@@ -153,7 +154,7 @@ func (s *Service) List(ctx context.Context, f Filter, page store.Page) ([]View, 
 		}
 		filter.OwnerID = p.UserID
 	case principal.Supervisor:
-		if f.SiteID != "" && !contains(p.SiteIDs, f.SiteID) {
+		if f.SiteID != "" && !slices.Contains(p.SiteIDs, f.SiteID) {
 			return []View{}, "", nil
 		}
 		if f.SiteID == "" {
@@ -169,15 +170,6 @@ func (s *Service) List(ctx context.Context, f Filter, page store.Page) ([]View, 
 		out[i] = ViewOf(r)
 	}
 	return out, next, nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // RecordChange puts an inspection's current view in the change log, so

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -105,7 +106,7 @@ func (s *Service) Hazards(ctx context.Context, f RegisterFilter, page store.Page
 	now := time.Now().UTC()
 	out := make([]HazardRow, len(rows))
 	for i, r := range rows {
-		overdue := r.DueAt != nil && r.DueAt.Before(now) && contains(store.OpenFindingStates, r.Status)
+		overdue := r.DueAt != nil && r.DueAt.Before(now) && slices.Contains(store.OpenFindingStates, r.Status)
 		out[i] = HazardRow{ID: r.ID, SiteID: r.SiteID, InspectionID: r.InspectionID, ItemPath: r.ItemPath, Title: r.Title,
 			Severity: r.Severity, Status: r.Status, Overdue: overdue, DueAt: r.DueAt, AssigneeID: r.AssigneeID,
 			RectifierID: r.RectifierID, RectifiedAt: r.RectifiedAt, RectificationNote: r.RectificationNote,
@@ -126,7 +127,7 @@ func sites(p principal.Principal, siteID string) []string {
 	if siteID == "" {
 		return append([]string{}, p.SiteIDs...)
 	}
-	if contains(p.SiteIDs, siteID) {
+	if slices.Contains(p.SiteIDs, siteID) {
 		return []string{siteID}
 	}
 	return []string{}
@@ -218,13 +219,4 @@ func at(t *time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
@@ -73,7 +74,7 @@ func (s *Service) Config() Config { return s.cfg }
 
 // canSeeSite reports whether the caller works at site (admins: all).
 func canSeeSite(p principal.Principal, siteID string) bool {
-	return p.Role == principal.Admin || contains(p.SiteIDs, siteID)
+	return p.Role == principal.Admin || slices.Contains(p.SiteIDs, siteID)
 }
 
 // siteScope is the sites a caller may list: nil for admins (all).
@@ -88,15 +89,6 @@ func siteScope(p principal.Principal, siteID string) ([]string, bool) {
 		return nil, true
 	}
 	return append([]string{}, p.SiteIDs...), true
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func marshal(op string, v any) ([]byte, error) {

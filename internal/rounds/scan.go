@@ -2,6 +2,7 @@ package rounds
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -65,7 +66,7 @@ func EvaluateScan(r store.Round, earlier []store.Scan, in ScanInput, cfg Config)
 	if r.Status != Scheduled {
 		flags = append(flags, FlagAfterJudgement)
 	}
-	if index < 0 || contains(flags, FlagWrongTag) {
+	if index < 0 || slices.Contains(flags, FlagWrongTag) {
 		return nil, flags
 	}
 	checkpoint := checkpoints[index]

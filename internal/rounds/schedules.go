@@ -2,6 +2,7 @@ package rounds
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -187,7 +188,7 @@ func checkAssignee(tx *store.Tx, row store.Schedule, fields map[string]string) e
 	}
 	user, err := tx.User(*row.AssigneeID)
 	if !isUUID(*row.AssigneeID) || errs.Is(err, errs.NotFound) || (err == nil && (!user.Active ||
-		(user.Role != principal.Admin && !contains(user.SiteIDs, row.SiteID)))) {
+		(user.Role != principal.Admin && !slices.Contains(user.SiteIDs, row.SiteID)))) {
 		fields["/assignee_id"] = "must be an active user who works at the site, or absent for the site's pool"
 		return nil
 	}

@@ -3,6 +3,7 @@ package rounds
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
@@ -95,12 +96,12 @@ func CanSee(p principal.Principal, r store.Round) bool {
 	case principal.Admin:
 		return true
 	case principal.Supervisor:
-		return contains(p.SiteIDs, r.SiteID)
+		return slices.Contains(p.SiteIDs, r.SiteID)
 	}
 	if r.AssigneeID != nil {
 		return *r.AssigneeID == p.UserID
 	}
-	return contains(p.SiteIDs, r.SiteID)
+	return slices.Contains(p.SiteIDs, r.SiteID)
 }
 
 // RecordRound sends a round to its assignee (and the site's supervisors),

@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -403,7 +404,7 @@ func (b *batch) siteAllowed(siteID string) (bool, error) {
 	case b.p.Role == principal.Admin:
 		allowed = site.Active
 	default:
-		allowed = site.Active && contains(b.p.SiteIDs, siteID)
+		allowed = site.Active && slices.Contains(b.p.SiteIDs, siteID)
 	}
 	b.sites[siteID] = allowed
 	return allowed, nil
@@ -436,15 +437,6 @@ func parseTime(s string) *time.Time {
 	}
 	t = t.UTC()
 	return &t
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

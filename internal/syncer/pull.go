@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -155,7 +156,7 @@ func sees(scope store.ChangeScope, audience string, site, owner *string) bool {
 	if scope.Admin || audience == store.AudienceOrg {
 		return true
 	}
-	inSite := site != nil && contains(scope.SiteIDs, *site)
+	inSite := site != nil && slices.Contains(scope.SiteIDs, *site)
 	switch audience {
 	case store.AudienceSite:
 		return inSite
