@@ -8,6 +8,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/principal"
 )
 
@@ -19,7 +20,7 @@ func (s *Server) listAudit(c echo.Context) error {
 	fields := map[string]string{}
 	f := audit.Filter{ActorID: c.QueryParam("actor_id"), Action: c.QueryParam("action"),
 		EntityType: c.QueryParam("entity_type"), EntityID: c.QueryParam("entity_id"), Limit: p.Limit + 1}
-	if f.ActorID != "" && !isUUID(f.ActorID) {
+	if f.ActorID != "" && !input.IsUUID(f.ActorID) {
 		fields["/actor_id"] = "must be a UUID"
 	}
 	if p.After != "" {

@@ -11,10 +11,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -135,13 +135,8 @@ func list[T any](items []T, next string) List[T] {
 // so it is answered like an absent one.
 func pathID(c echo.Context) (string, error) {
 	id := c.Param("id")
-	if !isUUID(id) {
+	if !input.IsUUID(id) {
 		return "", errs.E("api.pathID", errs.NotFound, "not found")
 	}
 	return id, nil
-}
-
-func isUUID(s string) bool {
-	_, err := uuid.Parse(s)
-	return err == nil && len(s) == 36
 }

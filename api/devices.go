@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -20,7 +21,7 @@ func (s *Server) listDevices(c echo.Context) error {
 		return err
 	}
 	filter := store.DeviceFilter{UserID: c.QueryParam("user_id"), Active: active}
-	if filter.UserID != "" && !isUUID(filter.UserID) {
+	if filter.UserID != "" && !input.IsUUID(filter.UserID) {
 		return errs.Fields("api.listDevices", map[string]string{"/user_id": "must be a UUID"})
 	}
 	devices, next, err := s.deps.Org.ListDevices(c.Request().Context(), filter, p)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/finding"
+	"github.com/patrolsync/patrolsync/internal/input"
 )
 
 var findingStates = map[string]bool{finding.Open: true, finding.Assigned: true, finding.Rectified: true,
@@ -27,7 +28,7 @@ func (s *Server) listFindings(c echo.Context) error {
 		fields["/severity"] = "must be low, medium, high or critical"
 	}
 	for name, value := range map[string]string{"site_id": f.SiteID, "assignee_id": f.AssigneeID} {
-		if value != "" && !isUUID(value) {
+		if value != "" && !input.IsUUID(value) {
 			fields["/"+name] = "must be a UUID"
 		}
 	}

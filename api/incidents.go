@@ -7,6 +7,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/incident"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/notify"
 )
 
@@ -17,7 +18,7 @@ func (s *Server) listIncidents(c echo.Context) error {
 	}
 	f := incident.Filter{SiteID: c.QueryParam("site_id"), Status: c.QueryParam("status"), Level: c.QueryParam("level")}
 	fields := map[string]string{}
-	if f.SiteID != "" && !isUUID(f.SiteID) {
+	if f.SiteID != "" && !input.IsUUID(f.SiteID) {
 		fields["/site_id"] = "must be a UUID"
 	}
 	if f.Status != "" && f.Status != incident.Reported && f.Status != incident.Acknowledged {

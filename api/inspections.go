@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 )
 
@@ -25,7 +26,7 @@ func (s *Server) listInspections(c echo.Context) error {
 		fields["/status"] = "must be in_progress, submitted, approved or returned"
 	}
 	for name, value := range map[string]string{"site_id": f.SiteID, "template_id": f.TemplateID, "guard_id": f.OwnerID} {
-		if value != "" && !isUUID(value) {
+		if value != "" && !input.IsUUID(value) {
 			fields["/"+name] = "must be a UUID"
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/records"
 )
 
@@ -55,7 +56,7 @@ func (s *Server) register(name string) echo.HandlerFunc {
 		}
 		fields := map[string]string{}
 		f := records.RegisterFilter{SiteID: c.QueryParam("site_id")}
-		if f.SiteID != "" && !isUUID(f.SiteID) {
+		if f.SiteID != "" && !input.IsUUID(f.SiteID) {
 			fields["/site_id"] = "must be a UUID"
 		}
 		f.From = timeParam(c, "from", fields)

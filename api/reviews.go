@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/review"
 )
@@ -19,7 +20,7 @@ func (s *Server) listReviews(c echo.Context) error {
 	fields := map[string]string{}
 	f := inspection.Filter{SiteID: c.QueryParam("site_id"), TemplateID: c.QueryParam("template_id"), Outcome: c.QueryParam("outcome")}
 	for name, value := range map[string]string{"site_id": f.SiteID, "template_id": f.TemplateID} {
-		if value != "" && !isUUID(value) {
+		if value != "" && !input.IsUUID(value) {
 			fields["/"+name] = "must be a UUID"
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/rounds"
 )
 
@@ -76,7 +77,7 @@ func roundFilter(c echo.Context) (rounds.Filter, error) {
 		fields["/status"] = "must be scheduled, completed, partial or missed"
 	}
 	for name, value := range map[string]string{"site_id": f.SiteID, "route_id": f.RouteID, "guard_id": f.GuardID} {
-		if value != "" && !isUUID(value) {
+		if value != "" && !input.IsUUID(value) {
 			fields["/"+name] = "must be a UUID"
 		}
 	}
@@ -152,7 +153,7 @@ func (s *Server) exportRounds(c echo.Context) error {
 
 func siteAndActive(c echo.Context) (string, *bool, error) {
 	siteID := c.QueryParam("site_id")
-	if siteID != "" && !isUUID(siteID) {
+	if siteID != "" && !input.IsUUID(siteID) {
 		return "", nil, errs.Fields("api.siteAndActive", map[string]string{"/site_id": "must be a UUID"})
 	}
 	active, err := boolParam(c, "active")

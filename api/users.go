@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/principal"
 )
@@ -23,7 +24,7 @@ func (s *Server) listUsers(c echo.Context) error {
 	if filter.Role != "" && !principal.ValidRole(filter.Role) {
 		return errs.Fields("api.listUsers", map[string]string{"/role": "must be one of guard, supervisor, admin"})
 	}
-	if filter.SiteID != "" && !isUUID(filter.SiteID) {
+	if filter.SiteID != "" && !input.IsUUID(filter.SiteID) {
 		return errs.Fields("api.listUsers", map[string]string{"/site_id": "must be a UUID"})
 	}
 	users, next, err := s.deps.Org.ListUsers(c.Request().Context(), filter, p)

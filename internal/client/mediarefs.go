@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/input"
 )
 
 // mediaRef is one media id an answer names, with what a generated stand-in
@@ -38,7 +39,7 @@ func stepReferences(step answerStep) ([]mediaRef, error) {
 	}
 	var out []mediaRef
 	add := func(value any, kind string, signature *Signature) {
-		if id, ok := value.(string); ok && isUUID(id) {
+		if id, ok := value.(string); ok && input.IsUUID(id) {
 			out = append(out, mediaRef{ID: strings.ToLower(id), Kind: kind, Signature: signature})
 		}
 	}
@@ -152,9 +153,4 @@ func standInImage(id string) []byte {
 	var out bytes.Buffer
 	_ = png.Encode(&out, img) // encoding into memory cannot fail
 	return out.Bytes()
-}
-
-func isUUID(s string) bool {
-	_, err := uuid.Parse(s)
-	return err == nil && len(s) == 36
 }

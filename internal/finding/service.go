@@ -11,6 +11,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -152,7 +153,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Detail, error) {
 		Title: in.Title, Description: in.Description, Severity: in.Severity, Status: Open, CreatedBy: p.UserID, Version: 1}
 	if row.ID == "" {
 		row.ID = uuid.Must(uuid.NewV7()).String()
-	} else if !isUUID(row.ID) {
+	} else if !input.IsUUID(row.ID) {
 		fields["/id"] = "must be a UUID"
 	}
 	checkText(fields, in.Title, in.Description, in.Severity)
@@ -253,7 +254,7 @@ func checkText(fields map[string]string, title, description, severity string) {
 }
 
 func checkSite(tx *store.Tx, p principal.Principal, fields map[string]string, siteID string) error {
-	if !isUUID(siteID) {
+	if !input.IsUUID(siteID) {
 		fields["/site_id"] = "must be an active site you work at"
 		return nil
 	}
@@ -275,7 +276,7 @@ func checkSite(tx *store.Tx, p principal.Principal, fields map[string]string, si
 // finding's site (admins work everywhere).
 func checkAssignee(tx *store.Tx, fields map[string]string, userID, siteID string) error {
 	bad := "must be an active user who works at the finding's site"
-	if !isUUID(userID) {
+	if !input.IsUUID(userID) {
 		fields["/assignee_id"] = bad
 		return nil
 	}
@@ -314,7 +315,7 @@ func mediaField(fields map[string]string, pointer string, ids []string, required
 		fields[pointer] = "at most 20 media ids"
 	}
 	for _, id := range ids {
-		if !isUUID(id) {
+		if !input.IsUUID(id) {
 			fields[pointer] = "must be media ids (UUIDs)"
 			break
 		}
@@ -324,11 +325,6 @@ func mediaField(fields map[string]string, pointer string, ids []string, required
 	}
 	raw, _ := json.Marshal(ids)
 	return raw
-}
-
-func isUUID(s string) bool {
-	_, err := uuid.Parse(s)
-	return err == nil && len(s) == 36
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

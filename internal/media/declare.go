@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -123,7 +122,7 @@ func (s *Service) checkDeclaration(ctx context.Context, p principal.Principal, i
 // signer id names a user of the caller's organisation.
 func CheckFields(in DeclareInput, uploadedBy string, isUser func(id string) bool) (store.Media, map[string]string) {
 	fields := map[string]string{}
-	if !isUUID(in.ID) {
+	if !input.IsUUID(in.ID) {
 		fields["/id"] = "must be a UUID made by the device"
 	}
 	if sum, err := hex.DecodeString(in.SHA256); err != nil || len(sum) != 32 {
@@ -141,7 +140,7 @@ func CheckFields(in DeclareInput, uploadedBy string, isUser func(id string) bool
 	if len(in.ItemKey) > 200 {
 		fields["/item_key"] = "at most 200 characters"
 	}
-	captured := parseTime(in.CapturedAt)
+	captured := input.ParseTime(in.CapturedAt)
 	if in.CapturedAt != "" && captured == nil {
 		fields["/captured_at"] = "must be an RFC 3339 time"
 	}
@@ -196,7 +195,7 @@ func checkSignature(in DeclareInput, fields map[string]string, isUser func(id st
 	if strings.TrimSpace(sig.SignerRole) == "" || len(sig.SignerRole) > 100 {
 		fields["/signature/signer_role"] = "required, at most 100 characters"
 	}
-	if parseTime(sig.SignedAt) == nil {
+	if input.ParseTime(sig.SignedAt) == nil {
 		fields["/signature/signed_at"] = "must be an RFC 3339 time"
 	}
 	if sum, err := hex.DecodeString(sig.ContentDigest); err != nil || len(sum) != 32 {
@@ -207,7 +206,7 @@ func checkSignature(in DeclareInput, fields map[string]string, isUser func(id st
 }
 
 func (s *Service) isUser(ctx context.Context, id string) bool {
-	if !isUUID(id) {
+	if !input.IsUUID(id) {
 		return false
 	}
 	_, err := s.db.Read(ctx).User(id)
@@ -221,7 +220,7 @@ func (s *Service) isUser(ctx context.Context, id string) bool {
 // the media. It returns how many live media are declared for the
 // inspection: both in one query, as this runs for every photo.
 func (s *Service) checkInspection(ctx context.Context, p principal.Principal, id string, fields map[string]string) (int64, error) {
-	if !isUUID(id) {
+	if !input.IsUUID(id) {
 		fields["/inspection_id"] = "must be the id of an inspection"
 		return 0, nil
 	}
@@ -376,21 +375,4 @@ func typeList(allowed map[string]bool) string {
 		}
 	}
 	return strings.Join(names, ", ")
-}
-
-func isUUID(s string) bool {
-	_, err := uuid.Parse(s)
-	return err == nil && len(s) == 36
-}
-
-func parseTime(s string) *time.Time {
-	if s == "" {
-		return nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return nil
-	}
-	t = t.UTC()
-	return &t
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/input"
 )
 
 // Reference is one media id named in an inspection's answers, with the
@@ -46,7 +47,7 @@ func References(t *checklists.Template, answers map[string]checklists.Answer) []
 func answerReferences(item checklists.Item, answer checklists.Answer, path string) []Reference {
 	var out []Reference
 	add := func(at string, value any) {
-		if id, ok := value.(string); ok && isUUID(id) {
+		if id, ok := value.(string); ok && input.IsUUID(id) {
 			out = append(out, Reference{Path: at, ID: strings.ToLower(id)})
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -79,7 +80,7 @@ func checkCheckpoints(fields map[string]string, list []Checkpoint) {
 		at := fmt.Sprintf("/checkpoints/%d", i)
 		if c.ID == "" {
 			c.ID = uuid.Must(uuid.NewV7()).String()
-		} else if !isUUID(c.ID) || ids[c.ID] {
+		} else if !input.IsUUID(c.ID) || ids[c.ID] {
 			fields[at+"/id"] = "must be a UUID, unique in the route"
 		}
 		ids[c.ID] = true
@@ -104,7 +105,7 @@ func checkCheckpoints(fields map[string]string, list []Checkpoint) {
 		if c.RadiusM != nil && (*c.RadiusM <= 0 || *c.RadiusM > 10000 || c.Latitude == nil) {
 			fields[at+"/radius_m"] = "must be 0 to 10000 metres, with a location"
 		}
-		if c.TemplateID != nil && !isUUID(*c.TemplateID) {
+		if c.TemplateID != nil && !input.IsUUID(*c.TemplateID) {
 			fields[at+"/template_id"] = "must be a template id"
 		}
 	}
@@ -118,7 +119,7 @@ func (s *Service) CreateRoute(ctx context.Context, in RouteInput) (Route, error)
 	set(&row.Ordered, in.Ordered)
 	if row.ID == "" {
 		row.ID = uuid.Must(uuid.NewV7()).String()
-	} else if !isUUID(row.ID) {
+	} else if !input.IsUUID(row.ID) {
 		fields["/id"] = "must be a UUID"
 	}
 	checkName(fields, row.Name)
@@ -223,7 +224,7 @@ func checkName(fields map[string]string, name string) {
 
 // checkSite requires an active site of the organisation.
 func checkSite(tx *store.Tx, fields map[string]string, siteID string) error {
-	if !isUUID(siteID) {
+	if !input.IsUUID(siteID) {
 		fields["/site_id"] = "required: an active site"
 		return nil
 	}
@@ -233,9 +234,4 @@ func checkSite(tx *store.Tx, fields map[string]string, siteID string) error {
 		return nil
 	}
 	return err
-}
-
-func isUUID(s string) bool {
-	_, err := uuid.Parse(s)
-	return err == nil && len(s) == 36
 }

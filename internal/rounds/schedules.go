@@ -10,6 +10,7 @@ import (
 	"github.com/teambition/rrule-go"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -129,7 +130,7 @@ func checkSchedule(tx *store.Tx, row store.Schedule, fields map[string]string) (
 	loc := time.UTC
 	site, err := tx.Site(row.SiteID)
 	switch {
-	case !isUUID(row.SiteID) || errs.Is(err, errs.NotFound) || (err == nil && !site.Active):
+	case !input.IsUUID(row.SiteID) || errs.Is(err, errs.NotFound) || (err == nil && !site.Active):
 		fields["/site_id"] = "required: an active site"
 	case err != nil:
 		return nil, err
@@ -151,7 +152,7 @@ func checkSchedule(tx *store.Tx, row store.Schedule, fields map[string]string) (
 			return nil, err
 		}
 	case KindInspection:
-		if row.TemplateID == nil || !isUUID(*row.TemplateID) {
+		if row.TemplateID == nil || !input.IsUUID(*row.TemplateID) {
 			fields["/template_id"] = "required for an inspection schedule: a template id"
 		} else if _, err := tx.Template(*row.TemplateID); errs.Is(err, errs.NotFound) {
 			fields["/template_id"] = "no such template"
@@ -170,7 +171,7 @@ func recurrenceProblems(row store.Schedule, loc *time.Location) map[string]strin
 }
 
 func checkRouteRef(tx *store.Tx, row store.Schedule, fields map[string]string) error {
-	if row.RouteID == nil || !isUUID(*row.RouteID) {
+	if row.RouteID == nil || !input.IsUUID(*row.RouteID) {
 		fields["/route_id"] = "required for a round schedule: a route id"
 		return nil
 	}
@@ -187,7 +188,7 @@ func checkAssignee(tx *store.Tx, row store.Schedule, fields map[string]string) e
 		return nil
 	}
 	user, err := tx.User(*row.AssigneeID)
-	if !isUUID(*row.AssigneeID) || errs.Is(err, errs.NotFound) || (err == nil && (!user.Active ||
+	if !input.IsUUID(*row.AssigneeID) || errs.Is(err, errs.NotFound) || (err == nil && (!user.Active ||
 		(user.Role != principal.Admin && !slices.Contains(user.SiteIDs, row.SiteID)))) {
 		fields["/assignee_id"] = "must be an active user who works at the site, or absent for the site's pool"
 		return nil
@@ -204,7 +205,7 @@ func (s *Service) CreateSchedule(ctx context.Context, in ScheduleInput) (Schedul
 		ToleranceSeconds: in.ToleranceMinutes * 60, AssigneeID: in.AssigneeID, Active: true}
 	if row.ID == "" {
 		row.ID = uuid.Must(uuid.NewV7()).String()
-	} else if !isUUID(row.ID) {
+	} else if !input.IsUUID(row.ID) {
 		fields["/id"] = "must be a UUID"
 	}
 	if row.Kind == KindRound {

@@ -6,11 +6,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -86,10 +84,10 @@ func (b *batch) run(mutations []Mutation) ([]json.RawMessage, error) {
 			return nil, errs.E("syncer.run", errs.Internal, err)
 		}
 		results[i] = raw
-		if isUUID(m.MutationID) {
+		if input.IsUUID(m.MutationID) {
 			row := store.Mutation{MutationID: m.MutationID, UserID: b.p.UserID, DeviceID: b.p.DeviceID, Type: m.Type,
-				Status: result.Status, Result: raw, ClientTime: parseTime(m.ClientTime)}
-			if isUUID(m.EntityID) {
+				Status: result.Status, Result: raw, ClientTime: input.ParseTime(m.ClientTime)}
+			if input.IsUUID(m.EntityID) {
 				row.EntityID = &m.EntityID
 			}
 			b.stored = append(b.stored, row)
@@ -105,7 +103,7 @@ func (ws *workingSet) load(tx *store.Tx, pushes ...[]Mutation) error {
 	var ids []string
 	for _, mutations := range pushes {
 		for _, m := range mutations {
-			if _, ok := ws.done[m.MutationID]; !ok && isUUID(m.MutationID) {
+			if _, ok := ws.done[m.MutationID]; !ok && input.IsUUID(m.MutationID) {
 				ids = append(ids, m.MutationID)
 			}
 		}
@@ -134,7 +132,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 	seen := map[string]bool{}
 	var mediaOf, mediaIDs, digests []string
 	for _, m := range mutations {
-		if m.Type == "media.declare" && isUUID(m.EntityID) {
+		if m.Type == "media.declare" && input.IsUUID(m.EntityID) {
 			// Its inspection, the media it already holds, an earlier
 			// declaration of the id, and stored bytes to reuse.
 			var named struct {
@@ -146,7 +144,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 			if len(named.SHA256) == 64 {
 				digests = append(digests, strings.ToLower(named.SHA256))
 			}
-			if isUUID(named.InspectionID) {
+			if input.IsUUID(named.InspectionID) {
 				mediaOf = append(mediaOf, named.InspectionID)
 				if !seen["inspection"+named.InspectionID] && !ws.holds("inspection", named.InspectionID) {
 					seen["inspection"+named.InspectionID] = true
@@ -156,7 +154,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 			continue
 		}
 		kind := recordKind(m.Type)
-		if kind == "" || !isUUID(m.EntityID) || seen[m.Type+m.EntityID] {
+		if kind == "" || !input.IsUUID(m.EntityID) || seen[m.Type+m.EntityID] {
 			continue
 		}
 		seen[m.Type+m.EntityID] = true
@@ -300,13 +298,13 @@ func (b *batch) apply(m Mutation) (Result, error) {
 
 func envelopeProblems(m Mutation) []FieldError {
 	var out []FieldError
-	if !isUUID(m.MutationID) {
+	if !input.IsUUID(m.MutationID) {
 		out = append(out, FieldError{"/mutation_id", "must be a UUID"})
 	}
-	if !isUUID(m.EntityID) {
+	if !input.IsUUID(m.EntityID) {
 		out = append(out, FieldError{"/entity_id", "must be a UUID"})
 	}
-	if m.ClientTime != "" && parseTime(m.ClientTime) == nil {
+	if m.ClientTime != "" && input.ParseTime(m.ClientTime) == nil {
 		out = append(out, FieldError{"/client_time", "must be an RFC 3339 time"})
 	}
 	if len(m.Payload) == 0 || m.Payload[0] != '{' {
@@ -383,7 +381,7 @@ func (b *batch) siteAllowed(siteID string) (bool, error) {
 	if known, ok := b.sites[siteID]; ok {
 		return known, nil
 	}
-	if !isUUID(siteID) {
+	if !input.IsUUID(siteID) {
 		return false, nil // never reaches the database, where it would abort the transaction
 	}
 	site, looked := b.siteRows[siteID]
@@ -420,23 +418,6 @@ func conflict(m Mutation, version int64, record any) (Result, error) {
 		return Result{}, errs.E("syncer.conflict", errs.Internal, err)
 	}
 	return Result{Status: Conflict, EntityID: m.EntityID, Version: version, ServerRecord: raw}, nil
-}
-
-func isUUID(s string) bool {
-	_, err := uuid.Parse(s)
-	return err == nil && len(s) == 36
-}
-
-func parseTime(s string) *time.Time {
-	if s == "" {
-		return nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return nil
-	}
-	t = t.UTC()
-	return &t
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -10,6 +10,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/finding"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -43,18 +44,18 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 	var problems []FieldError
 	if ok, err := b.siteAllowed(in.SiteID); err != nil {
 		return Result{}, err
-	} else if !isUUID(in.SiteID) || !ok {
+	} else if !input.IsUUID(in.SiteID) || !ok {
 		problems = append(problems, FieldError{"/payload/site_id", "must be an active site you work at"})
 	}
 	problems = append(problems, checkFindingText(in.Title, in.Description, in.Severity)...)
-	if in.DueAt != "" && parseTime(in.DueAt) == nil {
+	if in.DueAt != "" && input.ParseTime(in.DueAt) == nil {
 		problems = append(problems, FieldError{"/payload/due_at", "must be an RFC 3339 time"})
 	}
 	if in.AssigneeID != nil && b.p.Role == principal.Guard && *in.AssigneeID != b.p.UserID {
 		problems = append(problems, FieldError{"/payload/assignee_id", "only supervisors assign findings to others"})
 	}
 	for _, id := range in.Media {
-		if !isUUID(id) {
+		if !input.IsUUID(id) {
 			problems = append(problems, FieldError{"/payload/media", "must be media ids"})
 			break
 		}
@@ -87,7 +88,7 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 	media, _ := json.Marshal(nonNil(in.Media))
 	row := store.Finding{ID: m.EntityID, SiteID: in.SiteID, InspectionID: in.InspectionID, ItemPath: in.ItemPath,
 		Title: in.Title, Description: in.Description, Severity: in.Severity, Status: finding.Open,
-		AssigneeID: in.AssigneeID, CreatedBy: b.p.UserID, DueAt: parseTime(in.DueAt), Media: media, Version: 1}
+		AssigneeID: in.AssigneeID, CreatedBy: b.p.UserID, DueAt: input.ParseTime(in.DueAt), Media: media, Version: 1}
 	b.findings[m.EntityID] = &findingState{row: row, isNew: true, dirty: true}
 	b.touch(m.EntityID)
 	audit.Append(b.tx, "finding.created", "finding", m.EntityID, map[string]any{"site_id": in.SiteID, "title": in.Title,

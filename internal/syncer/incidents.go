@@ -8,6 +8,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/incident"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -43,7 +44,7 @@ func (b *batch) reportIncident(m Mutation) (Result, error) {
 	var problems []FieldError
 	if ok, err := b.siteAllowed(in.SiteID); err != nil {
 		return Result{}, err
-	} else if !isUUID(in.SiteID) || !ok {
+	} else if !input.IsUUID(in.SiteID) || !ok {
 		problems = append(problems, FieldError{"/payload/site_id", "must be an active site you work at"})
 	}
 	if in.Type == "" || len([]rune(in.Type)) > 100 {
@@ -58,7 +59,7 @@ func (b *batch) reportIncident(m Mutation) (Result, error) {
 	if len([]rune(in.Description)) > 5000 {
 		problems = append(problems, FieldError{"/payload/description", "at most 5000 characters"})
 	}
-	occurred := parseTime(in.OccurredAt)
+	occurred := input.ParseTime(in.OccurredAt)
 	if occurred == nil {
 		problems = append(problems, FieldError{"/payload/occurred_at", "required: when it happened, RFC 3339"})
 	}
@@ -124,7 +125,7 @@ func (b *batch) followUpIncident(m Mutation) (Result, error) {
 func (b *batch) incidentEvent(id, kind, note string, media []byte, m Mutation) {
 	actor := b.p.UserID
 	b.incidentEvents = append(b.incidentEvents, store.IncidentEvent{ID: uuid.Must(uuid.NewV7()).String(),
-		IncidentID: id, Kind: kind, ActorID: &actor, Note: note, Media: media, ClientTime: parseTime(m.ClientTime)})
+		IncidentID: id, Kind: kind, ActorID: &actor, Note: note, Media: media, ClientTime: input.ParseTime(m.ClientTime)})
 }
 
 func (b *batch) flushIncident(st *incidentState) error {
@@ -152,7 +153,7 @@ func checkMedia(ids []string) []FieldError {
 		return []FieldError{{"/payload/media", "at most 50 media ids"}}
 	}
 	for _, id := range ids {
-		if !isUUID(id) {
+		if !input.IsUUID(id) {
 			return []FieldError{{"/payload/media", "must be media ids"}}
 		}
 	}

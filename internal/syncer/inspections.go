@@ -15,6 +15,7 @@ import (
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -54,14 +55,14 @@ func (b *batch) startInspection(m Mutation) (Result, error) {
 	if err != nil || number < 1 {
 		problems = append(problems, FieldError{"/payload/template_version", "must be a published version number"})
 	}
-	if !isUUID(in.TemplateID) {
+	if !input.IsUUID(in.TemplateID) {
 		problems = append(problems, FieldError{"/payload/template_id", "must be a template id"})
 	}
-	if in.StartedAt != "" && parseTime(in.StartedAt) == nil {
+	if in.StartedAt != "" && input.ParseTime(in.StartedAt) == nil {
 		problems = append(problems, FieldError{"/payload/started_at", "must be an RFC 3339 time"})
 	}
 	for pointer, id := range map[string]*string{"/payload/assignment_id": in.AssignmentID, "/payload/round_id": in.RoundID} {
-		if id != nil && !isUUID(*id) {
+		if id != nil && !input.IsUUID(*id) {
 			problems = append(problems, FieldError{pointer, "must be a UUID"})
 		}
 	}
@@ -76,7 +77,7 @@ func (b *batch) startInspection(m Mutation) (Result, error) {
 	}
 	if ok, err := b.siteAllowed(in.SiteID); err != nil {
 		return Result{}, err
-	} else if !isUUID(in.SiteID) || !ok {
+	} else if !input.IsUUID(in.SiteID) || !ok {
 		problems = append(problems, FieldError{"/payload/site_id", "must be an active site you work at"})
 	}
 	var tmpl pinned
@@ -102,7 +103,7 @@ func (b *batch) startInspection(m Mutation) (Result, error) {
 	row := store.Inspection{ID: m.EntityID, SiteID: in.SiteID, TemplateID: in.TemplateID, TemplateKey: tmpl.key,
 		TemplateVersion: number, OwnerID: b.p.UserID, DeviceID: b.p.DeviceID, AssignmentID: in.AssignmentID,
 		RoundID: in.RoundID, Status: inspection.InProgress, Answers: []byte("{}"), Context: context, Version: 1,
-		StartedAt: parseTime(in.StartedAt)}
+		StartedAt: input.ParseTime(in.StartedAt)}
 	st := &inspectionState{row: row, isNew: true, dirty: true, answers: map[string]checklists.Answer{}, pinned: &tmpl}
 	b.inspections[m.EntityID] = st
 	b.touch(m.EntityID)
@@ -166,7 +167,7 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 	if problem := decodePayload(m, &in); problem != nil {
 		return rejected(m, *problem), nil
 	}
-	if in.SubmittedAt != "" && parseTime(in.SubmittedAt) == nil {
+	if in.SubmittedAt != "" && input.ParseTime(in.SubmittedAt) == nil {
 		return rejected(m, FieldError{"/payload/submitted_at", "must be an RFC 3339 time"}), nil
 	}
 	st, result, err := b.ownedInspection(m)
@@ -202,9 +203,9 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 	}
 	st.row.Status, st.row.Evaluation, st.row.ContentHash = inspection.Submitted, raw, &hash
 	st.row.Score, st.row.Outcome = ptr(evaluation.Score), ptr(evaluation.Outcome)
-	st.row.SubmittedAt = parseTime(in.SubmittedAt)
+	st.row.SubmittedAt = input.ParseTime(in.SubmittedAt)
 	if st.row.SubmittedAt == nil {
-		st.row.SubmittedAt = parseTime(m.ClientTime)
+		st.row.SubmittedAt = input.ParseTime(m.ClientTime)
 	}
 	st.row.ReceivedAt = ptr(b.tx.Now)
 	st.row.MediaPending, st.media, st.linkMedia = links.Pending, links.IDs, true
@@ -271,7 +272,7 @@ func (b *batch) mediaLookup(ids []string) (map[string]store.Media, error) {
 	for _, id := range ids {
 		if row, ok := b.media[id]; ok {
 			out[id] = row
-		} else if isUUID(id) {
+		} else if input.IsUUID(id) {
 			missing = append(missing, id)
 		}
 	}

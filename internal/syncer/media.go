@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -51,7 +52,7 @@ func (b *batch) declareMedia(m Mutation) (Result, error) {
 		// Ids are global; the other organisation's medium stays unseen.
 		problems = append(problems, FieldError{"/entity_id", "this id is taken: make a new one"})
 	}
-	if !isUUID(in.InspectionID) {
+	if !input.IsUUID(in.InspectionID) {
 		fields["/inspection_id"] = "must be the id of an inspection"
 	} else if st, ok := b.inspections[in.InspectionID]; ok {
 		switch {
@@ -112,7 +113,7 @@ func (ws *workingSet) liveMediaOf(inspectionID string) int {
 
 // isUser says whether a signer id names a user of the caller's organisation.
 func (b *batch) isUser(id string) bool {
-	if !isUUID(id) {
+	if !input.IsUUID(id) {
 		return false
 	}
 	_, err := b.tx.User(id)

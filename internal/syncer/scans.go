@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/rounds"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -39,24 +40,24 @@ func (b *batch) scanCheckpoint(m Mutation) (Result, error) {
 		return rejected(m, *problem), nil
 	}
 	var problems []FieldError
-	scannedAt := parseTime(in.ScannedAt)
+	scannedAt := input.ParseTime(in.ScannedAt)
 	if scannedAt == nil {
 		problems = append(problems, FieldError{"/payload/scanned_at", "required: the device time of the scan, RFC 3339"})
 	}
 	if in.TagCode == "" || len(in.TagCode) > 500 {
 		problems = append(problems, FieldError{"/payload/tag_code", "required: the QR text or NFC UID read, at most 500 bytes"})
 	}
-	if in.CheckpointID != "" && !isUUID(in.CheckpointID) {
+	if in.CheckpointID != "" && !input.IsUUID(in.CheckpointID) {
 		problems = append(problems, FieldError{"/payload/checkpoint_id", "must be a checkpoint id"})
 	}
-	input := rounds.ScanInput{TagCode: in.TagCode, CheckpointID: in.CheckpointID, ReceivedAt: b.tx.Now}
+	scan := rounds.ScanInput{TagCode: in.TagCode, CheckpointID: in.CheckpointID, ReceivedAt: b.tx.Now}
 	if in.Location != nil {
-		input.Latitude, input.Longitude, input.AccuracyM = in.Location.Latitude, in.Location.Longitude, in.Location.AccuracyM
-		input.GPSTime = parseTime(in.Location.GPSTime)
+		scan.Latitude, scan.Longitude, scan.AccuracyM = in.Location.Latitude, in.Location.Longitude, in.Location.AccuracyM
+		scan.GPSTime = input.ParseTime(in.Location.GPSTime)
 		if (in.Location.Latitude == nil) != (in.Location.Longitude == nil) {
 			problems = append(problems, FieldError{"/payload/location", "latitude and longitude go together"})
 		}
-		if in.Location.GPSTime != "" && input.GPSTime == nil {
+		if in.Location.GPSTime != "" && scan.GPSTime == nil {
 			problems = append(problems, FieldError{"/payload/location/gps_time", "must be an RFC 3339 time"})
 		}
 	}
@@ -76,13 +77,13 @@ func (b *batch) scanCheckpoint(m Mutation) (Result, error) {
 		}
 		return conflict(m, 1, rounds.ScanView(existing))
 	}
-	input.ScannedAt = *scannedAt
+	scan.ScannedAt = *scannedAt
 	earlier := b.roundScans[round.ID]
-	checkpoint, flags := rounds.EvaluateScan(round, earlier, input, b.s.rounds)
+	checkpoint, flags := rounds.EvaluateScan(round, earlier, scan, b.s.rounds)
 	flagsJSON, _ := json.Marshal(nonNil(flags))
-	row := store.Scan{ID: m.EntityID, RoundID: round.ID, TagCode: in.TagCode, ScannedAt: input.ScannedAt,
-		ReceivedAt: b.tx.Now, Latitude: input.Latitude, Longitude: input.Longitude, AccuracyM: input.AccuracyM,
-		GPSTime: input.GPSTime, Flags: flagsJSON, UserID: b.p.UserID, DeviceID: b.p.DeviceID}
+	row := store.Scan{ID: m.EntityID, RoundID: round.ID, TagCode: in.TagCode, ScannedAt: scan.ScannedAt,
+		ReceivedAt: b.tx.Now, Latitude: scan.Latitude, Longitude: scan.Longitude, AccuracyM: scan.AccuracyM,
+		GPSTime: scan.GPSTime, Flags: flagsJSON, UserID: b.p.UserID, DeviceID: b.p.DeviceID}
 	outcome := &ScanOutcome{Flags: nonNil(flags)}
 	if checkpoint != nil {
 		row.CheckpointID, outcome.CheckpointID, outcome.TemplateID = &checkpoint.ID, &checkpoint.ID, checkpoint.TemplateID
@@ -96,7 +97,7 @@ func (b *batch) scanCheckpoint(m Mutation) (Result, error) {
 
 // round loads a round the caller may scan on, with its scans, once per batch.
 func (b *batch) round(id string) (store.Round, bool, error) {
-	if !isUUID(id) {
+	if !input.IsUUID(id) {
 		return store.Round{}, false, nil
 	}
 	if r, ok := b.rounds[id]; ok {
