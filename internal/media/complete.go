@@ -28,7 +28,7 @@ func (s *Service) Complete(ctx context.Context, id string) (View, error) {
 	}
 	switch row.Status {
 	case Stored:
-		return viewOf(row), nil
+		return ViewOf(row), nil
 	case Deleted:
 		return View{}, errs.E(op, errs.Conflict, "this media was collected as an orphan: declare it again")
 	}
@@ -46,7 +46,7 @@ func (s *Service) Complete(ctx context.Context, id string) (View, error) {
 		return View{}, errs.Wrap(op, err)
 	}
 	s.enqueueThumbnail(ctx, stored)
-	return viewOf(stored), nil
+	return ViewOf(stored), nil
 }
 
 // joinParts completes the multipart upload once every part is there. An

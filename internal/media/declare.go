@@ -275,7 +275,7 @@ func (s *Service) declareDuplicate(ctx context.Context, row, twin store.Media) (
 		return Declared{}, errs.Wrap("media.Declare", err)
 	}
 	s.enqueueThumbnail(ctx, row)
-	return Declared{View: viewOf(row), New: true}, nil
+	return Declared{View: ViewOf(row), New: true}, nil
 }
 
 // declareUpload records a pending row; large blobs get a multipart upload
@@ -283,7 +283,7 @@ func (s *Service) declareDuplicate(ctx context.Context, row, twin store.Media) (
 func (s *Service) declareUpload(ctx context.Context, row store.Media) (Declared, error) {
 	const op = "media.Declare"
 	p, _ := principal.From(ctx)
-	row.ObjectKey = objectKey(p.OrgID, row.ID)
+	row.ObjectKey = ObjectKey(p.OrgID, row.ID)
 	if row.Size > s.limits.MultipartThreshold {
 		uploadID, err := s.blobs.StartMultipart(ctx, row.ObjectKey, row.DeclaredType)
 		if err != nil {
@@ -321,7 +321,7 @@ func (s *Service) revive(ctx context.Context, row store.Media) (Declared, error)
 	expected := row.Version
 	row.Status, row.DeletedAt, row.UploadID, row.PartSize = Pending, nil, nil, 0
 	p, _ := principal.From(ctx)
-	row.ObjectKey, row.ThumbnailKey, row.ContentType = objectKey(p.OrgID, row.ID), nil, ""
+	row.ObjectKey, row.ThumbnailKey, row.ContentType = ObjectKey(p.OrgID, row.ID), nil, ""
 	row.Version++
 	if err := s.db.InTx(ctx, func(tx *store.Tx) error { return tx.UpdateMedia(&row, expected) }); err != nil {
 		return Declared{}, errs.Wrap("media.Declare", err)
@@ -331,7 +331,7 @@ func (s *Service) revive(ctx context.Context, row store.Media) (Declared, error)
 
 // answer renders a row with, while pending, instructions for its bytes.
 func (s *Service) answer(ctx context.Context, row store.Media, isNew bool) (Declared, error) {
-	out := Declared{View: viewOf(row), New: isNew}
+	out := Declared{View: ViewOf(row), New: isNew}
 	if row.Status != Pending {
 		return out, nil
 	}

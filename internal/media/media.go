@@ -103,8 +103,8 @@ type View struct {
 	CreatedAt    time.Time       `json:"created_at"`
 }
 
-// viewOf renders a row.
-func viewOf(row store.Media) View {
+// ViewOf is a medium as the API shows it.
+func ViewOf(row store.Media) View {
 	contentType := row.ContentType
 	if contentType == "" {
 		contentType = row.DeclaredType
@@ -122,14 +122,8 @@ func rawOrNull(raw []byte) json.RawMessage {
 	return raw
 }
 
-// objectKey is where a media row's own bytes go.
-func objectKey(orgID, id string) string { return "orgs/" + orgID + "/media/" + id }
-
 // ObjectKey is where the bytes of an organisation's medium go.
-func ObjectKey(orgID, id string) string { return objectKey(orgID, id) }
-
-// ViewOf is a medium as the API shows it.
-func ViewOf(row store.Media) View { return viewOf(row) }
+func ObjectKey(orgID, id string) string { return "orgs/" + orgID + "/media/" + id }
 
 // thumbnailKey is where a media row's thumbnail goes.
 func thumbnailKey(orgID, id string) string { return "orgs/" + orgID + "/thumbnails/" + id + ".jpg" }
