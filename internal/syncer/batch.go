@@ -375,6 +375,16 @@ func (b *batch) touch(id string) {
 	b.by[id] = b
 }
 
+// requireSite adds the payload's site_id to problems unless it names an
+// active site the caller works at.
+func (b *batch) requireSite(siteID string, problems *[]FieldError) error {
+	ok, err := b.siteAllowed(siteID)
+	if err == nil && !ok {
+		*problems = append(*problems, FieldError{"/payload/site_id", "must be an active site you work at"})
+	}
+	return err
+}
+
 // siteAllowed reports whether the caller works at site (admins: any site of
 // the organisation).
 func (b *batch) siteAllowed(siteID string) (bool, error) {

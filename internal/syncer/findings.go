@@ -42,10 +42,8 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 		return rejected(m, *problem), nil
 	}
 	var problems []FieldError
-	if ok, err := b.siteAllowed(in.SiteID); err != nil {
+	if err := b.requireSite(in.SiteID, &problems); err != nil {
 		return Result{}, err
-	} else if !input.IsUUID(in.SiteID) || !ok {
-		problems = append(problems, FieldError{"/payload/site_id", "must be an active site you work at"})
 	}
 	problems = append(problems, checkFindingText(in.Title, in.Description, in.Severity)...)
 	if in.DueAt != "" && input.ParseTime(in.DueAt) == nil {

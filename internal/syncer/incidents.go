@@ -42,10 +42,8 @@ func (b *batch) reportIncident(m Mutation) (Result, error) {
 		return rejected(m, *problem), nil
 	}
 	var problems []FieldError
-	if ok, err := b.siteAllowed(in.SiteID); err != nil {
+	if err := b.requireSite(in.SiteID, &problems); err != nil {
 		return Result{}, err
-	} else if !input.IsUUID(in.SiteID) || !ok {
-		problems = append(problems, FieldError{"/payload/site_id", "must be an active site you work at"})
 	}
 	if in.Type == "" || len([]rune(in.Type)) > 100 {
 		problems = append(problems, FieldError{"/payload/type", "required, at most 100 characters"})

@@ -6,7 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -75,10 +76,8 @@ func (b *batch) startInspection(m Mutation) (Result, error) {
 			context, _ = json.Marshal(values)
 		}
 	}
-	if ok, err := b.siteAllowed(in.SiteID); err != nil {
+	if err := b.requireSite(in.SiteID, &problems); err != nil {
 		return Result{}, err
-	} else if !input.IsUUID(in.SiteID) || !ok {
-		problems = append(problems, FieldError{"/payload/site_id", "must be an active site you work at"})
 	}
 	var tmpl pinned
 	if len(problems) == 0 {
@@ -354,11 +353,7 @@ func submissionProblems(r checklists.Result) []FieldError {
 // linkProblems turns unusable media references into field errors, in
 // pointer order.
 func linkProblems(links media.LinkCheck) []FieldError {
-	pointers := make([]string, 0, len(links.Problems))
-	for pointer := range links.Problems {
-		pointers = append(pointers, pointer)
-	}
-	sort.Strings(pointers)
+	pointers := slices.Sorted(maps.Keys(links.Problems))
 	out := make([]FieldError, len(pointers))
 	for i, pointer := range pointers {
 		out[i] = FieldError{"/answers" + pointer, links.Problems[pointer]}

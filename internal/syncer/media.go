@@ -2,7 +2,8 @@ package syncer
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/patrolsync/patrolsync/internal/input"
@@ -62,7 +63,7 @@ func (b *batch) declareMedia(m Mutation) (Result, error) {
 			fields["/inspection_id"] = "the inspection is approved and takes no more media"
 		}
 	}
-	for _, pointer := range sortedKeys(fields) {
+	for _, pointer := range slices.Sorted(maps.Keys(fields)) {
 		problems = append(problems, FieldError{"/payload" + pointer, fields[pointer]})
 	}
 	if len(problems) > 0 {
@@ -118,13 +119,4 @@ func (b *batch) isUser(id string) bool {
 	}
 	_, err := b.tx.User(id)
 	return err == nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
