@@ -8,8 +8,24 @@ import (
 )
 
 // Most routes on one record take only its :id (and perhaps a JSON patch)
-// and answer 200 with what one service method returns. These build such
-// handlers, so each route is one line in routes() instead of a function.
+// and answer 200 with what one service method returns, and most creations
+// take only a JSON body and answer 201. These build such handlers, so each
+// route is one line in routes() instead of a function.
+
+// create decodes the body and answers 201 with what newRecord returns.
+func create[I, T any](newRecord func(context.Context, I) (T, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var in I
+		if err := decode(c, &in); err != nil {
+			return err
+		}
+		out, err := newRecord(c.Request().Context(), in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, out)
+	}
+}
 
 // byID answers with read(:id).
 func byID[T any](read func(context.Context, string) (T, error)) echo.HandlerFunc {

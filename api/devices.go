@@ -7,7 +7,6 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
-	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -29,16 +28,4 @@ func (s *Server) listDevices(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, list(devices, next))
-}
-
-func (s *Server) createDevice(c echo.Context) error {
-	var in org.DeviceInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	device, err := s.deps.Org.CreateDevice(c.Request().Context(), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, device)
 }

@@ -47,18 +47,6 @@ func (s *Server) listFindings(c echo.Context) error {
 	return c.JSON(http.StatusOK, list(items, next))
 }
 
-func (s *Server) createFinding(c echo.Context) error {
-	var in finding.CreateInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	detail, err := s.deps.Findings.Create(c.Request().Context(), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, detail)
-}
-
 // findingAction serves POST /findings/{id}/{assign|rectify|verify|reject|close}.
 func (s *Server) findingAction(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {

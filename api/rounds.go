@@ -26,18 +26,6 @@ func (s *Server) listRoutes(c echo.Context) error {
 	return c.JSON(http.StatusOK, list(items, next))
 }
 
-func (s *Server) createRoute(c echo.Context) error {
-	var in rounds.RouteInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	route, err := s.deps.Rounds.CreateRoute(c.Request().Context(), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, route)
-}
-
 func (s *Server) listSchedules(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
@@ -52,18 +40,6 @@ func (s *Server) listSchedules(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, list(items, next))
-}
-
-func (s *Server) createSchedule(c echo.Context) error {
-	var in rounds.ScheduleInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	schedule, err := s.deps.Rounds.CreateSchedule(c.Request().Context(), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, schedule)
 }
 
 var roundStates = map[string]bool{rounds.Scheduled: true, rounds.Completed: true, rounds.Partial: true, rounds.Missed: true}

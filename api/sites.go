@@ -4,8 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/patrolsync/patrolsync/internal/org"
 )
 
 func (s *Server) listSites(c echo.Context) error {
@@ -22,16 +20,4 @@ func (s *Server) listSites(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, list(sites, next))
-}
-
-func (s *Server) createSite(c echo.Context) error {
-	var in org.SiteInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	site, err := s.deps.Org.CreateSite(c.Request().Context(), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, site)
 }

@@ -23,18 +23,6 @@ func (s *Server) listTemplates(c echo.Context) error {
 	return c.JSON(http.StatusOK, list(items, next))
 }
 
-func (s *Server) createTemplate(c echo.Context) error {
-	var in templates.Input
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	template, err := s.deps.Templates.Create(c.Request().Context(), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, template)
-}
-
 // transitionRequest is the optional body of publish and archive: the
 // version the caller last saw.
 type transitionRequest struct {

@@ -33,15 +33,3 @@ func (s *Server) listUsers(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, list(users, next))
 }
-
-func (s *Server) createUser(c echo.Context) error {
-	var in org.UserInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	user, err := s.deps.Org.CreateUser(c.Request().Context(), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, user)
-}
