@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"slices"
-	"sort"
 	"sync"
 	"time"
 )
@@ -156,28 +154,9 @@ func (r *dayReport) print(w io.Writer) {
 			fmt.Fprintf(w, "| %s | 0 | - | - | - | - | - | - |\n", name)
 			continue
 		}
-		sorted := slices.Clone(s.latencies)
-		slices.Sort(sorted)
+		sorted := sortedCopy(s.latencies)
 		fmt.Fprintf(w, "| %s | %d | %.1f/s | %s | %s | %s | %s | %d |\n", name, len(sorted), float64(s.inWindow)/seconds,
 			ms(quantile(sorted, 0.50)), ms(quantile(sorted, 0.95)), ms(quantile(sorted, 0.99)), ms(sorted[len(sorted)-1]), s.failed)
 	}
-	keys := make([]string, 0, len(rec.errors))
-	for k := range rec.errors {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	fmt.Fprintf(w, "\nerrors by endpoint and status (warm-up included):")
-	if len(keys) == 0 {
-		fmt.Fprintf(w, " none")
-	}
-	fmt.Fprintln(w)
-	for _, k := range keys {
-		fmt.Fprintf(w, "- %s: %d\n", k, rec.errors[k])
-	}
-	for _, s := range r.sections {
-		fmt.Fprintf(w, "\n### %s\n\n| figure | value |\n|---|---|\n", s.title)
-		for _, row := range s.rows {
-			fmt.Fprintf(w, "| %s | %s |\n", row[0], row[1])
-		}
-	}
+	writeErrorsAndSections(w, "endpoint and status", rec.errors, r.sections)
 }

@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -174,6 +174,25 @@ func (p *pacing) figures() *pacedFigures {
 	return out
 }
 
+// writeErrorsAndSections ends a report: the failures counted by kind
+// (warm-up included), then the observers' sections.
+func writeErrorsAndSections(w io.Writer, by string, errors map[string]int, sections []section) {
+	fmt.Fprintf(w, "\nerrors by %s (warm-up included):", by)
+	if len(errors) == 0 {
+		fmt.Fprintf(w, " none")
+	}
+	fmt.Fprintln(w)
+	for _, k := range slices.Sorted(maps.Keys(errors)) {
+		fmt.Fprintf(w, "- %s: %d\n", k, errors[k])
+	}
+	for _, s := range sections {
+		fmt.Fprintf(w, "\n### %s\n\n| figure | value |\n|---|---|\n", s.title)
+		for _, row := range s.rows {
+			fmt.Fprintf(w, "| %s | %s |\n", row[0], row[1])
+		}
+	}
+}
+
 // sortedCopy is a sorted copy, for quantiles.
 func sortedCopy(latencies []time.Duration) []time.Duration {
 	out := slices.Clone(latencies)
@@ -218,25 +237,7 @@ func (r *report) print(w io.Writer) {
 	for _, row := range rows {
 		fmt.Fprintf(w, "| %s | %s |\n", row[0], row[1])
 	}
-	keys := make([]string, 0, len(r.errors))
-	for k := range r.errors {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	fmt.Fprintf(w, "\nerrors by status (warm-up included):")
-	if len(keys) == 0 {
-		fmt.Fprintf(w, " none")
-	}
-	fmt.Fprintln(w)
-	for _, k := range keys {
-		fmt.Fprintf(w, "- %s: %d\n", k, r.errors[k])
-	}
-	for _, s := range r.sections {
-		fmt.Fprintf(w, "\n### %s\n\n| figure | value |\n|---|---|\n", s.title)
-		for _, row := range s.rows {
-			fmt.Fprintf(w, "| %s | %s |\n", row[0], row[1])
-		}
-	}
+	writeErrorsAndSections(w, "status", r.errors, r.sections)
 }
 
 // mode says how devices started their inspections; nil is the closed loop.
