@@ -190,9 +190,14 @@ func (r *renderer) pageFooter(doc *pdfdoc.Doc, page int) {
 
 // kv is one ruled label–value line of the header.
 func (r *renderer) kv(label, value string, f pdfdoc.Font) {
+	r.kvNote(label, value, f, "", fSub)
+}
+
+// kvNote is a header line with a note under the value.
+func (r *renderer) kvNote(label, value string, f pdfdoc.Font, note string, noteFont pdfdoc.Font) {
 	r.doc.Row([]pdfdoc.Cell{
 		{Text: label, Font: fLabel, Width: 42},
-		{Text: value, Font: f, Width: pdfdoc.ContentWidth - 42},
+		{Text: value, Font: f, Sub: note, SubFont: noteFont, Width: pdfdoc.ContentWidth - 42},
 	}, true)
 }
 
@@ -539,7 +544,7 @@ func (r *renderer) photoGrid(ids []string) {
 		r.doc.SetY(top + lineHeight + 1)
 	}
 	if missing > 0 {
-		r.doc.Row([]pdfdoc.Cell{{Width: colLabel}, {Text: fmt.Sprintf("%s %d %s", r.t("另有", ""), missing,
+		r.doc.Row([]pdfdoc.Cell{{Width: colLabel}, {Text: fmt.Sprintf("%d %s", missing,
 			r.t("张照片尚无缩略图", "photo(s) without a thumbnail yet")), Font: fSub, Width: colAnswer + colResult}}, false)
 	}
 }
@@ -693,20 +698,22 @@ func (r *renderer) signOff() {
 	sig := approval(row.Signature)
 	r.kv(r.t("签核人", "Signed off by"), r.name(*row.ApprovedBy), fBody)
 	r.kv(r.t("签核时间", "Signed off at"), r.when(row.ApprovedAt), fBody)
-	hash, f := deref(row.ApprovedHash), fMono
+	var note string
+	noteFont := fSub
 	if row.ApprovedHash != nil && row.ContentHash != nil {
 		if *row.ApprovedHash == *row.ContentHash {
-			hash += "\n" + r.t("与内容摘要一致", "matches the content hash")
+			note = r.t("与内容摘要一致", "matches the content hash")
 		} else {
-			hash += "\n" + r.t("与内容摘要不一致", "DIFFERS from the content hash")
-			f.Color = pdfdoc.Red
+			note = r.t("与内容摘要不一致", "DIFFERS from the content hash")
+			noteFont = fFail
 		}
 	}
-	r.kv(r.t("签核摘要", "Signed-off hash"), hash, f)
+	r.kvNote(r.t("签核摘要", "Signed-off hash"), deref(row.ApprovedHash), fMono, note, noteFont)
 	if sig.Comment != "" {
 		r.kv(r.t("意见", "Comment"), sig.Comment, fBody)
 	}
 	r.doc.Space(1)
+	r.doc.Text(pdfdoc.Margin, r.doc.Y()+1, r.t("签名", "Signature"), fLabel)
 	caption := r.t("签核签名", "Sign-off signature")
 	switch {
 	case sig.Signature.MediaID != nil:

@@ -49,10 +49,10 @@ func TestReportGlyphs(t *testing.T) {
 		return err == nil && index != 0
 	}
 	for _, template := range library {
-		for _, pass := range []bool{true, false} {
+		for _, variant := range []string{"pass", "fail", "mixed"} {
 			for _, lang := range []string{LangBoth, LangChinese, LangEnglish} {
-				name := fmt.Sprintf("%s-%v-%s", template.Key, pass, lang)
-				data := sampleReport(t, template, pass)
+				name := fmt.Sprintf("%s-%s-%s", template.Key, variant, lang)
+				data := sampleReport(t, template, variant)
 				var runes, latin, han int
 				drawn := func(run pdfdoc.Run) {
 					for _, r := range run.Text {
@@ -125,10 +125,28 @@ func TestParseStrokes(t *testing.T) {
 
 // sampleReport is a realistic inspection of template: sample answers
 // (with a note, a countersignature and photos), its evaluation, findings
-// for the failures, a sign-off with pen strokes, and history.
-func sampleReport(t *testing.T, template *checklists.Template, pass bool) reportData {
+// for the failures, a sign-off with pen strokes, and history. The variant
+// is pass, fail (everything that can fail does), or mixed: a passing
+// inspection with its second and third yes/no answers failed, with photos.
+func sampleReport(t *testing.T, template *checklists.Template, variant string) reportData {
 	t.Helper()
-	input := checklists.SampleAnswers(template, pass)
+	input := checklists.SampleAnswers(template, variant != "fail")
+	if variant == "mixed" {
+		failed := 0
+		for _, section := range template.Sections {
+			for _, item := range section.Items {
+				a, ok := input.Answers[item.Key]
+				if !ok || item.Type != checklists.TypeYesNo || a.Value != "yes" {
+					continue
+				}
+				if failed++; failed == 2 || failed == 3 {
+					a.Value = "no"
+					a.Media = []string{fmt.Sprintf("0193a1b2-0000-7000-8000-00000000f0%d1", failed), fmt.Sprintf("0193a1b2-0000-7000-8000-00000000f0%d2", failed)}
+					input.Answers[item.Key] = a
+				}
+			}
+		}
+	}
 	input.InspectorID = "00000000-0000-4000-8000-000000000001"
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
@@ -145,6 +163,19 @@ func sampleReport(t *testing.T, template *checklists.Template, pass bool) report
 		media: map[string]store.Media{},
 	}
 	d.evaluation = checklists.Evaluate(template, input)
+	if variant == "mixed" { // the guard describes what was found
+		for _, path := range d.evaluation.Missing {
+			key := strings.TrimPrefix(path, "/")
+			for _, section := range template.Sections {
+				for _, item := range section.Items {
+					if item.Key == key && item.Type == checklists.TypeText {
+						d.answers[key] = checklists.Answer{Value: "人脸识别终端黑屏，已报修。Face terminal screen is black; repair requested."}
+					}
+				}
+			}
+		}
+		d.evaluation = checklists.Evaluate(template, input)
+	}
 	hash := strings.Repeat("9f86d081884c7d65", 4)
 	supervisor := "00000000-0000-4000-8000-000000000002"
 	d.row = store.Inspection{ID: "0193a1b2-0000-7000-8000-00000000abcd", TemplateKey: template.Key, TemplateVersion: 3,
