@@ -253,3 +253,27 @@ func samplePhotos(_ context.Context, id string) ([]byte, string, error) {
 	}
 	return buf.Bytes(), "image/png", nil
 }
+
+// An inspection still in progress (no evaluation, score, hash or sign-off
+// yet) prints with dashes, not a failure.
+func TestReportOfAnInspectionInProgress(t *testing.T) {
+	library, err := checklists.Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Date(2026, 12, 4, 13, 30, 0, 0, time.UTC)
+	d := reportData{row: store.Inspection{ID: "0193a1b2-0000-7000-8000-00000000abcd", TemplateKey: library[0].Key,
+		TemplateVersion: 1, OwnerID: "gone", Status: "in_progress", StartedAt: &started, CreatedAt: started},
+		org: store.Org{Name: "Org"}, site: store.Site{Name: "Site"}, loc: time.UTC, device: "—", template: library[0],
+		answers: map[string]checklists.Answer{}, names: map[string]string{}, media: map[string]store.Media{}}
+	var out bytes.Buffer
+	var text strings.Builder
+	if err := render(context.Background(), &out, d, LangEnglish, nil, func(r pdfdoc.Run) { text.WriteString(r.Text) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"in progress", "unknown user", "not answered", "Not signed off", "2026-12-04 13:30:00 +00:00"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
