@@ -100,10 +100,12 @@ func (s *Service) reportData(ctx context.Context, id string) (reportData, error)
 	if loc, err := time.LoadLocation(d.site.Timezone); err == nil {
 		d.loc = loc
 	}
-	if device, err := tx.Device(row.DeviceID); err == nil {
-		d.device = deviceName(device)
-	} else if !errs.Is(err, errs.NotFound) {
-		return reportData{}, err
+	if input.IsUUID(row.DeviceID) {
+		if device, err := tx.Device(row.DeviceID); err == nil {
+			d.device = deviceName(device)
+		} else if !errs.Is(err, errs.NotFound) {
+			return reportData{}, err
+		}
 	}
 	if d.findings, _, err = tx.ListFindings(store.FindingFilter{Inspection: id}, store.Page{Limit: 500}); err != nil {
 		return reportData{}, err
