@@ -135,7 +135,8 @@ func TestFindingRectificationLoop(t *testing.T) {
 		row := hazards[id]
 		if row == nil || row["状态 Status"] != "closed" || row["地点 Site"] != tenant.Sites[0].Name+" (A)" ||
 			row["时区 Time zone"] != "Asia/Shanghai" || row["责任人 Assignee"] != guard.User.Name ||
-			row["复查人 Verified by"] != supervisor.User.Name || !strings.HasSuffix(row["关闭时间 Closed at"], " +08:00") {
+			row["复查人 Verified by"] != supervisor.User.Name || !strings.HasSuffix(row["关闭时间 Closed at"], " +08:00") ||
+			strings.HasPrefix(row["检查项 Item"], "/") || !strings.Contains(row["检查项 Item"], " / ") {
 			t.Fatalf("hazard CSV row %v", row)
 		}
 		var inspections struct{ Items []struct{ ID string } }

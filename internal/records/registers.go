@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -196,17 +197,25 @@ var hazardHeader = []string{"隐患编号 ID", "地点 Site", "时区 Time zone"
 	"整改人 Rectified by", "整改时间 Rectified at", "整改说明 Rectification note", "复查人 Verified by",
 	"复查时间 Verified at", "关闭时间 Closed at", "督办级别 Escalation level", "创建时间 Created"}
 
-// names prints the sites and people of one export, read as rows need them.
+// names prints the sites, people and checklist items of one export, read
+// as rows need them.
 type names struct {
-	tx    *store.Tx
-	sites map[string]store.Site
-	zones map[string]*time.Location
-	users map[string]string
+	tx          *store.Tx
+	sites       map[string]store.Site
+	zones       map[string]*time.Location
+	users       map[string]string
+	inspections map[string]versionKey               // inspection id → its checklist
+	templates   map[versionKey]*checklists.Template // nil when unreadable
+}
+
+type versionKey struct {
+	templateID string
+	number     int
 }
 
 func (s *Service) namesFor(ctx context.Context) (*names, error) {
 	n := &names{tx: s.db.Read(ctx), sites: map[string]store.Site{}, zones: map[string]*time.Location{},
-		users: map[string]string{}}
+		users: map[string]string{}, inspections: map[string]versionKey{}, templates: map[versionKey]*checklists.Template{}}
 	for page := (store.Page{Limit: 500}); ; {
 		sites, next, err := n.tx.ListSites(store.SiteFilter{}, page)
 		if err != nil {
@@ -242,6 +251,84 @@ func (n *names) learn(ids ...*string) error {
 		n.users[id] = found[id]
 	}
 	return err
+}
+
+// learnItems reads the checklists of the inspections findings came from.
+func (n *names) learnItems(rows []HazardRow) error {
+	var unknown []string
+	for _, r := range rows {
+		if r.InspectionID != nil {
+			if _, ok := n.inspections[*r.InspectionID]; !ok {
+				unknown = append(unknown, *r.InspectionID)
+			}
+		}
+	}
+	if unknown = uuids(unknown); len(unknown) == 0 {
+		return nil
+	}
+	found, err := n.tx.InspectionsByID(unknown)
+	if err != nil {
+		return err
+	}
+	for id, row := range found {
+		key := versionKey{row.TemplateID, row.TemplateVersion}
+		n.inspections[id] = key
+		if _, ok := n.templates[key]; ok {
+			continue
+		}
+		version, err := n.tx.TemplateVersion(key.templateID, key.number)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return err
+		}
+		n.templates[key], _ = checklists.Parse([]byte(version.Document))
+	}
+	return nil
+}
+
+// item names the checklist item a finding is about, in both languages;
+// the item path when the checklist is unknown.
+func (n *names) item(inspectionID *string, path string) string {
+	if inspectionID != nil {
+		if template := n.templates[n.inspections[*inspectionID]]; template != nil {
+			if label := itemLabel(template, path); label != "" {
+				return safeCell(label)
+			}
+		}
+	}
+	return safeCell(path)
+}
+
+// itemLabel is the label of the item at a JSON pointer path (/key, or
+// /group/n/key inside a repeat), both languages joined.
+func itemLabel(template *checklists.Template, path string) string {
+	both := func(t checklists.Text) string {
+		zh, en := localized(t, "zh-CN"), localized(t, "en")
+		if zh == en {
+			return zh
+		}
+		return zh + " / " + en
+	}
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	for _, section := range template.Sections {
+		for _, item := range section.Items {
+			if item.Key != parts[0] {
+				continue
+			}
+			if len(parts) == 1 {
+				return both(item.Label)
+			}
+			n, err := strconv.Atoi(parts[1])
+			if len(parts) != 3 || err != nil {
+				return ""
+			}
+			for _, child := range item.Items {
+				if child.Key == parts[2] {
+					return fmt.Sprintf("%s #%d · %s", both(item.Label), n+1, both(child.Label))
+				}
+			}
+		}
+	}
+	return ""
 }
 
 func (n *names) user(id *string) string {
@@ -306,10 +393,13 @@ func (n *names) hazardLines(rows []HazardRow) ([][]string, error) {
 	if err := n.learn(people...); err != nil {
 		return nil, err
 	}
+	if err := n.learnItems(rows); err != nil {
+		return nil, err
+	}
 	out := make([][]string, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, []string{r.ID, n.site(r.SiteID), n.zone(r.SiteID).String(), str(r.InspectionID),
-			safeCell(r.ItemPath), safeCell(r.Title), r.Severity, r.Status, strconv.FormatBool(r.Overdue),
+			n.item(r.InspectionID, r.ItemPath), safeCell(r.Title), r.Severity, r.Status, strconv.FormatBool(r.Overdue),
 			n.at(r.SiteID, r.DueAt), n.user(r.AssigneeID), n.user(r.RectifierID), n.at(r.SiteID, r.RectifiedAt),
 			safeCell(r.RectificationNote), n.user(r.VerifierID), n.at(r.SiteID, r.VerifiedAt),
 			n.at(r.SiteID, r.ClosedAt), strconv.Itoa(r.EscalationLevel), n.at(r.SiteID, &r.CreatedAt)})

@@ -281,3 +281,28 @@ func TestReportOfAnInspectionInProgress(t *testing.T) {
 		}
 	}
 }
+
+func TestItemLabel(t *testing.T) {
+	library, err := checklists.Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, template := range library {
+		for _, section := range template.Sections {
+			for _, item := range section.Items {
+				if got := itemLabel(template, "/"+item.Key); !strings.Contains(got, localized(item.Label, "en")) {
+					t.Errorf("%s /%s: %q", template.Key, item.Key, got)
+				}
+				for _, child := range item.Items {
+					got := itemLabel(template, "/"+item.Key+"/1/"+child.Key)
+					if !strings.Contains(got, "#2 · ") || !strings.HasSuffix(got, localized(child.Label, "en")) {
+						t.Errorf("%s /%s/1/%s: %q", template.Key, item.Key, child.Key, got)
+					}
+				}
+			}
+		}
+		if got := itemLabel(template, "/no-such-item"); got != "" {
+			t.Errorf("unknown item: %q", got)
+		}
+	}
+}
