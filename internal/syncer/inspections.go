@@ -384,7 +384,8 @@ func linkProblems(links media.LinkCheck) []FieldError {
 }
 
 // contentHash is the digest of exactly what was submitted: the pinned
-// template and the answers and context, in canonical JSON (sorted keys).
+// template and the answers and context, as docs/sync-protocol.md ("Content
+// hash") states byte for byte; a test keeps its worked example true.
 func contentHash(st *inspectionState) string {
 	answers, _ := json.Marshal(st.answers)
 	st.encoded = answers // what the flush writes, unless the answers change again
