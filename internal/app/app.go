@@ -106,7 +106,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Sync.SetMediaLimits(mediaLimits)
 	a.Records = records.NewService(db, a.Inspections, a.Media.Thumbnail)
 	if a.Jobs, err = jobs.Open(ctx, db, cfg.DatabaseURL, a.jobs(), jobs.Options{Workers: cfg.JobWorkers,
-		PollInterval: cfg.JobPoll}, log); err != nil {
+		PollInterval: cfg.JobPoll, Migrate: cfg.Migrate}, log); err != nil {
 		db.Close()
 		return nil, err
 	}
