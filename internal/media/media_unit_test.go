@@ -111,7 +111,7 @@ func TestParts(t *testing.T) {
 // The stored type comes from the bytes, whatever the phone declared.
 func TestSniff(t *testing.T) {
 	cases := map[string]string{
-		"\xff\xd8\xff\xe0\x00\x10JFIF\x00":        "image/jpeg",
+		"\xff\xd8\xff\xe0\x00\x10JFIF\x00":         "image/jpeg",
 		"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR":      "image/png",
 		"RIFF\x00\x00\x00\x00WEBPVP8 ":             "image/webp",
 		"%PDF-1.7\n":                               "application/pdf",
@@ -146,9 +146,9 @@ func TestReferences(t *testing.T) {
 	}
 	id := func(n string) string { return "0194f2a0-0000-7000-8000-0000000000" + n }
 	answers := map[string]checklists.Answer{
-		"door": {Value: []any{id("01"), "not-a-uuid", strings.ToUpper(id("02"))}},
-		"sign": {Value: map[string]any{"media_id": id("03")}},
-		"pair": {Value: "yes", Media: []string{id("04")}, Countersign: &checklists.Countersignature{UserID: id("99"), SignatureMediaID: id("05")}},
+		"door":  {Value: []any{id("01"), "not-a-uuid", strings.ToUpper(id("02"))}},
+		"sign":  {Value: map[string]any{"media_id": id("03")}},
+		"pair":  {Value: "yes", Media: []string{id("04")}, Countersign: &checklists.Countersignature{UserID: id("99"), SignatureMediaID: id("05")}},
 		"boxes": {Repeats: []map[string]checklists.Answer{{}, {"sealed": {Value: "no", Media: []string{id("06")}}}}},
 	}
 	var got []string
