@@ -92,6 +92,12 @@ func TestRecurrenceRefusals(t *testing.T) {
 		{"FREQ=FORTNIGHTLY", "2026-12-01T22:00:00", "/rrule"},
 		{"FREQ=DAILY", "2026-12-01 22:00", "/dtstart"},
 		{"FREQ=DAILY", "2026-12-01T22:00:00+08:00", "/dtstart"},
+		// Expansion walks from dtstart, and a rule with no slot would be
+		// searched hour by hour to the year 9999: both used to hang.
+		{"FREQ=HOURLY", "1900-01-01T00:00:00", "/dtstart"},
+		{"FREQ=DAILY", "2200-01-01T00:00:00", "/dtstart"},
+		{"FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30", "2026-01-01T00:00:00", "/rrule"},
+		{"FREQ=DAILY;UNTIL=20250101T000000Z", "2026-01-01T00:00:00", "/rrule"},
 	}
 	for _, c := range cases {
 		r, problems := recurrence(c.rule, c.dtstart, shanghai)
@@ -101,6 +107,12 @@ func TestRecurrenceRefusals(t *testing.T) {
 	}
 	if r, problems := recurrence("RRULE:FREQ=DAILY;BYHOUR=22", "2026-12-01T22:00:00", shanghai); r == nil || len(problems) > 0 {
 		t.Errorf("an RRULE: prefix is allowed: %v", problems)
+	}
+	// A rare rule is still a rule: 29 February, and ISO week 53.
+	for _, rule := range []string{"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "FREQ=YEARLY;BYWEEKNO=53;BYDAY=MO"} {
+		if _, problems := recurrence(rule, "2025-03-01T09:00:00", shanghai); len(problems) > 0 {
+			t.Errorf("%s refused: %v", rule, problems)
+		}
 	}
 }
 
