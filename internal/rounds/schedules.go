@@ -115,7 +115,7 @@ func recurrence(rule, dtstart string, loc *time.Location) (*rrule.RRule, map[str
 
 // Bounds of a schedule's start, and how far ahead a rule must have a slot.
 const (
-	minYear    = 2000
+	minYear    = 2020
 	maxYear    = 2199
 	probeYears = 8
 )
