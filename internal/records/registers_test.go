@@ -8,6 +8,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
 )
 
 // A register shows the caller's sites only: admins all (or the one asked
@@ -42,33 +43,35 @@ func TestRegisterSites(t *testing.T) {
 	}
 }
 
-// CSV lines: a header once, then one line per row with empty cells for
-// what is not there, times in UTC RFC 3339.
-func TestRegisterLines(t *testing.T) {
-	score, outcome, hash := 87.5, "pass", "ab12"
-	submitted := time.Date(2026, 12, 1, 22, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	created := time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC)
-	rows := []InspectionRow{{ID: "i1", SiteID: "s1", TemplateKey: "cu-opening-check", TemplateVersion: 2, OwnerID: "u1",
-		Status: "submitted", Outcome: &outcome, Score: &score, SubmittedAt: &submitted, ContentHash: &hash, CreatedAt: created}}
-	lines := inspectionLines(rows, true)
-	if len(lines) != 2 || len(lines[0]) != len(lines[1]) || lines[0][0] != "id" {
-		t.Fatalf("lines %v", lines)
+// CSV cells: sites and people by name, times in the site's zone with its
+// offset, and nothing a spreadsheet would run as a formula.
+func TestRegisterCells(t *testing.T) {
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
 	}
-	want := "i1,s1,cu-opening-check,2,u1,submitted,pass,87.5,,2026-12-01T14:00:00Z,,,,ab12,2026-12-01T13:00:00Z"
-	if got := strings.Join(lines[1], ","); got != want {
-		t.Fatalf("row\ngot  %s\nwant %s", got, want)
+	n := &names{sites: map[string]store.Site{"s1": {ID: "s1", Name: "城东支行", Code: "CD-01"}, "s2": {ID: "s2", Name: "=cmd"}},
+		zones: map[string]*time.Location{"s1": shanghai}, users: map[string]string{"u1": "王建国", "u2": "-1+1"}}
+	at := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+	known, formula, gone := "u1", "u2", "u9"
+	cases := []struct{ name, got, want string }{
+		{"site with code", n.site("s1"), "城东支行 (CD-01)"},
+		{"site named like a formula", n.site("s2"), "'=cmd"},
+		{"unknown site", n.site("s9"), "s9"},
+		{"person", n.user(&known), "王建国"},
+		{"person named like a formula", n.user(&formula), "'-1+1"},
+		{"person no longer known", n.user(&gone), "u9"},
+		{"nobody", n.user(nil), ""},
+		{"time in the site's zone", n.at("s1", &at), "2026-12-01 22:00:00 +08:00"},
+		{"time of a site without a zone", n.at("s2", &at), "2026-12-01 14:00:00 +00:00"},
+		{"no time", n.at("s1", nil), ""},
+		{"plain text", safeCell("门锁损坏, \"急\""), "门锁损坏, \"急\""},
+		{"at sign", safeCell("@SUM(A1)"), "'@SUM(A1)"},
 	}
-	if len(inspectionLines(rows, false)) != 1 {
-		t.Fatal("a later page repeats the header")
-	}
-	inspection := "i1"
-	hazards := hazardLines([]HazardRow{{ID: "f1", SiteID: "s1", InspectionID: &inspection, ItemPath: "/door", Title: "门锁损坏, \"急\"",
-		Severity: "high", Status: "open", Overdue: true, EscalationLevel: 2, CreatedAt: created}}, true)
-	if len(hazards) != 2 || len(hazards[0]) != len(hazards[1]) {
-		t.Fatalf("hazard lines %v", hazards)
-	}
-	if got := strings.Join(hazards[1], "|"); got != "f1|s1|i1|/door|门锁损坏, \"急\"|high|open|true|||||||||2|2026-12-01T13:00:00Z" {
-		t.Fatalf("hazard row %s", got)
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, c.got, c.want)
+		}
 	}
 }
 
