@@ -162,3 +162,18 @@ export async function upload(method, url, headers, blob) {
   const response = await send(url, { method: method || 'PUT', headers: { ...(headers || {}) }, body: blob });
   if (!response.ok) throw await problemOf(response);
 }
+
+// identify checks a second person's credentials for a two-person item
+// without touching this device's session: it signs them in, reads who they
+// are and signs them out again.
+export async function identify(email, password) {
+  const deviceID = await store.deviceID();
+  const tokens = await request('POST', '/v1/auth/login', {
+    auth: false, body: { email, password, device_id: `${deviceID}-countersign` },
+  });
+  const response = await send('/v1/me', { method: 'GET', headers: { Authorization: `Bearer ${tokens.access_token}`, Accept: 'application/json' } });
+  if (!response.ok) throw await problemOf(response);
+  const me = await response.json();
+  await request('POST', '/v1/auth/logout', { auth: false, body: { refresh_token: tokens.refresh_token } }).catch(() => {});
+  return me.user;
+}

@@ -1,0 +1,76 @@
+// data answers the screens' questions from the local replica and drafts:
+// what is due today, which checklists can be started, what the server says
+// about a record. It only reads through store.js.
+
+import * as store from '../shared/store.js';
+
+// latestVersions is the newest published version of every template.
+export async function latestVersions() {
+  const versions = await store.records('template_version');
+  const latest = new Map();
+  for (const version of versions) {
+    const seen = latest.get(version.template_id);
+    if (!seen || version.number > seen.number) latest.set(version.template_id, version);
+  }
+  return [...latest.values()];
+}
+
+export async function templateVersion(id) {
+  return store.record('template_version', id);
+}
+
+export async function sites() {
+  return store.records('site');
+}
+
+// roundsToday are the rounds and due inspections whose window touches the
+// hours around now (the night shift crosses midnight), soonest first.
+export async function roundsToday(now = Date.now()) {
+  const rounds = await store.records('round');
+  const from = now - 12 * 3600 * 1000;
+  const to = now + 12 * 3600 * 1000;
+  return rounds
+    .filter((round) => Date.parse(round.window_end) >= from && Date.parse(round.window_start) <= to)
+    .sort((a, b) => Date.parse(a.window_start) - Date.parse(b.window_start));
+}
+
+export async function round(id) {
+  return store.record('round', id);
+}
+
+// scansOf merges the server's scans of a round with those still on the phone.
+export async function scansOf(roundID) {
+  const server = (await store.records('scan')).filter((scan) => scan.round_id === roundID);
+  const local = (await store.drafts('scan')).filter((scan) => scan.round_id === roundID);
+  const ids = new Set(server.map((scan) => scan.id));
+  return [...server, ...local.filter((scan) => !ids.has(scan.id))]
+    .sort((a, b) => Date.parse(a.scanned_at) - Date.parse(b.scanned_at));
+}
+
+export async function inspections() {
+  return store.drafts('inspection');
+}
+
+// serverInspection is the server's copy of an inspection, once pulled.
+export async function serverInspection(id) {
+  return store.record('inspection', id);
+}
+
+export async function serverInspections() {
+  return store.records('inspection');
+}
+
+export async function assignedFindings(userID) {
+  const findings = await store.records('finding');
+  return findings.filter((finding) => finding.assignee_id === userID && finding.status !== 'closed')
+    .sort((a, b) => Date.parse(a.due_at || a.created_at) - Date.parse(b.due_at || b.created_at));
+}
+
+export async function finding(id) {
+  return store.record('finding', id);
+}
+
+export async function siteZone(siteID) {
+  const site = siteID ? await store.record('site', siteID) : null;
+  return site ? site.timezone : undefined;
+}
