@@ -1,24 +1,20 @@
 // checklist is the form's view of the WebAssembly engine (web/shared/engine.js):
-// load a template once by its digest, then evaluate answers against it.
+// a template is parsed once, then every answer re-evaluates it synchronously
+// with the server's own code.
 
-import * as engine from '../shared/engine.js';
+import { loadEngine } from '../shared/engine.js';
 
-const digests = new WeakMap();
+const forms = new WeakMap();
 
 export async function load(document) {
-  if (digests.has(document)) return digests.get(document);
-  const loaded = await engine.call('load', document);
-  digests.set(document, loaded.digest);
-  return loaded.digest;
+  if (!forms.has(document)) {
+    const engine = await loadEngine();
+    forms.set(document, engine.load(document));
+  }
+  return forms.get(document);
 }
 
 export async function evaluate(document, input) {
-  const digest = await load(document);
-  try {
-    return await engine.call('evaluate', { digest, ...input });
-  } catch (error) {
-    if (error.code !== 'unknown_template') throw error;
-    digests.delete(document);
-    return engine.call('evaluate', { digest: await load(document), ...input });
-  }
+  const form = await load(document);
+  return form.evaluate(input.answers, input.context, input.inspector_id);
 }

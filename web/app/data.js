@@ -23,15 +23,24 @@ export async function sites() {
   return store.records('site');
 }
 
-// roundsToday are the rounds and due inspections whose window touches the
-// hours around now (the night shift crosses midnight), soonest first.
-export async function roundsToday(now = Date.now()) {
+// roundsToday are the rounds and due inspections of the shift: open now or
+// starting within 12 hours, and those that ended in the last two hours and
+// are not done, soonest first, at most `limit` of each kind.
+export async function roundsToday(now = Date.now(), limit = 6) {
   const rounds = await store.records('round');
-  const from = now - 12 * 3600 * 1000;
+  const from = now - 2 * 3600 * 1000;
   const to = now + 12 * 3600 * 1000;
-  return rounds
-    .filter((round) => Date.parse(round.window_end) >= from && Date.parse(round.window_start) <= to)
+  const due = rounds
+    .filter((round) => Date.parse(round.window_start) <= to &&
+      (Date.parse(round.window_end) >= now || (Date.parse(round.window_end) >= from && round.status !== 'completed')))
     .sort((a, b) => Date.parse(a.window_start) - Date.parse(b.window_start));
+  const kept = [];
+  const counts = {};
+  for (const round of due) {
+    counts[round.kind] = (counts[round.kind] || 0) + 1;
+    if (counts[round.kind] <= limit) kept.push(round);
+  }
+  return kept;
 }
 
 export async function round(id) {

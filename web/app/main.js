@@ -91,7 +91,12 @@ function offlineBanner() {
 function noticeBanners() {
   const list = [];
   if (notices.update) list.push(banner(t('update_ready'), 'info', button(t('reload'), () => location.reload(), { kind: 'secondary' })));
-  if (notices.storage) list.push(banner(notices.storage, 'warn'));
+  if (notices.storage && localStorage.getItem('patrolsync.storage-notice') !== notices.storage) {
+    list.push(banner(notices.storage, 'warn', button(t('dismiss'), () => {
+      localStorage.setItem('patrolsync.storage-notice', notices.storage);
+      render();
+    }, { kind: 'quiet' })));
+  }
   return list.length ? h('div', { class: 'notices', style: 'padding: 12px 16px 0' }, list) : null;
 }
 

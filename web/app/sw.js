@@ -11,7 +11,7 @@
 /* global SHELL_VERSION, SHELL_FILES */
 const VERSION = typeof SHELL_VERSION === 'string' ? SHELL_VERSION : 'dev';
 const FILES = typeof SHELL_FILES !== 'undefined' ? SHELL_FILES
-  : ['./', './index.html', './main.js', './app.css', './manifest.webmanifest', './icons/icon.svg', './icons/icon-192.png'];
+  : ['./', './main.js', './app.css', './manifest.webmanifest', './icons/icon.svg', './icons/icon-192.png'];
 const CACHE = `patrolsync-shell-${VERSION}`;
 const PREFIX = 'patrolsync-shell-';
 
@@ -52,9 +52,11 @@ self.addEventListener('fetch', (event) => {
 // #fragment), and from the network only before the first install.
 async function shell(request) {
   const cache = await caches.open(CACHE);
-  const page = (await cache.match('./index.html')) || (await cache.match('./'));
-  if (page) return page;
-  return fetch(request);
+  const page = (await cache.match('./')) || (await cache.match('./index.html'));
+  if (!page) return fetch(request);
+  // A navigation may not be answered with a redirected response.
+  if (page.redirected) return new Response(await page.blob(), { status: 200, headers: page.headers });
+  return page;
 }
 
 async function cached(request) {

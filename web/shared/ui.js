@@ -9,6 +9,9 @@ export function h(tag, attrs = {}, ...children) {
       element.addEventListener(name.slice(2).toLowerCase(), value);
     } else if (name === 'class') {
       element.className = value;
+    } else if (name === 'style') {
+      // Through the CSSOM: the content security policy refuses style attributes.
+      element.style.cssText = value;
     } else if (name === 'dataset') {
       Object.assign(element.dataset, value);
     } else if (name in element && typeof value !== 'string') {

@@ -270,7 +270,7 @@ class Form {
       const names = (item.requires_passed || []).map((key) => label(this.findItem(key)?.label) || key).join('、');
       reasons.push(['info', t('why_blocked', { items: names })]);
     }
-    if (missing) reasons.push(['warn', item.required_when && !item.required ? t('why_required_rule') : t('why_required')]);
+    if (missing && item.required_when && !item.required) reasons.push(['warn', t('why_required_rule')]);
     if (failed) {
       reasons.push(['bad', this.result.critical_failed.includes(path) ? t('why_critical') : t('why_failed')]);
       const finding = this.result.findings.find((one) => one.path === path);
@@ -334,12 +334,15 @@ class Form {
         return h('input', { type: 'text', value: value || '', pattern: item.pattern || null, ...attrs });
       }
       case 'date':
-        return h('input', { type: 'date', value: value || '', disabled, 'aria-labelledby': `label-${path}`, onchange: (event) => keep(event.target.value) });
+        return withNow(h('input', { type: 'date', value: value || '', disabled, 'aria-labelledby': `label-${path}`, onchange: (event) => keep(event.target.value) }),
+          disabled, () => keep(toLocalInput(new Date().toISOString()).slice(0, 10)));
       case 'time':
-        return h('input', { type: 'time', value: value || '', disabled, 'aria-labelledby': `label-${path}`, onchange: (event) => keep(event.target.value) });
+        return withNow(h('input', { type: 'time', value: value || '', disabled, 'aria-labelledby': `label-${path}`, onchange: (event) => keep(event.target.value) }),
+          disabled, () => keep(toLocalInput(new Date().toISOString()).slice(11, 16)));
       case 'datetime':
-        return h('input', { type: 'datetime-local', value: value ? toLocalInput(value) : '', disabled, 'aria-labelledby': `label-${path}`,
-          onchange: (event) => keep(event.target.value ? new Date(event.target.value).toISOString().replace(/\.\d{3}Z$/, 'Z') : null) });
+        return withNow(h('input', { type: 'datetime-local', value: value ? toLocalInput(value) : '', disabled, 'aria-labelledby': `label-${path}`,
+          onchange: (event) => keep(event.target.value ? rfc3339(new Date(event.target.value)) : null) }),
+        disabled, () => keep(rfc3339(new Date())));
       case 'photo':
         return photoStrip({
           ids: Array.isArray(value) ? value : [], media: this.media, disabled, max: item.max_count,
@@ -494,6 +497,14 @@ function serverStatus(record) {
 
 function decodeToken(token) {
   return (token || '').replaceAll('~1', '/').replaceAll('~0', '~');
+}
+
+function withNow(input, disabled, now) {
+  return h('div', { class: 'number-row' }, input, disabled ? null : button(t('now'), now, { kind: 'secondary', class: 'btn btn-secondary now-button' }));
+}
+
+function rfc3339(date) {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function toLocalInput(iso) {

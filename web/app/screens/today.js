@@ -38,10 +38,10 @@ export async function render({ session, navigate }) {
     return h('li', {}, h('a', { class: 'row', href: `#/round/${round.id}`, dataset: { round: round.id } },
       icon('route'),
       h('div', { class: 'row-main' },
-        h('div', { class: 'row-title' }, round.name),
+        h('div', { class: 'row-title' }, round.name, ' ', badge(t(`status_${round.status}`), statusTone[round.status])),
         h('div', { class: 'row-meta' }, t('window', { from: time(round.window_start, zone), to: time(round.window_end, zone) }),
           ' · ', t('checkpoints_done', { done: Math.min(done, total), total }))),
-      badge(t(`status_${round.status}`), statusTone[round.status]), icon('chevron', 20)));
+      icon('chevron', 20)));
   };
 
   const dueRow = (round) => {
@@ -57,9 +57,9 @@ export async function render({ session, navigate }) {
       icon('clipboard'),
       h('div', { class: 'row-main' },
         h('div', { class: 'row-title' }, version ? label(version.document.title) : round.name),
-        h('div', { class: 'row-meta' }, t('window', { from: time(round.window_start, zone), to: time(round.window_end, zone) }))),
-      started ? badge(started.status === 'submitted' ? t('submitted') : t('in_progress'), started.status === 'submitted' ? 'ok' : 'info')
-        : badge(t(`status_${round.status}`), statusTone[round.status]),
+        h('div', { class: 'row-meta' }, t('window', { from: time(round.window_start, zone), to: time(round.window_end, zone) }), ' ',
+          started ? badge(started.status === 'submitted' ? t('submitted') : t('in_progress'), started.status === 'submitted' ? 'ok' : 'info')
+            : badge(t(`status_${round.status}`), statusTone[round.status]))),
       icon('chevron', 20)));
   };
 
@@ -71,8 +71,8 @@ export async function render({ session, navigate }) {
       h('div', { class: 'row-main' },
         h('div', { class: 'row-title' }, version ? label(version.document.title) : draft.template_id),
         h('div', { class: 'row-meta' }, time(draft.started_at, zone, true), ' · ',
-          t('progress', { done: count, total: version ? answerable(version.document) : '?' }))),
-      returned.has(draft.id) && draft.status !== 'in_progress' ? badge(t('returned_by_supervisor'), 'bad') : badge(t('in_progress'), 'info'),
+          t('progress', { done: count, total: version ? answerable(version.document) : '?' }), ' ',
+          returned.has(draft.id) && draft.status !== 'in_progress' ? badge(t('returned_by_supervisor'), 'bad') : badge(t('in_progress'), 'info'))),
       icon('chevron', 20)));
   };
 
