@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -48,6 +49,10 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	if err := a.Jobs.Start(ctx); err != nil {
 		return err
 	}
+	tlsConfig, err := loadTLS(cfg.TLSCert, cfg.TLSKey)
+	if err != nil {
+		return err
+	}
 	handler := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: version, PushRate: cfg.PushRate, PushBurst: cfg.PushBurst, TrustedProxies: cfg.TrustedProxies}, log)
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -56,12 +61,18 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	if cfg.PprofAddr != "" {
 		go servePprof(cfg.PprofAddr, log)
 	}
-	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: tlsConfig}
 	done := make(chan error, 1)
-	go func() { done <- server.Serve(listener) }()
+	go func() {
+		if tlsConfig != nil {
+			done <- server.ServeTLS(listener, "", "")
+			return
+		}
+		done <- server.Serve(listener)
+	}()
 	base := cfg.BaseURL
-	fmt.Fprintf(stdout, "\npatrolsync %s is listening\n  API:      %s/v1\n  API docs: %s/docs/\n  Health:   %s/healthz\n\n",
-		version, base, base, base)
+	fmt.Fprintf(stdout, "\npatrolsync %s is listening\n  Guard app: %s/app/\n  Console:   %s/console/\n  API:       %s/v1\n  API docs:  %s/docs/\n  Health:    %s/healthz\n\n",
+		version, base, base, base, base, base)
 	if len(accounts) > 0 {
 		printAccounts(stdout, accounts)
 		fmt.Fprintf(stdout, "\nTry:\n  curl -s %s/v1/auth/login -H 'Content-Type: application/json' \\\n"+
@@ -87,6 +98,20 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// loadTLS reads the certificate and key that make serve speak HTTPS (phones
+// register the guard app's service worker only on a secure origin); nil
+// when none is configured. A renewed certificate takes a restart.
+func loadTLS(certFile, keyFile string) (*tls.Config, error) {
+	if certFile == "" {
+		return nil, nil
+	}
+	certificate, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("PATROLSYNC_TLS_CERT=%s, PATROLSYNC_TLS_KEY=%s: %w", certFile, keyFile, err)
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{certificate}}, nil
 }
 
 // servePprof serves Go's profiler on a loopback address of its own, so that

@@ -1,6 +1,8 @@
-// Command testrun is `make test`: it checks the import rules, vets, finds or
-// starts PostgreSQL and an S3 server (versitygw), exports where they are to
-// the tests, runs `go test` and stops what it started, also on Ctrl-C. It
+// Command testrun is `make test`: it checks the import rules, builds the
+// browser apps and the WebAssembly engine (web/build) that the binary
+// embeds, vets, finds or starts PostgreSQL and an S3 server (versitygw),
+// finds or installs Chromium for the browser tests, exports where they are
+// to the tests, runs `go test` and stops what it started, also on Ctrl-C. It
 // works on a bare machine with only Go (installing what is missing where it
 // can) and in CI; it never skips a test for a missing service.
 //
@@ -51,10 +53,14 @@ func run(args []string) int {
 	return exitCode(err)
 }
 
-// runAll is make test: import rules, then vet while the services start,
-// then the tests.
+// runAll is make test: import rules, the web build (the packages that
+// embed it must compile with it), then vet while the services start, then
+// the tests.
 func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 	if err := phase("imports", func() error { return checkImports(ctx) }); err != nil {
+		return err
+	}
+	if err := phase("web", func() error { return goCommand(ctx, "run", "./web/build", "-quiet") }); err != nil {
 		return err
 	}
 	// Vet and the services (perhaps an install) overlap: on a fresh
@@ -79,13 +85,15 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 	return phase("vulncheck", func() error { return vulncheck(ctx) })
 }
 
-// startServices finds or starts PostgreSQL and S3 side by side: either may
-// need a slow install, and neither waits for the other.
+// startServices finds or starts PostgreSQL, S3 and Chromium side by side:
+// each may need a slow install, and none waits for the others (apt-get
+// itself takes turns).
 func startServices(ctx context.Context, stack *cleanups) error {
-	results := make(chan error, 2)
+	results := make(chan error, 3)
 	go func() { results <- setupPostgres(ctx, stack) }()
 	go func() { results <- setupS3(ctx, stack) }()
-	return errors.Join(<-results, <-results)
+	go func() { results <- setupChromium(ctx) }()
+	return errors.Join(<-results, <-results, <-results)
 }
 
 // phase runs one step and prints how long it took.

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -90,12 +89,8 @@ func postgresBinaries(ctx context.Context) (string, error) {
 			localPostgres)
 	}
 	logf("postgres: no binaries found; installing Debian's postgresql package")
-	for _, args := range [][]string{{"update"}, {"install", "-y", "--no-install-recommends", "postgresql"}} {
-		cmd := exec.CommandContext(ctx, "apt-get", args...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		if err := streamCommand(ctx, "apt-get", cmd); err != nil {
-			return "", fmt.Errorf("apt-get %s: %w", strings.Join(args, " "), err)
-		}
+	if err := aptInstall(ctx, "postgresql"); err != nil {
+		return "", err
 	}
 	if dir := findPostgresBinaries(); dir != "" {
 		return dir, nil

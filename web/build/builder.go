@@ -200,26 +200,30 @@ func localAsset(value string) bool {
 	return false
 }
 
-// staticFiles lists the files of an app directory copied as they are:
-// everything but sources (scripts and style sheets are bundled, the
-// service worker is built on its own) and notes.
+// staticTypes are the files of an app directory copied as they are:
+// pages' resources the browser fetches by name. Sources (bundled), the
+// service worker (built on its own), Go tests and notes stay out.
+var staticTypes = map[string]bool{
+	".webmanifest": true, ".json": true, ".png": true, ".svg": true, ".ico": true, ".jpg": true,
+	".webp": true, ".woff2": true, ".woff": true, ".ttf": true, ".txt": true, ".html": true,
+}
+
+// staticFiles lists the files of an app directory copied as they are
+// (index.html is rewritten on its own). Dotfiles and testdata stay out.
 func staticFiles(dir string) ([]string, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(name string, entry fs.DirEntry, err error) error {
-		if err != nil || entry.IsDir() {
+		if err != nil {
 			return err
+		}
+		base := entry.Name()
+		if entry.IsDir() && name != dir && (strings.HasPrefix(base, ".") || base == "testdata") {
+			return filepath.SkipDir
 		}
 		relative, _ := filepath.Rel(dir, name)
 		relative = filepath.ToSlash(relative)
-		switch {
-		case relative == "index.html" || relative == "sw.js":
-		case strings.HasPrefix(path.Base(relative), "."):
-		default:
-			switch path.Ext(relative) {
-			case ".js", ".mjs", ".ts", ".css", ".md":
-			default:
-				files = append(files, relative)
-			}
+		if !entry.IsDir() && relative != "index.html" && !strings.HasPrefix(base, ".") && staticTypes[path.Ext(base)] {
+			files = append(files, relative)
 		}
 		return nil
 	})
