@@ -9,14 +9,14 @@ import { h, icon, badge, button, field, banner } from '../shared/ui.js';
 
 const stateTone = { queued: 'warn', declared: 'warn', uploaded: 'warn', stored: 'ok', failed: 'bad' };
 
-// photoStrip shows the photos by id and a camera button that feeds add(file).
+// photoStrip shows the photos by id and a camera button that feeds add(files).
 export function photoStrip({ ids, media, disabled, max, add, remove }) {
   const input = h('input', {
-    type: 'file', accept: 'image/*', capture: 'environment', 'aria-label': t('take_photo'), class: 'photo-input',
+    type: 'file', accept: 'image/*', capture: 'environment', multiple: true, 'aria-label': t('take_photo'), class: 'photo-input',
     onchange: async (event) => {
       const files = [...event.target.files];
       event.target.value = '';
-      for (const file of files) await add(file);
+      if (files.length) await add(files);
     },
   });
   const full = max !== undefined && max !== null && ids.length >= max;

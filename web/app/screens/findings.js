@@ -43,10 +43,12 @@ async function detail({ params, navigate }) {
   const strip = h('div', {});
   const drawPhotos = () => strip.replaceChildren(photoStrip({
     ids: photos, media, disabled: false,
-    add: async (file) => {
-      const medium = await evidence.photo(file, { ownerID, itemKey: finding.item_path ? finding.item_path.split('/').pop() : 'rectification' });
-      media.set(medium.id, medium);
-      photos = [...photos, medium.id];
+    add: async (files) => {
+      for (const file of files) {
+        const medium = await evidence.photo(file, { ownerID, itemKey: finding.item_path ? finding.item_path.split('/').pop() : 'rectification' });
+        media.set(medium.id, medium);
+        photos = [...photos, medium.id];
+      }
       drawPhotos();
     },
     remove: (one) => { photos = photos.filter((other) => other !== one); drawPhotos(); },

@@ -39,10 +39,12 @@ export async function render({ session, navigate }) {
   const strip = h('div', {});
   const drawPhotos = () => strip.replaceChildren(photoStrip({
     ids: photos, media, disabled: false,
-    add: async (file) => {
-      const medium = await evidence.photo(file, { ownerID: id, itemKey: 'incident' });
-      media.set(medium.id, medium);
-      photos = [...photos, medium.id];
+    add: async (files) => {
+      for (const file of files) {
+        const medium = await evidence.photo(file, { ownerID: id, itemKey: 'incident' });
+        media.set(medium.id, medium);
+        photos = [...photos, medium.id];
+      }
       drawPhotos();
     },
     remove: (one) => { photos = photos.filter((other) => other !== one); drawPhotos(); },

@@ -10,7 +10,7 @@ import * as store from '../../shared/store.js';
 import * as checklist from '../checklist.js';
 import * as evidence from '../evidence.js';
 import { t, label } from '../../shared/i18n.js';
-import { h, icon, badge, button, banner, loading, failure, progress, toast } from '../../shared/ui.js';
+import { h, icon, badge, button, banner, loading, failure, progress, toast, confirm } from '../../shared/ui.js';
 import { photoStrip, signaturePad, scanDialog, countersignDialog } from '../components.js';
 
 export const back = '#/today';
@@ -131,7 +131,7 @@ class Form {
       if (first !== -1 && first !== this.sectionIndex) await this.go(first);
       return;
     }
-    if (!window.confirm(t('submit_confirm'))) return;
+    if (!(await confirm(t('submit_confirm'), t('submit'), t('cancel')))) return;
     await actions.submitInspection(this.draft.id, this.hiddenPaths());
     toast(t('submitted_wait'));
     this.navigate('#/sync');
@@ -224,7 +224,7 @@ class Form {
     }
     if (this.draft.status === 'submitted' && this.server && this.server.status === 'returned') {
       return h('div', { class: 'banner banner-error', role: 'alert', id: 'returned-banner' },
-        h('span', {}, `${t('returned_by_supervisor')}. ${this.server.review_note || ''}`),
+        h('span', {}, t('returned_by_supervisor')),
         button(t('open'), async () => { await actions.reopen(this.draft.id); this.draft = await store.draft(this.draft.id); this.draw(); }, { kind: 'secondary' }));
     }
     if (this.draft.status === 'submitted') return banner(t('submitted_wait'), 'info');
@@ -346,9 +346,10 @@ class Form {
       case 'photo':
         return photoStrip({
           ids: Array.isArray(value) ? value : [], media: this.media, disabled, max: item.max_count,
-          add: async (file) => {
-            const medium = await this.capture(file, item.key);
-            keep([...(Array.isArray(value) ? value : []), medium.id]);
+          add: async (files) => {
+            const added = [];
+            for (const file of files) added.push((await this.capture(file, item.key)).id);
+            keep([...(Array.isArray(value) ? value : []), ...added]);
           },
           remove: (id) => keep((Array.isArray(value) ? value : []).filter((one) => one !== id)),
         });
@@ -453,7 +454,11 @@ class Form {
       needed && ids.length < needed ? h('p', { class: 'why-warn' }, t('photos_needed', { n: needed - ids.length })) : null,
       photoStrip({
         ids, media: this.media, disabled,
-        add: async (file) => { const medium = await this.capture(file, item.key); set({ ...answer, media: [...ids, medium.id] }); },
+        add: async (files) => {
+          const added = [];
+          for (const file of files) added.push((await this.capture(file, item.key)).id);
+          set({ ...answer, media: [...ids, ...added] });
+        },
         remove: (id) => set({ ...answer, media: ids.filter((one) => one !== id) }),
       }),
       disabled ? null : h('textarea', { placeholder: t('note'), 'aria-label': t('note'), onchange: (event) => set({ ...answer, note: event.target.value }) }, answer.note || ''));
