@@ -6,6 +6,9 @@
 //   const form = engine.load(template);         // parse + validate once
 //   const result = form.evaluate(answers, context, inspectorId);  // per answer
 //
+// decodeQR(imageData) reads a checkpoint's QR code from a camera frame where
+// the browser has no BarcodeDetector (Safari on iPhones).
+//
 // Every call takes and returns plain objects (the JSON the API speaks);
 // results have the shape of checklists.Result. Failures throw EngineError.
 // The .wasm URL is fixed at build time (PATROLSYNC_ENGINE_WASM, defined by
@@ -50,7 +53,7 @@ async function start() {
   });
   await ready;
   delete globalThis.patrolsyncEngineReady;
-  return new Engine(globalThis.patrolsyncEngine);
+  return new Engine(globalThis.patrolsyncEngine, globalThis.patrolsyncDecodeQR);
 }
 
 async function instantiate(url, imports) {
@@ -70,8 +73,19 @@ function asJSON(value) {
 
 /** Engine calls the Go engine synchronously; get one from loadEngine(). */
 export class Engine {
-  constructor(call) {
+  constructor(call, qr) {
     this.call = call;
+    this.qr = qr;
+  }
+
+  /** decodeQR reads a QR code from a camera frame (canvas ImageData, or
+   * {width, height, data} with RGBA bytes): the text, or null when the
+   * frame holds no readable code. For browsers without BarcodeDetector. */
+  decodeQR(image) {
+    const response = JSON.parse(this.qr(image.width, image.height, image.data));
+    if (response.ok) return response.result.text;
+    if (response.error.code === "no_code") return null;
+    throw new EngineError(response.error);
   }
 
   /** invoke runs one bridge call and returns its result or throws. */
@@ -148,6 +162,11 @@ export class Form {
  * with an EngineError. */
 export async function call(name, request) {
   return (await loadEngine()).invoke(name, request);
+}
+
+/** decodeQR is Engine.decodeQR after loading the engine. */
+export async function decodeQR(image) {
+  return (await loadEngine()).decodeQR(image);
 }
 
 /** validate, evaluate and sample are the one-shot async forms. */
