@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
@@ -19,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
@@ -30,10 +30,12 @@ import (
 )
 
 // server is the API (apitest, the same assembly as serve) with the built
-// guard app at /app/ on the same origin, as serve mounts it.
+// guard app at /app/ on the same origin, as serve mounts it, behind a front
+// that can lose API requests like a bad mobile network.
 type server struct {
 	*apitest.Env
-	URL string
+	URL   string
+	flaky *flakyFront
 }
 
 func distDir(t *testing.T) string {
@@ -58,13 +60,69 @@ func startServer(t *testing.T, databaseURL string) *server {
 	target, _ := url.Parse(env.URL)
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	app := web.Load(os.DirFS(distDir(t))).Handler("app", web.Options{})
+	flaky := &flakyFront{next: proxy, rng: rand.New(rand.NewPCG(7, 12))}
 	mux := http.NewServeMux()
 	mux.Handle("/app/", app)
-	mux.Handle("/", proxy)
+	mux.Handle("/", flaky)
 	httpServer := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go httpServer.Serve(listener)
 	t.Cleanup(func() { httpServer.Close() })
-	return &server{Env: env, URL: front}
+	return &server{Env: env, URL: front, flaky: flaky}
+}
+
+// flakyFront loses a fraction of the API requests: half of them before
+// the server sees them, half after it acted (the connection drops before
+// the answer), as a phone's network does.
+type flakyFront struct {
+	next     http.Handler
+	mu       sync.Mutex
+	rng      *rand.Rand
+	fraction float64
+	before   int
+	after    int
+}
+
+func (f *flakyFront) fail(fraction float64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fraction = fraction
+}
+
+// lost says how many requests were lost before and after the server acted.
+func (f *flakyFront) lost() (before, after int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.before, f.after
+}
+
+func (f *flakyFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	roll := f.rng.Float64()
+	fraction := f.fraction
+	if roll < fraction/2 {
+		f.before++
+	} else if roll < fraction {
+		f.after++
+	}
+	f.mu.Unlock()
+	switch {
+	case roll < fraction/2:
+		drop(w)
+	case roll < fraction:
+		f.next.ServeHTTP(httptest.NewRecorder(), r)
+		drop(w)
+	default:
+		f.next.ServeHTTP(w, r)
+	}
+}
+
+// drop closes the connection without an answer.
+func drop(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
 }
 
 // browser is one headless Chromium on a profile directory that outlives
@@ -78,7 +136,6 @@ type browser struct {
 	cancel      func()
 	mu          sync.Mutex
 	console     []string
-	failing     func()
 	offlineMode bool
 }
 
@@ -153,10 +210,6 @@ func (b *browser) note(line string) {
 }
 
 func (b *browser) close() {
-	if b.failing != nil {
-		b.failing()
-		b.failing = nil
-	}
 	if b.cancel != nil {
 		b.cancel()
 		b.cancel = nil
@@ -255,55 +308,6 @@ func (b *browser) offline(on bool) {
 		b.t.Fatal(err)
 	}
 	b.eval(`window.dispatchEvent(new Event(navigator.onLine ? 'online' : 'offline')), true`, nil)
-}
-
-// failRequests makes a fraction of the page's requests whose URL contains
-// substring fail: half of them before the server sees them, half after it
-// answered (the answer is lost), through the Fetch domain.
-func (b *browser) failRequests(fraction float64, substring string, seed uint64) (stop func(), failed func() int) {
-	b.t.Helper()
-	ctx, cancel := context.WithCancel(b.ctx)
-	paused := chromedp.Events(ctx, fetch.RequestPaused)
-	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*" + substring + "*"}}}); err != nil {
-		b.t.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(seed, seed))
-	var mu sync.Mutex
-	count := 0
-	go func() {
-		for ev, err := range paused {
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			roll := rng.Float64()
-			mu.Unlock()
-			atResponse := ev.ResponseStatusCode != 0 || ev.ResponseErrorReason != ""
-			switch {
-			case atResponse:
-				mu.Lock()
-				count++
-				mu.Unlock()
-				chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionReset})
-			case roll < fraction/2:
-				mu.Lock()
-				count++
-				mu.Unlock()
-				chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionFailed})
-			case roll < fraction:
-				intercept := true
-				chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID, InterceptResponse: &intercept})
-			default:
-				chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
-			}
-		}
-	}()
-	stop = func() {
-		chromedp.Call(b.ctx, fetch.Disable, struct{}{})
-		cancel()
-	}
-	b.failing = stop
-	return stop, func() int { mu.Lock(); defer mu.Unlock(); return count }
 }
 
 // draw drags the mouse along points inside the element (its own CSS

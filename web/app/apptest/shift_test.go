@@ -283,17 +283,15 @@ func runShift(t *testing.T, databaseURL string, failing float64) {
 	b.do(chromedp.Navigate(s.srv.URL + "/app/#/sync"))
 	b.waitFor("the app after a browser restart", waiting, 30*time.Second)
 
-	var failed func() int
-	if failing > 0 {
-		_, failed = b.failRequests(failing, "/v1/", 12)
-	}
+	s.srv.flaky.fail(failing)
 	b.offline(false)
 	b.waitFor("everything synced", `document.querySelector('#sync-state[data-state="synced"]')`, 120*time.Second)
-	if failed != nil {
-		if failed() == 0 {
-			t.Fatal("no request failed: the flaky network was not exercised")
+	s.srv.flaky.fail(0)
+	if before, after := s.srv.flaky.lost(); failing > 0 {
+		if before == 0 || after == 0 {
+			t.Fatalf("lost %d requests before and %d after the server acted: the flaky network was not exercised", before, after)
 		}
-		t.Logf("%d requests failed during sync", failed())
+		t.Logf("lost %d requests before and %d after the server acted", before, after)
 	}
 	checkServer(t, s)
 	if failing == 0 && strings.Contains(databaseURL, "sqlite") {
