@@ -19,9 +19,10 @@ export function title() {
 const kinds = { inspection: 'type_inspection', scan: 'type_scan', incident: 'type_incident', rectification: 'type_finding' };
 
 export async function render({ navigate }) {
-  const [outbox, results, media, counts, versions] = await Promise.all([
-    store.outbox(), store.allResults(), store.allMedia(), store.counts(), data.latestVersions(),
+  const [outbox, results, media, counts, versions, server] = await Promise.all([
+    store.outbox(), store.allResults(), store.allMedia(), store.counts(), data.latestVersions(), data.serverInspections(),
   ]);
+  const serverBy = new Map(server.map((record) => [record.id, record]));
   const drafts = (await Promise.all(Object.keys(kinds).map((kind) => store.drafts(kind)))).flat();
   const status = sync.status();
   const waitingBy = new Map();
@@ -37,6 +38,11 @@ export async function render({ navigate }) {
     const problems = answered.filter((result) => (result.status === 'rejected' || result.status === 'conflict') && !result.dismissed);
     const waiting = waitingBy.get(draft.id) || 0;
     const evidence = media.filter((medium) => medium.owner_id === draft.id && medium.state !== 'stored').length;
+    // The supervisor returned what this phone holds as submitted: the
+    // server's version differs from the phone's, and the guard must act.
+    const record = serverBy.get(draft.id);
+    const returned = draft.kind === 'inspection' && draft.status === 'submitted' && !waiting && record && record.status === 'returned';
+    if (returned) problems.push({ status: 'conflict', returned: true, server_record: record, mutation_id: null });
     let state = 'sent';
     if (problems.some((result) => result.status === 'conflict')) state = 'conflict';
     else if (problems.length) state = 'rejected';
@@ -44,8 +50,9 @@ export async function render({ navigate }) {
     return { draft, state, problems, waiting, evidence, at: draft.submitted_at || draft.scanned_at || draft.started_at || draft.at || draft.occurred_at || '' };
   }).sort((a, b) => order(a.state) - order(b.state) || String(b.at).localeCompare(String(a.at)));
 
-  const synced = counts.waiting === 0 && counts.unsent === 0 && counts.problems === 0;
-  const hero = heroOf(status, counts, synced);
+  const attention = rows.filter((row) => row.state === 'conflict' || row.state === 'rejected').length;
+  const synced = counts.waiting === 0 && counts.unsent === 0 && attention === 0;
+  const hero = heroOf(status, { ...counts, problems: attention }, synced);
 
   return h('div', { id: 'sync', dataset: { synced: String(synced && status.phase !== 'syncing') } },
     hero,
@@ -102,12 +109,15 @@ function recordRow({ draft, state, problems, waiting, evidence }, versions, navi
   if (waiting) details.push(t('waiting_count', { n: waiting }));
   if (evidence) details.push(t('evidence_waiting', { n: evidence }));
   const problemList = problems.map((result) => h('div', { class: 'problem', dataset: { status: result.status } },
-    result.status === 'conflict'
-      ? h('p', { class: 'errors' }, t('conflict_explain'), ' ', serverSays(result.server_record))
-      : h('ul', { class: 'errors' }, (result.errors || []).map((error) => h('li', {}, h('code', {}, error.pointer || '/'), ' ', error.detail))),
+    result.returned
+      ? h('p', { class: 'errors' }, t('returned_explain'), ' ', serverSays(result.server_record))
+      : result.status === 'conflict'
+        ? h('p', { class: 'errors' }, t('conflict_explain'), ' ', serverSays(result.server_record))
+        : h('ul', { class: 'errors' }, (result.errors || []).map((error) => h('li', {}, h('code', {}, error.pointer || '/'), ' ', error.detail))),
     h('div', { class: 'btn-row' },
-      draft.kind === 'inspection' && result.status === 'rejected' ? button(t('open'), async () => { await actions.reopen(draft.id); navigate(`#/inspection/${draft.id}`); }, { kind: 'secondary' }) : null,
-      button(t('dismiss'), () => store.dismissResult(result.mutation_id), { kind: 'quiet' }))));
+      draft.kind === 'inspection' && (result.status === 'rejected' || result.returned)
+        ? button(t('open'), async () => { await actions.reopen(draft.id); navigate(`#/inspection/${draft.id}`); }, { kind: 'secondary', class: 'btn btn-secondary reopen' }) : null,
+      result.mutation_id ? button(t('dismiss'), () => store.dismissResult(result.mutation_id), { kind: 'quiet' }) : null)));
   return h('li', { class: 'sync-record', dataset: { id: draft.id, kind: draft.kind, state } },
     h('div', { class: 'row' },
       icon(draft.kind === 'scan' ? 'qr' : draft.kind === 'incident' ? 'alert' : draft.kind === 'rectification' ? 'wrench' : 'clipboard'),
