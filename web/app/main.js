@@ -95,7 +95,7 @@ function noticeBanners() {
     list.push(banner(notices.storage, 'warn', button(t('dismiss'), () => {
       localStorage.setItem('patrolsync.storage-notice', notices.storage);
       render();
-    }, { kind: 'quiet' })));
+    }, { kind: 'quiet', id: 'dismiss-storage' })));
   }
   return list.length ? h('div', { class: 'notices', style: 'padding: 12px 16px 0' }, list) : null;
 }

@@ -121,3 +121,19 @@ export function progress(done, total) {
   return h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': String(total),
     'aria-valuenow': String(done) }, h('div', { class: 'progress-bar', style: `width:${percent}%` }));
 }
+
+// confirm asks a yes/no question in a modal dialog; it resolves true when
+// the user agrees.
+export function confirm(text, okText, cancelText) {
+  return new Promise((resolve) => {
+    const node = h('dialog', { class: 'confirm', id: 'confirm-dialog' });
+    const answer = (value) => { node.close(); resolve(value); };
+    node.append(h('p', {}, text), h('div', { class: 'btn-row' },
+      button(cancelText, () => answer(false), { kind: 'secondary', id: 'confirm-cancel' }),
+      button(okText, () => answer(true), { id: 'confirm-ok' })));
+    node.addEventListener('cancel', () => resolve(false));
+    node.addEventListener('close', () => node.remove());
+    document.body.append(node);
+    node.showModal();
+  });
+}

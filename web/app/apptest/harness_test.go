@@ -278,14 +278,23 @@ func (b *browser) waitFor(what, js string, deadline time.Duration) {
 	}
 }
 
+// click taps an element after bringing it to the middle of the screen,
+// clear of the tab bar, as a thumb would.
 func (b *browser) click(selector string) {
 	b.t.Helper()
-	b.do(chromedp.WaitVisible(chromedp.CSS(selector)), chromedp.Click(chromedp.CSS(selector)))
+	b.do(chromedp.WaitVisible(chromedp.CSS(selector)))
+	b.eval(`document.querySelector(`+jsString(selector)+`).scrollIntoView({block: 'center'}), true`, nil)
+	b.do(chromedp.Click(chromedp.CSS(selector)))
 }
 
 func (b *browser) typeInto(selector, text string) {
 	b.t.Helper()
 	b.do(chromedp.WaitVisible(chromedp.CSS(selector)), chromedp.SendKeys(chromedp.CSS(selector), text))
+}
+
+func (b *browser) upload(selector string, files []string) {
+	b.t.Helper()
+	b.do(chromedp.SetUploadFiles(chromedp.CSS(selector), files))
 }
 
 // offline switches the network off or on through DevTools emulation, for

@@ -50,8 +50,9 @@ export async function render({ params, navigate }) {
         badge(t(`status_${round.status}`), round.status === 'completed' ? 'ok' : round.status === 'missed' ? 'bad' : 'info')),
       h('p', { id: 'round-progress' }, t('checkpoints_done', { done, total: points.length })),
       progress(done, points.length)),
-    next ? null : banner(t('round_done'), 'ok'),
-    h('ol', { class: 'list checkpoints', id: 'checkpoints' }, points.map((point) => {
+    next ? button([icon('qr'), t('scan_checkpoint')], () => scanDialog(record), { class: 'btn btn-primary btn-block', id: 'scan-button' })
+      : banner(t('round_done'), 'ok'),
+    h('ol', { class: 'list checkpoints', id: 'checkpoints', style: 'margin-top: 12px' }, points.map((point) => {
       const at = scannedAt.get(point.tag_code);
       return h('li', { class: `checkpoint${at ? ' done' : point === next ? ' next' : ''}`, dataset: { tag: point.tag_code } },
         h('div', { class: 'row-main' },
@@ -60,5 +61,5 @@ export async function render({ params, navigate }) {
             point.template_id ? [' · ', t('fill_checklist')] : null)),
         at ? badge(t('done'), 'ok') : null);
     })),
-    button([icon('qr'), t('scan_checkpoint')], () => scanDialog(record), { class: 'btn btn-primary btn-block', id: 'scan-button' }));
+    next ? null : button([icon('qr'), t('scan_checkpoint')], () => scanDialog(record), { kind: 'secondary', class: 'btn btn-secondary btn-block', id: 'scan-button' }));
 }
