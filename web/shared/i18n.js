@@ -35,7 +35,7 @@ const tables = {
     // inspection
     section_of: 'Section {n} of {total}', previous: 'Previous', next: 'Next', submit: 'Submit',
     progress: '{done} of {total} answered', score: 'Score {score}%',
-    yes: 'Yes', no: 'No', na: 'N/A', required: 'Required', optional: 'Optional',
+    yes: 'Yes', no: 'No', na: 'N/A', required: 'Required', optional: 'Optional', critical: 'Critical', locked: 'Locked',
     why_required: 'Required', why_required_rule: 'Required because of an earlier answer',
     why_blocked: 'Locked until earlier steps pass: {items}', why_failed: 'Failed',
     why_critical: 'Critical: fails the whole inspection', expected: 'Expected {value}',
@@ -115,7 +115,7 @@ const tables = {
     cancel: '取消', close: '关闭', back: '返回', save: '保存', done: '完成', remove: '删除', retry: '重试',
     section_of: '第 {n}/{total} 部分', previous: '上一部分', next: '下一部分', submit: '提交',
     progress: '已答 {done}/{total}', score: '得分 {score}%',
-    yes: '是', no: '否', na: '不适用', required: '必填', optional: '选填',
+    yes: '是', no: '否', na: '不适用', required: '必填', optional: '选填', critical: '关键项', locked: '未解锁',
     why_required: '必填', why_required_rule: '因前面的回答而必填',
     why_blocked: '需先通过前面的步骤：{items}', why_failed: '不合格',
     why_critical: '关键项：不合格则整次检查不合格', expected: '应为 {value}',

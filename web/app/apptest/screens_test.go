@@ -83,6 +83,7 @@ func TestPhoneScreens(t *testing.T) {
 		b.upload(`[data-path="/scene_photos"] input[type=file]`, photos)
 		b.waitFor("two photos", `document.querySelectorAll('[data-path="/scene_photos"] .photo img').length === 2`, 30*time.Second)
 		b.eval(`document.querySelector('[data-path="/scene_photos"]').scrollIntoView({block: 'start'}), true`, nil)
+		b.waitFor("the photos in view", `document.querySelector('[data-path="/scene_photos"] .photo').getBoundingClientRect().top < window.innerHeight - 120`, 5*time.Second)
 		screen("photo")
 		b.draw(`[data-path="/guard_signature"] canvas`, [][][2]float64{
 			{{20, 120}, {50, 50}, {80, 140}, {110, 60}, {140, 130}, {170, 70}},

@@ -248,8 +248,8 @@ class Form {
     const control = this.control(item, path, answer || {}, set, disabled);
     const tags = h('div', { class: 'item-tags' },
       this.result.required[path] ? badge(t('required'), 'neutral') : null,
-      item.critical ? badge(t('why_critical').split(':')[0], 'bad') : null,
-      blocked ? badge([icon('lock', 14), ' ', t('why_blocked', { items: '' }).replace(/[:：]\s*$/, '')], 'neutral') : null);
+      item.critical ? badge(t('critical'), 'bad') : null,
+      blocked ? badge([icon('lock', 14), ' ', t('locked')], 'neutral') : null);
     return h('div', { class: `item ${stateClass}`, dataset: { path, type: item.type } },
       h('div', { class: 'item-label', id: `label-${path}` }, label(item.label)),
       item.help ? h('div', { class: 'item-help' }, label(item.help)) : null,

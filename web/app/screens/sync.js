@@ -90,7 +90,6 @@ function heroOf(status, counts, synced) {
   if (!synced && status.phase === 'error' && status.nextRetryAt) {
     detail = `${detail} ${t('sync_error', { error: status.lastError, time: time(status.nextRetryAt) })}`.trim();
   }
-  if (!navigator.onLine && !synced) detail = `${detail} ${t('offline_banner')}`.trim();
   return h('div', { class: `card sync-hero ${tone}`, id: 'sync-state', dataset: { state: synced ? 'synced' : tone } },
     icon(synced ? 'check' : tone === 'bad' ? 'alert' : 'sync'),
     h('div', {}, h('strong', {}, headline), detail ? h('p', {}, detail) : null));
