@@ -152,8 +152,9 @@ function rerenderLists() {
   if (pendingRender) return;
   pendingRender = setTimeout(() => {
     pendingRender = null;
-    const { screen } = match();
-    if (screen.live || (current && current.screen === login)) render();
+    const { screen, params } = match();
+    const live = typeof screen.live === 'function' ? screen.live(params) : screen.live;
+    if (live || (current && current.screen === login)) render();
     else updateTabbar();
   }, 150);
 }

@@ -9,7 +9,10 @@ import { t, time } from '../../shared/i18n.js';
 import { h, icon, badge, empty, field, toast, banner } from '../../shared/ui.js';
 import { photoStrip } from '../components.js';
 
-export const live = true;
+// The list follows the store; a rectification being written does not.
+export function live(params) {
+  return !params[0];
+}
 
 export function title() {
   return t('findings');
