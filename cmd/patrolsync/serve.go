@@ -13,6 +13,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/patrolsync/patrolsync/api"
@@ -102,16 +103,53 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 
 // loadTLS reads the certificate and key that make serve speak HTTPS (phones
 // register the guard app's service worker only on a secure origin); nil
-// when none is configured. A renewed certificate takes a restart.
+// when none is configured. A renewed pair (certbot rewriting the files) is
+// picked up at the next handshake, with no restart.
 func loadTLS(certFile, keyFile string) (*tls.Config, error) {
 	if certFile == "" {
 		return nil, nil
 	}
-	certificate, err := tls.LoadX509KeyPair(certFile, keyFile)
-	if err != nil {
-		return nil, fmt.Errorf("PATROLSYNC_TLS_CERT=%s, PATROLSYNC_TLS_KEY=%s: %w", certFile, keyFile, err)
+	pair := &certificatePair{certFile: certFile, keyFile: keyFile}
+	if _, err := pair.current(); err != nil {
+		return nil, err
 	}
-	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{certificate}}, nil
+	return &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+		return pair.current()
+	}}, nil
+}
+
+// certificatePair is a certificate and key on disk, read again when either
+// file changes. A pair that fails to load (say, half renewed) leaves the
+// previous one in use.
+type certificatePair struct {
+	certFile, keyFile string
+
+	mu          sync.Mutex
+	certificate *tls.Certificate
+	loaded      [2]time.Time // modification times of the files when read
+}
+
+func (pair *certificatePair) current() (*tls.Certificate, error) {
+	pair.mu.Lock()
+	defer pair.mu.Unlock()
+	certInfo, certErr := os.Stat(pair.certFile)
+	keyInfo, keyErr := os.Stat(pair.keyFile)
+	if certErr == nil && keyErr == nil && pair.certificate != nil &&
+		certInfo.ModTime().Equal(pair.loaded[0]) && keyInfo.ModTime().Equal(pair.loaded[1]) {
+		return pair.certificate, nil
+	}
+	certificate, err := tls.LoadX509KeyPair(pair.certFile, pair.keyFile)
+	if err != nil {
+		if pair.certificate != nil {
+			return pair.certificate, nil
+		}
+		return nil, fmt.Errorf("PATROLSYNC_TLS_CERT=%s, PATROLSYNC_TLS_KEY=%s: %w", pair.certFile, pair.keyFile, err)
+	}
+	pair.certificate = &certificate
+	if certErr == nil && keyErr == nil {
+		pair.loaded = [2]time.Time{certInfo.ModTime(), keyInfo.ModTime()}
+	}
+	return pair.certificate, nil
 }
 
 // servePprof serves Go's profiler on a loopback address of its own, so that
