@@ -58,20 +58,26 @@ async function render() {
   const { screen, tab, params } = match();
   if (current && current.cleanup && current.screen !== screen) current.cleanup();
   const context = { navigate, rerender: render, session, params };
-  const main = h('main', { class: 'main', id: 'main' }, loading(t('loading')));
-  const frame = h('div', { class: 'app' },
-    topbar(screen, context), offlineBanner(), noticeBanners(session), main, tabbar(tab, await store.counts()));
-  if (seq !== renderSeq) return;
-  root.replaceChildren(frame);
+  const main = h('main', { class: 'main', id: 'main' });
+  // The new screen is drawn off the page and swapped in whole, so a
+  // re-render never shows a blank or half-drawn screen.
+  const first = !root.querySelector('.app');
+  if (first) root.replaceChildren(h('div', { class: 'app' }, h('main', { class: 'main' }, loading(t('loading')))));
+  let content;
   try {
-    const content = await screen.render(context);
-    if (seq !== renderSeq) return;
-    main.replaceChildren(content);
-    current = { screen, cleanup: screen.cleanup };
+    content = await screen.render(context);
   } catch (error) {
     console.error(error);
-    main.replaceChildren(failure(t('error', { error: error.message }), button(t('retry'), () => render())));
+    content = failure(t('error', { error: error.message }), button(t('retry'), () => render()));
   }
+  const counts = await store.counts();
+  if (seq !== renderSeq) return;
+  main.replaceChildren(content);
+  const scroll = window.scrollY;
+  root.replaceChildren(h('div', { class: 'app' },
+    topbar(screen, context), offlineBanner(), noticeBanners(session), main, tabbar(tab, counts)));
+  if (current && current.screen === screen && current.params === location.hash) window.scrollTo(0, scroll);
+  current = { screen, cleanup: screen.cleanup, params: location.hash };
 }
 
 function topbar(screen, context) {

@@ -48,7 +48,7 @@ func distDir(t *testing.T) string {
 	return dir
 }
 
-func startServer(t *testing.T, databaseURL string) *server {
+func startServer(t *testing.T, databaseURL string, opts ...apitest.Option) *server {
 	t.Helper()
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -56,7 +56,7 @@ func startServer(t *testing.T, databaseURL string) *server {
 	}
 	front := "http://" + listener.Addr().String()
 	// Upload URLs of the file blob store name the base URL: the page's origin.
-	env := apitest.New(t, databaseURL, apitest.WithSetting("PATROLSYNC_BASE_URL", front))
+	env := apitest.New(t, databaseURL, append([]apitest.Option{apitest.WithSetting("PATROLSYNC_BASE_URL", front)}, opts...)...)
 	target, _ := url.Parse(env.URL)
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	app := web.Load(os.DirFS(distDir(t))).Handler("app", web.Options{})

@@ -54,9 +54,9 @@ type shift struct {
 	roundID    string
 }
 
-func setUp(t *testing.T, databaseURL string) *shift {
+func setUp(t *testing.T, databaseURL string, opts ...apitest.Option) *shift {
 	t.Helper()
-	srv := startServer(t, databaseURL)
+	srv := startServer(t, databaseURL, opts...)
 	tenant := srv.NewTenant("night")
 	admin := tenant.Admin.Token
 	var created struct{ ID string }
@@ -191,7 +191,7 @@ func fillInspection(t *testing.T, b *browser, photos []string) {
 // with both photos and the signature stored and linked, and the scans.
 func checkServer(t *testing.T, s *shift) {
 	t.Helper()
-	supervisor := s.tenant.Supervisor.Token
+	supervisor := s.srv.Login(s.tenant.Supervisor.Email, apitest.Password, "check-"+s.tenant.Supervisor.DeviceID).AccessToken
 	var list struct {
 		Items []struct {
 			ID     string
@@ -248,6 +248,38 @@ func checkServer(t *testing.T, s *shift) {
 	}
 }
 
+// waitSynced waits for the sync screen's "everything is synced". When the
+// session ended meanwhile (a refresh whose answer was lost spends the
+// refresh token, and the server then ends the session), the guard signs in
+// again, as the app asks, and nothing waiting on the phone may be lost.
+func waitSynced(t *testing.T, b *browser, s *shift, deadline time.Duration) (relogins int) {
+	t.Helper()
+	end := time.Now().Add(deadline)
+	for time.Now().Before(end) {
+		var state string
+		b.eval(`(() => {
+			if (document.querySelector('#login-email')) return 'login';
+			if (document.querySelector('#sync-state[data-state="synced"]')) return 'synced';
+			if (!document.querySelector('#sync-state')) location.hash = '#/sync';
+			return 'waiting';
+		})()`, &state)
+		switch state {
+		case "synced":
+			return relogins
+		case "login":
+			relogins++
+			b.eval(`document.querySelector('#login-password').value = '', true`, nil)
+			b.typeInto("#login-password", apitest.Password)
+			b.click("#login-submit")
+			b.waitFor("the sign-in answer", `!document.querySelector('#login-submit') || !document.querySelector('#login-submit').disabled`, 40*time.Second)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.screenshot(os.TempDir(), "timeout")
+	t.Fatalf("not synced after %s", deadline)
+	return relogins
+}
+
 // TestGuardShift is a whole night offline: sign in online, lose the
 // network, walk the round, fill the checklist with two photos and a
 // signature, reload, restart the browser, and sync when the network is back.
@@ -267,7 +299,9 @@ func TestGuardShiftFlakyNetwork(t *testing.T) {
 }
 
 func runShift(t *testing.T, databaseURL string, failing float64) {
-	s := setUp(t, databaseURL)
+	// Access tokens live a few seconds: the one from sign-in has expired
+	// by the time the phone is back online, and must be refreshed then.
+	s := setUp(t, databaseURL, apitest.WithSetting("PATROLSYNC_ACCESS_TTL", "4s"))
 	b := newBrowser(t, t.TempDir(), 390, 844)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)
 	b.offline(true)
@@ -283,10 +317,24 @@ func runShift(t *testing.T, databaseURL string, failing float64) {
 	b.do(chromedp.Navigate(s.srv.URL + "/app/#/sync"))
 	b.waitFor("the app after a browser restart", waiting, 30*time.Second)
 
+	b.waitFor("the access token expired offline", `new Promise((resolve) => {
+		const open = indexedDB.open('patrolsync');
+		open.onsuccess = () => {
+			const get = open.result.transaction('kv').objectStore('kv').get('session');
+			get.onsuccess = () => {
+				const claims = JSON.parse(atob(get.result.access.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+				open.result.close();
+				resolve(claims.exp * 1000 < Date.now());
+			};
+		};
+	})`, 30*time.Second)
 	s.srv.flaky.fail(failing)
 	b.offline(false)
-	b.waitFor("everything synced", `document.querySelector('#sync-state[data-state="synced"]')`, 120*time.Second)
+	relogins := waitSynced(t, b, s, 120*time.Second)
 	s.srv.flaky.fail(0)
+	if relogins > 0 {
+		t.Logf("signed in again %d time(s): a refresh answer was lost and the spent refresh token ended the session", relogins)
+	}
 	if before, after := s.srv.flaky.lost(); failing > 0 {
 		if before == 0 || after == 0 {
 			t.Fatalf("lost %d requests before and %d after the server acted: the flaky network was not exercised", before, after)
