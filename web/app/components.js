@@ -187,5 +187,5 @@ export function countersignDialog({ role, title, ownerID, itemKey, inspectorID, 
   node = dialog(h('h2', {}, title), h('p', { class: 'muted' }, t('countersign_note')),
     field(t('email'), email), field(t('password'), password), pad.element, message,
     h('div', { class: 'btn-row', style: 'margin-top: 12px' }, button(t('cancel'), () => node.close(), { kind: 'secondary' }),
-      button(t('sign'), save)));
+      button(t('sign'), save, { id: 'cs-sign' })));
 }

@@ -418,14 +418,14 @@ class Form {
         toast(error.denied ? t('location_denied') : t('location_failed', { error: error.message }));
       }
     };
-    return h('div', {}, shown, disabled ? null : button([icon('pin', 20), t('get_location')], take, { kind: 'secondary' }),
+    return h('div', {}, shown, disabled ? null : button([icon('pin', 20), t('get_location')], take, { kind: 'secondary', class: 'btn btn-secondary locate' }),
       item.accuracy_m ? h('p', { class: 'hint' }, `≤ ${item.accuracy_m} m`) : null);
   }
 
   checkpointScan(item, value, keep, disabled) {
     const shown = value ? h('p', {}, badge(t('scanned_tag', { tag: value.tag, method: value.method }), 'ok')) : null;
     const scan = () => scanDialog((tag, method) => keep({ tag, method }));
-    return h('div', {}, shown, disabled ? null : button([icon('qr', 20), t('scan_item')], scan, { kind: 'secondary' }));
+    return h('div', {}, shown, disabled ? null : button([icon('qr', 20), t('scan_item')], scan, { kind: 'secondary', class: 'btn btn-secondary scan-item' }));
   }
 
   group(item, path, answer, set, disabled) {
@@ -485,7 +485,7 @@ class Form {
         set({ ...answer, countersign: { user_id: person.id, signature_media_id: medium.id } });
       },
     });
-    return h('div', { style: 'margin-top: 12px' }, button([icon('pen', 20), t('countersign'), ' · ', title], open, { kind: 'secondary', class: 'btn btn-secondary btn-block' }),
+    return h('div', { style: 'margin-top: 12px' }, button([icon('pen', 20), t('countersign'), ' · ', title], open, { kind: 'secondary', class: 'btn btn-secondary btn-block countersign-open' }),
       h('p', { class: 'hint' }, t('countersign_note')));
   }
 }
