@@ -280,11 +280,24 @@ func (b *browser) waitFor(what, js string, deadline time.Duration) {
 
 // click taps an element after bringing it to the middle of the screen,
 // clear of the tab bar, as a thumb would.
+// A screen that follows the store may be redrawn between finding the
+// element and tapping it; the tap is then tried again on the new one.
 func (b *browser) click(selector string) {
 	b.t.Helper()
-	b.do(chromedp.WaitVisible(chromedp.CSS(selector)))
-	b.eval(`document.querySelector(`+jsString(selector)+`).scrollIntoView({block: 'center'}), true`, nil)
-	b.do(chromedp.Click(chromedp.CSS(selector)))
+	var err error
+	for range 5 {
+		b.do(chromedp.WaitVisible(chromedp.CSS(selector)))
+		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		err = chromedp.Do(ctx,
+			chromedp.Evaluate[chromedp.Void](`(() => { const e = document.querySelector(`+jsString(selector)+`); if (e) e.scrollIntoView({block: 'center'}); })()`),
+			chromedp.Click(chromedp.CSS(selector)))
+		cancel()
+		if err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.t.Fatalf("click %s: %v", selector, err)
 }
 
 func (b *browser) typeInto(selector, text string) {

@@ -72,7 +72,7 @@ func setUp(t *testing.T, databaseURL string, opts ...apitest.Option) *shift {
 		Want(t, http.StatusCreated).JSON(t, &route)
 	srv.Post("/v1/schedules", admin, map[string]any{"site_id": site, "kind": "round", "name": "Hourly round", "route_id": route.ID,
 		"rrule": "FREQ=HOURLY", "dtstart": time.Now().Add(-48*time.Hour).In(shanghai(t)).Format("2006-01-02") + "T00:00:00",
-		"tolerance_minutes": 60, "assignee_id": tenant.Guard.User.ID}).Want(t, http.StatusCreated)
+		"tolerance_minutes": 90, "assignee_id": tenant.Guard.User.ID}).Want(t, http.StatusCreated)
 	if _, err := srv.App.Rounds.Materialize(context.Background(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -131,10 +131,11 @@ func photoFiles(t *testing.T) []string {
 	return paths
 }
 
-// shots is where screenshots go: TEST_SCREENSHOTS, or nowhere.
+// shots keeps a screenshot as app-<name>.png in TEST_SCREENSHOTS, when set
+// (docs/screenshots holds the ones the README shows).
 func shots(b *browser, name string) {
 	if dir := os.Getenv("TEST_SCREENSHOTS"); dir != "" {
-		b.screenshot(dir, name)
+		b.screenshot(dir, "app-"+name)
 	}
 }
 
