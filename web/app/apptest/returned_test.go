@@ -34,6 +34,7 @@ func TestReturnedInspectionShownToGuard(t *testing.T) {
 		b.click("#sync-now")
 		conflict := `document.querySelector('#sync-records [data-id="` + id + `"][data-state="conflict"] .reopen')`
 		b.waitFor("the returned inspection shown as a conflict", conflict, 30*time.Second)
+		dismissNotice(b)
 		shots(b, "sync-conflict")
 		b.click(`#sync-records [data-id="` + id + `"] .reopen`)
 		b.waitFor("the form open again", `document.querySelector('.section-chip')`, 30*time.Second)

@@ -49,8 +49,7 @@ func TestPhoneScreens(t *testing.T) {
 		}
 		screen := func(name string) {
 			t.Helper()
-			b.waitFor("the toast gone", `!document.querySelector('.toast.show')`, 10*time.Second)
-			time.Sleep(300 * time.Millisecond)
+			b.waitFor("the toast gone", `!document.querySelector('.toast') || getComputedStyle(document.querySelector('.toast')).opacity === '0'`, 10*time.Second)
 			checkLayout(t, b, name+"-"+lang)
 			shots(b, name+"-"+lang)
 		}

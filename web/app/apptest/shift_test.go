@@ -135,7 +135,18 @@ func photoFiles(t *testing.T) []string {
 // (docs/screenshots holds the ones the README shows).
 func shots(b *browser, name string) {
 	if dir := os.Getenv("TEST_SCREENSHOTS"); dir != "" {
+		b.waitFor("the toast gone", `!document.querySelector('.toast') || getComputedStyle(document.querySelector('.toast')).opacity === '0'`, 10*time.Second)
 		b.screenshot(dir, "app-"+name)
+	}
+}
+
+// dismissNotice taps Dismiss on the storage notice when the page shows it
+// (headless Chromium refuses persistent storage).
+func dismissNotice(b *browser) {
+	var shown bool
+	b.eval(`!!document.querySelector('#dismiss-storage')`, &shown)
+	if shown {
+		b.click("#dismiss-storage")
 	}
 }
 

@@ -82,7 +82,7 @@ function heroOf(status, counts, synced) {
     detail = status.lastSyncAt ? t('all_synced_detail', { time: time(status.lastSyncAt, undefined, true) }) : '';
   } else if (counts.problems) {
     tone = 'bad';
-    headline = `${t('state_rejected')} / ${t('state_conflict')}: ${counts.problems}`;
+    headline = t('needs_attention', { n: counts.problems });
   } else {
     headline = t('waiting_count', { n: counts.waiting });
     if (counts.unsent) detail = t('evidence_waiting', { n: counts.unsent });
@@ -137,7 +137,7 @@ function mediaRow(medium) {
   const tone = { stored: 'ok', failed: 'bad', uploading: 'warn' }[state];
   return h('li', { class: 'row', dataset: { media: medium.id, state: medium.state } },
     medium.thumb ? h('img', { src: medium.thumb, alt: '', width: 48, height: 48, style: 'object-fit: cover; border-radius: 6px; background: #fff' }) : icon('camera'),
-    h('div', { class: 'row-main' }, h('div', { class: 'row-title' }, medium.kind === 'signature' ? t('sign') : t('evidence')),
+    h('div', { class: 'row-main' }, h('div', { class: 'row-title' }, medium.kind === 'signature' ? t('signature') : t('photo')),
       h('div', { class: 'row-meta' }, `${Math.round(medium.size / 1024)} KiB`, medium.last_error ? ` · ${medium.last_error}` : '')),
     badge(t(`state_${state}`), tone));
 }
