@@ -49,11 +49,20 @@ export async function round(id) {
 
 // scansOf merges the server's scans of a round with those still on the phone.
 export async function scansOf(roundID) {
-  const server = (await store.records('scan')).filter((scan) => scan.round_id === roundID);
-  const local = (await store.drafts('scan')).filter((scan) => scan.round_id === roundID);
+  return (await scansByRound()).get(roundID) || [];
+}
+
+// scansByRound reads every scan once, by round.
+export async function scansByRound() {
+  const [server, local] = await Promise.all([store.records('scan'), store.drafts('scan')]);
   const ids = new Set(server.map((scan) => scan.id));
-  return [...server, ...local.filter((scan) => !ids.has(scan.id))]
-    .sort((a, b) => Date.parse(a.scanned_at) - Date.parse(b.scanned_at));
+  const byRound = new Map();
+  for (const scan of [...server, ...local.filter((one) => !ids.has(one.id))]) {
+    if (!byRound.has(scan.round_id)) byRound.set(scan.round_id, []);
+    byRound.get(scan.round_id).push(scan);
+  }
+  for (const list of byRound.values()) list.sort((a, b) => Date.parse(a.scanned_at) - Date.parse(b.scanned_at));
+  return byRound;
 }
 
 export async function inspections() {

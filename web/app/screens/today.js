@@ -20,8 +20,8 @@ function answerable(document) {
 
 export async function render({ session, navigate }) {
   const user = session.user;
-  const [rounds, drafts, versions, sites, server] = await Promise.all([
-    data.roundsToday(), data.inspections(), data.latestVersions(), data.sites(), data.serverInspections(),
+  const [rounds, drafts, versions, sites, server, scans] = await Promise.all([
+    data.roundsToday(), data.inspections(), data.latestVersions(), data.sites(), data.serverInspections(), data.scansByRound(),
   ]);
   const returned = new Set(server.filter((one) => one.status === 'returned').map((one) => one.id));
   const site = sites.find((one) => user.site_ids && user.site_ids.includes(one.id)) || sites[0];
@@ -31,9 +31,8 @@ export async function render({ session, navigate }) {
   const open = drafts.filter((draft) => draft.status === 'in_progress' || returned.has(draft.id))
     .sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at));
 
-  const roundRow = async (round) => {
-    const scans = await data.scansOf(round.id);
-    const done = new Set(scans.map((scan) => scan.tag_code)).size;
+  const roundRow = (round) => {
+    const done = new Set((scans.get(round.id) || []).map((scan) => scan.tag_code)).size;
     const total = (round.checkpoints || []).length;
     return h('li', {}, h('a', { class: 'row', href: `#/round/${round.id}`, dataset: { round: round.id } },
       icon('route'),
@@ -81,7 +80,7 @@ export async function render({ session, navigate }) {
       h('div', {}, h('h1', {}, t('hello', { name: user.name })), site ? h('div', { class: 'muted' }, site.name) : null)),
     open.length ? [h('h2', { class: 'section-title' }, t('in_progress')), h('ul', { class: 'list' }, open.map(draftRow))] : null,
     h('h2', { class: 'section-title' }, t('due_rounds')),
-    walks.length ? h('ul', { class: 'list', id: 'rounds' }, await Promise.all(walks.map(roundRow))) : empty(t('no_rounds')),
+    walks.length ? h('ul', { class: 'list', id: 'rounds' }, walks.map(roundRow)) : empty(t('no_rounds')),
     h('h2', { class: 'section-title' }, t('due_inspections')),
     due.length ? h('ul', { class: 'list', id: 'due' }, due.map(dueRow)) : empty(t('nothing_due')),
     button([icon('plus'), t('start_inspection')], () => navigate('#/templates'), { kind: 'secondary', class: 'btn btn-secondary btn-block', id: 'start-inspection' }));
