@@ -13,8 +13,8 @@ import (
 )
 
 // A supervisor signs in to the console on a tablet, in either orientation:
-// a wrong password is refused in words, the right one shows who is signed
-// in, and signing out returns to the sign-in page.
+// a wrong password is refused in words, the right one opens the review
+// queue with who is signed in, and signing out returns to the sign-in page.
 func TestConsoleSignIn(t *testing.T) {
 	server := browsertest.Server(t, testenv.Postgres(t))
 	tenant := server.NewTenant("console")
@@ -39,12 +39,12 @@ func TestConsoleSignIn(t *testing.T) {
 	browser.WaitFor("the refusal", `document.querySelector('#console-message')?.textContent.includes('wrong')`, 10*time.Second)
 
 	signIn(apitest.Password)
-	browser.WaitFor("the signed-in page", `document.querySelector('#console-account')`, 10*time.Second)
+	browser.WaitFor("the review queue", `document.querySelector('#queue-filters')`, 10*time.Second)
 	var account string
-	browser.Eval(`document.querySelector('#console-account').textContent`, &account)
+	browser.Eval(`document.querySelector('#console-who').textContent`, &account)
 	for _, want := range []string{tenant.Supervisor.User.Name, "Org console", "Supervisor"} {
 		if !strings.Contains(account, want) {
-			t.Errorf("signed-in page %q lacks %q", account, want)
+			t.Errorf("top bar %q lacks %q", account, want)
 		}
 	}
 	browser.SetViewport(browsertest.TabletPortrait)
@@ -53,7 +53,7 @@ func TestConsoleSignIn(t *testing.T) {
 	if overflow {
 		t.Error("the console scrolls sideways at 768 px")
 	}
-	browser.Screenshot("console-signed-in-tablet-portrait")
+	browser.Screenshot("console-queue-tablet-portrait")
 
 	browser.Run(chromedp.Click(chromedp.CSS(`#console-sign-out`)))
 	browser.WaitFor("the sign-in page again", `document.querySelector('#console-email')`, 10*time.Second)

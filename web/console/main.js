@@ -1,12 +1,16 @@
 // The supervisor's and manager's console at /console/: sign-in through the
-// shared API client (the same session store as the guard app), then who is
-// signed in. It needs the network; it registers no service worker.
+// shared API client (the same session store as the guard app), then the
+// review queue (#/) and one inspection (#/inspections/<id>). It needs the
+// network; it registers no service worker.
 
 import * as api from '../shared/api.js';
 import * as store from '../shared/store.js';
 import { lang, setLang, languages } from '../shared/i18n.js';
-import { h, button, field, banner } from '../shared/ui.js';
+import { h, button, field, banner, loading, failure } from '../shared/ui.js';
 import { s } from './strings.js';
+import { directory } from './data.js';
+import { queueScreen } from './queue.js';
+import { inspectionScreen } from './review.js';
 
 const root = document.getElementById('console');
 
@@ -16,8 +20,49 @@ async function render() {
   const session = await store.session();
   // Signing out forgets the tokens but keeps who it was, to fill in the form.
   const active = session && session.user && (session.access || session.refresh);
-  root.replaceChildren(active ? signedIn(session) : signIn(session));
+  if (!active) {
+    known = null;
+    root.replaceChildren(signIn(session));
+    return;
+  }
+  if (session.user.role === 'guard') {
+    root.replaceChildren(signedIn(session));
+    return;
+  }
+  await route(session);
 }
+
+// known is the directory of names, read once per sign-in.
+let known = null;
+
+async function route(session) {
+  const main = h('main', { class: 'console-main', id: 'console-main' });
+  root.replaceChildren(topbar(session), main);
+  main.append(loading(s('loading')));
+  try {
+    known = known || await directory(session);
+  } catch (error) {
+    if (error instanceof api.NeedLogin) { await render(); return; }
+    main.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => render())));
+    return;
+  }
+  const context = { session, known, main, go: (hash) => { location.hash = hash; }, signOut: () => render() };
+  const match = /^#\/inspections\/([\w-]+)/.exec(location.hash);
+  if (match) await inspectionScreen(context, match[1]);
+  else await queueScreen(context);
+}
+
+function topbar(session) {
+  const signOut = button(s('sign_out'), async () => { await api.logout(); await render(); }, { kind: 'quiet', id: 'console-sign-out' });
+  return h('header', { class: 'console-top' },
+    h('a', { href: '#/', class: 'console-top-brand' }, h('img', { src: '/app/icons/icon.svg', alt: '' }), s('title')),
+    h('nav', { class: 'console-nav' }, h('a', { href: '#/', 'aria-current': location.hash.startsWith('#/inspections/') ? null : 'page' }, s('nav_queue'))),
+    h('span', { class: 'console-who', id: 'console-who' }, `${session.user.name || session.user.email} · ${s(`role_${session.user.role}`)}`,
+      session.org && session.org.name ? h('small', {}, session.org.name) : null),
+    languageSwitch(), signOut);
+}
+
+window.addEventListener('hashchange', () => render());
 
 function brand() {
   return h('div', { class: 'console-brand' }, h('img', { src: '/app/icons/icon.svg', alt: '' }),

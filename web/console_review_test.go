@@ -1,0 +1,311 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
+	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/browsertest"
+	"github.com/patrolsync/patrolsync/internal/client"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// consoleTemplate has a critical yes/no that fails, a number with a range,
+// photos and the guard's signature: what a supervisor reviews.
+const consoleTemplate = `{
+  "key": "vault-close",
+  "title": {"zh-CN": "金库关闭检查", "en": "Vault closing check"},
+  "pass_threshold": 80,
+  "sections": [
+    {"key": "vault", "title": {"zh-CN": "金库", "en": "Vault"}, "items": [
+      {"key": "door_locked", "type": "yes_no", "label": {"zh-CN": "金库门已上锁？", "en": "Vault door locked?"},
+       "required": true, "critical": true},
+      {"key": "alarm_armed", "type": "yes_no", "label": {"zh-CN": "报警已布防？", "en": "Alarm armed?"}, "required": true},
+      {"key": "temperature", "type": "number", "label": {"zh-CN": "机房温度", "en": "Server room temperature"},
+       "unit": "°C", "min": 10, "max": 30, "required": true}
+    ]},
+    {"key": "evidence", "title": {"zh-CN": "证据", "en": "Evidence"}, "items": [
+      {"key": "scene_photos", "type": "photo", "label": {"zh-CN": "现场照片", "en": "Photos of the scene"},
+       "required": true, "min_count": 2, "max_count": 4},
+      {"key": "guard_signature", "type": "signature", "label": {"zh-CN": "保安签名", "en": "Guard's signature"},
+       "required": true, "signer_role": "guard"}
+    ]}
+  ]
+}`
+
+// A guard's phone (the reference client) submits a failing inspection with
+// photos and a signature; the supervisor signs in to the console on a
+// tablet, finds it in the queue by name, sees the critical failure first,
+// draws a signature and approves. The API then holds it approved, bound to
+// the content hash that was on the screen, with the drawn strokes.
+func TestConsoleApprove(t *testing.T) {
+	server := browsertest.Server(t, testenv.Postgres(t))
+	tenant := server.NewTenant("console")
+	var created struct{ ID string }
+	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(consoleTemplate)}).
+		Want(t, http.StatusCreated).JSON(t, &created)
+	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
+
+	_, id := phoneWithSubmission(t, server, tenant, "vault-close")
+
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	browser.Run(
+		chromedp.Navigate(server.URL+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
+		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
+		chromedp.Click(chromedp.CSS(`#console-submit`)),
+	)
+	row := `document.querySelector('a[data-inspection="` + id + `"]')`
+	browser.WaitFor("the inspection in the queue", row, 15*time.Second)
+	var line string
+	browser.Eval(row+`.closest('tr').textContent`, &line)
+	for _, want := range []string{"Vault closing check", "console site A", "Fail", "Submitted"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("queue row %q lacks %q", line, want)
+		}
+	}
+	if strings.Contains(line, id) || strings.Contains(line, tenant.Sites[0].ID) {
+		t.Errorf("queue row shows ids: %q", line)
+	}
+	browser.Screenshot("console-queue")
+
+	browser.Run(chromedp.Click(chromedp.CSS(`a[data-inspection="` + id + `"]`)))
+	browser.WaitFor("the inspection page", `document.querySelector('#approve-submit')`, 15*time.Second)
+	var first string
+	browser.Eval(`document.querySelector('#inspection-attention li')?.dataset.path`, &first)
+	if first != "/door_locked" {
+		t.Errorf("first item needing attention is %q, want the critical /door_locked", first)
+	}
+	browser.WaitFor("photo thumbnails", `[...document.querySelectorAll('#console-main .console-thumb')].length >= 2 &&
+		[...document.querySelectorAll('#console-main .console-thumb')].every((img) => img.complete && img.naturalWidth > 0)`, 20*time.Second)
+	browser.WaitFor("the guard's signature image", `[...document.querySelectorAll('.console-signature')].some((img) => img.complete && img.naturalWidth > 0)`, 20*time.Second)
+	browser.Screenshot("console-inspection")
+
+	// Approving without a signature is refused on the page.
+	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
+	browser.WaitFor("the request to sign", `document.querySelector('#approve-message')?.textContent.includes('signature')`, 5*time.Second)
+
+	drawSignature(t, browser, `#console-pad`)
+	var strokes int
+	browser.Eval(`(() => { const c = document.querySelector('#console-pad'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		let inked = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) inked++; return inked; })()`, &strokes)
+	if strokes < 50 {
+		t.Errorf("the pad shows %d inked pixels after drawing", strokes)
+	}
+	browser.Screenshot("console-inspection-signed")
+	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
+	browser.WaitFor("the signed-off page", `document.querySelector('#inspection-summary')?.textContent.includes('Approved')`, 15*time.Second)
+
+	var detail struct {
+		Status       string  `json:"status"`
+		ContentHash  string  `json:"content_hash"`
+		ApprovedBy   *string `json:"approved_by"`
+		ApprovedHash *string `json:"approved_hash"`
+		History      []struct {
+			Kind   string         `json:"kind"`
+			Detail map[string]any `json:"detail"`
+		} `json:"history"`
+	}
+	server.Get("/v1/inspections/"+id, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &detail)
+	if detail.Status != "approved" || detail.ApprovedBy == nil || *detail.ApprovedBy != tenant.Supervisor.User.ID ||
+		detail.ApprovedHash == nil || *detail.ApprovedHash != detail.ContentHash {
+		t.Fatalf("after approving in the console: %+v", detail)
+	}
+	last := detail.History[len(detail.History)-1]
+	if last.Kind != "approved" || last.Detail["signature"] == nil {
+		t.Errorf("last history event %+v", last)
+	}
+	for _, line := range browser.Console() {
+		if strings.HasPrefix(line, "exception:") || strings.Contains(line, "Content Security Policy") {
+			t.Errorf("browser: %s", line)
+		}
+	}
+}
+
+// phoneWithSubmission fills and submits an inspection of the template on
+// the guard's reference client, with failing sample answers, and syncs
+// until the server holds it submitted with every photo stored.
+func phoneWithSubmission(t *testing.T, server *apitest.Env, tenant *apitest.Tenant, key string) (*client.Client, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	phone, err := client.Open(ctx, client.Options{Server: server.URL, StateDir: t.TempDir(), RequestTimeout: 10 * time.Second, MaxAttempts: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { phone.Close() })
+	if _, err := phone.Login(ctx, tenant.Guard.Email, apitest.Password); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := phone.Pull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	version, err := phone.Template(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	template, err := version.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample := checklists.SampleAnswers(template, false)
+	id, err := phone.StartInspection(ctx, key, tenant.Sites[0].ID, sample.Context)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := phone.Fill(ctx, id, template, sample.Answers); err != nil {
+		t.Fatal(err)
+	}
+	if err := phone.Submit(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	waitServer(t, ctx, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
+	return phone, id
+}
+
+// waitServer syncs the phone until the server's inspection is in the
+// wanted state, failing when ctx ends.
+func waitServer(t *testing.T, ctx context.Context, server *apitest.Env, tenant *apitest.Tenant, phone *client.Client, id string,
+	done func(status string, mediaPending bool) bool) {
+	t.Helper()
+	for {
+		_, _, syncErr := phone.Sync(ctx)
+		var state struct {
+			Status       string `json:"status"`
+			MediaPending bool   `json:"media_pending"`
+		}
+		if response := server.Get("/v1/inspections/"+id, tenant.Admin.Token); response.Status == http.StatusOK {
+			response.JSON(t, &state)
+			if done(state.Status, state.MediaPending) {
+				return
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the inspection never reached the wanted state (last sync error %v, state %+v)", syncErr, state)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// drawSignature drags the mouse across the pad in two strokes, which the
+// page sees as pointer events.
+func drawSignature(t *testing.T, browser *browsertest.Browser, selector string) {
+	t.Helper()
+	var box struct{ X, Y, W, H float64 }
+	browser.Eval(`(() => { const e = document.querySelector('`+selector+`'); e.scrollIntoView({block: 'center'});
+		const r = e.getBoundingClientRect(); return {X: r.left, Y: r.top, W: r.width, H: r.height}; })()`, &box)
+	strokes := [][][2]float64{
+		{{0.1, 0.6}, {0.2, 0.3}, {0.3, 0.7}, {0.4, 0.3}, {0.5, 0.6}},
+		{{0.55, 0.5}, {0.7, 0.45}, {0.9, 0.5}},
+	}
+	for _, stroke := range strokes {
+		at := func(p [2]float64) (float64, float64) { return box.X + p[0]*box.W, box.Y + p[1]*box.H }
+		x, y := at(stroke[0])
+		actions := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(chromedp.MousePressed, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1))}
+		for _, point := range stroke[1:] {
+			x, y = at(point)
+			actions = append(actions, chromedp.MouseEvent(chromedp.MouseMoved, x, y, chromedp.ButtonLeft,
+				func(p *input.DispatchMouseEventParams) { p.Buttons = 1 }))
+		}
+		actions = append(actions, chromedp.MouseEvent(chromedp.MouseReleased, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+		browser.Run(actions...)
+	}
+}
+
+// The inspection changes under the supervisor: while the page is open,
+// another reviewer returns it and the guard fixes the temperature and
+// submits again. Approving what was on the screen answers 412; the console
+// says so, names the changed item and reloads it. The supervisor then
+// returns it with a comment on an item, which the API holds.
+func TestConsoleStaleThenReturn(t *testing.T) {
+	server := browsertest.Server(t, testenv.Postgres(t))
+	tenant := server.NewTenant("console")
+	var created struct{ ID string }
+	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(consoleTemplate)}).
+		Want(t, http.StatusCreated).JSON(t, &created)
+	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
+	phone, id := phoneWithSubmission(t, server, tenant, "vault-close")
+
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	browser.Run(
+		chromedp.Navigate(server.URL+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
+		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
+		chromedp.Click(chromedp.CSS(`#console-submit`)),
+	)
+	browser.WaitFor("the review queue", `document.querySelector('#queue-filters')`, 15*time.Second)
+	browser.Run(chromedp.Navigate(server.URL + "/console/#/inspections/" + id))
+	browser.WaitFor("the inspection page", `document.querySelector('#approve-submit')`, 15*time.Second)
+
+	// Meanwhile: returned by the administrator, fixed and resubmitted by the guard.
+	server.Post("/v1/inspections/"+id+"/return", tenant.Admin.Token, map[string]any{"comment": "temperature?"}).Want(t, http.StatusOK)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	waitServer(t, ctx, server, tenant, phone, id, func(status string, _ bool) bool { return status == "returned" })
+	if err := phone.SetAnswer(ctx, id, "/temperature", checklists.Answer{Value: 22}); err != nil {
+		t.Fatal(err)
+	}
+	if err := phone.Submit(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	waitServer(t, ctx, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
+
+	drawSignature(t, browser, `#console-pad`)
+	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
+	browser.WaitFor("the changed-inspection notice", `document.querySelector('#inspection-stale')`, 15*time.Second)
+	var notice string
+	browser.Eval(`document.querySelector('#inspection-stale').textContent`, &notice)
+	if !strings.Contains(notice, "changed") || !strings.Contains(notice, "Server room temperature") {
+		t.Errorf("412 notice %q does not say what changed", notice)
+	}
+	var shown string
+	browser.Eval(`document.querySelector('li[data-path="/temperature"]:not([data-attention]) .console-answer').textContent`, &shown)
+	if !strings.Contains(shown, "22") {
+		t.Errorf("after reloading, the temperature reads %q, want the resubmitted 22", shown)
+	}
+	browser.Screenshot("console-inspection-changed")
+
+	browser.Run(
+		chromedp.SetValue(chromedp.CSS(`#return-comment`), "Photograph the thermometer"),
+		chromedp.SetValue(chromedp.CSS(`#return-item`), "/door_locked"),
+		chromedp.SetValue(chromedp.CSS(`#return-item-comment`), "Lock the vault door and answer again"),
+		chromedp.Click(chromedp.CSS(`#return-submit`)),
+	)
+	browser.WaitFor("the returned page", `document.querySelector('#inspection-summary')?.textContent.includes('Returned')`, 15*time.Second)
+	var detail struct {
+		Status  string `json:"status"`
+		History []struct {
+			Kind    string         `json:"kind"`
+			ActorID string         `json:"actor_id"`
+			Detail  map[string]any `json:"detail"`
+		} `json:"history"`
+	}
+	server.Get("/v1/inspections/"+id, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &detail)
+	last := detail.History[len(detail.History)-1]
+	encoded, _ := json.Marshal(last.Detail)
+	if detail.Status != "returned" || last.Kind != "returned" || last.ActorID != tenant.Supervisor.User.ID ||
+		!strings.Contains(string(encoded), "Photograph the thermometer") || !strings.Contains(string(encoded), "Lock the vault door") {
+		t.Fatalf("after returning in the console: status %s, last event %s by %s: %s", detail.Status, last.Kind, last.ActorID, encoded)
+	}
+	for _, line := range browser.Console() {
+		if strings.HasPrefix(line, "exception:") || strings.Contains(line, "Content Security Policy") {
+			t.Errorf("browser: %s", line)
+		}
+	}
+}
