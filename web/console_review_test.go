@@ -92,6 +92,24 @@ func TestConsoleApprove(t *testing.T) {
 		[...document.querySelectorAll('#console-main .console-thumb')].every((img) => img.complete && img.naturalWidth > 0)`, 20*time.Second)
 	browser.WaitFor("the guard's signature image", `[...document.querySelectorAll('.console-signature')].some((img) => img.complete && img.naturalWidth > 0)`, 20*time.Second)
 	browser.Screenshot("console-inspection")
+	noStrayText(t, browser)
+
+	// A thumbnail opens the photo full size.
+	browser.Run(chromedp.Click(chromedp.CSS(`#console-main .console-photo`)))
+	browser.WaitFor("the full-size photo", `(() => { const img = document.querySelector('#photo-dialog img');
+		return img && img.complete && img.naturalWidth > 0; })()`, 15*time.Second)
+	browser.Run(chromedp.Click(chromedp.CSS(`#photo-close`)))
+	browser.WaitFor("the photo closed", `!document.querySelector('#photo-dialog')`, 5*time.Second)
+
+	// Held upright, the page fits the width.
+	browser.SetViewport(browsertest.TabletPortrait)
+	var overflow bool
+	browser.Eval(`document.documentElement.scrollWidth > document.documentElement.clientWidth`, &overflow)
+	if overflow {
+		t.Error("the inspection page scrolls sideways at 768 px")
+	}
+	browser.Screenshot("console-inspection-portrait")
+	browser.SetViewport(browsertest.TabletLandscape)
 
 	// Approving without a signature is refused on the page.
 	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
@@ -127,6 +145,23 @@ func TestConsoleApprove(t *testing.T) {
 	if last.Kind != "approved" || last.Detail["signature"] == nil {
 		t.Errorf("last history event %+v", last)
 	}
+
+	// Back in the queue it is gone from the submitted ones and found among the approved.
+	browser.Run(chromedp.Click(chromedp.CSS(`#inspection-back`)))
+	browser.WaitFor("the queue without it", `document.querySelector('#queue-results .state-empty')`, 15*time.Second)
+	browser.Run(
+		chromedp.SetValue(chromedp.CSS(`#queue-status`), "approved"),
+		chromedp.Click(chromedp.CSS(`#queue-apply`)),
+	)
+	browser.WaitFor("it among the approved", row, 15*time.Second)
+	browser.Eval(`[...document.querySelectorAll('.console-languages button')].find((b) => b.textContent === '中文').click(), true`, nil)
+	browser.WaitFor("the queue in Chinese", `document.querySelector('#console-main h1')?.textContent === '待审核的检查' && `+row, 15*time.Second)
+	browser.Eval(row+`.closest('tr').textContent`, &line)
+	if !strings.Contains(line, "金库关闭检查") || !strings.Contains(line, "已签核") {
+		t.Errorf("Chinese queue row %q", line)
+	}
+	browser.Screenshot("console-queue-zh")
+	noStrayText(t, browser)
 	for _, line := range browser.Console() {
 		if strings.HasPrefix(line, "exception:") || strings.Contains(line, "Content Security Policy") {
 			t.Errorf("browser: %s", line)
@@ -306,6 +341,18 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 	for _, line := range browser.Console() {
 		if strings.HasPrefix(line, "exception:") || strings.Contains(line, "Content Security Policy") {
 			t.Errorf("browser: %s", line)
+		}
+	}
+}
+
+// noStrayText fails on values that leaked into the page as words.
+func noStrayText(t *testing.T, browser *browsertest.Browser) {
+	t.Helper()
+	var text string
+	browser.Eval(`document.body.innerText`, &text)
+	for _, word := range []string{"null", "undefined", "NaN", "[object Object]"} {
+		if strings.Contains(text, word) {
+			t.Errorf("the page shows %q: %q", word, text)
 		}
 	}
 }

@@ -2,7 +2,7 @@
 // status and dates (days in the site's time zone), a page at a time with
 // the API's cursor, names instead of ids and times in the site's zone.
 
-import { h, button, badge, banner, empty, loading, failure } from '../shared/ui.js';
+import { h, button, badge, empty, loading, failure } from '../shared/ui.js';
 import { label, time } from '../shared/i18n.js';
 import { s } from './strings.js';
 import * as data from './data.js';
@@ -68,7 +68,7 @@ async function show(context, results) {
     h('span', { class: 'console-page' }, s('page', { n: state.page + 1 })),
     button(s('next_page'), () => { state.page += 1; show(context, results); }, { kind: 'secondary', disabled: !more, id: 'queue-next' }));
   if (page.items.length === 0) {
-    results.replaceChildren(empty(s('queue_empty')), state.page > 0 ? pager : null);
+    results.replaceChildren(...[empty(s('queue_empty')), state.page > 0 ? pager : null].filter(Boolean));
     return;
   }
   const rows = page.items.map((item) => {
@@ -90,5 +90,4 @@ async function show(context, results) {
       h('thead', {}, h('tr', {}, ['col_checklist', 'col_site', 'col_inspector', 'col_submitted', 'col_result', 'col_status'].map((key) => h('th', { scope: 'col' }, s(key))))),
       h('tbody', {}, rows))),
     pager);
-  if (state.site === '' && known.sites.size === 0) results.prepend(banner(s('queue_empty'), 'info'));
 }
