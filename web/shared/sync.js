@@ -22,6 +22,7 @@ const LOCAL_TYPES = new Set(['finding.rectify']);
 const state = { phase: 'idle', attempt: 0, lastSyncAt: null, lastError: '', nextRetryAt: null };
 const listeners = new Set();
 let running = null;
+let again = false;
 let timer = null;
 
 export function status() {
@@ -66,11 +67,19 @@ export function syncSoon(ms = 300) {
   timer = setTimeout(() => { timer = null; syncNow(); }, ms);
 }
 
-// syncNow runs one sync unless one is running, and resolves when it ends.
+// syncNow runs one sync, or, when one is running, one more after it (what
+// changed meanwhile is sent and pulled too); it resolves when they end.
 export function syncNow() {
-  if (!running) {
-    running = run().finally(() => { running = null; });
+  if (running) {
+    again = true;
+    return running;
   }
+  running = (async () => {
+    do {
+      again = false;
+      await run();
+    } while (again);
+  })().finally(() => { running = null; });
   return running;
 }
 

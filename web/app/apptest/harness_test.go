@@ -5,6 +5,7 @@ package apptest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -38,14 +39,42 @@ type server struct {
 	flaky *flakyFront
 }
 
+// dist is a build of the browser apps made for this test run from the
+// current sources (go run ./web/build -out), so that the tests never run
+// stale assets nor race another build cleaning web/dist.
+var dist struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
 func distDir(t *testing.T) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "dist")
-	if _, err := os.Stat(filepath.Join(dir, "build.json")); err != nil {
-		t.Fatalf("the web assets are not built: run `go run ./web/build` (make test does) (%v)", err)
+	dist.once.Do(func() {
+		_, file, _, _ := runtime.Caller(0)
+		root := filepath.Join(filepath.Dir(file), "..", "..", "..")
+		dist.dir, dist.err = os.MkdirTemp("", "patrolsync-apptest-dist-")
+		if dist.err != nil {
+			return
+		}
+		cmd := exec.Command("go", "run", "./web/build", "-quiet", "-out", dist.dir)
+		cmd.Dir = root
+		if output, err := cmd.CombinedOutput(); err != nil {
+			dist.err = fmt.Errorf("go run ./web/build: %w\n%s", err, output)
+		}
+	})
+	if dist.err != nil {
+		t.Fatal(dist.err)
 	}
-	return dir
+	return dist.dir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if dist.dir != "" {
+		os.RemoveAll(dist.dir)
+	}
+	os.Exit(code)
 }
 
 func startServer(t *testing.T, databaseURL string, opts ...apitest.Option) *server {

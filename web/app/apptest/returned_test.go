@@ -31,7 +31,7 @@ func TestReturnedInspectionShownToGuard(t *testing.T) {
 			"comment": "Measure the temperature again", "items": map[string]string{"/temperature": "looks wrong"},
 		}).Want(t, http.StatusOK)
 
-		b.click("#sync-now")
+		b.click("#sync-now:not([disabled])")
 		conflict := `document.querySelector('#sync-records [data-id="` + id + `"][data-state="conflict"] .reopen')`
 		b.waitFor("the returned inspection shown as a conflict", conflict, 30*time.Second)
 		dismissNotice(b)

@@ -283,7 +283,7 @@ func waitSynced(t *testing.T, b *browser, s *shift, deadline time.Duration) (rel
 			b.eval(`document.querySelector('#login-password').value = '', true`, nil)
 			b.typeInto("#login-password", apitest.Password)
 			b.click("#login-submit")
-			b.waitFor("the sign-in answer", `!document.querySelector('#login-submit') || !document.querySelector('#login-submit').disabled`, 40*time.Second)
+			b.waitFor("the sign-in answer", `!document.querySelector('#login-email') || document.querySelector('.login .banner-error')`, 40*time.Second)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -58,7 +58,7 @@ export async function render({ navigate }) {
     hero,
     h('div', { class: 'btn-row', style: 'margin-bottom: 12px' },
       button([icon('sync', 20), status.phase === 'syncing' ? t('syncing') : t('sync_now')], () => sync.syncNow(),
-        { id: 'sync-now', disabled: status.phase === 'syncing' || !navigator.onLine }),
+        { id: 'sync-now', disabled: !navigator.onLine }),
       media.some((medium) => medium.state === 'failed' && medium.blob) ? button(t('retry_failed'), () => sync.retryFailedMedia(), { kind: 'secondary' }) : null),
     h('h2', { class: 'section-title' }, t('records')),
     rows.length ? h('ul', { class: 'list', id: 'sync-records' }, rows.map((row) => recordRow(row, versions, navigate))) : empty(t('empty')),
