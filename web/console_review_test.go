@@ -320,8 +320,19 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#return-comment`), "Photograph the thermometer"),
 		chromedp.SetValue(chromedp.CSS(`#return-item`), "/door_locked"),
 		chromedp.SetValue(chromedp.CSS(`#return-item-comment`), "Lock the vault door and answer again"),
-		chromedp.Click(chromedp.CSS(`#return-submit`)),
+		chromedp.Click(chromedp.CSS(`#return-item-add`)),
+		chromedp.SetValue(chromedp.CSS(`#return-item`), "/alarm_armed"),
+		chromedp.SetValue(chromedp.CSS(`#return-item-comment`), "Arm the alarm"),
+		chromedp.Click(chromedp.CSS(`#return-item-add`)),
 	)
+	var listed int
+	browser.Eval(`document.querySelectorAll('#return-items li').length`, &listed)
+	if listed != 2 {
+		t.Errorf("%d item comments listed, want 2", listed)
+	}
+	browser.Eval(`document.querySelector('#inspection-return').scrollIntoView({block: 'center'}), true`, nil)
+	browser.Screenshot("console-return")
+	browser.Run(chromedp.Click(chromedp.CSS(`#return-submit`)))
 	browser.WaitFor("the returned page", `document.querySelector('#inspection-summary')?.textContent.includes('Returned')`, 15*time.Second)
 	var detail struct {
 		Status  string `json:"status"`
@@ -335,7 +346,8 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 	last := detail.History[len(detail.History)-1]
 	encoded, _ := json.Marshal(last.Detail)
 	if detail.Status != "returned" || last.Kind != "returned" || last.ActorID != tenant.Supervisor.User.ID ||
-		!strings.Contains(string(encoded), "Photograph the thermometer") || !strings.Contains(string(encoded), "Lock the vault door") {
+		!strings.Contains(string(encoded), "Photograph the thermometer") || !strings.Contains(string(encoded), "Lock the vault door") ||
+		!strings.Contains(string(encoded), "/alarm_armed") {
 		t.Fatalf("after returning in the console: status %s, last event %s by %s: %s", detail.Status, last.Kind, last.ActorID, encoded)
 	}
 	for _, line := range browser.Console() {
@@ -355,4 +367,137 @@ func noStrayText(t *testing.T, browser *browsertest.Browser) {
 			t.Errorf("the page shows %q: %q", word, text)
 		}
 	}
+}
+
+// A busy night: 27 inspections in the queue. The supervisor pages through
+// them with the API's cursor (25 and 2), and the site, checklist and date
+// filters narrow the queue; only the supervisor's own site is offered.
+func TestConsoleQueuePages(t *testing.T) {
+	server := browsertest.Server(t, testenv.Postgres(t))
+	tenant := server.NewTenant("console")
+	for _, document := range []string{
+		`{"key": "gate-check", "title": {"zh-CN": "大门检查", "en": "Gate check"}, "sections": [{"key": "gate", "title": {"zh-CN": "大门", "en": "Gate"},
+		  "items": [{"key": "gate_closed", "type": "yes_no", "label": {"zh-CN": "大门已关？", "en": "Gate closed?"}, "required": true}]}]}`,
+		`{"key": "lobby-check", "title": {"zh-CN": "大堂检查", "en": "Lobby check"}, "sections": [{"key": "lobby", "title": {"zh-CN": "大堂", "en": "Lobby"},
+		  "items": [{"key": "lights_on", "type": "yes_no", "label": {"zh-CN": "灯已开？", "en": "Lights on?"}, "required": true}]}]}`,
+	} {
+		var created struct{ ID string }
+		server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(document)}).
+			Want(t, http.StatusCreated).JSON(t, &created)
+		server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	phone, err := client.Open(ctx, client.Options{Server: server.URL, StateDir: t.TempDir(), RequestTimeout: 10 * time.Second, MaxAttempts: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { phone.Close() })
+	if _, err := phone.Login(ctx, tenant.Guard.Email, apitest.Password); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := phone.Pull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	submit := func(key string, n int) {
+		version, err := phone.Template(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		template, err := version.Parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range n {
+			sample := checklists.SampleAnswers(template, true)
+			id, err := phone.StartInspection(ctx, key, tenant.Sites[0].ID, sample.Context)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := phone.Fill(ctx, id, template, sample.Answers); err != nil {
+				t.Fatal(err)
+			}
+			if err := phone.Submit(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	submit("gate-check", 24)
+	submit("lobby-check", 3)
+	for {
+		if _, _, err := phone.Sync(ctx); err == nil {
+			if st, err := phone.Stats(ctx); err == nil && st.Outbox == 0 {
+				break
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatal("the phone never emptied its outbox")
+		}
+	}
+
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	browser.Run(
+		chromedp.Navigate(server.URL+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
+		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
+		chromedp.Click(chromedp.CSS(`#console-submit`)),
+	)
+	rows := `document.querySelectorAll('#queue-table tbody tr').length`
+	ids := `[...document.querySelectorAll('#queue-table a[data-inspection]')].map((a) => a.dataset.inspection).join(',')`
+	browser.WaitFor("the first page", rows+` === 25`, 15*time.Second)
+	var firstPage string
+	browser.Eval(ids, &firstPage)
+	browser.Run(chromedp.Click(chromedp.CSS(`#queue-next`)))
+	browser.WaitFor("the second page", rows+` === 2 && document.querySelector('.console-page').textContent === 'Page 2'`, 15*time.Second)
+	var secondPage string
+	browser.Eval(ids, &secondPage)
+	for _, id := range strings.Split(secondPage, ",") {
+		if strings.Contains(firstPage, id) {
+			t.Errorf("inspection %s is on both pages", id)
+		}
+	}
+	var nextDisabled bool
+	browser.Eval(`document.querySelector('#queue-next').disabled`, &nextDisabled)
+	if !nextDisabled {
+		t.Error("the last page offers a next page")
+	}
+	browser.Run(chromedp.Click(chromedp.CSS(`#queue-previous`)))
+	browser.WaitFor("the first page again", rows+` === 25 && document.querySelector('.console-page').textContent === 'Page 1'`, 15*time.Second)
+
+	filter := func(what string, set map[string]string, condition string) {
+		t.Helper()
+		for selector, value := range set {
+			browser.Run(chromedp.SetValue(chromedp.CSS(selector), value))
+		}
+		browser.Run(chromedp.Click(chromedp.CSS(`#queue-apply`)))
+		browser.WaitFor(what, condition, 15*time.Second)
+	}
+	var lobby string
+	browser.Eval(`[...document.querySelectorAll('#queue-template option')].find((o) => o.textContent === 'Lobby check').value`, &lobby)
+	filter("the lobby checks", map[string]string{"#queue-template": lobby},
+		rows+` === 3 && [...document.querySelectorAll('#queue-table tbody tr')].every((tr) => tr.textContent.includes('Lobby check'))`)
+	var siteOptions string
+	browser.Eval(`[...document.querySelectorAll('#queue-site option')].map((o) => o.textContent).join('|')`, &siteOptions)
+	if siteOptions != "All sites|console site A" {
+		t.Errorf("the supervisor of site A may pick the sites %q", siteOptions)
+	}
+	filter("the lobby checks at site A", map[string]string{"#queue-site": tenant.Sites[0].ID}, rows+` === 3`)
+	today := time.Now().In(shanghai(t)).Format("2006-01-02")
+	yesterday := time.Now().In(shanghai(t)).AddDate(0, 0, -1).Format("2006-01-02")
+	filter("today's lobby checks", map[string]string{"#queue-from": today, "#queue-to": today}, rows+` === 3`)
+	filter("nothing until yesterday", map[string]string{"#queue-from": "", "#queue-to": yesterday}, `document.querySelector('#queue-results .state-empty')`)
+	noStrayText(t, browser)
+}
+
+func shanghai(t *testing.T) *time.Location {
+	t.Helper()
+	zone, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zone
 }

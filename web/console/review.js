@@ -270,23 +270,46 @@ class Page {
     await inspectionScreen(this.context, before.id, notice);
   }
 
+  // returnForm sends the inspection back with a general comment and any
+  // number of comments on items: pick an item, write, add; the list shows
+  // what will be sent, each removable.
   returnForm() {
     const x = this.inspection;
     const message = h('div', { 'aria-live': 'polite', id: 'return-message' });
     const comment = h('textarea', { id: 'return-comment', rows: 2 });
     const answerable = this.entries.filter((e) => !e.group && e.item.type !== 'instruction');
     const first = [...answerable].sort((a, b) => rank(this, a) - rank(this, b));
+    const nameOf = (e) => label(e.item.label) + (e.repeat ? ` ${s('repeat', { n: e.repeat })}` : '');
     const target = h('select', { id: 'return-item' }, h('option', { value: '' }, s('return_item_none')),
-      first.map((e) => h('option', { value: e.path }, label(e.item.label) + (e.repeat ? ` ${s('repeat', { n: e.repeat })}` : ''))));
+      first.map((e) => h('option', { value: e.path }, nameOf(e))));
     const itemComment = h('textarea', { id: 'return-item-comment', rows: 2 });
+    const items = new Map();
+    const list = h('ul', { class: 'console-return-items', id: 'return-items' });
+    const show = () => list.replaceChildren(...[...items].map(([path, text]) => {
+      const entry = answerable.find((e) => e.path === path);
+      return h('li', { dataset: { path } }, h('div', {}, h('strong', {}, entry ? nameOf(entry) : path), h('div', {}, text)),
+        button(s('remove'), () => { items.delete(path); show(); }, { kind: 'quiet' }));
+    }));
+    // addItem keeps what is written for the chosen item; true when something was added.
+    const addItem = () => {
+      if (!target.value || !itemComment.value.trim()) return false;
+      items.set(target.value, itemComment.value.trim());
+      itemComment.value = '';
+      target.value = '';
+      show();
+      return true;
+    };
+    const add = button(s('add_item_comment'), () => {
+      if (!addItem()) message.replaceChildren(banner(s('need_item_comment'), 'warn'));
+      else message.replaceChildren();
+    }, { kind: 'secondary', id: 'return-item-add' });
     const send = button(s('send_back'), async () => {
-      const items = {};
-      if (target.value && itemComment.value.trim()) items[target.value] = itemComment.value.trim();
-      if (!comment.value.trim() && !Object.keys(items).length) { message.replaceChildren(banner(s('need_comment'), 'warn')); return; }
+      addItem();
+      if (!comment.value.trim() && !items.size) { message.replaceChildren(banner(s('need_comment'), 'warn')); return; }
       send.disabled = true;
       send.textContent = s('sending_back');
       try {
-        await data.sendBack(x.id, comment.value.trim(), items);
+        await data.sendBack(x.id, comment.value.trim(), Object.fromEntries(items));
         toast(s('returned_done'));
         await inspectionScreen(this.context, x.id, banner(s('returned_done'), 'ok'));
       } catch (error) {
@@ -297,7 +320,7 @@ class Page {
     }, { kind: 'danger', id: 'return-submit' });
     return h('section', { class: 'card', id: 'inspection-return' }, h('h2', { class: 'section-title' }, s('return_heading')),
       h('label', { for: 'return-comment', class: 'label' }, s('return_comment')), comment,
-      h('label', { for: 'return-item', class: 'label' }, s('return_item')), target, itemComment, message, send);
+      h('label', { for: 'return-item', class: 'label' }, s('return_item')), target, itemComment, add, list, message, send);
   }
 }
 
