@@ -112,13 +112,16 @@ function dialog(...children) {
 
 // scanDialog reads a tag by QR camera, NFC or a typed code, and calls
 // found(tag, method) once.
-export async function scanDialog(found) {
+export function scanDialog(found) {
   const video = h('video', { playsinline: true, muted: true });
   const status = h('p', { class: 'muted', 'aria-live': 'polite' });
   const code = h('input', { type: 'text', placeholder: t('code_placeholder'), autocapitalize: 'characters', id: 'scan-code', 'aria-label': t('type_code') });
   const stops = [];
   let node = null;
+  let read = false;
   const finish = (tag, method) => {
+    if (read) return;
+    read = true;
     for (const stop of stops) stop();
     node.close();
     found(tag, method);
@@ -134,30 +137,29 @@ export async function scanDialog(found) {
   node = dialog(h('h2', {}, t('scan_checkpoint')), camera, status,
     h('div', { class: 'field' }, h('label', { for: 'scan-code' }, t('type_code')), form),
     button(t('cancel'), () => { for (const stop of stops) stop(); node.close(); }, { kind: 'quiet', class: 'btn btn-quiet btn-block' }));
-  if (await evidence.canReadQR()) {
-    camera.append(video);
-    try {
-      const reading = await evidence.readQR(video);
-      stops.push(reading.stop);
-      reading.result.then((tag) => finish(tag, 'qr')).catch(() => {});
-    } catch (error) {
-      camera.replaceChildren();
-      status.textContent = t('camera_unavailable');
-    }
-  } else {
-    status.textContent = t('camera_unavailable');
-  }
+  code.focus();
   if (evidence.canReadNFC()) {
-    try {
-      const reading = await evidence.readNFC();
+    evidence.readNFC().then((reading) => {
       stops.push(reading.stop);
       status.textContent = t('nfc_waiting');
       reading.result.then((tag) => finish(tag, 'nfc')).catch(() => {});
-    } catch {
+    }).catch(() => {
       // NFC refused or off: the camera and the typed code remain.
-    }
+    });
   }
-  code.focus();
+  if (evidence.canReadQR()) {
+    camera.append(video);
+    evidence.readQR(video).then((reading) => {
+      stops.push(reading.stop);
+      if (!node.open) reading.stop();
+      reading.result.then((tag) => finish(tag, 'qr')).catch(() => {});
+    }).catch(() => {
+      camera.replaceChildren();
+      status.textContent = t('camera_unavailable');
+    });
+  } else {
+    status.textContent = t('camera_unavailable');
+  }
 }
 
 // countersignDialog asks the second person of a two-person item to prove

@@ -2,9 +2,11 @@
 // keeps until the server has them: photos downscaled to a long edge of at
 // most 2048 px as JPEG, signatures drawn as strokes and rendered to PNG,
 // each hashed with WebCrypto. It also reads the position and tags (QR via
-// BarcodeDetector, NFC via Web NDEF) where the browser has them.
+// BarcodeDetector or the engine's decoder, NFC via Web NDEF) where the
+// browser has them.
 
 import { uuidv7 } from '../shared/store.js';
+import { decodeQR } from '../shared/engine.js';
 
 export const MAX_EDGE = 2048;
 const THUMB_EDGE = 240;
@@ -112,35 +114,50 @@ function round(value, decimals) {
   return Math.round(value * scale) / scale;
 }
 
-// canReadQR reports whether the camera can read QR codes here.
-export async function canReadQR() {
-  if (!('BarcodeDetector' in globalThis) || !navigator.mediaDevices) return false;
+// canReadQR reports whether there is a camera to read QR codes with:
+// BarcodeDetector where the browser has it, else the WebAssembly engine's
+// decoder (iPhones).
+export function canReadQR() {
+  return !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
+}
+
+async function nativeDetector() {
+  if (!('BarcodeDetector' in globalThis)) return null;
   try {
     const formats = await BarcodeDetector.getSupportedFormats();
-    return formats.includes('qr_code');
+    return formats.includes('qr_code') ? new BarcodeDetector({ formats: ['qr_code'] }) : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
-export function canReadNFC() {
-  return 'NDEFReader' in globalThis;
-}
-
-// readQR shows the camera in video until a QR code is read; it resolves
-// with the text, or rejects when stop() is called or the camera fails.
+// readQR shows the camera in video until a QR code is read; result
+// resolves with the text, or rejects when stop() is called.
 export async function readQR(video) {
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
   video.srcObject = stream;
   await video.play();
-  const detector = new BarcodeDetector({ formats: ['qr_code'] });
+  const detector = await nativeDetector();
+  const canvas = document.createElement('canvas');
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  const frame = async () => {
+    if (detector) {
+      const codes = await detector.detect(video).catch(() => []);
+      return codes.length ? codes[0].rawValue : null;
+    }
+    const scale = Math.min(1, 800 / Math.max(video.videoWidth || 1, video.videoHeight || 1));
+    canvas.width = Math.round((video.videoWidth || 1) * scale);
+    canvas.height = Math.round((video.videoHeight || 1) * scale);
+    context.drawImage(video, 0, 0, canvas.width, canvas.height);
+    return decodeQR(context.getImageData(0, 0, canvas.width, canvas.height));
+  };
   let stopped = false;
   const stop = () => { stopped = true; stream.getTracks().forEach((track) => track.stop()); };
   const result = (async () => {
     while (!stopped) {
-      const codes = await detector.detect(video).catch(() => []);
-      if (codes.length > 0) { stop(); return codes[0].rawValue; }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const text = await frame().catch(() => null);
+      if (text) { stop(); return text; }
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
     throw new Error('stopped');
   })();
