@@ -263,7 +263,8 @@ func drawSignature(t *testing.T, browser *browsertest.Browser, selector string) 
 // another reviewer returns it and the guard fixes the temperature and
 // submits again. Approving what was on the screen answers 412; the console
 // says so, names the changed item and reloads it. The supervisor then
-// returns it with a comment on an item, which the API holds.
+// returns it with comments on items, which the API holds; the guard's
+// resubmission comes back to the queue and is signed off.
 func TestConsoleStaleThenReturn(t *testing.T) {
 	server := browsertest.Server(t, testenv.Postgres(t))
 	tenant := server.NewTenant("console")
@@ -349,6 +350,37 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 		!strings.Contains(string(encoded), "Photograph the thermometer") || !strings.Contains(string(encoded), "Lock the vault door") ||
 		!strings.Contains(string(encoded), "/alarm_armed") {
 		t.Fatalf("after returning in the console: status %s, last event %s by %s: %s", detail.Status, last.Kind, last.ActorID, encoded)
+	}
+
+	// The guard fixes the door and submits again: it is back in the queue, and this time it is signed off.
+	waitServer(t, ctx, server, tenant, phone, id, func(status string, _ bool) bool { return status == "returned" })
+	if err := phone.SetAnswer(ctx, id, "/door_locked", checklists.Answer{Value: "yes"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := phone.Submit(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	waitServer(t, ctx, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
+	browser.Run(chromedp.Click(chromedp.CSS(`#inspection-back`)))
+	row := `document.querySelector('a[data-inspection="` + id + `"]')`
+	browser.WaitFor("the resubmission in the queue", row, 15*time.Second)
+	browser.Run(chromedp.Click(chromedp.CSS(`a[data-inspection="` + id + `"]`)))
+	browser.WaitFor("the resubmitted inspection", `document.querySelector('#approve-submit') &&
+		document.querySelector('#inspection-history').textContent.includes('Resubmitted')`, 15*time.Second)
+	var door string
+	browser.Eval(`document.querySelector('li[data-path="/door_locked"]:not([data-attention]) .console-answer').textContent`, &door)
+	if door != "Yes" {
+		t.Errorf("the resubmitted door answer reads %q", door)
+	}
+	drawSignature(t, browser, `#console-pad`)
+	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
+	browser.WaitFor("the signed-off page", `document.querySelector('#inspection-summary')?.textContent.includes('Approved')`, 15*time.Second)
+	var approved struct {
+		Status string `json:"status"`
+	}
+	server.Get("/v1/inspections/"+id, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &approved)
+	if approved.Status != "approved" {
+		t.Fatalf("after resubmission and sign-off the inspection is %s", approved.Status)
 	}
 	for _, line := range browser.Console() {
 		if strings.HasPrefix(line, "exception:") || strings.Contains(line, "Content Security Policy") {
