@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -532,4 +533,61 @@ func shanghai(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return zone
+}
+
+// The inspection page of a 200-item inspection with 20 photos: the time
+// from opening it in the queue to the page being usable (answers shown,
+// sign-off ready) must stay under a second on a tablet-sized window; the
+// time until every thumbnail has arrived is logged.
+func TestConsoleLargeInspection(t *testing.T) {
+	server := browsertest.Server(t, testenv.Postgres(t))
+	tenant := server.NewTenant("console")
+	var sections []map[string]any
+	for section := range 10 {
+		var items []map[string]any
+		for item := range 18 {
+			items = append(items, map[string]any{"key": fmt.Sprintf("s%d_check%d", section, item), "type": "yes_no", "required": true,
+				"label": map[string]string{"zh-CN": fmt.Sprintf("第%d区 检查%d", section+1, item+1), "en": fmt.Sprintf("Zone %d check %d", section+1, item+1)}})
+		}
+		for item := range 2 {
+			items = append(items, map[string]any{"key": fmt.Sprintf("s%d_photo%d", section, item), "type": "photo", "required": true, "min_count": 1, "max_count": 1,
+				"label": map[string]string{"zh-CN": fmt.Sprintf("第%d区 照片%d", section+1, item+1), "en": fmt.Sprintf("Zone %d photo %d", section+1, item+1)}})
+		}
+		sections = append(sections, map[string]any{"key": fmt.Sprintf("zone%d", section),
+			"title": map[string]string{"zh-CN": fmt.Sprintf("第%d区", section+1), "en": fmt.Sprintf("Zone %d", section+1)}, "items": items})
+	}
+	document, err := json.Marshal(map[string]any{"key": "big-walk", "title": map[string]string{"zh-CN": "全面巡查", "en": "Full walk"}, "sections": sections})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ ID string }
+	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(document)}).Want(t, http.StatusCreated).JSON(t, &created)
+	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
+	_, id := phoneWithSubmission(t, server, tenant, "big-walk")
+
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	browser.Run(
+		chromedp.Navigate(server.URL+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
+		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
+		chromedp.Click(chromedp.CSS(`#console-submit`)),
+	)
+	browser.WaitFor("the queue", `document.querySelector('a[data-inspection="`+id+`"]')`, 15*time.Second)
+	browser.Eval(`window.__opened = performance.now(); window.__usable = 0; window.__photos = 0;
+		new MutationObserver(() => {
+			if (!window.__usable && document.querySelector('#approve-submit') && document.querySelectorAll('#console-main .console-item').length >= 200) window.__usable = performance.now();
+			const thumbs = [...document.querySelectorAll('#console-main .console-thumb')];
+			if (!window.__photos && thumbs.length >= 20 && thumbs.every((img) => img.complete && img.naturalWidth > 0)) window.__photos = performance.now();
+		}).observe(document.body, {subtree: true, childList: true, attributes: true});
+		document.querySelector('a[data-inspection="`+id+`"]').click(), true`, nil)
+	browser.WaitFor("the page usable", `window.__usable > 0`, 15*time.Second)
+	browser.WaitFor("every thumbnail", `[...document.querySelectorAll('#console-main .console-thumb')].length >= 20 &&
+		[...document.querySelectorAll('#console-main .console-thumb')].every((img) => img.complete && img.naturalWidth > 0)`, 30*time.Second)
+	var times struct{ Usable, Photos float64 }
+	browser.Eval(`({Usable: window.__usable - window.__opened, Photos: performance.now() - window.__opened})`, &times)
+	t.Logf("200 items, 20 photos: usable after %.0f ms, every thumbnail after at most %.0f ms", times.Usable, times.Photos)
+	if times.Usable > 1000 {
+		t.Errorf("the 200-item inspection took %.0f ms to become usable, budget 1000 ms", times.Usable)
+	}
 }
