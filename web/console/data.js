@@ -99,6 +99,13 @@ export function mediaURL(id, thumbnail) {
   return blobs.get(key);
 }
 
+// forgetMedia releases the blob: URLs of the photos shown so far (on
+// leaving an inspection), so a long shift does not keep every photo in memory.
+export function forgetMedia() {
+  for (const pending of blobs.values()) pending.then((url) => URL.revokeObjectURL(url), () => {});
+  blobs.clear();
+}
+
 async function fetchBlob(path, retried = false) {
   const session = await store.session();
   const response = await fetch(path, { headers: { Authorization: `Bearer ${session && session.access}` }, cache: 'no-store' });

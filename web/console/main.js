@@ -8,7 +8,7 @@ import * as store from '../shared/store.js';
 import { lang, setLang, languages } from '../shared/i18n.js';
 import { h, button, field, banner, loading, failure } from '../shared/ui.js';
 import { s } from './strings.js';
-import { directory } from './data.js';
+import { directory, forgetMedia } from './data.js';
 import { queueScreen } from './queue.js';
 import { inspectionScreen } from './review.js';
 
@@ -48,8 +48,12 @@ async function route(session) {
   }
   const context = { session, known, main, go: (hash) => { location.hash = hash; }, signOut: () => render() };
   const match = /^#\/inspections\/([\w-]+)/.exec(location.hash);
-  if (match) await inspectionScreen(context, match[1]);
-  else await queueScreen(context);
+  if (match) {
+    await inspectionScreen(context, match[1]);
+  } else {
+    forgetMedia();
+    await queueScreen(context);
+  }
 }
 
 function topbar(session) {
