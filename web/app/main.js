@@ -162,7 +162,7 @@ function rerenderLists() {
     pendingRender = null;
     const { screen, params } = match();
     const live = typeof screen.live === 'function' ? screen.live(params) : screen.live;
-    if (live || (current && current.screen === login)) render();
+    if (live && !(current && current.screen === login)) render();
     else updateTabbar();
   }, 150);
 }
@@ -178,8 +178,9 @@ window.addEventListener('online', rerenderLists);
 window.addEventListener('offline', rerenderLists);
 store.subscribe(rerenderLists);
 sync.onStatus(() => {
-  if (sync.status().phase === 'login') render();
-  else rerenderLists();
+  // The sign-in screen is drawn once; redrawing it would lose what is typed.
+  if (sync.status().phase === 'login' && !(current && current.screen === login)) render();
+  else if (!(current && current.screen === login)) rerenderLists();
 });
 
 render();

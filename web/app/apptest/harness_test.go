@@ -223,6 +223,11 @@ func (b *browser) start(path string) {
 			if ev.ExceptionDetails.Exception != nil {
 				text += " " + ev.ExceptionDetails.Exception.Description
 			}
+			if stack := ev.ExceptionDetails.StackTrace; stack != nil {
+				for _, frame := range stack.CallFrames {
+					text += fmt.Sprintf(" at %s (%s:%d:%d)", frame.FunctionName, frame.URL, frame.LineNumber, frame.ColumnNumber)
+				}
+			}
 			b.note("exception: " + text)
 		}
 	}()
