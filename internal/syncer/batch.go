@@ -2,7 +2,9 @@ package syncer
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,7 +87,11 @@ func (b *batch) run(mutations []Mutation) ([]json.RawMessage, error) {
 		}
 		results[i] = raw
 		if input.IsUUID(m.MutationID) {
-			row := store.Mutation{MutationID: m.MutationID, UserID: b.p.UserID, DeviceID: b.p.DeviceID, Type: m.Type,
+			kind := m.Type
+			if !input.CleanString(kind) {
+				kind = strconv.QuoteToASCII(kind) // rejected for it; stored without the character
+			}
+			row := store.Mutation{MutationID: m.MutationID, UserID: b.p.UserID, DeviceID: b.p.DeviceID, Type: kind,
 				Status: result.Status, Result: raw, ClientTime: input.ParseTime(m.ClientTime)}
 			if input.IsUUID(m.EntityID) {
 				row.EntityID = &m.EntityID
@@ -141,7 +147,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 			}
 			json.Unmarshal(m.Payload, &named)
 			mediaIDs = append(mediaIDs, strings.ToLower(m.EntityID))
-			if len(named.SHA256) == 64 {
+			if sum, err := hex.DecodeString(named.SHA256); err == nil && len(sum) == 32 {
 				digests = append(digests, strings.ToLower(named.SHA256))
 			}
 			if input.IsUUID(named.InspectionID) {
@@ -307,8 +313,18 @@ func envelopeProblems(m Mutation) []FieldError {
 	if m.ClientTime != "" && input.ParseTime(m.ClientTime) == nil {
 		out = append(out, FieldError{"/client_time", "must be an RFC 3339 time"})
 	}
+	if !input.CleanString(m.Type) {
+		out = append(out, FieldError{"/type", input.ControlRule})
+	}
 	if len(m.Payload) == 0 || m.Payload[0] != '{' {
 		out = append(out, FieldError{"/payload", "must be an object"})
+	} else {
+		// The string rule, once for every string of every payload, so
+		// that no handler can forget a field.
+		problems := input.ControlProblems(m.Payload, "/payload")
+		for _, pointer := range slices.Sorted(maps.Keys(problems)) {
+			out = append(out, FieldError{pointer, problems[pointer]})
+		}
 	}
 	return out
 }
