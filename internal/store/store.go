@@ -195,6 +195,24 @@ func (tx *Tx) scoped(table string) *gorm.DB {
 	return tx.gorm.Table(table).Where(table+".org_id = ?", org)
 }
 
+// ofOrg splits rows read by id across organisations: those of the
+// caller's, by id, and the ids another organisation holds. Client ids are
+// global keys, so an id taken elsewhere cannot be created here; the caller
+// learns only that it is taken, never what holds it. Reading them in the
+// same query as the caller's own rows costs no round trip.
+func ofOrg[T any](tx *Tx, found []T, key func(T) (id, org string)) (map[string]T, []string) {
+	mine, rows := tx.orgOf(), make(map[string]T, len(found))
+	var taken []string
+	for _, r := range found {
+		if id, org := key(r); org == mine {
+			rows[id] = r
+		} else {
+			taken = append(taken, id)
+		}
+	}
+	return rows, taken
+}
+
 // orgOf is the caller's organisation id.
 func (tx *Tx) orgOf() string {
 	p, _ := principal.From(tx.gorm.Statement.Context)

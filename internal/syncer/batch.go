@@ -32,7 +32,7 @@ type workingSet struct {
 	media       map[string]store.Media // media of the inspections submitted or declared for here, and those declared
 	twins       map[string]store.Media // stored bytes the declarations here may reuse, by store.TwinKey
 	newMedia    []*store.Media         // declared here (media.declare), inserted at flush
-	takenMedia  map[string]bool        // media ids another organisation uses
+	taken       map[string]bool        // kind+id of records another organisation holds (see isTaken)
 	events      []store.InspectionEvent
 	stored      []store.Mutation
 	order       []string          // ids of changed records, in first-change order
@@ -49,7 +49,7 @@ type workingSet struct {
 func newWorkingSet() *workingSet {
 	return &workingSet{done: map[string]store.Mutation{}, inspections: map[string]*inspectionState{},
 		findings: map[string]*findingState{}, incidents: map[string]*incidentState{}, siteRows: map[string]*store.Site{},
-		media: map[string]store.Media{}, twins: map[string]store.Media{}, takenMedia: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
+		media: map[string]store.Media{}, twins: map[string]store.Media{}, taken: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
 		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
 }
 
@@ -75,6 +75,11 @@ func (b *batch) run(mutations []Mutation) ([]json.RawMessage, error) {
 		if done, ok := b.done[m.MutationID]; ok {
 			results[i] = done.Result // replayed byte for byte
 			continue
+		}
+		if b.s.fault != nil {
+			if err := b.s.fault(m); err != nil {
+				return nil, err
+			}
 		}
 		result, err := b.apply(m)
 		if err != nil {
@@ -173,37 +178,41 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 		}
 	}
 	if len(ids["inspection"]) > 0 {
-		inspections, err := tx.InspectionsByID(ids["inspection"])
+		inspections, taken, err := tx.InspectionsByID(ids["inspection"])
 		if err != nil {
 			return err
 		}
+		ws.noteTaken("inspection", taken)
 		for id, row := range inspections {
 			ws.inspections[id] = &inspectionState{row: row, loaded: row.Version}
 		}
 	}
 	if len(ids["finding"]) > 0 {
-		findings, err := tx.FindingsByID(ids["finding"])
+		findings, taken, err := tx.FindingsByID(ids["finding"])
 		if err != nil {
 			return err
 		}
+		ws.noteTaken("finding", taken)
 		for id, row := range findings {
 			ws.findings[id] = &findingState{row: row, loaded: row.Version}
 		}
 	}
 	if len(ids["incident"]) > 0 {
-		incidents, err := tx.IncidentsByID(ids["incident"])
+		incidents, taken, err := tx.IncidentsByID(ids["incident"])
 		if err != nil {
 			return err
 		}
+		ws.noteTaken("incident", taken)
 		for id, row := range incidents {
 			ws.incidents[id] = &incidentState{row: row, loaded: row.Version}
 		}
 	}
 	if len(ids["scan"]) > 0 {
-		scans, err := tx.ScansByID(ids["scan"])
+		scans, taken, err := tx.ScansByID(ids["scan"])
 		if err != nil {
 			return err
 		}
+		ws.noteTaken("scan", taken)
 		for id, row := range scans {
 			ws.scanIDs[id] = row
 		}
@@ -213,9 +222,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 		if err != nil {
 			return err
 		}
-		for _, id := range taken {
-			ws.takenMedia[id] = true
-		}
+		ws.noteTaken("media", taken)
 		for _, row := range media {
 			if _, ok := ws.media[row.ID]; !ok {
 				ws.media[row.ID] = row
@@ -235,6 +242,23 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 	}
 	return nil
 }
+
+// noteTaken records ids of a kind that another organisation holds.
+func (ws *workingSet) noteTaken(kind string, ids []string) {
+	for _, id := range ids {
+		ws.taken[kind+id] = true
+	}
+}
+
+// takenID is the answer to a mutation that would create a record under an
+// id it cannot have, whatever the reason: the same words for an id another
+// organisation holds as for any other unusable id, so that the answer
+// reveals nothing.
+var takenID = FieldError{"/entity_id", "this id is taken: make a new one"}
+
+// isTaken reports whether another organisation holds the id for the kind
+// of record.
+func (ws *workingSet) isTaken(kind, id string) bool { return ws.taken[kind+id] }
 
 // holds reports whether the working set has the record already (loaded
 // or created here): it must not be loaded over.

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,7 +62,7 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 	if in.InspectionID != nil {
 		st, ok := b.inspections[*in.InspectionID]
 		if !ok {
-			rows, err := b.tx.InspectionsByID([]string{*in.InspectionID})
+			rows, _, err := b.tx.InspectionsByID([]string{*in.InspectionID})
 			if err != nil {
 				return Result{}, err
 			}
@@ -73,6 +74,9 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 		if !ok || st.row.SiteID != in.SiteID {
 			problems = append(problems, FieldError{"/payload/inspection_id", "must be an inspection at the same site"})
 		}
+	}
+	if b.isTaken("finding", m.EntityID) {
+		problems = append(problems, takenID)
 	}
 	if len(problems) > 0 {
 		return rejected(m, problems...), nil
@@ -176,9 +180,14 @@ func (b *batch) raiseFindings(st *inspectionState, raised []checklists.Finding) 
 	for i, f := range raised {
 		ids[i] = uuid.NewSHA1(uuid.Must(uuid.Parse(st.row.ID)), []byte(f.Path)).String()
 	}
-	existing, err := b.tx.FindingsByID(ids)
+	existing, taken, err := b.tx.FindingsByID(ids)
 	if err != nil {
 		return err
+	}
+	for _, id := range taken {
+		// Another organisation created a finding under the derived id:
+		// this one gets a fresh id instead of failing the push forever.
+		ids[slices.Index(ids, id)] = uuid.Must(uuid.NewV7()).String()
 	}
 	for i, f := range raised {
 		if _, ok := existing[ids[i]]; ok {

@@ -62,6 +62,9 @@ func (b *batch) reportIncident(m Mutation) (Result, error) {
 		problems = append(problems, FieldError{"/payload/occurred_at", "required: when it happened, RFC 3339"})
 	}
 	problems = append(problems, checkMedia(in.Media)...)
+	if b.isTaken("incident", m.EntityID) {
+		problems = append(problems, takenID)
+	}
 	if len(problems) > 0 {
 		return rejected(m, problems...), nil
 	}

@@ -88,6 +88,9 @@ func (b *batch) startInspection(m Mutation) (Result, error) {
 			return Result{}, err
 		}
 	}
+	if b.isTaken("inspection", m.EntityID) {
+		problems = append(problems, takenID)
+	}
 	if len(problems) > 0 {
 		return rejected(m, problems...), nil
 	}
