@@ -1,7 +1,9 @@
 package syncer
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"maps"
@@ -24,7 +26,8 @@ import (
 // working set see each other's changes exactly as if they had run one
 // after another.
 type workingSet struct {
-	done        map[string]store.Mutation // first results, by mutation id
+	done        map[string]store.Mutation // first results, by replay key (replayKey)
+	asked       map[string]bool           // mutation ids whose stored results are loaded
 	inspections map[string]*inspectionState
 	findings    map[string]*findingState
 	incidents   map[string]*incidentState
@@ -47,7 +50,7 @@ type workingSet struct {
 }
 
 func newWorkingSet() *workingSet {
-	return &workingSet{done: map[string]store.Mutation{}, inspections: map[string]*inspectionState{},
+	return &workingSet{done: map[string]store.Mutation{}, asked: map[string]bool{}, inspections: map[string]*inspectionState{},
 		findings: map[string]*findingState{}, incidents: map[string]*incidentState{}, siteRows: map[string]*store.Site{},
 		media: map[string]store.Media{}, twins: map[string]store.Media{}, taken: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
 		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
@@ -72,7 +75,18 @@ func newBatch(ctx context.Context, s *Service, tx *store.Tx, p principal.Princip
 func (b *batch) run(mutations []Mutation) ([]json.RawMessage, error) {
 	results := make([]json.RawMessage, len(mutations))
 	for i, m := range mutations {
-		if done, ok := b.done[m.MutationID]; ok {
+		key, hash := replayKey(b.p.DeviceID, b.p.UserID, m.MutationID), bodyHash(m)
+		if done, ok := b.done[key]; ok {
+			if len(done.BodyHash) > 0 && !bytes.Equal(done.BodyHash, hash) {
+				// Not stored: the id's stored result stays the first.
+				raw, err := json.Marshal(Result{MutationID: m.MutationID, Status: Rejected, EntityID: m.EntityID,
+					Errors: []FieldError{reusedID}})
+				if err != nil {
+					return nil, errs.E("syncer.run", errs.Internal, err)
+				}
+				results[i] = raw
+				continue
+			}
 			results[i] = done.Result // replayed byte for byte
 			continue
 		}
@@ -97,15 +111,45 @@ func (b *batch) run(mutations []Mutation) ([]json.RawMessage, error) {
 				kind = strconv.QuoteToASCII(kind) // rejected for it; stored without the character
 			}
 			row := store.Mutation{MutationID: m.MutationID, UserID: b.p.UserID, DeviceID: b.p.DeviceID, Type: kind,
-				Status: result.Status, Result: raw, ClientTime: input.ParseTime(m.ClientTime)}
+				Status: result.Status, Result: raw, BodyHash: hash, ClientTime: input.ParseTime(m.ClientTime)}
 			if input.IsUUID(m.EntityID) {
 				row.EntityID = &m.EntityID
 			}
 			b.stored = append(b.stored, row)
-			b.done[m.MutationID] = row // the same id again later is a replay too
+			b.done[key] = row // the same id again later is a replay too
 		}
 	}
 	return results, nil
+}
+
+// replayKey is how far a stored result reaches: a mutation id replays
+// only to the device and user that first pushed it. Any other device or
+// user reusing the id has its mutation applied as its own.
+func replayKey(deviceID, userID, mutationID string) string {
+	return deviceID + "/" + userID + "/" + strings.ToLower(mutationID)
+}
+
+// reusedID answers a mutation whose id its device already used for a
+// different mutation.
+var reusedID = FieldError{"/mutation_id", "already used by this device for a different mutation: make a new id"}
+
+// bodyHash is the digest of what a mutation asks for: its type, entity,
+// base version and payload (compacted, so that whitespace does not count).
+// A retry must carry the same; its client_time may differ.
+func bodyHash(m Mutation) []byte {
+	h := sha256.New()
+	var base string
+	if m.BaseVersion != nil {
+		base = strconv.FormatInt(*m.BaseVersion, 10)
+	}
+	h.Write([]byte(m.Type + "\x00" + strings.ToLower(m.EntityID) + "\x00" + base + "\x00"))
+	var payload bytes.Buffer
+	if json.Compact(&payload, m.Payload) == nil {
+		h.Write(payload.Bytes())
+	} else {
+		h.Write(m.Payload)
+	}
+	return h.Sum(nil)
 }
 
 // load reads what the pushes name and the working set does not hold yet:
@@ -114,7 +158,8 @@ func (ws *workingSet) load(tx *store.Tx, pushes ...[]Mutation) error {
 	var ids []string
 	for _, mutations := range pushes {
 		for _, m := range mutations {
-			if _, ok := ws.done[m.MutationID]; !ok && input.IsUUID(m.MutationID) {
+			if !ws.asked[m.MutationID] && input.IsUUID(m.MutationID) {
+				ws.asked[m.MutationID] = true
 				ids = append(ids, m.MutationID)
 			}
 		}
@@ -124,8 +169,8 @@ func (ws *workingSet) load(tx *store.Tx, pushes ...[]Mutation) error {
 		if err != nil {
 			return err
 		}
-		for id, row := range previous {
-			ws.done[id] = row
+		for _, row := range previous {
+			ws.done[replayKey(row.DeviceID, row.UserID, row.MutationID)] = row
 		}
 	}
 	var all []Mutation
