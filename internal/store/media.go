@@ -151,6 +151,14 @@ func (tx *Tx) UpdateMedia(row *Media, expected int64) error {
 	return casResult("store.UpdateMedia", res.Error, res.RowsAffected)
 }
 
+// StoredWithBytes lists the stored media of the organisation with these
+// bytes (digest and size), whatever object each points at.
+func (tx *Tx) StoredWithBytes(sha256hex string, size int64) ([]Media, error) {
+	var rows []Media
+	err := tx.scoped("media").Where("sha256 = ? AND size = ? AND status = 'stored'", sha256hex, size).Order("id").Find(&rows).Error
+	return rows, translate("store.StoredWithBytes", err)
+}
+
 // MediaOrStoredTwin reads, in one query, the row with this id (if any)
 // and the oldest stored row with the same digest and size (if any), which
 // a new declaration deduplicates against.
