@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -188,6 +189,12 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Detail, error) {
 		if err := tx.CreateFinding(&row, fieldsJSON); err != nil {
 			return err
 		}
+		if err := linkMedia(tx, fields, "/media", row.ID, in.Media); err != nil {
+			return err
+		}
+		if len(fields) > 0 {
+			return errs.Fields(op, fields)
+		}
 		return s.recordTransition(tx, row, "", "created", "", map[string]any{"media": in.Media}, p.UserID)
 	})
 	if errs.Is(err, errs.Conflict) {
@@ -325,6 +332,30 @@ func mediaField(fields map[string]string, pointer string, ids []string, required
 	}
 	raw, _ := json.Marshal(ids)
 	return raw
+}
+
+// linkMedia checks that every id names a live medium of the caller's
+// organisation (each unknown one is a field error under pointer) and links
+// them to the finding in tx, so that the orphan sweep keeps them.
+func linkMedia(tx *store.Tx, fields map[string]string, pointer, findingID string, ids []string) error {
+	if fields[pointer] != "" || len(ids) == 0 {
+		return nil
+	}
+	unknown, err := tx.UnknownMedia(ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range unknown {
+		fields[pointer+"/"+strconv.Itoa(slices.Index(ids, id))] = "no such medium: declare it first (POST /v1/media)"
+	}
+	links := make([]store.MediaLink, len(ids))
+	for i, id := range ids {
+		links[i] = store.MediaLink{MediaID: strings.ToLower(id), RecordType: "finding", RecordID: findingID}
+	}
+	if len(unknown) > 0 {
+		return nil
+	}
+	return tx.AddMediaLinks(links)
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

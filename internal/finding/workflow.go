@@ -124,6 +124,9 @@ func (s *Service) rectify(tx *store.Tx, p principal.Principal, row *store.Findin
 			fields["/follow_up_inspection_id"] = "must be an inspection at the finding's site"
 		}
 	}
+	if err := linkMedia(tx, fields, "/evidence", row.ID, in.Evidence); err != nil {
+		return err
+	}
 	row.RectifierID, row.RectifiedAt, row.RectificationNote = &p.UserID, &tx.Now, in.Note
 	row.Evidence, row.FollowUpInspectionID = evidence, in.FollowUpInspectionID
 	return nil

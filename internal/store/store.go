@@ -322,6 +322,12 @@ func (tx *Tx) placeholders(sql string) string {
 // insertMany inserts n rows by hand, chunk rows per statement: head is the
 // statement up to VALUES, and args gives row i's values, columns of them.
 func (tx *Tx) insertMany(head string, columns, chunk, n int, args func(i int) []any) error {
+	return tx.insertManyTail(head, "", columns, chunk, n, args)
+}
+
+// insertManyTail is insertMany with tail (an ON CONFLICT clause) after
+// each statement's rows.
+func (tx *Tx) insertManyTail(head, tail string, columns, chunk, n int, args func(i int) []any) error {
 	row := "(?" + strings.Repeat(", ?", columns-1) + ")"
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
@@ -335,6 +341,7 @@ func (tx *Tx) insertMany(head string, columns, chunk, n int, args func(i int) []
 			sql.WriteString(row)
 			values = append(values, args(i)...)
 		}
+		sql.WriteString(tail)
 		if err := tx.execFast(sql.String(), values...); err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
+	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -35,6 +36,7 @@ type workingSet struct {
 	media       map[string]store.Media // media of the inspections submitted or declared for here, and those declared
 	twins       map[string]store.Media // stored bytes the declarations here may reuse, by store.TwinKey
 	newMedia    []*store.Media         // declared here (media.declare), inserted at flush
+	links       []store.MediaLink      // media named by incidents and findings changed here
 	taken       map[string]bool        // kind+id of records another organisation holds (see isTaken)
 	events      []store.InspectionEvent
 	stored      []store.Mutation
@@ -209,6 +211,18 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 			}
 			continue
 		}
+		if namesMedia[m.Type] {
+			// The media it names, to check they exist and to link them.
+			var named struct {
+				Media []string `json:"media"`
+			}
+			json.Unmarshal(m.Payload, &named)
+			for _, id := range named.Media {
+				if input.IsUUID(id) {
+					mediaIDs = append(mediaIDs, strings.ToLower(id))
+				}
+			}
+		}
 		kind := recordKind(m.Type)
 		if kind == "" || !input.IsUUID(m.EntityID) || seen[m.Type+m.EntityID] {
 			continue
@@ -304,6 +318,30 @@ var takenID = FieldError{"/entity_id", "this id is taken: make a new one"}
 // isTaken reports whether another organisation holds the id for the kind
 // of record.
 func (ws *workingSet) isTaken(kind, id string) bool { return ws.taken[kind+id] }
+
+// namesMedia are the mutation types other than answers whose payload
+// names media (a "media" list): they link what they name (mediaLinks).
+var namesMedia = map[string]bool{"incident.report": true, "incident.follow_up": true, "finding.create": true}
+
+// requireMedia adds a problem for each id that names no medium of the
+// caller's organisation (declared before, or earlier in the push), and
+// otherwise notes that the record links them, written at flush in the
+// push's transaction so that the orphan sweep keeps them.
+func (b *batch) requireMedia(ids []string, problems *[]FieldError) {
+	for i, id := range ids {
+		if row, ok := b.media[strings.ToLower(id)]; !ok || row.Status == media.Deleted {
+			*problems = append(*problems, FieldError{"/payload/media/" + strconv.Itoa(i),
+				"no such medium: declare it first (media.declare or POST /v1/media)"})
+		}
+	}
+}
+
+// linkMedia notes that the record names the media.
+func (b *batch) linkMedia(recordType, recordID string, ids []string) {
+	for _, id := range ids {
+		b.links = append(b.links, store.MediaLink{MediaID: strings.ToLower(id), RecordType: recordType, RecordID: recordID})
+	}
+}
 
 // holds reports whether the working set has the record already (loaded
 // or created here): it must not be loaded over.
@@ -430,6 +468,9 @@ func (ws *workingSet) flush(tx *store.Tx) error {
 		return err
 	}
 	if err := tx.LinkMedia(ws.mediaLinks()); err != nil {
+		return err
+	}
+	if err := tx.AddMediaLinks(ws.links); err != nil {
 		return err
 	}
 	if err := tx.AddIncidentEvents(ws.incidentEvents); err != nil {

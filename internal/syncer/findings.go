@@ -53,11 +53,10 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 	if in.AssigneeID != nil && b.p.Role == principal.Guard && *in.AssigneeID != b.p.UserID {
 		problems = append(problems, FieldError{"/payload/assignee_id", "only supervisors assign findings to others"})
 	}
-	for _, id := range in.Media {
-		if !input.IsUUID(id) {
-			problems = append(problems, FieldError{"/payload/media", "must be media ids"})
-			break
-		}
+	if mediaProblems := checkMedia(in.Media); len(mediaProblems) > 0 {
+		problems = append(problems, mediaProblems...)
+	} else {
+		b.requireMedia(in.Media, &problems)
 	}
 	if in.InspectionID != nil {
 		st, ok := b.inspections[*in.InspectionID]
@@ -92,6 +91,7 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 		Title: in.Title, Description: in.Description, Severity: in.Severity, Status: finding.Open,
 		AssigneeID: in.AssigneeID, CreatedBy: b.p.UserID, DueAt: input.ParseTime(in.DueAt), Media: media, Version: 1}
 	b.findings[m.EntityID] = &findingState{row: row, isNew: true, dirty: true}
+	b.linkMedia("finding", row.ID, in.Media)
 	b.touch(m.EntityID)
 	audit.Append(b.tx, "finding.created", "finding", m.EntityID, map[string]any{"site_id": in.SiteID, "title": in.Title,
 		"severity": in.Severity, "inspection_id": in.InspectionID, "source": "sync"})
