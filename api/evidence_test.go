@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,6 +88,49 @@ func TestEvidenceNamedByRecordsStays(t *testing.T) {
 		}
 		if row, err := env.App.DB.Read(ctx).Media(orphan); err != nil || row.Status != media.Deleted {
 			t.Fatalf("the orphan after the sweep: %+v, %v", row.Status, err)
+		}
+	})
+}
+
+// A finding raised from a failed item carries that item's photos (linked,
+// so the sweep keeps them), starts its history with "created" as a
+// finding made over REST does, and is titled in both of the template's
+// languages.
+func TestRaisedFindingCarriesItsItem(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("raised")
+		inspectionID, _ := submitted(t, env, tenant, patrolTemplate, false)
+		var list struct {
+			Items []findingDetail
+		}
+		env.Get("/v1/findings?site_id="+tenant.Sites[0].ID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &list)
+		withMedia := 0
+		for _, item := range list.Items {
+			if item.InspectionID == nil || *item.InspectionID != inspectionID {
+				continue
+			}
+			var f struct {
+				findingDetail
+				Title string   `json:"title"`
+				Media []string `json:"media"`
+			}
+			env.Get("/v1/findings/"+item.ID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &f)
+			if len(f.History) == 0 || f.History[0].Kind != "created" {
+				t.Fatalf("raised finding %s history %+v, want it to start with created", f.ID, f.History)
+			}
+			if !strings.Contains(f.Title, " / ") {
+				t.Fatalf("raised finding title %q is not in both languages", f.Title)
+			}
+			if len(f.Media) > 0 {
+				withMedia++
+			}
+		}
+		if withMedia == 0 {
+			t.Fatalf("no finding raised from %s carries its failed item's photos: %+v", inspectionID, list.Items)
+		}
+		if err := env.App.Media.Collect(context.Background(), media.CollectArgs{GraceSeconds: 0}); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -104,7 +104,7 @@ func TestFindingRectificationLoop(t *testing.T) {
 		for _, h := range f.History {
 			steps = append(steps, h.Kind+":"+h.FromStatus+">"+h.ToStatus)
 		}
-		want := "assigned:open>assigned rectified:assigned>rectified rejected:rectified>rejected " +
+		want := "created:>open assigned:open>assigned rectified:assigned>rectified rejected:rectified>rejected " +
 			"rectified:rejected>rectified verified:rectified>verified closed:verified>closed"
 		if strings.Join(steps, " ") != want {
 			t.Fatalf("history %v\nwant %s", steps, want)

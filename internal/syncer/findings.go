@@ -197,10 +197,17 @@ func (b *batch) raiseFindings(st *inspectionState, raised []checklists.Finding) 
 			continue
 		}
 		due := b.tx.Now.Add(time.Duration(f.DueHours) * time.Hour)
+		// The failed item's photos travel with the finding.
+		var evidence []string
+		if target, problem := resolve(st.pinned.template, f.Path); st.pinned != nil && problem == nil {
+			evidence = target.get(st.answers).Media
+		}
+		media, _ := json.Marshal(nonNil(evidence))
 		row := store.Finding{ID: ids[i], SiteID: st.row.SiteID, InspectionID: &st.row.ID, ItemPath: f.Path,
 			Title: title(f.Title, f.ItemKey), Severity: f.Severity, Status: finding.Open, CreatedBy: st.row.OwnerID,
-			DueAt: &due, Media: []byte("[]"), Version: 1}
+			DueAt: &due, Media: media, Version: 1}
 		b.findings[row.ID] = &findingState{row: row, isNew: true, dirty: true}
+		b.linkMedia("finding", row.ID, evidence)
 		b.touch(row.ID)
 		audit.Append(b.tx, "finding.raised", "finding", row.ID, map[string]any{"inspection_id": st.row.ID,
 			"item_path": f.Path, "severity": f.Severity})
@@ -215,6 +222,12 @@ func (b *batch) flushFinding(st *findingState) error {
 	}
 	if st.isNew {
 		err = b.tx.CreateFinding(&st.row, fields)
+		if err == nil {
+			// Its history starts as over REST: created, by whom, with what.
+			detail, _ := json.Marshal(map[string]json.RawMessage{"media": json.RawMessage(st.row.Media)})
+			err = b.tx.AddFindingEvent(&store.FindingEvent{ID: uuid.Must(uuid.NewV7()).String(), FindingID: st.row.ID,
+				Kind: "created", ActorID: &st.row.CreatedBy, ToStatus: st.row.Status, Detail: detail})
+		}
 	} else {
 		err = b.tx.UpdateFinding(&st.row, st.loaded, fields)
 	}
@@ -249,12 +262,18 @@ func checkFindingText(title, description, severity string) []FieldError {
 	return out
 }
 
-// title picks a finding's title from the template's localized one.
+// title is a raised finding's title from the template's localized one:
+// both languages when the template has both ("zh / en"), else the one it
+// has, else fallback.
 func title(text checklists.Text, fallback string) string {
-	for _, lang := range []string{"zh-CN", "en"} {
-		if t := text[lang]; t != "" {
-			return t
-		}
+	zh, en := text["zh-CN"], text["en"]
+	switch {
+	case zh != "" && en != "" && zh != en:
+		return string([]rune(zh + " / " + en)[:min(300, len([]rune(zh+" / "+en)))])
+	case zh != "":
+		return zh
+	case en != "":
+		return en
 	}
 	return fallback
 }

@@ -408,6 +408,16 @@ func (t answerTarget) set(answers map[string]checklists.Answer, a checklists.Ans
 	answers[t.key] = group
 }
 
+func (t answerTarget) get(answers map[string]checklists.Answer) checklists.Answer {
+	if t.index < 0 {
+		return answers[t.key]
+	}
+	if group := answers[t.key]; t.index < len(group.Repeats) {
+		return group.Repeats[t.index][t.child]
+	}
+	return checklists.Answer{}
+}
+
 func (t answerTarget) clear(answers map[string]checklists.Answer) {
 	if t.index < 0 {
 		delete(answers, t.key)
