@@ -157,7 +157,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Detail, error) {
 	} else if !input.IsUUID(row.ID) {
 		fields["/id"] = "must be a UUID"
 	}
-	checkText(fields, in.Title, in.Description, in.Severity)
+	CheckText(fields, in.Title, in.Description, in.Severity)
 	row.DueAt = timeField(fields, "/due_at", in.DueAt)
 	row.Media = mediaField(fields, "/media", in.Media, false)
 	if in.AssigneeID != nil && p.Role == principal.Guard && *in.AssigneeID != p.UserID {
@@ -177,7 +177,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Detail, error) {
 			}
 		}
 		if in.AssigneeID != nil {
-			if err := checkAssignee(tx, fields, *in.AssigneeID, in.SiteID); err != nil {
+			if err := CheckAssignee(tx, fields, *in.AssigneeID, in.SiteID); err != nil {
 				return err
 			}
 			row.AssigneeID, row.AssignedBy, row.Status = in.AssigneeID, &p.UserID, Assigned
@@ -248,7 +248,9 @@ func RecordChange(tx *store.Tx, row store.Finding, prevOwner string) error {
 	return nil
 }
 
-func checkText(fields map[string]string, title, description, severity string) {
+// CheckText is the rule for a finding's text, by whatever path it is
+// written (REST or sync): problems go into fields by JSON pointer.
+func CheckText(fields map[string]string, title, description, severity string) {
 	if strings.TrimSpace(title) == "" || len([]rune(title)) > 300 {
 		fields["/title"] = "required, at most 300 characters"
 	}
@@ -281,7 +283,9 @@ func checkSite(tx *store.Tx, p principal.Principal, fields map[string]string, si
 
 // checkAssignee accepts an active user of the organisation who works at the
 // finding's site (admins work everywhere).
-func checkAssignee(tx *store.Tx, fields map[string]string, userID, siteID string) error {
+// CheckAssignee is the rule for whom a finding may be assigned to, by
+// whatever path: an active user who works at the finding's site.
+func CheckAssignee(tx *store.Tx, fields map[string]string, userID, siteID string) error {
 	bad := "must be an active user who works at the finding's site"
 	if !input.IsUUID(userID) {
 		fields["/assignee_id"] = bad

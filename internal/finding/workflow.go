@@ -97,7 +97,7 @@ func (s *Service) Act(ctx context.Context, id, action string, in Action) (Detail
 }
 
 func (s *Service) assign(tx *store.Tx, p principal.Principal, row *store.Finding, in Action, fields map[string]string) error {
-	if err := checkAssignee(tx, fields, in.AssigneeID, row.SiteID); err != nil {
+	if err := CheckAssignee(tx, fields, in.AssigneeID, row.SiteID); err != nil {
 		return err
 	}
 	if due := timeField(fields, "/due_at", in.DueAt); due != nil {

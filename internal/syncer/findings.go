@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"time"
 
@@ -22,7 +23,8 @@ type findingState struct {
 	loaded    int64
 	isNew     bool
 	dirty     bool
-	prevOwner string // owner when loaded: a new owner means a scope change
+	prevOwner string               // owner when loaded: a new owner means a scope change
+	events    []store.FindingEvent // history written at flush, after the row
 }
 
 type createFindingPayload struct {
@@ -58,6 +60,11 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 	} else {
 		b.requireMedia(in.Media, &problems)
 	}
+	if in.AssigneeID != nil && len(problems) == 0 {
+		if err := b.checkAssignee(*in.AssigneeID, in.SiteID, &problems); err != nil {
+			return Result{}, err
+		}
+	}
 	if in.InspectionID != nil {
 		st, ok := b.inspections[*in.InspectionID]
 		if !ok {
@@ -90,6 +97,9 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 	row := store.Finding{ID: m.EntityID, SiteID: in.SiteID, InspectionID: in.InspectionID, ItemPath: in.ItemPath,
 		Title: in.Title, Description: in.Description, Severity: in.Severity, Status: finding.Open,
 		AssigneeID: in.AssigneeID, CreatedBy: b.p.UserID, DueAt: input.ParseTime(in.DueAt), Media: media, Version: 1}
+	if in.AssigneeID != nil { // as over REST: assigned from the start, by the author
+		row.Status, row.AssignedBy = finding.Assigned, &b.p.UserID
+	}
 	b.findings[m.EntityID] = &findingState{row: row, isNew: true, dirty: true}
 	b.linkMedia("finding", row.ID, in.Media)
 	b.touch(m.EntityID)
@@ -154,6 +164,16 @@ func (b *batch) updateFinding(m Mutation) (Result, error) {
 	if problems := checkFindingText(fields.Title, fields.Description, fields.Severity); len(problems) > 0 {
 		return rejected(m, problems...), nil
 	}
+	reassigned := fields.AssigneeID != nil && (st.row.AssigneeID == nil || *st.row.AssigneeID != *fields.AssigneeID)
+	if reassigned {
+		var problems []FieldError
+		if err := b.checkAssignee(*fields.AssigneeID, st.row.SiteID, &problems); err != nil {
+			return Result{}, err
+		}
+		if len(problems) > 0 {
+			return rejected(m, problems...), nil
+		}
+	}
 	if jsonEqual(merged, currentRaw) {
 		return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version}, nil
 	}
@@ -162,6 +182,16 @@ func (b *batch) updateFinding(m Mutation) (Result, error) {
 	}
 	st.row.Title, st.row.Description, st.row.Severity = fields.Title, fields.Description, fields.Severity
 	st.row.DueAt, st.row.AssigneeID = fields.DueAt, fields.AssigneeID
+	if reassigned { // as the REST assign action: by whom, open → assigned, in the history
+		from := st.row.Status
+		if from == finding.Open {
+			st.row.Status = finding.Assigned
+		}
+		st.row.AssignedBy = &b.p.UserID
+		detail, _ := json.Marshal(map[string]any{"assignee_id": *fields.AssigneeID, "source": "sync"})
+		st.events = append(st.events, store.FindingEvent{ID: uuid.Must(uuid.NewV7()).String(), FindingID: st.row.ID,
+			Kind: "assigned", ActorID: &b.p.UserID, FromStatus: from, ToStatus: st.row.Status, Detail: detail})
+	}
 	st.row.Version++
 	st.dirty = true
 	b.touch(m.EntityID)
@@ -234,6 +264,12 @@ func (b *batch) flushFinding(st *findingState) error {
 	if err != nil {
 		return err
 	}
+	for i := range st.events {
+		if err := b.tx.AddFindingEvent(&st.events[i]); err != nil {
+			return err
+		}
+	}
+	st.events = nil
 	data, err := json.Marshal(finding.ViewOf(st.row))
 	if err != nil {
 		return errs.E("syncer.flushFinding", errs.Internal, err)
@@ -248,16 +284,30 @@ func (b *batch) flushFinding(st *findingState) error {
 	return nil
 }
 
+// checkFindingText is finding.CheckText, the rule REST follows, with its
+// pointers under /payload.
 func checkFindingText(title, description, severity string) []FieldError {
+	fields := map[string]string{}
+	finding.CheckText(fields, title, description, severity)
+	return payloadProblems(fields)
+}
+
+// checkAssignee is finding.CheckAssignee, the rule REST follows.
+func (b *batch) checkAssignee(userID, siteID string, problems *[]FieldError) error {
+	fields := map[string]string{}
+	if err := finding.CheckAssignee(b.tx, fields, userID, siteID); err != nil {
+		return err
+	}
+	*problems = append(*problems, payloadProblems(fields)...)
+	return nil
+}
+
+// payloadProblems turns a domain package's field errors (pointers into
+// the record) into a mutation's (pointers into its payload), in order.
+func payloadProblems(fields map[string]string) []FieldError {
 	var out []FieldError
-	if title == "" || len([]rune(title)) > 300 {
-		out = append(out, FieldError{"/payload/title", "required, at most 300 characters"})
-	}
-	if len([]rune(description)) > 5000 {
-		out = append(out, FieldError{"/payload/description", "at most 5000 characters"})
-	}
-	if !finding.ValidSeverity(severity) {
-		out = append(out, FieldError{"/payload/severity", "must be low, medium, high or critical"})
+	for _, pointer := range slices.Sorted(maps.Keys(fields)) {
+		out = append(out, FieldError{"/payload" + pointer, fields[pointer]})
 	}
 	return out
 }
