@@ -19,30 +19,47 @@ import (
 )
 
 // decode reads exactly one JSON object into v, refusing unknown fields, so
-// that a typo in a field name is an error instead of a silent default.
+// that a typo in a field name is an error instead of a silent default, and
+// refusing every string that breaks the string rule (input.ControlProblems)
+// by its JSON pointer, so that no field of any body can carry a character
+// the database cannot store.
 func decode(c echo.Context, v any) error {
+	body, err := decodeBody(c, v)
+	if err != nil {
+		return err
+	}
+	if problems := input.ControlProblems(body, ""); len(problems) > 0 {
+		return errs.Fields("api.decode", problems)
+	}
+	return nil
+}
+
+// decodeBody is decode without the string rule, for the push body alone:
+// its mutations are checked one by one (syncer), so that one bad mutation
+// is rejected without sinking the batch.
+func decodeBody(c echo.Context, v any) ([]byte, error) {
 	const op = "api.decode"
 	mediaType, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if mediaType != "application/json" {
-		return errs.E(op, errs.Malformed, "the body must be JSON with Content-Type: application/json")
+		return nil, errs.E(op, errs.Malformed, "the body must be JSON with Content-Type: application/json")
 	}
 	body, err := io.ReadAll(c.Request().Body)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return errs.E(op, errs.TooLarge, fmt.Sprintf("the body is larger than %d bytes", tooLarge.Limit))
+		return nil, errs.E(op, errs.TooLarge, fmt.Sprintf("the body is larger than %d bytes", tooLarge.Limit))
 	}
 	if err != nil {
-		return errs.E(op, errs.Malformed, "the body could not be read", err)
+		return nil, errs.E(op, errs.Malformed, "the body could not be read", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return decodeError(op, err)
+		return nil, decodeError(op, err)
 	}
 	if dec.More() {
-		return errs.E(op, errs.Malformed, "the body must hold exactly one JSON value")
+		return nil, errs.E(op, errs.Malformed, "the body must hold exactly one JSON value")
 	}
-	return nil
+	return body, nil
 }
 
 func decodeError(op string, err error) error {
@@ -80,6 +97,33 @@ func jsonType(goKind string) string {
 		return "an object"
 	}
 	return "a number"
+}
+
+// queryStrings holds query parameters to the string rule of bodies
+// (input.CleanString): a filter holding NUL could otherwise reach
+// PostgreSQL, which refuses it.
+func queryStrings(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var problems map[string]string
+		for name, values := range c.QueryParams() {
+			for _, v := range values {
+				if input.CleanString(v) && input.CleanString(name) {
+					continue
+				}
+				if problems == nil {
+					problems = map[string]string{}
+				}
+				if !input.CleanString(name) {
+					name = strconv.Quote(name) // named without the character itself
+				}
+				problems["/"+name] = input.ControlRule
+			}
+		}
+		if problems != nil {
+			return errs.Fields("api.query", problems)
+		}
+		return next(c)
+	}
 }
 
 // page reads ?limit= and ?cursor= for a list.

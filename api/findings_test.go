@@ -61,7 +61,7 @@ func TestFindingRectificationLoop(t *testing.T) {
 			}
 			return f
 		}
-		evidence := []string{newID()}
+		evidence := declaredMedia(t, env, tenant, tenant.Guard.Token, inspectionID, 1)
 		guard, supervisor := tenant.Guard, tenant.Supervisor
 		// Out-of-order steps and bad input are refused, naming the problem.
 		act(supervisor.Token, "verify", map[string]any{}, http.StatusConflict)
@@ -90,7 +90,7 @@ func TestFindingRectificationLoop(t *testing.T) {
 		}
 		// Re-checked by a follow-up inspection at the same site.
 		followUp, _ := submitted(t, env, tenant, patrolTemplate, true)
-		f = act(guard.Token, "rectify", map[string]any{"note": "hinge replaced", "evidence": []string{newID(), newID()},
+		f = act(guard.Token, "rectify", map[string]any{"note": "hinge replaced", "evidence": declaredMedia(t, env, tenant, tenant.Guard.Token, inspectionID, 2),
 			"follow_up_inspection_id": followUp}, http.StatusOK)
 		if f.FollowUpInspectionID == nil || *f.FollowUpInspectionID != followUp {
 			t.Fatalf("follow-up not linked: %+v", f)
@@ -106,7 +106,7 @@ func TestFindingRectificationLoop(t *testing.T) {
 		for _, h := range f.History {
 			steps = append(steps, h.Kind+":"+h.FromStatus+">"+h.ToStatus)
 		}
-		want := "assigned:open>assigned rectified:assigned>rectified rejected:rectified>rejected " +
+		want := "created:>open assigned:open>assigned rectified:assigned>rectified rejected:rectified>rejected " +
 			"rectified:rejected>rectified verified:rectified>verified closed:verified>closed"
 		if strings.Join(steps, " ") != want {
 			t.Fatalf("history %v\nwant %s", steps, want)
@@ -183,7 +183,7 @@ func TestFindingsByHandAndEscalation(t *testing.T) {
 		}
 		var f findingDetail
 		env.Post("/v1/findings", tenant.Guard.Token, map[string]any{"site_id": tenant.Sites[0].ID, "title": "灭火器过期 extinguisher expired",
-			"severity": "high", "media": []string{newID()}, "due_at": past, "assignee_id": tenant.Guard.User.ID}).
+			"severity": "high", "media": declaredMedia(t, env, tenant, tenant.Guard.Token, "", 1), "due_at": past, "assignee_id": tenant.Guard.User.ID}).
 			Want(t, http.StatusCreated).JSON(t, &f)
 		if f.Status != "assigned" {
 			t.Fatalf("created = %+v", f)

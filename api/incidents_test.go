@@ -28,7 +28,7 @@ func reportIncident(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, leve
 	_, results := push(t, env, tenant.Guard.Token, []mutation{mut("incident.report", id, map[string]any{
 		"site_id": tenant.Sites[0].ID, "type": "suspicious person", "level": level, "place": "ATM lobby",
 		"occurred_at": occurred.UTC().Format(time.RFC3339), "description": "Loitering near the ATM for 20 minutes",
-		"media": []string{newID()}})})
+		"media": declaredMedia(t, env, tenant, tenant.Guard.Token, "", 1)})})
 	wantStatus(t, results, "applied")
 	var view incidentView
 	env.Get("/v1/incidents/"+id, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &view)

@@ -9,7 +9,6 @@ import (
 	"image/png"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"testing"
@@ -46,18 +45,6 @@ func eachBlobStore(t *testing.T, fn func(t *testing.T, env *apitest.Env)) {
 func s3URL(cfg s3.S3Config) string {
 	return "s3://" + cfg.Bucket + "?" + url.Values{"endpoint": {cfg.Endpoint}, "region": {cfg.Region},
 		"access_key": {cfg.AccessKey}, "secret_key": {cfg.SecretKey}, "secure": {"false"}}.Encode()
-}
-
-// closedAddress is an address where nothing listens.
-func closedAddress(t *testing.T) string {
-	t.Helper()
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	address := listener.Addr().String()
-	listener.Close()
-	return address
 }
 
 // pngOf draws a w×h PNG with noise, so that each one has other bytes.

@@ -392,7 +392,7 @@ func TestMediaStoreDown(t *testing.T) {
 	t.Run("s3", func(t *testing.T) {
 		testenv.Each(t, func(t *testing.T, db string) {
 			cfg := testenv.S3(t)
-			cfg.Endpoint = closedAddress(t)
+			cfg.Endpoint = testenv.DownAddress(t)
 			env := apitest.New(t, db, append([]apitest.Option{apitest.WithSetting("PATROLSYNC_BLOBS", s3URL(cfg))}, mediaSettings...)...)
 			tenant := env.NewTenant("down")
 			inspectionID := startInspection(t, env, tenant, tenant.Guard.Token)

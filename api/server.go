@@ -135,6 +135,7 @@ func New(deps Deps, opts Options, log *slog.Logger) *Server {
 		Limit:   strconv.FormatInt(opts.BodyLimit, 10) + "B",
 		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/v1/blobs/") },
 	}))
+	e.Use(queryStrings)
 	s.observePushGroups(registry)
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: registry}))
 	s.routes()

@@ -25,7 +25,7 @@ type pushResponse struct {
 // results inside a 200; any 5xx means the whole batch may be sent again.
 func (s *Server) push(c echo.Context) error {
 	var in pushRequest
-	if err := decode(c, &in); err != nil {
+	if _, err := decodeBody(c, &in); err != nil {
 		return err
 	}
 	if in.Mutations == nil {

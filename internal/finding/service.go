@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -156,7 +157,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Detail, error) {
 	} else if !input.IsUUID(row.ID) {
 		fields["/id"] = "must be a UUID"
 	}
-	checkText(fields, in.Title, in.Description, in.Severity)
+	CheckText(fields, in.Title, in.Description, in.Severity)
 	row.DueAt = timeField(fields, "/due_at", in.DueAt)
 	row.Media = mediaField(fields, "/media", in.Media, false)
 	if in.AssigneeID != nil && p.Role == principal.Guard && *in.AssigneeID != p.UserID {
@@ -176,7 +177,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Detail, error) {
 			}
 		}
 		if in.AssigneeID != nil {
-			if err := checkAssignee(tx, fields, *in.AssigneeID, in.SiteID); err != nil {
+			if err := CheckAssignee(tx, fields, *in.AssigneeID, in.SiteID); err != nil {
 				return err
 			}
 			row.AssigneeID, row.AssignedBy, row.Status = in.AssigneeID, &p.UserID, Assigned
@@ -187,6 +188,12 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Detail, error) {
 		fieldsJSON, _ := json.Marshal(FieldsOf(row))
 		if err := tx.CreateFinding(&row, fieldsJSON); err != nil {
 			return err
+		}
+		if err := linkMedia(tx, fields, "/media", row.ID, in.Media); err != nil {
+			return err
+		}
+		if len(fields) > 0 {
+			return errs.Fields(op, fields)
 		}
 		return s.recordTransition(tx, row, "", "created", "", map[string]any{"media": in.Media}, p.UserID)
 	})
@@ -241,7 +248,9 @@ func RecordChange(tx *store.Tx, row store.Finding, prevOwner string) error {
 	return nil
 }
 
-func checkText(fields map[string]string, title, description, severity string) {
+// CheckText is the rule for a finding's text, by whatever path it is
+// written (REST or sync): problems go into fields by JSON pointer.
+func CheckText(fields map[string]string, title, description, severity string) {
 	if strings.TrimSpace(title) == "" || len([]rune(title)) > 300 {
 		fields["/title"] = "required, at most 300 characters"
 	}
@@ -274,7 +283,9 @@ func checkSite(tx *store.Tx, p principal.Principal, fields map[string]string, si
 
 // checkAssignee accepts an active user of the organisation who works at the
 // finding's site (admins work everywhere).
-func checkAssignee(tx *store.Tx, fields map[string]string, userID, siteID string) error {
+// CheckAssignee is the rule for whom a finding may be assigned to, by
+// whatever path: an active user who works at the finding's site.
+func CheckAssignee(tx *store.Tx, fields map[string]string, userID, siteID string) error {
 	bad := "must be an active user who works at the finding's site"
 	if !input.IsUUID(userID) {
 		fields["/assignee_id"] = bad
@@ -325,6 +336,30 @@ func mediaField(fields map[string]string, pointer string, ids []string, required
 	}
 	raw, _ := json.Marshal(ids)
 	return raw
+}
+
+// linkMedia checks that every id names a live medium of the caller's
+// organisation (each unknown one is a field error under pointer) and links
+// them to the finding in tx, so that the orphan sweep keeps them.
+func linkMedia(tx *store.Tx, fields map[string]string, pointer, findingID string, ids []string) error {
+	if fields[pointer] != "" || len(ids) == 0 {
+		return nil
+	}
+	unknown, err := tx.UnknownMedia(ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range unknown {
+		fields[pointer+"/"+strconv.Itoa(slices.Index(ids, id))] = "no such medium: declare it first (POST /v1/media)"
+	}
+	links := make([]store.MediaLink, len(ids))
+	for i, id := range ids {
+		links[i] = store.MediaLink{MediaID: strings.ToLower(id), RecordType: "finding", RecordID: findingID}
+	}
+	if len(unknown) > 0 {
+		return nil
+	}
+	return tx.AddMediaLinks(links)
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -97,7 +97,7 @@ func (s *Service) Act(ctx context.Context, id, action string, in Action) (Detail
 }
 
 func (s *Service) assign(tx *store.Tx, p principal.Principal, row *store.Finding, in Action, fields map[string]string) error {
-	if err := checkAssignee(tx, fields, in.AssigneeID, row.SiteID); err != nil {
+	if err := CheckAssignee(tx, fields, in.AssigneeID, row.SiteID); err != nil {
 		return err
 	}
 	if due := timeField(fields, "/due_at", in.DueAt); due != nil {
@@ -123,6 +123,9 @@ func (s *Service) rectify(tx *store.Tx, p principal.Principal, row *store.Findin
 		if err != nil || inspection.SiteID != row.SiteID {
 			fields["/follow_up_inspection_id"] = "must be an inspection at the finding's site"
 		}
+	}
+	if err := linkMedia(tx, fields, "/evidence", row.ID, in.Evidence); err != nil {
+		return err
 	}
 	row.RectifierID, row.RectifiedAt, row.RectificationNote = &p.UserID, &tx.Now, in.Note
 	row.Evidence, row.FollowUpInspectionID = evidence, in.FollowUpInspectionID

@@ -36,3 +36,35 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+func TestControlProblems(t *testing.T) {
+	cases := []struct {
+		doc  string
+		want map[string]string
+	}{
+		{`{"a":"plain","b":"tab\there\nline\r"}`, nil},
+		{`{"a":"caf\u00e9 \u4e2d"}`, nil},
+		{`{"a":"x\u0000y"}`, map[string]string{"/a": ControlRule}},
+		{`{"a":{"b":["ok","bell\u0007"]}}`, map[string]string{"/a/b/1": ControlRule}},
+		{`{"a":"back\bspace","c/d":"form\ffeed"}`, map[string]string{"/a": ControlRule, "/c~1d": ControlRule}},
+		{`{"k\u0000":"v"}`, map[string]string{"": ControlRule}},
+		{`{"a":"\\u0000 is text"}`, nil},
+		{`{"a":"DEL \u007f and C1 \u0085 are stored"}`, nil},
+		{`["\u001f"]`, map[string]string{"/0": ControlRule}},
+	}
+	for _, tc := range cases {
+		got := ControlProblems([]byte(tc.doc), "")
+		if len(got) != len(tc.want) {
+			t.Errorf("ControlProblems(%s) = %v, want %v", tc.doc, got, tc.want)
+			continue
+		}
+		for k, v := range tc.want {
+			if got[k] != v {
+				t.Errorf("ControlProblems(%s) = %v, want %v", tc.doc, got, tc.want)
+			}
+		}
+	}
+	if got := ControlProblems([]byte(`{"t":"\u0000"}`), "/payload"); got["/payload/t"] == "" {
+		t.Errorf("prefix not applied: %v", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,8 +46,68 @@ func (s *Service) Complete(ctx context.Context, id string) (View, error) {
 	if err != nil {
 		return View{}, errs.Wrap(op, err)
 	}
+	if merged := s.mergeTwins(ctx, stored); merged != "" {
+		stored.ObjectKey = merged
+	}
 	s.enqueueThumbnail(ctx, stored)
 	return ViewOf(stored), nil
+}
+
+// mergeTwins makes the stored media of the organisation that hold the same
+// bytes share one object, and removes the others' objects. Declarations
+// of new bytes at the same moment each upload their own copy, as none of
+// them finds a stored twin; whichever completes last sees every copy
+// committed and merges them all, so the copies always end as one. The
+// object kept is the one with the smallest key, so that concurrent
+// mergers agree. It returns the key row ends up with, "" when unchanged.
+// Merging saves space only: a failure is logged and the copies stay
+// usable until a later completion of the same bytes merges them.
+func (s *Service) mergeTwins(ctx context.Context, row store.Media) string {
+	var keep string
+	var drop []string
+	err := retryStale(func() error {
+		keep, drop = "", nil
+		return s.db.InTx(ctx, func(tx *store.Tx) error {
+			twins, err := tx.StoredWithBytes(row.SHA256, row.Size)
+			if err != nil {
+				return err
+			}
+			for _, t := range twins {
+				if keep == "" || t.ObjectKey < keep {
+					keep = t.ObjectKey
+				}
+			}
+			for _, t := range twins {
+				if t.ObjectKey == keep {
+					continue
+				}
+				if !slices.Contains(drop, t.ObjectKey) {
+					drop = append(drop, t.ObjectKey)
+				}
+				expected := t.Version
+				t.ObjectKey, t.Version = keep, t.Version+1
+				if err := tx.UpdateMedia(&t, expected); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		s.log.Warn("merge media with the same bytes", "media_id", row.ID, "err", err)
+		return ""
+	}
+	for _, key := range drop {
+		// No row names it any more; a new declaration of these bytes
+		// finds the kept object, so nothing uploads here again.
+		if err := s.blobs.Delete(ctx, key); err != nil && !errs.Is(err, errs.NotFound) {
+			s.log.Warn("remove a merged copy", "key", key, "err", err)
+		}
+	}
+	if keep == row.ObjectKey {
+		return ""
+	}
+	return keep
 }
 
 // joinParts completes the multipart upload once every part is there. An

@@ -43,15 +43,13 @@ type FindingVersion struct {
 	CreatedAt time.Time
 }
 
-// FindingsByID loads findings of the caller's organisation.
-func (tx *Tx) FindingsByID(ids []string) (map[string]Finding, error) {
-	var rows []Finding
-	err := tx.scoped("findings").Where("id IN ?", ids).Find(&rows).Error
-	out := make(map[string]Finding, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r
-	}
-	return out, translate("store.FindingsByID", err)
+// FindingsByID loads findings of the caller's organisation, and names the
+// ids among ids that another organisation uses (see ofOrg).
+func (tx *Tx) FindingsByID(ids []string) (rows map[string]Finding, taken []string, err error) {
+	var found []Finding
+	err = tx.gorm.Table("findings").Where("id IN ?", ids).Find(&found).Error
+	rows, taken = ofOrg(tx, found, func(r Finding) (string, string) { return r.ID, r.OrgID })
+	return rows, taken, translate("store.FindingsByID", err)
 }
 
 // FindingVersionFields returns the stored fields of one version of a finding.

@@ -52,15 +52,13 @@ func (tx *Tx) Incident(id string) (Incident, error) {
 	return row, translate("store.Incident", err)
 }
 
-// IncidentsByID loads incidents of the caller's organisation.
-func (tx *Tx) IncidentsByID(ids []string) (map[string]Incident, error) {
-	var rows []Incident
-	err := tx.scoped("incidents").Where("id IN ?", ids).Find(&rows).Error
-	out := make(map[string]Incident, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r
-	}
-	return out, translate("store.IncidentsByID", err)
+// IncidentsByID loads incidents of the caller's organisation, and names
+// the ids among ids that another organisation uses (see ofOrg).
+func (tx *Tx) IncidentsByID(ids []string) (rows map[string]Incident, taken []string, err error) {
+	var found []Incident
+	err = tx.gorm.Table("incidents").Where("id IN ?", ids).Find(&found).Error
+	rows, taken = ofOrg(tx, found, func(r Incident) (string, string) { return r.ID, r.OrgID })
+	return rows, taken, translate("store.IncidentsByID", err)
 }
 
 // IncidentFilter narrows ListIncidents.

@@ -50,15 +50,13 @@ type InspectionEvent struct {
 	CreatedAt    time.Time
 }
 
-// InspectionsByID loads inspections of the caller's organisation.
-func (tx *Tx) InspectionsByID(ids []string) (map[string]Inspection, error) {
-	var rows []Inspection
-	err := tx.scoped("inspections").Where("id IN ?", ids).Find(&rows).Error
-	out := make(map[string]Inspection, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r
-	}
-	return out, translate("store.InspectionsByID", err)
+// InspectionsByID loads inspections of the caller's organisation, and
+// names the ids among ids that another organisation uses (see ofOrg).
+func (tx *Tx) InspectionsByID(ids []string) (rows map[string]Inspection, taken []string, err error) {
+	var found []Inspection
+	err = tx.gorm.Table("inspections").Where("id IN ?", ids).Find(&found).Error
+	rows, taken = ofOrg(tx, found, func(r Inspection) (string, string) { return r.ID, r.OrgID })
+	return rows, taken, translate("store.InspectionsByID", err)
 }
 
 // Inspection reads one inspection of the caller's organisation.

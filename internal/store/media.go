@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -151,6 +152,14 @@ func (tx *Tx) UpdateMedia(row *Media, expected int64) error {
 	return casResult("store.UpdateMedia", res.Error, res.RowsAffected)
 }
 
+// StoredWithBytes lists the stored media of the organisation with these
+// bytes (digest and size), whatever object each points at.
+func (tx *Tx) StoredWithBytes(sha256hex string, size int64) ([]Media, error) {
+	var rows []Media
+	err := tx.scoped("media").Where("sha256 = ? AND size = ? AND status = 'stored'", sha256hex, size).Order("id").Find(&rows).Error
+	return rows, translate("store.StoredWithBytes", err)
+}
+
 // MediaOrStoredTwin reads, in one query, the row with this id (if any)
 // and the oldest stored row with the same digest and size (if any), which
 // a new declaration deduplicates against.
@@ -249,8 +258,51 @@ func (tx *Tx) UnstoredLinkedMedia(inspectionID string) (int64, error) {
 func (tx *Tx) OrphanMedia(before time.Time, limit int) ([]Media, error) {
 	var rows []Media
 	err := tx.scoped("media").Where("linked_at IS NULL AND status <> 'deleted' AND created_at < ?", before).
+		Where("NOT EXISTS (SELECT 1 FROM media_links l WHERE l.org_id = media.org_id AND l.media_id = media.id)").
 		Order("created_at, id").Limit(limit).Find(&rows).Error
 	return rows, translate("store.OrphanMedia", err)
+}
+
+// MediaLink is one record naming one medium (see AddMediaLinks).
+type MediaLink struct {
+	MediaID    string
+	RecordType string // "incident", "finding"
+	RecordID   string
+}
+
+// AddMediaLinks records that records name media, so that the orphan sweep
+// keeps them; a link recorded before is kept as it is.
+func (tx *Tx) AddMediaLinks(links []MediaLink) error {
+	if len(links) == 0 {
+		return nil
+	}
+	org := tx.orgOf()
+	err := tx.insertManyTail(`INSERT INTO media_links (org_id, media_id, record_type, record_id, created_at) VALUES `,
+		` ON CONFLICT DO NOTHING`, 5, 500, len(links), func(i int) []any {
+			l := links[i]
+			return []any{org, l.MediaID, l.RecordType, l.RecordID, tx.Now}
+		})
+	return translate("store.AddMediaLinks", err)
+}
+
+// UnknownMedia returns the ids among ids that name no live medium of the
+// caller's organisation.
+func (tx *Tx) UnknownMedia(ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var found []string
+	err := tx.scoped("media").Where("id IN ? AND status <> 'deleted'", ids).Pluck("id", &found).Error
+	if err != nil {
+		return nil, translate("store.UnknownMedia", err)
+	}
+	var unknown []string
+	for _, id := range ids {
+		if !slices.ContainsFunc(found, func(f string) bool { return strings.EqualFold(f, id) }) {
+			unknown = append(unknown, id)
+		}
+	}
+	return unknown, nil
 }
 
 // ObjectShared reports whether a live row other than exceptID uses the

@@ -5,7 +5,9 @@ import (
 	"time"
 )
 
-// Mutation is the stored first result of one pushed mutation.
+// Mutation is the stored first result of one pushed mutation. It is keyed
+// by organisation, mutation id, device and user: a result replays only to
+// the device and user that pushed it.
 type Mutation struct {
 	OrgID      string
 	MutationID string
@@ -15,18 +17,19 @@ type Mutation struct {
 	EntityID   *string
 	Status     string
 	Result     []byte
+	BodyHash   []byte // digest of what the mutation asked for; nil for rows stored before it was kept
 	ClientTime *time.Time
 	ReceivedAt time.Time
 }
 
-// MutationsByID returns the stored results among ids, keyed by id: their
-// ids, results and receive times, read by hand without gorm, as every push
-// asks for all of its mutation ids.
-func (tx *Tx) MutationsByID(ids []string) (map[string]Mutation, error) {
+// MutationsByID returns the stored results among ids, of every device and
+// user: the caller picks the ones of its scope. Each row holds its id,
+// device, user, result, body hash and receive time. Read by hand without
+// gorm, as every push asks for all of its mutation ids.
+func (tx *Tx) MutationsByID(ids []string) ([]Mutation, error) {
 	const op = "store.MutationsByID"
-	out := map[string]Mutation{}
 	if len(ids) == 0 {
-		return out, nil
+		return nil, nil
 	}
 	args := make([]any, 0, len(ids)+1)
 	args = append(args, tx.orgOf())
@@ -34,18 +37,20 @@ func (tx *Tx) MutationsByID(ids []string) (map[string]Mutation, error) {
 		args = append(args, id)
 	}
 	rows, err := tx.gorm.Statement.ConnPool.QueryContext(tx.gorm.Statement.Context, tx.placeholders(
-		"SELECT mutation_id, result, received_at FROM mutations WHERE org_id = ? AND mutation_id IN (?"+strings.Repeat(", ?", len(ids)-1)+")"),
+		"SELECT mutation_id, device_id, user_id, result, body_hash, received_at FROM mutations WHERE org_id = ? AND mutation_id IN (?"+
+			strings.Repeat(", ?", len(ids)-1)+")"),
 		args...)
 	if err != nil {
 		return nil, translate(op, tx.driverError(err))
 	}
 	defer rows.Close()
+	var out []Mutation
 	for rows.Next() {
 		var row Mutation
-		if err := rows.Scan(&row.MutationID, &row.Result, &row.ReceivedAt); err != nil {
+		if err := rows.Scan(&row.MutationID, &row.DeviceID, &row.UserID, &row.Result, &row.BodyHash, &row.ReceivedAt); err != nil {
 			return nil, translate(op, err)
 		}
-		out[row.MutationID] = row
+		out = append(out, row)
 	}
 	return out, translate(op, rows.Err())
 }
@@ -61,9 +66,9 @@ func (tx *Tx) InsertMutations(rows []Mutation) error {
 	// reflection this was a tenth of a push's CPU.
 	org := tx.orgOf()
 	err := tx.insertMany(`INSERT INTO mutations (org_id, mutation_id, user_id, device_id, type, entity_id, status, result,
-    client_time, received_at) VALUES `, 10, 500, len(rows), func(i int) []any {
+    body_hash, client_time, received_at) VALUES `, 11, 500, len(rows), func(i int) []any {
 		r := rows[i]
-		return []any{org, r.MutationID, r.UserID, r.DeviceID, r.Type, r.EntityID, r.Status, r.Result, r.ClientTime, tx.Now}
+		return []any{org, r.MutationID, r.UserID, r.DeviceID, r.Type, r.EntityID, r.Status, r.Result, r.BodyHash, r.ClientTime, tx.Now}
 	})
 	return translate("store.InsertMutations", err)
 }

@@ -146,15 +146,13 @@ func (tx *Tx) ScansOfRounds(roundIDs []string) ([]Scan, error) {
 	return rows, translate("store.ScansOfRounds", err)
 }
 
-// ScansByID reads scans by their client ids.
-func (tx *Tx) ScansByID(ids []string) (map[string]Scan, error) {
-	var rows []Scan
-	err := tx.scoped("scans").Where("id IN ?", ids).Find(&rows).Error
-	out := make(map[string]Scan, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r
-	}
-	return out, translate("store.ScansByID", err)
+// ScansByID reads scans by their client ids, and names the ids among ids
+// that another organisation uses (see ofOrg).
+func (tx *Tx) ScansByID(ids []string) (rows map[string]Scan, taken []string, err error) {
+	var found []Scan
+	err = tx.gorm.Table("scans").Where("id IN ?", ids).Find(&found).Error
+	rows, taken = ofOrg(tx, found, func(r Scan) (string, string) { return r.ID, r.OrgID })
+	return rows, taken, translate("store.ScansByID", err)
 }
 
 // AddScans appends scans.

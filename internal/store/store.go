@@ -195,6 +195,24 @@ func (tx *Tx) scoped(table string) *gorm.DB {
 	return tx.gorm.Table(table).Where(table+".org_id = ?", org)
 }
 
+// ofOrg splits rows read by id across organisations: those of the
+// caller's, by id, and the ids another organisation holds. Client ids are
+// global keys, so an id taken elsewhere cannot be created here; the caller
+// learns only that it is taken, never what holds it. Reading them in the
+// same query as the caller's own rows costs no round trip.
+func ofOrg[T any](tx *Tx, found []T, key func(T) (id, org string)) (map[string]T, []string) {
+	mine, rows := tx.orgOf(), make(map[string]T, len(found))
+	var taken []string
+	for _, r := range found {
+		if id, org := key(r); org == mine {
+			rows[id] = r
+		} else {
+			taken = append(taken, id)
+		}
+	}
+	return rows, taken
+}
+
 // orgOf is the caller's organisation id.
 func (tx *Tx) orgOf() string {
 	p, _ := principal.From(tx.gorm.Statement.Context)
@@ -304,6 +322,12 @@ func (tx *Tx) placeholders(sql string) string {
 // insertMany inserts n rows by hand, chunk rows per statement: head is the
 // statement up to VALUES, and args gives row i's values, columns of them.
 func (tx *Tx) insertMany(head string, columns, chunk, n int, args func(i int) []any) error {
+	return tx.insertManyTail(head, "", columns, chunk, n, args)
+}
+
+// insertManyTail is insertMany with tail (an ON CONFLICT clause) after
+// each statement's rows.
+func (tx *Tx) insertManyTail(head, tail string, columns, chunk, n int, args func(i int) []any) error {
 	row := "(?" + strings.Repeat(", ?", columns-1) + ")"
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
@@ -317,6 +341,7 @@ func (tx *Tx) insertMany(head string, columns, chunk, n int, args func(i int) []
 			sql.WriteString(row)
 			values = append(values, args(i)...)
 		}
+		sql.WriteString(tail)
 		if err := tx.execFast(sql.String(), values...); err != nil {
 			return err
 		}

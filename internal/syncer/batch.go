@@ -1,14 +1,19 @@
 package syncer
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
+	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -22,7 +27,8 @@ import (
 // working set see each other's changes exactly as if they had run one
 // after another.
 type workingSet struct {
-	done        map[string]store.Mutation // first results, by mutation id
+	done        map[string]store.Mutation // first results, by replay key (replayKey)
+	asked       map[string]bool           // mutation ids whose stored results are loaded
 	inspections map[string]*inspectionState
 	findings    map[string]*findingState
 	incidents   map[string]*incidentState
@@ -30,7 +36,8 @@ type workingSet struct {
 	media       map[string]store.Media // media of the inspections submitted or declared for here, and those declared
 	twins       map[string]store.Media // stored bytes the declarations here may reuse, by store.TwinKey
 	newMedia    []*store.Media         // declared here (media.declare), inserted at flush
-	takenMedia  map[string]bool        // media ids another organisation uses
+	links       []store.MediaLink      // media named by incidents and findings changed here
+	taken       map[string]bool        // kind+id of records another organisation holds (see isTaken)
 	events      []store.InspectionEvent
 	stored      []store.Mutation
 	order       []string          // ids of changed records, in first-change order
@@ -45,9 +52,9 @@ type workingSet struct {
 }
 
 func newWorkingSet() *workingSet {
-	return &workingSet{done: map[string]store.Mutation{}, inspections: map[string]*inspectionState{},
+	return &workingSet{done: map[string]store.Mutation{}, asked: map[string]bool{}, inspections: map[string]*inspectionState{},
 		findings: map[string]*findingState{}, incidents: map[string]*incidentState{}, siteRows: map[string]*store.Site{},
-		media: map[string]store.Media{}, twins: map[string]store.Media{}, takenMedia: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
+		media: map[string]store.Media{}, twins: map[string]store.Media{}, taken: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
 		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
 }
 
@@ -70,9 +77,25 @@ func newBatch(ctx context.Context, s *Service, tx *store.Tx, p principal.Princip
 func (b *batch) run(mutations []Mutation) ([]json.RawMessage, error) {
 	results := make([]json.RawMessage, len(mutations))
 	for i, m := range mutations {
-		if done, ok := b.done[m.MutationID]; ok {
+		key, hash := replayKey(b.p.DeviceID, b.p.UserID, m.MutationID), bodyHash(m)
+		if done, ok := b.done[key]; ok {
+			if len(done.BodyHash) > 0 && !bytes.Equal(done.BodyHash, hash) {
+				// Not stored: the id's stored result stays the first.
+				raw, err := json.Marshal(Result{MutationID: m.MutationID, Status: Rejected, EntityID: m.EntityID,
+					Errors: []FieldError{reusedID}})
+				if err != nil {
+					return nil, errs.E("syncer.run", errs.Internal, err)
+				}
+				results[i] = raw
+				continue
+			}
 			results[i] = done.Result // replayed byte for byte
 			continue
+		}
+		if b.s.fault != nil {
+			if err := b.s.fault(m); err != nil {
+				return nil, err
+			}
 		}
 		result, err := b.apply(m)
 		if err != nil {
@@ -85,16 +108,50 @@ func (b *batch) run(mutations []Mutation) ([]json.RawMessage, error) {
 		}
 		results[i] = raw
 		if input.IsUUID(m.MutationID) {
-			row := store.Mutation{MutationID: m.MutationID, UserID: b.p.UserID, DeviceID: b.p.DeviceID, Type: m.Type,
-				Status: result.Status, Result: raw, ClientTime: input.ParseTime(m.ClientTime)}
+			kind := m.Type
+			if !input.CleanString(kind) {
+				kind = strconv.QuoteToASCII(kind) // rejected for it; stored without the character
+			}
+			row := store.Mutation{MutationID: m.MutationID, UserID: b.p.UserID, DeviceID: b.p.DeviceID, Type: kind,
+				Status: result.Status, Result: raw, BodyHash: hash, ClientTime: input.ParseTime(m.ClientTime)}
 			if input.IsUUID(m.EntityID) {
 				row.EntityID = &m.EntityID
 			}
 			b.stored = append(b.stored, row)
-			b.done[m.MutationID] = row // the same id again later is a replay too
+			b.done[key] = row // the same id again later is a replay too
 		}
 	}
 	return results, nil
+}
+
+// replayKey is how far a stored result reaches: a mutation id replays
+// only to the device and user that first pushed it. Any other device or
+// user reusing the id has its mutation applied as its own.
+func replayKey(deviceID, userID, mutationID string) string {
+	return deviceID + "/" + userID + "/" + strings.ToLower(mutationID)
+}
+
+// reusedID answers a mutation whose id its device already used for a
+// different mutation.
+var reusedID = FieldError{"/mutation_id", "already used by this device for a different mutation: make a new id"}
+
+// bodyHash is the digest of what a mutation asks for: its type, entity,
+// base version and payload (compacted, so that whitespace does not count).
+// A retry must carry the same; its client_time may differ.
+func bodyHash(m Mutation) []byte {
+	h := sha256.New()
+	var base string
+	if m.BaseVersion != nil {
+		base = strconv.FormatInt(*m.BaseVersion, 10)
+	}
+	h.Write([]byte(m.Type + "\x00" + strings.ToLower(m.EntityID) + "\x00" + base + "\x00"))
+	var payload bytes.Buffer
+	if json.Compact(&payload, m.Payload) == nil {
+		h.Write(payload.Bytes())
+	} else {
+		h.Write(m.Payload)
+	}
+	return h.Sum(nil)
 }
 
 // load reads what the pushes name and the working set does not hold yet:
@@ -103,7 +160,8 @@ func (ws *workingSet) load(tx *store.Tx, pushes ...[]Mutation) error {
 	var ids []string
 	for _, mutations := range pushes {
 		for _, m := range mutations {
-			if _, ok := ws.done[m.MutationID]; !ok && input.IsUUID(m.MutationID) {
+			if !ws.asked[m.MutationID] && input.IsUUID(m.MutationID) {
+				ws.asked[m.MutationID] = true
 				ids = append(ids, m.MutationID)
 			}
 		}
@@ -113,8 +171,8 @@ func (ws *workingSet) load(tx *store.Tx, pushes ...[]Mutation) error {
 		if err != nil {
 			return err
 		}
-		for id, row := range previous {
-			ws.done[id] = row
+		for _, row := range previous {
+			ws.done[replayKey(row.DeviceID, row.UserID, row.MutationID)] = row
 		}
 	}
 	var all []Mutation
@@ -141,7 +199,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 			}
 			json.Unmarshal(m.Payload, &named)
 			mediaIDs = append(mediaIDs, strings.ToLower(m.EntityID))
-			if len(named.SHA256) == 64 {
+			if sum, err := hex.DecodeString(named.SHA256); err == nil && len(sum) == 32 {
 				digests = append(digests, strings.ToLower(named.SHA256))
 			}
 			if input.IsUUID(named.InspectionID) {
@@ -152,6 +210,18 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 				}
 			}
 			continue
+		}
+		if namesMedia[m.Type] {
+			// The media it names, to check they exist and to link them.
+			var named struct {
+				Media []string `json:"media"`
+			}
+			json.Unmarshal(m.Payload, &named)
+			for _, id := range named.Media {
+				if input.IsUUID(id) {
+					mediaIDs = append(mediaIDs, strings.ToLower(id))
+				}
+			}
 		}
 		kind := recordKind(m.Type)
 		if kind == "" || !input.IsUUID(m.EntityID) || seen[m.Type+m.EntityID] {
@@ -167,37 +237,41 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 		}
 	}
 	if len(ids["inspection"]) > 0 {
-		inspections, err := tx.InspectionsByID(ids["inspection"])
+		inspections, taken, err := tx.InspectionsByID(ids["inspection"])
 		if err != nil {
 			return err
 		}
+		ws.noteTaken("inspection", taken)
 		for id, row := range inspections {
 			ws.inspections[id] = &inspectionState{row: row, loaded: row.Version}
 		}
 	}
 	if len(ids["finding"]) > 0 {
-		findings, err := tx.FindingsByID(ids["finding"])
+		findings, taken, err := tx.FindingsByID(ids["finding"])
 		if err != nil {
 			return err
 		}
+		ws.noteTaken("finding", taken)
 		for id, row := range findings {
 			ws.findings[id] = &findingState{row: row, loaded: row.Version}
 		}
 	}
 	if len(ids["incident"]) > 0 {
-		incidents, err := tx.IncidentsByID(ids["incident"])
+		incidents, taken, err := tx.IncidentsByID(ids["incident"])
 		if err != nil {
 			return err
 		}
+		ws.noteTaken("incident", taken)
 		for id, row := range incidents {
 			ws.incidents[id] = &incidentState{row: row, loaded: row.Version}
 		}
 	}
 	if len(ids["scan"]) > 0 {
-		scans, err := tx.ScansByID(ids["scan"])
+		scans, taken, err := tx.ScansByID(ids["scan"])
 		if err != nil {
 			return err
 		}
+		ws.noteTaken("scan", taken)
 		for id, row := range scans {
 			ws.scanIDs[id] = row
 		}
@@ -207,9 +281,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 		if err != nil {
 			return err
 		}
-		for _, id := range taken {
-			ws.takenMedia[id] = true
-		}
+		ws.noteTaken("media", taken)
 		for _, row := range media {
 			if _, ok := ws.media[row.ID]; !ok {
 				ws.media[row.ID] = row
@@ -228,6 +300,47 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 		}
 	}
 	return nil
+}
+
+// noteTaken records ids of a kind that another organisation holds.
+func (ws *workingSet) noteTaken(kind string, ids []string) {
+	for _, id := range ids {
+		ws.taken[kind+id] = true
+	}
+}
+
+// takenID is the answer to a mutation that would create a record under an
+// id it cannot have, whatever the reason: the same words for an id another
+// organisation holds as for any other unusable id, so that the answer
+// reveals nothing.
+var takenID = FieldError{"/entity_id", "this id is taken: make a new one"}
+
+// isTaken reports whether another organisation holds the id for the kind
+// of record.
+func (ws *workingSet) isTaken(kind, id string) bool { return ws.taken[kind+id] }
+
+// namesMedia are the mutation types other than answers whose payload
+// names media (a "media" list): they link what they name (mediaLinks).
+var namesMedia = map[string]bool{"incident.report": true, "incident.follow_up": true, "finding.create": true}
+
+// requireMedia adds a problem for each id that names no medium of the
+// caller's organisation (declared before, or earlier in the push), and
+// otherwise notes that the record links them, written at flush in the
+// push's transaction so that the orphan sweep keeps them.
+func (b *batch) requireMedia(ids []string, problems *[]FieldError) {
+	for i, id := range ids {
+		if row, ok := b.media[strings.ToLower(id)]; !ok || row.Status == media.Deleted {
+			*problems = append(*problems, FieldError{"/payload/media/" + strconv.Itoa(i),
+				"no such medium: declare it first (media.declare or POST /v1/media)"})
+		}
+	}
+}
+
+// linkMedia notes that the record names the media.
+func (b *batch) linkMedia(recordType, recordID string, ids []string) {
+	for _, id := range ids {
+		b.links = append(b.links, store.MediaLink{MediaID: strings.ToLower(id), RecordType: recordType, RecordID: recordID})
+	}
 }
 
 // holds reports whether the working set has the record already (loaded
@@ -307,8 +420,18 @@ func envelopeProblems(m Mutation) []FieldError {
 	if m.ClientTime != "" && input.ParseTime(m.ClientTime) == nil {
 		out = append(out, FieldError{"/client_time", "must be an RFC 3339 time"})
 	}
+	if !input.CleanString(m.Type) {
+		out = append(out, FieldError{"/type", input.ControlRule})
+	}
 	if len(m.Payload) == 0 || m.Payload[0] != '{' {
 		out = append(out, FieldError{"/payload", "must be an object"})
+	} else {
+		// The string rule, once for every string of every payload, so
+		// that no handler can forget a field.
+		problems := input.ControlProblems(m.Payload, "/payload")
+		for _, pointer := range slices.Sorted(maps.Keys(problems)) {
+			out = append(out, FieldError{pointer, problems[pointer]})
+		}
 	}
 	return out
 }
@@ -345,6 +468,9 @@ func (ws *workingSet) flush(tx *store.Tx) error {
 		return err
 	}
 	if err := tx.LinkMedia(ws.mediaLinks()); err != nil {
+		return err
+	}
+	if err := tx.AddMediaLinks(ws.links); err != nil {
 		return err
 	}
 	if err := tx.AddIncidentEvents(ws.incidentEvents); err != nil {

@@ -3,8 +3,26 @@ package syncer
 import (
 	"fmt"
 	"sync"
+	"testing"
 	"time"
+
+	"github.com/patrolsync/patrolsync/internal/errs"
 )
+
+// FailBatchesApplying makes every transaction that applies the mutation
+// fail as if it kept racing a concurrent twin batch (a Conflict from the
+// store), until the test ends: a group holding it fails, and the push
+// holding it, run alone, is answered 503 with Retry-After. Tests only;
+// set it before pushing.
+func FailBatchesApplying(t testing.TB, s *Service, mutationID string) {
+	s.fault = func(m Mutation) error {
+		if m.MutationID == mutationID {
+			return errs.E("syncer.fault", errs.Conflict, "a clash injected by the test")
+		}
+		return nil
+	}
+	t.Cleanup(func() { s.fault = nil })
+}
 
 // Hold keeps the pushes of one organisation in its queue, as if all of its
 // runners were busy, so that a test decides which pushes form a group and

@@ -2,6 +2,8 @@ package syncer
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,7 +23,8 @@ type findingState struct {
 	loaded    int64
 	isNew     bool
 	dirty     bool
-	prevOwner string // owner when loaded: a new owner means a scope change
+	prevOwner string               // owner when loaded: a new owner means a scope change
+	events    []store.FindingEvent // history written at flush, after the row
 }
 
 type createFindingPayload struct {
@@ -52,16 +55,20 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 	if in.AssigneeID != nil && b.p.Role == principal.Guard && *in.AssigneeID != b.p.UserID {
 		problems = append(problems, FieldError{"/payload/assignee_id", "only supervisors assign findings to others"})
 	}
-	for _, id := range in.Media {
-		if !input.IsUUID(id) {
-			problems = append(problems, FieldError{"/payload/media", "must be media ids"})
-			break
+	if mediaProblems := checkMedia(in.Media); len(mediaProblems) > 0 {
+		problems = append(problems, mediaProblems...)
+	} else {
+		b.requireMedia(in.Media, &problems)
+	}
+	if in.AssigneeID != nil && len(problems) == 0 {
+		if err := b.checkAssignee(*in.AssigneeID, in.SiteID, &problems); err != nil {
+			return Result{}, err
 		}
 	}
 	if in.InspectionID != nil {
 		st, ok := b.inspections[*in.InspectionID]
 		if !ok {
-			rows, err := b.tx.InspectionsByID([]string{*in.InspectionID})
+			rows, _, err := b.tx.InspectionsByID([]string{*in.InspectionID})
 			if err != nil {
 				return Result{}, err
 			}
@@ -73,6 +80,9 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 		if !ok || st.row.SiteID != in.SiteID {
 			problems = append(problems, FieldError{"/payload/inspection_id", "must be an inspection at the same site"})
 		}
+	}
+	if b.isTaken("finding", m.EntityID) {
+		problems = append(problems, takenID)
 	}
 	if len(problems) > 0 {
 		return rejected(m, problems...), nil
@@ -87,7 +97,11 @@ func (b *batch) createFinding(m Mutation) (Result, error) {
 	row := store.Finding{ID: m.EntityID, SiteID: in.SiteID, InspectionID: in.InspectionID, ItemPath: in.ItemPath,
 		Title: in.Title, Description: in.Description, Severity: in.Severity, Status: finding.Open,
 		AssigneeID: in.AssigneeID, CreatedBy: b.p.UserID, DueAt: input.ParseTime(in.DueAt), Media: media, Version: 1}
+	if in.AssigneeID != nil { // as over REST: assigned from the start, by the author
+		row.Status, row.AssignedBy = finding.Assigned, &b.p.UserID
+	}
 	b.findings[m.EntityID] = &findingState{row: row, isNew: true, dirty: true}
+	b.linkMedia("finding", row.ID, in.Media)
 	b.touch(m.EntityID)
 	audit.Append(b.tx, "finding.created", "finding", m.EntityID, map[string]any{"site_id": in.SiteID, "title": in.Title,
 		"severity": in.Severity, "inspection_id": in.InspectionID, "source": "sync"})
@@ -150,6 +164,16 @@ func (b *batch) updateFinding(m Mutation) (Result, error) {
 	if problems := checkFindingText(fields.Title, fields.Description, fields.Severity); len(problems) > 0 {
 		return rejected(m, problems...), nil
 	}
+	reassigned := fields.AssigneeID != nil && (st.row.AssigneeID == nil || *st.row.AssigneeID != *fields.AssigneeID)
+	if reassigned {
+		var problems []FieldError
+		if err := b.checkAssignee(*fields.AssigneeID, st.row.SiteID, &problems); err != nil {
+			return Result{}, err
+		}
+		if len(problems) > 0 {
+			return rejected(m, problems...), nil
+		}
+	}
 	if jsonEqual(merged, currentRaw) {
 		return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version}, nil
 	}
@@ -158,6 +182,16 @@ func (b *batch) updateFinding(m Mutation) (Result, error) {
 	}
 	st.row.Title, st.row.Description, st.row.Severity = fields.Title, fields.Description, fields.Severity
 	st.row.DueAt, st.row.AssigneeID = fields.DueAt, fields.AssigneeID
+	if reassigned { // as the REST assign action: by whom, open → assigned, in the history
+		from := st.row.Status
+		if from == finding.Open {
+			st.row.Status = finding.Assigned
+		}
+		st.row.AssignedBy = &b.p.UserID
+		detail, _ := json.Marshal(map[string]any{"assignee_id": *fields.AssigneeID, "source": "sync"})
+		st.events = append(st.events, store.FindingEvent{ID: uuid.Must(uuid.NewV7()).String(), FindingID: st.row.ID,
+			Kind: "assigned", ActorID: &b.p.UserID, FromStatus: from, ToStatus: st.row.Status, Detail: detail})
+	}
 	st.row.Version++
 	st.dirty = true
 	b.touch(m.EntityID)
@@ -176,9 +210,14 @@ func (b *batch) raiseFindings(st *inspectionState, raised []checklists.Finding) 
 	for i, f := range raised {
 		ids[i] = uuid.NewSHA1(uuid.Must(uuid.Parse(st.row.ID)), []byte(f.Path)).String()
 	}
-	existing, err := b.tx.FindingsByID(ids)
+	existing, taken, err := b.tx.FindingsByID(ids)
 	if err != nil {
 		return err
+	}
+	for _, id := range taken {
+		// Another organisation created a finding under the derived id:
+		// this one gets a fresh id instead of failing the push forever.
+		ids[slices.Index(ids, id)] = uuid.Must(uuid.NewV7()).String()
 	}
 	for i, f := range raised {
 		if _, ok := existing[ids[i]]; ok {
@@ -188,10 +227,17 @@ func (b *batch) raiseFindings(st *inspectionState, raised []checklists.Finding) 
 			continue
 		}
 		due := b.tx.Now.Add(time.Duration(f.DueHours) * time.Hour)
+		// The failed item's photos travel with the finding.
+		var evidence []string
+		if target, problem := resolve(st.pinned.template, f.Path); st.pinned != nil && problem == nil {
+			evidence = target.get(st.answers).Media
+		}
+		media, _ := json.Marshal(nonNil(evidence))
 		row := store.Finding{ID: ids[i], SiteID: st.row.SiteID, InspectionID: &st.row.ID, ItemPath: f.Path,
 			Title: title(f.Title, f.ItemKey), Severity: f.Severity, Status: finding.Open, CreatedBy: st.row.OwnerID,
-			DueAt: &due, Media: []byte("[]"), Version: 1}
+			DueAt: &due, Media: media, Version: 1}
 		b.findings[row.ID] = &findingState{row: row, isNew: true, dirty: true}
+		b.linkMedia("finding", row.ID, evidence)
 		b.touch(row.ID)
 		audit.Append(b.tx, "finding.raised", "finding", row.ID, map[string]any{"inspection_id": st.row.ID,
 			"item_path": f.Path, "severity": f.Severity})
@@ -206,12 +252,24 @@ func (b *batch) flushFinding(st *findingState) error {
 	}
 	if st.isNew {
 		err = b.tx.CreateFinding(&st.row, fields)
+		if err == nil {
+			// Its history starts as over REST: created, by whom, with what.
+			detail, _ := json.Marshal(map[string]json.RawMessage{"media": json.RawMessage(st.row.Media)})
+			err = b.tx.AddFindingEvent(&store.FindingEvent{ID: uuid.Must(uuid.NewV7()).String(), FindingID: st.row.ID,
+				Kind: "created", ActorID: &st.row.CreatedBy, ToStatus: st.row.Status, Detail: detail})
+		}
 	} else {
 		err = b.tx.UpdateFinding(&st.row, st.loaded, fields)
 	}
 	if err != nil {
 		return err
 	}
+	for i := range st.events {
+		if err := b.tx.AddFindingEvent(&st.events[i]); err != nil {
+			return err
+		}
+	}
+	st.events = nil
 	data, err := json.Marshal(finding.ViewOf(st.row))
 	if err != nil {
 		return errs.E("syncer.flushFinding", errs.Internal, err)
@@ -226,26 +284,46 @@ func (b *batch) flushFinding(st *findingState) error {
 	return nil
 }
 
+// checkFindingText is finding.CheckText, the rule REST follows, with its
+// pointers under /payload.
 func checkFindingText(title, description, severity string) []FieldError {
+	fields := map[string]string{}
+	finding.CheckText(fields, title, description, severity)
+	return payloadProblems(fields)
+}
+
+// checkAssignee is finding.CheckAssignee, the rule REST follows.
+func (b *batch) checkAssignee(userID, siteID string, problems *[]FieldError) error {
+	fields := map[string]string{}
+	if err := finding.CheckAssignee(b.tx, fields, userID, siteID); err != nil {
+		return err
+	}
+	*problems = append(*problems, payloadProblems(fields)...)
+	return nil
+}
+
+// payloadProblems turns a domain package's field errors (pointers into
+// the record) into a mutation's (pointers into its payload), in order.
+func payloadProblems(fields map[string]string) []FieldError {
 	var out []FieldError
-	if title == "" || len([]rune(title)) > 300 {
-		out = append(out, FieldError{"/payload/title", "required, at most 300 characters"})
-	}
-	if len([]rune(description)) > 5000 {
-		out = append(out, FieldError{"/payload/description", "at most 5000 characters"})
-	}
-	if !finding.ValidSeverity(severity) {
-		out = append(out, FieldError{"/payload/severity", "must be low, medium, high or critical"})
+	for _, pointer := range slices.Sorted(maps.Keys(fields)) {
+		out = append(out, FieldError{"/payload" + pointer, fields[pointer]})
 	}
 	return out
 }
 
-// title picks a finding's title from the template's localized one.
+// title is a raised finding's title from the template's localized one:
+// both languages when the template has both ("zh / en"), else the one it
+// has, else fallback.
 func title(text checklists.Text, fallback string) string {
-	for _, lang := range []string{"zh-CN", "en"} {
-		if t := text[lang]; t != "" {
-			return t
-		}
+	zh, en := text["zh-CN"], text["en"]
+	switch {
+	case zh != "" && en != "" && zh != en:
+		return string([]rune(zh + " / " + en)[:min(300, len([]rune(zh+" / "+en)))])
+	case zh != "":
+		return zh
+	case en != "":
+		return en
 	}
 	return fallback
 }

@@ -293,7 +293,14 @@ func storedResults(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, batch
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rows
+	out := map[string]store.Mutation{}
+	for _, row := range rows {
+		if _, twice := out[row.MutationID]; twice {
+			t.Fatalf("mutation %s is stored twice", row.MutationID)
+		}
+		out[row.MutationID] = row
+	}
+	return out
 }
 
 // wantStored fails unless every mutation's stored result is exactly what

@@ -61,7 +61,12 @@ func (b *batch) reportIncident(m Mutation) (Result, error) {
 	if occurred == nil {
 		problems = append(problems, FieldError{"/payload/occurred_at", "required: when it happened, RFC 3339"})
 	}
-	problems = append(problems, checkMedia(in.Media)...)
+	if problems = append(problems, checkMedia(in.Media)...); len(problems) == 0 {
+		b.requireMedia(in.Media, &problems)
+	}
+	if b.isTaken("incident", m.EntityID) {
+		problems = append(problems, takenID)
+	}
 	if len(problems) > 0 {
 		return rejected(m, problems...), nil
 	}
@@ -82,6 +87,7 @@ func (b *batch) reportIncident(m Mutation) (Result, error) {
 		AckDueAt: b.tx.Now.Add(deadline), ReportedLate: b.tx.Now.Sub(*occurred) > deadline, Status: incident.Reported,
 		Version: 1}
 	b.incidents[m.EntityID] = &incidentState{row: row, isNew: true, dirty: true}
+	b.linkMedia("incident", row.ID, in.Media)
 	b.incidentEvent(row.ID, "reported", in.Description, media, m)
 	b.touch(m.EntityID)
 	return Result{Status: Applied, EntityID: m.EntityID, Version: 1}, nil
@@ -100,6 +106,9 @@ func (b *batch) followUpIncident(m Mutation) (Result, error) {
 		return rejected(m, *problem), nil
 	}
 	problems := checkMedia(in.Media)
+	if len(problems) == 0 {
+		b.requireMedia(in.Media, &problems)
+	}
 	if (in.Note == "" && len(in.Media) == 0) || len([]rune(in.Note)) > 5000 {
 		problems = append(problems, FieldError{"/payload/note", "required (or media), at most 5000 characters"})
 	}
@@ -115,6 +124,7 @@ func (b *batch) followUpIncident(m Mutation) (Result, error) {
 		st.row.Version++ // one new version per batch
 	}
 	st.dirty, st.followed = true, true
+	b.linkMedia("incident", st.row.ID, in.Media)
 	b.incidentEvent(st.row.ID, "follow_up", in.Note, media, m)
 	b.touch(m.EntityID)
 	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version}, nil

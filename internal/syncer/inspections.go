@@ -89,6 +89,9 @@ func (b *batch) startInspection(m Mutation) (Result, error) {
 			return Result{}, err
 		}
 	}
+	if b.isTaken("inspection", m.EntityID) {
+		problems = append(problems, takenID)
+	}
 	if len(problems) > 0 {
 		return rejected(m, problems...), nil
 	}
@@ -426,6 +429,16 @@ func (t answerTarget) set(answers map[string]checklists.Answer, a checklists.Ans
 	}
 	group.Repeats[t.index][t.child] = a
 	answers[t.key] = group
+}
+
+func (t answerTarget) get(answers map[string]checklists.Answer) checklists.Answer {
+	if t.index < 0 {
+		return answers[t.key]
+	}
+	if group := answers[t.key]; t.index < len(group.Repeats) {
+		return group.Repeats[t.index][t.child]
+	}
+	return checklists.Answer{}
 }
 
 func (t answerTarget) clear(answers map[string]checklists.Answer) {

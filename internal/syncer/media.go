@@ -49,9 +49,9 @@ func (b *batch) declareMedia(m Mutation) (Result, error) {
 	case in.Size > limits.MultipartThreshold:
 		fields["/size"] = fmt.Sprintf("a blob over %d bytes uploads in parts: declare it with POST /v1/media", limits.MultipartThreshold)
 	}
-	if b.takenMedia[row.ID] {
+	if b.isTaken("media", row.ID) {
 		// Ids are global; the other organisation's medium stays unseen.
-		problems = append(problems, FieldError{"/entity_id", "this id is taken: make a new one"})
+		problems = append(problems, takenID)
 	}
 	if !input.IsUUID(in.InspectionID) {
 		fields["/inspection_id"] = "must be the id of an inspection"

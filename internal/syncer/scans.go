@@ -68,6 +68,9 @@ func (b *batch) scanCheckpoint(m Mutation) (Result, error) {
 	if !ok {
 		problems = append(problems, FieldError{"/payload/round_id", "must be a round of yours or of your site's pool"})
 	}
+	if b.isTaken("scan", m.EntityID) {
+		problems = append(problems, takenID)
+	}
 	if len(problems) > 0 {
 		return rejected(m, problems...), nil
 	}

@@ -83,6 +83,10 @@ type Service struct {
 	mediaLimits   media.Limits // what media.declare enforces (SetMediaLimits)
 	groups        groups       // pushes waiting to be committed together (group.go)
 	observeGroups GroupObserver
+
+	// fault, when set (tests only, export_test.go), fails the transaction
+	// of every batch applying a mutation it returns an error for.
+	fault func(Mutation) error
 }
 
 // SetRounds wires the round timing that flags scans and the notifier that

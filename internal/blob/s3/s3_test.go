@@ -1,7 +1,6 @@
 package s3_test
 
 import (
-	"net"
 	"net/http"
 	"testing"
 
@@ -22,23 +21,11 @@ func TestContract(t *testing.T) {
 		},
 		func(t *testing.T) blob.Store {
 			cfg := testenv.S3(t)
-			cfg.Endpoint = closedPort(t)
+			cfg.Endpoint = testenv.DownAddress(t)
 			store, err := s3.NewS3(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return store
 		})
-}
-
-// closedPort returns an address where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	address := listener.Addr().String()
-	listener.Close()
-	return address
 }
