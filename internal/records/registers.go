@@ -266,7 +266,7 @@ func (n *names) learnItems(rows []HazardRow) error {
 	if unknown = uuids(unknown); len(unknown) == 0 {
 		return nil
 	}
-	found, err := n.tx.InspectionsByID(unknown)
+	found, _, err := n.tx.InspectionsByID(unknown)
 	if err != nil {
 		return err
 	}
