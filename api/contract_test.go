@@ -103,6 +103,27 @@ func TestContractCheckCatchesDrift(t *testing.T) {
 	}
 }
 
+// The request check catches a request the contract does not allow.
+func TestRequestCheckCatchesDrift(t *testing.T) {
+	body := []byte(`{"mutations":[{"mutation_id":"0194f2a0-1111-7000-8000-000000000001","type":"answer.set",` +
+		`"entity_id":"0194f2a0-2222-7000-8000-000000000002","payload":{"path":"/a","answer":{"valu":"yes"}}}]}`)
+	req, _ := http.NewRequest(http.MethodPost, "http://x/v1/sync/push", nil)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer x")
+	probe := &recordingT{TB: t}
+	apitest.CheckRequest(probe, req, body)
+	if !probe.failed {
+		t.Fatal("an answer.set with a misspelt field passed the request check")
+	}
+	good := []byte(`{"mutations":[{"mutation_id":"0194f2a0-1111-7000-8000-000000000001","type":"answer.set",` +
+		`"entity_id":"0194f2a0-2222-7000-8000-000000000002","payload":{"path":"/a","answer":{"value":"yes"}}}]}`)
+	probe = &recordingT{TB: t}
+	apitest.CheckRequest(probe, req, good)
+	if probe.failed {
+		t.Fatal("a good answer.set failed the request check")
+	}
+}
+
 type recordingT struct {
 	testing.TB
 	failed bool

@@ -125,7 +125,7 @@ func signatureDeclaration(id, inspectionID, itemKey, sha256hex string, size int,
 	at := now.UTC().Format(time.RFC3339)
 	return map[string]any{"id": id, "sha256": sha256hex, "size": size, "content_type": "image/png", "kind": "signature",
 		"inspection_id": inspectionID, "item_key": itemKey, "captured_at": at,
-		"signature": map[string]any{"strokes": [][]map[string]int{{{"x": 20, "y": 60}, {"x": 380, "y": 60}}},
+		"signature": map[string]any{"strokes": [][][]int{{{20, 60}, {380, 60}}},
 			"signer_name": "Bench Guard", "signer_role": "guard", "signed_at": at, "content_digest": sha256hex}}
 }
 

@@ -94,7 +94,7 @@ func standInSignature(name, userID, role, digest string) *Signature {
 	if role == "" {
 		role = "witness"
 	}
-	return &Signature{Strokes: json.RawMessage(`[[{"x":0,"y":0},{"x":1,"y":1}]]`), SignerName: name,
+	return &Signature{Strokes: json.RawMessage(`[[[0,0],[1,1]]]`), SignerName: name,
 		SignerUserID: userID, SignerRole: role, SignedAt: time.Now().UTC().Format(time.RFC3339), ContentDigest: digest}
 }
 
