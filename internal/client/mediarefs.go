@@ -3,9 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -80,11 +78,9 @@ func plainAnswer(answer checklists.Answer) (checklists.Answer, error) {
 	return out, json.Unmarshal(raw, &out)
 }
 
-func contentDigest(answer checklists.Answer) string {
-	raw, _ := json.Marshal(answer) // it was just decoded from JSON
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:])
-}
+// contentDigest is what a signature in the answer signs; the server checks
+// it at submit.
+func contentDigest(answer checklists.Answer) string { return checklists.AnswerDigest(answer) }
 
 // standInSignature describes a generated signature: one stroke, signed now.
 func standInSignature(name, userID, role, digest string) *Signature {
