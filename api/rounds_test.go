@@ -192,6 +192,7 @@ func newWebhookSink(t *testing.T, secret string) *webhookSink {
 	sink := &webhookSink{secret: secret}
 	sink.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		apitest.CheckWebhook(t, r.Header, body)
 		sink.mu.Lock()
 		defer sink.mu.Unlock()
 		if r.Header.Get(notify.SignatureHeader) != notify.Sign([]byte(secret), body) {
