@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/patrolsync/patrolsync"
+	"github.com/patrolsync/patrolsync/internal/syncer"
 )
 
 // The lint below is what a client generator needs from openapi.yaml: names
@@ -337,6 +338,19 @@ func TestSpecEveryMutationAndRecordHasAnExample(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The spec types exactly the mutations the server applies.
+func TestSpecMutationTypesAreTheServers(t *testing.T) {
+	schemas := specJSON(t)["components"].(map[string]any)["schemas"].(map[string]any)
+	var spec []string
+	for _, v := range schemas["MutationType"].(map[string]any)["enum"].([]any) {
+		spec = append(spec, v.(string))
+	}
+	sort.Strings(spec)
+	if got, want := strings.Join(spec, " "), strings.Join(syncer.MutationTypes(), " "); got != want {
+		t.Fatalf("openapi.yaml's mutation types:\n  %s\nthe server's:\n  %s", got, want)
 	}
 }
 
