@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"net/http"
 	"strings"
 	"testing"
@@ -127,15 +129,28 @@ func TestFindingRectificationLoop(t *testing.T) {
 		if !found {
 			t.Fatalf("hazard register misses the closed finding: %+v", register.Items)
 		}
-		csv := env.Get("/v1/registers/hazards?format=csv", supervisor.Token).Want(t, http.StatusOK)
-		if !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || !strings.Contains(string(csv.Body), id+",") ||
-			!strings.Contains(string(csv.Body), "rectification_note") {
-			t.Fatalf("hazard CSV: %s", csv.Body)
+		// The CSV is for Excel: a byte-order mark, names instead of ids,
+		// times in the site's zone.
+		hazards := registerCSV(t, env, "hazards", supervisor.Token)
+		row := hazards[id]
+		if row == nil || row["状态 Status"] != "closed" || row["地点 Site"] != tenant.Sites[0].Name+" (A)" ||
+			row["时区 Time zone"] != "Asia/Shanghai" || row["责任人 Assignee"] != guard.User.Name ||
+			row["复查人 Verified by"] != supervisor.User.Name || !strings.HasSuffix(row["关闭时间 Closed at"], " +08:00") ||
+			strings.HasPrefix(row["检查项 Item"], "/") || !strings.Contains(row["检查项 Item"], " / ") {
+			t.Fatalf("hazard CSV row %v", row)
 		}
 		var inspections struct{ Items []struct{ ID string } }
 		env.Get("/v1/registers/inspections?from=2000-01-01T00:00:00Z", supervisor.Token).Want(t, http.StatusOK).JSON(t, &inspections)
 		if len(inspections.Items) != 2 {
 			t.Fatalf("inspection register holds %d rows, want 2", len(inspections.Items))
+		}
+		lines := registerCSV(t, env, "inspections", supervisor.Token)
+		for _, item := range inspections.Items {
+			row := lines[item.ID]
+			if row == nil || row["检查人 Inspector"] != guard.User.Name || row["地点 Site"] != tenant.Sites[0].Name+" (A)" ||
+				!strings.HasSuffix(row["提交时间 Submitted"], " +08:00") {
+				t.Fatalf("inspection CSV row %v", row)
+			}
 		}
 		env.Get("/v1/registers/handovers?format=xml", supervisor.Token).Want(t, http.StatusUnprocessableEntity)
 		// Every transition is in the audit log.
@@ -200,4 +215,31 @@ func TestFindingsByHandAndEscalation(t *testing.T) {
 			t.Fatalf("%d escalation events, want 2", escalated)
 		}
 	})
+}
+
+// registerCSV fetches a register as CSV and returns its rows by id, each as
+// header → cell. It fails unless the file starts with a UTF-8 byte-order
+// mark and no cell holds a user or site id.
+func registerCSV(t *testing.T, env *apitest.Env, register, token string) map[string]map[string]string {
+	t.Helper()
+	res := env.Get("/v1/registers/"+register+"?format=csv", token).Want(t, http.StatusOK)
+	if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !bytes.HasPrefix(res.Body, []byte("\xEF\xBB\xBF")) {
+		t.Fatalf("%s CSV: %s %.40q", register, res.Header.Get("Content-Type"), res.Body)
+	}
+	records, err := csv.NewReader(bytes.NewReader(res.Body[3:])).ReadAll()
+	if err != nil || len(records) < 2 {
+		t.Fatalf("%s CSV: %v\n%s", register, err, res.Body)
+	}
+	out := map[string]map[string]string{}
+	for _, record := range records[1:] {
+		row := map[string]string{}
+		for i, cell := range record {
+			row[records[0][i]] = cell
+			if i > 0 && len(cell) == 36 && strings.Count(cell, "-") == 4 && !strings.Contains(records[0][i], "ID") {
+				t.Errorf("%s CSV prints the id %s in %q", register, cell, records[0][i])
+			}
+		}
+		out[record[0]] = row
+	}
+	return out
 }

@@ -38,7 +38,7 @@ func (s *Server) inspectionReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := s.deps.Records.Report(c.Request().Context(), id)
+	pdf, err := s.deps.Records.Report(c.Request().Context(), id, c.QueryParam("lang"))
 	if err != nil {
 		return err
 	}

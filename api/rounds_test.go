@@ -450,7 +450,11 @@ func TestRoundReportsAndCSV(t *testing.T) {
 		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 			t.Fatalf("Content-Type %q", ct)
 		}
-		lines, err := csv.NewReader(strings.NewReader(string(res.Body))).ReadAll()
+		body, ok := strings.CutPrefix(string(res.Body), "\uFEFF") // a byte-order mark, for Excel
+		if !ok {
+			t.Fatalf("csv without a byte-order mark: %.40q", res.Body)
+		}
+		lines, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -460,7 +464,8 @@ func TestRoundReportsAndCSV(t *testing.T) {
 		statusOf := map[string]string{}
 		for _, l := range lines[1:] {
 			statusOf[l[0]] = l[10]
-			if l[5] != tenant.Guard.User.ID || l[8] != "Asia/Shanghai" || !strings.HasSuffix(l[7], "+08:00") {
+			if l[5] != tenant.Guard.User.ID || l[8] != "Asia/Shanghai" || !strings.HasSuffix(l[7], "+08:00") ||
+				l[14] != tenant.Sites[0].Name || l[15] != tenant.Guard.User.Name {
 				t.Fatalf("csv line %v", l)
 			}
 		}

@@ -1,6 +1,7 @@
-// Command testrun is `make test`: it checks the import rules, vets, finds or
-// starts PostgreSQL and an S3 server (versitygw), exports where they are to
-// the tests, runs `go test` and stops what it started, also on Ctrl-C. It
+// Command testrun is `make test`: it checks the import rules, vets, installs
+// poppler-utils if missing, finds or starts PostgreSQL and an S3 server
+// (versitygw), exports where they are to the tests, runs `go test` and
+// stops what it started, also on Ctrl-C. It
 // works on a bare machine with only Go (installing what is missing where it
 // can) and in CI; it never skips a test for a missing service.
 //
@@ -79,9 +80,14 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 	return phase("vulncheck", func() error { return vulncheck(ctx) })
 }
 
-// startServices finds or starts PostgreSQL and S3 side by side: either may
-// need a slow install, and neither waits for the other.
+// startServices installs missing test tools, then finds or starts
+// PostgreSQL and S3 side by side: either may need a slow install, and
+// neither waits for the other. The tools come first so that two apt-get
+// runs never contend for the package lock.
 func startServices(ctx context.Context, stack *cleanups) error {
+	if err := setupTools(ctx); err != nil {
+		return err
+	}
 	results := make(chan error, 2)
 	go func() { results <- setupPostgres(ctx, stack) }()
 	go func() { results <- setupS3(ctx, stack) }()

@@ -7,8 +7,10 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -133,12 +135,24 @@ func sites(p principal.Principal, siteID string) []string {
 	return []string{}
 }
 
-// ExportCSV writes a whole register (up to maxExport rows) as CSV with a
-// header line. A UTF-8 byte-order mark comes first so that spreadsheet
-// programs show the Chinese text correctly.
+// ExportCSV writes a whole register (up to maxExport rows) as CSV for
+// people to open in a spreadsheet: a UTF-8 byte-order mark first (without
+// it Excel reads the Chinese as another code page), a bilingual header,
+// sites and people by name, and times in each site's time zone with the
+// offset. Cells that a spreadsheet would run as a formula are quoted out.
 func (s *Service) ExportCSV(ctx context.Context, w io.Writer, register string, f RegisterFilter) error {
+	const op = "records.ExportCSV"
+	names, err := s.namesFor(ctx)
+	if err != nil {
+		return errs.Wrap(op, err)
+	}
 	out := csv.NewWriter(w)
 	io.WriteString(w, "\uFEFF")
+	if register == HazardRegister {
+		out.Write(hazardHeader)
+	} else {
+		out.Write(inspectionHeader)
+	}
 	page := store.Page{Limit: 500}
 	for written := 0; written < maxExport; {
 		var lines [][]string
@@ -148,17 +162,21 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, register string, f
 		case HazardRegister:
 			var rows []HazardRow
 			rows, next, err = s.Hazards(ctx, f, page)
-			lines = hazardLines(rows, written == 0)
+			if err == nil {
+				lines, err = names.hazardLines(rows)
+			}
 		default:
 			var rows []InspectionRow
 			rows, next, err = s.Inspections(ctx, f, register == HandoverRegister, page)
-			lines = inspectionLines(rows, written == 0)
+			if err == nil {
+				lines, err = names.inspectionLines(rows)
+			}
 		}
 		if err != nil {
 			return err
 		}
 		if err := out.WriteAll(lines); err != nil {
-			return errs.E("records.ExportCSV", errs.Unavailable, err)
+			return errs.E(op, errs.Unavailable, err)
 		}
 		written += len(lines)
 		if next == "" {
@@ -170,34 +188,231 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, register string, f
 	return nil
 }
 
-func inspectionLines(rows []InspectionRow, header bool) [][]string {
-	var out [][]string
-	if header {
-		out = append(out, []string{"id", "site_id", "template_key", "template_version", "owner_id", "status", "outcome",
-			"score", "started_at", "submitted_at", "received_at", "approved_by", "approved_at", "content_hash", "created_at"})
-	}
-	for _, r := range rows {
-		out = append(out, []string{r.ID, r.SiteID, r.TemplateKey, strconv.Itoa(r.TemplateVersion), r.OwnerID, r.Status,
-			str(r.Outcome), num(r.Score), at(r.StartedAt), at(r.SubmittedAt), at(r.ReceivedAt), str(r.ApprovedBy),
-			at(r.ApprovedAt), str(r.ContentHash), r.CreatedAt.Format(time.RFC3339)})
-	}
-	return out
+var inspectionHeader = []string{"记录编号 ID", "地点 Site", "时区 Time zone", "模板 Checklist", "版本 Version",
+	"检查人 Inspector", "状态 Status", "结果 Outcome", "得分 Score", "开始时间 Started", "提交时间 Submitted",
+	"收到时间 Received", "签核人 Signed off by", "签核时间 Signed off at", "内容摘要 Content hash", "创建时间 Created"}
+
+var hazardHeader = []string{"隐患编号 ID", "地点 Site", "时区 Time zone", "检查记录 Inspection ID", "检查项 Item",
+	"隐患 Finding", "等级 Severity", "状态 Status", "逾期 Overdue", "整改期限 Due", "责任人 Assignee",
+	"整改人 Rectified by", "整改时间 Rectified at", "整改说明 Rectification note", "复查人 Verified by",
+	"复查时间 Verified at", "关闭时间 Closed at", "督办级别 Escalation level", "创建时间 Created"}
+
+// names prints the sites, people and checklist items of one export, read
+// as rows need them.
+type names struct {
+	tx          *store.Tx
+	sites       map[string]store.Site
+	zones       map[string]*time.Location
+	users       map[string]string
+	inspections map[string]versionKey               // inspection id → its checklist
+	templates   map[versionKey]*checklists.Template // nil when unreadable
 }
 
-func hazardLines(rows []HazardRow, header bool) [][]string {
-	var out [][]string
-	if header {
-		out = append(out, []string{"id", "site_id", "inspection_id", "item_path", "title", "severity", "status", "overdue",
-			"due_at", "assignee_id", "rectifier_id", "rectified_at", "rectification_note", "verifier_id", "verified_at",
-			"closed_at", "escalation_level", "created_at"})
+type versionKey struct {
+	templateID string
+	number     int
+}
+
+func (s *Service) namesFor(ctx context.Context) (*names, error) {
+	n := &names{tx: s.db.Read(ctx), sites: map[string]store.Site{}, zones: map[string]*time.Location{},
+		users: map[string]string{}, inspections: map[string]versionKey{}, templates: map[versionKey]*checklists.Template{}}
+	for page := (store.Page{Limit: 500}); ; {
+		sites, next, err := n.tx.ListSites(store.SiteFilter{}, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, site := range sites {
+			n.sites[site.ID] = site
+			if loc, err := time.LoadLocation(site.Timezone); err == nil {
+				n.zones[site.ID] = loc
+			} else {
+				n.zones[site.ID] = time.UTC
+			}
+		}
+		if next == "" {
+			return n, nil
+		}
+		page.After = next
 	}
+}
+
+// learn reads the names of the people of a page of rows not seen yet.
+func (n *names) learn(ids ...*string) error {
+	var unknown []string
+	for _, id := range ids {
+		if id != nil && *id != "" {
+			if _, ok := n.users[*id]; !ok {
+				unknown = append(unknown, *id)
+			}
+		}
+	}
+	found, err := n.tx.UserNames(uuids(unknown))
+	for _, id := range unknown {
+		n.users[id] = found[id]
+	}
+	return err
+}
+
+// learnItems reads the checklists of the inspections findings came from.
+func (n *names) learnItems(rows []HazardRow) error {
+	var unknown []string
 	for _, r := range rows {
-		out = append(out, []string{r.ID, r.SiteID, str(r.InspectionID), r.ItemPath, r.Title, r.Severity, r.Status,
-			strconv.FormatBool(r.Overdue), at(r.DueAt), str(r.AssigneeID), str(r.RectifierID), at(r.RectifiedAt),
-			r.RectificationNote, str(r.VerifierID), at(r.VerifiedAt), at(r.ClosedAt), strconv.Itoa(r.EscalationLevel),
-			r.CreatedAt.Format(time.RFC3339)})
+		if r.InspectionID != nil {
+			if _, ok := n.inspections[*r.InspectionID]; !ok {
+				unknown = append(unknown, *r.InspectionID)
+			}
+		}
 	}
-	return out
+	if unknown = uuids(unknown); len(unknown) == 0 {
+		return nil
+	}
+	found, err := n.tx.InspectionsByID(unknown)
+	if err != nil {
+		return err
+	}
+	for id, row := range found {
+		key := versionKey{row.TemplateID, row.TemplateVersion}
+		n.inspections[id] = key
+		if _, ok := n.templates[key]; ok {
+			continue
+		}
+		version, err := n.tx.TemplateVersion(key.templateID, key.number)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return err
+		}
+		n.templates[key], _ = checklists.Parse([]byte(version.Document))
+	}
+	return nil
+}
+
+// item names the checklist item a finding is about, in both languages;
+// the item path when the checklist is unknown.
+func (n *names) item(inspectionID *string, path string) string {
+	if inspectionID != nil {
+		if template := n.templates[n.inspections[*inspectionID]]; template != nil {
+			if label := itemLabel(template, path); label != "" {
+				return safeCell(label)
+			}
+		}
+	}
+	return safeCell(path)
+}
+
+// itemLabel is the label of the item at a JSON pointer path (/key, or
+// /group/n/key inside a repeat), both languages joined.
+func itemLabel(template *checklists.Template, path string) string {
+	both := func(t checklists.Text) string {
+		zh, en := localized(t, "zh-CN"), localized(t, "en")
+		if zh == en {
+			return zh
+		}
+		return zh + " / " + en
+	}
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	for _, section := range template.Sections {
+		for _, item := range section.Items {
+			if item.Key != parts[0] {
+				continue
+			}
+			if len(parts) == 1 {
+				return both(item.Label)
+			}
+			n, err := strconv.Atoi(parts[1])
+			if len(parts) != 3 || err != nil {
+				return ""
+			}
+			for _, child := range item.Items {
+				if child.Key == parts[2] {
+					return fmt.Sprintf("%s #%d · %s", both(item.Label), n+1, both(child.Label))
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func (n *names) user(id *string) string {
+	if id == nil || *id == "" {
+		return ""
+	}
+	if name := n.users[*id]; name != "" {
+		return safeCell(name)
+	}
+	return *id // a person the organisation no longer knows
+}
+
+func (n *names) site(id string) string {
+	site, ok := n.sites[id]
+	if !ok {
+		return id
+	}
+	if site.Code != "" {
+		return safeCell(site.Name + " (" + site.Code + ")")
+	}
+	return safeCell(site.Name)
+}
+
+func (n *names) zone(siteID string) *time.Location {
+	if loc := n.zones[siteID]; loc != nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// at prints a time in a site's zone with its offset.
+func (n *names) at(siteID string, t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(n.zone(siteID)).Format("2006-01-02 15:04:05 -07:00")
+}
+
+func (n *names) inspectionLines(rows []InspectionRow) ([][]string, error) {
+	var people []*string
+	for i := range rows {
+		people = append(people, &rows[i].OwnerID, rows[i].ApprovedBy)
+	}
+	if err := n.learn(people...); err != nil {
+		return nil, err
+	}
+	out := make([][]string, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, []string{r.ID, n.site(r.SiteID), n.zone(r.SiteID).String(), safeCell(r.TemplateKey),
+			strconv.Itoa(r.TemplateVersion), n.user(&r.OwnerID), r.Status, str(r.Outcome), num(r.Score),
+			n.at(r.SiteID, r.StartedAt), n.at(r.SiteID, r.SubmittedAt), n.at(r.SiteID, r.ReceivedAt),
+			n.user(r.ApprovedBy), n.at(r.SiteID, r.ApprovedAt), str(r.ContentHash), n.at(r.SiteID, &r.CreatedAt)})
+	}
+	return out, nil
+}
+
+func (n *names) hazardLines(rows []HazardRow) ([][]string, error) {
+	var people []*string
+	for i := range rows {
+		people = append(people, rows[i].AssigneeID, rows[i].RectifierID, rows[i].VerifierID)
+	}
+	if err := n.learn(people...); err != nil {
+		return nil, err
+	}
+	if err := n.learnItems(rows); err != nil {
+		return nil, err
+	}
+	out := make([][]string, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, []string{r.ID, n.site(r.SiteID), n.zone(r.SiteID).String(), str(r.InspectionID),
+			n.item(r.InspectionID, r.ItemPath), safeCell(r.Title), r.Severity, r.Status, strconv.FormatBool(r.Overdue),
+			n.at(r.SiteID, r.DueAt), n.user(r.AssigneeID), n.user(r.RectifierID), n.at(r.SiteID, r.RectifiedAt),
+			safeCell(r.RectificationNote), n.user(r.VerifierID), n.at(r.SiteID, r.VerifiedAt),
+			n.at(r.SiteID, r.ClosedAt), strconv.Itoa(r.EscalationLevel), n.at(r.SiteID, &r.CreatedAt)})
+	}
+	return out, nil
+}
+
+// safeCell keeps a spreadsheet from running a cell as a formula.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func str(s *string) string {
@@ -212,11 +427,4 @@ func num(f *float64) string {
 		return ""
 	}
 	return fmt.Sprintf("%g", *f)
-}
-
-func at(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
 }

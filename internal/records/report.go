@@ -3,62 +3,62 @@ package records
 import (
 	"bytes"
 	"context"
-	_ "embed"
 	"encoding/json"
-	"fmt"
-	"strings"
+	"strconv"
 	"time"
-
-	"github.com/go-pdf/fpdf"
 
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
+	"github.com/patrolsync/patrolsync/internal/pdfdoc"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
-// reportFont covers Chinese and Latin text; see fonts/README.md.
-//
-//go:embed fonts/DroidSansFallback.ttf
-var reportFont []byte
+// Report languages: Chinese, English, or both side by side (the default).
+const (
+	LangChinese = "zh-CN"
+	LangEnglish = "en"
+	LangBoth    = ""
+)
 
 // reportData is everything a report prints, read in one place.
 type reportData struct {
-	row      store.Inspection
-	template *checklists.Template
-	answers  map[string]checklists.Answer
-	findings []store.Finding
-	events   []store.InspectionEvent
+	row        store.Inspection
+	org        store.Org
+	site       store.Site
+	loc        *time.Location
+	device     string
+	template   *checklists.Template
+	answers    map[string]checklists.Answer
+	evaluation checklists.Result
+	findings   []store.Finding
+	events     []store.InspectionEvent
+	names      map[string]string      // user id → name
+	media      map[string]store.Media // the media the answers and sign-off name
 }
 
-// Report renders an inspection the caller may see as a bilingual PDF:
-// answers, score, photos (thumbnails where the photo source has them),
-// findings, sign-off and history.
-func (s *Service) Report(ctx context.Context, id string) ([]byte, error) {
+// Report renders an inspection the caller may see as a PDF in lang
+// (LangChinese, LangEnglish or LangBoth): who, where, when and with what
+// result; every answer with failures marked, photos as thumbnails where the
+// photo source has them and signatures as drawn; findings, sign-off and
+// history. Times are in the site's time zone.
+func (s *Service) Report(ctx context.Context, id, lang string) ([]byte, error) {
 	const op = "records.Report"
+	if lang != LangBoth && lang != LangChinese && lang != LangEnglish {
+		return nil, errs.Fields(op, map[string]string{"/lang": "must be zh-CN or en"})
+	}
 	data, err := s.reportData(ctx, id)
 	if err != nil {
 		return nil, errs.Wrap(op, err)
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes("cjk", "", reportFont)
-	pdf.SetFont("cjk", "", 10)
-	pdf.SetAutoPageBreak(true, 15)
-	pdf.AliasNbPages("{nb}")
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-12)
-		pdf.CellFormat(0, 6, fmt.Sprintf("%s · 第 %d/{nb} 页 page", id, pdf.PageNo()), "", 0, "C", false, 0, "")
-	})
-	pdf.AddPage()
-	r := &renderer{pdf: pdf, ctx: ctx, photos: s.photos}
-	r.header(data)
-	r.answers(data)
-	r.findings(data)
-	r.signOff(data)
-	r.history(data)
+	var photos PhotoSource
+	if s.photos != nil {
+		photos = func(_ context.Context, mediaID string) ([]byte, string, error) { return s.photos(ctx, mediaID) }
+	}
 	var out bytes.Buffer
-	if err := pdf.Output(&out); err != nil {
+	if err := render(ctx, &out, data, lang, photos, nil); err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
 	return out.Bytes(), nil
@@ -82,261 +82,223 @@ func (s *Service) reportData(ctx context.Context, id string) (reportData, error)
 	if err != nil {
 		return reportData{}, errs.E("records.Report", errs.Internal, err)
 	}
-	d := reportData{row: row, template: doc, answers: map[string]checklists.Answer{}}
+	d := reportData{row: row, template: doc, answers: map[string]checklists.Answer{}, loc: time.UTC, device: "—"}
 	if err := json.Unmarshal(row.Answers, &d.answers); err != nil {
 		return reportData{}, errs.E("records.Report", errs.Internal, err)
+	}
+	if len(row.Evaluation) > 0 {
+		if err := json.Unmarshal(row.Evaluation, &d.evaluation); err != nil {
+			return reportData{}, errs.E("records.Report", errs.Internal, err)
+		}
+	}
+	if d.org, err = tx.CallerOrg(); err != nil {
+		return reportData{}, err
+	}
+	if d.site, err = tx.Site(row.SiteID); err != nil {
+		return reportData{}, err
+	}
+	if loc, err := time.LoadLocation(d.site.Timezone); err == nil {
+		d.loc = loc
+	}
+	if input.IsUUID(row.DeviceID) {
+		if device, err := tx.Device(row.DeviceID); err == nil {
+			d.device = deviceName(device)
+		} else if !errs.Is(err, errs.NotFound) {
+			return reportData{}, err
+		}
 	}
 	if d.findings, _, err = tx.ListFindings(store.FindingFilter{Inspection: id}, store.Page{Limit: 500}); err != nil {
 		return reportData{}, err
 	}
-	d.events, err = tx.InspectionEvents(id)
+	if d.events, err = tx.InspectionEvents(id); err != nil {
+		return reportData{}, err
+	}
+	if d.media, err = tx.MediaByIDs(uuids(d.mediaIDs())); err != nil {
+		return reportData{}, err
+	}
+	d.names, err = tx.UserNames(uuids(d.userIDs()))
 	return d, err
 }
 
-// renderer writes the sections of a report.
-type renderer struct {
-	pdf    *fpdf.Fpdf
-	ctx    context.Context
-	photos PhotoSource
-	images int
-}
-
-func (r *renderer) heading(zh, en string) {
-	r.pdf.Ln(3)
-	r.pdf.SetFont("cjk", "", 13)
-	r.pdf.CellFormat(0, 8, zh+" "+en, "B", 1, "L", false, 0, "")
-	r.pdf.SetFont("cjk", "", 10)
-}
-
-func (r *renderer) line(label, value string) {
-	r.pdf.SetFont("cjk", "", 9)
-	r.pdf.CellFormat(55, 6, label, "", 0, "L", false, 0, "")
-	r.pdf.SetFont("cjk", "", 10)
-	r.pdf.MultiCell(0, 6, value, "", "L", false)
-}
-
-func (r *renderer) header(d reportData) {
-	r.pdf.SetFont("cjk", "", 16)
-	r.pdf.CellFormat(0, 10, "检查报告 Inspection report", "", 1, "C", false, 0, "")
-	r.pdf.SetFont("cjk", "", 12)
-	r.pdf.CellFormat(0, 8, text(d.template.Title, "zh-CN")+" / "+text(d.template.Title, "en"), "", 1, "C", false, 0, "")
-	row := d.row
-	r.line("模板 Template", fmt.Sprintf("%s v%d", row.TemplateKey, row.TemplateVersion))
-	r.line("地点 Site", row.SiteID)
-	r.line("检查人 Inspector", row.OwnerID)
-	r.line("状态 Status", statusText(row.Status))
-	r.line("开始 Started", when(row.StartedAt))
-	r.line("提交 Submitted", when(row.SubmittedAt))
-	r.line("收到 Received", when(row.ReceivedAt))
-	score := "—"
-	if row.Score != nil {
-		score = fmt.Sprintf("%.1f", *row.Score)
+// deviceName is how a device is printed: its name, else the key the app
+// registered it with, and its platform.
+func deviceName(d store.Device) string {
+	name := d.Name
+	if name == "" {
+		name = d.DeviceKey
 	}
-	outcome := "—"
-	if row.Outcome != nil {
-		outcome = outcomeText(*row.Outcome)
+	if d.Platform != "" {
+		name += " (" + d.Platform + ")"
 	}
-	r.line("得分 Score", score)
-	r.line("结果 Outcome", outcome)
-	r.line("内容摘要 Content hash", deref(row.ContentHash))
+	return name
 }
 
-func (r *renderer) answers(d reportData) {
-	r.heading("检查项目", "Answers")
+// each calls visit for every answer, top-level and inside repeats, with
+// its item and JSON pointer path.
+func (d reportData) each(visit func(path string, item checklists.Item, a checklists.Answer)) {
 	for _, section := range d.template.Sections {
-		r.pdf.SetFont("cjk", "", 11)
-		r.pdf.MultiCell(0, 7, text(section.Title, "zh-CN")+" / "+text(section.Title, "en"), "", "L", false)
 		for _, item := range section.Items {
-			if item.Type == checklists.TypeInstruction {
-				continue
-			}
-			answer, ok := d.answers[item.Key]
-			label := text(item.Label, "zh-CN") + " / " + text(item.Label, "en")
+			a, ok := d.answers[item.Key]
 			if !ok {
-				r.line(label, "未作答 not answered")
 				continue
 			}
-			if len(answer.Repeats) > 0 {
-				for i, repeat := range answer.Repeats {
-					for _, child := range item.Items {
-						if a, ok := repeat[child.Key]; ok {
-							r.answer(fmt.Sprintf("%s #%d %s / %s", text(item.Label, "zh-CN"), i+1,
-								text(child.Label, "zh-CN"), text(child.Label, "en")), child, a)
-						}
+			visit("/"+item.Key, item, a)
+			for i, repeat := range a.Repeats {
+				for _, child := range item.Items {
+					if ca, ok := repeat[child.Key]; ok {
+						visit("/"+item.Key+"/"+strconv.Itoa(i)+"/"+child.Key, child, ca)
 					}
 				}
-				continue
 			}
-			r.answer(label, item, answer)
 		}
 	}
 }
 
-func (r *renderer) answer(label string, item checklists.Item, a checklists.Answer) {
-	r.line(label, valueText(item, a.Value))
-	if a.Note != "" {
-		r.line("  备注 Note", a.Note)
+// userIDs lists every person the report names.
+func (d reportData) userIDs() []string {
+	ids := []string{d.row.OwnerID}
+	if d.row.ApprovedBy != nil {
+		ids = append(ids, *d.row.ApprovedBy)
 	}
-	if a.Countersign != nil {
-		raw, _ := json.Marshal(a.Countersign)
-		r.line("  会签 Countersign", string(raw))
-	}
-	for _, id := range a.Media {
-		r.photo(id)
-	}
-}
-
-// photo embeds a thumbnail, or names the photo when none is stored yet.
-func (r *renderer) photo(mediaID string) {
-	if r.photos != nil {
-		if raw, contentType, err := r.photos(r.ctx, mediaID); err == nil {
-			kind := "JPG"
-			if strings.Contains(contentType, "png") {
-				kind = "PNG"
-			}
-			name := fmt.Sprintf("photo-%d", r.images)
-			r.images++
-			info := r.pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: kind}, bytes.NewReader(raw))
-			if r.pdf.Ok() && info != nil {
-				r.pdf.ImageOptions(name, r.pdf.GetX()+55, r.pdf.GetY(), 40, 0, true, fpdf.ImageOptions{ImageType: kind}, 0, "")
-				return
-			}
-			r.pdf.ClearError() // a broken thumbnail is skipped, not fatal
-		}
-	}
-	r.line("  照片 Photo", mediaID)
-}
-
-func (r *renderer) findings(d reportData) {
-	r.heading("隐患", "Findings")
-	if len(d.findings) == 0 {
-		r.line("", "无 none")
-		return
+	for _, e := range d.events {
+		ids = append(ids, e.ActorID)
 	}
 	for _, f := range d.findings {
-		r.line(f.ItemPath, fmt.Sprintf("%s · %s · %s · %s", f.Title, severityText(f.Severity), statusText(f.Status),
-			"due "+when(f.DueAt)))
+		ids = append(ids, f.CreatedBy, deref(f.AssigneeID), deref(f.RectifierID), deref(f.VerifierID))
 	}
-}
-
-func (r *renderer) signOff(d reportData) {
-	r.heading("签核", "Sign-off")
-	row := d.row
-	if row.ApprovedBy == nil {
-		r.line("", "未签核 not signed off")
-		return
-	}
-	var signature struct {
-		Signature struct {
-			MediaID *string       `json:"media_id"`
-			Strokes [][][]float64 `json:"strokes"`
-			Name    string        `json:"name"`
-		} `json:"signature"`
-		Comment string `json:"comment"`
-	}
-	json.Unmarshal(row.Signature, &signature)
-	r.line("签核人 Approved by", *row.ApprovedBy+" "+signature.Signature.Name)
-	r.line("签核时间 Approved at", when(row.ApprovedAt))
-	r.line("签核摘要 Approved hash", deref(row.ApprovedHash))
-	r.line("意见 Comment", signature.Comment)
-	if signature.Signature.MediaID != nil {
-		r.photo(*signature.Signature.MediaID)
-	} else if len(signature.Signature.Strokes) > 0 {
-		r.strokes(signature.Signature.Strokes)
-	}
-}
-
-// strokes draws a pen signature scaled into a 60 × 20 mm box.
-func (r *renderer) strokes(strokes [][][]float64) {
-	maxX, maxY := 1.0, 1.0
-	for _, s := range strokes {
-		for _, p := range s {
-			if len(p) >= 2 {
-				maxX, maxY = max(maxX, p[0]), max(maxY, p[1])
-			}
+	d.each(func(_ string, _ checklists.Item, a checklists.Answer) {
+		if a.Countersign != nil {
+			ids = append(ids, a.Countersign.UserID)
+		}
+	})
+	for _, m := range d.media {
+		if sig := signatureOf(m); sig.SignerUserID != "" {
+			ids = append(ids, sig.SignerUserID)
 		}
 	}
-	x0, y0 := r.pdf.GetX()+55, r.pdf.GetY()
-	scale := min(60/maxX, 20/maxY)
-	for _, s := range strokes {
-		for i := 1; i < len(s); i++ {
-			if len(s[i-1]) >= 2 && len(s[i]) >= 2 {
-				r.pdf.Line(x0+s[i-1][0]*scale, y0+s[i-1][1]*scale, x0+s[i][0]*scale, y0+s[i][1]*scale)
-			}
+	return ids
+}
+
+// mediaIDs lists every photo and signature the answers and sign-off name.
+func (d reportData) mediaIDs() []string {
+	var ids []string
+	d.each(func(_ string, item checklists.Item, a checklists.Answer) {
+		ids = append(ids, a.Media...)
+		ids = append(ids, valueMediaIDs(item, a.Value)...)
+		if a.Countersign != nil && a.Countersign.SignatureMediaID != "" {
+			ids = append(ids, a.Countersign.SignatureMediaID)
 		}
+	})
+	if sig := approval(d.row.Signature); sig.Signature.MediaID != nil {
+		ids = append(ids, *sig.Signature.MediaID)
 	}
-	r.pdf.Ln(22)
+	return ids
 }
 
-func (r *renderer) history(d reportData) {
-	r.heading("记录", "History")
-	for _, e := range d.events {
-		r.line(e.CreatedAt.UTC().Format(time.RFC3339), e.Kind+" · "+e.ActorID)
-	}
-}
-
-func text(t checklists.Text, lang string) string {
-	if v := t[lang]; v != "" {
-		return v
-	}
-	for _, v := range t {
-		return v
-	}
-	return ""
-}
-
-// valueText prints an answer's value, with the option labels of choices in
-// both languages.
-func valueText(item checklists.Item, value any) string {
+// valueMediaIDs are the media a photo or signature answer's value names.
+func valueMediaIDs(item checklists.Item, value any) []string {
 	switch v := value.(type) {
-	case nil:
-		return "—"
-	case string:
-		for _, o := range item.Options {
-			if o.Value == v {
-				return text(o.Label, "zh-CN") + " / " + text(o.Label, "en")
+	case []any:
+		if item.Type != checklists.TypePhoto {
+			return nil
+		}
+		var ids []string
+		for _, id := range v {
+			if s, ok := id.(string); ok {
+				ids = append(ids, s)
 			}
 		}
-		switch v {
-		case "yes":
-			return "是 yes"
-		case "no":
-			return "否 no"
-		case "na":
-			return "不适用 N/A"
+		return ids
+	case map[string]any:
+		if s, ok := v["media_id"].(string); ok && item.Type == checklists.TypeSignature {
+			return []string{s}
 		}
-		return v
 	}
-	raw, _ := json.Marshal(value)
-	return string(raw)
+	return nil
 }
 
-func statusText(s string) string {
-	names := map[string]string{"in_progress": "进行中", "submitted": "已提交", "approved": "已签核", "returned": "已退回",
-		"open": "待处理", "assigned": "已指派", "rectified": "已整改", "verified": "已复查", "closed": "已关闭", "rejected": "复查未通过"}
-	return names[s] + " " + s
-}
-
-func outcomeText(s string) string {
-	names := map[string]string{"pass": "合格", "fail": "不合格", "incomplete": "未完成"}
-	return names[s] + " " + s
-}
-
-func severityText(s string) string {
-	names := map[string]string{"low": "低", "medium": "中", "high": "高", "critical": "严重"}
-	return names[s] + " " + s
-}
-
-func when(t *time.Time) string {
-	if t == nil {
-		return "—"
+// uuids keeps the distinct well-formed ids: answers come from phones.
+func uuids(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if input.IsUUID(id) && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
 	}
-	return t.UTC().Format(time.RFC3339)
+	return out
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return "—"
+// approvalSignature is the sign-off as stored with the inspection.
+type approvalSignature struct {
+	Signature struct {
+		MediaID *string         `json:"media_id"`
+		Strokes json.RawMessage `json:"strokes"`
+		Name    string          `json:"name"`
+	} `json:"signature"`
+	Comment string `json:"comment"`
+}
+
+func approval(raw []byte) approvalSignature {
+	var sig approvalSignature
+	if len(raw) > 0 {
+		json.Unmarshal(raw, &sig) // a sign-off the server wrote; a bad one prints empty
 	}
-	return *s
+	return sig
+}
+
+// mediaSignature is what a signature media row records besides its image.
+type mediaSignature struct {
+	Strokes      json.RawMessage `json:"strokes"`
+	SignerUserID string          `json:"signer_user_id"`
+	SignerName   string          `json:"signer_name"`
+	SignerRole   string          `json:"signer_role"`
+	SignedAt     string          `json:"signed_at"`
+}
+
+func signatureOf(m store.Media) mediaSignature {
+	var sig mediaSignature
+	if len(m.Signature) > 0 {
+		json.Unmarshal(m.Signature, &sig) // validated when declared; a bad one prints without strokes
+	}
+	return sig
+}
+
+// parseStrokes reads pen strokes in either form clients send: points as
+// [x, y, ...] arrays or as {"x": …, "y": …} objects, each stroke a list of
+// points or an object with its "points".
+func parseStrokes(raw json.RawMessage) [][]pdfdoc.Point {
+	var strokes []json.RawMessage
+	if json.Unmarshal(raw, &strokes) != nil {
+		return nil
+	}
+	var out [][]pdfdoc.Point
+	for _, s := range strokes {
+		var points []json.RawMessage
+		if json.Unmarshal(s, &points) != nil {
+			var wrapped struct {
+				Points []json.RawMessage `json:"points"`
+			}
+			if json.Unmarshal(s, &wrapped) != nil {
+				continue
+			}
+			points = wrapped.Points
+		}
+		var stroke []pdfdoc.Point
+		for _, p := range points {
+			var pair []float64
+			var xy struct{ X, Y *float64 }
+			switch {
+			case json.Unmarshal(p, &pair) == nil && len(pair) >= 2:
+				stroke = append(stroke, pdfdoc.Point{X: pair[0], Y: pair[1]})
+			case json.Unmarshal(p, &xy) == nil && xy.X != nil && xy.Y != nil:
+				stroke = append(stroke, pdfdoc.Point{X: *xy.X, Y: *xy.Y})
+			}
+		}
+		if len(stroke) > 0 {
+			out = append(out, stroke)
+		}
+	}
+	return out
 }

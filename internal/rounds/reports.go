@@ -183,26 +183,60 @@ func (s *Service) Summary(ctx context.Context, f Filter) (Summary, error) {
 	return out, nil
 }
 
-// CSVHeader is the first line of the export.
+// CSVHeader is the first line of the export. The site and guard are named
+// after the ids, for people reading the file in a spreadsheet.
 var CSVHeader = []string{"round_id", "site_id", "kind", "name", "route_id", "guard_id", "slot_at", "local",
-	"timezone", "window_end", "status", "scanned", "total", "flags"}
+	"timezone", "window_end", "status", "scanned", "total", "flags", "site_name", "guard_name"}
 
-// ExportCSV writes the rounds of a period as CSV, one line per round.
+// ExportCSV writes the rounds of a period as CSV, one line per round, after
+// a UTF-8 byte-order mark so that Excel reads the Chinese names as UTF-8.
 func (s *Service) ExportCSV(ctx context.Context, f Filter, w io.Writer) error {
+	const op = "rounds.ExportCSV"
 	rows, doers, _, err := s.reportRows(ctx, f)
 	if err != nil {
-		return errs.Wrap("rounds.ExportCSV", err)
+		return errs.Wrap(op, err)
 	}
+	sites, people, err := s.names(ctx, rows, doers)
+	if err != nil {
+		return errs.Wrap(op, err)
+	}
+	io.WriteString(w, "\uFEFF")
 	out := csv.NewWriter(w)
 	out.Write(CSVHeader)
 	for _, r := range rows {
 		v := RoundView(r)
 		out.Write([]string{v.ID, v.SiteID, v.Kind, safeCell(v.Name), deref(v.RouteID), doers[r.ID],
 			v.SlotAt.Format(time.RFC3339), v.Local, v.Timezone, v.WindowEnd.Format(time.RFC3339), v.Status,
-			strconv.Itoa(v.ScannedCount), strconv.Itoa(v.TotalCount), strings.Join(v.Flags, " ")})
+			strconv.Itoa(v.ScannedCount), strconv.Itoa(v.TotalCount), strings.Join(v.Flags, " "),
+			safeCell(sites[v.SiteID]), safeCell(people[doers[r.ID]])})
 	}
 	out.Flush()
-	return errs.Wrap("rounds.ExportCSV", out.Error())
+	return errs.Wrap(op, out.Error())
+}
+
+// names reads the names of the sites and guards of an export.
+func (s *Service) names(ctx context.Context, rows []store.Round, doers map[string]string) (map[string]string, map[string]string, error) {
+	tx := s.db.Read(ctx)
+	siteIDs, userIDs := map[string]bool{}, map[string]bool{}
+	for _, r := range rows {
+		siteIDs[r.SiteID] = true
+		if doer := doers[r.ID]; doer != "" {
+			userIDs[doer] = true
+		}
+	}
+	sites := map[string]string{}
+	ids := sortedKeys(siteIDs)
+	for start := 0; start < len(ids); start += 500 {
+		list, _, err := tx.ListSites(store.SiteFilter{IDs: ids[start:min(start+500, len(ids))]}, store.Page{Limit: 500})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, site := range list {
+			sites[site.ID] = site.Name
+		}
+	}
+	people, err := tx.UserNames(sortedKeys(userIDs))
+	return sites, people, err
 }
 
 // safeCell keeps a spreadsheet from running a cell as a formula.

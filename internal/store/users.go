@@ -150,3 +150,18 @@ func casResult(op string, err error, rows int64) error {
 	}
 	return nil
 }
+
+// UserNames maps user ids of the caller's organisation to their names, for
+// printed records; ids it does not know are left out.
+func (tx *Tx) UserNames(ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct{ ID, Name string }
+	err := tx.scoped("users").Select("id, name").Where("id IN ?", ids).Find(&rows).Error
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, translate("store.UserNames", err)
+}

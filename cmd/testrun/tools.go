@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// tools are the programs tests run besides Go, and the Debian package of
+// each: the report tests render PDFs to pixels and list their fonts with
+// poppler.
+var tools = map[string]string{"pdftoppm": "poppler-utils", "pdffonts": "poppler-utils"}
+
+// setupTools installs the missing tools with apt-get where that is
+// possible, and otherwise says what to install.
+func setupTools(ctx context.Context) error {
+	var missing []string
+	for name, pkg := range tools {
+		if _, err := exec.LookPath(name); err != nil && !contains(missing, pkg) {
+			missing = append(missing, pkg)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if os.Geteuid() != 0 || !fileExists("/etc/debian_version") {
+		return fmt.Errorf("the tests need %s (Debian/Ubuntu: sudo apt-get install %[1]s; Fedora: sudo dnf install poppler-utils; "+
+			"macOS: brew install poppler)", strings.Join(missing, " "))
+	}
+	logf("tools: installing %s", strings.Join(missing, " "))
+	for _, args := range [][]string{{"update"}, append([]string{"install", "-y", "--no-install-recommends"}, missing...)} {
+		cmd := exec.CommandContext(ctx, "apt-get", args...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		if err := streamCommand(ctx, "apt-get", cmd); err != nil {
+			return fmt.Errorf("apt-get %s: %w", strings.Join(args, " "), err)
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
