@@ -65,3 +65,16 @@ func (s *Server) me(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, me)
 }
+
+// listKeys lists the caller's own countersign keys.
+func (s *Server) listKeys(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	keys, next, err := s.deps.Keys.List(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list(keys, next))
+}

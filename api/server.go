@@ -22,6 +22,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/app"
 	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/auth"
+	"github.com/patrolsync/patrolsync/internal/countersign"
 	"github.com/patrolsync/patrolsync/internal/finding"
 	"github.com/patrolsync/patrolsync/internal/incident"
 	"github.com/patrolsync/patrolsync/internal/inspection"
@@ -52,6 +53,7 @@ type Deps struct {
 	Reviews     *review.Service
 	Findings    *finding.Service
 	Records     *records.Service
+	Keys        *countersign.Service
 	// Blobs serves presigned uploads and downloads of the local blob store;
 	// nil when blobs live in S3.
 	Blobs http.Handler
@@ -165,6 +167,9 @@ func (s *Server) routes() {
 	v1.POST("/auth/logout", s.logout)
 
 	s.add(v1, http.MethodGet, "/me", principal.Guard, s.me)
+	s.add(v1, http.MethodGet, "/me/keys", principal.Guard, s.listKeys)
+	s.add(v1, http.MethodPost, "/me/keys", principal.Guard, create(s.deps.Keys.Register))
+	s.add(v1, http.MethodDelete, "/me/keys/:id", principal.Guard, byID(s.deps.Keys.Revoke))
 
 	s.add(v1, http.MethodGet, "/sites", principal.Guard, s.listSites)
 	s.add(v1, http.MethodPost, "/sites", principal.Admin, create(s.deps.Org.CreateSite))
@@ -294,7 +299,7 @@ func DepsFrom(a *app.App) Deps {
 	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Sync: a.Sync, Inspections: a.Inspections, Templates: a.Templates, Media: a.Media, Blobs: a.BlobHandler,
 		Rounds: a.Rounds, Incidents: a.Incidents, Notify: a.Notify,
 		Audit: a.Audit, Reviews: a.Reviews, Findings: a.Findings, Records: a.Records,
-		Checks: a.Checks()}
+		Keys: a.Keys, Checks: a.Checks()}
 }
 
 // observePushGroups publishes how pushes are committed in groups: group

@@ -38,7 +38,9 @@ func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]st
 	_, results = push(t, env, tenant.Guard.Token, []mutation{mut("finding.create", findingID, map[string]any{
 		"site_id": tenant.Sites[0].ID, "title": "Lock broken", "severity": "low"})})
 	wantStatus(t, results, "applied")
+	key := registerKey(t, env, tenant.Guard)
 	return map[string]string{
+		"/v1/me/keys":     key.id,
 		"/v1/media":       mediaID,
 		"/v1/findings":    findingID,
 		"/v1/sites":       tenant.Sites[0].ID,

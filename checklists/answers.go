@@ -10,6 +10,12 @@ type Input struct {
 	// InspectorID is the user filling in the inspection; a countersigner
 	// must be someone else.
 	InspectorID string `json:"inspector_id,omitempty"`
+	// Countersigns are the server's verdicts on the countersignatures, by
+	// item path. Nil means they were not checked (a phone's preview): the
+	// countersigns are listed unjudged. Non-nil means the server judged
+	// them: an item whose countersignature has no verified verdict fails,
+	// and the outcome is not pass.
+	Countersigns map[string]CountersignVerdict `json:"countersigns,omitempty"`
 }
 
 // Answer is the answer to one item. Value's JSON shape depends on the item
@@ -23,10 +29,16 @@ type Answer struct {
 	Repeats     []map[string]Answer `json:"repeats,omitempty"`
 }
 
-// Countersignature is the second person of a two-person item.
+// Countersignature is the second person of a two-person item, with the
+// proof made on their own phone: an Ed25519 signature by their key KeyID
+// over CountersignSubject.Message (docs/sync-protocol.md).
 type Countersignature struct {
 	UserID           string `json:"user_id"`
 	SignatureMediaID string `json:"signature_media_id,omitempty"`
+	KeyID            string `json:"key_id,omitempty"`
+	SignedAt         string `json:"signed_at,omitempty"`
+	// Signature is the 64-byte Ed25519 signature, standard base64.
+	Signature string `json:"signature,omitempty"`
 }
 
 // isAnswered reports whether the answer carries a value: null, "", and

@@ -64,31 +64,46 @@ func (evaluation *evaluation) onlyFields(fields map[string]any, path string, all
 	}
 }
 
-// countersign checks the second person of a two-person item. Whether the
-// countersigner exists and holds the role is for the server to check; the
-// result lists every countersignature for that.
-func (evaluation *evaluation) countersign(item *Item, answer *Answer, path string) {
+// countersign checks the second person of a two-person item and reports
+// whether the server's verdict fails the item. Whether the countersigner
+// exists, works at the site, holds the role and made the signature is for
+// the server to judge; the result lists every countersignature for that,
+// with the verdict when Input.Countersigns carries one.
+func (evaluation *evaluation) countersign(item *Item, answer *Answer, path string) (failed bool) {
 	given := answer.Countersign
 	if item.Countersign == nil {
 		if given != nil {
 			evaluation.addError(path+"/countersign", CodeNotAnswerable, "the item takes no countersignature")
 		}
-		return
+		return false
 	}
+	verdicts := evaluation.input.Countersigns
 	switch {
 	case given == nil || given.UserID == "":
 		evaluation.addError(path+"/countersign", CodeCountersignMissing, "a two-person item needs a second person's countersignature")
-		return
-	case evaluation.input.InspectorID != "" && equalIDs(given.UserID, evaluation.input.InspectorID):
+		return false
+	case verdicts == nil && evaluation.input.InspectorID != "" && equalIDs(given.UserID, evaluation.input.InspectorID):
+		// On the server the verdict says so, and the item fails.
 		evaluation.addError(path+"/countersign/user_id", CodeCountersignSelf, "the countersigner must be someone other than the inspector")
-		return
+		return false
 	case given.SignatureMediaID != "" && !isUUID(given.SignatureMediaID):
 		evaluation.addError(path+"/countersign/signature_media_id", CodeMediaID, "must be a media id (UUID)")
-		return
+		return false
 	}
-	evaluation.result.Countersigns = append(evaluation.result.Countersigns, CountersignCheck{
+	check := CountersignCheck{
 		Path: path, UserID: given.UserID, Role: item.Countersign.Role, SignatureMediaID: given.SignatureMediaID,
-	})
+		KeyID: given.KeyID, SignedAt: given.SignedAt, Signature: given.Signature, AnswerSHA256: AnswerDigest(*answer),
+	}
+	if verdicts != nil {
+		verdict, judged := verdicts[path]
+		if !judged {
+			verdict = CountersignVerdict{Code: CodeCountersignUnverified, Reason: "the countersignature was not verified"}
+		}
+		check.Verdict = &verdict
+		failed = !verdict.Verified
+	}
+	evaluation.result.Countersigns = append(evaluation.result.Countersigns, check)
+	return failed
 }
 
 // isUUID reports whether text is a UUID in its canonical 8-4-4-4-12 form.

@@ -28,29 +28,3 @@ func Digest(template *Template) string {
 	sum := sha256.Sum256(bytes.TrimRight(buffer.Bytes(), "\n"))
 	return hex.EncodeToString(sum[:])
 }
-
-// AnswerDigest returns the sha256 (hex) of an answer's canonical JSON: what
-// the signatures in the answer sign (a signature medium's content_digest).
-// Canonical: the answer as JSON with the keys of every object sorted, no
-// whitespace, empty fields left out, numbers as float64s in their shortest
-// round-trip form, no HTML escaping; that is JSON.stringify of the answer
-// with sorted keys. The server recomputes it at submit, so an answer changed
-// after it was signed must be signed again.
-func AnswerDigest(answer Answer) string {
-	raw, err := json.Marshal(answer)
-	if err != nil {
-		return ""
-	}
-	var generic any
-	if err := json.Unmarshal(raw, &generic); err != nil {
-		return ""
-	}
-	var buffer bytes.Buffer
-	encoder := json.NewEncoder(&buffer)
-	encoder.SetEscapeHTML(false)
-	if err := encoder.Encode(generic); err != nil {
-		return ""
-	}
-	sum := sha256.Sum256(bytes.TrimRight(buffer.Bytes(), "\n"))
-	return hex.EncodeToString(sum[:])
-}

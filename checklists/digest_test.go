@@ -1,9 +1,6 @@
 package checklists
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -45,36 +42,4 @@ func mustParse(t testing.TB, source string) *Template {
 		t.Fatalf("parse: %v", err)
 	}
 	return template
-}
-
-// AnswerDigest is the SHA-256 of JSON.stringify with sorted keys, whatever
-// the key order or number spelling the answer arrived with.
-func TestAnswerDigest(t *testing.T) {
-	canonical := `{"countersign":{"signature_media_id":"0193a1b2-0000-7000-8000-000000000002","user_id":"0193a1b2-0000-7000-8000-0000000000aa"},` +
-		`"note":"<ok> & 王强","value":{"media_id":"0193a1b2-0000-7000-8000-000000000001","signer_name":"王强"}}`
-	sum := sha256.Sum256([]byte(canonical))
-	want := hex.EncodeToString(sum[:])
-	for _, source := range []string{
-		canonical,
-		`{"value": {"signer_name": "王强", "media_id": "0193a1b2-0000-7000-8000-000000000001"}, "note": "<ok> & 王强", "media": [],
-		  "countersign": {"user_id": "0193a1b2-0000-7000-8000-0000000000aa", "signature_media_id": "0193a1b2-0000-7000-8000-000000000002"}}`,
-	} {
-		var answer Answer
-		if err := json.Unmarshal([]byte(source), &answer); err != nil {
-			t.Fatal(err)
-		}
-		if got := AnswerDigest(answer); got != want {
-			t.Errorf("AnswerDigest(%s) = %s, want %s", source, got, want)
-		}
-	}
-	var numbers Answer
-	json.Unmarshal([]byte(`{"value": 1.50E+2}`), &numbers)
-	sum = sha256.Sum256([]byte(`{"value":150}`))
-	if got := AnswerDigest(numbers); got != hex.EncodeToString(sum[:]) {
-		t.Errorf("numbers are not in their shortest form: %s", got)
-	}
-	changed := Answer{Value: map[string]any{"media_id": "0193a1b2-0000-7000-8000-000000000001", "signer_name": "王"}}
-	if AnswerDigest(changed) == want {
-		t.Error("a changed answer has the same digest")
-	}
 }

@@ -70,8 +70,13 @@ func (evaluation *evaluation) answered(item *Item, answer *Answer, current *scop
 	if failed && item.PhotoWhenFailed != nil && len(answer.Media) < item.PhotoWhenFailed.Min {
 		evaluation.addError(path, CodePhotosRequired, "a failed item needs at least %d photo(s) in media", item.PhotoWhenFailed.Min)
 	}
-	evaluation.countersign(item, answer, path)
+	// A countersignature the server refuses fails the item but leaves its
+	// gates as the phone saw them: the device could not know, and the
+	// supervisor should see the reason, not a refused submission.
 	current.open[item.Key] = !failed && len(evaluation.result.Errors) == errorsBefore
+	if evaluation.countersign(item, answer, path) {
+		failed = true
+	}
 	if valid {
 		score.add(item, value, failed)
 	}

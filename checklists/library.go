@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// libraryFiles holds the standard templates derived from the regulations in
-// shared/seeds. library/README.md is embedded too so that the pattern
+// libraryFiles holds the standard templates derived from the regulations
+// library/README.md lists. library/README.md is embedded too so that the pattern
 // compiles while the directory holds no template yet.
 //
 //go:embed library

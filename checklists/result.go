@@ -66,13 +66,21 @@ type Finding struct {
 	Title    Text   `json:"title"`
 }
 
-// CountersignCheck is a countersignature the server still has to check
-// against its users (existence, role, credential).
+// CountersignCheck is a countersignature the server checks against its
+// users and their keys (existence, site, role, credential), with the
+// server's verdict once it has judged it.
 type CountersignCheck struct {
 	Path             string `json:"path"`
 	UserID           string `json:"user_id"`
 	Role             string `json:"role"`
 	SignatureMediaID string `json:"signature_media_id,omitempty"`
+	KeyID            string `json:"key_id,omitempty"`
+	SignedAt         string `json:"signed_at,omitempty"`
+	Signature        string `json:"signature,omitempty"`
+	// AnswerSHA256 is AnswerDigest of the countersigned answer: what the
+	// countersigner's signature must cover.
+	AnswerSHA256 string              `json:"answer_sha256"`
+	Verdict      *CountersignVerdict `json:"verdict,omitempty"`
 }
 
 // Error codes of FieldError.Code.

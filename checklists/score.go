@@ -76,7 +76,8 @@ func (evaluation *evaluation) finish() {
 }
 
 // outcome: incomplete while anything is missing or wrong, then fail on a
-// critical failure or a score below the threshold, else pass.
+// critical failure, a countersignature the server could not verify, or a
+// score below the threshold, else pass.
 func (evaluation *evaluation) outcome() string {
 	result := evaluation.result
 	switch {
@@ -84,6 +85,11 @@ func (evaluation *evaluation) outcome() string {
 		return OutcomeIncomplete
 	case len(result.CriticalFailed) > 0 || result.Score < evaluation.template.PassThreshold:
 		return OutcomeFail
+	}
+	for _, check := range result.Countersigns {
+		if check.Verdict != nil && !check.Verdict.Verified {
+			return OutcomeFail
+		}
 	}
 	return OutcomePass
 }

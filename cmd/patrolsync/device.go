@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/patrolsync/patrolsync/checklists"
@@ -42,6 +45,9 @@ type simulateConfig struct {
 	seed                                        uint64
 	batch                                       int
 	logLevel                                    slog.Level
+	// countersigners are "email:password" of the people who countersign
+	// two-person items, each on a phone of their own.
+	countersigners []string
 }
 
 func parseSimulate(args []string) (simulateConfig, error) {
@@ -60,6 +66,13 @@ func parseSimulate(args []string) (simulateConfig, error) {
 	fs.StringVar(&cfg.stateDir, "state-dir", "", "device state directory (default: a fresh temporary one)")
 	fs.Uint64Var(&cfg.seed, "seed", 0, "seed of the faults and the jitter (default: random)")
 	fs.IntVar(&cfg.batch, "batch", 100, "mutations per push")
+	fs.Func("countersigner", "email:password of a user who countersigns two-person items on their own simulated phone (repeatable)", func(v string) error {
+		if email, password, ok := strings.Cut(v, ":"); !ok || email == "" || password == "" {
+			return errors.New("want email:password")
+		}
+		cfg.countersigners = append(cfg.countersigners, v)
+		return nil
+	})
 	verbose := fs.Bool("v", false, "log every retry")
 	if err := fs.Parse(args); err != nil {
 		return cfg, errs.E("patrolsync device simulate", errs.Malformed, err)
@@ -90,25 +103,28 @@ func parseSimulate(args []string) (simulateConfig, error) {
 
 // simulateSummary is the one line the command prints.
 type simulateSummary struct {
-	Inspections       int     `json:"inspections"`
-	MutationsSent     int     `json:"mutations_sent"`
-	Applied           int     `json:"applied"`
-	Duplicate         int     `json:"duplicate"`
-	Conflict          int     `json:"conflict"`
-	Rejected          int     `json:"rejected"`
-	Requests          int64   `json:"requests"`
-	DroppedRequests   int64   `json:"dropped_requests"`
-	DroppedResponses  int64   `json:"dropped_responses"`
-	Timeouts          int64   `json:"timeouts"`
-	Retries           int64   `json:"retries"`
-	MutationResends   int64   `json:"mutation_resends"`
-	Logins            int64   `json:"logins"`
-	Refreshes         int64   `json:"refreshes"`
-	ServerInspections int     `json:"server_inspections"`
-	MediaUploaded     int     `json:"media_uploaded"` // media stored on the server
-	MediaFailed       int     `json:"media_failed"`   // media the server refused for good
-	Seed              uint64  `json:"seed"`
-	Seconds           float64 `json:"seconds"`
+	Inspections       int   `json:"inspections"`
+	MutationsSent     int   `json:"mutations_sent"`
+	Applied           int   `json:"applied"`
+	Duplicate         int   `json:"duplicate"`
+	Conflict          int   `json:"conflict"`
+	Rejected          int   `json:"rejected"`
+	Requests          int64 `json:"requests"`
+	DroppedRequests   int64 `json:"dropped_requests"`
+	DroppedResponses  int64 `json:"dropped_responses"`
+	Timeouts          int64 `json:"timeouts"`
+	Retries           int64 `json:"retries"`
+	MutationResends   int64 `json:"mutation_resends"`
+	Logins            int64 `json:"logins"`
+	Refreshes         int64 `json:"refreshes"`
+	ServerInspections int   `json:"server_inspections"`
+	// Outcomes counts the server's outcomes of the submitted inspections
+	// (pass, fail): an unverified countersignature never passes.
+	Outcomes      map[string]int `json:"outcomes"`
+	MediaUploaded int            `json:"media_uploaded"` // media stored on the server
+	MediaFailed   int            `json:"media_failed"`   // media the server refused for good
+	Seed          uint64         `json:"seed"`
+	Seconds       float64        `json:"seconds"`
 }
 
 func simulate(ctx context.Context, cfg simulateConfig, log *slog.Logger) (simulateSummary, error) {
@@ -137,14 +153,24 @@ func simulate(ctx context.Context, cfg simulateConfig, log *slog.Logger) (simula
 	if err != nil {
 		return simulateSummary{}, err
 	}
+	signers, err := openCountersigners(ctx, cfg, stateDir, transport, log)
+	if err != nil {
+		return simulateSummary{}, err
+	}
+	for _, signer := range signers {
+		defer signer.device.Close()
+	}
 	for i := range cfg.inspections {
-		if err := fillOne(ctx, device, cfg.template, site, template); err != nil {
+		if err := fillOne(ctx, device, cfg.template, site, template, signers); err != nil {
 			return simulateSummary{}, err
 		}
 		log.Debug("inspection filled", "n", i+1)
 	}
 	log.Info("inspections filled offline; syncing", "inspections", cfg.inspections)
 	if err := syncUntilEmpty(ctx, device, log); err != nil {
+		return simulateSummary{}, err
+	}
+	if err := logRejected(ctx, device, log); err != nil {
 		return simulateSummary{}, err
 	}
 	onServer, err := device.ServerInspections(ctx, "submitted")
@@ -155,13 +181,17 @@ func simulate(ctx context.Context, cfg simulateConfig, log *slog.Logger) (simula
 	if err != nil {
 		return simulateSummary{}, err
 	}
+	outcomes := map[string]int{}
+	for _, inspection := range onServer {
+		outcomes[inspection.Outcome]++
+	}
 	faults := transport.Stats()
 	sent := st.Results["applied"] + st.Results["duplicate"] + st.Results["conflict"] + st.Results["rejected"]
 	return simulateSummary{Inspections: cfg.inspections, MutationsSent: sent, Applied: st.Results["applied"],
 		Duplicate: st.Results["duplicate"], Conflict: st.Results["conflict"], Rejected: st.Results["rejected"],
 		Requests: st.Requests, DroppedRequests: faults.DroppedRequests, DroppedResponses: faults.DroppedResponses,
 		Timeouts: faults.Timeouts, Retries: st.Retries, MutationResends: st.MutationSends - int64(sent),
-		Logins: st.Logins, Refreshes: st.Refreshes, ServerInspections: len(onServer),
+		Logins: st.Logins, Refreshes: st.Refreshes, ServerInspections: len(onServer), Outcomes: outcomes,
 		MediaUploaded: st.Media[client.MediaStored], MediaFailed: st.Media[client.MediaFailed], Seed: cfg.seed,
 		Seconds: time.Since(start).Seconds()}, nil
 }
@@ -190,16 +220,89 @@ func prepare(ctx context.Context, device *client.Client, cfg simulateConfig, log
 	return me.SiteIDs[0], template, nil
 }
 
-func fillOne(ctx context.Context, device *client.Client, key, site string, template *checklists.Template) error {
+// countersigner is a second person with a simulated phone of their own.
+type countersigner struct {
+	device *client.Client
+	role   string
+}
+
+// openCountersigners signs every --countersigner in on a device of their
+// own and registers its countersign key, as each would while online.
+func openCountersigners(ctx context.Context, cfg simulateConfig, stateDir string, transport http.RoundTripper, log *slog.Logger) ([]countersigner, error) {
+	var out []countersigner
+	for i, credentials := range cfg.countersigners {
+		email, password, _ := strings.Cut(credentials, ":")
+		device, err := client.Open(ctx, client.Options{Server: cfg.server, StateDir: filepath.Join(stateDir, fmt.Sprintf("countersigner-%d", i+1)),
+			Log: log, HTTPClient: &http.Client{Transport: transport}, RequestTimeout: cfg.requestTimeout, Seed: cfg.seed + uint64(i) + 1,
+			Backoff: client.Backoff{Base: 50 * time.Millisecond, Cap: 2 * time.Second}})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, countersigner{device: device})
+		me, err := device.Login(ctx, email, password)
+		if err != nil {
+			return out, err
+		}
+		keyID, err := device.RegisterCountersignKey(ctx)
+		if err != nil {
+			return out, err
+		}
+		out[len(out)-1].role = me.Role
+		log.Info("countersigner ready", "user", me.UserID, "role", me.Role, "key", keyID)
+	}
+	return out, nil
+}
+
+// holds mirrors the server's rule: "any" and "witness" take anyone,
+// "guard" and "supervisor" that role or a stronger one.
+func holds(role, asked string) bool {
+	rank := map[string]int{"guard": 1, "supervisor": 2, "admin": 3}
+	if asked == "guard" || asked == "supervisor" {
+		return rank[role] >= rank[asked]
+	}
+	return rank[role] > 0
+}
+
+func fillOne(ctx context.Context, device *client.Client, key, site string, template *checklists.Template, signers []countersigner) error {
 	input := checklists.SampleAnswers(template, true)
 	id, err := device.StartInspection(ctx, key, site, input.Context)
 	if err != nil {
 		return err
 	}
+	if len(signers) > 0 {
+		// The countersigner's phone signs what the inspector's phone shows
+		// it; without countersigners the sample's strangers stay, and the
+		// server fails their items.
+		err := client.CountersignAnswers(ctx, template, id, input.Answers, func(ctx context.Context, item checklists.Item, req client.CountersignRequest) (checklists.Countersignature, error) {
+			signer := signers[0]
+			for _, candidate := range signers {
+				if holds(candidate.role, item.Countersign.Role) {
+					signer = candidate
+					break
+				}
+			}
+			return signer.device.Countersign(ctx, req)
+		})
+		if err != nil {
+			return err
+		}
+	}
 	if err := device.Fill(ctx, id, template, input.Answers); err != nil {
 		return err
 	}
 	return device.Submit(ctx, id)
+}
+
+// logRejected tells why the server refused mutations, which is what a
+// person running a simulation wants to know first.
+func logRejected(ctx context.Context, device *client.Client, log *slog.Logger) error {
+	results, err := device.Results(ctx)
+	for _, r := range results {
+		if r.Status == "rejected" {
+			log.Warn("mutation rejected", "entity", r.EntityID, "errors", fmt.Sprint(r.Errors))
+		}
+	}
+	return err
 }
 
 // syncUntilEmpty syncs until the outbox is empty; Sync itself retries

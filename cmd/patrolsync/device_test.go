@@ -48,3 +48,38 @@ func TestDeviceSimulate(t *testing.T) {
 		}
 	})
 }
+
+// A simulated opening check passes only with real countersigners: with
+// --countersigner the second person's own simulated phone registers a key
+// and signs each two-person item; without, the sample's strangers are
+// refused by the server and the outcome is fail.
+func TestDeviceSimulateCountersigns(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("simcs")
+		run := func(extra ...string) map[string]int {
+			t.Helper()
+			var out bytes.Buffer
+			args := append([]string{"simulate", "--server", env.URL, "--email", tenant.Guard.Email, "--password", apitest.Password,
+				"--template", "cu-opening-check", "--inspections", "1", "--drop-rate", "0.1", "--seed", "11",
+				"--state-dir", t.TempDir()}, extra...)
+			if err := deviceCmd(context.Background(), args, &out); err != nil {
+				t.Fatalf("simulate: %v\n%s", err, out.String())
+			}
+			var summary struct {
+				Rejected int
+				Outcomes map[string]int
+			}
+			if err := json.Unmarshal(out.Bytes(), &summary); err != nil || summary.Rejected != 0 {
+				t.Fatalf("summary %s (%v)", out.String(), err)
+			}
+			return summary.Outcomes
+		}
+		if outcomes := run("--countersigner", tenant.Supervisor.Email+":"+apitest.Password); outcomes["pass"] != 1 {
+			t.Fatalf("with a real countersigner: outcomes %v, want one pass", outcomes)
+		}
+		if outcomes := run(); outcomes["pass"] != 1 || outcomes["fail"] != 1 {
+			t.Fatalf("with unknown countersigners: outcomes %v, want the earlier pass and one fail", outcomes)
+		}
+	})
+}

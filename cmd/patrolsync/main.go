@@ -30,7 +30,7 @@ Usage:
   patrolsync seed --demo
   patrolsync org create --slug S --name N
   patrolsync user create --org SLUG --email E --password P --role R [--name N] [--site CODE]...
-  patrolsync device simulate --server URL --email E --password P --template KEY --inspections N [--drop-rate 0.3] [--state-dir DIR] [--seed S]
+  patrolsync device simulate --server URL --email E --password P --template KEY --inspections N [--countersigner EMAIL:PASSWORD] [--drop-rate 0.3] [--state-dir DIR] [--seed S]
   patrolsync healthcheck [--url URL]
   patrolsync audit verify [--org SLUG]
   patrolsync version

@@ -8,13 +8,14 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/patrolsync/patrolsync/internal/testenv/pgbin"
 )
 
 // localPostgres is where CI and most developer machines have a server.
@@ -78,7 +79,7 @@ func redactURL(raw string) string {
 // postgresBinaries finds the directory holding initdb and postgres,
 // installing Debian's package when that is possible.
 func postgresBinaries(ctx context.Context) (string, error) {
-	if dir := findPostgresBinaries(); dir != "" {
+	if dir := pgbin.Find(); dir != "" {
 		return dir, nil
 	}
 	if os.Geteuid() != 0 || !fileExists("/etc/debian_version") {
@@ -97,39 +98,10 @@ func postgresBinaries(ctx context.Context) (string, error) {
 			return "", fmt.Errorf("apt-get %s: %w", strings.Join(args, " "), err)
 		}
 	}
-	if dir := findPostgresBinaries(); dir != "" {
+	if dir := pgbin.Find(); dir != "" {
 		return dir, nil
 	}
 	return "", fmt.Errorf("installed postgresql but found no initdb under /usr/lib/postgresql/*/bin")
-}
-
-// findPostgresBinaries prefers the newest Debian-style version directory,
-// then PATH.
-func findPostgresBinaries() string {
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sortVersionsDescending(dirs)
-	for _, dir := range dirs {
-		if isExecutable(filepath.Join(dir, "initdb")) && isExecutable(filepath.Join(dir, "postgres")) {
-			return dir
-		}
-	}
-	if initdb, err := exec.LookPath("initdb"); err == nil {
-		dir := filepath.Dir(initdb)
-		if isExecutable(filepath.Join(dir, "postgres")) {
-			return dir
-		}
-	}
-	return ""
-}
-
-// sortVersionsDescending orders /usr/lib/postgresql/<major>/bin paths by
-// major version, newest first (so 16 comes before 9.6).
-func sortVersionsDescending(dirs []string) {
-	version := func(dir string) float64 {
-		v, _ := strconv.ParseFloat(filepath.Base(filepath.Dir(dir)), 64)
-		return v
-	}
-	sort.SliceStable(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
 }
 
 func fileExists(path string) bool {

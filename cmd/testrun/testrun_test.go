@@ -97,15 +97,6 @@ func TestFreePort(t *testing.T) {
 	}
 }
 
-func TestSortVersionsDescending(t *testing.T) {
-	dirs := []string{"/usr/lib/postgresql/9.6/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin"}
-	sortVersionsDescending(dirs)
-	want := []string{"/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/9.6/bin"}
-	if !reflect.DeepEqual(dirs, want) {
-		t.Fatalf("got %v, want %v", dirs, want)
-	}
-}
-
 func TestInstallDirFrom(t *testing.T) {
 	cases := []struct {
 		goEnv, want string

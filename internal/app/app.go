@@ -20,6 +20,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/blob/local"
 	"github.com/patrolsync/patrolsync/internal/blob/s3"
 	"github.com/patrolsync/patrolsync/internal/config"
+	"github.com/patrolsync/patrolsync/internal/countersign"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/finding"
 	"github.com/patrolsync/patrolsync/internal/idempotency"
@@ -59,6 +60,7 @@ type App struct {
 	Reviews     *review.Service
 	Findings    *finding.Service
 	Records     *records.Service
+	Keys        *countersign.Service
 }
 
 // Open connects to the stores and builds the services. With cfg.Migrate it
@@ -90,6 +92,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Audit = audit.NewService(db)
 	a.Reviews = review.NewService(db, a.Inspections)
 	a.Findings = finding.NewService(db)
+	a.Keys = countersign.NewService(db)
 	a.Org.SeedNewOrgs(a.Templates.SeedLibrary)
 	a.Sync = syncer.NewService(db, a.pinnedTemplate, log)
 	a.Notify = notify.NewService(db, log)
@@ -103,7 +106,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Sync.SetMediaLimits(mediaLimits)
 	a.Records = records.NewService(db, a.Inspections, a.Media.Thumbnail)
 	if a.Jobs, err = jobs.Open(ctx, db, cfg.DatabaseURL, a.jobs(), jobs.Options{Workers: cfg.JobWorkers,
-		PollInterval: cfg.JobPoll}, log); err != nil {
+		PollInterval: cfg.JobPoll, Migrate: cfg.Migrate}, log); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -43,8 +43,9 @@ type Inspection struct {
 	Answers         map[string]checklists.Answer `json:"answers"`
 	Context         map[string]any               `json:"context,omitempty"`
 	MediaPending    bool                         `json:"media_pending"` // as the server last said
-	Version         int64                        `json:"-"`             // the server's version; 0 until it has one
-	Pending         int                          `json:"-"`             // mutations still in the outbox
+	Outcome         string                       `json:"outcome,omitempty"`
+	Version         int64                        `json:"-"` // the server's version; 0 until it has one
+	Pending         int                          `json:"-"` // mutations still in the outbox
 }
 
 // Templates lists the published template versions the device has.

@@ -75,6 +75,11 @@ CREATE TABLE IF NOT EXISTS media (
     attempts      INTEGER NOT NULL DEFAULT 0,
     last_error    TEXT
 );
+CREATE TABLE IF NOT EXISTS countersign_key (
+    user_id     TEXT PRIMARY KEY,
+    key_id      TEXT NOT NULL,
+    private_key TEXT NOT NULL
+);
 `
 
 // openLocal opens the SQLite file with full fsync, so that a committed

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -58,6 +59,10 @@ func (r *Registry) Every(interval time.Duration, args Args) {
 type Options struct {
 	Workers      int           // concurrent jobs per replica
 	PollInterval time.Duration // how often idle workers look for jobs
+	// Migrate applies River's pending migrations; without it Open refuses
+	// a database whose River tables are behind, as the app schema is
+	// refused (PATROLSYNC_MIGRATE).
+	Migrate bool
 }
 
 // Queue is the running job queue of either dialect.
@@ -90,7 +95,7 @@ func Open(ctx context.Context, db *store.DB, databaseURL string, reg *Registry, 
 	}
 	if db.Dialect() == store.SQLite {
 		driver := riversqlite.New(db.SQL())
-		if err := migrate[*sql.Tx](ctx, driver); err != nil {
+		if err := migrate[*sql.Tx](ctx, driver, opts.Migrate); err != nil {
 			return nil, errs.E(op, errs.Unavailable, err)
 		}
 		client, err := river.NewClient(driver, config)
@@ -104,7 +109,7 @@ func Open(ctx context.Context, db *store.DB, databaseURL string, reg *Registry, 
 		return nil, errs.E(op, errs.Unavailable, err)
 	}
 	driver := riverpgxv5.New(pool)
-	if err := migrate[pgx.Tx](ctx, driver); err != nil {
+	if err := migrate[pgx.Tx](ctx, driver, opts.Migrate); err != nil {
 		pool.Close()
 		return nil, errs.E(op, errs.Unavailable, err)
 	}
@@ -116,10 +121,23 @@ func Open(ctx context.Context, db *store.DB, databaseURL string, reg *Registry, 
 	return wrap[pgx.Tx](client, pool.Close), nil
 }
 
-func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+// migrate brings River's tables up to date, or with apply false checks
+// that they are.
+func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], apply bool) error {
 	migrator, err := rivermigrate.New[TTx](driver, nil)
 	if err != nil {
 		return err
+	}
+	if !apply {
+		result, err := migrator.Validate(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("river migrations: %w", err)
+		}
+		if !result.OK {
+			return fmt.Errorf("River's job tables are behind this binary (%s): run `patrolsync migrate` or set PATROLSYNC_MIGRATE=true",
+				strings.Join(result.Messages, "; "))
+		}
+		return nil
 	}
 	_, err = migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
 	if err != nil {

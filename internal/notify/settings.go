@@ -23,8 +23,9 @@ const (
 // Levels lists the incident levels in order.
 var Levels = []string{LevelGeneral, LevelSerious, LevelMajor, LevelCritical}
 
-// DefaultDeadlines are the reporting deadlines of seeds-digest.md (002,
-// 001): major events within 1 hour, the initial report of others within 2.
+// DefaultDeadlines are the reporting deadlines of the regulations the
+// templates cite (checklists/library/README.md, 002 and 001): major events
+// within 1 hour, the initial report of others within 2.
 var DefaultDeadlines = map[string]int{LevelGeneral: 120, LevelSerious: 120, LevelMajor: 60, LevelCritical: 60}
 
 // Settings is an organisation's alerting, as admins see it. The secret is

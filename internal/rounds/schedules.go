@@ -2,6 +2,7 @@ package rounds
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -77,8 +78,13 @@ func recurrence(rule, dtstart string, loc *time.Location) (*rrule.RRule, map[str
 		fields["/rrule"] = "required: one RFC 5545 RRULE such as FREQ=DAILY;BYHOUR=22 (the start goes in dtstart)"
 	}
 	start, err := time.ParseInLocation(localLayout, dtstart, loc)
-	if err != nil {
+	switch {
+	case err != nil:
 		fields["/dtstart"] = "required: local wall time in the site's zone, such as 2026-12-01T22:00:00"
+	case start.Year() < minYear || start.Year() > maxYear:
+		// Expansion walks from dtstart: a start centuries away would take
+		// minutes for every materialisation.
+		fields["/dtstart"] = fmt.Sprintf("must be in the years %d to %d", minYear, maxYear)
 	}
 	if len(fields) > 0 {
 		return nil, fields
@@ -95,8 +101,24 @@ func recurrence(rule, dtstart string, loc *time.Location) (*rrule.RRule, map[str
 	if err != nil {
 		return nil, map[string]string{"/rrule": "not a valid RRULE: " + err.Error()}
 	}
+	// A rule that never happens (30 February) would make every expansion
+	// search hour by hour up to the year 9999: look a bounded way ahead.
+	probe := *opt
+	if horizon := start.AddDate(probeYears, 0, 0); probe.Until.IsZero() || probe.Until.After(horizon) {
+		probe.Until = horizon
+	}
+	if bounded, err := rrule.NewRRule(probe); err != nil || bounded.After(start, true).IsZero() {
+		return nil, map[string]string{"/rrule": fmt.Sprintf("the rule has no slot in the %d years from dtstart", probeYears)}
+	}
 	return r, nil
 }
+
+// Bounds of a schedule's start, and how far ahead a rule must have a slot.
+const (
+	minYear    = 2020
+	maxYear    = 2199
+	probeYears = 8
+)
 
 // occurrences lists slot starts in [from, to], in UTC, at most limit.
 func occurrences(r *rrule.RRule, from, to time.Time, limit int) []time.Time {

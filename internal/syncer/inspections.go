@@ -15,6 +15,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/audit"
+	"github.com/patrolsync/patrolsync/internal/countersign"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
@@ -183,8 +184,10 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 		}
 		return conflict(m, st.row.Version, inspection.ViewOf(st.row))
 	}
-	evaluation := checklists.Evaluate(st.pinned.template, checklists.Input{Answers: st.answers,
-		Context: decodeContext(st.row.Context), InspectorID: st.row.OwnerID})
+	evaluation, err := b.evaluate(st)
+	if err != nil {
+		return Result{}, err
+	}
 	links, err := media.CheckLinks(b.mediaLookup, st.row.ID, media.References(st.pinned.template, st.answers))
 	if err != nil {
 		return Result{}, err
@@ -216,6 +219,25 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 		return Result{}, err
 	}
 	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version, ContentHash: hash}, nil
+}
+
+// evaluate runs the engine over a submitted inspection with the server's
+// verdicts on its countersignatures: once to list them, once more with
+// the verdicts, so that an unverified countersignature fails its item.
+func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
+	in := checklists.Input{Answers: st.answers, Context: decodeContext(st.row.Context), InspectorID: st.row.OwnerID,
+		Countersigns: map[string]checklists.CountersignVerdict{}}
+	evaluation := checklists.Evaluate(st.pinned.template, in)
+	if len(evaluation.Countersigns) == 0 {
+		return evaluation, nil
+	}
+	subject := countersign.Subject{InspectionID: st.row.ID, SiteID: st.row.SiteID, InspectorID: st.row.OwnerID}
+	verdicts, err := countersign.Verify(b.tx, subject, evaluation.Countersigns)
+	if err != nil {
+		return checklists.Result{}, err
+	}
+	in.Countersigns = verdicts
+	return checklists.Evaluate(st.pinned.template, in), nil
 }
 
 // ownedInspection finds the inspection a mutation changes and checks that
@@ -362,7 +384,8 @@ func linkProblems(links media.LinkCheck) []FieldError {
 }
 
 // contentHash is the digest of exactly what was submitted: the pinned
-// template and the answers and context, in canonical JSON (sorted keys).
+// template and the answers and context, as docs/sync-protocol.md ("Content
+// hash") states byte for byte; a test keeps its worked example true.
 func contentHash(st *inspectionState) string {
 	answers, _ := json.Marshal(st.answers)
 	st.encoded = answers // what the flush writes, unless the answers change again

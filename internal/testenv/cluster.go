@@ -8,11 +8,12 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/patrolsync/patrolsync/internal/testenv/pgbin"
 )
 
 // Cluster is a private PostgreSQL server that a test may stop and start,
@@ -29,7 +30,7 @@ type Cluster struct {
 // binaries (as the postgres user when run as root) and stops it at cleanup.
 func PrivatePostgres(t testing.TB) *Cluster {
 	t.Helper()
-	bin := postgresBinaries()
+	bin := pgbin.Find()
 	if bin == "" {
 		t.Fatal("testenv: no PostgreSQL binaries (initdb, postgres) under /usr/lib/postgresql/*/bin or on PATH; " +
 			"install them: apt-get install postgresql")
@@ -135,28 +136,4 @@ func (c *Cluster) Restart() {
 	c.t.Helper()
 	c.Stop()
 	c.Start()
-}
-
-func postgresBinaries() string {
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(dirs, func(i, j int) bool { return versionOf(dirs[i]) > versionOf(dirs[j]) })
-	for _, dir := range dirs {
-		if executable(filepath.Join(dir, "initdb")) && executable(filepath.Join(dir, "postgres")) {
-			return dir
-		}
-	}
-	if initdb, err := exec.LookPath("initdb"); err == nil && executable(filepath.Join(filepath.Dir(initdb), "postgres")) {
-		return filepath.Dir(initdb)
-	}
-	return ""
-}
-
-func versionOf(binDir string) int {
-	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
-	return n
-}
-
-func executable(path string) bool {
-	info, err := os.Stat(path)
-	return err == nil && info.Mode()&0o111 != 0
 }

@@ -1,0 +1,18 @@
+-- +goose Up
+-- Countersign keys: an Ed25519 public key per user and device, registered
+-- while online, with which a countersigner's phone signs a two-person item
+-- offline (docs/sync-protocol.md, "Countersignatures"). Keys are revoked,
+-- never deleted, so that a proof made with one can still be explained.
+CREATE TABLE user_keys (
+    id         uuid PRIMARY KEY,
+    org_id     uuid NOT NULL REFERENCES orgs(id),
+    user_id    uuid NOT NULL REFERENCES users(id),
+    device_id  uuid REFERENCES devices(id),
+    algorithm  text NOT NULL CHECK (algorithm IN ('ed25519')),
+    public_key text NOT NULL,
+    name       text NOT NULL DEFAULT '',
+    created_at timestamptz NOT NULL,
+    revoked_at timestamptz,
+    UNIQUE (org_id, public_key)
+);
+CREATE INDEX user_keys_user ON user_keys (org_id, user_id, id);
