@@ -1,7 +1,7 @@
 # Targets take no shortcuts: `make test` runs every test against real
 # PostgreSQL and S3 servers, which cmd/testrun finds or starts.
 
-.PHONY: run test check-imports check-vulns bench
+.PHONY: build web run test check-imports check-vulns bench
 
 # Build and test with the Go release that has no known vulnerabilities
 # (govulncheck finds net/http, crypto/x509 and html/template fixes in
@@ -9,12 +9,22 @@
 # in the environment still wins.
 export GOTOOLCHAIN ?= go1.26.10+auto
 
-# The server with the embedded defaults (SQLite file, local blob directory).
-run:
+# The complete binary: the browser apps and the WebAssembly engine (web/build,
+# esbuild's Go API, no Node) embedded into the server.
+build: web
 	go build -o var/bin/patrolsync ./cmd/patrolsync
+
+# Only the browser apps, into web/dist (embedded by the next go build).
+web:
+	go run ./web/build
+
+# The server with the embedded defaults (SQLite file, local blob directory);
+# the guard app is at http://127.0.0.1:8080/app/, the console at /console/.
+run: build
 	./var/bin/patrolsync serve --demo
 
-# Import rules, go vet, then go test with services. Pass go test arguments
+# Import rules, the web build, go vet, then go test with services (PostgreSQL,
+# S3, Chromium for the browser tests). Pass go test arguments
 # with TESTARGS, e.g. make test TESTARGS="-count=1 -run TestContract ./internal/blob/...".
 test:
 	go run ./cmd/testrun $(TESTARGS)

@@ -59,6 +59,9 @@ type Deps struct {
 	Blobs http.Handler
 	// Checks are what /readyz asks: name -> ping.
 	Checks map[string]func(context.Context) error
+	// BlobOrigins are the object store's web origins, which the browser
+	// apps' Content-Security-Policy lets pages upload to and show images from.
+	BlobOrigins []string
 }
 
 // Options tune the HTTP layer.
@@ -156,6 +159,7 @@ func (s *Server) routes() {
 	s.echo.GET("/openapi.yaml", s.openapi)
 	s.echo.GET("/docs", s.docs)
 	s.echo.GET("/docs/*", s.docs)
+	s.webRoutes()
 	s.echo.GET("/v1/schemas/template.json", s.templateSchema)
 	if s.deps.Blobs != nil {
 		s.echo.Any("/v1/blobs/*", echo.WrapHandler(s.deps.Blobs))
@@ -299,7 +303,7 @@ func DepsFrom(a *app.App) Deps {
 	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Sync: a.Sync, Inspections: a.Inspections, Templates: a.Templates, Media: a.Media, Blobs: a.BlobHandler,
 		Rounds: a.Rounds, Incidents: a.Incidents, Notify: a.Notify,
 		Audit: a.Audit, Reviews: a.Reviews, Findings: a.Findings, Records: a.Records,
-		Keys: a.Keys, Checks: a.Checks()}
+		Keys: a.Keys, Checks: a.Checks(), BlobOrigins: a.BlobOrigins}
 }
 
 // observePushGroups publishes how pushes are committed in groups: group

@@ -100,11 +100,14 @@ func settings(fs *flag.FlagSet, args []string, getenv func(string) string) (conf
 	database := fs.String("database", "", "database URL (PATROLSYNC_DATABASE_URL)")
 	blobs := fs.String("blobs", "", "blob store URL (PATROLSYNC_BLOBS)")
 	addr := fs.String("addr", "", "listen address (PATROLSYNC_ADDR)")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate chain: serve HTTPS (PATROLSYNC_TLS_CERT)")
+	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert (PATROLSYNC_TLS_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return config.Config{}, errs.E("patrolsync", errs.Malformed, err)
 	}
 	overrides := map[string]string{
 		"PATROLSYNC_DATABASE_URL": *database, "PATROLSYNC_BLOBS": *blobs, "PATROLSYNC_ADDR": *addr,
+		"PATROLSYNC_TLS_CERT": *tlsCert, "PATROLSYNC_TLS_KEY": *tlsKey,
 	}
 	return config.Load(func(name string) string {
 		if v := overrides[name]; v != "" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/patrolsync/patrolsync/api"
@@ -54,6 +56,10 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	if err := a.Jobs.Start(ctx); err != nil {
 		return err
 	}
+	tlsConfig, err := loadTLS(cfg.TLSCert, cfg.TLSKey)
+	if err != nil {
+		return err
+	}
 	handler := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: version, PushRate: cfg.PushRate, PushBurst: cfg.PushBurst, TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins}, log)
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -62,12 +68,18 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	if cfg.PprofAddr != "" {
 		go servePprof(cfg.PprofAddr, log)
 	}
-	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: tlsConfig}
 	done := make(chan error, 1)
-	go func() { done <- server.Serve(listener) }()
+	go func() {
+		if tlsConfig != nil {
+			done <- server.ServeTLS(listener, "", "")
+			return
+		}
+		done <- server.Serve(listener)
+	}()
 	base := cfg.BaseURL
-	fmt.Fprintf(stdout, "\npatrolsync %s is listening\n  API:      %s/v1\n  API docs: %s/docs/\n  Health:   %s/healthz\n\n",
-		version, base, base, base)
+	fmt.Fprintf(stdout, "\npatrolsync %s is listening\n  Guard app: %s/app/\n  Console:   %s/console/\n  API:       %s/v1\n  API docs:  %s/docs/\n  Health:    %s/healthz\n\n",
+		version, base, base, base, base, base)
 	if len(accounts) > 0 {
 		printAccounts(stdout, accounts)
 		fmt.Fprintf(stdout, "\nTry:\n  curl -s %s/v1/auth/login -H 'Content-Type: application/json' \\\n"+
@@ -93,6 +105,57 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// loadTLS reads the certificate and key that make serve speak HTTPS (phones
+// register the guard app's service worker only on a secure origin); nil
+// when none is configured. A renewed pair (certbot rewriting the files) is
+// picked up at the next handshake, with no restart.
+func loadTLS(certFile, keyFile string) (*tls.Config, error) {
+	if certFile == "" {
+		return nil, nil
+	}
+	pair := &certificatePair{certFile: certFile, keyFile: keyFile}
+	if _, err := pair.current(); err != nil {
+		return nil, err
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+		return pair.current()
+	}}, nil
+}
+
+// certificatePair is a certificate and key on disk, read again when either
+// file changes. A pair that fails to load (say, half renewed) leaves the
+// previous one in use.
+type certificatePair struct {
+	certFile, keyFile string
+
+	mu          sync.Mutex
+	certificate *tls.Certificate
+	loaded      [2]time.Time // modification times of the files when read
+}
+
+func (pair *certificatePair) current() (*tls.Certificate, error) {
+	pair.mu.Lock()
+	defer pair.mu.Unlock()
+	certInfo, certErr := os.Stat(pair.certFile)
+	keyInfo, keyErr := os.Stat(pair.keyFile)
+	if certErr == nil && keyErr == nil && pair.certificate != nil &&
+		certInfo.ModTime().Equal(pair.loaded[0]) && keyInfo.ModTime().Equal(pair.loaded[1]) {
+		return pair.certificate, nil
+	}
+	certificate, err := tls.LoadX509KeyPair(pair.certFile, pair.keyFile)
+	if err != nil {
+		if pair.certificate != nil {
+			return pair.certificate, nil
+		}
+		return nil, fmt.Errorf("PATROLSYNC_TLS_CERT=%s, PATROLSYNC_TLS_KEY=%s: %w", pair.certFile, pair.keyFile, err)
+	}
+	pair.certificate = &certificate
+	if certErr == nil && keyErr == nil {
+		pair.loaded = [2]time.Time{certInfo.ModTime(), keyInfo.ModTime()}
+	}
+	return pair.certificate, nil
 }
 
 // servePprof serves Go's profiler on a loopback address of its own, so that

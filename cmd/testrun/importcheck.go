@@ -28,6 +28,8 @@ var vendorRules = []vendorRule{
 	{"minio-go", []string{"github.com/minio/minio-go"}, []string{"internal/blob/s3"}},
 	{"golang-jwt", []string{"github.com/golang-jwt/jwt"}, []string{"internal/auth"}},
 	{"River", []string{"github.com/riverqueue/river"}, []string{"internal/jobs"}},
+	{"esbuild", []string{"github.com/evanw/esbuild"}, []string{"web/build"}},
+	{"chromedp", []string{"github.com/chromedp"}, []string{"internal/browsertest", "web"}},
 }
 
 // checklistsAllowed is what the checklist engine, the mobile team's spec,

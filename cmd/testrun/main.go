@@ -1,9 +1,11 @@
-// Command testrun is `make test`: it checks the import rules, vets, installs
-// poppler-utils if missing, finds or starts PostgreSQL and an S3 server
-// (versitygw), exports where they are to the tests, runs `go test` and
-// stops what it started, also on Ctrl-C. It
-// works on a bare machine with only Go (installing what is missing where it
-// can) and in CI; it never skips a test for a missing service.
+// Command testrun is `make test`: it checks the import rules, builds the
+// browser apps and the WebAssembly engine (web/build) that the binary
+// embeds, vets, finds or starts PostgreSQL and an S3 server (versitygw),
+// finds or installs Chromium for the browser tests and poppler-utils for
+// the report tests, exports where they are to the tests, runs `go test`
+// and stops what it started, also on Ctrl-C. It works on a bare machine
+// with only Go (installing what is missing where it can) and in CI; it
+// never skips a test for a missing service.
 //
 //	go run ./cmd/testrun [go test args...]   default: -count=1 -timeout 14m ./...
 //	go run ./cmd/testrun check-imports       only the import rules
@@ -52,10 +54,14 @@ func run(args []string) int {
 	return exitCode(err)
 }
 
-// runAll is make test: import rules, then vet while the services start,
-// then the tests.
+// runAll is make test: import rules, the web build (the packages that
+// embed it must compile with it), then vet while the services start, then
+// the tests.
 func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 	if err := phase("imports", func() error { return checkImports(ctx) }); err != nil {
+		return err
+	}
+	if err := phase("web", func() error { return goCommand(ctx, "run", "./web/build", "-quiet") }); err != nil {
 		return err
 	}
 	// Vet and the services (perhaps an install) overlap: on a fresh
@@ -80,18 +86,16 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 	return phase("vulncheck", func() error { return vulncheck(ctx) })
 }
 
-// startServices installs missing test tools, then finds or starts
-// PostgreSQL and S3 side by side: either may need a slow install, and
-// neither waits for the other. The tools come first so that two apt-get
-// runs never contend for the package lock.
+// startServices finds or starts PostgreSQL, S3, Chromium and the other
+// test tools side by side: each may need a slow install, and none waits
+// for the others (apt-get itself takes turns).
 func startServices(ctx context.Context, stack *cleanups) error {
-	if err := setupTools(ctx); err != nil {
-		return err
-	}
-	results := make(chan error, 2)
+	results := make(chan error, 4)
 	go func() { results <- setupPostgres(ctx, stack) }()
 	go func() { results <- setupS3(ctx, stack) }()
-	return errors.Join(<-results, <-results)
+	go func() { results <- setupChromium(ctx) }()
+	go func() { results <- setupTools(ctx) }()
+	return errors.Join(<-results, <-results, <-results, <-results)
 }
 
 // phase runs one step and prints how long it took.

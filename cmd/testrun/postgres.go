@@ -9,7 +9,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -91,12 +90,8 @@ func postgresBinaries(ctx context.Context) (string, error) {
 			localPostgres)
 	}
 	logf("postgres: no binaries found; installing Debian's postgresql package")
-	for _, args := range [][]string{{"update"}, {"install", "-y", "--no-install-recommends", "postgresql"}} {
-		cmd := exec.CommandContext(ctx, "apt-get", args...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		if err := streamCommand(ctx, "apt-get", cmd); err != nil {
-			return "", fmt.Errorf("apt-get %s: %w", strings.Join(args, " "), err)
-		}
+	if err := aptInstall(ctx, "postgresql"); err != nil {
+		return "", err
 	}
 	if dir := pgbin.Find(); dir != "" {
 		return dir, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 )
 
@@ -18,7 +19,7 @@ var tools = map[string]string{"pdftoppm": "poppler-utils", "pdffonts": "poppler-
 func setupTools(ctx context.Context) error {
 	var missing []string
 	for name, pkg := range tools {
-		if _, err := exec.LookPath(name); err != nil && !contains(missing, pkg) {
+		if _, err := exec.LookPath(name); err != nil && !slices.Contains(missing, pkg) {
 			missing = append(missing, pkg)
 		}
 	}
@@ -30,21 +31,5 @@ func setupTools(ctx context.Context) error {
 			"macOS: brew install poppler)", strings.Join(missing, " "))
 	}
 	logf("tools: installing %s", strings.Join(missing, " "))
-	for _, args := range [][]string{{"update"}, append([]string{"install", "-y", "--no-install-recommends"}, missing...)} {
-		cmd := exec.CommandContext(ctx, "apt-get", args...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		if err := streamCommand(ctx, "apt-get", cmd); err != nil {
-			return fmt.Errorf("apt-get %s: %w", strings.Join(args, " "), err)
-		}
-	}
-	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+	return aptInstall(ctx, missing...)
 }

@@ -45,6 +45,7 @@ type App struct {
 	DB          *store.DB
 	Blobs       blob.Store
 	BlobHandler http.Handler // serves presigned URLs of the local store; nil for S3
+	BlobOrigins []string     // web origins of presigned URLs other than the server's own
 	Auth        *auth.Service
 	Org         *org.Service
 	Idempotency *idempotency.Service
@@ -194,7 +195,7 @@ func (a *App) openBlobs(ctx context.Context) error {
 		} else if err != nil {
 			return err
 		}
-		a.Blobs = store
+		a.Blobs, a.BlobOrigins = store, cfg.Origins()
 		return nil
 	}
 	dir := filepath.Clean(strings.TrimPrefix(raw, "file://"))

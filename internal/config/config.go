@@ -55,6 +55,9 @@ type Config struct {
 	MediaOrphanGrace        time.Duration // PATROLSYNC_MEDIA_ORPHAN_GRACE: unlinked blobs are collected after this
 
 	PprofAddr string // PATROLSYNC_PPROF_ADDR: loopback address for Go's profiler (unset: off)
+
+	TLSCert string // PATROLSYNC_TLS_CERT: PEM certificate chain; with TLSKey, serve terminates HTTPS
+	TLSKey  string // PATROLSYNC_TLS_KEY: PEM private key of TLSCert
 }
 
 // Defaults are the embedded, single-machine settings used by `make run`.
@@ -103,8 +106,14 @@ func Load(getenv func(string) string) (Config, error) {
 	c.VarDir = get("PATROLSYNC_VAR_DIR")
 	c.DatabaseURL = get("PATROLSYNC_DATABASE_URL")
 	c.Blobs = get("PATROLSYNC_BLOBS")
+	c.TLSCert, c.TLSKey = get("PATROLSYNC_TLS_CERT"), get("PATROLSYNC_TLS_KEY")
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		problems = append(problems, errors.New("PATROLSYNC_TLS_CERT and PATROLSYNC_TLS_KEY: give both (HTTPS) or neither (HTTP)"))
+	}
 	c.BaseURL = strings.TrimRight(get("PATROLSYNC_BASE_URL"), "/")
-	if c.BaseURL == "" {
+	if c.BaseURL == "" && c.TLSCert != "" {
+		c.BaseURL = "https://" + c.Addr
+	} else if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}
 	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") &&
@@ -203,6 +212,7 @@ func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("addr", c.Addr),
 		slog.String("base_url", c.BaseURL),
+		slog.String("tls_cert", c.TLSCert),
 		slog.String("database_url", maskURL(c.DatabaseURL)),
 		slog.String("blobs", maskURL(c.Blobs)),
 		slog.String("var_dir", c.VarDir),

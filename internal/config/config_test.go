@@ -74,6 +74,32 @@ func TestProfilerOnlyOnLoopback(t *testing.T) {
 	}
 }
 
+// HTTPS needs both a certificate and its key; with them the base URL
+// defaults to https.
+func TestTLSTakesCertificateAndKey(t *testing.T) {
+	cases := []struct {
+		name, cert, key, base string
+		ok                    bool
+	}{
+		{name: "plain HTTP", base: "http://127.0.0.1:8080", ok: true},
+		{name: "HTTPS", cert: "/etc/cert.pem", key: "/etc/key.pem", base: "https://127.0.0.1:8080", ok: true},
+		{name: "certificate only", cert: "/etc/cert.pem"},
+		{name: "key only", key: "/etc/key.pem"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"PATROLSYNC_VAR_DIR": t.TempDir(), "PATROLSYNC_TLS_CERT": tc.cert, "PATROLSYNC_TLS_KEY": tc.key}
+			c, err := Load(func(k string) string { return env[k] })
+			if tc.ok && (err != nil || c.BaseURL != tc.base) {
+				t.Fatalf("base URL %q, error %v; want %q", c.BaseURL, err, tc.base)
+			}
+			if !tc.ok && (err == nil || !strings.Contains(err.Error(), "PATROLSYNC_TLS_KEY")) {
+				t.Fatalf("accepted (err %v)", err)
+			}
+		})
+	}
+}
+
 func TestCORSOrigins(t *testing.T) {
 	cases := []struct {
 		name, value string

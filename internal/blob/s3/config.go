@@ -29,6 +29,17 @@ func (c S3Config) String() string {
 	}.Encode()}).String()
 }
 
+// Origins are the web origins that presigned URLs point at, for a browser
+// page's Content-Security-Policy: the endpoint, and the bucket's virtual
+// host, which URLs for AWS use.
+func (c S3Config) Origins() []string {
+	scheme := "http"
+	if c.Secure {
+		scheme = "https"
+	}
+	return []string{scheme + "://" + c.Endpoint, scheme + "://" + c.Bucket + "." + c.Endpoint}
+}
+
 // ParseURL reads
 // "s3://bucket?endpoint=host:port&region=r&secure=false&access_key=k&secret_key=s".
 // The endpoint defaults to AWS (s3.amazonaws.com), the region to

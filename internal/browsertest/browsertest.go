@@ -1,0 +1,444 @@
+// Package browsertest drives the browser apps in a real headless Chromium
+// (chromedp) against the real server: the router of `patrolsync serve` on a
+// real database with the web assets embedded in the test binary. It starts
+// the browser with a profile directory that survives Restart (a phone whose
+// browser was killed), emulates phones and tablets, the network going off,
+// failing requests and slow CPUs, and keeps screenshots.
+//
+// Chromium comes from TEST_CHROMIUM (cmd/testrun installs Debian's chromium
+// and sets it) or PATH. A test without Chromium or without the web build
+// fails and says how to get them; it never skips.
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/web"
+)
+
+// Server starts the real server (apitest.New: the assembly of serve, every
+// answer checked against openapi.yaml) with the embedded web assets, which
+// must have been built (`go run ./web/build`; make test does it first).
+func Server(t testing.TB, databaseURL string, options ...apitest.Option) *apitest.Env {
+	t.Helper()
+	RequireAssets(t)
+	return apitest.New(t, databaseURL, options...)
+}
+
+// RequireAssets fails the test when the binary was built without the web
+// assets.
+func RequireAssets(t testing.TB) *web.Manifest {
+	t.Helper()
+	assets := web.Embedded()
+	if !assets.Built() {
+		t.Fatal("the web assets are not built into this test binary: run `go run ./web/build` " +
+			"before go test (make test and make build do)")
+	}
+	return assets.Manifest()
+}
+
+// EngineModule is the URL path of the bundled engine module of an app
+// (web/shared/engine.js), for `await import(...)` in a page.
+func EngineModule(t testing.TB, app string) string {
+	t.Helper()
+	module := RequireAssets(t).Engine[app]
+	if module == "" {
+		t.Fatalf("the web build has no engine module for %s (is web/%s/index.html there?)", app, app)
+	}
+	return module
+}
+
+// Viewport is a device size in CSS pixels.
+type Viewport struct {
+	Name          string
+	Width, Height int64
+	Scale         float64
+	Mobile        bool // mobile browser: touch, no scrollbars, meta viewport honoured
+}
+
+// The viewports the apps are built for.
+var (
+	Phone           = Viewport{Name: "phone", Width: 390, Height: 844, Scale: 3, Mobile: true}
+	SmallPhone      = Viewport{Name: "small-phone", Width: 360, Height: 640, Scale: 2, Mobile: true}
+	TabletLandscape = Viewport{Name: "tablet-landscape", Width: 1024, Height: 768, Scale: 2, Mobile: true}
+	TabletPortrait  = Viewport{Name: "tablet-portrait", Width: 768, Height: 1024, Scale: 2, Mobile: true}
+	Desktop         = Viewport{Name: "desktop", Width: 1440, Height: 900, Scale: 1}
+)
+
+// Option changes how New starts the browser.
+type Option func(*Browser)
+
+// Profile runs the browser on an existing profile directory (another
+// browser's, to share its service worker, caches and IndexedDB).
+func Profile(dir string) Option { return func(b *Browser) { b.profile = dir } }
+
+// Timeout bounds each Run and Eval (default 30 s).
+func Timeout(d time.Duration) Option { return func(b *Browser) { b.timeout = d } }
+
+// Browser is one headless Chromium with one tab.
+type Browser struct {
+	t        testing.TB
+	path     string
+	profile  string
+	viewport Viewport
+	timeout  time.Duration
+
+	ctx    context.Context
+	cancel func()
+
+	mu         sync.Mutex
+	console    []string
+	offline    bool
+	cpu        float64
+	stopFailer func()
+}
+
+// New starts Chromium at the viewport's size on a fresh temporary profile
+// (or Profile's) and closes it when the test ends.
+func New(t testing.TB, viewport Viewport, options ...Option) *Browser {
+	t.Helper()
+	b := &Browser{t: t, path: chromiumPath(t), viewport: viewport, timeout: 30 * time.Second, cpu: 1}
+	for _, option := range options {
+		option(b)
+	}
+	if b.profile == "" {
+		b.profile = t.TempDir()
+	}
+	b.start()
+	t.Cleanup(b.close)
+	return b
+}
+
+// chromiumPath is TEST_CHROMIUM, or a Chromium on PATH.
+func chromiumPath(t testing.TB) string {
+	t.Helper()
+	if path := os.Getenv("TEST_CHROMIUM"); path != "" {
+		return path
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome-stable", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	t.Fatal("no Chromium for the browser tests: run them through `make test` (it installs Debian's chromium), " +
+		"or install it (apt-get install chromium fonts-noto-cjk) or set TEST_CHROMIUM to a Chromium binary")
+	return ""
+}
+
+// flags are the switches of a quiet, reproducible headless browser.
+func (b *Browser) flags() []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(b.path),
+		chromedp.UserDataDir(b.profile),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.WindowSize(int(b.viewport.Width), int(b.viewport.Height)),
+	}
+}
+
+func (b *Browser) start() {
+	b.t.Helper()
+	allocator, cancelAllocator := chromedp.NewExecAllocator(context.Background(), b.flags()...)
+	ctx, cancel := chromedp.NewContext(allocator)
+	b.ctx, b.cancel = ctx, func() {
+		chromedp.Cancel(ctx) // closes the browser so the profile is written out
+		cancel()
+		cancelAllocator()
+	}
+	b.listen()
+	b.SetViewport(b.viewport)
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		b.t.Fatalf("browser: start Chromium %s: %v", b.path, err)
+	}
+}
+
+// listen keeps the page's console messages and uncaught exceptions, which
+// are logged when the test fails.
+func (b *Browser) listen() {
+	messages := chromedp.Events(b.ctx, cdpruntime.ConsoleAPICalled)
+	exceptions := chromedp.Events(b.ctx, cdpruntime.ExceptionThrown)
+	go func() {
+		for event, err := range messages {
+			if err != nil {
+				return
+			}
+			var parts []string
+			for _, argument := range event.Args {
+				if argument.Value != nil {
+					parts = append(parts, strings.Trim(string(argument.Value), `"`))
+				} else {
+					parts = append(parts, argument.Description)
+				}
+			}
+			b.note("console." + string(event.Type) + ": " + strings.Join(parts, " "))
+		}
+	}()
+	go func() {
+		for event, err := range exceptions {
+			if err != nil {
+				return
+			}
+			text := event.ExceptionDetails.Text
+			if event.ExceptionDetails.Exception != nil {
+				text += " " + event.ExceptionDetails.Exception.Description
+			}
+			b.note("exception: " + text)
+		}
+	}()
+}
+
+func (b *Browser) note(line string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.console = append(b.console, line)
+}
+
+// Console returns the page's console messages and uncaught exceptions so far.
+func (b *Browser) Console() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.console...)
+}
+
+func (b *Browser) close() {
+	if b.stopFailer != nil {
+		b.stopFailer()
+		b.stopFailer = nil
+	}
+	if b.cancel != nil {
+		b.cancel()
+		b.cancel = nil
+	}
+	if b.t.Failed() {
+		for _, line := range b.Console() {
+			b.t.Log("browser", line)
+		}
+	}
+}
+
+// Restart closes Chromium and starts it again on the same profile, as
+// after a phone killed its browser. Offline emulation and CPU throttling
+// carry over; failing requests do not.
+func (b *Browser) Restart() *Browser {
+	b.t.Helper()
+	offline, cpu := b.offline, b.cpu
+	b.close()
+	b.start()
+	if offline {
+		b.Offline(true)
+	}
+	if cpu != 1 {
+		b.ThrottleCPU(cpu)
+	}
+	return b
+}
+
+// Context is the chromedp context of the tab, for calls this package does
+// not wrap (chromedp.Call, chromedp.Events). Bound long calls yourself.
+func (b *Browser) Context() context.Context { return b.ctx }
+
+// Run runs actions in order, failing the test on the first error.
+func (b *Browser) Run(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.t.Fatalf("browser: %v", err)
+	}
+}
+
+// Eval runs a JavaScript expression, awaits it when it is a promise, and
+// decodes its JSON value into out (nil: ignore it).
+func (b *Browser) Eval(expression string, out any) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
+	defer cancel()
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](expression, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("browser: evaluate %.200s: %v", expression, err)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			b.t.Fatalf("browser: evaluate %.200s: decode %.200s: %v", expression, raw, err)
+		}
+	}
+}
+
+// WaitFor polls a JavaScript condition until it holds or the deadline
+// passes (then it keeps a screenshot and fails).
+func (b *Browser) WaitFor(what, condition string, deadline time.Duration) {
+	b.t.Helper()
+	end := time.Now().Add(deadline)
+	for {
+		var holds bool
+		b.Eval(`(async () => !!(`+condition+`))()`, &holds)
+		if holds {
+			return
+		}
+		if time.Now().After(end) {
+			b.t.Fatalf("browser: waited %s for %s (screenshot %s)", deadline, what, b.Screenshot("timeout-"+safeName(what)))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// SetViewport emulates a device size (mobile viewports with touch).
+func (b *Browser) SetViewport(viewport Viewport) {
+	b.t.Helper()
+	b.viewport = viewport
+	options := []chromedp.EmulateViewportOption{chromedp.EmulateScale(viewport.Scale)}
+	if viewport.Mobile {
+		options = append(options, chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	if viewport.Width > viewport.Height {
+		options = append(options, chromedp.EmulateLandscape)
+	} else {
+		options = append(options, chromedp.EmulatePortrait)
+	}
+	b.Run(chromedp.EmulateViewport(viewport.Width, viewport.Height, options...))
+}
+
+// Offline switches the network off or on through DevTools emulation, for
+// the page and its service worker, and fires the online/offline event the
+// page listens for.
+func (b *Browser) Offline(offline bool) {
+	b.t.Helper()
+	b.offline = offline
+	conditions := []*network.Conditions{}
+	if offline {
+		conditions = []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}}
+	}
+	if _, err := chromedp.Call(b.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		EmulateOfflineServiceWorker: &offline, MatchedNetworkConditions: conditions,
+	}); err != nil {
+		b.t.Fatalf("browser: emulate offline=%v: %v", offline, err)
+	}
+	if _, err := chromedp.Call(b.ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{
+		Offline: offline, DownloadThroughput: -1, UploadThroughput: -1,
+	}); err != nil {
+		b.t.Fatalf("browser: override network state offline=%v: %v", offline, err)
+	}
+	b.Eval(`window.dispatchEvent(new Event(navigator.onLine ? 'online' : 'offline')), true`, nil)
+}
+
+// ThrottleCPU slows the page's CPU by rate (4: a mid-range phone); 1 ends it.
+func (b *Browser) ThrottleCPU(rate float64) {
+	b.t.Helper()
+	b.cpu = rate
+	if _, err := chromedp.Call(b.ctx, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: rate}); err != nil {
+		b.t.Fatalf("browser: throttle CPU %v: %v", rate, err)
+	}
+}
+
+// FailRequests makes a fraction of the requests whose URL contains
+// substring fail, through the Fetch domain: half of the failures before
+// the server sees the request, half after it answered (the answer is
+// lost on the way back), which is what a bad mobile link does. The seed
+// makes a run repeatable. It returns stop and the count of failures so far.
+func (b *Browser) FailRequests(fraction float64, substring string, seed uint64) (stop func(), failed func() int) {
+	b.t.Helper()
+	ctx, cancel := context.WithCancel(b.ctx)
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*" + substring + "*"}}}); err != nil {
+		cancel()
+		b.t.Fatalf("browser: intercept requests: %v", err)
+	}
+	random := rand.New(rand.NewPCG(seed, seed))
+	var mu sync.Mutex
+	count := 0
+	fail := func(id fetch.RequestID, reason network.ErrorReason) {
+		mu.Lock()
+		count++
+		mu.Unlock()
+		chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: reason})
+	}
+	go func() {
+		for event, err := range paused {
+			if err != nil {
+				return
+			}
+			roll := random.Float64()
+			switch {
+			case event.ResponseStatusCode != 0 || event.ResponseErrorReason != "":
+				fail(event.RequestID, network.ErrorReasonConnectionReset) // the answer is lost
+			case roll < fraction/2:
+				fail(event.RequestID, network.ErrorReasonConnectionFailed) // never reaches the server
+			case roll < fraction:
+				atResponse := true
+				chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: event.RequestID, InterceptResponse: &atResponse})
+			default:
+				chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: event.RequestID})
+			}
+		}
+	}()
+	stop = func() {
+		chromedp.Call(b.ctx, fetch.Disable, struct{}{})
+		cancel()
+	}
+	b.stopFailer = stop
+	return stop, func() int { mu.Lock(); defer mu.Unlock(); return count }
+}
+
+// Screenshot writes the viewport as <name>.png into TEST_SCREENSHOTS (an
+// absolute directory; docs/screenshots to refresh the README's) or a
+// temporary directory, and returns the path.
+func (b *Browser) Screenshot(name string) string {
+	b.t.Helper()
+	dir := os.Getenv("TEST_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "patrolsync-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return ""
+	}
+	path := filepath.Join(dir, safeName(name)+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return ""
+	}
+	b.t.Logf("screenshot %s", path)
+	return path
+}
+
+func safeName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, name)
+}

@@ -1,0 +1,85 @@
+package browsertest_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/patrolsync/patrolsync/internal/browsertest"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// The harness does what tests rely on: the network goes off and on, a
+// restart on the same profile keeps the page's storage, and failing
+// requests fail some requests and pass the others.
+func TestHarness(t *testing.T) {
+	server := browsertest.Server(t, testenv.SQLite(t))
+	browser := browsertest.New(t, browsertest.SmallPhone)
+	browser.Run(chromedp.Navigate(server.URL + "/app/manifest.webmanifest"))
+
+	fetchHealth := `fetch('/healthz', {cache: 'no-store'}).then((r) => r.status, () => 0)`
+	var status int
+	browser.Eval(fetchHealth, &status)
+	if status != 200 {
+		t.Fatalf("online /healthz answered %d", status)
+	}
+	browser.Offline(true)
+	browser.Eval(fetchHealth, &status)
+	if status != 0 {
+		t.Fatalf("offline /healthz answered %d, want a network error", status)
+	}
+	browser.Offline(false)
+	browser.Eval(fetchHealth, &status)
+	if status != 200 {
+		t.Fatalf("back online /healthz answered %d", status)
+	}
+
+	browser.Eval(`new Promise((resolve, reject) => {
+		const open = indexedDB.open('harness', 1);
+		open.onupgradeneeded = () => open.result.createObjectStore('kept');
+		open.onsuccess = () => {
+			const tx = open.result.transaction('kept', 'readwrite');
+			tx.objectStore('kept').put('outbox entry', 'one');
+			tx.oncomplete = () => { open.result.close(); resolve(true); };
+			tx.onerror = () => reject(tx.error);
+		};
+		open.onerror = () => reject(open.error);
+	})`, nil)
+	browser = browser.Restart()
+	browser.Run(chromedp.Navigate(server.URL + "/app/manifest.webmanifest"))
+	var kept string
+	browser.Eval(`new Promise((resolve, reject) => {
+		const open = indexedDB.open('harness', 1);
+		open.onsuccess = () => {
+			const get = open.result.transaction('kept').objectStore('kept').get('one');
+			get.onsuccess = () => resolve(get.result || '');
+			get.onerror = () => reject(get.error);
+		};
+		open.onerror = () => reject(open.error);
+	})`, &kept)
+	if kept != "outbox entry" {
+		t.Fatalf("after a restart on the same profile IndexedDB holds %q", kept)
+	}
+
+	stop, failed := browser.FailRequests(0.5, "/healthz", 7)
+	var statuses []int
+	browser.Eval(`(async () => { const out = []; for (let i = 0; i < 20; i++) out.push(await `+fetchHealth+`); return out; })()`, &statuses)
+	stop()
+	ok, lost := 0, 0
+	for _, status := range statuses {
+		if status == 200 {
+			ok++
+		} else {
+			lost++
+		}
+	}
+	if ok == 0 || lost == 0 || lost != failed() {
+		t.Fatalf("with half the requests failing: %d answered, %d lost, %d failed by the harness", ok, lost, failed())
+	}
+	browser.ThrottleCPU(4)
+	browser.WaitFor("a page that answers", `document.readyState === 'complete'`, 5*time.Second)
+	if shot := browser.Screenshot("harness"); shot == "" {
+		t.Fatal("no screenshot")
+	}
+}

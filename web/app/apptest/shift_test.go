@@ -1,0 +1,360 @@
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// shiftTemplate is what the guard fills in during the shift: a yes/no
+// check, a number, two photos and the guard's signature.
+const shiftTemplate = `{
+  "key": "shift-check",
+  "title": {"zh-CN": "夜班检查", "en": "Night shift check"},
+  "pass_threshold": 80,
+  "sections": [
+    {"key": "doors", "title": {"zh-CN": "门窗", "en": "Doors"}, "items": [
+      {"key": "door_locked", "type": "yes_no", "label": {"zh-CN": "金库门已上锁？", "en": "Vault door locked?"},
+       "required": true, "critical": true, "finding": {"severity": "critical", "due_hours": 1}},
+      {"key": "temperature", "type": "number", "label": {"zh-CN": "机房温度", "en": "Server room temperature"},
+       "unit": "°C", "min": 10, "max": 30, "required": true}
+    ]},
+    {"key": "evidence", "title": {"zh-CN": "证据", "en": "Evidence"}, "items": [
+      {"key": "scene_photos", "type": "photo", "label": {"zh-CN": "现场照片", "en": "Photos of the scene"},
+       "required": true, "min_count": 2, "max_count": 4},
+      {"key": "guard_signature", "type": "signature", "label": {"zh-CN": "保安签名", "en": "Guard's signature"},
+       "required": true, "signer_role": "guard"}
+    ]}
+  ]
+}`
+
+var tags = []string{"GATE-01", "VAULT-02", "PARK-03"}
+
+// shift is one organisation set up for a night: the guard's checklist
+// and a round over three checkpoints due now.
+type shift struct {
+	srv        *server
+	tenant     *apitest.Tenant
+	templateID string
+	roundID    string
+}
+
+func setUp(t *testing.T, databaseURL string, opts ...apitest.Option) *shift {
+	t.Helper()
+	srv := startServer(t, databaseURL, opts...)
+	tenant := srv.NewTenant("night")
+	admin := tenant.Admin.Token
+	var created struct{ ID string }
+	srv.Post("/v1/templates", admin, map[string]any{"document": json.RawMessage(shiftTemplate)}).Want(t, http.StatusCreated).JSON(t, &created)
+	srv.Post("/v1/templates/"+created.ID+"/publish", admin, nil).Want(t, http.StatusOK)
+	site := tenant.Sites[0].ID
+	points := []map[string]any{}
+	for index, tag := range tags {
+		points = append(points, map[string]any{"name": fmt.Sprintf("Checkpoint %d", index+1), "tag_code": tag})
+	}
+	var route struct{ ID string }
+	srv.Post("/v1/routes", admin, map[string]any{"site_id": site, "name": "Perimeter", "ordered": true, "checkpoints": points}).
+		Want(t, http.StatusCreated).JSON(t, &route)
+	srv.Post("/v1/schedules", admin, map[string]any{"site_id": site, "kind": "round", "name": "Hourly round", "route_id": route.ID,
+		"rrule": "FREQ=HOURLY", "dtstart": time.Now().Add(-48*time.Hour).In(shanghai(t)).Format("2006-01-02") + "T00:00:00",
+		"tolerance_minutes": 90, "assignee_id": tenant.Guard.User.ID}).Want(t, http.StatusCreated)
+	if _, err := srv.App.Rounds.Materialize(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var rounds struct {
+		Items []struct {
+			ID          string
+			WindowStart time.Time `json:"window_start"`
+			WindowEnd   time.Time `json:"window_end"`
+		}
+	}
+	now := time.Now()
+	window := "from=" + now.Add(-2*time.Hour).UTC().Format(time.RFC3339) + "&to=" + now.Add(time.Hour).UTC().Format(time.RFC3339)
+	srv.Get("/v1/rounds?limit=100&"+window, admin).Want(t, http.StatusOK).JSON(t, &rounds)
+	roundID := ""
+	for _, round := range rounds.Items {
+		if !round.WindowStart.After(now) && round.WindowEnd.After(now.Add(2*time.Minute)) {
+			roundID = round.ID
+		}
+	}
+	if roundID == "" {
+		t.Fatalf("no round open now among %d", len(rounds.Items))
+	}
+	return &shift{srv: srv, tenant: tenant, templateID: created.ID, roundID: roundID}
+}
+
+func shanghai(t *testing.T) *time.Location {
+	zone, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zone
+}
+
+// photoFiles writes two large camera-like JPEGs the app must downscale.
+func photoFiles(t *testing.T) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	for index := range 2 {
+		img := image.NewRGBA(image.Rect(0, 0, 3000, 2000))
+		for y := 0; y < 2000; y++ {
+			for x := 0; x < 3000; x++ {
+				img.Set(x, y, color.RGBA{uint8(x / 12), uint8(y / 8), uint8(80 * index), 255})
+			}
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 80}); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("camera-%d.jpg", index))
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
+	}
+	return paths
+}
+
+// shots keeps a screenshot as app-<name>.png in TEST_SCREENSHOTS, when set
+// (docs/screenshots holds the ones the README shows).
+func shots(b *browser, name string) {
+	if dir := os.Getenv("TEST_SCREENSHOTS"); dir != "" {
+		b.waitFor("the toast gone", `!document.querySelector('.toast') || getComputedStyle(document.querySelector('.toast')).opacity === '0'`, 10*time.Second)
+		b.screenshot(dir, "app-"+name)
+	}
+}
+
+// dismissNotice taps Dismiss on the storage notice when the page shows it
+// (headless Chromium refuses persistent storage).
+func dismissNotice(b *browser) {
+	var shown bool
+	b.eval(`!!document.querySelector('#dismiss-storage')`, &shown)
+	if shown {
+		b.click("#dismiss-storage")
+	}
+}
+
+func login(t *testing.T, b *browser, base, email string) {
+	t.Helper()
+	b.do(chromedp.Navigate(base + "/app/"))
+	b.typeInto("#login-email", email)
+	b.typeInto("#login-password", apitest.Password)
+	b.click("#login-submit")
+	b.waitFor("the first sync", `document.querySelector('#tab-sync') && document.querySelector('[data-round]')`, 60*time.Second)
+	b.waitFor("the service worker", `navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)`, 60*time.Second)
+}
+
+// walkRound scans the three checkpoints by their typed codes.
+func walkRound(t *testing.T, b *browser, roundID string) {
+	t.Helper()
+	b.eval(`location.hash = '#/round/`+roundID+`', true`, nil)
+	for index, tag := range tags {
+		b.click("#scan-button")
+		b.typeInto("#scan-code", tag)
+		b.click("#scan-submit")
+		b.waitFor("scan "+tag, fmt.Sprintf(`document.querySelectorAll('#checkpoints .checkpoint.done').length === %d`, index+1), 10*time.Second)
+	}
+}
+
+// fillInspection answers the shift checklist with two photos and a
+// signature, then submits it.
+func fillInspection(t *testing.T, b *browser, photos []string) {
+	t.Helper()
+	b.eval(`location.hash = '#/templates', true`, nil)
+	b.click(`[data-key="shift-check"]`)
+	b.waitFor("the form", `document.querySelector('[data-path="/door_locked"]')`, 30*time.Second)
+	b.click(`[data-path="/door_locked"] [data-value="yes"]`)
+	b.waitFor("the answer", `document.querySelector('[data-path="/door_locked"] [data-value="yes"][aria-pressed="true"]')`, 10*time.Second)
+	b.typeInto(`[data-path="/temperature"] input`, "21\t")
+	b.waitFor("the number", `document.querySelector('[data-path="/temperature"].is-ok')`, 10*time.Second)
+	b.click("#next-section")
+	b.waitFor("the evidence section", `document.querySelector('[data-path="/scene_photos"] input[type=file]')`, 10*time.Second)
+	b.do(chromedp.SetUploadFiles(chromedp.CSS(`[data-path="/scene_photos"] input[type=file]`), photos))
+	b.waitFor("two photos", `document.querySelectorAll('[data-path="/scene_photos"] .photo img').length === 2`, 30*time.Second)
+	b.draw(`[data-path="/guard_signature"] canvas`, [][][2]float64{
+		{{20, 120}, {60, 60}, {100, 130}, {140, 50}, {180, 120}},
+		{{200, 90}, {260, 90}, {300, 70}},
+	})
+	b.click(`[data-path="/guard_signature"] .sign-save`)
+	b.waitFor("the signature", `document.querySelector('[data-path="/guard_signature"] img.signature-img')`, 10*time.Second)
+	shots(b, "inspection-signed")
+	b.click("#submit-inspection")
+	b.click("#confirm-ok")
+	b.waitFor("the sync screen", `document.querySelector('#sync-state')`, 10*time.Second)
+}
+
+// checkServer asserts the server holds exactly one submitted inspection
+// with both photos and the signature stored and linked, and the scans.
+func checkServer(t *testing.T, s *shift) {
+	t.Helper()
+	supervisor := s.srv.Login(s.tenant.Supervisor.Email, apitest.Password, "check-"+s.tenant.Supervisor.DeviceID).AccessToken
+	var list struct {
+		Items []struct {
+			ID     string
+			Status string
+		}
+	}
+	s.srv.Get("/v1/inspections?template_id="+s.templateID+"&limit=50", supervisor).Want(t, http.StatusOK).JSON(t, &list)
+	if len(list.Items) != 1 || list.Items[0].Status != "submitted" {
+		t.Fatalf("want exactly one submitted inspection, have %+v", list.Items)
+	}
+	var detail struct {
+		Answers      map[string]json.RawMessage
+		MediaPending bool `json:"media_pending"`
+		Outcome      string
+	}
+	s.srv.Get("/v1/inspections/"+list.Items[0].ID, supervisor).Want(t, http.StatusOK).JSON(t, &detail)
+	var photos struct{ Value []string }
+	var signature struct {
+		Value struct {
+			MediaID      string `json:"media_id"`
+			SignerUserID string `json:"signer_user_id"`
+		}
+	}
+	json.Unmarshal(detail.Answers["scene_photos"], &photos)
+	json.Unmarshal(detail.Answers["guard_signature"], &signature)
+	if len(photos.Value) != 2 || signature.Value.MediaID == "" || signature.Value.SignerUserID != s.tenant.Guard.User.ID {
+		t.Fatalf("answers: photos %v, signature %+v", photos.Value, signature.Value)
+	}
+	if detail.MediaPending || detail.Outcome != "pass" {
+		t.Fatalf("media_pending %v, outcome %q", detail.MediaPending, detail.Outcome)
+	}
+	for _, id := range append(photos.Value, signature.Value.MediaID) {
+		response := s.srv.Get("/v1/media/"+id, supervisor)
+		if response.Status != http.StatusFound {
+			t.Fatalf("media %s: %d %s", id, response.Status, response.Body)
+		}
+	}
+	var round struct {
+		Scans []struct {
+			CheckpointID *string `json:"checkpoint_id"`
+			TagCode      string  `json:"tag_code"`
+			Flags        []string
+		}
+		Status string
+	}
+	s.srv.Get("/v1/rounds/"+s.roundID, supervisor).Want(t, http.StatusOK).JSON(t, &round)
+	if len(round.Scans) != len(tags) {
+		t.Fatalf("want %d scans, have %+v", len(tags), round.Scans)
+	}
+	for index, scan := range round.Scans {
+		if scan.TagCode != tags[index] || scan.CheckpointID == nil {
+			t.Fatalf("scan %d: %+v", index, scan)
+		}
+	}
+}
+
+// waitSynced waits for the sync screen's "everything is synced". When the
+// session ended meanwhile (a refresh whose answer was lost spends the
+// refresh token, and the server then ends the session), the guard signs in
+// again, as the app asks, and nothing waiting on the phone may be lost.
+func waitSynced(t *testing.T, b *browser, s *shift, deadline time.Duration) (relogins int) {
+	t.Helper()
+	end := time.Now().Add(deadline)
+	for time.Now().Before(end) {
+		var state string
+		b.eval(`(() => {
+			if (document.querySelector('#login-email')) return 'login';
+			if (document.querySelector('#sync-state[data-state="synced"]')) return 'synced';
+			if (!document.querySelector('#sync-state')) location.hash = '#/sync';
+			return 'waiting';
+		})()`, &state)
+		switch state {
+		case "synced":
+			return relogins
+		case "login":
+			relogins++
+			b.eval(`document.querySelector('#login-password').value = '', true`, nil)
+			b.typeInto("#login-password", apitest.Password)
+			b.click("#login-submit")
+			b.waitFor("the sign-in answer", `!document.querySelector('#login-email') || document.querySelector('.login .banner-error')`, 40*time.Second)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.screenshot(os.TempDir(), "timeout")
+	t.Fatalf("not synced after %s", deadline)
+	return relogins
+}
+
+// TestGuardShift is a whole night offline: sign in online, lose the
+// network, walk the round, fill the checklist with two photos and a
+// signature, reload, restart the browser, and sync when the network is back.
+func TestGuardShift(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, databaseURL string) {
+		runShift(t, databaseURL, 0)
+	})
+}
+
+// TestGuardShiftFlakyNetwork is the same night with 30 % of the API
+// requests failing during sync, before or after the server answered:
+// everything still arrives exactly once.
+func TestGuardShiftFlakyNetwork(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, databaseURL string) {
+		runShift(t, databaseURL, 0.3)
+	})
+}
+
+func runShift(t *testing.T, databaseURL string, failing float64) {
+	// Access tokens live a few seconds: the one from sign-in has expired
+	// by the time the phone is back online, and must be refreshed then.
+	s := setUp(t, databaseURL, apitest.WithSetting("PATROLSYNC_ACCESS_TTL", "4s"))
+	b := newBrowser(t, t.TempDir(), 390, 844)
+	login(t, b, s.srv.URL, s.tenant.Guard.Email)
+	b.offline(true)
+	walkRound(t, b, s.roundID)
+	fillInspection(t, b, photoFiles(t))
+	waiting := `document.querySelector('#sync-state') && document.querySelector('#sync-state').dataset.state !== 'synced' &&
+		document.querySelectorAll('#sync-records [data-state="waiting"]').length === 4`
+	b.waitFor("four records waiting", waiting, 10*time.Second)
+
+	b.do(chromedp.Reload())
+	b.waitFor("the app after an offline reload", waiting, 30*time.Second)
+	b.restart()
+	b.do(chromedp.Navigate(s.srv.URL + "/app/#/sync"))
+	b.waitFor("the app after a browser restart", waiting, 30*time.Second)
+
+	b.waitFor("the access token expired offline", `new Promise((resolve) => {
+		const open = indexedDB.open('patrolsync');
+		open.onsuccess = () => {
+			const get = open.result.transaction('kv').objectStore('kv').get('session');
+			get.onsuccess = () => {
+				const claims = JSON.parse(atob(get.result.access.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+				open.result.close();
+				resolve(claims.exp * 1000 < Date.now());
+			};
+		};
+	})`, 30*time.Second)
+	s.srv.flaky.fail(failing)
+	b.offline(false)
+	relogins := waitSynced(t, b, s, 120*time.Second)
+	s.srv.flaky.fail(0)
+	if relogins > 0 {
+		t.Logf("signed in again %d time(s): a refresh answer was lost and the spent refresh token ended the session", relogins)
+	}
+	if before, after := s.srv.flaky.lost(); failing > 0 {
+		if before == 0 || after == 0 {
+			t.Fatalf("lost %d requests before and %d after the server acted: the flaky network was not exercised", before, after)
+		}
+		t.Logf("lost %d requests before and %d after the server acted", before, after)
+	}
+	checkServer(t, s)
+	if failing == 0 && strings.Contains(databaseURL, "sqlite") {
+		shots(b, "sync-done")
+	}
+}

@@ -1,0 +1,193 @@
+// components are the guard app's capture widgets: a strip of photos with a
+// camera button, a signature pad, the checkpoint scanner (QR camera, NFC,
+// typed code) and the two-person countersign dialog.
+
+import * as api from '../shared/api.js';
+import * as evidence from './evidence.js';
+import { t } from '../shared/i18n.js';
+import { h, icon, badge, button, field, banner } from '../shared/ui.js';
+
+const stateTone = { queued: 'warn', declared: 'warn', uploaded: 'warn', stored: 'ok', failed: 'bad' };
+
+// photoStrip shows the photos by id and a camera button that feeds add(files).
+export function photoStrip({ ids, media, disabled, max, add, remove }) {
+  const input = h('input', {
+    type: 'file', accept: 'image/*', capture: 'environment', multiple: true, 'aria-label': t('take_photo'), class: 'photo-input',
+    onchange: async (event) => {
+      const files = [...event.target.files];
+      event.target.value = '';
+      if (files.length) await add(files);
+    },
+  });
+  const full = max !== undefined && max !== null && ids.length >= max;
+  return h('div', {},
+    h('div', { class: 'photos' }, ids.map((id) => {
+      const medium = media.get(id);
+      return h('div', { class: 'photo', dataset: { media: id } },
+        medium && medium.thumb ? h('img', { src: medium.thumb, alt: t('evidence') }) : null,
+        medium ? badge(t(`state_${medium.state === 'stored' ? 'stored' : medium.state === 'failed' ? 'failed' : 'waiting'}`), stateTone[medium.state]) : null,
+        disabled ? null : h('button', { type: 'button', 'aria-label': t('remove'), onclick: () => remove(id) }, '×'));
+    })),
+    disabled || full ? null : h('label', { class: 'btn btn-secondary file-button' }, icon('camera', 20), t('take_photo'), input));
+}
+
+// signaturePad records strokes as arrays of [x, y] points in CSS pixels of
+// the pad, the format the API's signatures carry, and draws them.
+export function signaturePad() {
+  const canvas = h('canvas', { 'aria-label': t('sign_here'), role: 'img' });
+  const element = h('div', { class: 'pad' }, canvas, h('div', { class: 'pad-hint' }, t('sign_here')));
+  const pad = { canvas, element, strokes: [] };
+  let current = null;
+  const size = () => {
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.round(canvas.clientWidth * ratio);
+    const height = Math.round(canvas.clientHeight * ratio);
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+      redraw();
+    }
+  };
+  const context = () => {
+    const ctx = canvas.getContext('2d');
+    const ratio = window.devicePixelRatio || 1;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.lineWidth = 2.5;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.strokeStyle = '#0b1526';
+    return ctx;
+  };
+  const redraw = () => {
+    const ctx = context();
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    for (const stroke of pad.strokes) drawStroke(ctx, stroke);
+  };
+  const point = (event) => {
+    const box = canvas.getBoundingClientRect();
+    return [Math.round((event.clientX - box.left) * 10) / 10, Math.round((event.clientY - box.top) * 10) / 10];
+  };
+  canvas.addEventListener('pointerdown', (event) => {
+    if (pad.strokes.length === 0) size();
+    canvas.setPointerCapture(event.pointerId);
+    current = [point(event)];
+    pad.strokes.push(current);
+    event.preventDefault();
+  });
+  canvas.addEventListener('pointermove', (event) => {
+    if (!current) return;
+    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
+    for (const one of events.length ? events : [event]) current.push(point(one));
+    drawStroke(context(), current.slice(-events.length - 1));
+    event.preventDefault();
+  });
+  const end = () => {
+    if (current && current.length === 1) {
+      current.push([...current[0]]);
+      drawStroke(context(), current);
+    }
+    current = null;
+  };
+  canvas.addEventListener('pointerup', end);
+  canvas.addEventListener('pointercancel', end);
+  pad.clear = () => { pad.strokes = []; redraw(); };
+  return pad;
+}
+
+function drawStroke(ctx, stroke) {
+  if (stroke.length === 0) return;
+  ctx.beginPath();
+  ctx.moveTo(stroke[0][0], stroke[0][1]);
+  for (const [x, y] of stroke.slice(1)) ctx.lineTo(x, y);
+  ctx.stroke();
+}
+
+function dialog(...children) {
+  const node = h('dialog', {}, ...children);
+  document.body.append(node);
+  node.addEventListener('close', () => node.remove());
+  node.showModal();
+  return node;
+}
+
+// scanDialog reads a tag by QR camera, NFC or a typed code, and calls
+// found(tag, method) once.
+export function scanDialog(found) {
+  const video = h('video', { playsinline: true, muted: true });
+  const status = h('p', { class: 'muted', 'aria-live': 'polite' });
+  const code = h('input', { type: 'text', placeholder: t('code_placeholder'), autocapitalize: 'characters', id: 'scan-code', 'aria-label': t('type_code') });
+  const stops = [];
+  let node = null;
+  let read = false;
+  const finish = (tag, method) => {
+    if (read) return;
+    read = true;
+    for (const stop of stops) stop();
+    node.close();
+    found(tag, method);
+  };
+  const camera = h('div', { class: 'scanner' });
+  const form = h('form', {
+    class: 'code-entry',
+    onsubmit: (event) => {
+      event.preventDefault();
+      if (code.value.trim()) finish(code.value.trim(), 'manual');
+    },
+  }, code, h('button', { type: 'submit', class: 'btn btn-primary', id: 'scan-submit' }, t('record_scan')));
+  node = dialog(h('h2', {}, t('scan_checkpoint')), camera, status,
+    h('div', { class: 'field' }, h('label', { for: 'scan-code' }, t('type_code')), form),
+    button(t('cancel'), () => { for (const stop of stops) stop(); node.close(); }, { kind: 'quiet', class: 'btn btn-quiet btn-block' }));
+  code.focus();
+  if (evidence.canReadNFC()) {
+    evidence.readNFC().then((reading) => {
+      stops.push(reading.stop);
+      status.textContent = t('nfc_waiting');
+      reading.result.then((tag) => finish(tag, 'nfc')).catch(() => {});
+    }).catch(() => {
+      // NFC refused or off: the camera and the typed code remain.
+    });
+  }
+  if (evidence.canReadQR()) {
+    camera.append(video);
+    evidence.readQR(video).then((reading) => {
+      stops.push(reading.stop);
+      if (!node.open) reading.stop();
+      reading.result.then((tag) => finish(tag, 'qr')).catch(() => {});
+    }).catch(() => {
+      camera.replaceChildren();
+      status.textContent = t('camera_unavailable');
+    });
+  } else {
+    status.textContent = t('camera_unavailable');
+  }
+}
+
+// countersignDialog asks the second person of a two-person item to prove
+// who they are (their own sign-in, which needs the network) and to sign.
+export function countersignDialog({ role, title, ownerID, itemKey, inspectorID, digest, done }) {
+  const email = h('input', { type: 'email', autocomplete: 'off', id: 'cs-email' });
+  const password = h('input', { type: 'password', autocomplete: 'off', id: 'cs-password' });
+  const message = h('div', { 'aria-live': 'polite' });
+  const pad = signaturePad();
+  let node = null;
+  const save = async () => {
+    message.replaceChildren();
+    if (pad.strokes.length === 0) { message.append(banner(t('sign_here'), 'warn')); return; }
+    try {
+      const person = await api.identify(email.value.trim(), password.value);
+      if (person.id === inspectorID) throw new Error(t('error', { error: 'countersign_self' }));
+      const medium = await evidence.signature(pad, {
+        ownerID, itemKey, signerUserID: person.id, signerRole: role === 'any' ? person.role : role, contentDigest: await digest(),
+      });
+      await done(person, medium);
+      node.close();
+    } catch (error) {
+      const text = error.status === 0 ? t('login_offline') : error.status === 401 ? t('login_failed') : error.message;
+      message.append(banner(text, 'error'));
+    }
+  };
+  node = dialog(h('h2', {}, title), h('p', { class: 'muted' }, t('countersign_note')),
+    field(t('email'), email), field(t('password'), password), pad.element, message,
+    h('div', { class: 'btn-row', style: 'margin-top: 12px' }, button(t('cancel'), () => node.close(), { kind: 'secondary' }),
+      button(t('sign'), save, { id: 'cs-sign' })));
+}

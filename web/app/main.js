@@ -1,0 +1,189 @@
+// main starts the guard app: it registers the service worker, asks for
+// persistent storage, starts sync, and routes #/… addresses to screens.
+// The store is the source of truth: list screens re-render from it after
+// every committed write; forms keep their own element state while typed in.
+
+import * as store from '../shared/store.js';
+import * as sync from '../shared/sync.js';
+import { t, lang, setLang, bytes } from '../shared/i18n.js';
+import { h, icon, banner, button, loading, failure } from '../shared/ui.js';
+import * as login from './screens/login.js';
+import * as today from './screens/today.js';
+import * as templates from './screens/templates.js';
+import * as inspection from './screens/inspection.js';
+import * as round from './screens/round.js';
+import * as incident from './screens/incident.js';
+import * as findings from './screens/findings.js';
+import * as syncScreen from './screens/sync.js';
+
+const routes = [
+  [/^#\/today$/, today, 'today'],
+  [/^#\/templates$/, templates, 'today'],
+  [/^#\/inspection\/([\w-]+)$/, inspection, 'today'],
+  [/^#\/round\/([\w-]+)$/, round, 'today'],
+  [/^#\/incident$/, incident, 'incident'],
+  [/^#\/findings(?:\/([\w-]+))?$/, findings, 'findings'],
+  [/^#\/sync$/, syncScreen, 'sync'],
+];
+
+const notices = { storage: null, update: false };
+let current = null;
+let renderSeq = 0;
+
+function navigate(hash) {
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+function match() {
+  const hash = location.hash || '#/today';
+  for (const [pattern, screen, tab] of routes) {
+    const found = hash.match(pattern);
+    if (found) return { screen, tab, params: found.slice(1) };
+  }
+  return { screen: today, tab: 'today', params: [] };
+}
+
+async function render() {
+  const seq = ++renderSeq;
+  const root = document.getElementById('app');
+  const session = await store.session();
+  document.documentElement.lang = lang();
+  if (!session || !session.user || (!session.access && !session.refresh)) {
+    if (current && current.cleanup) current.cleanup();
+    current = { screen: login };
+    root.replaceChildren(await login.render({ navigate, rerender: render, session }));
+    return;
+  }
+  const { screen, tab, params } = match();
+  if (current && current.cleanup && current.screen !== screen) current.cleanup();
+  const context = { navigate, rerender: render, session, params };
+  const main = h('main', { class: 'main', id: 'main' });
+  // The new screen is drawn off the page and swapped in whole, so a
+  // re-render never shows a blank or half-drawn screen.
+  const first = !root.querySelector('.app');
+  if (first) root.replaceChildren(h('div', { class: 'app' }, h('main', { class: 'main' }, loading(t('loading')))));
+  let content;
+  try {
+    content = await screen.render(context);
+  } catch (error) {
+    console.error(error);
+    content = failure(t('error', { error: error.message }), button(t('retry'), () => render()));
+  }
+  const counts = await store.counts();
+  if (seq !== renderSeq) return;
+  main.replaceChildren(content);
+  const scroll = window.scrollY;
+  root.replaceChildren(h('div', { class: 'app' },
+    topbar(screen, context), offlineBanner(), noticeBanners(session), main, tabbar(tab, counts)));
+  if (current && current.screen === screen && current.params === location.hash) window.scrollTo(0, scroll);
+  current = { screen, cleanup: screen.cleanup, params: location.hash };
+  // The first screen with content: what the cold-start budget measures.
+  if (!performance.getEntriesByName('patrolsync-usable').length) performance.mark('patrolsync-usable');
+}
+
+function topbar(screen, context) {
+  const title = screen.title ? screen.title(context) : t('app_name');
+  const target = typeof screen.back === 'function' ? screen.back(context) : screen.back;
+  const back = target ? h('a', { class: 'btn btn-quiet', href: target, 'aria-label': t('back') }, icon('back')) : null;
+  return h('header', { class: 'topbar' }, back, h('h1', {}, title),
+    button(lang() === 'zh-CN' ? 'EN' : '中文', () => { setLang(lang() === 'zh-CN' ? 'en' : 'zh-CN'); render(); },
+      { kind: 'quiet', 'aria-label': t('language'), id: 'lang-toggle' }));
+}
+
+function offlineBanner() {
+  if (navigator.onLine) return null;
+  return h('div', { class: 'banner banner-offline', role: 'status', id: 'offline-banner' }, icon('offline', 20), h('span', {}, t('offline_banner')));
+}
+
+function noticeBanners() {
+  const list = [];
+  if (notices.update) list.push(banner(t('update_ready'), 'info', button(t('reload'), () => location.reload(), { kind: 'secondary' })));
+  if (notices.storage && localStorage.getItem('patrolsync.storage-notice') !== notices.storage) {
+    list.push(banner(notices.storage, 'warn', button(t('dismiss'), () => {
+      localStorage.setItem('patrolsync.storage-notice', notices.storage);
+      render();
+    }, { kind: 'quiet', id: 'dismiss-storage' })));
+  }
+  return list.length ? h('div', { class: 'notices', style: 'padding: 12px 16px 0' }, list) : null;
+}
+
+function tabbar(active, counts) {
+  const tab = (name, hash, iconName, text, dot) => h('a', {
+    class: 'tab', href: hash, 'aria-current': active === name ? 'page' : null, id: `tab-${name}`,
+  }, icon(iconName), text, dot ? h('span', { class: 'dot' }, String(dot)) : null);
+  const pending = counts.waiting + counts.unsent + counts.problems;
+  return h('footer', { class: 'tabbar' }, h('nav', { 'aria-label': t('app_name') },
+    tab('today', '#/today', 'home', t('today')),
+    tab('incident', '#/incident', 'alert', t('incidents')),
+    tab('findings', '#/findings', 'wrench', t('findings')),
+    tab('sync', '#/sync', 'sync', t('sync'), pending)));
+}
+
+// storage asks the browser to keep offline data and watches free space.
+async function storage() {
+  if (!navigator.storage) return;
+  try {
+    if (navigator.storage.persist && !(await navigator.storage.persisted())) {
+      const granted = await navigator.storage.persist();
+      if (!granted) notices.storage = t('storage_refused');
+    }
+    if (navigator.storage.estimate) {
+      const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+      const free = quota - usage;
+      if (quota && (free < 100 * 1024 * 1024 || usage / quota > 0.9)) notices.storage = t('storage_low', { free: bytes(free) });
+    }
+  } catch (error) {
+    console.warn('storage', error);
+  }
+}
+
+function serviceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('./sw.js', { scope: './' }).then((registration) => {
+    registration.addEventListener('updatefound', () => {
+      const worker = registration.installing;
+      worker.addEventListener('statechange', () => {
+        // A new shell is waiting; it takes over on the next reload. The
+        // outbox lives in IndexedDB, which an app update never touches.
+        if (worker.state === 'installed' && navigator.serviceWorker.controller) {
+          notices.update = true;
+          rerenderLists();
+        }
+      });
+    });
+  }).catch((error) => console.warn('service worker', error));
+}
+
+let pendingRender = null;
+function rerenderLists() {
+  if (pendingRender) return;
+  pendingRender = setTimeout(() => {
+    pendingRender = null;
+    const { screen, params } = match();
+    const live = typeof screen.live === 'function' ? screen.live(params) : screen.live;
+    if (live && !(current && current.screen === login)) render();
+    else updateTabbar();
+  }, 150);
+}
+
+async function updateTabbar() {
+  const footer = document.querySelector('.tabbar');
+  if (!footer) return;
+  footer.replaceWith(tabbar(match().tab, await store.counts()));
+}
+
+window.addEventListener('hashchange', render);
+window.addEventListener('online', rerenderLists);
+window.addEventListener('offline', rerenderLists);
+store.subscribe(rerenderLists);
+sync.onStatus(() => {
+  // The sign-in screen is drawn once; redrawing it would lose what is typed.
+  if (sync.status().phase === 'login' && !(current && current.screen === login)) render();
+  else if (!(current && current.screen === login)) rerenderLists();
+});
+
+render();
+serviceWorker();
+storage().then(() => { if (notices.storage) render(); });
+sync.start();

@@ -1,0 +1,44 @@
+// login: the one screen that needs the network. After it the whole shift
+// works offline. A guard whose session ended signs in again here; the
+// outbox and evidence on the phone are kept.
+
+import * as api from '../../shared/api.js';
+import * as sync from '../../shared/sync.js';
+import { t, lang, setLang, languages } from '../../shared/i18n.js';
+import { h, button, field, banner } from '../../shared/ui.js';
+
+export async function render({ rerender, session }) {
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true, id: 'login-email',
+    value: (session && session.email) || '', inputmode: 'email' });
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true, id: 'login-password' });
+  const message = h('div', { 'aria-live': 'polite' });
+  if (session && session.user) message.append(banner(t('login_again'), 'warn'));
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', id: 'login-submit' }, t('sign_in'));
+  const form = h('form', {
+    class: 'card',
+    onsubmit: async (event) => {
+      event.preventDefault();
+      submit.disabled = true;
+      submit.textContent = t('signing_in');
+      try {
+        await api.login(email.value.trim(), password.value);
+        sync.syncNow().finally(rerender);
+        location.hash = '#/today';
+        rerender();
+      } catch (error) {
+        let text = t('error', { error: error.message });
+        if (error.status === 0) text = t('login_offline');
+        else if (error.status === 401 || error.status === 422) text = t('login_failed');
+        message.replaceChildren(banner(text, 'error'));
+        submit.disabled = false;
+        submit.textContent = t('sign_in');
+      }
+    },
+  }, field(t('email'), email), field(t('password'), password), submit);
+  const switches = h('div', { class: 'lang-switch' }, languages.map(([code, name]) =>
+    button(name, () => { setLang(code); rerender(); }, { kind: code === lang() ? 'secondary' : 'quiet', 'aria-pressed': String(code === lang()) })));
+  return h('div', { class: 'login' },
+    h('div', { class: 'brand' }, h('img', { src: './icons/icon.svg', alt: '' }),
+      h('div', {}, h('strong', {}, t('app_name')), h('span', {}, t('tagline')))),
+    message, form, switches);
+}

@@ -1,0 +1,130 @@
+// The supervisor's and manager's console at /console/: sign-in through the
+// shared API client (the same session store as the guard app), then the
+// review queue (#/) and one inspection (#/inspections/<id>). It needs the
+// network; it registers no service worker.
+
+import * as api from '../shared/api.js';
+import * as store from '../shared/store.js';
+import { lang, setLang, languages } from '../shared/i18n.js';
+import { h, button, field, banner, loading, failure } from '../shared/ui.js';
+import { s } from './strings.js';
+import { directory, forgetMedia } from './data.js';
+import { queueScreen } from './queue.js';
+import { inspectionScreen } from './review.js';
+
+const root = document.getElementById('console');
+
+async function render() {
+  document.documentElement.lang = lang();
+  document.title = s('title');
+  const session = await store.session();
+  // Signing out forgets the tokens but keeps who it was, to fill in the form.
+  const active = session && session.user && (session.access || session.refresh);
+  if (!active) {
+    known = null;
+    root.replaceChildren(signIn(session));
+    return;
+  }
+  if (session.user.role === 'guard') {
+    root.replaceChildren(signedIn(session));
+    return;
+  }
+  await route(session);
+}
+
+// known is the directory of names, read once per sign-in.
+let known = null;
+
+async function route(session) {
+  const main = h('main', { class: 'console-main', id: 'console-main' });
+  root.replaceChildren(topbar(session), main);
+  main.append(loading(s('loading')));
+  try {
+    known = known || await directory(session);
+  } catch (error) {
+    if (error instanceof api.NeedLogin) { await render(); return; }
+    main.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => render())));
+    return;
+  }
+  const context = { session, known, main, go: (hash) => { location.hash = hash; }, signOut: () => render() };
+  const match = /^#\/inspections\/([\w-]+)/.exec(location.hash);
+  if (match) {
+    await inspectionScreen(context, match[1]);
+  } else {
+    forgetMedia();
+    await queueScreen(context);
+  }
+}
+
+function topbar(session) {
+  const signOut = button(s('sign_out'), async () => { await api.logout(); await render(); }, { kind: 'quiet', id: 'console-sign-out' });
+  return h('header', { class: 'console-top' },
+    h('a', { href: '#/', class: 'console-top-brand' }, h('img', { src: '/app/icons/icon.svg', alt: '' }), s('title')),
+    h('nav', { class: 'console-nav' }, h('a', { href: '#/', 'aria-current': location.hash.startsWith('#/inspections/') ? null : 'page' }, s('nav_queue'))),
+    h('span', { class: 'console-who', id: 'console-who' }, `${session.user.name || session.user.email} · ${s(`role_${session.user.role}`)}`,
+      session.org && session.org.name ? h('small', {}, session.org.name) : null),
+    languageSwitch(), signOut);
+}
+
+window.addEventListener('hashchange', () => render());
+
+function brand() {
+  return h('div', { class: 'console-brand' }, h('img', { src: '/app/icons/icon.svg', alt: '' }),
+    h('div', {}, h('strong', {}, s('title')), h('span', {}, s('tagline'))));
+}
+
+function languageSwitch() {
+  return h('div', { class: 'console-languages' }, languages.map(([code, name]) =>
+    button(name, () => { setLang(code); render(); },
+      { kind: code === lang() ? 'secondary' : 'quiet', 'aria-pressed': String(code === lang()) })));
+}
+
+function signIn(session) {
+  const email = h('input', { type: 'email', id: 'console-email', name: 'email', autocomplete: 'username', required: true,
+    value: (session && session.email) || '' });
+  const password = h('input', { type: 'password', id: 'console-password', name: 'password', autocomplete: 'current-password', required: true });
+  const message = h('div', { 'aria-live': 'polite', id: 'console-message' });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', id: 'console-submit' }, s('sign_in'));
+  const form = h('form', {
+    class: 'card',
+    onsubmit: async (event) => {
+      event.preventDefault();
+      submit.disabled = true;
+      submit.textContent = s('signing_in');
+      try {
+        await api.login(email.value.trim(), password.value);
+        await render();
+      } catch (error) {
+        message.replaceChildren(banner(signInError(error), 'error'));
+        submit.disabled = false;
+        submit.textContent = s('sign_in');
+      }
+    },
+  }, h('h1', { class: 'section-title' }, s('sign_in_heading')), field(s('email'), email), field(s('password'), password), submit);
+  return h('main', { class: 'console-login' }, brand(), message, form, languageSwitch());
+}
+
+function signInError(error) {
+  if (error.status === 0) return s('offline');
+  if (error.status === 401 || error.status === 422) return s('wrong_credentials');
+  if (error.status === 429) return s('throttled');
+  return s('failed', { error: error.message });
+}
+
+function signedIn(session) {
+  const { user, org } = session;
+  const role = user.role || '';
+  const rows = [[s('name'), user.name || user.email], [s('organisation'), (org && org.name) || ''], [s('role'), s(`role_${role}`)]];
+  const signOut = button(s('sign_out'), async () => { await api.logout(); await render(); }, { kind: 'secondary', id: 'console-sign-out' });
+  const note = role === 'guard'
+    ? banner(s('guards_use_app'), 'info', h('a', { href: '/app/', class: 'btn btn-quiet' }, s('open_app')))
+    : banner(s('not_built'), 'info');
+  return h('main', { class: 'console-signed-in' }, brand(),
+    h('section', { class: 'card', id: 'console-account' },
+      h('h1', { class: 'section-title' }, s('signed_in_as')),
+      h('dl', {}, rows.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
+      signOut),
+    note, languageSwitch());
+}
+
+render();

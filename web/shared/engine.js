@@ -1,0 +1,183 @@
+// The checklist engine in the browser: the Go package checklists compiled to
+// WebAssembly (cmd/engine-wasm), so the form evaluates visibility, required,
+// gates, expected values, scoring and findings with the code the server runs.
+//
+//   const engine = await loadEngine();          // once; later calls share it
+//   const form = engine.load(template);         // parse + validate once
+//   const result = form.evaluate(answers, context, inspectorId);  // per answer
+//
+// decodeQR(imageData) reads a checkpoint's QR code from a camera frame where
+// the browser has no BarcodeDetector (Safari on iPhones).
+//
+// Every call takes and returns plain objects (the JSON the API speaks);
+// results have the shape of checklists.Result. Failures throw EngineError.
+// The .wasm URL is fixed at build time (PATROLSYNC_ENGINE_WASM, defined by
+// web/build), so the service worker can cache it with the shell.
+
+import "go:wasm_exec";
+
+/** An engine call that failed: code is invalid_template (see problems),
+ * unknown_template, bad_request or unknown_call. */
+export class EngineError extends Error {
+  constructor(failure) {
+    super(failure.message);
+    this.name = "EngineError";
+    this.code = failure.code;
+    this.problems = failure.problems || [];
+  }
+}
+
+let loading = null;
+
+/** loadEngine fetches and starts the WebAssembly engine once. A failed load
+ * (offline before the first visit) is retried by the next call. */
+export function loadEngine() {
+  if (!loading) {
+    loading = start().catch((error) => {
+      loading = null;
+      throw error;
+    });
+  }
+  return loading;
+}
+
+async function start() {
+  const go = new globalThis.Go();
+  const ready = new Promise((resolve) => {
+    globalThis.patrolsyncEngineReady = resolve;
+  });
+  const { instance } = await instantiate(PATROLSYNC_ENGINE_WASM, go.importObject);
+  go.run(instance).then(() => {
+    // The Go program only ends when it crashed: start afresh next time.
+    loading = null;
+  });
+  await ready;
+  delete globalThis.patrolsyncEngineReady;
+  return new Engine(globalThis.patrolsyncEngine, globalThis.patrolsyncDecodeQR);
+}
+
+async function instantiate(url, imports) {
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`engine: ${url} answered ${response.status}`);
+  }
+  if (WebAssembly.instantiateStreaming && response.headers.get("Content-Type") === "application/wasm") {
+    return WebAssembly.instantiateStreaming(response, imports);
+  }
+  return WebAssembly.instantiate(await response.arrayBuffer(), imports);
+}
+
+function asJSON(value) {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** Engine calls the Go engine synchronously; get one from loadEngine(). */
+export class Engine {
+  constructor(call, qr) {
+    this.call = call;
+    this.qr = qr;
+  }
+
+  /** decodeQR reads a QR code from a camera frame (canvas ImageData, or
+   * {width, height, data} with RGBA bytes): the text, or null when the
+   * frame holds no readable code. For browsers without BarcodeDetector. */
+  decodeQR(image) {
+    const response = JSON.parse(this.qr(image.width, image.height, image.data));
+    if (response.ok) return response.result.text;
+    if (response.error.code === "no_code") return null;
+    throw new EngineError(response.error);
+  }
+
+  /** invoke runs one bridge call and returns its result or throws. */
+  invoke(name, request) {
+    const response = JSON.parse(this.call(name, asJSON(request)));
+    if (!response.ok) {
+      throw new EngineError(response.error);
+    }
+    return response.result;
+  }
+
+  /** validate checks a template as the server does on save and publish:
+   * {valid: true, digest} or {valid: false, problems: [{path, message}]}. */
+  validate(template) {
+    try {
+      const { digest } = this.invoke("validate", template);
+      return { valid: true, digest, problems: [] };
+    } catch (error) {
+      if (error instanceof EngineError && error.code === "invalid_template") {
+        return { valid: false, digest: "", problems: error.problems };
+      }
+      throw error;
+    }
+  }
+
+  /** load parses a template once for repeated evaluation. */
+  load(template) {
+    const { digest } = this.invoke("load", template);
+    return new Form(this, digest, template);
+  }
+
+  /** evaluate parses the template and evaluates the answers in one call. */
+  evaluate(template, answers, context = {}, inspectorId = "") {
+    return this.invoke("evaluate", {
+      template: typeof template === "string" ? JSON.parse(template) : template,
+      answers: answers || {},
+      context: context || {},
+      inspector_id: inspectorId || "",
+    });
+  }
+
+  /** sample answers a template as a diligent inspector would (for previews). */
+  sample(template, pass = true) {
+    return this.invoke("sample", { template: typeof template === "string" ? JSON.parse(template) : template, pass });
+  }
+}
+
+/** Form is a loaded template. */
+export class Form {
+  constructor(engine, digest, template) {
+    this.engine = engine;
+    this.digest = digest;
+    this.template = template;
+  }
+
+  /** evaluate returns checklists.Result for the answers so far. */
+  evaluate(answers, context = {}, inspectorId = "") {
+    const request = { digest: this.digest, answers: answers || {}, context: context || {}, inspector_id: inspectorId || "" };
+    try {
+      return this.engine.invoke("evaluate", request);
+    } catch (error) {
+      // The engine keeps a bounded number of templates: load again.
+      if (error instanceof EngineError && error.code === "unknown_template") {
+        this.digest = this.engine.load(this.template).digest;
+        return this.engine.invoke("evaluate", { ...request, digest: this.digest });
+      }
+      throw error;
+    }
+  }
+}
+
+/** call runs one bridge call by name ("validate", "load", "evaluate",
+ * "sample"; see checklists/bridge) and resolves to its result, or rejects
+ * with an EngineError. */
+export async function call(name, request) {
+  return (await loadEngine()).invoke(name, request);
+}
+
+/** decodeQR is Engine.decodeQR after loading the engine. */
+export async function decodeQR(image) {
+  return (await loadEngine()).decodeQR(image);
+}
+
+/** validate, evaluate and sample are the one-shot async forms. */
+export async function validate(template) {
+  return (await loadEngine()).validate(template);
+}
+
+export async function evaluate(template, answers, context = {}, inspectorId = "") {
+  return (await loadEngine()).evaluate(template, answers, context, inspectorId);
+}
+
+export async function sample(template, pass = true) {
+  return (await loadEngine()).sample(template, pass);
+}

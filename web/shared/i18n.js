@@ -1,0 +1,223 @@
+// i18n holds every string the screens show, in zh-CN and en. The language
+// follows the device until the user picks one; the choice is kept in
+// localStorage (a setting, not data). Times are formatted in the site's zone.
+
+const tables = {
+  en: {
+    app_name: 'PatrolSync',
+    tagline: 'Guard rounds and inspections, online or not',
+    email: 'Email', password: 'Password', sign_in: 'Sign in', signing_in: 'Signing in…',
+    sign_out: 'Sign out', language: 'Language',
+    login_failed: 'Email or password is wrong.', login_offline: 'No network. Signing in needs a connection once.',
+    login_again: 'Your session ended. Sign in again: nothing waiting on this phone is lost.',
+    today: 'Today', rounds: 'Rounds', inspections: 'Inspections', incidents: 'Incident', findings: 'Findings',
+    sync: 'Sync', more: 'More',
+    hello: 'Hello, {name}', site: 'Site',
+    due_rounds: 'Rounds due', due_inspections: 'Inspections due', in_progress: 'In progress',
+    nothing_due: 'Nothing due right now.', no_rounds: 'No rounds assigned to you today.',
+    start_inspection: 'Start an inspection', choose_template: 'Choose a checklist',
+    no_templates: 'No published checklists yet. Connect once to receive them.',
+    start: 'Start', resume: 'Continue', open: 'Open',
+    window: '{from}–{to}', checkpoints_done: '{done} of {total} checkpoints',
+    status_scheduled: 'Scheduled', status_completed: 'Completed', status_partial: 'Partial', status_missed: 'Missed',
+    offline_banner: 'Offline: your work is kept on this phone and sent later.',
+    storage_refused: 'Offline data is not protected from cleanup: add the app to the home screen.',
+    storage_low: 'Storage almost full: {free} free. Send your evidence before taking more photos.',
+    // round
+    round_walk: 'Round', scan_checkpoint: 'Scan checkpoint', scan_qr: 'Scan QR code', scan_nfc: 'Tap NFC tag',
+    type_code: 'Type the code', code_placeholder: 'Code on the tag', record_scan: 'Record',
+    scanned_at: 'Scanned {time}', not_scanned: 'Not scanned', next_checkpoint: 'Next',
+    camera_unavailable: 'The camera cannot read codes in this browser. Type the code instead.',
+    nfc_waiting: 'Hold the phone to the tag…', scan_recorded: 'Scan recorded: {name}',
+    unknown_tag: 'This tag is not on the route. It is recorded and flagged.',
+    round_done: 'All checkpoints scanned.', fill_checklist: 'Fill in the checklist here',
+    cancel: 'Cancel', close: 'Close', back: 'Back', save: 'Save', done: 'Done', remove: 'Remove', retry: 'Try again',
+    // inspection
+    section_of: 'Section {n} of {total}', previous: 'Previous', next: 'Next', submit: 'Submit',
+    progress: '{done} of {total} answered', score: 'Score {score}%',
+    yes: 'Yes', no: 'No', na: 'N/A', required: 'Required', optional: 'Optional', critical: 'Critical', locked: 'Locked',
+    why_required: 'Required', why_required_rule: 'Required because of an earlier answer',
+    why_blocked: 'Locked until earlier steps pass: {items}', why_failed: 'Failed',
+    why_critical: 'Critical: fails the whole inspection', expected: 'Expected {value}',
+    finding_raised: 'Raises a finding ({severity})', photos_needed: 'Add {n} photo(s) as evidence',
+    add_photo: 'Add photo', take_photo: 'Take photo', photos_count: '{n} photo(s)',
+    sign_here: 'Sign here', clear: 'Clear', signed: 'Signed', sign: 'Sign', signer_name: 'Name of the signer',
+    get_location: 'Record location', location_value: '{lat}, {lng} (±{acc} m)', location_denied: 'Location not permitted.',
+    location_failed: 'Location unavailable: {error}',
+    scan_item: 'Scan tag', scanned_tag: 'Tag {tag} ({method})',
+    add_repeat: 'Add {label}', repeat_n: '{label} {n}', remove_repeat: 'Remove',
+    countersign: 'Countersign', countersigner: 'Second person', countersigner_pick: 'Choose who countersigns',
+    countersigned_by: 'Countersigned by {name}', countersign_note: 'The second person signs on this phone.',
+    note: 'Note', add_note: 'Add note', choose: 'Choose…', now: 'Now',
+    submit_confirm: 'Submit this inspection? It cannot be changed afterwards unless returned.',
+    cannot_submit: '{n} item(s) still need attention.', submitted: 'Submitted',
+    submitted_wait: 'Submitted on this phone. It is sent when the phone is online.',
+    outcome_pass: 'Pass', outcome_fail: 'Fail', outcome_incomplete: 'Incomplete',
+    engine_loading: 'Loading the checklist engine…', engine_failed: 'The checklist engine did not load: {error}',
+    // incident
+    report_incident: 'Report an incident', incident_type: 'What happened', incident_level: 'Level',
+    level_general: 'General 一般', level_serious: 'Serious 较大', level_major: 'Major 重大', level_critical: 'Critical 特别重大',
+    place: 'Place', description: 'Description', occurred_at: 'When', send_report: 'Send report',
+    report_queued: 'Report saved. It is sent when the phone is online.',
+    type_intrusion: 'Intrusion', type_fire: 'Fire or smoke', type_equipment: 'Equipment fault',
+    type_suspicious: 'Suspicious person', type_other: 'Other',
+    // findings
+    my_findings: 'Findings assigned to me', no_findings: 'No findings assigned to you.',
+    rectify: 'Send rectification', rectification_note: 'What was done', rectified_queued: 'Rectification saved. It is sent when the phone is online.',
+    due: 'Due {time}', severity_low: 'Low', severity_medium: 'Medium', severity_high: 'High', severity_critical: 'Critical',
+    finding_status: 'Status: {status}', evidence_required: 'Add at least one photo as evidence.',
+    // sync
+    sync_title: 'Sync', all_synced: 'Everything is synced', needs_attention: '{n} record(s) need your attention', all_synced_detail: 'Last synced {time}.',
+    waiting_count: '{n} change(s) waiting to be sent', evidence_waiting: '{n} photo(s) or signature(s) waiting',
+    sync_now: 'Sync now', syncing: 'Syncing…', sync_error: 'Could not sync: {error}. Next try {time}.',
+    state_waiting: 'Waiting', state_sent: 'Sent', state_rejected: 'Rejected', state_conflict: 'Conflict',
+    state_uploading: 'Uploading', state_stored: 'Stored', state_failed: 'Refused',
+    server_version: 'The server has: {status}', returned_by_supervisor: 'Returned by the supervisor',
+    conflict_explain: 'Someone changed this on the server meanwhile. The server’s version is kept.',
+    returned_explain: 'The supervisor returned this inspection after it was sent. Open it, fix what was asked and submit again.',
+    dismiss: 'Dismiss', never_synced: 'Not synced yet', retry_failed: 'Send refused evidence again',
+    evidence: 'Evidence', records: 'Records', signature: 'Signature', photo: 'Photo',
+    type_inspection: 'Inspection', type_scan: 'Checkpoint scan', type_incident: 'Incident', type_finding: 'Finding',
+    mutation_inspection_start: 'Inspection started', mutation_answer_set: 'Answer', mutation_answer_clear: 'Answer cleared',
+    mutation_inspection_submit: 'Inspection submitted', mutation_checkpoint_scan: 'Checkpoint scan',
+    mutation_incident_report: 'Incident report', mutation_finding_rectify: 'Rectification', mutation_media_declare: 'Evidence',
+    mutation_finding_update: 'Finding update',
+    loading: 'Loading…', empty: 'Nothing here yet.', error: 'Something went wrong: {error}',
+    update_ready: 'A new version of the app is ready.', reload: 'Reload',
+  },
+  'zh-CN': {
+    app_name: '巡检通',
+    tagline: '巡更与检查，有网无网都能用',
+    email: '邮箱', password: '密码', sign_in: '登录', signing_in: '正在登录…',
+    sign_out: '退出登录', language: '语言',
+    login_failed: '邮箱或密码错误。', login_offline: '没有网络。首次登录需要联网。',
+    login_again: '登录已过期，请重新登录：本机待发送的内容不会丢失。',
+    today: '今日', rounds: '巡更', inspections: '检查', incidents: '报事件', findings: '隐患',
+    sync: '同步', more: '更多',
+    hello: '您好，{name}', site: '网点',
+    due_rounds: '待巡更', due_inspections: '待检查', in_progress: '进行中',
+    nothing_due: '当前没有待办。', no_rounds: '今天没有分配给您的巡更。',
+    start_inspection: '开始检查', choose_template: '选择检查表',
+    no_templates: '还没有已发布的检查表。联网一次即可获取。',
+    start: '开始', resume: '继续', open: '打开',
+    window: '{from}–{to}', checkpoints_done: '已巡 {done}/{total} 个点',
+    status_scheduled: '待执行', status_completed: '已完成', status_partial: '部分完成', status_missed: '漏巡',
+    offline_banner: '离线：操作已保存在本机，联网后自动发送。',
+    storage_refused: '离线数据可能被浏览器清理：请把应用添加到主屏幕。',
+    storage_low: '存储空间即将用完：剩余 {free}。请先发送证据再继续拍照。',
+    round_walk: '巡更', scan_checkpoint: '扫描巡更点', scan_qr: '扫二维码', scan_nfc: '贴近 NFC 标签',
+    type_code: '手动输入编码', code_placeholder: '标签上的编码', record_scan: '记录',
+    scanned_at: '{time} 已扫描', not_scanned: '未扫描', next_checkpoint: '下一个',
+    camera_unavailable: '此浏览器无法用相机识别二维码，请手动输入编码。',
+    nfc_waiting: '请将手机贴近标签…', scan_recorded: '已记录：{name}',
+    unknown_tag: '此标签不在路线上。已记录并标记。',
+    round_done: '所有巡更点已扫描。', fill_checklist: '在此处填写检查表',
+    cancel: '取消', close: '关闭', back: '返回', save: '保存', done: '完成', remove: '删除', retry: '重试',
+    section_of: '第 {n}/{total} 部分', previous: '上一部分', next: '下一部分', submit: '提交',
+    progress: '已答 {done}/{total}', score: '得分 {score}%',
+    yes: '是', no: '否', na: '不适用', required: '必填', optional: '选填', critical: '关键项', locked: '未解锁',
+    why_required: '必填', why_required_rule: '因前面的回答而必填',
+    why_blocked: '需先通过前面的步骤：{items}', why_failed: '不合格',
+    why_critical: '关键项：不合格则整次检查不合格', expected: '应为 {value}',
+    finding_raised: '将生成隐患（{severity}）', photos_needed: '请拍 {n} 张照片作为证据',
+    add_photo: '添加照片', take_photo: '拍照', photos_count: '{n} 张照片',
+    sign_here: '请在此签名', clear: '清除', signed: '已签名', sign: '签名', signer_name: '签名人姓名',
+    get_location: '记录位置', location_value: '{lat}, {lng}（±{acc} 米）', location_denied: '未获准使用定位。',
+    location_failed: '无法定位：{error}',
+    scan_item: '扫描标签', scanned_tag: '标签 {tag}（{method}）',
+    add_repeat: '添加{label}', repeat_n: '{label} {n}', remove_repeat: '删除',
+    countersign: '复核签字', countersigner: '复核人', countersigner_pick: '选择复核人',
+    countersigned_by: '复核人：{name}', countersign_note: '复核人在本机上签名。',
+    note: '备注', add_note: '添加备注', choose: '请选择…', now: '现在',
+    submit_confirm: '确定提交此次检查？提交后除非被退回，否则不能修改。',
+    cannot_submit: '还有 {n} 项需要处理。', submitted: '已提交',
+    submitted_wait: '已在本机提交，联网后发送。',
+    outcome_pass: '合格', outcome_fail: '不合格', outcome_incomplete: '未完成',
+    engine_loading: '正在加载检查引擎…', engine_failed: '检查引擎加载失败：{error}',
+    report_incident: '报告事件', incident_type: '事件类型', incident_level: '级别',
+    level_general: '一般', level_serious: '较大', level_major: '重大', level_critical: '特别重大',
+    place: '地点', description: '描述', occurred_at: '发生时间', send_report: '发送报告',
+    report_queued: '报告已保存，联网后发送。',
+    type_intrusion: '非法闯入', type_fire: '火情或烟雾', type_equipment: '设备故障',
+    type_suspicious: '可疑人员', type_other: '其他',
+    my_findings: '分配给我的隐患', no_findings: '没有分配给您的隐患。',
+    rectify: '提交整改', rectification_note: '整改情况', rectified_queued: '整改已保存，联网后发送。',
+    due: '{time} 前', severity_low: '低', severity_medium: '中', severity_high: '高', severity_critical: '严重',
+    finding_status: '状态：{status}', evidence_required: '请至少添加一张照片作为证据。',
+    sync_title: '同步', all_synced: '全部已同步', needs_attention: '{n} 项记录需要您处理', all_synced_detail: '上次同步 {time}。',
+    waiting_count: '{n} 项更改待发送', evidence_waiting: '{n} 张照片或签名待上传',
+    sync_now: '立即同步', syncing: '正在同步…', sync_error: '同步失败：{error}。将于 {time} 重试。',
+    state_waiting: '待发送', state_sent: '已发送', state_rejected: '被拒绝', state_conflict: '冲突',
+    state_uploading: '上传中', state_stored: '已保存', state_failed: '被拒收',
+    server_version: '服务器上为：{status}', returned_by_supervisor: '主管已退回',
+    conflict_explain: '服务器上的记录已被他人修改，以服务器版本为准。',
+    returned_explain: '此检查提交后已被主管退回。请打开、按要求修改后重新提交。',
+    dismiss: '知道了', never_synced: '尚未同步', retry_failed: '重新发送被拒收的证据',
+    evidence: '证据', records: '记录', signature: '签名', photo: '照片',
+    type_inspection: '检查', type_scan: '巡更打卡', type_incident: '事件', type_finding: '隐患',
+    mutation_inspection_start: '开始检查', mutation_answer_set: '回答', mutation_answer_clear: '清除回答',
+    mutation_inspection_submit: '提交检查', mutation_checkpoint_scan: '巡更打卡',
+    mutation_incident_report: '事件报告', mutation_finding_rectify: '整改', mutation_media_declare: '证据',
+    mutation_finding_update: '隐患更新',
+    loading: '加载中…', empty: '暂无内容。', error: '出错了：{error}',
+    update_ready: '应用有新版本。', reload: '重新加载',
+  },
+};
+
+export const languages = [['zh-CN', '中文'], ['en', 'English']];
+
+let current = pick();
+
+function pick() {
+  const saved = globalThis.localStorage && localStorage.getItem('patrolsync.lang');
+  if (saved && tables[saved]) return saved;
+  const wanted = (globalThis.navigator && navigator.languages) || ['en'];
+  for (const language of wanted) {
+    if (language.toLowerCase().startsWith('zh')) return 'zh-CN';
+    if (language.toLowerCase().startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+export function lang() {
+  return current;
+}
+
+export function setLang(language) {
+  if (!tables[language]) return;
+  current = language;
+  localStorage.setItem('patrolsync.lang', language);
+  document.documentElement.lang = language;
+}
+
+// t looks a key up and fills {name} placeholders.
+export function t(key, params = {}) {
+  const text = tables[current][key] ?? tables.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+// label picks a multilingual text of a template ({"zh-CN", "en"}).
+export function label(text) {
+  if (!text) return '';
+  if (typeof text === 'string') return text;
+  return text[current] || text.en || text['zh-CN'] || Object.values(text)[0] || '';
+}
+
+// time formats an instant in the given IANA zone (the site's).
+export function time(iso, zone, withDate = false) {
+  if (!iso) return '';
+  const options = { hour: '2-digit', minute: '2-digit', hour12: false };
+  if (withDate) Object.assign(options, { month: 'short', day: 'numeric' });
+  if (zone) options.timeZone = zone;
+  try {
+    return new Intl.DateTimeFormat(current, options).format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(current, { ...options, timeZone: undefined }).format(new Date(iso));
+  }
+}
+
+export function bytes(count) {
+  if (count < 1024 * 1024) return `${Math.round(count / 1024)} KiB`;
+  if (count < 1024 * 1024 * 1024) return `${(count / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(count / 1024 / 1024 / 1024).toFixed(1)} GiB`;
+}
