@@ -132,7 +132,7 @@ export async function scan(round, tag, method, location) {
   const checkpoint = (round.checkpoints || []).find((point) => point.tag_code === tag);
   const payload = { round_id: round.id, tag_code: tag, scanned_at: new Date().toISOString() };
   if (checkpoint && checkpoint.id) payload.checkpoint_id = checkpoint.id;
-  if (location) payload.location = { latitude: location.lat, longitude: location.lng, accuracy_m: location.accuracy_m };
+  if (location) payload.location = { lat: location.lat, lng: location.lng, accuracy_m: location.accuracy_m };
   const draft = { id, kind: 'scan', round_id: round.id, tag_code: tag, method, checkpoint_id: payload.checkpoint_id || null,
     scanned_at: payload.scanned_at, sync: {} };
   await store.saveDraft(draft, [store.mutation('checkpoint.scan', 'scan', id, payload)]);
