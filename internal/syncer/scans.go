@@ -29,11 +29,6 @@ type scanPayload struct {
 		Lng       *float64 `json:"lng"`
 		AccuracyM *float64 `json:"accuracy_m"`
 		GPSTime   string   `json:"gps_time"`
-		// Latitude and Longitude are the names scans used before the one
-		// location format; still read so that a guard app built before it
-		// keeps working. openapi.yaml names only lat and lng.
-		Latitude  *float64 `json:"latitude"`
-		Longitude *float64 `json:"longitude"`
 	} `json:"location"`
 }
 
@@ -58,9 +53,6 @@ func (b *batch) scanCheckpoint(m Mutation) (Result, error) {
 		problems = append(problems, FieldError{"/payload/checkpoint_id", "must be a checkpoint id"})
 	}
 	scan := rounds.ScanInput{TagCode: in.TagCode, CheckpointID: in.CheckpointID, ReceivedAt: b.tx.Now}
-	if in.Location != nil && in.Location.Lat == nil && in.Location.Lng == nil {
-		in.Location.Lat, in.Location.Lng = in.Location.Latitude, in.Location.Longitude
-	}
 	if in.Location != nil {
 		scan.Latitude, scan.Longitude, scan.AccuracyM = in.Location.Lat, in.Location.Lng, in.Location.AccuracyM
 		scan.GPSTime = input.ParseTime(in.Location.GPSTime)
