@@ -103,6 +103,27 @@ func TestContractCheckCatchesDrift(t *testing.T) {
 	}
 }
 
+// The request check catches a request the contract does not allow.
+func TestRequestCheckCatchesDrift(t *testing.T) {
+	body := []byte(`{"mutations":[{"mutation_id":"0194f2a0-1111-7000-8000-000000000001","type":"answer.set",` +
+		`"entity_id":"0194f2a0-2222-7000-8000-000000000002","payload":{"path":"/a","answer":{"valu":"yes"}}}]}`)
+	req, _ := http.NewRequest(http.MethodPost, "http://x/v1/sync/push", nil)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer x")
+	probe := &recordingT{TB: t}
+	apitest.CheckRequest(probe, req, body)
+	if !probe.failed {
+		t.Fatal("an answer.set with a misspelt field passed the request check")
+	}
+	good := []byte(`{"mutations":[{"mutation_id":"0194f2a0-1111-7000-8000-000000000001","type":"answer.set",` +
+		`"entity_id":"0194f2a0-2222-7000-8000-000000000002","payload":{"path":"/a","answer":{"value":"yes"}}}]}`)
+	probe = &recordingT{TB: t}
+	apitest.CheckRequest(probe, req, good)
+	if probe.failed {
+		t.Fatal("a good answer.set failed the request check")
+	}
+}
+
 type recordingT struct {
 	testing.TB
 	failed bool
@@ -111,3 +132,35 @@ type recordingT struct {
 func (r *recordingT) Errorf(string, ...any) { r.failed = true }
 func (r *recordingT) Fatalf(string, ...any) { r.failed = true }
 func (r *recordingT) Helper()               {}
+
+// The webhook check catches a delivery the contract does not describe.
+func TestWebhookCheckCatchesDrift(t *testing.T) {
+	body := []byte(`{"delivery_id":"6f1c2d3e-4b5a-5c6d-8e7f-0a1b2c3d4e5f","event_type":"round.missed",` +
+		`"org_id":"0194f1f0-0000-7000-8000-000000000001","subject_type":"round",` +
+		`"subject_id":"0194f2a0-4444-7000-8000-000000000020","occurred_at":"2026-11-26T15:20:00Z"}`)
+	header := func(event string) http.Header {
+		return http.Header{"Content-Type": {"application/json"}, "X-Patrolsync-Event": {event},
+			"X-Patrolsync-Delivery":  {"6f1c2d3e-4b5a-5c6d-8e7f-0a1b2c3d4e5f"},
+			"X-Patrolsync-Signature": {"sha256=" + strings.Repeat("0a", 32)}}
+	}
+	probe := &recordingT{TB: t}
+	apitest.CheckWebhook(probe, header("round.missed"), body)
+	if probe.failed {
+		t.Fatal("a good round.missed failed the webhook check")
+	}
+	for name, tc := range map[string]struct {
+		header http.Header
+		body   []byte
+	}{
+		"unknown event":        {header("round.lost"), body},
+		"event and body apart": {header("round.partial"), body},
+		"no signature":         {http.Header{"Content-Type": {"application/json"}, "X-Patrolsync-Event": {"round.missed"}}, body},
+		"extra field":          {header("round.missed"), []byte(strings.Replace(string(body), `{`, `{"secret":"x",`, 1))},
+	} {
+		probe := &recordingT{TB: t}
+		apitest.CheckWebhook(probe, tc.header, tc.body)
+		if !probe.failed {
+			t.Errorf("%s passed the webhook check", name)
+		}
+	}
+}

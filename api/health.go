@@ -11,6 +11,7 @@ import (
 	"github.com/swaggest/swgui/v5emb"
 
 	"github.com/patrolsync/patrolsync"
+	"github.com/patrolsync/patrolsync/checklists"
 )
 
 // healthz says the process is alive; it checks nothing else, so that a slow
@@ -51,11 +52,21 @@ func (s *Server) openapi(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/yaml", patrolsync.OpenAPI)
 }
 
+// templateSchema serves the checklist template JSON Schema that
+// openapi.yaml refers to, for editors and mobile code generators.
+func (s *Server) templateSchema(c echo.Context) error {
+	return c.Blob(http.StatusOK, "application/schema+json", checklists.SchemaJSON)
+}
+
 // docs renders the contract with Swagger UI, served from assets embedded in
 // the binary so that the docs work with no internet.
 func (s *Server) docs(c echo.Context) error {
-	if c.Request().URL.Path == "/docs" {
+	switch c.Request().URL.Path {
+	case "/docs":
 		return c.Redirect(http.StatusMovedPermanently, "/docs/")
+	case "/docs/sync-protocol.md":
+		// Plain text so that a browser shows it rather than saving it.
+		return c.Blob(http.StatusOK, "text/plain; charset=utf-8", patrolsync.SyncProtocol)
 	}
 	s.docsOnce.Do(func() {
 		s.docsHandler = v5emb.NewWithConfig(swgui.Config{ShowTopBar: false, HideCurl: false})(

@@ -54,3 +54,20 @@ func timeParam(c echo.Context, name string, fields map[string]string) *time.Time
 	}
 	return &t
 }
+
+// getInspection answers an inspection with its content hash as the ETag,
+// quoted as HTTP wants it; sign-off takes that value back in If-Match.
+func (s *Server) getInspection(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	detail, err := s.deps.Inspections.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if detail.ContentHash != nil {
+		c.Response().Header().Set("ETag", `"`+*detail.ContentHash+`"`)
+	}
+	return c.JSON(http.StatusOK, detail)
+}

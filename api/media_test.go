@@ -359,6 +359,9 @@ func TestMediaLimits(t *testing.T) {
 			{"signature without digest", with(map[string]any{"kind": "signature", "signature": map[string]any{
 				"strokes": []any{1}, "signer_name": "王强", "signer_role": "receiver", "signed_at": "2026-11-26T10:00:00Z"}}),
 				http.StatusUnprocessableEntity, "/signature/content_digest"},
+			{"strokes as objects", with(map[string]any{"kind": "signature", "signature": map[string]any{
+				"strokes": []any{[]any{map[string]any{"x": 0, "y": 0}}}, "signer_name": "王强", "signer_role": "receiver",
+				"signed_at": "2026-11-26T10:00:00Z", "content_digest": strings.Repeat("0", 64)}}), http.StatusUnprocessableEntity, "/signature/strokes"},
 			{"unknown signer", with(map[string]any{"kind": "signature", "signature": map[string]any{
 				"strokes": []any{1}, "signer_user_id": newID(), "signer_role": "receiver", "signed_at": "2026-11-26T10:00:00Z",
 				"content_digest": strings.Repeat("0", 64)}}), http.StatusUnprocessableEntity, "/signature/signer_user_id"},

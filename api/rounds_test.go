@@ -76,13 +76,13 @@ func TestRoundDoneOfflineCountsByScanTimes(t *testing.T) {
 		for i, c := range route.Checkpoints {
 			at := onTime.WindowStart.Add(time.Duration(10*(i+1)) * time.Minute)
 			batch = append(batch, scan(onTime.ID, c.TagCode, at, map[string]any{"location": map[string]any{
-				"latitude": 31.23, "longitude": 121.47, "accuracy_m": 8, "gps_time": at.Format(time.RFC3339)}}))
+				"lat": 31.23, "lng": 121.47, "accuracy_m": 8, "gps_time": at.Format(time.RFC3339)}}))
 		}
 		for i, c := range route.Checkpoints {
 			at := skewed.WindowStart.Add(time.Duration(10*(i+1)) * time.Minute)
 			gps := at.Add(47 * time.Minute) // the phone clock is 47 minutes slow
 			batch = append(batch, scan(skewed.ID, c.TagCode, at, map[string]any{"location": map[string]any{
-				"gps_time": gps.Format(time.RFC3339)}}))
+				"lat": 31.23, "lng": 121.47, "gps_time": gps.Format(time.RFC3339)}}))
 		}
 		raw, results := push(t, env, tenant.Guard.Token, batch)
 		wantStatus(t, results, "applied")
@@ -122,7 +122,7 @@ func TestScansAreFlaggedNeverDropped(t *testing.T) {
 		route := newRoute(t, env, tenant, tenant.Sites[0].ID)
 		r := pastRound(t, env, tenant, route, time.Now().UTC().Add(-20*time.Hour).Truncate(time.Minute), nil)
 		cp := route.Checkpoints
-		far := map[string]any{"location": map[string]any{"latitude": 31.30, "longitude": 121.47, "accuracy_m": 10}}
+		far := map[string]any{"location": map[string]any{"lat": 31.30, "lng": 121.47, "accuracy_m": 10}}
 		cases := []struct {
 			name string
 			m    mutation
@@ -192,6 +192,7 @@ func newWebhookSink(t *testing.T, secret string) *webhookSink {
 	sink := &webhookSink{secret: secret}
 	sink.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		apitest.CheckWebhook(t, r.Header, body)
 		sink.mu.Lock()
 		defer sink.mu.Unlock()
 		if r.Header.Get(notify.SignatureHeader) != notify.Sign([]byte(secret), body) {

@@ -77,6 +77,10 @@ type Options struct {
 	// an exact quota.
 	PushRate  float64
 	PushBurst int
+	// CORSOrigins may call the API, and upload to the local blob store,
+	// from a browser. None by default: the app and console are served from
+	// the API's own origin.
+	CORSOrigins []string
 }
 
 // Server is the echo application.
@@ -117,6 +121,9 @@ func New(deps Deps, opts Options, log *slog.Logger) *Server {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	e.Use(middleware.RequestID())
+	if len(opts.CORSOrigins) > 0 {
+		e.Use(cors(opts.CORSOrigins))
+	}
 	e.Use(s.accessLog)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.log.Error("panic", "err", err, "stack", string(stack))
@@ -154,6 +161,7 @@ func (s *Server) routes() {
 	s.echo.GET("/docs", s.docs)
 	s.echo.GET("/docs/*", s.docs)
 	s.webRoutes()
+	s.echo.GET("/v1/schemas/template.json", s.templateSchema)
 	if s.deps.Blobs != nil {
 		s.echo.Any("/v1/blobs/*", echo.WrapHandler(s.deps.Blobs))
 	}
@@ -183,7 +191,7 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPost, "/sync/push", principal.Guard, s.push, s.perSessionLimit(s.opts.PushRate, s.opts.PushBurst))
 	s.add(v1, http.MethodGet, "/sync/pull", principal.Guard, s.pull)
 	s.add(v1, http.MethodGet, "/inspections", principal.Guard, s.listInspections)
-	s.add(v1, http.MethodGet, "/inspections/:id", principal.Guard, byID(s.deps.Inspections.Get))
+	s.add(v1, http.MethodGet, "/inspections/:id", principal.Guard, s.getInspection)
 
 	s.add(v1, http.MethodGet, "/devices", principal.Admin, s.listDevices)
 	s.add(v1, http.MethodPost, "/devices", principal.Admin, create(s.deps.Org.CreateDevice))

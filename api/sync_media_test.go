@@ -41,13 +41,14 @@ func photoEvidence(id, inspectionID string, body []byte) evidence {
 	return evidence{id: id, body: body, payload: payload}
 }
 
-// signatureEvidence is a signature image with its strokes, signed by signer.
-func signatureEvidence(id, inspectionID, signer string, body []byte) evidence {
+// signatureEvidence is a signature image with its strokes, signed by
+// signer, of the answer that names it.
+func signatureEvidence(id, inspectionID, signer string, body []byte, signed checklists.Answer) evidence {
 	e := photoEvidence(id, inspectionID, body)
 	e.payload["kind"], e.payload["item_key"] = "signature", "guard_sig"
 	e.payload["signature"] = map[string]any{"strokes": []any{[]any{[]any{0, 0}, []any{10, 12}}},
 		"signer_user_id": signer, "signer_role": "inspector", "signed_at": time.Now().UTC().Format(time.RFC3339),
-		"content_digest": strings.Repeat("ab", 32)}
+		"content_digest": checklists.AnswerDigest(signed)}
 	return e
 }
 
@@ -71,7 +72,7 @@ func declaredInspection(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, 
 		}
 		e := photoEvidence(ref.ID, inspectionID, body)
 		if strings.HasSuffix(ref.Path, "/media_id") {
-			e = signatureEvidence(ref.ID, inspectionID, tenant.Guard.User.ID, body)
+			e = signatureEvidence(ref.ID, inspectionID, tenant.Guard.User.ID, body, ref.Answer)
 		}
 		all = append(all, e)
 		declares = append(declares, e.mutation())
@@ -106,6 +107,39 @@ func storeBytes(t *testing.T, env *apitest.Env, token string, e evidence) {
 		t.Fatalf("upload of %s answered %d", e.id, status)
 	}
 	env.Post("/v1/media/"+e.id+"/complete", token, nil).Want(t, http.StatusOK)
+}
+
+// A signature signs the answer naming it: a content_digest of anything
+// else (an answer changed after signing) rejects the submit at that answer,
+// and nothing of the submit is kept.
+func TestSignatureMustSignItsAnswer(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("signs")
+		inspectionID, batch, all := declaredInspection(t, env, tenant)
+		signature := all[len(all)-1]
+		signature.payload["signature"].(map[string]any)["content_digest"] = strings.Repeat("ab", 32)
+		for i := range batch {
+			if batch[i].EntityID == signature.id {
+				batch[i] = signature.mutation()
+			}
+		}
+		_, results := push(t, env, tenant.Guard.Token, batch)
+		submit := results[len(results)-1]
+		if submit.Status != "rejected" {
+			t.Fatalf("submit with a signature of something else = %+v, want rejected", submit)
+		}
+		found := false
+		for _, e := range submit.Errors {
+			found = found || (strings.HasSuffix(e.Pointer, "/media_id") && strings.Contains(e.Detail, "content_digest"))
+		}
+		if !found {
+			t.Fatalf("errors %+v do not name the signature's answer", submit.Errors)
+		}
+		if status, _ := inspectionOf(t, env, tenant.Guard.Token, inspectionID); status != "in_progress" {
+			t.Fatalf("inspection is %s after a rejected submit", status)
+		}
+	})
 }
 
 // A phone back online pushes its evidence and the inspection naming it in

@@ -206,7 +206,7 @@ func (d *dayDevice) walkRound(ctx context.Context, loop int) bool {
 	for i, c := range r.checkpoints {
 		scannedAt := now.Add(time.Duration(i-len(r.checkpoints)) * time.Second).UTC().Format(time.RFC3339Nano)
 		payload, _ := json.Marshal(map[string]any{"round_id": r.id, "tag_code": c.TagCode, "checkpoint_id": c.ID,
-			"scanned_at": scannedAt, "location": map[string]any{"latitude": c.Latitude, "longitude": c.Longitude, "accuracy_m": 5}})
+			"scanned_at": scannedAt, "location": map[string]any{"lat": c.Latitude, "lng": c.Longitude, "accuracy_m": 5}})
 		mutations[i] = mutation{MutationID: newID(), Type: "checkpoint.scan", EntityID: newID(), Payload: payload, ClientTime: scannedAt}
 	}
 	if !d.push(ctx, "push (scans)", mutations) {

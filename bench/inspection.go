@@ -100,7 +100,7 @@ func (p *plan) mediaAnswers(photoIDs []string, signatureID string) map[int]json.
 	}
 	if p.signatureAnswer >= 0 {
 		replace[p.signatureAnswer], _ = json.Marshal(map[string]any{"path": "/" + p.signatureKey,
-			"answer": map[string]any{"value": map[string]any{"media_id": signatureID, "signer_name": "Bench Guard"}}})
+			"answer": signatureAnswer(signatureID)})
 	}
 	return replace
 }
@@ -125,8 +125,15 @@ func signatureDeclaration(id, inspectionID, itemKey, sha256hex string, size int,
 	at := now.UTC().Format(time.RFC3339)
 	return map[string]any{"id": id, "sha256": sha256hex, "size": size, "content_type": "image/png", "kind": "signature",
 		"inspection_id": inspectionID, "item_key": itemKey, "captured_at": at,
-		"signature": map[string]any{"strokes": [][]map[string]int{{{"x": 20, "y": 60}, {"x": 380, "y": 60}}},
-			"signer_name": "Bench Guard", "signer_role": "guard", "signed_at": at, "content_digest": sha256hex}}
+		"signature": map[string]any{"strokes": [][][]int{{{20, 60}, {380, 60}}},
+			"signer_name": "Bench Guard", "signer_role": "guard", "signed_at": at,
+			"content_digest": checklists.AnswerDigest(signatureAnswer(id))}}
+}
+
+// signatureAnswer is the answer naming signature id: what the signature
+// signs (its content_digest, checked at submit).
+func signatureAnswer(id string) checklists.Answer {
+	return checklists.Answer{Value: map[string]any{"media_id": id, "signer_name": "Bench Guard"}}
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

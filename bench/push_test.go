@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/app"
 	"github.com/patrolsync/patrolsync/internal/config"
 	"github.com/patrolsync/patrolsync/internal/media"
@@ -67,8 +68,8 @@ func (f *fixture) pushOne(b *testing.B) {
 	digest, now := hex.EncodeToString(sum[:]), time.Now().UTC().Format(time.RFC3339)
 	_, err := f.app.Media.Declare(f.ctx, media.DeclareInput{ID: signatureID, SHA256: digest, Size: 1000,
 		ContentType: "image/png", Kind: "signature", InspectionID: id, ItemKey: f.plan.signatureKey,
-		Signature: &media.SignatureInput{Strokes: json.RawMessage(`[[{"x":1,"y":2}]]`), SignerName: "Bench Guard",
-			SignerRole: "guard", SignedAt: now, ContentDigest: digest}})
+		Signature: &media.SignatureInput{Strokes: json.RawMessage(`[[[1,2]]]`), SignerName: "Bench Guard",
+			SignerRole: "guard", SignedAt: now, ContentDigest: checklists.AnswerDigest(signatureAnswer(signatureID))}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -88,7 +88,7 @@ func New(t testing.TB, databaseURL string, opts ...Option) *Env {
 	if err := a.Jobs.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	server := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: "test", PushRate: cfg.PushRate, PushBurst: cfg.PushBurst, TrustedProxies: cfg.TrustedProxies}, log)
+	server := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: "test", PushRate: cfg.PushRate, PushBurst: cfg.PushBurst, TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins}, log)
 	ts := httptest.NewUnstartedServer(server)
 	ts.Listener.Close()
 	ts.Listener = listener
@@ -162,22 +162,26 @@ type Request struct {
 // Do sends req and checks the answer against openapi.yaml.
 func (e *Env) Do(req Request) Response {
 	e.t.Helper()
-	var body io.Reader
+	var raw []byte
 	switch {
 	case req.RawBody != nil:
-		body = bytes.NewReader(req.RawBody)
+		raw = req.RawBody
 	case req.Body != nil:
 		b, err := json.Marshal(req.Body)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		body = bytes.NewReader(b)
+		raw = b
+	}
+	var body io.Reader
+	if raw != nil {
+		body = bytes.NewReader(raw)
 	}
 	httpReq, err := http.NewRequest(req.Method, e.URL+req.Path, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if body != nil {
+	if raw != nil {
 		httpReq.Header.Set("Content-Type", "application/json")
 	}
 	if req.Token != "" {
@@ -197,6 +201,9 @@ func (e *Env) Do(req Request) Response {
 	}
 	resp := Response{Status: res.StatusCode, Header: res.Header, Body: out}
 	CheckContract(e.t, httpReq, resp)
+	if resp.Status < 400 {
+		CheckRequest(e.t, httpReq, acceptedPart(httpReq, raw, resp))
+	}
 	return resp
 }
 
@@ -240,6 +247,25 @@ var (
 // are not what openapi.yaml says for that route.
 func CheckContract(t testing.TB, req *http.Request, res Response) {
 	t.Helper()
+	v := loadContract(t)
+	if unchecked(req.URL.Path) {
+		return
+	}
+	httpRes := &http.Response{StatusCode: res.Status, Header: res.Header, Body: io.NopCloser(bytes.NewReader(res.Body)),
+		Request: req}
+	ok, problems := v.ValidateHttpResponse(req, httpRes)
+	if !ok && res.Status == http.StatusNotFound && onlyUnknownPath(problems) {
+		return // a route the spec does not have: 404 is the right answer
+	}
+	if !ok {
+		t.Errorf("contract: %s %s answered %d, which openapi.yaml does not allow:\n  %s\n  body: %.400s",
+			req.Method, req.URL.Path, res.Status, describe(problems), res.Body)
+	}
+}
+
+// loadContract builds the validator of openapi.yaml once per test binary.
+func loadContract(t testing.TB) validator.Validator {
+	t.Helper()
 	contractOnce.Do(func() {
 		doc, err := libopenapi.NewDocument(patrolsync.OpenAPI)
 		if err != nil {
@@ -256,30 +282,77 @@ func CheckContract(t testing.TB, req *http.Request, res Response) {
 	if contractErr != nil {
 		t.Fatalf("openapi.yaml does not load: %v", contractErr)
 	}
-	if strings.HasPrefix(req.URL.Path, "/v1/blobs/") || req.URL.Path == "/metrics" || strings.HasPrefix(req.URL.Path, "/docs") {
-		return // raw byte streams and third-party pages, described but not schema-checked
+	return contract
+}
+
+// CheckRequest fails the test when a request the server accepted is not one
+// openapi.yaml allows: a client written from the contract must be able to
+// send everything the tests send. Requests the server refused (4xx) are
+// left out on purpose: tests send bad input to see it refused.
+func CheckRequest(t testing.TB, req *http.Request, body []byte) {
+	t.Helper()
+	v := loadContract(t)
+	if unchecked(req.URL.Path) {
+		return
 	}
-	httpRes := &http.Response{StatusCode: res.Status, Header: res.Header, Body: io.NopCloser(bytes.NewReader(res.Body)),
-		Request: req}
-	ok, problems := contract.ValidateHttpResponse(req, httpRes)
-	if !ok && res.Status == http.StatusNotFound && onlyUnknownPath(problems) {
-		return // a route the spec does not have: 404 is the right answer
-	}
+	clone := req.Clone(req.Context())
+	clone.Body = io.NopCloser(bytes.NewReader(body))
+	clone.ContentLength = int64(len(body))
+	ok, problems := v.ValidateHttpRequestSync(clone)
 	if !ok {
-		var lines []string
-		for _, p := range problems {
-			line := p.Message
-			if p.Reason != "" {
-				line += ": " + p.Reason
-			}
-			for _, se := range p.SchemaValidationErrors {
-				line += fmt.Sprintf(" [%s %s]", se.FieldPath, se.Reason)
-			}
-			lines = append(lines, line)
-		}
-		t.Errorf("contract: %s %s answered %d, which openapi.yaml does not allow:\n  %s\n  body: %.400s",
-			req.Method, req.URL.Path, res.Status, strings.Join(lines, "\n  "), res.Body)
+		t.Errorf("contract: %s %s sent a request openapi.yaml does not allow, and the server accepted it:\n  %s\n  body: %.400s",
+			req.Method, req.URL.Path, describe(problems), body)
 	}
+}
+
+// acceptedPart leaves out of a push the mutations the server rejected:
+// business outcomes come back inside a 200, and tests push bad mutations
+// on purpose to see them rejected alone. Every other mutation must be one
+// the contract allows.
+func acceptedPart(req *http.Request, body []byte, res Response) []byte {
+	if req.Method != http.MethodPost || req.URL.Path != "/v1/sync/push" || res.Status != http.StatusOK {
+		return body
+	}
+	var sent struct {
+		Mutations []json.RawMessage `json:"mutations"`
+	}
+	var answer struct {
+		Results []struct {
+			Status string `json:"status"`
+		} `json:"results"`
+	}
+	if json.Unmarshal(body, &sent) != nil || json.Unmarshal(res.Body, &answer) != nil || len(answer.Results) != len(sent.Mutations) {
+		return body // the response check reports a malformed answer
+	}
+	kept := []json.RawMessage{}
+	for i, m := range sent.Mutations {
+		if answer.Results[i].Status != "rejected" {
+			kept = append(kept, m)
+		}
+	}
+	out, _ := json.Marshal(map[string]any{"mutations": kept})
+	return out
+}
+
+func describe(problems []*validationerrors.ValidationError) string {
+	var lines []string
+	for _, p := range problems {
+		line := p.Message
+		if p.Reason != "" {
+			line += ": " + p.Reason
+		}
+		for _, se := range p.SchemaValidationErrors {
+			line += fmt.Sprintf(" [%s %s]", se.FieldPath, se.Reason)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n  ")
+}
+
+// unchecked are the raw byte streams and third-party pages: described in
+// openapi.yaml but not schema-checked.
+func unchecked(path string) bool {
+	return strings.HasPrefix(path, "/v1/blobs/") || path == "/metrics" || strings.HasPrefix(path, "/docs")
 }
 
 func onlyUnknownPath(problems []*validationerrors.ValidationError) bool {

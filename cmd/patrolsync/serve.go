@@ -24,7 +24,13 @@ import (
 func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	demo := fs.Bool("demo", false, "seed the demo organisation (idempotent) and print its logins")
-	cfg, err := settings(fs, args, getenv)
+	corsOrigins := fs.String("cors-origins", "", "comma-separated origins whose pages may call the API from a browser (PATROLSYNC_CORS_ORIGINS)")
+	cfg, err := settings(fs, args, func(name string) string {
+		if name == "PATROLSYNC_CORS_ORIGINS" && *corsOrigins != "" {
+			return *corsOrigins // read after the flags are parsed
+		}
+		return getenv(name)
+	})
 	if err != nil {
 		return err
 	}
@@ -54,7 +60,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	if err != nil {
 		return err
 	}
-	handler := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: version, PushRate: cfg.PushRate, PushBurst: cfg.PushBurst, TrustedProxies: cfg.TrustedProxies}, log)
+	handler := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: version, PushRate: cfg.PushRate, PushBurst: cfg.PushBurst, TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins}, log)
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -53,6 +53,10 @@ type Tokens struct {
 	RefreshToken string `json:"refresh_token"`
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int    `json:"expires_in"`
+	// DeviceID is the server's id of the device record the session is
+	// bound to (not the app's key): inspections started on this device
+	// carry it as their device_id.
+	DeviceID string `json:"device_id"`
 }
 
 var errBadCredentials = errs.E("auth.Login", errs.Unauthenticated, "invalid email or password")
@@ -160,7 +164,7 @@ func (s *Service) issue(tx *store.Tx, user store.User, session store.Session) (T
 		return Tokens{}, err
 	}
 	return Tokens{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer",
-		ExpiresIn: int(s.signer.ttl / time.Second)}, nil
+		ExpiresIn: int(s.signer.ttl / time.Second), DeviceID: session.DeviceID}, nil
 }
 
 var errBadRefresh = errs.E("auth.Refresh", errs.Unauthenticated, "invalid or expired refresh token; sign in again")

@@ -46,7 +46,7 @@ type Evidence struct {
 
 // Signature is what a signature carries besides its image.
 type Signature struct {
-	Strokes       json.RawMessage `json:"strokes"` // the strokes as drawn: a non-empty JSON array
+	Strokes       json.RawMessage `json:"strokes"` // the strokes as drawn: [[[x, y], ...], ...]
 	SignerUserID  string          `json:"signer_user_id,omitempty"`
 	SignerName    string          `json:"signer_name,omitempty"`
 	SignerRole    string          `json:"signer_role"`

@@ -3,9 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -80,11 +78,9 @@ func plainAnswer(answer checklists.Answer) (checklists.Answer, error) {
 	return out, json.Unmarshal(raw, &out)
 }
 
-func contentDigest(answer checklists.Answer) string {
-	raw, _ := json.Marshal(answer) // it was just decoded from JSON
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:])
-}
+// contentDigest is what a signature in the answer signs; the server checks
+// it at submit.
+func contentDigest(answer checklists.Answer) string { return checklists.AnswerDigest(answer) }
 
 // standInSignature describes a generated signature: one stroke, signed now.
 func standInSignature(name, userID, role, digest string) *Signature {
@@ -94,7 +90,7 @@ func standInSignature(name, userID, role, digest string) *Signature {
 	if role == "" {
 		role = "witness"
 	}
-	return &Signature{Strokes: json.RawMessage(`[[{"x":0,"y":0},{"x":1,"y":1}]]`), SignerName: name,
+	return &Signature{Strokes: json.RawMessage(`[[[0,0],[1,1]]]`), SignerName: name,
 		SignerUserID: userID, SignerRole: role, SignedAt: time.Now().UTC().Format(time.RFC3339), ContentDigest: digest}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,6 +40,7 @@ type Config struct {
 	JobPoll         time.Duration // PATROLSYNC_JOB_POLL: how often idle job workers look for work
 	ChangeRetention time.Duration // PATROLSYNC_CHANGE_RETENTION: how long superseded sync tombstones are kept
 	TrustedProxies  []*net.IPNet  // PATROLSYNC_TRUSTED_PROXIES: comma-separated CIDRs whose X-Forwarded-For is believed
+	CORSOrigins     []string      // PATROLSYNC_CORS_ORIGINS: comma-separated origins whose pages may call the API from a browser
 	PushRate        float64       // PATROLSYNC_PUSH_RATE: pushes per second per session (0: unlimited)
 	PushBurst       int           // PATROLSYNC_PUSH_BURST
 	RoundGrace      time.Duration // PATROLSYNC_ROUND_GRACE: scans this long after a window still count as on time
@@ -140,6 +142,7 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.TrustedProxies = append(c.TrustedProxies, network)
 	}
+	c.CORSOrigins = corsOrigins(get("PATROLSYNC_CORS_ORIGINS"), &problems)
 	pushRate, err := strconv.ParseFloat(get("PATROLSYNC_PUSH_RATE"), 64)
 	if err != nil || pushRate < 0 {
 		problems = append(problems, errors.New("PATROLSYNC_PUSH_RATE: want a number of pushes per second, 0 for no limit"))
@@ -182,6 +185,28 @@ func Load(getenv func(string) string) (Config, error) {
 	return c, errors.Join(problems...)
 }
 
+// corsOrigins parses the origins allowed to call the API from a browser:
+// scheme, host and port, nothing else. "*" is refused: the API takes bearer
+// tokens, so an origin is trusted by name or not at all (a "*" inside a
+// host, https://*.example.com, matches subdomains).
+func corsOrigins(list string, problems *[]error) []string {
+	var out []string
+	for _, origin := range strings.Split(list, ",") {
+		origin = strings.TrimSpace(origin)
+		if origin == "" {
+			continue
+		}
+		u, err := url.Parse(origin)
+		if origin == "*" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			*problems = append(*problems, fmt.Errorf("PATROLSYNC_CORS_ORIGINS: %q is not an origin such as https://console.example.com", origin))
+			continue
+		}
+		out = append(out, strings.ToLower(origin))
+	}
+	return out
+}
+
 // LogValue masks secrets so that the config can be logged at start-up.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
@@ -196,6 +221,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("refresh_ttl", c.RefreshTTL),
 		slog.Bool("migrate", c.Migrate),
 		slog.Int64("body_limit", c.BodyLimit),
+		slog.Any("cors_origins", c.CORSOrigins),
 	)
 }
 

@@ -99,3 +99,37 @@ func TestTLSTakesCertificateAndKey(t *testing.T) {
 		})
 	}
 }
+
+func TestCORSOrigins(t *testing.T) {
+	cases := []struct {
+		name, value string
+		want        []string
+		ok          bool
+	}{
+		{"none by default", "", nil, true},
+		{"a list", " https://Console.example.com , http://localhost:5173", []string{"https://console.example.com", "http://localhost:5173"}, true},
+		{"subdomains", "https://*.example.com", []string{"https://*.example.com"}, true},
+		{"any origin", "*", nil, false},
+		{"a path", "https://console.example.com/app", nil, false},
+		{"no scheme", "console.example.com", nil, false},
+		{"another scheme", "ftp://console.example.com", nil, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"PATROLSYNC_VAR_DIR": t.TempDir(), "PATROLSYNC_CORS_ORIGINS": tc.value}
+			c, err := Load(func(k string) string { return env[k] })
+			if !tc.ok {
+				if err == nil || !strings.Contains(err.Error(), "PATROLSYNC_CORS_ORIGINS") {
+					t.Fatalf("%q loaded: %v", tc.value, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(c.CORSOrigins, " ") != strings.Join(tc.want, " ") {
+				t.Fatalf("origins = %q, want %q", c.CORSOrigins, tc.want)
+			}
+		})
+	}
+}

@@ -182,9 +182,8 @@ func checkSignature(in DeclareInput, fields map[string]string, isUser func(id st
 	case sig == nil:
 		return nil
 	}
-	var strokes []json.RawMessage
-	if json.Unmarshal(sig.Strokes, &strokes) != nil || len(strokes) == 0 {
-		fields["/signature/strokes"] = "must be a non-empty array of strokes"
+	if !validStrokes(sig.Strokes) {
+		fields["/signature/strokes"] = "must be a non-empty array of strokes, each a non-empty array of [x, y] points"
 	}
 	switch {
 	case sig.SignerUserID == "" && strings.TrimSpace(sig.SignerName) == "":
@@ -203,6 +202,26 @@ func checkSignature(in DeclareInput, fields map[string]string, isUser func(id st
 	}
 	out, _ := json.Marshal(sig)
 	return out
+}
+
+// validStrokes reports whether raw is the API's one stroke format, the one
+// sign-off takes too: [[[x, y], ...], ...].
+func validStrokes(raw json.RawMessage) bool {
+	var strokes [][][]float64
+	if json.Unmarshal(raw, &strokes) != nil || len(strokes) == 0 {
+		return false
+	}
+	for _, stroke := range strokes {
+		if len(stroke) == 0 {
+			return false
+		}
+		for _, point := range stroke {
+			if len(point) != 2 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (s *Service) isUser(ctx context.Context, id string) bool {

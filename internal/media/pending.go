@@ -3,7 +3,9 @@ package media
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
+	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/principal"
@@ -77,8 +79,25 @@ type LinkCheck struct {
 // the submitting transaction.
 type MediaLookup func(ids []string) (map[string]store.Media, error)
 
+// signs reports whether a signature medium signed exactly this answer: its
+// content_digest is the answer's checklists.AnswerDigest. Other media sign
+// nothing.
+func signs(row store.Media, answer checklists.Answer) bool {
+	if row.Kind != Signature || len(row.Signature) == 0 {
+		return true
+	}
+	var signature struct {
+		ContentDigest string `json:"content_digest"`
+	}
+	if json.Unmarshal(row.Signature, &signature) != nil {
+		return false
+	}
+	return strings.EqualFold(signature.ContentDigest, checklists.AnswerDigest(answer))
+}
+
 // CheckLinks checks that every media id the answers name was declared in
-// this organisation for this inspection.
+// this organisation for this inspection, and that every signature among
+// them signed the answer that names it.
 func CheckLinks(lookup MediaLookup, inspectionID string, refs []Reference) (LinkCheck, error) {
 	out := LinkCheck{Problems: map[string]string{}}
 	seen := map[string]bool{}
@@ -99,6 +118,9 @@ func CheckLinks(lookup MediaLookup, inspectionID string, refs []Reference) (Link
 			out.Problems[ref.Path] = "no such media: declare it with POST /v1/media first"
 		case row.InspectionID != inspectionID:
 			out.Problems[ref.Path] = "this media was declared for another inspection"
+		case !signs(row, ref.Answer):
+			out.Problems[ref.Path] = "the signature's content_digest is not the digest of this answer " +
+				"(checklists.AnswerDigest): the answer changed after it was signed; sign it again"
 		case row.Status != Stored:
 			out.Pending = true
 		}

@@ -13,6 +13,9 @@ import (
 type Reference struct {
 	Path string
 	ID   string
+	// Answer is the answer naming the media: a signature's content_digest
+	// must be its checklists.AnswerDigest.
+	Answer checklists.Answer
 }
 
 // References lists every media id the answers name: photo values, a
@@ -48,7 +51,7 @@ func answerReferences(item checklists.Item, answer checklists.Answer, path strin
 	var out []Reference
 	add := func(at string, value any) {
 		if id, ok := value.(string); ok && input.IsUUID(id) {
-			out = append(out, Reference{Path: at, ID: strings.ToLower(id)})
+			out = append(out, Reference{Path: at, ID: strings.ToLower(id), Answer: answer})
 		}
 	}
 	switch item.Type {

@@ -43,6 +43,10 @@ type Org struct {
 type Me struct {
 	User User `json:"user"`
 	Org  Org  `json:"org"`
+	// DeviceID is the server's id of the device record the caller's
+	// session is bound to: inspections started on it carry it as their
+	// device_id, so an app knows which are its own.
+	DeviceID string `json:"device_id"`
 }
 
 // Me returns the caller and their organisation.
@@ -58,7 +62,7 @@ func (s *Service) Me(ctx context.Context) (Me, error) {
 		return Me{}, errs.E("org.Me", err)
 	}
 	return Me{User: userView(user), Org: Org{ID: o.ID, Slug: o.Slug, Name: o.Name, RetentionDays: o.RetentionDays,
-		CreatedAt: o.CreatedAt}}, nil
+		CreatedAt: o.CreatedAt}, DeviceID: p.DeviceID}, nil
 }
 
 // checkID accepts a client-chosen UUID or makes a v7 one.

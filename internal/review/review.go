@@ -210,6 +210,16 @@ func checkSignature(fields map[string]string, sig *Signature) {
 		}
 	case len(sig.Strokes) == 0:
 		fields["/signature"] = "required: a signature media id or pen strokes"
+	default:
+		for _, stroke := range sig.Strokes {
+			bad := len(stroke) == 0
+			for _, point := range stroke {
+				bad = bad || len(point) != 2
+			}
+			if bad {
+				fields["/signature/strokes"] = "each stroke must be a non-empty array of [x, y] points"
+			}
+		}
 	}
 }
 

@@ -41,18 +41,24 @@ type Round struct {
 
 // Scan as clients see it.
 type Scan struct {
-	ID           string     `json:"id"`
-	RoundID      string     `json:"round_id"`
-	CheckpointID *string    `json:"checkpoint_id"`
-	TagCode      string     `json:"tag_code"`
-	ScannedAt    time.Time  `json:"scanned_at"`
-	ReceivedAt   time.Time  `json:"received_at"`
-	Latitude     *float64   `json:"latitude"`
-	Longitude    *float64   `json:"longitude"`
-	AccuracyM    *float64   `json:"accuracy_m"`
-	GPSTime      *time.Time `json:"gps_time"`
-	Flags        []string   `json:"flags"`
-	UserID       string     `json:"user_id"`
+	ID           string    `json:"id"`
+	RoundID      string    `json:"round_id"`
+	CheckpointID *string   `json:"checkpoint_id"`
+	TagCode      string    `json:"tag_code"`
+	ScannedAt    time.Time `json:"scanned_at"`
+	ReceivedAt   time.Time `json:"received_at"`
+	Location     *Location `json:"location"`
+	Flags        []string  `json:"flags"`
+	UserID       string    `json:"user_id"`
+}
+
+// Location is where a scan was made, in the API's one location format
+// (the same as media and location answers).
+type Location struct {
+	Lat       float64    `json:"lat"`
+	Lng       float64    `json:"lng"`
+	AccuracyM *float64   `json:"accuracy_m"`
+	GPSTime   *time.Time `json:"gps_time"`
 }
 
 // RoundDetail is a round with its scans and the checkpoints it missed.
@@ -79,8 +85,15 @@ func RoundView(r store.Round) Round {
 // ScanView renders a stored scan.
 func ScanView(s store.Scan) Scan {
 	return Scan{ID: s.ID, RoundID: s.RoundID, CheckpointID: s.CheckpointID, TagCode: s.TagCode,
-		ScannedAt: s.ScannedAt.UTC(), ReceivedAt: s.ReceivedAt.UTC(), Latitude: s.Latitude, Longitude: s.Longitude,
-		AccuracyM: s.AccuracyM, GPSTime: s.GPSTime, Flags: flagsOf(s.Flags), UserID: s.UserID}
+		ScannedAt: s.ScannedAt.UTC(), ReceivedAt: s.ReceivedAt.UTC(), Location: locationOf(s), Flags: flagsOf(s.Flags),
+		UserID: s.UserID}
+}
+
+func locationOf(s store.Scan) *Location {
+	if s.Latitude == nil || s.Longitude == nil {
+		return nil
+	}
+	return &Location{Lat: *s.Latitude, Lng: *s.Longitude, AccuracyM: s.AccuracyM, GPSTime: s.GPSTime}
 }
 
 func flagsOf(raw []byte) []string {

@@ -386,28 +386,29 @@ func (b *batch) apply(m Mutation) (Result, error) {
 	if problems := envelopeProblems(m); len(problems) > 0 {
 		return rejected(m, problems...), nil
 	}
-	switch m.Type {
-	case "inspection.start":
-		return b.startInspection(m)
-	case "answer.set", "answer.clear":
-		return b.changeAnswer(m)
-	case "inspection.submit":
-		return b.submitInspection(m)
-	case "finding.create":
-		return b.createFinding(m)
-	case "finding.update":
-		return b.updateFinding(m)
-	case "checkpoint.scan":
-		return b.scanCheckpoint(m)
-	case "media.declare":
-		return b.declareMedia(m)
-	case "incident.report":
-		return b.reportIncident(m)
-	case "incident.follow_up":
-		return b.followUpIncident(m)
+	if handle, ok := handlers[m.Type]; ok {
+		return handle(b, m)
 	}
 	return rejected(m, FieldError{"/type", "unknown mutation type " + strconv.Quote(m.Type)}), nil
 }
+
+// handlers apply each mutation type. openapi.yaml has one schema per key
+// (a test compares them).
+var handlers = map[string]func(*batch, Mutation) (Result, error){
+	"inspection.start":   (*batch).startInspection,
+	"answer.set":         (*batch).changeAnswer,
+	"answer.clear":       (*batch).changeAnswer,
+	"inspection.submit":  (*batch).submitInspection,
+	"finding.create":     (*batch).createFinding,
+	"finding.update":     (*batch).updateFinding,
+	"checkpoint.scan":    (*batch).scanCheckpoint,
+	"media.declare":      (*batch).declareMedia,
+	"incident.report":    (*batch).reportIncident,
+	"incident.follow_up": (*batch).followUpIncident,
+}
+
+// MutationTypes lists the mutation types push applies, sorted.
+func MutationTypes() []string { return slices.Sorted(maps.Keys(handlers)) }
 
 func envelopeProblems(m Mutation) []FieldError {
 	var out []FieldError

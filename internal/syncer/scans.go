@@ -22,11 +22,18 @@ type scanPayload struct {
 	TagCode      string `json:"tag_code"`
 	CheckpointID string `json:"checkpoint_id"`
 	ScannedAt    string `json:"scanned_at"`
-	Location     *struct {
-		Latitude  *float64 `json:"latitude"`
-		Longitude *float64 `json:"longitude"`
+	// Location is the API's one location format (media, scans, location
+	// answers): {lat, lng, accuracy_m?, gps_time?}.
+	Location *struct {
+		Lat       *float64 `json:"lat"`
+		Lng       *float64 `json:"lng"`
 		AccuracyM *float64 `json:"accuracy_m"`
 		GPSTime   string   `json:"gps_time"`
+		// Latitude and Longitude are the names scans used before the one
+		// location format; still read so that a guard app built before it
+		// keeps working. openapi.yaml names only lat and lng.
+		Latitude  *float64 `json:"latitude"`
+		Longitude *float64 `json:"longitude"`
 	} `json:"location"`
 }
 
@@ -51,11 +58,15 @@ func (b *batch) scanCheckpoint(m Mutation) (Result, error) {
 		problems = append(problems, FieldError{"/payload/checkpoint_id", "must be a checkpoint id"})
 	}
 	scan := rounds.ScanInput{TagCode: in.TagCode, CheckpointID: in.CheckpointID, ReceivedAt: b.tx.Now}
+	if in.Location != nil && in.Location.Lat == nil && in.Location.Lng == nil {
+		in.Location.Lat, in.Location.Lng = in.Location.Latitude, in.Location.Longitude
+	}
 	if in.Location != nil {
-		scan.Latitude, scan.Longitude, scan.AccuracyM = in.Location.Latitude, in.Location.Longitude, in.Location.AccuracyM
+		scan.Latitude, scan.Longitude, scan.AccuracyM = in.Location.Lat, in.Location.Lng, in.Location.AccuracyM
 		scan.GPSTime = input.ParseTime(in.Location.GPSTime)
-		if (in.Location.Latitude == nil) != (in.Location.Longitude == nil) {
-			problems = append(problems, FieldError{"/payload/location", "latitude and longitude go together"})
+		if place := in.Location; place.Lat == nil || place.Lng == nil || *place.Lat < -90 || *place.Lat > 90 ||
+			*place.Lng < -180 || *place.Lng > 180 {
+			problems = append(problems, FieldError{"/payload/location", `must be {"lat", "lng", "accuracy_m"?, "gps_time"?} with lat in [-90, 90] and lng in [-180, 180]`})
 		}
 		if in.Location.GPSTime != "" && scan.GPSTime == nil {
 			problems = append(problems, FieldError{"/payload/location/gps_time", "must be an RFC 3339 time"})

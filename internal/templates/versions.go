@@ -228,10 +228,10 @@ func inOrder(document string) json.RawMessage {
 }
 
 // recordVersion puts a newly published version in the change log for
-// everyone in the organisation: phones fill checklists from these.
+// everyone in the organisation: phones fill checklists from these. The
+// record is the same as GET /v1/templates/{id}/versions/{number} answers.
 func recordVersion(tx *store.Tx, key string, v store.TemplateVersion) error {
-	data, err := json.Marshal(map[string]any{"id": v.ID, "template_id": v.TemplateID, "key": key, "number": v.Number,
-		"digest": v.Digest, "published_at": v.PublishedAt, "document": json.RawMessage(v.Document)})
+	data, err := json.Marshal(Version{VersionInfo: versionInfo(v, key), Document: inOrder(v.Document)})
 	if err != nil {
 		return errs.E("templates.recordVersion", errs.Internal, err)
 	}
