@@ -79,6 +79,10 @@ func (engine *Engine) dispatch(name string, request []byte) (any, *Failure) {
 		return engine.evaluate(request)
 	case "sample":
 		return engine.sample(request)
+	case "answerDigest":
+		return answerDigest(request)
+	case "countersignMessage":
+		return countersignMessage(request)
 	default:
 		return nil, &Failure{Code: CodeUnknownCall, Message: fmt.Sprintf("no call named %q", name)}
 	}
@@ -183,4 +187,55 @@ func (engine *Engine) template(document json.RawMessage, digest string) (*checkl
 		return nil, &Failure{Code: CodeBadRequest, Message: "give the template or the digest of a loaded one"}
 	}
 	return nil, &Failure{Code: CodeUnknownTemplate, Message: fmt.Sprintf("no template with digest %s is loaded", digest)}
+}
+
+// Digested is the answer digest of an answerDigest call.
+type Digested struct {
+	Digest string `json:"digest"`
+}
+
+// answerDigest is checklists.AnswerDigest of one answer: what a
+// countersigner signs and what a drawn signature's content_digest must be.
+func answerDigest(request []byte) (any, *Failure) {
+	var answer checklists.Answer
+	if err := json.Unmarshal(request, &answer); err != nil {
+		return nil, &Failure{Code: CodeBadRequest, Message: "answerDigest: " + err.Error()}
+	}
+	return Digested{Digest: checklists.AnswerDigest(answer)}, nil
+}
+
+// CountersignMessageRequest names what a countersigner signs; its members
+// are those of checklists.CountersignSubject.
+type CountersignMessageRequest struct {
+	InspectionID string `json:"inspection_id"`
+	Path         string `json:"item"`
+	AnswerSHA256 string `json:"answer_sha256"`
+	UserID       string `json:"user_id"`
+	KeyID        string `json:"key_id"`
+	SignedAt     string `json:"signed_at"`
+}
+
+// Message is the text a countersigner's key signs, as UTF-8 bytes of
+// the JSON string.
+type Message struct {
+	Message string `json:"message"`
+}
+
+// countersignMessage is checklists.CountersignSubject.Message: the exact
+// bytes the phone signs and the server verifies. Every member is needed.
+func countersignMessage(request []byte) (any, *Failure) {
+	var call CountersignMessageRequest
+	if err := json.Unmarshal(request, &call); err != nil {
+		return nil, &Failure{Code: CodeBadRequest, Message: "countersignMessage: " + err.Error()}
+	}
+	for _, field := range []struct{ name, value string }{
+		{"inspection_id", call.InspectionID}, {"item", call.Path}, {"answer_sha256", call.AnswerSHA256},
+		{"user_id", call.UserID}, {"key_id", call.KeyID}, {"signed_at", call.SignedAt},
+	} {
+		if field.value == "" {
+			return nil, &Failure{Code: CodeBadRequest, Message: "countersignMessage: " + field.name + " is missing"}
+		}
+	}
+	subject := checklists.CountersignSubject(call)
+	return Message{Message: string(subject.Message())}, nil
 }

@@ -93,3 +93,38 @@ func decode(t *testing.T, data []byte) response {
 	}
 	return out
 }
+
+// The worked example of docs/sync-protocol.md ("Countersignatures"): the
+// browser gets the digest and the message from the same Go code as the
+// server, so phone and server cannot disagree on what was signed.
+func TestCountersignCalls(t *testing.T) {
+	engine := New()
+	digested := decode(t, engine.Call("answerDigest", []byte(`{"value":1500.50,"note":"<ok> & 点清","countersign":{"user_id":"x"}}`)))
+	digest := digested.Result.(map[string]any)["digest"]
+	if digest != "60e8f566f022f51dd493d99f3a38d1c4d7b6d58481fd928c6d207f5fa7e38430" {
+		t.Fatalf("answerDigest = %v", digested)
+	}
+	request, _ := json.Marshal(map[string]string{
+		"inspection_id": "0194F2A0-2222-7000-8000-000000000002", "item": "/cash_counted", "answer_sha256": digest.(string),
+		"user_id": "0194f2a0-4444-7000-8000-000000000004", "key_id": "0194f2a0-5555-7000-8000-000000000005",
+		"signed_at": "2026-11-27T08:30:00+08:00",
+	})
+	message := decode(t, engine.Call("countersignMessage", request))
+	want := "patrolsync-countersign-v1\ninspection_id=0194f2a0-2222-7000-8000-000000000002\nitem=/cash_counted\n" +
+		"answer_sha256=60e8f566f022f51dd493d99f3a38d1c4d7b6d58481fd928c6d207f5fa7e38430\n" +
+		"user_id=0194f2a0-4444-7000-8000-000000000004\nkey_id=0194f2a0-5555-7000-8000-000000000005\n" +
+		"signed_at=2026-11-27T08:30:00+08:00"
+	if got := message.Result.(map[string]any)["message"]; got != want {
+		t.Errorf("countersignMessage = %q, want %q", got, want)
+	}
+
+	for name, request := range map[string]string{
+		"answerDigest":       `[1]`,
+		"countersignMessage": `{"inspection_id":"a","item":"/k","answer_sha256":"d","user_id":"u","signed_at":"t"}`,
+	} {
+		failed := decode(t, engine.Call(name, []byte(request)))
+		if failed.OK || failed.Error == nil || failed.Error.Code != CodeBadRequest {
+			t.Errorf("%s(%s) = %+v, want bad_request", name, request, failed)
+		}
+	}
+}

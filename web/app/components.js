@@ -163,8 +163,12 @@ export function scanDialog(found) {
 }
 
 // countersignDialog asks the second person of a two-person item to prove
-// who they are (their own sign-in, which needs the network) and to sign.
-export function countersignDialog({ role, title, ownerID, itemKey, inspectorID, digest, done }) {
+// who they are (their own sign-in, which needs the network) and to sign:
+// a key made on this phone for them, registered with their own token,
+// signs the answer (path in inspection ownerID) as it stands. done(person,
+// medium, countersign) gets the drawn signature and the answer's
+// countersign member.
+export function countersignDialog({ role, title, ownerID, itemKey, path, inspectorID, answer, done }) {
   const email = h('input', { type: 'email', autocomplete: 'off', id: 'cs-email' });
   const password = h('input', { type: 'password', autocomplete: 'off', id: 'cs-password' });
   const message = h('div', { 'aria-live': 'polite' });
@@ -174,12 +178,15 @@ export function countersignDialog({ role, title, ownerID, itemKey, inspectorID, 
     message.replaceChildren();
     if (pad.strokes.length === 0) { message.append(banner(t('sign_here'), 'warn')); return; }
     try {
-      const person = await api.identify(email.value.trim(), password.value);
-      if (person.id === inspectorID) throw new Error(t('error', { error: 'countersign_self' }));
-      const medium = await evidence.signature(pad, {
-        ownerID, itemKey, signerUserID: person.id, signerRole: role === 'any' ? person.role : role, contentDigest: await digest(),
+      const { user: person, result: key } = await api.identify(email.value.trim(), password.value, async (user, call) => {
+        if (user.id === inspectorID) throw new Error(t('error', { error: 'countersign_self' }));
+        return evidence.countersignKey(call, `countersign ${itemKey}`);
       });
-      await done(person, medium);
+      const proof = await evidence.countersign({ inspectionID: ownerID, path, answer, userID: person.id, key });
+      const medium = await evidence.signature(pad, {
+        ownerID, itemKey, signerUserID: person.id, signerRole: role === 'any' ? person.role : role, contentDigest: await evidence.digestOf(answer),
+      });
+      await done(person, medium, proof);
       node.close();
     } catch (error) {
       const text = error.status === 0 ? t('login_offline') : error.status === 401 ? t('login_failed') : error.message;

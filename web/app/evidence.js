@@ -6,7 +6,7 @@
 // browser has them.
 
 import { uuidv7 } from '../shared/store.js';
-import { decodeQR } from '../shared/engine.js';
+import { decodeQR, answerDigest, countersignMessage } from '../shared/engine.js';
 
 export const MAX_EDGE = 2048;
 const THUMB_EDGE = 240;
@@ -75,7 +75,9 @@ export async function photo(file, { ownerID, itemKey, location }) {
 
 // signature makes a media record from the pad's strokes ([[x, y], …] per
 // stroke) and the PNG it drew, with what the API asks of a signature.
-export async function signature(pad, { ownerID, itemKey, signerUserID, signerName, signerRole, contentDigest }) {
+// id, when given, is the medium's id (made with newID): a signature item
+// names it in the answer its contentDigest is the digest of.
+export async function signature(pad, { id, ownerID, itemKey, signerUserID, signerName, signerRole, contentDigest }) {
   const blob = await toBlob(pad.canvas, 'image/png');
   const details = {
     strokes: pad.strokes, signer_role: signerRole || 'guard', signed_at: new Date().toISOString(),
@@ -84,15 +86,61 @@ export async function signature(pad, { ownerID, itemKey, signerUserID, signerNam
   if (signerUserID) details.signer_user_id = signerUserID;
   else details.signer_name = signerName;
   return {
-    id: uuidv7(), seq: Date.now(), owner_id: ownerID, item_key: itemKey, kind: 'signature', content_type: 'image/png',
+    id: id || uuidv7(), seq: Date.now(), owner_id: ownerID, item_key: itemKey, kind: 'signature', content_type: 'image/png',
     sha256: await sha256Hex(blob), size: blob.size, blob, thumb: pad.canvas.toDataURL('image/png'),
     captured_at: details.signed_at, signature: details, state: 'queued', last_error: '',
   };
 }
 
-// digestOf hashes what a signer saw: the answers as JSON.
-export async function digestOf(value) {
-  return sha256Hex(new Blob([JSON.stringify(value)]));
+// newID is a fresh media id.
+export function newID() {
+  return uuidv7();
+}
+
+// signedContent is what a signature or a countersignature agrees to: the
+// answer's value, note and media as they will be submitted.
+export function signedContent(answer) {
+  const out = {};
+  for (const key of ['value', 'note', 'media']) if (answer && answer[key] !== undefined) out[key] = answer[key];
+  return out;
+}
+
+// digestOf is checklists.AnswerDigest of an answer, computed by the Go
+// engine so that it is exactly what the server checks: the content_digest
+// of a drawn signature and the answer_sha256 a countersigner signs.
+export async function digestOf(answer) {
+  return answerDigest(signedContent(answer));
+}
+
+// countersignKey makes an Ed25519 key pair for a countersigner on this
+// phone and registers its public half with call (a request with the
+// countersigner's own token, see api.identify): {id, privateKey}. The
+// private key cannot be exported and is kept only for the one signature.
+export async function countersignKey(call, name) {
+  const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+  const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+  const key = await call('POST', '/v1/me/keys', { algorithm: 'ed25519', public_key: base64(raw), name });
+  return { id: key.id, privateKey: pair.privateKey };
+}
+
+// countersign signs an answer for its countersigner (docs/sync-protocol.md,
+// "Countersignatures"): the answer's countersign member, without the
+// signature medium. The message comes from the Go engine, so the phone
+// signs exactly the bytes the server verifies.
+export async function countersign({ inspectionID, path, answer, userID, key }) {
+  const signedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const message = await countersignMessage({
+    inspection_id: inspectionID, item: path, answer_sha256: await digestOf(answer),
+    user_id: userID, key_id: key.id, signed_at: signedAt,
+  });
+  const signature = await crypto.subtle.sign('Ed25519', key.privateKey, new TextEncoder().encode(message));
+  return { user_id: userID, key_id: key.id, signed_at: signedAt, signature: base64(new Uint8Array(signature)) };
+}
+
+function base64(bytes) {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 // locate answers {lat, lng, accuracy_m} or throws with the reason.

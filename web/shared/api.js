@@ -165,15 +165,30 @@ export async function upload(method, url, headers, blob) {
 
 // identify checks a second person's credentials for a two-person item
 // without touching this device's session: it signs them in, reads who they
-// are and signs them out again.
-export async function identify(email, password) {
+// are and signs them out again. whileSignedIn(user, call), when given, runs
+// before the sign-out with call(method, path, body) sending requests with
+// that person's token (to register their countersign key); identify
+// answers {user, result} with what it returned, else the user.
+export async function identify(email, password, whileSignedIn) {
   const deviceID = await store.deviceID();
   const tokens = await request('POST', '/v1/auth/login', {
     auth: false, body: { email, password, device_id: `${deviceID}-countersign` },
   });
-  const response = await send('/v1/me', { method: 'GET', headers: { Authorization: `Bearer ${tokens.access_token}`, Accept: 'application/json' } });
-  if (!response.ok) throw await problemOf(response);
-  const me = await response.json();
-  await request('POST', '/v1/auth/logout', { auth: false, body: { refresh_token: tokens.refresh_token } }).catch(() => {});
-  return me.user;
+  const call = async (method, path, body) => {
+    const init = { method, headers: { Authorization: `Bearer ${tokens.access_token}`, Accept: 'application/json, application/problem+json' } };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const response = await send(path, init);
+    if (!response.ok) throw await problemOf(response);
+    return response.status === 204 ? null : response.json();
+  };
+  try {
+    const me = await call('GET', '/v1/me');
+    if (!whileSignedIn) return me.user;
+    return { user: me.user, result: await whileSignedIn(me.user, call) };
+  } finally {
+    await request('POST', '/v1/auth/logout', { auth: false, body: { refresh_token: tokens.refresh_token } }).catch(() => {});
+  }
 }

@@ -131,6 +131,20 @@ export class Engine {
   sample(template, pass = true) {
     return this.invoke("sample", { template: typeof template === "string" ? JSON.parse(template) : template, pass });
   }
+
+  /** answerDigest is checklists.AnswerDigest of one answer ({value, note?,
+   * media?}; its countersign is left out): what a countersigner signs, and
+   * the content_digest of a drawn signature medium. */
+  answerDigest(answer) {
+    return this.invoke("answerDigest", answer || {}).digest;
+  }
+
+  /** countersignMessage is the exact text a countersigner's Ed25519 key
+   * signs (checklists.CountersignSubject.Message), from {inspection_id,
+   * item, answer_sha256, user_id, key_id, signed_at}; sign its UTF-8 bytes. */
+  countersignMessage(subject) {
+    return this.invoke("countersignMessage", subject).message;
+  }
 }
 
 /** Form is a loaded template. */
@@ -158,7 +172,7 @@ export class Form {
 }
 
 /** call runs one bridge call by name ("validate", "load", "evaluate",
- * "sample"; see checklists/bridge) and resolves to its result, or rejects
+ * "sample", "answerDigest", "countersignMessage"; see checklists/bridge) and resolves to its result, or rejects
  * with an EngineError. */
 export async function call(name, request) {
   return (await loadEngine()).invoke(name, request);
@@ -180,4 +194,12 @@ export async function evaluate(template, answers, context = {}, inspectorId = ""
 
 export async function sample(template, pass = true) {
   return (await loadEngine()).sample(template, pass);
+}
+
+export async function answerDigest(answer) {
+  return (await loadEngine()).answerDigest(answer);
+}
+
+export async function countersignMessage(subject) {
+  return (await loadEngine()).countersignMessage(subject);
 }

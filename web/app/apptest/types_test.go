@@ -117,6 +117,19 @@ func TestEveryItemType(t *testing.T) {
 		b.draw("dialog .pad canvas", [][][2]float64{{{20, 100}, {80, 40}, {140, 110}, {200, 50}}})
 		b.click("#cs-sign")
 		answered("/handover")
+		b.waitFor("the countersign", `!document.querySelector('[data-path="/handover"] .countersign-open')`, 10*time.Second)
+		// Changing a countersigned answer drops the proof, which no
+		// longer holds: the supervisor signs the new answer again.
+		b.click(`[data-path="/handover"] [data-value="no"]`)
+		b.waitFor("the countersign dropped", `document.querySelector('[data-path="/handover"] .countersign-open')`, 10*time.Second)
+		b.click(`[data-path="/handover"] [data-value="yes"]`)
+		b.waitFor("the answer again", `document.querySelector('[data-path="/handover"] [data-value="yes"][aria-pressed="true"]')`, 10*time.Second)
+		b.click(`[data-path="/handover"] .countersign-open`)
+		b.typeInto("#cs-email", s.tenant.Supervisor.Email)
+		b.typeInto("#cs-password", apitest.Password)
+		b.draw("dialog .pad canvas", [][][2]float64{{{20, 100}, {80, 40}, {140, 110}, {200, 50}}})
+		b.click("#cs-sign")
+		b.waitFor("the countersign again", `!document.querySelector('[data-path="/handover"] .countersign-open')`, 10*time.Second)
 		shots(b, "every-type")
 		b.click("#submit-inspection")
 		b.click("#confirm-ok")
@@ -145,11 +158,14 @@ func TestEveryItemType(t *testing.T) {
 		}
 		var handover struct {
 			Countersign struct {
-				UserID string `json:"user_id"`
+				UserID    string `json:"user_id"`
+				KeyID     string `json:"key_id"`
+				Signature string
 			}
 		}
 		json.Unmarshal(detail.Answers["handover"], &handover)
-		if handover.Countersign.UserID != s.tenant.Supervisor.User.ID {
+		// The outcome pass above means the server verified the proof.
+		if handover.Countersign.UserID != s.tenant.Supervisor.User.ID || handover.Countersign.KeyID == "" || handover.Countersign.Signature == "" {
 			t.Errorf("countersign: %s", detail.Answers["handover"])
 		}
 	})

@@ -245,6 +245,7 @@ class Form {
     const disabled = blocked || !this.editable;
     const answered = answer && !actions.isEmpty(answer);
     const stateClass = blocked ? 'is-blocked' : failed || errors.length ? 'is-failed' : missing && this.touchedItem(path) ? 'is-missing' : answered ? 'is-ok' : '';
+    set = keepProofs(item, answer || {}, set);
     const control = this.control(item, path, answer || {}, set, disabled);
     const tags = h('div', { class: 'item-tags' },
       this.result.required[path] ? badge(t('required'), 'neutral') : null,
@@ -392,17 +393,22 @@ class Form {
     const save = async () => {
       if (pad.strokes.length === 0) { toast(t('sign_here')); return; }
       if (name && !name.value.trim()) { name.focus(); toast(t('signer_name')); return; }
+      // The medium signs the answer that names it (its content_digest is
+      // that answer's digest), so the id comes first and the answer is
+      // built exactly as it will be submitted.
+      const id = evidence.newID();
+      const next = { media_id: id };
+      if (self) next.signer_user_id = this.user.id;
+      else next.signer_name = name.value.trim();
+      const signed = { ...answer, value: next };
       const medium = await evidence.signature(pad, {
-        ownerID: this.draft.id, itemKey: item.key, signerRole: role,
+        id, ownerID: this.draft.id, itemKey: item.key, signerRole: role,
         signerUserID: self ? this.user.id : null, signerName: self ? null : name.value.trim(),
-        contentDigest: await evidence.digestOf(this.draft.answers),
+        contentDigest: await evidence.digestOf(signed),
       });
       await actions.addMedia(medium);
       this.media.set(medium.id, medium);
-      const next = { media_id: medium.id };
-      if (self) next.signer_user_id = this.user.id;
-      else next.signer_name = name.value.trim();
-      set({ ...answer, value: next });
+      set(signed);
     };
     return h('div', { class: 'stack' }, name, pad.element,
       h('div', { class: 'btn-row' }, button(t('clear'), () => pad.clear(), { kind: 'secondary' }),
@@ -476,18 +482,39 @@ class Form {
     }
     if (disabled) return null;
     const open = () => countersignDialog({
-      role: item.countersign.role, title, ownerID: this.draft.id, itemKey: item.key, inspectorID: this.user.id,
-      digest: () => evidence.digestOf(this.draft.answers),
-      done: async (person, medium) => {
+      role: item.countersign.role, title, ownerID: this.draft.id, itemKey: item.key, path, inspectorID: this.user.id, answer,
+      done: async (person, medium, proof) => {
         await actions.addMedia(medium);
         this.media.set(medium.id, medium);
         this.draft.countersigners = { ...(this.draft.countersigners || {}), [person.id]: person.name };
-        set({ ...answer, countersign: { user_id: person.id, signature_media_id: medium.id } });
+        set({ ...answer, countersign: { ...proof, signature_media_id: medium.id } });
       },
     });
     return h('div', { style: 'margin-top: 12px' }, button([icon('pen', 20), t('countersign'), ' · ', title], open, { kind: 'secondary', class: 'btn btn-secondary btn-block countersign-open' }),
       h('p', { class: 'hint' }, t('countersign_note')));
   }
+}
+
+// keepProofs wraps an item's set so that a signature never outlives what
+// it signed: a change to the answer's value, note or media drops its
+// countersign, and a change to a signature item's note or media drops the
+// drawn signature (its content_digest names the answer). The server would
+// refuse either; the person signs again instead.
+function keepProofs(item, answer, set) {
+  const before = JSON.stringify(evidence.signedContent(answer));
+  return (next) => {
+    if (!next || JSON.stringify(evidence.signedContent(next)) === before) { set(next); return; }
+    let out = next;
+    if (out.countersign) {
+      out = { ...out };
+      delete out.countersign;
+    }
+    const value = out.value;
+    if (item.type === 'signature' && value && value.media_id && answer.value && value.media_id === answer.value.media_id) {
+      out = { ...out, value: null };
+    }
+    set(out);
+  };
 }
 
 function outcomeBadge(outcome) {
