@@ -6,44 +6,27 @@
 // because dist always holds its README: every page then answers a short
 // page saying how to build the assets, never a broken app.
 //
-// It must never import anything but the standard library: the API layer
-// mounts its handlers, and the build program shares only the manifest's
-// JSON shape with it.
+// It must never import anything but the standard library and buildinfo
+// (the manifest's shape, shared with the build program): the API layer
+// mounts its handlers.
 package web
 
 import (
 	"embed"
 	"encoding/json"
 	"io/fs"
+
+	"github.com/patrolsync/patrolsync/web/buildinfo"
 )
 
 //go:embed all:dist
 var dist embed.FS
 
-// Manifest describes a build; web/build writes it as dist/build.json.
-type Manifest struct {
-	// ShellVersion is the guard app's service worker cache version, a hash
-	// of the contents of every file of the app.
-	ShellVersion string `json:"shell_version"`
-	// Engine maps an app to the URL of its engine module (web/shared/engine.js
-	// bundled), which exports loadEngine, validate, evaluate and call.
-	Engine map[string]string `json:"engine"`
-	// EngineWasm is the URL of the WebAssembly engine.
-	EngineWasm string `json:"engine_wasm"`
-	// Files maps paths under dist ("app/main-X.js") to their description.
-	Files map[string]File `json:"files"`
-	// Skipped are the apps the build found no index.html for.
-	Skipped []string `json:"skipped,omitempty"`
-}
-
-// File is one built file.
-type File struct {
-	Size      int    `json:"size"`
-	Gzip      int    `json:"gzip"` // bytes gzipped at best compression
-	SHA256    string `json:"sha256"`
-	Immutable bool   `json:"immutable"` // the name carries a content hash
-	Gzipped   bool   `json:"gzipped"`   // a .gz twin is embedded next to it
-}
+// Manifest describes a build (see buildinfo); File is one built file.
+type (
+	Manifest = buildinfo.Manifest
+	File     = buildinfo.File
+)
 
 // Assets are the embedded build: its files and its manifest.
 type Assets struct {
@@ -64,7 +47,7 @@ func Embedded() *Assets {
 // directory on disk.
 func Load(files fs.FS) *Assets {
 	assets := &Assets{files: files}
-	data, err := fs.ReadFile(files, "build.json")
+	data, err := fs.ReadFile(files, buildinfo.FileName)
 	if err != nil {
 		return assets
 	}

@@ -16,6 +16,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/patrolsync/patrolsync/web/buildinfo"
 )
 
 // apps are the browser apps, each served at /<name>/ from dist/<name>.
@@ -29,7 +31,7 @@ const engineApp = "app"
 type builder struct {
 	root     string // module root
 	out      string // dist directory
-	manifest *manifest
+	manifest *buildinfo.Manifest
 	// engineWasm is the engine's URL once built.
 	engineWasm string
 }
@@ -49,7 +51,7 @@ func (b *builder) build() error {
 	if err := b.buildServiceWorker(); err != nil {
 		return err
 	}
-	return b.manifest.write(filepath.Join(b.out, manifestName))
+	return writeManifest(b.manifest, filepath.Join(b.out, buildinfo.FileName))
 }
 
 // clean empties dist but keeps its README, which keeps the directory (and
@@ -138,7 +140,7 @@ func (b *builder) write(name string, content []byte, immutable bool) error {
 	if err != nil {
 		return err
 	}
-	entry := fileEntry{Size: len(content), Gzip: len(compressed), SHA256: fullHash(content), Immutable: immutable}
+	entry := buildinfo.File{Size: len(content), Gzip: len(compressed), SHA256: fullHash(content), Immutable: immutable}
 	if compressible(name) && len(compressed) < len(content) {
 		if err := os.WriteFile(target+".gz", compressed, 0o644); err != nil {
 			return err

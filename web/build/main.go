@@ -18,6 +18,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/patrolsync/patrolsync/web/buildinfo"
 )
 
 func main() {
@@ -39,7 +41,7 @@ func run(out string, quiet bool) error {
 	if out == "" {
 		out = filepath.Join(root, "web", "dist")
 	}
-	b := &builder{root: root, out: out, manifest: newManifest()}
+	b := &builder{root: root, out: out, manifest: buildinfo.New()}
 	if err := b.build(); err != nil {
 		return err
 	}

@@ -8,39 +8,12 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/patrolsync/patrolsync/web/buildinfo"
 )
 
-// manifestName is the build's manifest in dist; the web package reads it
-// (web/manifest.go declares the same shape).
-const manifestName = "build.json"
-
-// manifest describes one build.
-type manifest struct {
-	// ShellVersion is the guard app's service worker cache version.
-	ShellVersion string `json:"shell_version"`
-	// Engine maps an app to the URL of its engine module (engine-<hash>.js).
-	Engine map[string]string `json:"engine"`
-	// EngineWasm is the URL of the WebAssembly engine.
-	EngineWasm string `json:"engine_wasm"`
-	// Files maps dist-relative paths to what the server needs to serve them.
-	Files map[string]fileEntry `json:"files"`
-	// Skipped are apps that have no index.html yet.
-	Skipped []string `json:"skipped,omitempty"`
-}
-
-type fileEntry struct {
-	Size      int    `json:"size"`
-	Gzip      int    `json:"gzip"` // size gzipped at best compression
-	SHA256    string `json:"sha256"`
-	Immutable bool   `json:"immutable"` // the name carries a content hash
-	Gzipped   bool   `json:"gzipped"`   // a .gz twin sits next to it
-}
-
-func newManifest() *manifest {
-	return &manifest{Engine: map[string]string{}, Files: map[string]fileEntry{}}
-}
-
-func (m *manifest) write(name string) error {
+// writeManifest writes the build's manifest as indented JSON.
+func writeManifest(m *buildinfo.Manifest, name string) error {
 	encoded, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
