@@ -6,6 +6,7 @@ import * as api from '../shared/api.js';
 import * as evidence from './evidence.js';
 import { t } from '../shared/i18n.js';
 import { h, icon, badge, button, field, banner } from '../shared/ui.js';
+import { signaturePad as sharedPad } from '../shared/pad.js';
 
 const stateTone = { queued: 'warn', declared: 'warn', uploaded: 'warn', stored: 'ok', failed: 'bad' };
 
@@ -31,75 +32,9 @@ export function photoStrip({ ids, media, disabled, max, add, remove }) {
     disabled || full ? null : h('label', { class: 'btn btn-secondary file-button' }, icon('camera', 20), t('take_photo'), input));
 }
 
-// signaturePad records strokes as arrays of [x, y] points in CSS pixels of
-// the pad, the format the API's signatures carry, and draws them.
+// signaturePad is the shared pad (web/shared/pad.js) in the app's style.
 export function signaturePad() {
-  const canvas = h('canvas', { 'aria-label': t('sign_here'), role: 'img' });
-  const element = h('div', { class: 'pad' }, canvas, h('div', { class: 'pad-hint' }, t('sign_here')));
-  const pad = { canvas, element, strokes: [] };
-  let current = null;
-  const size = () => {
-    const ratio = window.devicePixelRatio || 1;
-    const width = Math.round(canvas.clientWidth * ratio);
-    const height = Math.round(canvas.clientHeight * ratio);
-    if (canvas.width !== width || canvas.height !== height) {
-      canvas.width = width;
-      canvas.height = height;
-      redraw();
-    }
-  };
-  const context = () => {
-    const ctx = canvas.getContext('2d');
-    const ratio = window.devicePixelRatio || 1;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.lineWidth = 2.5;
-    ctx.lineCap = 'round';
-    ctx.lineJoin = 'round';
-    ctx.strokeStyle = '#0b1526';
-    return ctx;
-  };
-  const redraw = () => {
-    const ctx = context();
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    for (const stroke of pad.strokes) drawStroke(ctx, stroke);
-  };
-  const point = (event) => {
-    const box = canvas.getBoundingClientRect();
-    return [Math.round((event.clientX - box.left) * 10) / 10, Math.round((event.clientY - box.top) * 10) / 10];
-  };
-  canvas.addEventListener('pointerdown', (event) => {
-    if (pad.strokes.length === 0) size();
-    canvas.setPointerCapture(event.pointerId);
-    current = [point(event)];
-    pad.strokes.push(current);
-    event.preventDefault();
-  });
-  canvas.addEventListener('pointermove', (event) => {
-    if (!current) return;
-    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
-    for (const one of events.length ? events : [event]) current.push(point(one));
-    drawStroke(context(), current.slice(-events.length - 1));
-    event.preventDefault();
-  });
-  const end = () => {
-    if (current && current.length === 1) {
-      current.push([...current[0]]);
-      drawStroke(context(), current);
-    }
-    current = null;
-  };
-  canvas.addEventListener('pointerup', end);
-  canvas.addEventListener('pointercancel', end);
-  pad.clear = () => { pad.strokes = []; redraw(); };
-  return pad;
-}
-
-function drawStroke(ctx, stroke) {
-  if (stroke.length === 0) return;
-  ctx.beginPath();
-  ctx.moveTo(stroke[0][0], stroke[0][1]);
-  for (const [x, y] of stroke.slice(1)) ctx.lineTo(x, y);
-  ctx.stroke();
+  return sharedPad({ label: t('sign_here'), className: 'pad' });
 }
 
 function dialog(...children) {
