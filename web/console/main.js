@@ -1,7 +1,8 @@
 // The supervisor's and manager's console at /console/: sign-in through the
 // shared API client (the same session store as the guard app), then the
-// review queue (#/) and one inspection (#/inspections/<id>). It needs the
-// network; it registers no service worker.
+// screens of the route table below: the review queue (#/), one inspection
+// (#/inspections/<id>) and the rest. It needs the network; it registers no
+// service worker.
 
 import * as api from '../shared/api.js';
 import * as store from '../shared/store.js';
@@ -47,20 +48,44 @@ async function route(session) {
     return;
   }
   const context = { session, known, main, go: (hash) => { location.hash = hash; }, signOut: () => render() };
-  const match = /^#\/inspections\/([\w-]+)/.exec(location.hash);
-  if (match) {
-    await inspectionScreen(context, match[1]);
-  } else {
-    forgetMedia();
-    await queueScreen(context);
+  const { screen, params } = currentRoute();
+  if (screen.path !== '#/inspections/') forgetMedia();
+  await screen.show(context, ...params);
+}
+
+// screens is the console's route table: one line per screen. path is the
+// hash prefix (the longest match wins; '#/' is the default), nav the string
+// key of its link in the top bar (none: reached from another screen), roles
+// who sees the link (all signed-in console roles when absent), and show the
+// function that fills context.main, called with the path's remaining
+// segments.
+const screens = [
+  { path: '#/', nav: 'nav_queue', show: (context) => queueScreen(context) },
+  { path: '#/inspections/', show: (context, id) => inspectionScreen(context, id) },
+];
+
+function currentRoute() {
+  const hash = location.hash || '#/';
+  let best = screens[0];
+  for (const screen of screens) {
+    if (hash.startsWith(screen.path) && screen.path.length > best.path.length) best = screen;
   }
+  const rest = hash.slice(best.path.length).split('?')[0];
+  return { screen: best, params: rest ? rest.split('/').map(decodeURIComponent) : [] };
+}
+
+function navigation(session) {
+  const { screen: current } = currentRoute();
+  return screens
+    .filter((screen) => screen.nav && (!screen.roles || screen.roles.includes(session.user.role)))
+    .map((screen) => h('a', { href: screen.path, 'aria-current': screen === current ? 'page' : null }, s(screen.nav)));
 }
 
 function topbar(session) {
   const signOut = button(s('sign_out'), async () => { await api.logout(); await render(); }, { kind: 'quiet', id: 'console-sign-out' });
   return h('header', { class: 'console-top' },
     h('a', { href: '#/', class: 'console-top-brand' }, h('img', { src: '/app/icons/icon.svg', alt: '' }), s('title')),
-    h('nav', { class: 'console-nav' }, h('a', { href: '#/', 'aria-current': location.hash.startsWith('#/inspections/') ? null : 'page' }, s('nav_queue'))),
+    h('nav', { class: 'console-nav' }, navigation(session)),
     h('span', { class: 'console-who', id: 'console-who' }, `${session.user.name || session.user.email} · ${s(`role_${session.user.role}`)}`,
       session.org && session.org.name ? h('small', {}, session.org.name) : null),
     languageSwitch(), signOut);

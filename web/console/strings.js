@@ -118,6 +118,20 @@ const tables = {
   },
 };
 
+// addStrings lets a screen module keep its own texts beside it:
+// addStrings({ en: {...}, 'zh-CN': {...} }) at the top of the module.
+// A key defined twice is a mistake and throws, so two screens never
+// silently fight over one text.
+export function addStrings(more) {
+  for (const [code, entries] of Object.entries(more)) {
+    const table = tables[code] || (tables[code] = {});
+    for (const [key, text] of Object.entries(entries)) {
+      if (key in table) throw new Error(`console string ${code}.${key} is defined twice`);
+      table[key] = text;
+    }
+  }
+}
+
 // s looks a key up and fills {name} placeholders.
 export function s(key, params = {}) {
   const text = (tables[lang()] || tables.en)[key] ?? tables.en[key] ?? key;
