@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/patrolsync/patrolsync/internal/mutation"
 )
 
 // runDays sets the organisation up, then starts every device's day and
@@ -202,12 +204,13 @@ func (d *dayDevice) walkRound(ctx context.Context, loop int) bool {
 	current := sort.Search(len(d.order), func(i int) bool { return d.order[i].windowStart.After(now) }) - 1
 	perGuard := d.opts.devicesPerGuard
 	r := d.order[(max(current, 0)+d.index%perGuard+loop*perGuard)%len(d.order)]
-	mutations := make([]mutation, len(r.checkpoints))
+	mutations := make([]mutation.Envelope, len(r.checkpoints))
 	for i, c := range r.checkpoints {
 		scannedAt := now.Add(time.Duration(i-len(r.checkpoints)) * time.Second).UTC().Format(time.RFC3339Nano)
-		payload, _ := json.Marshal(map[string]any{"round_id": r.id, "tag_code": c.TagCode, "checkpoint_id": c.ID,
-			"scanned_at": scannedAt, "location": map[string]any{"lat": c.Latitude, "lng": c.Longitude, "accuracy_m": 5}})
-		mutations[i] = mutation{MutationID: newID(), Type: "checkpoint.scan", EntityID: newID(), Payload: payload, ClientTime: scannedAt}
+		lat, lng, accuracy := c.Latitude, c.Longitude, 5.0
+		mutations[i] = must(mutation.New(newID(), mutation.CheckpointScan, newID(), mutation.ScanCheckpoint{RoundID: r.id,
+			TagCode: c.TagCode, CheckpointID: c.ID, ScannedAt: scannedAt,
+			Location: &mutation.Location{Lat: &lat, Lng: &lng, AccuracyM: &accuracy}}, scannedAt))
 	}
 	if !d.push(ctx, "push (scans)", mutations) {
 		return false
@@ -278,8 +281,8 @@ func (d *dayDevice) declare(ctx context.Context, inspectionID string, m medium) 
 	digest, now := hex.EncodeToString(sum[:]), time.Now()
 	declaration := signatureDeclaration(m.id, inspectionID, m.itemKey, digest, len(m.bytes), now)
 	if m.kind != "signature" {
-		delete(declaration, "signature")
-		declaration["kind"], declaration["content_type"] = m.kind, m.contentType
+		declaration.Signature = nil
+		declaration.Kind, declaration.ContentType = m.kind, m.contentType
 	}
 	body, _ := json.Marshal(declaration)
 	raw, ok := d.call(ctx, "media declare", http.MethodPost, d.client.baseURL+"/v1/media", d.auth(jsonHeaders), body, nil)
@@ -317,7 +320,7 @@ func (d *dayDevice) upload(ctx context.Context, m medium, to *upload) bool {
 }
 
 // push sends a batch and requires every mutation applied.
-func (d *dayDevice) push(ctx context.Context, endpoint string, mutations []mutation) bool {
+func (d *dayDevice) push(ctx context.Context, endpoint string, mutations []mutation.Envelope) bool {
 	body, _ := json.Marshal(map[string]any{"mutations": mutations})
 	_, ok := d.call(ctx, endpoint, http.MethodPost, d.client.baseURL+"/v1/sync/push", d.auth(jsonHeaders), body, func(raw []byte) string {
 		var answer struct {

@@ -5,22 +5,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/client"
+	"github.com/patrolsync/patrolsync/internal/mutation"
 )
-
-// mutation is one entry of a push batch, as docs/sync-protocol.md defines it.
-type mutation struct {
-	MutationID string          `json:"mutation_id"`
-	Type       string          `json:"type"`
-	EntityID   string          `json:"entity_id"`
-	Payload    json.RawMessage `json:"payload"`
-	ClientTime string          `json:"client_time,omitempty"`
-}
 
 // plan is one filled-in inspection that every push repeats under fresh ids:
 // the payloads are encoded once, so that the load generator spends its CPU
@@ -60,7 +53,7 @@ func newPlan(templateID string, number int, siteID string, document []byte) (*pl
 		case types[pa.Path] == checklists.TypeSignature && p.signatureAnswer < 0:
 			p.signatureAnswer, p.signatureKey = len(p.answers), pa.Path[1:]
 		}
-		raw, err := json.Marshal(map[string]any{"path": pa.Path, "answer": pa.Answer})
+		raw, err := answerPayload(pa.Path, pa.Answer)
 		if err != nil {
 			return nil, err
 		}
@@ -73,20 +66,29 @@ func newPlan(templateID string, number int, siteID string, document []byte) (*pl
 // one answer.set per item, submit.
 // batchOf is one inspection with the given id, its answers at the indexes
 // of replace taking those payloads instead.
-func (p *plan) batchOf(now time.Time, id string, replace map[int]json.RawMessage) []mutation {
+func (p *plan) batchOf(now time.Time, id string, replace map[int]json.RawMessage) []mutation.Envelope {
 	clientTime := now.UTC().Format(time.RFC3339)
-	start, _ := json.Marshal(map[string]any{"template_id": p.templateID, "template_version": p.number,
-		"site_id": p.siteID, "started_at": clientTime, "context": p.context})
-	out := make([]mutation, 0, len(p.answers)+2)
-	out = append(out, mutation{MutationID: newID(), Type: "inspection.start", EntityID: id, Payload: start, ClientTime: clientTime})
+	context, _ := json.Marshal(p.context)
+	out := make([]mutation.Envelope, 0, len(p.answers)+2)
+	out = append(out, must(mutation.New(newID(), mutation.InspectionStart, id, mutation.StartInspection{TemplateID: p.templateID,
+		TemplateVersion: json.Number(strconv.Itoa(p.number)), SiteID: p.siteID, StartedAt: clientTime, Context: context}, clientTime)))
 	for i, answer := range p.answers {
 		if other, ok := replace[i]; ok {
 			answer = other
 		}
-		out = append(out, mutation{MutationID: newID(), Type: "answer.set", EntityID: id, Payload: answer, ClientTime: clientTime})
+		// Encoded once in newPlan, from a mutation.Answer.
+		out = append(out, mutation.Envelope{MutationID: newID(), Type: string(mutation.AnswerSet), EntityID: id, Payload: answer,
+			ClientTime: clientTime})
 	}
-	return append(out, mutation{MutationID: newID(), Type: "inspection.submit", EntityID: id,
-		Payload: json.RawMessage(`{}`), ClientTime: clientTime})
+	return append(out, must(mutation.New(newID(), mutation.InspectionSubmit, id, mutation.Submit{}, clientTime)))
+}
+
+// must is for payloads that are the type's payload by construction.
+func must(m mutation.Envelope, err error) mutation.Envelope {
+	if err != nil {
+		panic(err)
+	}
+	return m
 }
 
 // mediaAnswers are the replacements of the photo and signature answers
@@ -95,39 +97,41 @@ func (p *plan) batchOf(now time.Time, id string, replace map[int]json.RawMessage
 func (p *plan) mediaAnswers(photoIDs []string, signatureID string) map[int]json.RawMessage {
 	replace := map[int]json.RawMessage{}
 	if p.photoAnswer >= 0 {
-		replace[p.photoAnswer], _ = json.Marshal(map[string]any{"path": "/" + p.photoKey,
-			"answer": map[string]any{"value": append([]string{}, photoIDs...)}})
+		replace[p.photoAnswer], _ = answerPayload("/"+p.photoKey, checklists.Answer{Value: append([]string{}, photoIDs...)})
 	}
 	if p.signatureAnswer >= 0 {
-		replace[p.signatureAnswer], _ = json.Marshal(map[string]any{"path": "/" + p.signatureKey,
-			"answer": signatureAnswer(signatureID)})
+		replace[p.signatureAnswer], _ = answerPayload("/"+p.signatureKey, signatureAnswer(signatureID))
 	}
 	return replace
 }
 
 // declaration is the media.declare mutation of an inspection's signature,
 // the batch's first: the submit at its end names it.
-func (p *plan) declaration(now time.Time, inspectionID, signatureID string) mutation {
+func (p *plan) declaration(now time.Time, inspectionID, signatureID string) mutation.Envelope {
 	sum := sha256.Sum256([]byte(signatureID)) // never uploaded: any digest will do
 	body := signatureDeclaration(signatureID, inspectionID, p.signatureKey, hex.EncodeToString(sum[:]), 1000, now)
-	delete(body, "id") // the entity_id names it
-	payload, err := json.Marshal(body)
+	body.ID = "" // the entity_id names it
+	return must(mutation.New(newID(), mutation.MediaDeclare, signatureID, body, now.UTC().Format(time.RFC3339)))
+}
+
+// answerPayload is the answer.set payload setting the answer at path.
+func answerPayload(path string, answer checklists.Answer) (json.RawMessage, error) {
+	raw, err := json.Marshal(answer)
 	if err != nil {
-		panic(err) // only plain values
+		return nil, err
 	}
-	return mutation{MutationID: newID(), Type: "media.declare", EntityID: signatureID, Payload: payload,
-		ClientTime: now.UTC().Format(time.RFC3339)}
+	return mutation.Encode(mutation.AnswerSet, mutation.Answer{Path: path, Answer: raw})
 }
 
 // signatureDeclaration is the POST /v1/media body of a signature image
 // with the given digest and size.
-func signatureDeclaration(id, inspectionID, itemKey, sha256hex string, size int, now time.Time) map[string]any {
+func signatureDeclaration(id, inspectionID, itemKey, sha256hex string, size int, now time.Time) mutation.Declare {
 	at := now.UTC().Format(time.RFC3339)
-	return map[string]any{"id": id, "sha256": sha256hex, "size": size, "content_type": "image/png", "kind": "signature",
-		"inspection_id": inspectionID, "item_key": itemKey, "captured_at": at,
-		"signature": map[string]any{"strokes": [][][]int{{{20, 60}, {380, 60}}},
-			"signer_name": "Bench Guard", "signer_role": "guard", "signed_at": at,
-			"content_digest": checklists.AnswerDigest(signatureAnswer(id))}}
+	return mutation.Declare{ID: id, SHA256: sha256hex, Size: int64(size), ContentType: "image/png", Kind: "signature",
+		InspectionID: inspectionID, ItemKey: itemKey, CapturedAt: at,
+		Signature: &mutation.Signature{Strokes: json.RawMessage(`[[[20,60],[380,60]]]`),
+			SignerName: "Bench Guard", SignerRole: "guard", SignedAt: at,
+			ContentDigest: checklists.AnswerDigest(signatureAnswer(id))}}
 }
 
 // signatureAnswer is the answer naming signature id: what the signature

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/patrolsync/patrolsync/internal/mutation"
 )
 
 // observer is told when the measured window opens and closes, so that CPU
@@ -136,9 +138,9 @@ func (a attempt) answered() time.Time { return a.pushed.Add(a.latency) }
 func sendInspection(ctx context.Context, client *api, token string, p *plan) attempt {
 	id, signatureID := newID(), newID()
 	a := attempt{pushed: time.Now()}
-	var declare []mutation
+	var declare []mutation.Envelope
 	if p.declareInPush {
-		declare = []mutation{p.declaration(a.pushed, id, signatureID)}
+		declare = []mutation.Envelope{p.declaration(a.pushed, id, signatureID)}
 	} else {
 		a.outcome = declareSignature(ctx, client, token, id, signatureID, p.signatureKey, a.pushed)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/syncer"
 )
 
@@ -22,13 +23,13 @@ const pullChanges = 10_000
 func BenchmarkPull10k(b *testing.B) {
 	f := newFixture(b)
 	for start := 0; start < pullChanges; start += syncer.MaxBatch {
-		batch := make([]mutation, 0, syncer.MaxBatch)
+		batch := make([]mutation.Envelope, 0, syncer.MaxBatch)
 		for i := start; i < min(start+syncer.MaxBatch, pullChanges); i++ {
-			payload, _ := json.Marshal(map[string]any{"site_id": f.siteID, "title": fmt.Sprintf("Loose cable %d", i),
-				"description": "A cable lies across the corridor by the fire door.", "severity": "low"})
-			batch = append(batch, mutation{MutationID: newID(), Type: "finding.create", EntityID: newID(), Payload: payload})
+			batch = append(batch, must(mutation.New(newID(), mutation.FindingCreate, newID(), mutation.CreateFinding{SiteID: f.siteID,
+				Title: fmt.Sprintf("Loose cable %d", i), Description: "A cable lies across the corridor by the fire door.",
+				Severity: "low"}, "")))
 		}
-		results, err := f.app.Sync.Push(f.ctx, syncerMutations(batch))
+		results, err := f.app.Sync.Push(f.ctx, batch)
 		if err != nil {
 			b.Fatal(err)
 		}

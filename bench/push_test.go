@@ -74,7 +74,7 @@ func (f *fixture) pushOne(b *testing.B) {
 		b.Fatal(err)
 	}
 	batch := f.plan.batchOf(time.Now(), id, f.plan.mediaAnswers(nil, signatureID))
-	results, err := f.app.Sync.Push(f.ctx, syncerMutations(batch))
+	results, err := f.app.Sync.Push(f.ctx, batch)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -82,15 +82,6 @@ func (f *fixture) pushOne(b *testing.B) {
 	if err := json.Unmarshal(results[len(results)-1], &last); err != nil || last.Status != syncer.Applied {
 		b.Fatalf("submit answered %s, want applied", results[len(results)-1])
 	}
-}
-
-func syncerMutations(batch []mutation) []syncer.Mutation {
-	mutations := make([]syncer.Mutation, len(batch))
-	for i, m := range batch {
-		mutations[i] = syncer.Mutation{MutationID: m.MutationID, Type: m.Type, EntityID: m.EntityID, Payload: m.Payload,
-			ClientTime: m.ClientTime}
-	}
-	return mutations
 }
 
 // pushFixture finds the night-patrol template by pulling, and pushes 100

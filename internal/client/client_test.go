@@ -165,7 +165,7 @@ func TestReopen(t *testing.T) {
 	must[Me](t)(c.Login(ctx, "g@x", "pw"))
 	must[PullReport](t)(c.Pull(ctx))
 	id := must[string](t)(c.StartInspection(ctx, "door-check", "s1", nil))
-	before := must[[]mutation](t)(c.head(ctx, 10))
+	before := must[[]outboxEntry](t)(c.head(ctx, 10))
 	device := must[string](t)(c.DeviceID(ctx))
 	c.Close()
 
@@ -182,14 +182,14 @@ func TestReopen(t *testing.T) {
 // TestOverlay: the local view is the server's record with the pending
 // mutations on top, group answers included.
 func TestOverlay(t *testing.T) {
-	start := mutation{Type: "inspection.start", EntityID: "i1", Payload: json.RawMessage(`{"site_id":"s1","template_version":2}`)}
-	set := func(path, value string) mutation {
+	start := outboxEntry{Type: "inspection.start", EntityID: "i1", Payload: json.RawMessage(`{"site_id":"s1","template_version":2}`)}
+	set := func(path, value string) outboxEntry {
 		b, _ := json.Marshal(map[string]any{"path": path, "answer": map[string]any{"value": value}})
-		return mutation{Type: "answer.set", EntityID: "i1", Payload: b}
+		return outboxEntry{Type: "answer.set", EntityID: "i1", Payload: b}
 	}
-	clear := mutation{Type: "answer.clear", EntityID: "i1", Payload: json.RawMessage(`{"path":"/a"}`)}
+	clear := outboxEntry{Type: "answer.clear", EntityID: "i1", Payload: json.RawMessage(`{"path":"/a"}`)}
 	var data map[string]any
-	for _, m := range []mutation{start, set("/a", "yes"), set("/ext/1/ok", "no"), set("/b~1c", "x"), clear,
+	for _, m := range []outboxEntry{start, set("/a", "yes"), set("/ext/1/ok", "no"), set("/b~1c", "x"), clear,
 		{Type: "inspection.submit", EntityID: "i1", Payload: json.RawMessage(`{}`)}} {
 		data = overlay(data, m)
 	}

@@ -18,7 +18,7 @@ type fakeServer struct {
 	t *testing.T
 
 	mu       sync.Mutex
-	applied  []mutation          // in the order applied
+	applied  []outboxEntry       // in the order applied
 	results  map[string]Result   // first result by mutation id
 	pages    []page              // served in order to a cursor of their index
 	access   string              // the valid access token
@@ -96,7 +96,7 @@ func (f *fakeServer) push(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var in struct {
-		Mutations []mutation `json:"mutations"`
+		Mutations []outboxEntry `json:"mutations"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		writeJSON(w, 400, nil)

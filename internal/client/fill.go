@@ -3,12 +3,14 @@ package client
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/mutation"
 )
 
 // PathAnswer is one answer.set: the item's JSON pointer and its answer.
@@ -85,8 +87,12 @@ func (c *Client) Fill(ctx context.Context, inspectionID string, t *checklists.Te
 		if err != nil {
 			return fmt.Errorf("client.Fill %s: %w", step.Path, err)
 		}
-		payload := map[string]any{"path": step.Path, "answer": step.Answer}
-		err = c.actWith(ctx, "answer.set", inspectionID, payload, func(tx *sql.Tx) error {
+		answer, err := json.Marshal(step.Answer)
+		if err != nil {
+			return fmt.Errorf("client.Fill %s: %w", step.Path, err)
+		}
+		payload := mutation.Answer{Path: step.Path, Answer: answer}
+		err = c.actWith(ctx, mutation.AnswerSet, inspectionID, payload, func(tx *sql.Tx) error {
 			for _, q := range missing {
 				if err := queueMedia(tx, q); err != nil {
 					return err

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/mutation"
 )
 
 // ErrNotFound means the local replica has no such template or inspection.
@@ -101,13 +103,15 @@ func (c *Client) StartInspection(ctx context.Context, templateKey, siteID string
 		return "", err
 	}
 	id := newID()
-	payload := map[string]any{"template_id": v.TemplateID, "template_version": v.Number, "site_id": siteID,
-		"started_at": time.Now().UTC().Format(time.RFC3339)}
+	payload := mutation.StartInspection{TemplateID: v.TemplateID, TemplateVersion: json.Number(strconv.Itoa(v.Number)),
+		SiteID: siteID, StartedAt: time.Now().UTC().Format(time.RFC3339)}
 	if len(values) > 0 {
-		payload["context"] = values
+		if payload.Context, err = json.Marshal(values); err != nil {
+			return "", fmt.Errorf("client.StartInspection: %w", err)
+		}
 	}
 	err = c.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := record(tx, "inspection.start", id, nil, payload)
+		_, err := record(tx, mutation.InspectionStart, id, nil, payload)
 		return err
 	})
 	if err != nil {
@@ -119,28 +123,32 @@ func (c *Client) StartInspection(ctx context.Context, templateKey, siteID string
 // SetAnswer answers the item at path (a JSON pointer such as "/alarm_on"
 // or "/extinguishers/1/pressure_ok").
 func (c *Client) SetAnswer(ctx context.Context, inspectionID, path string, answer checklists.Answer) error {
-	return c.act(ctx, "answer.set", inspectionID, map[string]any{"path": path, "answer": answer})
+	raw, err := json.Marshal(answer)
+	if err != nil {
+		return fmt.Errorf("client.SetAnswer: %w", err)
+	}
+	return c.act(ctx, mutation.AnswerSet, inspectionID, mutation.Answer{Path: path, Answer: raw})
 }
 
 // ClearAnswer removes the answer at path.
 func (c *Client) ClearAnswer(ctx context.Context, inspectionID, path string) error {
-	return c.act(ctx, "answer.clear", inspectionID, map[string]any{"path": path})
+	return c.act(ctx, mutation.AnswerClear, inspectionID, mutation.Answer{Path: path})
 }
 
 // Submit hands the inspection in; the server validates it then.
 func (c *Client) Submit(ctx context.Context, inspectionID string) error {
-	return c.act(ctx, "inspection.submit", inspectionID,
-		map[string]any{"submitted_at": time.Now().UTC().Format(time.RFC3339)})
+	return c.act(ctx, mutation.InspectionSubmit, inspectionID,
+		mutation.Submit{SubmittedAt: time.Now().UTC().Format(time.RFC3339)})
 }
 
 // act records a change to an inspection the user may still edit.
-func (c *Client) act(ctx context.Context, mutationType, inspectionID string, payload map[string]any) error {
+func (c *Client) act(ctx context.Context, mutationType mutation.Type, inspectionID string, payload any) error {
 	return c.actWith(ctx, mutationType, inspectionID, payload, nil)
 }
 
 // actWith is act with more local writes (before may be nil) committed in
 // the same transaction as the mutation, before it.
-func (c *Client) actWith(ctx context.Context, mutationType, inspectionID string, payload map[string]any,
+func (c *Client) actWith(ctx context.Context, mutationType mutation.Type, inspectionID string, payload any,
 	before func(tx *sql.Tx) error) error {
 	err := c.inTx(ctx, func(tx *sql.Tx) error {
 		view, err := viewOf(tx, "inspection", inspectionID)

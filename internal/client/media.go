@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/patrolsync/patrolsync/internal/mutation"
 )
 
 // Media kinds, as the server names them.
@@ -44,15 +46,10 @@ type Evidence struct {
 	Signature    *Signature // required for KindSignature, nil otherwise
 }
 
-// Signature is what a signature carries besides its image.
-type Signature struct {
-	Strokes       json.RawMessage `json:"strokes"` // the strokes as drawn: [[[x, y], ...], ...]
-	SignerUserID  string          `json:"signer_user_id,omitempty"`
-	SignerName    string          `json:"signer_name,omitempty"`
-	SignerRole    string          `json:"signer_role"`
-	SignedAt      string          `json:"signed_at"`      // RFC 3339
-	ContentDigest string          `json:"content_digest"` // SHA-256 (hex) of the inspection content signed
-}
+// Signature is what a signature carries besides its image: the strokes as
+// drawn ([[[x, y], ...], ...]), who signed in which role, when (RFC 3339),
+// and the SHA-256 (hex) of the inspection content signed.
+type Signature = mutation.Signature
 
 // Media is one entry of the device's media queue.
 type Media struct {

@@ -5,12 +5,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/patrolsync/patrolsync/internal/mutation"
 )
 
-// mutation is one outbox entry; its JSON form is what push sends.
-type mutation struct {
+// outboxEntry is one outbox entry; its JSON form is what push sends.
+type outboxEntry struct {
 	Seq         int64           `json:"-"`
 	MutationID  string          `json:"mutation_id"`
 	Type        string          `json:"type"`
@@ -22,41 +23,43 @@ type mutation struct {
 	Attempts    int             `json:"-"`
 }
 
-// entityTypeOf is the replica type a mutation type changes.
-func entityTypeOf(mutationType string) string {
-	if strings.HasPrefix(mutationType, "finding.") {
-		return "finding"
+// entityTypeOf is the replica type a mutation type changes: findings, or
+// inspections (whose answers, submits and media the device keeps with
+// the inspection).
+func entityTypeOf(t mutation.Type) string {
+	if spec, _ := mutation.Lookup(string(t)); spec.Kind == mutation.Finding {
+		return string(mutation.Finding)
 	}
-	return "inspection"
+	return string(mutation.Inspection)
 }
 
 // record writes a user action: the mutation at the tail of the outbox and
 // its effect on the local view, in the caller's transaction.
-func record(tx *sql.Tx, mutationType, entityID string, baseVersion *int64, payload any) (mutation, error) {
-	body, err := json.Marshal(payload)
+func record(tx *sql.Tx, mutationType mutation.Type, entityID string, baseVersion *int64, payload any) (outboxEntry, error) {
+	body, err := mutation.Encode(mutationType, payload)
 	if err != nil {
-		return mutation{}, err
+		return outboxEntry{}, err
 	}
-	m := mutation{MutationID: newID(), Type: mutationType, EntityType: entityTypeOf(mutationType), EntityID: entityID,
+	m := outboxEntry{MutationID: newID(), Type: string(mutationType), EntityType: entityTypeOf(mutationType), EntityID: entityID,
 		BaseVersion: baseVersion, Payload: body, ClientTime: time.Now().UTC().Format(time.RFC3339Nano)}
 	res, err := tx.Exec(`INSERT INTO outbox (mutation_id, type, entity_type, entity_id, base_version, payload, client_time)
 VALUES (?, ?, ?, ?, ?, ?, ?)`, m.MutationID, m.Type, m.EntityType, m.EntityID, m.BaseVersion, string(m.Payload), m.ClientTime)
 	if err != nil {
-		return mutation{}, fmt.Errorf("outbox: %w", err)
+		return outboxEntry{}, fmt.Errorf("outbox: %w", err)
 	}
 	if m.Seq, err = res.LastInsertId(); err != nil {
-		return mutation{}, err
+		return outboxEntry{}, err
 	}
 	data, err := viewOf(tx, m.EntityType, m.EntityID)
 	if err != nil {
-		return mutation{}, err
+		return outboxEntry{}, err
 	}
 	return m, writeView(tx, m.EntityType, m.EntityID, overlay(data, m))
 }
 
 // head reads up to limit mutations from the head of the outbox, in the
 // order the user acted.
-func (c *Client) head(ctx context.Context, limit int) ([]mutation, error) {
+func (c *Client) head(ctx context.Context, limit int) ([]outboxEntry, error) {
 	rows, err := c.db.QueryContext(ctx, `SELECT seq, mutation_id, type, entity_type, entity_id, base_version, payload,
 client_time, attempts FROM outbox ORDER BY seq LIMIT ?`, limit)
 	if err != nil {
@@ -66,7 +69,7 @@ client_time, attempts FROM outbox ORDER BY seq LIMIT ?`, limit)
 }
 
 // pendingFor reads the outbox entries of one entity, in order.
-func pendingFor(tx *sql.Tx, entityType, entityID string) ([]mutation, error) {
+func pendingFor(tx *sql.Tx, entityType, entityID string) ([]outboxEntry, error) {
 	rows, err := tx.Query(`SELECT seq, mutation_id, type, entity_type, entity_id, base_version, payload, client_time,
 attempts FROM outbox WHERE entity_type = ? AND entity_id = ? ORDER BY seq`, entityType, entityID)
 	if err != nil {
@@ -75,11 +78,11 @@ attempts FROM outbox WHERE entity_type = ? AND entity_id = ? ORDER BY seq`, enti
 	return scanMutations(rows)
 }
 
-func scanMutations(rows *sql.Rows) ([]mutation, error) {
+func scanMutations(rows *sql.Rows) ([]outboxEntry, error) {
 	defer rows.Close()
-	var out []mutation
+	var out []outboxEntry
 	for rows.Next() {
-		var m mutation
+		var m outboxEntry
 		var payload string
 		var base sql.NullInt64
 		if err := rows.Scan(&m.Seq, &m.MutationID, &m.Type, &m.EntityType, &m.EntityID, &base, &payload,

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+
+	"github.com/patrolsync/patrolsync/internal/mutation"
 )
 
 // overlay applies a pending mutation to the local view of its entity the
@@ -12,19 +14,19 @@ import (
 // server has them. data may be nil (nothing known yet); the result is nil
 // when the entity still does not exist. The server's record, when it comes,
 // replaces all of this.
-func overlay(data map[string]any, m mutation) map[string]any {
+func overlay(data map[string]any, m outboxEntry) map[string]any {
 	var payload map[string]any
 	if err := json.Unmarshal(m.Payload, &payload); err != nil {
 		return data
 	}
-	switch m.Type {
-	case "inspection.start", "finding.create":
+	switch mutation.Type(m.Type) {
+	case mutation.InspectionStart, mutation.FindingCreate:
 		if data != nil {
 			return data // already known: the start was applied, or came back in a pull
 		}
 		data = maps.Clone(payload)
 		data["id"] = m.EntityID
-		if m.Type == "inspection.start" {
+		if mutation.Type(m.Type) == mutation.InspectionStart {
 			data["status"], data["answers"] = "in_progress", map[string]any{}
 		} else {
 			data["status"] = "open"
@@ -35,16 +37,16 @@ func overlay(data map[string]any, m mutation) map[string]any {
 		return nil
 	}
 	data = maps.Clone(data)
-	switch m.Type {
-	case "answer.set":
+	switch mutation.Type(m.Type) {
+	case mutation.AnswerSet:
 		path, _ := payload["path"].(string)
 		setAnswer(data, path, payload["answer"])
-	case "answer.clear":
+	case mutation.AnswerClear:
 		path, _ := payload["path"].(string)
 		setAnswer(data, path, nil)
-	case "inspection.submit":
+	case mutation.InspectionSubmit:
 		data["status"] = "submitted"
-	case "finding.update":
+	case mutation.FindingUpdate:
 		maps.Copy(data, payload)
 	}
 	return data

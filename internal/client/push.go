@@ -101,7 +101,7 @@ func (c *Client) push(ctx context.Context) (PushReport, error) {
 
 // send pushes one batch, counting the attempt on each mutation first so
 // that a crash during the request still leaves the count behind.
-func (c *Client) send(ctx context.Context, batch []mutation) ([]Result, error) {
+func (c *Client) send(ctx context.Context, batch []outboxEntry) ([]Result, error) {
 	_, err := c.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1 WHERE seq >= ? AND seq <= ?`,
 		batch[0].Seq, batch[len(batch)-1].Seq)
 	if err != nil {
@@ -128,7 +128,7 @@ func (c *Client) send(ctx context.Context, batch []mutation) ([]Result, error) {
 }
 
 // noteError keeps the last failure on the batch for the user to see.
-func (c *Client) noteError(ctx context.Context, batch []mutation, cause error) {
+func (c *Client) noteError(ctx context.Context, batch []outboxEntry, cause error) {
 	_, err := c.db.ExecContext(ctx, `UPDATE outbox SET last_error = ? WHERE seq >= ? AND seq <= ?`,
 		cause.Error(), batch[0].Seq, batch[len(batch)-1].Seq)
 	if err != nil && ctx.Err() == nil {
@@ -139,8 +139,8 @@ func (c *Client) noteError(ctx context.Context, batch []mutation, cause error) {
 // settle records the answers to a batch in one local transaction: each
 // answered mutation leaves the outbox together with its stored result. An
 // unanswered one stays at the head and goes again.
-func (c *Client) settle(ctx context.Context, batch []mutation, results []Result) ([]Result, error) {
-	sent := make(map[string]mutation, len(batch))
+func (c *Client) settle(ctx context.Context, batch []outboxEntry, results []Result) ([]Result, error) {
+	sent := make(map[string]outboxEntry, len(batch))
 	for _, m := range batch {
 		sent[m.MutationID] = m
 	}
@@ -164,7 +164,7 @@ func (c *Client) settle(ctx context.Context, batch []mutation, results []Result)
 	return settled, err
 }
 
-func settleOne(tx *sql.Tx, m mutation, r Result, now string) error {
+func settleOne(tx *sql.Tx, m outboxEntry, r Result, now string) error {
 	body, err := json.Marshal(r)
 	if err != nil {
 		return err

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/patrolsync/patrolsync/internal/mutation"
 )
 
 // mediaUpload is how the server wants the bytes: one PUT, or one PUT per
@@ -182,11 +184,15 @@ func (c *Client) uploadPlan(ctx context.Context, r *queueRow) (mediaUpload, bool
 	return *declared.Upload, false, nil
 }
 
-func declaration(r queueRow) map[string]any {
-	in := map[string]any{"id": r.ID, "sha256": r.SHA256, "size": r.Size, "content_type": r.ContentType, "kind": r.Kind,
-		"inspection_id": r.InspectionID, "item_key": itemKey(r.Path), "captured_at": r.CapturedAt}
+// declaration is the POST /v1/media body of a queued medium.
+func declaration(r queueRow) mutation.Declare {
+	in := mutation.Declare{ID: r.ID, SHA256: r.SHA256, Size: r.Size, ContentType: r.ContentType, Kind: r.Kind,
+		InspectionID: r.InspectionID, ItemKey: itemKey(r.Path), CapturedAt: r.CapturedAt}
 	if r.Signature != "" {
-		in["signature"] = json.RawMessage(r.Signature)
+		in.Signature = &mutation.Signature{}
+		if err := json.Unmarshal([]byte(r.Signature), in.Signature); err != nil {
+			in.Signature = nil // written by enqueue from a Signature: cannot happen
+		}
 	}
 	return in
 }

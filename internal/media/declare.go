@@ -11,35 +11,18 @@ import (
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
+	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
-// DeclareInput is what a phone says about a blob before sending it.
-type DeclareInput struct {
-	ID           string          `json:"id"`
-	SHA256       string          `json:"sha256"`
-	Size         int64           `json:"size"`
-	ContentType  string          `json:"content_type"`
-	Kind         string          `json:"kind"`
-	InspectionID string          `json:"inspection_id"`
-	ItemKey      string          `json:"item_key"`
-	CapturedAt   string          `json:"captured_at"`
-	Location     json.RawMessage `json:"location"`
-	Signature    *SignatureInput `json:"signature"`
-}
+// DeclareInput is what a phone says about a blob before sending it: the
+// body of POST /v1/media and the payload of media.declare, declared once in
+// internal/mutation.
+type DeclareInput = mutation.Declare
 
-// SignatureInput is what a signature carries besides its image: the
-// strokes as drawn, who signed in which role and when, and the digest of
-// the inspection content they saw when signing.
-type SignatureInput struct {
-	Strokes       json.RawMessage `json:"strokes"`
-	SignerUserID  string          `json:"signer_user_id,omitempty"`
-	SignerName    string          `json:"signer_name,omitempty"`
-	SignerRole    string          `json:"signer_role"`
-	SignedAt      string          `json:"signed_at"`
-	ContentDigest string          `json:"content_digest"`
-}
+// SignatureInput is what a signature carries besides its image.
+type SignatureInput = mutation.Signature
 
 // Declared is the answer to a declaration: the media and, while its bytes
 // are still to come, how to send them.

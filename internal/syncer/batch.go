@@ -14,6 +14,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/media"
+	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -190,7 +191,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 	seen := map[string]bool{}
 	var mediaOf, mediaIDs, digests []string
 	for _, m := range mutations {
-		if m.Type == "media.declare" && input.IsUUID(m.EntityID) {
+		if m.Type == string(mutation.MediaDeclare) && input.IsUUID(m.EntityID) {
 			// Its inspection, the media it already holds, an earlier
 			// declaration of the id, and stored bytes to reuse.
 			var named struct {
@@ -211,7 +212,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 			}
 			continue
 		}
-		if namesMedia[m.Type] {
+		if spec, _ := mutation.Lookup(m.Type); spec.NamesMedia {
 			// The media it names, to check they exist and to link them.
 			var named struct {
 				Media []string `json:"media"`
@@ -223,12 +224,12 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 				}
 			}
 		}
-		kind := recordKind(m.Type)
+		kind := string(mutation.KindOf(m.Type))
 		if kind == "" || !input.IsUUID(m.EntityID) || seen[m.Type+m.EntityID] {
 			continue
 		}
 		seen[m.Type+m.EntityID] = true
-		if m.Type == "inspection.submit" {
+		if m.Type == string(mutation.InspectionSubmit) {
 			mediaOf = append(mediaOf, m.EntityID)
 		}
 		if !seen[kind+m.EntityID] && !ws.holds(kind, m.EntityID) {
@@ -319,10 +320,6 @@ var takenID = FieldError{"/entity_id", "this id is taken: make a new one"}
 // of record.
 func (ws *workingSet) isTaken(kind, id string) bool { return ws.taken[kind+id] }
 
-// namesMedia are the mutation types other than answers whose payload
-// names media (a "media" list): they link what they name (mediaLinks).
-var namesMedia = map[string]bool{"incident.report": true, "incident.follow_up": true, "finding.create": true}
-
 // requireMedia adds a problem for each id that names no medium of the
 // caller's organisation (declared before, or earlier in the push), and
 // otherwise notes that the record links them, written at flush in the
@@ -363,22 +360,6 @@ func (ws *workingSet) holds(kind, id string) bool {
 	return false
 }
 
-// recordKind is the kind of record a mutation type changes ("" for an
-// unknown type, which is rejected without a lookup).
-func recordKind(mutationType string) string {
-	switch mutationType {
-	case "inspection.start", "answer.set", "answer.clear", "inspection.submit":
-		return "inspection"
-	case "finding.create", "finding.update":
-		return "finding"
-	case "incident.report", "incident.follow_up":
-		return "incident"
-	case "checkpoint.scan":
-		return "scan"
-	}
-	return ""
-}
-
 // apply runs one mutation against the working set. An error return is a
 // fault of the server or database and aborts the batch; everything the
 // device got wrong is a Result.
@@ -386,29 +367,11 @@ func (b *batch) apply(m Mutation) (Result, error) {
 	if problems := envelopeProblems(m); len(problems) > 0 {
 		return rejected(m, problems...), nil
 	}
-	if handle, ok := handlers[m.Type]; ok {
-		return handle(b, m)
+	if h, ok := handlerOf(m.Type); ok {
+		return h.apply(b, m)
 	}
 	return rejected(m, FieldError{"/type", "unknown mutation type " + strconv.Quote(m.Type)}), nil
 }
-
-// handlers apply each mutation type. openapi.yaml has one schema per key
-// (a test compares them).
-var handlers = map[string]func(*batch, Mutation) (Result, error){
-	"inspection.start":   (*batch).startInspection,
-	"answer.set":         (*batch).changeAnswer,
-	"answer.clear":       (*batch).changeAnswer,
-	"inspection.submit":  (*batch).submitInspection,
-	"finding.create":     (*batch).createFinding,
-	"finding.update":     (*batch).updateFinding,
-	"checkpoint.scan":    (*batch).scanCheckpoint,
-	"media.declare":      (*batch).declareMedia,
-	"incident.report":    (*batch).reportIncident,
-	"incident.follow_up": (*batch).followUpIncident,
-}
-
-// MutationTypes lists the mutation types push applies, sorted.
-func MutationTypes() []string { return slices.Sorted(maps.Keys(handlers)) }
 
 func envelopeProblems(m Mutation) []FieldError {
 	var out []FieldError

@@ -13,6 +13,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/finding"
 	"github.com/patrolsync/patrolsync/internal/input"
+	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -27,20 +28,8 @@ type findingState struct {
 	events    []store.FindingEvent // history written at flush, after the row
 }
 
-type createFindingPayload struct {
-	SiteID       string   `json:"site_id"`
-	Title        string   `json:"title"`
-	Description  string   `json:"description"`
-	Severity     string   `json:"severity"`
-	InspectionID *string  `json:"inspection_id"`
-	ItemPath     string   `json:"item_path"`
-	DueAt        string   `json:"due_at"`
-	AssigneeID   *string  `json:"assignee_id"`
-	Media        []string `json:"media"`
-}
-
 func (b *batch) createFinding(m Mutation) (Result, error) {
-	var in createFindingPayload
+	var in mutation.CreateFinding
 	if problem := decodePayload(m, &in); problem != nil {
 		return rejected(m, *problem), nil
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/incident"
 	"github.com/patrolsync/patrolsync/internal/input"
+	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -22,22 +23,12 @@ type incidentState struct {
 	followed bool
 }
 
-type reportPayload struct {
-	SiteID      string   `json:"site_id"`
-	Type        string   `json:"type"`
-	Level       string   `json:"level"`
-	Place       string   `json:"place"`
-	OccurredAt  string   `json:"occurred_at"`
-	Description string   `json:"description"`
-	Media       []string `json:"media"`
-}
-
 // reportIncident is incident.report: a guard reports an incident, offline
 // if need be. Its acknowledgement deadline runs from when the server
 // receives it; a report that reaches the server later than the level's
 // deadline after the incident is marked reported_late.
 func (b *batch) reportIncident(m Mutation) (Result, error) {
-	var in reportPayload
+	var in mutation.ReportIncident
 	if problem := decodePayload(m, &in); problem != nil {
 		return rejected(m, *problem), nil
 	}
@@ -93,15 +84,10 @@ func (b *batch) reportIncident(m Mutation) (Result, error) {
 	return Result{Status: Applied, EntityID: m.EntityID, Version: 1}, nil
 }
 
-type followUpPayload struct {
-	Note  string   `json:"note"`
-	Media []string `json:"media"`
-}
-
 // followUpIncident is incident.follow_up: more news on an incident,
 // appended to its timeline by the reporter or the site's supervisors.
 func (b *batch) followUpIncident(m Mutation) (Result, error) {
-	var in followUpPayload
+	var in mutation.FollowUpIncident
 	if problem := decodePayload(m, &in); problem != nil {
 		return rejected(m, *problem), nil
 	}

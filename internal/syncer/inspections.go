@@ -20,6 +20,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/media"
+	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -37,18 +38,8 @@ type inspectionState struct {
 	linkMedia bool
 }
 
-type startPayload struct {
-	TemplateID      string          `json:"template_id"`
-	TemplateVersion json.Number     `json:"template_version"`
-	SiteID          string          `json:"site_id"`
-	AssignmentID    *string         `json:"assignment_id"`
-	RoundID         *string         `json:"round_id"`
-	StartedAt       string          `json:"started_at"`
-	Context         json.RawMessage `json:"context"`
-}
-
 func (b *batch) startInspection(m Mutation) (Result, error) {
-	var in startPayload
+	var in mutation.StartInspection
 	if problem := decodePayload(m, &in); problem != nil {
 		return rejected(m, *problem), nil
 	}
@@ -116,15 +107,10 @@ func (b *batch) startInspection(m Mutation) (Result, error) {
 	return Result{Status: Applied, EntityID: m.EntityID, Version: 1}, nil
 }
 
-type answerPayload struct {
-	Path   string          `json:"path"`
-	Answer json.RawMessage `json:"answer"`
-}
-
 // changeAnswer is answer.set and answer.clear: only the device that started
 // the inspection may change it, and only before it is submitted.
 func (b *batch) changeAnswer(m Mutation) (Result, error) {
-	var in answerPayload
+	var in mutation.Answer
 	if problem := decodePayload(m, &in); problem != nil {
 		return rejected(m, *problem), nil
 	}
@@ -142,7 +128,7 @@ func (b *batch) changeAnswer(m Mutation) (Result, error) {
 	if problem != nil {
 		return rejected(m, *problem), nil
 	}
-	if m.Type == "answer.clear" {
+	if m.Type == string(mutation.AnswerClear) {
 		target.clear(st.answers)
 	} else {
 		var answer checklists.Answer
@@ -158,15 +144,10 @@ func (b *batch) changeAnswer(m Mutation) (Result, error) {
 	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version}, nil
 }
 
-type submitPayload struct {
-	ContentHash string `json:"content_hash"`
-	SubmittedAt string `json:"submitted_at"`
-}
-
 // submitInspection validates every answer against the pinned version and,
 // when all is well, freezes the inspection and raises its findings.
 func (b *batch) submitInspection(m Mutation) (Result, error) {
-	var in submitPayload
+	var in mutation.Submit
 	if problem := decodePayload(m, &in); problem != nil {
 		return rejected(m, *problem), nil
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/media"
+	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -32,7 +33,7 @@ func (s *Service) SetMediaLimits(limits media.Limits) { s.mediaLimits = limits }
 // declaration answers with upload URLs, which are not put in a result
 // that is replayed for days).
 func (b *batch) declareMedia(m Mutation) (Result, error) {
-	var in media.DeclareInput
+	var in mutation.Declare
 	if problem := decodePayload(m, &in); problem != nil {
 		return rejected(m, *problem), nil
 	}

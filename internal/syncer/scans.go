@@ -5,6 +5,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
+	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/rounds"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -17,27 +18,12 @@ type ScanOutcome struct {
 	Flags        []string `json:"flags"`
 }
 
-type scanPayload struct {
-	RoundID      string `json:"round_id"`
-	TagCode      string `json:"tag_code"`
-	CheckpointID string `json:"checkpoint_id"`
-	ScannedAt    string `json:"scanned_at"`
-	// Location is the API's one location format (media, scans, location
-	// answers): {lat, lng, accuracy_m?, gps_time?}.
-	Location *struct {
-		Lat       *float64 `json:"lat"`
-		Lng       *float64 `json:"lng"`
-		AccuracyM *float64 `json:"accuracy_m"`
-		GPSTime   string   `json:"gps_time"`
-	} `json:"location"`
-}
-
 // scanCheckpoint records a tag read (checkpoint.scan). Scans are
 // append-only events with the client's id; a wrong, early, late or
 // out-of-order scan is stored with flags, never rejected. Only a scan that
 // cannot be stored (no such round, bad fields) is rejected.
 func (b *batch) scanCheckpoint(m Mutation) (Result, error) {
-	var in scanPayload
+	var in mutation.ScanCheckpoint
 	if problem := decodePayload(m, &in); problem != nil {
 		return rejected(m, *problem), nil
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/media"
+	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/rounds"
@@ -26,15 +27,9 @@ const (
 	MaxBatch = 500
 )
 
-// Mutation is one change a device made offline.
-type Mutation struct {
-	MutationID  string          `json:"mutation_id"`
-	Type        string          `json:"type"`
-	EntityID    string          `json:"entity_id"`
-	BaseVersion *int64          `json:"base_version,omitempty"`
-	Payload     json.RawMessage `json:"payload"`
-	ClientTime  string          `json:"client_time,omitempty"`
-}
+// Mutation is one change a device made offline, as internal/mutation
+// declares it for the server and devices alike.
+type Mutation = mutation.Envelope
 
 // Result statuses.
 const (
