@@ -85,10 +85,16 @@ func (tx *Tx) MutationsByID(ids []string) ([]Mutation, error) {
 	lower := make([]string, 0, len(ids))
 	for _, id := range ids {
 		id = strings.ToLower(id)
+		if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
+			continue // never stored: only UUIDs are, and PostgreSQL would refuse the cast
+		}
 		if !asked[id] {
 			asked[id] = true
 			lower = append(lower, id)
 		}
+	}
+	if len(lower) == 0 {
+		return nil, nil
 	}
 	var query string
 	var args []any
@@ -161,7 +167,7 @@ type pushRow struct {
 	id, device, user string
 	ids              []string
 	types            []string
-	clientTimes      []*string
+	clientTimes      []byte // JSON array, written as it grows: digits and punctuation only
 	hashes, results  []byte
 }
 
@@ -180,21 +186,24 @@ func (tx *Tx) InsertMutations(rows []Mutation) error {
 		scope := MutationScope{r.DeviceID, r.UserID}
 		p := byScope[scope]
 		if p == nil {
-			p = &pushRow{id: uuid.Must(uuid.NewV7()).String(), device: r.DeviceID, user: r.UserID, results: []byte{'['}}
+			p = &pushRow{id: uuid.Must(uuid.NewV7()).String(), device: r.DeviceID, user: r.UserID, results: []byte{'['},
+				clientTimes: []byte{'['}}
 			byScope[scope] = p
 			pushes = append(pushes, p)
 		}
 		if len(p.ids) > 0 {
 			p.results = append(p.results, ',')
+			p.clientTimes = append(p.clientTimes, ',')
 		}
 		p.ids = append(p.ids, strings.ToLower(r.MutationID))
 		p.types = append(p.types, r.Type)
-		var client *string
 		if r.ClientTime != nil {
-			client = new(string)
-			*client = r.ClientTime.UTC().Format(time.RFC3339Nano)
+			p.clientTimes = append(p.clientTimes, '"')
+			p.clientTimes = r.ClientTime.UTC().AppendFormat(p.clientTimes, time.RFC3339Nano)
+			p.clientTimes = append(p.clientTimes, '"')
+		} else {
+			p.clientTimes = append(p.clientTimes, "null"...)
 		}
-		p.clientTimes = append(p.clientTimes, client)
 		if len(r.BodyHash) == hashSize {
 			p.hashes = append(p.hashes, r.BodyHash...)
 		} else {
@@ -206,11 +215,8 @@ func (tx *Tx) InsertMutations(rows []Mutation) error {
 	values := make([][]any, len(pushes))
 	for i, p := range pushes {
 		p.results = append(p.results, ']')
+		p.clientTimes = append(p.clientTimes, ']')
 		types, err := json.Marshal(p.types)
-		if err != nil {
-			return translate(op, err)
-		}
-		clientTimes, err := json.Marshal(p.clientTimes)
 		if err != nil {
 			return translate(op, err)
 		}
@@ -222,7 +228,7 @@ func (tx *Tx) InsertMutations(rows []Mutation) error {
 			}
 			ids = string(raw)
 		}
-		values[i] = []any{p.id, org, p.device, p.user, tx.Now, ids, string(types), string(clientTimes), p.hashes, p.results}
+		values[i] = []any{p.id, org, p.device, p.user, tx.Now, ids, string(types), string(p.clientTimes), p.hashes, p.results}
 	}
 	head := `INSERT INTO push_results (id, org_id, device_id, user_id, received_at, mutation_ids, types, client_times, body_hashes,
     results) VALUES `

@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
@@ -153,4 +158,114 @@ func TestStoredResultsRoundTrip(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Migration 00150 carries every stored result of the old per-mutation
+// layout over to push_results: the same bytes, the same body hash (none
+// where none was kept), the same device and user.
+func TestPushResultsMigrationCarriesOldResultsOver(t *testing.T) {
+	t.Run("postgres", func(t *testing.T) { carryOver(t, emptyPostgres(t)) })
+	t.Run("sqlite", func(t *testing.T) { carryOver(t, testenv.SQLite(t)) })
+}
+
+// emptyPostgres is a database with no migration applied (testenv.Postgres
+// clones a migrated template), dropped when the test ends.
+func emptyPostgres(t *testing.T) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", testenv.AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	name := "patrolsync_t_empty_" + strings.ReplaceAll(newID()[24:], "-", "")
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", testenv.AdminURL())
+		if err == nil {
+			_, err = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			admin.Close()
+		}
+		if err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(testenv.AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func carryOver(t *testing.T, url string) {
+	{
+		ctx := context.Background()
+		db, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.MigrateTo(ctx, 130); err != nil {
+			t.Fatal(err)
+		}
+		org, device, other, user := newID(), newID(), newID(), newID()
+		insert := func(query string, args ...any) {
+			t.Helper()
+			if db.Dialect() == store.Postgres {
+				for i := 1; strings.Contains(query, "?"); i++ {
+					query = strings.Replace(query, "?", "$"+strconv.Itoa(i), 1)
+				}
+			}
+			if _, err := db.SQL().ExecContext(ctx, query, args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		insert(`INSERT INTO orgs (id, slug, name, created_at, updated_at) VALUES (?, 'old', 'Old', ?, ?)`, org, time.Now().UTC(), time.Now().UTC())
+		received := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+		clientTime := time.Date(2026, 11, 20, 8, 59, 30, 0, time.UTC)
+		type old struct {
+			id, device string
+			result     string
+			hash       []byte
+		}
+		rows := []old{
+			{newID(), device, `{"mutation_id":"a","status":"applied","version":1}`, bytes.Repeat([]byte{3}, 32)},
+			{newID(), device, `{"mutation_id":"b","status":"rejected","errors":[{"pointer":"/payload","detail":"x, [y]"}]}`, nil},
+			{newID(), other, `{"mutation_id":"c","status":"applied","version":2}`, bytes.Repeat([]byte{4}, 32)},
+		}
+		for i, r := range rows {
+			var ct any
+			if i == 0 {
+				ct = clientTime
+			}
+			insert(`INSERT INTO mutations (org_id, mutation_id, user_id, device_id, type, entity_id, status, result, client_time,
+    received_at, body_hash) VALUES (?, ?, ?, ?, 'answer.set', NULL, 'applied', ?, ?, ?, ?)`,
+				org, r.id, user, r.device, []byte(r.result), ct, received, r.hash)
+		}
+		if err := db.Migrate(ctx, quiet); err != nil {
+			t.Fatal(err)
+		}
+		orgCtx := principal.With(ctx, principal.Principal{OrgID: org, UserID: user, Role: principal.Admin})
+		ids := []string{rows[0].id, rows[1].id, rows[2].id}
+		got, err := db.Read(orgCtx).MutationsByID(ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 3 {
+			t.Fatalf("carried over %d results, want 3", len(got))
+		}
+		for _, g := range got {
+			i := slices.Index(ids, g.MutationID)
+			if i < 0 {
+				t.Fatalf("unknown id %s", g.MutationID)
+			}
+			r := rows[i]
+			if string(g.Result) != r.result || !bytes.Equal(g.BodyHash, r.hash) || g.DeviceID != r.device || g.UserID != user ||
+				!g.ReceivedAt.Equal(received) {
+				t.Fatalf("result %d carried over as %+v (result %s), want %+v", i, g, g.Result, r)
+			}
+		}
+	}
 }

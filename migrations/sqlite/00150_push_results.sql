@@ -30,7 +30,7 @@ SELECT lower(hex(randomblob(16))),
     org_id, device_id, user_id, received_at,
     json_array(lower(mutation_id)), json_array(type),
     json_array(CASE WHEN client_time IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', client_time) END),
-    coalesce(body_hash, zeroblob(32)),
+    CASE WHEN length(body_hash) = 32 THEN body_hash ELSE zeroblob(32) END,
     CAST('[' || CAST(result AS TEXT) || ']' AS BLOB)
 FROM mutations;
 INSERT INTO push_result_ids (org_id, mutation_id, device_id, user_id, push_id)
