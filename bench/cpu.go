@@ -21,7 +21,7 @@ const clockTicks = 100
 // machine, PostgreSQL's WAL writer and checkpointer). Linux only: where
 // /proc is missing, the section says so.
 type cpuObserver struct {
-	serverPID int
+	serverPIDs []int // every replica
 	admin     *sql.DB
 	database  string
 
@@ -43,8 +43,12 @@ func (o *cpuObserver) end(ctx context.Context)   { o.ended = o.sample(ctx) }
 func (o *cpuObserver) sample(ctx context.Context) cpuSample {
 	s := cpuSample{at: time.Now(), backends: map[int]float64{}}
 	var err error
-	if s.server, err = processCPU(o.serverPID); err != nil {
-		o.failure = err
+	for _, pid := range o.serverPIDs {
+		used, err := processCPU(pid)
+		if err != nil {
+			o.failure = err
+		}
+		s.server += used
 	}
 	var usage syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &usage) == nil {
@@ -99,6 +103,19 @@ func (o *cpuObserver) section(done int, unit string) section {
 		{"cores", fmt.Sprintf("%.1f (busy %.0f%%)", total/wall, busy/total*100)},
 	}
 	return out
+}
+
+// perUnit is the CPU seconds per unit of work (done in the window) of the
+// servers and of the database backends; measured is false when the window
+// was not measured.
+func (o *cpuObserver) perUnit(done int) (server, backends float64, measured bool) {
+	if o.begun.at.IsZero() || o.ended.at.IsZero() || o.failure != nil || done == 0 {
+		return 0, 0, false
+	}
+	for pid, used := range o.ended.backends {
+		backends += used - o.begun.backends[pid]
+	}
+	return (o.ended.server - o.begun.server) / float64(done), backends / float64(done), true
 }
 
 // processCPU is the user plus system CPU seconds of a process so far.

@@ -126,6 +126,12 @@ func (r *dayReport) units() (measured, all int, unit string) {
 	return r.rec.loopsInWindow, r.rec.loops, "day loop (round, inspection with media, pull)"
 }
 
+func (r *dayReport) headline() (float64, time.Duration) {
+	r.rec.mu.Lock()
+	defer r.rec.mu.Unlock()
+	return float64(r.rec.loopsInWindow) / r.duration.Seconds(), 0
+}
+
 func (r *dayReport) print(w io.Writer) {
 	rec := r.rec
 	rec.mu.Lock()

@@ -15,6 +15,7 @@ import (
 // loadTarget is a running server and an admin of the organisation to load.
 type loadTarget struct {
 	baseURL       string
+	replicas      []string // every replica's base URL, baseURL first; empty: baseURL alone
 	adminEmail    string
 	adminPassword string
 	// materialize makes the rounds of new schedules now instead of at the

@@ -30,6 +30,12 @@ type observer interface {
 // every push in flight has been answered.
 func runLoad(ctx context.Context, opts options, target loadTarget, progress io.Writer, observers ...observer) (*report, error) {
 	client := newAPI(target.baseURL, opts.devices)
+	// Devices are spread over the replicas; they sign in through the first
+	// (a session is valid on every replica).
+	clients := []*api{client}
+	for _, u := range target.replicas[min(1, len(target.replicas)):] {
+		clients = append(clients, newAPI(u, opts.devices))
+	}
 	fmt.Fprintf(progress, "signing in %d devices as %d guards at %s ...\n", opts.devices,
 		(opts.devices+opts.devicesPerGuard-1)/opts.devicesPerGuard, target.baseURL)
 	f, err := setUp(ctx, client, target, opts)
@@ -50,7 +56,13 @@ func runLoad(ctx context.Context, opts options, target loadTarget, progress io.W
 	defer cancel()
 
 	var wg sync.WaitGroup
+	for _, o := range observers {
+		if c, ok := o.(*consistency); ok {
+			c.watch(rec)
+		}
+	}
 	for i, d := range f.devices {
+		client := clients[i%len(clients)]
 		if rec.pacing != nil {
 			wg.Go(func() { runPacedDevice(ctx, client, d, i, f.plan, rec) })
 			continue
@@ -112,6 +124,7 @@ func runDevice(ctx context.Context, client *api, d device, p *plan, rec *recorde
 		}
 		a := sendInspection(ctx, client, d.token, p)
 		rec.record(a.pushed, a.latency, a.outcome)
+		rec.acknowledge(a)
 		if a.outcome != "" {
 			sleepUntil(ctx, a.answered().Add(backOff(a)))
 		}
@@ -121,6 +134,7 @@ func runDevice(ctx context.Context, client *api, d device, p *plan, rec *recorde
 // attempt is one inspection a device sent: its signature's declaration,
 // then the push.
 type attempt struct {
+	inspection string        // its id
 	pushed     time.Time     // when the push was sent, or the declaration when that failed
 	latency    time.Duration // from pushed to the answer
 	outcome    string        // "" when every mutation was applied
@@ -137,7 +151,7 @@ func (a attempt) answered() time.Time { return a.pushed.Add(a.latency) }
 // that request.
 func sendInspection(ctx context.Context, client *api, token string, p *plan) attempt {
 	id, signatureID := newID(), newID()
-	a := attempt{pushed: time.Now()}
+	a := attempt{inspection: id, pushed: time.Now()}
 	var declare []mutation.Envelope
 	if p.declareInPush {
 		declare = []mutation.Envelope{p.declaration(a.pushed, id, signatureID)}

@@ -67,6 +67,11 @@ type options struct {
 	think           time.Duration
 	maxRequests     int
 	rate            float64
+	rounds            int
+	reference         bool
+	referenceDuration time.Duration
+	replicas          int
+	check             bool
 }
 
 func main() {
@@ -101,6 +106,9 @@ type result interface {
 	// units is what CPU (measured window) and database work (whole load)
 	// are divided by.
 	units() (measured, all int, unit string)
+	// headline is the rate of units in the window and the p99 of the
+	// push latency (0 where there is none).
+	headline() (rate float64, p99 time.Duration)
 }
 
 // scenarioLoad runs the chosen scenario; the result is nil when nothing
@@ -151,6 +159,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.maxRequests, "max-requests", 1_000_000, "with --scenario day: no new loop starts once this many requests were sent")
 	fs.Float64Var(&o.rate, "rate", 0, "with --scenario push: inspections per second the whole fleet starts on a fixed schedule, "+
 		"at most one in flight per device (0: closed loop, each device back to back)")
+	fs.IntVar(&o.rounds, "rounds", 1, "with --spawn: run the load this many times on the same servers and database, "+
+		"each followed by the raw-insert reference, and end with a summary")
+	fs.BoolVar(&o.reference, "reference", true, "with --spawn and --scenario push: after each round, insert the same rows "+
+		"with plain pgx (the raw-insert reference) and report CPU per inspection as a ratio to it")
+	fs.DurationVar(&o.referenceDuration, "reference-duration", 10*time.Second, "how long each raw-insert reference runs")
+	fs.IntVar(&o.replicas, "replicas", 1, "with --spawn: server replicas on the one database; devices are spread over them")
+	fs.BoolVar(&o.check, "check", false, "with --spawn and --scenario push: in the last round, pull incrementally from every "+
+		"replica during the load and prove afterwards that every acknowledged inspection was applied and stored exactly "+
+		"once and that every puller's cursor missed nothing")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -197,6 +214,24 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.rate != 0 && o.scenario != "push" {
 		problems = append(problems, errors.New("--rate needs --scenario push (the day scenario paces with --think)"))
+	}
+	if o.rounds < 1 || o.rounds > 20 {
+		problems = append(problems, errors.New("--rounds must be 1..20"))
+	}
+	if o.replicas < 1 || o.replicas > 8 {
+		problems = append(problems, errors.New("--replicas must be 1..8"))
+	}
+	if o.replicas > 1 && o.spawn == "" {
+		problems = append(problems, errors.New("--replicas needs --spawn"))
+	}
+	if o.check && (o.spawn == "" || o.scenario != "push") {
+		problems = append(problems, errors.New("--check needs --spawn and --scenario push"))
+	}
+	if o.referenceDuration <= 0 || o.referenceDuration > time.Minute {
+		problems = append(problems, errors.New("--reference-duration must be positive and at most 1m"))
+	}
+	if time.Duration(o.rounds)*(o.duration+o.warmup+o.referenceDuration) > 2*maxDuration {
+		problems = append(problems, fmt.Errorf("--rounds × (--duration + --warmup + --reference-duration) must be at most %s", 2*maxDuration))
 	}
 	if o.maxRequests < 1 {
 		problems = append(problems, errors.New("--max-requests must be at least 1"))

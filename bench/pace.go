@@ -89,6 +89,7 @@ func runPacedDevice(ctx context.Context, client *api, d device, i int, p *plan, 
 		}
 		a := sendInspection(ctx, client, d.token, p)
 		rec.record(a.pushed, a.latency, a.outcome)
+		rec.acknowledge(a)
 		rec.recordSchedule(due, begun, a.answered())
 		free = a.answered().Add(backOff(a))
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -67,8 +68,7 @@ func runSpawned(ctx context.Context, opts options, stdout, stderr io.Writer) (er
 		defer gateway.stop()
 		blobs = gateway.blobURL("patrolsync-bench")
 	}
-	env := append(os.Environ(), "PATROLSYNC_DATABASE_URL="+serverURL, "PATROLSYNC_ADDR="+addr,
-		"PATROLSYNC_BASE_URL=http://"+addr, "PATROLSYNC_BLOBS="+blobs,
+	env := append(os.Environ(), "PATROLSYNC_DATABASE_URL="+serverURL, "PATROLSYNC_BLOBS="+blobs,
 		"PATROLSYNC_VAR_DIR="+dir, "PATROLSYNC_LOG_LEVEL=warn",
 		// Only the set-up's logins hash passwords; cost 4 keeps 200 of them short.
 		"PATROLSYNC_BCRYPT_COST=4",
@@ -87,40 +87,112 @@ func runSpawned(ctx context.Context, opts options, stdout, stderr io.Writer) (er
 			return fmt.Errorf("%s %v: %w", opts.spawn, args, err)
 		}
 	}
-	server, err := startServer(opts.spawn, env, stderr)
-	if err != nil {
-		return err
+	// Replicas share the database and the var directory (its generated
+	// secrets sign the tokens every replica must accept).
+	var servers []*serverProcess
+	var urls []string
+	defer func() {
+		for _, server := range servers {
+			err = errors.Join(err, server.stop())
+		}
+	}()
+	for i := range opts.replicas {
+		addr := addr
+		if i > 0 {
+			if addr, err = freeLoopbackAddr(); err != nil {
+				return err
+			}
+		}
+		server, err := startServer(opts.spawn, append(slices.Clone(env), "PATROLSYNC_ADDR="+addr, "PATROLSYNC_BASE_URL=http://"+addr), stderr)
+		if err != nil {
+			return err
+		}
+		servers = append(servers, server)
+		urls = append(urls, "http://"+addr)
 	}
-	defer func() { err = errors.Join(err, server.stop()) }()
-	target := loadTarget{baseURL: "http://" + addr, adminEmail: "admin@bench.invalid", adminPassword: password,
+	target := loadTarget{baseURL: urls[0], replicas: urls, adminEmail: "admin@bench.invalid", adminPassword: password,
 		materialize: materializer(databaseURL)}
-	if err := newAPI(target.baseURL, 1).waitReady(ctx, 30*time.Second); err != nil {
-		return err
+	for _, u := range urls {
+		if err := newAPI(u, 1).waitReady(ctx, 30*time.Second); err != nil {
+			return err
+		}
 	}
-	cpu := &cpuObserver{serverPID: server.cmd.Process.Pid, admin: admin, database: name}
-	database := &tableObserver{url: databaseURL}
-	if err := database.snapshot(ctx, &database.before); err != nil {
-		return err
+	pids := make([]int, len(servers))
+	for i, server := range servers {
+		pids[i] = server.cmd.Process.Pid
 	}
-	activity := &activitySampler{admin: admin, database: name}
-	observers := []observer{cpu, activity}
-	if opts.analyze {
-		observers = append([]observer{analyzer{url: databaseURL, progress: stderr}}, observers...)
+	machine := describeMachine(ctx, admin)
+	var reference *rawReference
+	if opts.reference && opts.scenario == "push" {
+		if reference, err = newRawReference(ctx, databaseURL); err != nil {
+			return err
+		}
+		defer reference.close()
 	}
-	report, loadErr := scenarioLoad(ctx, opts, target, stderr, observers...)
-	if report == nil {
-		return loadErr
+	var summary []roundFigures
+	var loadErr error
+	for round := 1; round <= opts.rounds; round++ {
+		last := round == opts.rounds
+		if opts.rounds > 1 {
+			fmt.Fprintf(stderr, "round %d of %d\n", round, opts.rounds)
+		}
+		cpu := &cpuObserver{serverPIDs: pids, admin: admin, database: name}
+		activity := &activitySampler{admin: admin, database: name}
+		observers := []observer{cpu, activity}
+		if opts.analyze && round == 1 {
+			observers = append([]observer{analyzer{url: databaseURL, progress: stderr}}, observers...)
+		}
+		database := &tableObserver{url: databaseURL}
+		if last {
+			if err := database.snapshot(ctx, &database.before); err != nil {
+				return err
+			}
+		}
+		var checks *consistency
+		if opts.check && last {
+			checks = newConsistency(target, opts)
+			observers = append(observers, checks)
+		}
+		report, err := scenarioLoad(ctx, opts, target, stderr, observers...)
+		loadErr = errors.Join(loadErr, err)
+		if report == nil {
+			return loadErr
+		}
+		measured, all, unit := report.units()
+		sections := []section{machine.section(round, opts), cpu.section(measured, unit), activity.section()}
+		if checks != nil {
+			sections = append(sections, checks.section(ctx, databaseURL))
+			loadErr = errors.Join(loadErr, checks.failure())
+		}
+		if last {
+			// Statistics are flushed by backends as they go idle or exit:
+			// read them after the servers have stopped and closed their
+			// connections.
+			for _, server := range servers {
+				loadErr = errors.Join(loadErr, server.stop())
+			}
+			if err := database.snapshot(context.Background(), &database.after); err != nil {
+				loadErr = errors.Join(loadErr, err)
+			}
+			sections = append(sections, database.section(all, unit))
+		}
+		figures := roundFigures{round: round}
+		figures.rate, figures.p99 = report.headline()
+		figures.server, figures.postgres, figures.measured = cpu.perUnit(measured)
+		if reference != nil {
+			raw, err := reference.measure(ctx, admin, name, opts, stderr)
+			if err != nil {
+				return errors.Join(loadErr, err)
+			}
+			figures.raw = raw
+			sections = append(sections, raw.section())
+		}
+		report.addSections(sections...)
+		report.print(stdout)
+		summary = append(summary, figures)
 	}
-	// Statistics are flushed by backends as they go idle or exit: read them
-	// after the server has stopped and closed its connections.
-	stopErr := server.stop()
-	if err := database.snapshot(context.Background(), &database.after); err != nil {
-		stopErr = errors.Join(stopErr, err)
-	}
-	measured, all, unit := report.units()
-	report.addSections(cpu.section(measured, unit), activity.section(), database.section(all, unit))
-	report.print(stdout)
-	return errors.Join(loadErr, stopErr)
+	printSummary(stdout, machine, opts, summary)
+	return loadErr
 }
 
 // analyzer runs ANALYZE when the measured window opens. The tables start

@@ -25,6 +25,21 @@ type recorder struct {
 	total       int             // applied inspections, warm-up included
 	meter       rateMeter
 	pacing      *pacing // with --rate; nil: closed loop
+	acked       []string // inspections every mutation of which was applied, when watched (--check)
+	watched     bool
+}
+
+// acknowledge notes an inspection the server answered as wholly applied,
+// for the consistency check.
+func (r *recorder) acknowledge(a attempt) {
+	if a.outcome != "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.watched {
+		r.acked = append(r.acked, a.inspection)
+	}
 }
 
 // pacing is what a paced load records besides push latency: how late each
@@ -215,6 +230,8 @@ func (r *report) addSections(s ...section) { r.sections = append(r.sections, s..
 func (r *report) units() (measured, all int, unit string) {
 	return r.inspections, r.total, "submitted inspection"
 }
+
+func (r *report) headline() (float64, time.Duration) { return r.inspectionsPerSecond, r.p99 }
 
 func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "\n## Push ingest: %d devices (%d guards), %d answers per inspection, %d mutations per push\n\n",

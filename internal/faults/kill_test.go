@@ -240,7 +240,7 @@ func TestKillNineDuringPushes(t *testing.T) {
 		}
 		deviceID, _ := d.c.DeviceID(ctx)
 		var stored int
-		db.QueryRow(`SELECT count(*) FROM mutations m JOIN devices dv ON dv.id = m.device_id WHERE dv.device_key = $1`, deviceID).Scan(&stored)
+		db.QueryRow(`SELECT count(*) FROM push_result_ids r JOIN devices dv ON dv.id = r.device_id WHERE dv.device_key = $1`, deviceID).Scan(&stored)
 		if stored != stats.Results["applied"] {
 			t.Errorf("phone %d: the server stored %d mutations, the phone saw %d acknowledged", i, stored, stats.Results["applied"])
 		}

@@ -1,8 +1,15 @@
 package store
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Mutation is the stored first result of one pushed mutation. It is keyed
@@ -22,53 +29,224 @@ type Mutation struct {
 	ReceivedAt time.Time
 }
 
+// Stored results live in push_results, one row per transaction, device and
+// user (migration 00150): the mutation ids in order, and beside them their
+// body hashes (hashSize bytes each), types, client times and results (a
+// JSON array whose elements are the stored answers byte for byte). Entity
+// and status are inside each result. A mutation id is found through a GIN
+// index on the ids (PostgreSQL) or the push_result_ids table (SQLite).
+
+// hashSize is the length of a body hash; a stored all-zero hash stands for
+// none (results kept before body hashes were).
+const hashSize = sha256.Size
+
+// MutationScope is a device and user whose stored results a transaction
+// reads and may add to.
+type MutationScope struct{ DeviceID, UserID string }
+
+// ClaimMutations returns the stored results among ids, as MutationsByID,
+// after taking, until the transaction ends, the right to store results for
+// each scope. A twin of a batch still running elsewhere (a retry sent
+// while the first try had not answered, on this replica or another) waits
+// here for it to commit and then finds its results, so that a mutation is
+// applied and stored once. The GIN index cannot be unique; this lock, per
+// device and user, is what the old primary key was. SQLite runs one writer
+// at a time and keeps its unique key.
+func (tx *Tx) ClaimMutations(ids []string, scopes []MutationScope) ([]Mutation, error) {
+	if tx.db.dialect == Postgres && len(scopes) > 0 {
+		org := tx.orgOf()
+		keys := make([]int64, 0, len(scopes))
+		for _, s := range scopes {
+			sum := sha256.Sum256([]byte("push_results\x00" + org + "\x00" + strings.ToLower(s.DeviceID) + "\x00" + strings.ToLower(s.UserID)))
+			keys = append(keys, int64(binary.BigEndian.Uint64(sum[:8])))
+		}
+		// In one order everywhere, so that two groups sharing devices
+		// cannot each hold one lock the other waits for.
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
+		if err := tx.execFast("SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k", keys); err != nil {
+			return nil, translate("store.ClaimMutations", err)
+		}
+	}
+	// A statement of its own: under READ COMMITTED it sees what a twin
+	// committed while this one waited for the lock.
+	return tx.MutationsByID(ids)
+}
+
 // MutationsByID returns the stored results among ids, of every device and
 // user: the caller picks the ones of its scope. Each row holds its id,
-// device, user, result, body hash and receive time. Read by hand without
-// gorm, as every push asks for all of its mutation ids.
+// device, user, result, body hash and receive time.
 func (tx *Tx) MutationsByID(ids []string) ([]Mutation, error) {
 	const op = "store.MutationsByID"
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, len(ids)+1)
-	args = append(args, tx.orgOf())
+	asked := make(map[string]bool, len(ids))
+	lower := make([]string, 0, len(ids))
 	for _, id := range ids {
-		args = append(args, id)
+		id = strings.ToLower(id)
+		if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
+			continue // never stored: only UUIDs are, and PostgreSQL would refuse the cast
+		}
+		if !asked[id] {
+			asked[id] = true
+			lower = append(lower, id)
+		}
 	}
-	rows, err := tx.gorm.Statement.ConnPool.QueryContext(tx.gorm.Statement.Context, tx.placeholders(
-		"SELECT mutation_id, device_id, user_id, result, body_hash, received_at FROM mutations WHERE org_id = ? AND mutation_id IN (?"+
-			strings.Repeat(", ?", len(ids)-1)+")"),
-		args...)
+	if len(lower) == 0 {
+		return nil, nil
+	}
+	var query string
+	var args []any
+	if tx.db.dialect == Postgres {
+		// One array parameter: one statement text and one cached plan
+		// whatever the number of ids.
+		query = `SELECT device_id, user_id, received_at, array_to_string(mutation_ids, ','), body_hashes, results
+FROM push_results WHERE org_id = ? AND mutation_ids && ?::text[]::uuid[]`
+		args = []any{tx.orgOf(), lower}
+	} else {
+		query = `SELECT p.device_id, p.user_id, p.received_at, p.mutation_ids, p.body_hashes, p.results FROM push_results p
+WHERE p.id IN (SELECT push_id FROM push_result_ids WHERE org_id = ? AND mutation_id IN (?` + strings.Repeat(", ?", len(lower)-1) + `))`
+		args = append(args, tx.orgOf())
+		for _, id := range lower {
+			args = append(args, id)
+		}
+	}
+	rows, err := tx.gorm.Statement.ConnPool.QueryContext(tx.gorm.Statement.Context, tx.placeholders(query), args...)
 	if err != nil {
 		return nil, translate(op, tx.driverError(err))
 	}
 	defer rows.Close()
 	var out []Mutation
 	for rows.Next() {
-		var row Mutation
-		if err := rows.Scan(&row.MutationID, &row.DeviceID, &row.UserID, &row.Result, &row.BodyHash, &row.ReceivedAt); err != nil {
+		var device, user, idList string
+		var received time.Time
+		var hashes, results []byte
+		if err := rows.Scan(&device, &user, &received, &idList, &hashes, &results); err != nil {
 			return nil, translate(op, err)
 		}
-		out = append(out, row)
+		var pushIDs []string
+		if tx.db.dialect == Postgres {
+			pushIDs = strings.Split(idList, ",")
+		} else if err := json.Unmarshal([]byte(idList), &pushIDs); err != nil {
+			return nil, translate(op, err)
+		}
+		var answers []json.RawMessage
+		if err := json.Unmarshal(results, &answers); err != nil {
+			return nil, translate(op, err)
+		}
+		if len(answers) != len(pushIDs) || len(hashes) != hashSize*len(pushIDs) {
+			return nil, translate(op, errInconsistentPush)
+		}
+		for i, id := range pushIDs {
+			if !asked[id] {
+				continue
+			}
+			row := Mutation{MutationID: id, DeviceID: device, UserID: user, Result: answers[i], ReceivedAt: received}
+			if h := hashes[i*hashSize : (i+1)*hashSize]; !bytes.Equal(h, zeroHash[:]) {
+				row.BodyHash = h
+			}
+			out = append(out, row)
+		}
 	}
 	return out, translate(op, rows.Err())
 }
 
-// InsertMutations stores first results. A mutation stored meanwhile by a
-// concurrent twin batch makes the whole insert fail with Conflict, and the
-// caller retries the batch, which then replays the twin's results.
+var zeroHash [hashSize]byte
+
+// errInconsistentPush is a stored push whose columns disagree on how many
+// mutations it holds: written by hand, never by InsertMutations.
+var errInconsistentPush = storeError("a stored push's ids, hashes and results disagree")
+
+type storeError string
+
+func (e storeError) Error() string { return string(e) }
+
+// pushRow is the stored results of one device and user in a transaction.
+type pushRow struct {
+	id, device, user string
+	ids              []string
+	types            []string
+	clientTimes      []byte // JSON array, written as it grows: digits and punctuation only
+	hashes, results  []byte
+}
+
+// InsertMutations stores first results, one push row per device and user
+// among rows, in one statement. The caller holds their scopes' claims
+// (ClaimMutations); on SQLite a mutation stored meanwhile makes the insert
+// fail with Conflict, and the caller retries the batch, which then replays.
 func (tx *Tx) InsertMutations(rows []Mutation) error {
+	const op = "store.InsertMutations"
 	if len(rows) == 0 {
 		return nil
 	}
-	// One hand-built multi-row INSERT, run without gorm: through gorm's
-	// reflection this was a tenth of a push's CPU.
+	var pushes []*pushRow
+	byScope := map[MutationScope]*pushRow{}
+	for _, r := range rows {
+		scope := MutationScope{r.DeviceID, r.UserID}
+		p := byScope[scope]
+		if p == nil {
+			p = &pushRow{id: uuid.Must(uuid.NewV7()).String(), device: r.DeviceID, user: r.UserID, results: []byte{'['},
+				clientTimes: []byte{'['}}
+			byScope[scope] = p
+			pushes = append(pushes, p)
+		}
+		if len(p.ids) > 0 {
+			p.results = append(p.results, ',')
+			p.clientTimes = append(p.clientTimes, ',')
+		}
+		p.ids = append(p.ids, strings.ToLower(r.MutationID))
+		p.types = append(p.types, r.Type)
+		if r.ClientTime != nil {
+			p.clientTimes = append(p.clientTimes, '"')
+			p.clientTimes = r.ClientTime.UTC().AppendFormat(p.clientTimes, time.RFC3339Nano)
+			p.clientTimes = append(p.clientTimes, '"')
+		} else {
+			p.clientTimes = append(p.clientTimes, "null"...)
+		}
+		if len(r.BodyHash) == hashSize {
+			p.hashes = append(p.hashes, r.BodyHash...)
+		} else {
+			p.hashes = append(p.hashes, zeroHash[:]...)
+		}
+		p.results = append(p.results, r.Result...)
+	}
 	org := tx.orgOf()
-	err := tx.insertMany(`INSERT INTO mutations (org_id, mutation_id, user_id, device_id, type, entity_id, status, result,
-    body_hash, client_time, received_at) VALUES `, 11, 500, len(rows), func(i int) []any {
-		r := rows[i]
-		return []any{org, r.MutationID, r.UserID, r.DeviceID, r.Type, r.EntityID, r.Status, r.Result, r.BodyHash, r.ClientTime, tx.Now}
-	})
-	return translate("store.InsertMutations", err)
+	values := make([][]any, len(pushes))
+	for i, p := range pushes {
+		p.results = append(p.results, ']')
+		p.clientTimes = append(p.clientTimes, ']')
+		types, err := json.Marshal(p.types)
+		if err != nil {
+			return translate(op, err)
+		}
+		var ids any = p.ids
+		if tx.db.dialect != Postgres {
+			raw, err := json.Marshal(p.ids)
+			if err != nil {
+				return translate(op, err)
+			}
+			ids = string(raw)
+		}
+		values[i] = []any{p.id, org, p.device, p.user, tx.Now, ids, string(types), string(p.clientTimes), p.hashes, p.results}
+	}
+	head := `INSERT INTO push_results (id, org_id, device_id, user_id, received_at, mutation_ids, types, client_times, body_hashes,
+    results) VALUES `
+	if tx.db.dialect == Postgres {
+		err := tx.insertManyRow(head, "(?, ?, ?, ?, ?, ?::text[]::uuid[], ?, ?, ?, ?)", 100, len(values), func(i int) []any { return values[i] })
+		return translate(op, err)
+	}
+	if err := tx.insertMany(head, 10, 50, len(values), func(i int) []any { return values[i] }); err != nil {
+		return translate(op, err)
+	}
+	type idRow struct{ id, device, user, push string }
+	var index []idRow
+	for _, p := range pushes {
+		for _, id := range p.ids {
+			index = append(index, idRow{id, p.device, p.user, p.id})
+		}
+	}
+	err := tx.insertMany("INSERT INTO push_result_ids (org_id, mutation_id, device_id, user_id, push_id) VALUES ", 5, 150, len(index),
+		func(i int) []any { r := index[i]; return []any{org, r.id, r.device, r.user, r.push} })
+	return translate(op, err)
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // hotTables are the tables every push or pull reads by key.
-var hotTables = []string{"mutations", "inspections", "inspection_events", "changes", "media", "audit_log",
+var hotTables = []string{"push_results", "inspections", "inspection_events", "changes", "media", "audit_log",
 	"sessions", "refresh_tokens", "findings", "scans", "incidents"}
 
 // RefreshStatistics analyzes the hot tables, young ones (under 100 000 rows

@@ -328,7 +328,17 @@ func (tx *Tx) insertMany(head string, columns, chunk, n int, args func(i int) []
 // insertManyTail is insertMany with tail (an ON CONFLICT clause) after
 // each statement's rows.
 func (tx *Tx) insertManyTail(head, tail string, columns, chunk, n int, args func(i int) []any) error {
-	row := "(?" + strings.Repeat(", ?", columns-1) + ")"
+	return tx.insertManyRowTail(head, "(?"+strings.Repeat(", ?", columns-1)+")", tail, chunk, n, args)
+}
+
+// insertManyRow is insertMany with row as each row's values (casts
+// around the placeholders, say).
+func (tx *Tx) insertManyRow(head, row string, chunk, n int, args func(i int) []any) error {
+	return tx.insertManyRowTail(head, row, "", chunk, n, args)
+}
+
+func (tx *Tx) insertManyRowTail(head, row, tail string, chunk, n int, args func(i int) []any) error {
+	columns := strings.Count(row, "?")
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
 		var sql strings.Builder

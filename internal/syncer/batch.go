@@ -157,7 +157,10 @@ func bodyHash(m Mutation) []byte {
 
 // load reads what the pushes name and the working set does not hold yet:
 // their stored results, and their records, one query per kind of record.
-func (ws *workingSet) load(tx *store.Tx, pushes ...[]Mutation) error {
+// scopes are the devices and users pushing: the transaction claims them
+// (store.ClaimMutations), so that a twin of one of these pushes running
+// elsewhere is either seen here as stored or waits for this one.
+func (ws *workingSet) load(tx *store.Tx, scopes []store.MutationScope, pushes ...[]Mutation) error {
 	var ids []string
 	for _, mutations := range pushes {
 		for _, m := range mutations {
@@ -168,7 +171,7 @@ func (ws *workingSet) load(tx *store.Tx, pushes ...[]Mutation) error {
 		}
 	}
 	if len(ids) > 0 {
-		previous, err := tx.MutationsByID(ids)
+		previous, err := tx.ClaimMutations(ids, scopes)
 		if err != nil {
 			return err
 		}

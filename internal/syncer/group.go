@@ -148,10 +148,12 @@ func (s *Service) runGroup(group []*queuedPush) {
 		// record, written in one statement per table where the store can.
 		ws := newWorkingSet()
 		pushes := make([][]Mutation, len(group))
+		scopes := make([]store.MutationScope, len(group))
 		for i, q := range group {
 			pushes[i] = q.mutations
+			scopes[i] = store.MutationScope{DeviceID: q.p.DeviceID, UserID: q.p.UserID}
 		}
-		if err := ws.load(tx, pushes...); err != nil {
+		if err := ws.load(tx, scopes, pushes...); err != nil {
 			return err
 		}
 		batches := make([]*batch, len(group))

@@ -134,7 +134,7 @@ func (s *Service) pushAlone(ctx context.Context, p principal.Principal, mutation
 	for attempt := 0; attempt < 4; attempt++ {
 		err = s.db.InTx(ctx, func(tx *store.Tx) error {
 			ws := newWorkingSet()
-			if err := ws.load(tx, mutations); err != nil {
+			if err := ws.load(tx, []store.MutationScope{{DeviceID: p.DeviceID, UserID: p.UserID}}, mutations); err != nil {
 				return err
 			}
 			b := newBatch(ctx, s, tx, p, ws)

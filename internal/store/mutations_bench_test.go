@@ -1,0 +1,108 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"testing"
+
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// BenchmarkStoredResults times the hot statements of stored mutation
+// results on PostgreSQL, as a group of pushes runs them: 16 pushes of 33
+// mutations (a declaration, an inspection's start, 30 answers and its
+// submit), the claim and lookup of their ids at the start of the group's
+// transaction and the insert at its end, on a table that already holds
+// 2 000 such pushes (66 000 results). One op is one group.
+//
+//	go run ./cmd/testrun -run '^$' -bench StoredResults -benchtime 200x ./internal/store/
+func BenchmarkStoredResults(b *testing.B) {
+	url := testenv.Postgres(b)
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(context.Background(), quiet); err != nil {
+		b.Fatal(err)
+	}
+	org := store.Org{ID: newID(), Slug: "bench", Name: "bench"}
+	if err := db.InTx(context.Background(), func(tx *store.Tx) error { return tx.CreateOrg(&org) }); err != nil {
+		b.Fatal(err)
+	}
+	ctx := principal.With(context.Background(), principal.Principal{OrgID: org.ID, UserID: newID(), Role: principal.Admin})
+	users := make([]string, 16)
+	devices := make([]string, 16)
+	for i := range users {
+		users[i], devices[i] = newID(), newID()
+	}
+	group := func() ([]store.Mutation, []string, []store.MutationScope) {
+		var rows []store.Mutation
+		var ids []string
+		var scopes []store.MutationScope
+		for p := range 16 {
+			scopes = append(scopes, store.MutationScope{DeviceID: devices[p], UserID: users[p]})
+			entity := newID()
+			for i := range 33 {
+				id := newID()
+				hash := make([]byte, 32)
+				copy(hash, id)
+				rows = append(rows, store.Mutation{MutationID: id, UserID: users[p], DeviceID: devices[p], Type: "answer.set",
+					EntityID: &entity, Status: "applied", BodyHash: hash,
+					Result: fmt.Appendf(nil, `{"mutation_id":"%s","status":"applied","entity_id":"%s","version":%d}`, id, entity, i+1)})
+				ids = append(ids, id)
+			}
+		}
+		return rows, ids, scopes
+	}
+	var stored []string
+	for range 125 {
+		rows, ids, _ := group()
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertMutations(rows) }); err != nil {
+			b.Fatal(err)
+		}
+		stored = ids
+	}
+	plain, err := sql.Open("pgx", url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer plain.Close()
+	if _, err := plain.Exec("ANALYZE push_results"); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("claim and look up 528 new ids", func(b *testing.B) {
+		for b.Loop() {
+			_, ids, scopes := group()
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				found, err := tx.ClaimMutations(ids, scopes)
+				if err == nil && len(found) != 0 {
+					err = fmt.Errorf("found %d", len(found))
+				}
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("insert 16 pushes", func(b *testing.B) {
+		for b.Loop() {
+			rows, _, _ := group()
+			if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertMutations(rows) }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("replay one stored push", func(b *testing.B) {
+		for b.Loop() {
+			found, err := db.Read(ctx).MutationsByID(stored[len(stored)-33:])
+			if err != nil || len(found) != 33 {
+				b.Fatal(len(found), err)
+			}
+		}
+	})
+}
