@@ -168,3 +168,27 @@ func TestRoundsListWithScans(t *testing.T) {
 		}
 	})
 }
+
+// A rectification's evidence is declared under the finding's id (as the
+// guard app does), not an inspection's: once the finding names it, the
+// supervisor who verifies the fix may read it; a guard of the other site
+// may not.
+func TestRectificationEvidenceIsReadableWithItsFinding(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db, mediaSettings...)
+		tenant := env.NewTenant("evidence-read")
+		site := tenant.Sites[0].ID
+		var found struct{ ID string }
+		env.Post("/v1/findings", tenant.Supervisor.Token, map[string]any{"site_id": site, "title": "Extinguisher missing",
+			"severity": "medium", "assignee_id": tenant.Guard.User.ID}).Want(t, http.StatusCreated).JSON(t, &found)
+		photo := newID()
+		uploadStored(t, env, tenant.Guard.Token, found.ID, photo)
+		other := env.NewGuard(tenant, "guard-other-site", tenant.Sites[1].ID)
+		env.Get("/v1/media/"+photo, tenant.Supervisor.Token).Want(t, http.StatusNotFound)
+		env.Post("/v1/findings/"+found.ID+"/rectify", tenant.Guard.Token, map[string]any{"note": "Extinguisher replaced",
+			"evidence": []string{photo}}).Want(t, http.StatusOK)
+		env.Get("/v1/media/"+photo, tenant.Supervisor.Token).Want(t, http.StatusFound)
+		env.Get("/v1/media/"+photo, tenant.Admin.Token).Want(t, http.StatusFound)
+		env.Get("/v1/media/"+photo, other.Token).Want(t, http.StatusNotFound)
+	})
+}
