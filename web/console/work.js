@@ -38,18 +38,21 @@ export const preview = (body) => api.request('POST', '/v1/schedules/preview', { 
 export const createSchedule = (body) => api.request('POST', '/v1/schedules', { body, ...once() });
 export const updateSchedule = (id, body) => api.request('PATCH', `/v1/schedules/${encodeURIComponent(id)}`, { body, ...once() });
 
-const people = new Map();
+// people caches, per directory (one per sign-in), each site's people.
+const people = new WeakMap();
 
 // sitePeople lists who works at a site ({id, name, role}), once per
-// session, and teaches the directory their names.
+// sign-in, and teaches the directory their names.
 export function sitePeople(known, siteID) {
-  if (!people.has(siteID)) {
-    people.set(siteID, pages(`/v1/sites/${encodeURIComponent(siteID)}/people`).then((list) => {
+  if (!people.has(known)) people.set(known, new Map());
+  const sites = people.get(known);
+  if (!sites.has(siteID)) {
+    sites.set(siteID, pages(`/v1/sites/${encodeURIComponent(siteID)}/people`).then((list) => {
       for (const person of list) known.people.set(person.id, person.name);
       return list;
-    }).catch((error) => { people.delete(siteID); throw error; }));
+    }).catch((error) => { sites.delete(siteID); throw error; }));
   }
-  return people.get(siteID);
+  return sites.get(siteID);
 }
 
 // learnPeople loads the people of every site given, for names on a board.
