@@ -73,6 +73,12 @@ type roundList struct {
 	Summary *rounds.Summary `json:"summary,omitempty"`
 }
 
+// roundScansList is a page of rounds each with its scans (?scans=true).
+type roundScansList struct {
+	List[rounds.RoundDetail]
+	Summary *rounds.Summary `json:"summary,omitempty"`
+}
+
 // listRounds lists rounds; with ?summary=true the completion report of the
 // same filter comes alongside the page.
 func (s *Server) listRounds(c echo.Context) error {
@@ -88,20 +94,31 @@ func (s *Server) listRounds(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	withScans, err := boolParam(c, "scans")
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	items, next, err := s.deps.Rounds.ListRounds(ctx, f, p)
 	if err != nil {
 		return err
 	}
-	out := roundList{List: list(items, next)}
+	var summary *rounds.Summary
 	if withSummary != nil && *withSummary {
-		summary, err := s.deps.Rounds.Summary(ctx, f)
+		report, err := s.deps.Rounds.Summary(ctx, f)
 		if err != nil {
 			return err
 		}
-		out.Summary = &summary
+		summary = &report
 	}
-	return c.JSON(http.StatusOK, out)
+	if withScans != nil && *withScans {
+		detailed, err := s.deps.Rounds.WithScans(ctx, items)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, roundScansList{List: list(detailed, next), Summary: summary})
+	}
+	return c.JSON(http.StatusOK, roundList{List: list(items, next), Summary: summary})
 }
 
 func (s *Server) roundSummary(c echo.Context) error {
@@ -134,4 +151,18 @@ func siteAndActive(c echo.Context) (string, *bool, error) {
 	}
 	active, err := boolParam(c, "active")
 	return siteID, active, err
+}
+
+// previewSchedule answers the next slots of a rule at a site, computed as
+// rounds are materialised; nothing is stored.
+func (s *Server) previewSchedule(c echo.Context) error {
+	var in rounds.PreviewInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	out, err := s.deps.Rounds.PreviewSchedule(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }

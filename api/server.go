@@ -252,6 +252,9 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodGet, "/registers/hazards", principal.Supervisor, s.register(records.HazardRegister))
 	s.add(v1, http.MethodGet, "/registers/handovers", principal.Supervisor, s.register(records.HandoverRegister))
 	s.add(v1, http.MethodPatch, "/org", principal.Admin, s.updateOrg)
+	// The console's findings board and schedule editor (issue 15).
+	s.add(v1, http.MethodGet, "/sites/:id/people", principal.Supervisor, s.listSitePeople)
+	s.add(v1, http.MethodPost, "/schedules/preview", principal.Supervisor, s.previewSchedule)
 }
 
 // add registers an authenticated route with its weakest allowed role.

@@ -21,3 +21,21 @@ func (s *Server) listSites(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, list(sites, next))
 }
+
+// listSitePeople lists who works at a site, by name: whom its findings and
+// schedules may be assigned to.
+func (s *Server) listSitePeople(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	people, next, err := s.deps.Org.SitePeople(c.Request().Context(), id, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list(people, next))
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/blob"
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/finding"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -267,8 +268,42 @@ func (s *Service) visible(ctx context.Context, id string) (store.Media, error) {
 			err = nil
 		}
 	}
+	if errs.Is(err, errs.NotFound) {
+		// Evidence of a finding's rectification is declared under the
+		// finding's id, not an inspection's: whoever may see the finding
+		// that names it may see it (the supervisor verifying the fix).
+		if seen, linkErr := visibleThroughFinding(ctx, tx, row.ID); linkErr != nil || seen {
+			err = linkErr
+		}
+	}
 	if err != nil {
 		return store.Media{}, err
 	}
 	return row, nil
+}
+
+// visibleThroughFinding reports whether a finding the caller may see names
+// the medium.
+func visibleThroughFinding(ctx context.Context, tx *store.Tx, mediaID string) (bool, error) {
+	p, _ := principal.From(ctx)
+	links, err := tx.MediaLinksOf(mediaID)
+	if err != nil {
+		return false, err
+	}
+	for _, link := range links {
+		if link.RecordType != "finding" {
+			continue
+		}
+		row, err := tx.Finding(link.RecordID)
+		if errs.Is(err, errs.NotFound) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if finding.CanSee(p, row) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

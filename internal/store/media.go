@@ -285,6 +285,14 @@ func (tx *Tx) AddMediaLinks(links []MediaLink) error {
 	return translate("store.AddMediaLinks", err)
 }
 
+// MediaLinksOf lists the records (findings, incidents) that name a medium.
+func (tx *Tx) MediaLinksOf(mediaID string) ([]MediaLink, error) {
+	var rows []MediaLink
+	err := tx.scoped("media_links").Select("media_id, record_type, record_id").
+		Where("media_id = ?", strings.ToLower(mediaID)).Order("record_type, record_id").Find(&rows).Error
+	return rows, translate("store.MediaLinksOf", err)
+}
+
 // UnknownMedia returns the ids among ids that name no live medium of the
 // caller's organisation.
 func (tx *Tx) UnknownMedia(ids []string) ([]string, error) {

@@ -195,6 +195,14 @@ func (tx *Tx) RoundExceptions(roundID string) ([]RoundException, error) {
 	return rows, translate("store.RoundExceptions", err)
 }
 
+// ExceptionsOfRounds reads the exceptions of several rounds at once, for
+// a page of rounds shown with their scans.
+func (tx *Tx) ExceptionsOfRounds(roundIDs []string) ([]RoundException, error) {
+	var rows []RoundException
+	err := tx.scoped("round_exceptions").Where("round_id IN ?", roundIDs).Order("round_id, checkpoint_id").Find(&rows).Error
+	return rows, translate("store.ExceptionsOfRounds", err)
+}
+
 // ActiveSchedules reads every active schedule of the organisation.
 func (tx *Tx) ActiveSchedules() ([]Schedule, error) {
 	var rows []Schedule

@@ -55,6 +55,9 @@ type UserFilter struct {
 	Role   string
 	Active *bool
 	SiteID string
+	// WorksAt keeps the users who work at a site: attached to it, or
+	// administrators (who work everywhere).
+	WorksAt string
 }
 
 // ListUsers lists the caller's users in id order, with their sites.
@@ -68,6 +71,9 @@ func (tx *Tx) ListUsers(f UserFilter, p Page) ([]User, string, error) {
 	}
 	if f.SiteID != "" {
 		q = q.Where("id IN (?)", tx.gorm.Table("user_sites").Select("user_id").Where("site_id = ?", f.SiteID))
+	}
+	if f.WorksAt != "" {
+		q = q.Where("(role = ? OR id IN (?))", "admin", tx.gorm.Table("user_sites").Select("user_id").Where("site_id = ?", f.WorksAt))
 	}
 	var users []User
 	if err := p.apply(q, "users").Find(&users).Error; err != nil {

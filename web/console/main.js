@@ -12,6 +12,9 @@ import { s } from './strings.js';
 import { directory, forgetMedia } from './data.js';
 import { queueScreen } from './queue.js';
 import { inspectionScreen } from './review.js';
+import { findingsScreen, findingScreen } from './findings.js';
+import { roundsScreen } from './rounds.js';
+import { schedulesScreen, scheduleScreen } from './schedules.js';
 
 const root = document.getElementById('console');
 
@@ -62,6 +65,11 @@ async function route(session) {
 const screens = [
   { path: '#/', nav: 'nav_queue', show: (context) => queueScreen(context) },
   { path: '#/inspections/', show: (context, id) => inspectionScreen(context, id) },
+  { path: '#/findings', nav: 'nav_findings', show: (context) => findingsScreen(context) },
+  { path: '#/findings/', show: (context, id) => findingScreen(context, id) },
+  { path: '#/rounds', nav: 'nav_rounds', show: (context) => roundsScreen(context) },
+  { path: '#/schedules', nav: 'nav_schedules', show: (context) => schedulesScreen(context) },
+  { path: '#/schedules/', show: (context, id) => scheduleScreen(context, id) },
 ];
 
 function currentRoute() {
