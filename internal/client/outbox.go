@@ -27,6 +27,9 @@ func entityTypeOf(mutationType string) string {
 	if strings.HasPrefix(mutationType, "finding.") {
 		return "finding"
 	}
+	if mutationType == "plan.acknowledge" {
+		return "emergency_plan"
+	}
 	return "inspection"
 }
 

@@ -405,6 +405,7 @@ var handlers = map[string]func(*batch, Mutation) (Result, error){
 	"media.declare":      (*batch).declareMedia,
 	"incident.report":    (*batch).reportIncident,
 	"incident.follow_up": (*batch).followUpIncident,
+	"plan.acknowledge":   (*batch).acknowledgePlan,
 }
 
 // MutationTypes lists the mutation types push applies, sorted.
