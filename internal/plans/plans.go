@@ -394,6 +394,9 @@ func checkBody(tx *store.Tx, title string, body Body, fields map[string]string) 
 	if body.Team == nil {
 		body.Team = []Member{}
 	}
+	if body.Purpose == nil {
+		body.Purpose = Text{} // an object, never null
+	}
 	raw, err := json.Marshal(body)
 	if err != nil {
 		return nil, errs.E("plans.checkBody", errs.Internal, err)
