@@ -29,8 +29,10 @@ import (
 	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/org"
+	"github.com/patrolsync/patrolsync/internal/plans"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/records"
+	"github.com/patrolsync/patrolsync/internal/reference"
 	"github.com/patrolsync/patrolsync/internal/review"
 	"github.com/patrolsync/patrolsync/internal/rounds"
 	"github.com/patrolsync/patrolsync/internal/syncer"
@@ -54,6 +56,8 @@ type Deps struct {
 	Findings    *finding.Service
 	Records     *records.Service
 	Keys        *countersign.Service
+	Reference   *reference.Service
+	Plans       *plans.Service
 	// Blobs serves presigned uploads and downloads of the local blob store;
 	// nil when blobs live in S3.
 	Blobs http.Handler
@@ -255,6 +259,20 @@ func (s *Server) routes() {
 	// The console's findings board and schedule editor (issue 15).
 	s.add(v1, http.MethodGet, "/sites/:id/people", principal.Supervisor, s.listSitePeople)
 	s.add(v1, http.MethodPost, "/schedules/preview", principal.Supervisor, s.previewSchedule)
+	// Reference data, emergency plans, drills and duties (issue 16).
+	s.add(v1, http.MethodGet, "/assets", principal.Guard, s.listAssets)
+	s.add(v1, http.MethodPost, "/assets", principal.Admin, create(s.deps.Reference.CreateAsset))
+	s.add(v1, http.MethodGet, "/assets/:id", principal.Guard, byID(s.deps.Reference.Asset))
+	s.add(v1, http.MethodPatch, "/assets/:id", principal.Admin, patchByID(s.deps.Reference.UpdateAsset))
+	s.add(v1, http.MethodDelete, "/assets/:id", principal.Admin, withPatch(s.deps.Reference.UpdateAsset, reference.AssetPatch{Active: inactive()}))
+	s.add(v1, http.MethodGet, "/reference-values", principal.Guard, s.listReferenceValues)
+	s.add(v1, http.MethodPut, "/reference-values", principal.Admin, s.putReferenceValue)
+	s.add(v1, http.MethodGet, "/plans", principal.Guard, s.listPlans)
+	s.add(v1, http.MethodPost, "/plans", principal.Admin, create(s.deps.Plans.Create))
+	s.add(v1, http.MethodGet, "/plans/:id", principal.Guard, byID(s.deps.Plans.Get))
+	s.add(v1, http.MethodPost, "/plans/:id/versions", principal.Admin, patchByID(s.deps.Plans.Publish))
+	s.add(v1, http.MethodPost, "/plans/:id/acknowledge", principal.Guard, patchByID(s.deps.Plans.AcknowledgeNow))
+	s.add(v1, http.MethodGet, "/plans/:id/readers", principal.Supervisor, byID(s.deps.Plans.Readers))
 }
 
 // add registers an authenticated route with its weakest allowed role.
@@ -307,7 +325,8 @@ func DepsFrom(a *app.App) Deps {
 	return Deps{Auth: a.Auth, Org: a.Org, Idempotency: a.Idempotency, Sync: a.Sync, Inspections: a.Inspections, Templates: a.Templates, Media: a.Media, Blobs: a.BlobHandler,
 		Rounds: a.Rounds, Incidents: a.Incidents, Notify: a.Notify,
 		Audit: a.Audit, Reviews: a.Reviews, Findings: a.Findings, Records: a.Records,
-		Keys: a.Keys, Checks: a.Checks(), BlobOrigins: a.BlobOrigins}
+		Keys: a.Keys, Checks: a.Checks(), BlobOrigins: a.BlobOrigins,
+		Reference: a.Reference, Plans: a.Plans}
 }
 
 // observePushGroups publishes how pushes are committed in groups: group

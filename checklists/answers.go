@@ -7,6 +7,10 @@ type Input struct {
 	// Context holds values synced with the inspection (system cash on
 	// hand, the round's checkpoint_tag); rules see it as "context".
 	Context map[string]any `json:"context,omitempty"`
+	// References are the site's reference values (Expected.Reference):
+	// numbers, or lists of strings. The server supplies its own; a phone's
+	// preview uses what it pulled.
+	References map[string]any `json:"references,omitempty"`
 	// InspectorID is the user filling in the inspection; a countersigner
 	// must be someone else.
 	InspectorID string `json:"inspector_id,omitempty"`

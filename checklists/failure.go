@@ -30,6 +30,8 @@ func (evaluation *evaluation) builtInFailure(item *Item, value any, path string)
 		}
 	case TypeNumber:
 		return evaluation.numberFails(item, value.(float64), path)
+	case TypeText:
+		return evaluation.textFails(item, value.(string), path)
 	case TypeCheckpointScan:
 		return evaluation.scanFails(item, value.(map[string]any), path)
 	}
@@ -42,8 +44,15 @@ func (evaluation *evaluation) numberFails(item *Item, number float64, path strin
 	if item.Expected == nil {
 		return failed
 	}
-	expected, ok := evaluation.context[item.Expected.Context].(float64)
-	if !ok {
+	var expected float64
+	var ok bool
+	if item.Expected.Reference != "" {
+		expected, ok = evaluation.input.References[item.Expected.Reference].(float64)
+		if !ok {
+			evaluation.addError(path, CodeReferenceMissing, "the site has no reference value %s for the day", item.Expected.Reference)
+			return failed
+		}
+	} else if expected, ok = evaluation.context[item.Expected.Context].(float64); !ok {
 		evaluation.addError(path, CodeContextMissing, "the expected value context.%s was not synced with the inspection", item.Expected.Context)
 		return failed
 	}
@@ -67,4 +76,30 @@ func (evaluation *evaluation) scanFails(item *Item, scan map[string]any, path st
 	}
 	tag, _ := scan["tag"].(string)
 	return !strings.EqualFold(strings.TrimSpace(tag), strings.TrimSpace(expected))
+}
+
+// textFails checks a text answer against the reference list it must be
+// one of (a cash-transport van's plate among the registered plates, 003
+// 营业终了 "核实运钞车辆、车牌号码"). Spaces and case do not count: a guard
+// types 粤B 12345 for 粤B12345.
+func (evaluation *evaluation) textFails(item *Item, text string, path string) bool {
+	if item.Expected == nil || item.Expected.Reference == "" {
+		return false
+	}
+	list, ok := evaluation.input.References[item.Expected.Reference].([]any)
+	if !ok {
+		evaluation.addError(path, CodeReferenceMissing, "the site has no reference list %s", item.Expected.Reference)
+		return false
+	}
+	for _, entry := range list {
+		if allowed, isText := entry.(string); isText && comparable(allowed) == comparable(text) {
+			return false
+		}
+	}
+	return true
+}
+
+// comparable is a text without spaces, in upper case.
+func comparable(text string) string {
+	return strings.ToUpper(strings.Join(strings.Fields(text), ""))
 }

@@ -106,6 +106,8 @@ func (item *Item) scorableType() bool {
 		return true
 	case TypeNumber:
 		return item.Min != nil || item.Max != nil || item.Expected != nil
+	case TypeText:
+		return item.Expected != nil // one of a reference list
 	}
 	return false
 }

@@ -104,6 +104,7 @@ const (
 	CodeScanMethod         = "scan_method"
 	CodeNoExpectedTag      = "no_expected_tag"
 	CodeContextMissing     = "context_missing"
+	CodeReferenceMissing   = "reference_missing"
 	CodeGated              = "gated"
 	CodeCountersignMissing = "countersign_missing"
 	CodeCountersignSelf    = "countersign_self"

@@ -25,11 +25,15 @@ const maxSampleRounds = 32
 // are left out, and an item that fails when it should pass (say through a
 // fail_when) gets its next candidate value.
 func SampleAnswers(template *Template, pass bool) Input {
-	sampler := &sampler{template: template, pass: pass, choices: map[string]int{}, context: map[string]any{}}
+	sampler := &sampler{template: template, pass: pass, choices: map[string]int{}, context: map[string]any{},
+		references: map[string]any{}}
 	var previous *Result
 	input := Input{InspectorID: newUUID()}
 	for range maxSampleRounds {
 		input.Answers, input.Context = sampler.answers(previous), maps.Clone(sampler.context)
+		if len(sampler.references) > 0 {
+			input.References = maps.Clone(sampler.references)
+		}
 		result := Evaluate(template, input)
 		if !sampler.refine(previous, &result) {
 			break
@@ -46,7 +50,9 @@ type sampler struct {
 	pass     bool
 	choices  map[string]int
 	context  map[string]any
-	previous *Result
+	// references are the reference values the answers need.
+	references map[string]any
+	previous   *Result
 }
 
 // refine reports whether another round is needed: visibility or gates

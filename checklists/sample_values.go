@@ -29,6 +29,8 @@ func (sampler *sampler) candidates(item *Item) []any {
 		passing, failing = sampler.numberCandidates(item)
 	case TypeCheckpointScan:
 		passing, failing = sampler.scanCandidates(item)
+	case TypeText:
+		passing, failing = sampler.textCandidates(item)
 	default:
 		passing = []any{sampleValue(item)}
 	}
@@ -92,7 +94,11 @@ func (sampler *sampler) numberCandidates(item *Item) (passing, failing []any) {
 		passing = []any{low}
 	}
 	if item.Expected != nil {
-		sampler.context[item.Expected.Context] = passing[0]
+		if item.Expected.Reference != "" {
+			sampler.references[item.Expected.Reference] = passing[0]
+		} else {
+			sampler.context[item.Expected.Context] = passing[0]
+		}
 		failing = append(failing, passing[0].(float64)+item.Expected.Tolerance+1)
 	}
 	if item.Max != nil {
@@ -101,6 +107,17 @@ func (sampler *sampler) numberCandidates(item *Item) (passing, failing []any) {
 		failing = append(failing, low-1)
 	}
 	return passing, failing
+}
+
+// textCandidates: a text compared with a reference list passes with the
+// list's one entry (which the sampler supplies) and fails with another.
+func (sampler *sampler) textCandidates(item *Item) (passing, failing []any) {
+	value := sampleValue(item)
+	if item.Expected == nil || item.Expected.Reference == "" {
+		return []any{value}, nil
+	}
+	sampler.references[item.Expected.Reference] = []any{value}
+	return []any{value}, []any{"X"}
 }
 
 func (sampler *sampler) scanCandidates(item *Item) (passing, failing []any) {

@@ -82,9 +82,17 @@ type PhotoWhenFailed struct {
 	Min int `json:"min"`
 }
 
-// Expected compares a number answer with a value synced in the inspection
-// context (vault cash counted equals the system record).
+// Expected compares an answer with a value it must equal. Context names a
+// value synced with the inspection by the device (the round's own data);
+// Reference names a reference value of the site that the server keeps
+// (reference data: the system cash balance of the day, the registered
+// plates), which the server fills in itself when it judges a submission,
+// so a phone cannot choose what it is compared with (design.md §6
+// "Server-side truth"). Exactly one of the two is set. A number compares
+// within Tolerance; a text answer must be one of the reference's strings
+// (a list), compared without spaces and case (plates: 粤B 12345 = 粤B12345).
 type Expected struct {
-	Context   string  `json:"context"`
+	Context   string  `json:"context,omitempty"`
+	Reference string  `json:"reference,omitempty"`
 	Tolerance float64 `json:"tolerance,omitempty"`
 }

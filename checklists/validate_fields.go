@@ -17,7 +17,7 @@ var fieldsByType = map[ItemType][]string{
 	TypeSingleChoice:   {"options"},
 	TypeMultiChoice:    {"options", "min_selected", "max_selected"},
 	TypeNumber:         {"unit", "min", "max", "decimals", "expected"},
-	TypeText:           {"max_length", "pattern", "multiline"},
+	TypeText:           {"max_length", "pattern", "multiline", "expected"},
 	TypePhoto:          {"min_count", "max_count"},
 	TypeSignature:      {"signer_role"},
 	TypeLocation:       {"accuracy_m"},

@@ -152,16 +152,40 @@ func (checker *validator) number(path string, item *Item) {
 		checker.add(path+"/decimals", "must be between 0 and 10")
 	}
 	if item.Expected != nil {
-		if !itemKeyPattern.MatchString(item.Expected.Context) {
-			checker.add(path+"/expected/context", "must name a context value (%s)", itemKeyPattern)
-		}
+		checker.expected(path, item.Expected)
 		if item.Expected.Tolerance < 0 {
 			checker.add(path+"/expected/tolerance", "must be at least 0")
 		}
 	}
 }
 
+// expected checks that an expected value names exactly one source: a
+// context value or a reference value.
+func (checker *validator) expected(path string, expected *Expected) {
+	switch {
+	case expected.Context != "" && expected.Reference != "":
+		checker.add(path+"/expected", "names both a context and a reference value: choose one")
+	case expected.Reference != "":
+		if !itemKeyPattern.MatchString(expected.Reference) {
+			checker.add(path+"/expected/reference", "must name a reference value (%s)", itemKeyPattern)
+		}
+	case !itemKeyPattern.MatchString(expected.Context):
+		checker.add(path+"/expected/context", "must name a context value (%s)", itemKeyPattern)
+	}
+}
+
 func (checker *validator) textItem(path string, item *Item) {
+	if item.Expected != nil {
+		// A text compares only with a reference list, exactly.
+		if item.Expected.Reference == "" || item.Expected.Context != "" {
+			checker.add(path+"/expected/reference", "a text item compares only with a reference list: set reference")
+		} else {
+			checker.expected(path, item.Expected)
+		}
+		if item.Expected.Tolerance != 0 {
+			checker.add(path+"/expected/tolerance", "is not allowed on a text item")
+		}
+	}
 	if item.MaxLength != nil && *item.MaxLength < 1 {
 		checker.add(path+"/max_length", "must be at least 1")
 	}

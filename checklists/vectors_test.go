@@ -17,6 +17,7 @@ type vector struct {
 	Description string            `json:"description"`
 	Template    json.RawMessage   `json:"template"`
 	Context     map[string]any    `json:"context"`
+	References  map[string]any    `json:"references"`
 	InspectorID string            `json:"inspector_id"`
 	Answers     map[string]Answer `json:"answers"`
 	Expected    expectation       `json:"expected"`
@@ -50,7 +51,8 @@ func TestLogicVectors(t *testing.T) {
 			if err != nil {
 				t.Fatalf("template: %v", err)
 			}
-			result := Evaluate(template, Input{Answers: test.Answers, Context: test.Context, InspectorID: test.InspectorID})
+			result := Evaluate(template, Input{Answers: test.Answers, Context: test.Context, References: test.References,
+				InspectorID: test.InspectorID})
 			test.Expected.check(t, result)
 		})
 	}

@@ -21,6 +21,7 @@ type vector struct {
 	Name        string                       `json:"name"`
 	Template    json.RawMessage              `json:"template"`
 	Context     map[string]any               `json:"context"`
+	References  map[string]any               `json:"references"`
 	InspectorID string                       `json:"inspector_id"`
 	Answers     map[string]checklists.Answer `json:"answers"`
 }
@@ -44,8 +45,12 @@ func TestEngineParityInChromium(t *testing.T) {
 	for _, file := range files {
 		test := loadVector(t, file)
 		t.Run(test.Name, func(t *testing.T) {
-			request, err := json.Marshal(map[string]any{"template": test.Template, "answers": test.Answers,
-				"context": test.Context, "inspector_id": test.InspectorID})
+			call := map[string]any{"template": test.Template, "answers": test.Answers,
+				"context": test.Context, "inspector_id": test.InspectorID}
+			if len(test.References) > 0 {
+				call["references"] = test.References
+			}
+			request, err := json.Marshal(call)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +65,7 @@ func TestEngineParityInChromium(t *testing.T) {
 			}
 			var viaModule string
 			browser.Eval(`import(`+quote(module)+`).then(async (engine) => JSON.stringify((await engine.loadEngine()).evaluate(
-				`+string(test.Template)+`, `+jsonOf(t, test.Answers)+`, `+jsonOf(t, test.Context)+`, `+quote(test.InspectorID)+`)))`, &viaModule)
+				`+string(test.Template)+`, `+jsonOf(t, test.Answers)+`, `+jsonOf(t, test.Context)+`, `+quote(test.InspectorID)+`, `+jsonOf(t, test.References)+`)))`, &viaModule)
 			var envelope struct{ Result json.RawMessage }
 			if err := json.Unmarshal(want, &envelope); err != nil {
 				t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 type vectorInput struct {
 	Template    json.RawMessage              `json:"template"`
 	Context     map[string]any               `json:"context"`
+	References  map[string]any               `json:"references"`
 	InspectorID string                       `json:"inspector_id"`
 	Answers     map[string]checklists.Answer `json:"answers"`
 }
@@ -40,7 +41,8 @@ func TestEvaluateMatchesEngine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			input := checklists.Input{Answers: vector.Answers, Context: vector.Context, InspectorID: vector.InspectorID}
+			input := checklists.Input{Answers: vector.Answers, Context: vector.Context, References: vector.References,
+				InspectorID: vector.InspectorID}
 			want, _ := json.Marshal(response{OK: true, Result: checklists.Evaluate(template, input)})
 
 			whole, _ := json.Marshal(EvaluateRequest{Template: vector.Template, Input: input})

@@ -48,6 +48,9 @@ type simulateConfig struct {
 	// countersigners are "email:password" of the people who countersign
 	// two-person items, each on a phone of their own.
 	countersigners []string
+	// acknowledgePlans: acknowledge, offline, every emergency plan the
+	// device pulled whose current version the user has not acknowledged.
+	acknowledgePlans bool
 }
 
 func parseSimulate(args []string) (simulateConfig, error) {
@@ -73,6 +76,7 @@ func parseSimulate(args []string) (simulateConfig, error) {
 		cfg.countersigners = append(cfg.countersigners, v)
 		return nil
 	})
+	fs.BoolVar(&cfg.acknowledgePlans, "acknowledge-plans", false, "acknowledge every emergency plan not yet acknowledged (plan.acknowledge)")
 	verbose := fs.Bool("v", false, "log every retry")
 	if err := fs.Parse(args); err != nil {
 		return cfg, errs.E("patrolsync device simulate", errs.Malformed, err)
@@ -104,6 +108,7 @@ func parseSimulate(args []string) (simulateConfig, error) {
 // simulateSummary is the one line the command prints.
 type simulateSummary struct {
 	Inspections       int   `json:"inspections"`
+	PlansAcknowledged int   `json:"plans_acknowledged"`
 	MutationsSent     int   `json:"mutations_sent"`
 	Applied           int   `json:"applied"`
 	Duplicate         int   `json:"duplicate"`
@@ -160,6 +165,12 @@ func simulate(ctx context.Context, cfg simulateConfig, log *slog.Logger) (simula
 	for _, signer := range signers {
 		defer signer.device.Close()
 	}
+	acknowledged := 0
+	if cfg.acknowledgePlans {
+		if acknowledged, err = acknowledgePlans(ctx, device, log); err != nil {
+			return simulateSummary{}, err
+		}
+	}
 	for i := range cfg.inspections {
 		if err := fillOne(ctx, device, cfg.template, site, template, signers); err != nil {
 			return simulateSummary{}, err
@@ -193,7 +204,28 @@ func simulate(ctx context.Context, cfg simulateConfig, log *slog.Logger) (simula
 		Timeouts: faults.Timeouts, Retries: st.Retries, MutationResends: st.MutationSends - int64(sent),
 		Logins: st.Logins, Refreshes: st.Refreshes, ServerInspections: len(onServer), Outcomes: outcomes,
 		MediaUploaded: st.Media[client.MediaStored], MediaFailed: st.Media[client.MediaFailed], Seed: cfg.seed,
-		Seconds: time.Since(start).Seconds()}, nil
+		Seconds: time.Since(start).Seconds(), PlansAcknowledged: acknowledged}, nil
+}
+
+// acknowledgePlans acknowledges the plans the device holds that the user
+// has not acknowledged yet; they go out with the next sync.
+func acknowledgePlans(ctx context.Context, device *client.Client, log *slog.Logger) (int, error) {
+	held, err := device.Plans(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, plan := range held {
+		if plan.Acknowledged {
+			continue
+		}
+		if err := device.AcknowledgePlan(ctx, plan.ID); err != nil {
+			return n, err
+		}
+		log.Info("emergency plan acknowledged", "plan", plan.Title, "version", plan.CurrentVersion)
+		n++
+	}
+	return n, nil
 }
 
 // prepare signs in, pulls, and finds the template and the user's first site.

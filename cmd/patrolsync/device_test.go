@@ -83,3 +83,41 @@ func TestDeviceSimulateCountersigns(t *testing.T) {
 		}
 	})
 }
+
+// `device simulate --acknowledge-plans` acknowledges, offline and over a
+// lossy network, each emergency plan the guard pulled: once.
+func TestDeviceSimulateAcknowledgesPlans(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("simplans")
+		steps := []any{map[string]any{"text": map[string]string{"zh-CN": "拨打119", "en": "Call 119"}}}
+		for _, site := range []any{tenant.Sites[0].ID, nil} {
+			env.Post("/v1/plans", tenant.Admin.Token, map[string]any{"site_id": site, "category": "fire", "title": "消防应急预案",
+				"body": map[string]any{"steps": steps}}).Want(t, 201)
+		}
+		run := func() int {
+			t.Helper()
+			var out bytes.Buffer
+			args := []string{"simulate", "--server", env.URL, "--email", tenant.Guard.Email, "--password", apitest.Password,
+				"--template", "fire-safety-monthly", "--inspections", "1", "--drop-rate", "0.2", "--seed", "5",
+				"--state-dir", t.TempDir(), "--acknowledge-plans"}
+			if err := deviceCmd(context.Background(), args, &out); err != nil {
+				t.Fatalf("simulate: %v\n%s", err, out.String())
+			}
+			var summary struct {
+				Rejected          int
+				PlansAcknowledged int `json:"plans_acknowledged"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &summary); err != nil || summary.Rejected != 0 {
+				t.Fatalf("summary %s (%v)", out.String(), err)
+			}
+			return summary.PlansAcknowledged
+		}
+		if n := run(); n != 2 {
+			t.Fatalf("acknowledged %d plans, want 2", n)
+		}
+		if n := run(); n != 0 {
+			t.Fatalf("a fresh phone of the same guard acknowledged %d plans again, want 0 (they came back in pull)", n)
+		}
+	})
+}

@@ -30,7 +30,9 @@ import (
 	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/org"
+	"github.com/patrolsync/patrolsync/internal/plans"
 	"github.com/patrolsync/patrolsync/internal/records"
+	"github.com/patrolsync/patrolsync/internal/reference"
 	"github.com/patrolsync/patrolsync/internal/review"
 	"github.com/patrolsync/patrolsync/internal/rounds"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -62,6 +64,8 @@ type App struct {
 	Findings    *finding.Service
 	Records     *records.Service
 	Keys        *countersign.Service
+	Reference   *reference.Service
+	Plans       *plans.Service
 }
 
 // Open connects to the stores and builds the services. With cfg.Migrate it
@@ -94,6 +98,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Reviews = review.NewService(db, a.Inspections)
 	a.Findings = finding.NewService(db)
 	a.Keys = countersign.NewService(db)
+	a.Reference = reference.NewService(db)
+	a.Plans = plans.NewService(db)
 	a.Org.SeedNewOrgs(a.Templates.SeedLibrary)
 	a.Sync = syncer.NewService(db, a.pinnedTemplate, log)
 	a.Notify = notify.NewService(db, log)

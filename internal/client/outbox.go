@@ -30,6 +30,9 @@ func entityTypeOf(t mutation.Type) string {
 	if spec, _ := mutation.Lookup(string(t)); spec.Kind == mutation.Finding {
 		return string(mutation.Finding)
 	}
+	if spec, _ := mutation.Lookup(string(t)); spec.Kind == mutation.EmergencyPlan {
+		return string(mutation.EmergencyPlan)
+	}
 	return string(mutation.Inspection)
 }
 

@@ -33,6 +33,7 @@ const (
 	MediaDeclare     Type = "media.declare"
 	IncidentReport   Type = "incident.report"
 	IncidentFollowUp Type = "incident.follow_up"
+	PlanAcknowledge  Type = "plan.acknowledge"
 )
 
 // Kind is the kind of record a mutation's entity_id names.
@@ -45,6 +46,9 @@ const (
 	Incident   Kind = "incident"
 	Scan       Kind = "scan"
 	Media      Kind = "media"
+	// EmergencyPlan is an emergency plan (internal/plans); an
+	// acknowledgement is written by the plan's own rule, not loaded.
+	EmergencyPlan Kind = "emergency_plan"
 )
 
 // Spec is one mutation type: what it changes and what it carries.
@@ -76,6 +80,7 @@ var specs = []Spec{
 	{MediaDeclare, Media, false, reflect.TypeFor[Declare]()},
 	{IncidentReport, Incident, true, reflect.TypeFor[ReportIncident]()},
 	{IncidentFollowUp, Incident, true, reflect.TypeFor[FollowUpIncident]()},
+	{PlanAcknowledge, EmergencyPlan, false, reflect.TypeFor[AcknowledgePlan]()},
 }
 
 var byType = func() map[Type]Spec {

@@ -114,3 +114,9 @@ type FollowUpIncident struct {
 	Note  string   `json:"note,omitempty"`
 	Media []string `json:"media,omitempty"`
 }
+
+// AcknowledgePlan is plan.acknowledge: the user read this version (the
+// current one) of the emergency plan entity_id (issue 16, item 3).
+type AcknowledgePlan struct {
+	Version int `json:"version"`
+}

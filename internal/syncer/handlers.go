@@ -29,6 +29,7 @@ var handlers = map[mutation.Type]func(*batch, Mutation) (Result, error){
 	mutation.MediaDeclare:     (*batch).declareMedia,
 	mutation.IncidentReport:   (*batch).reportIncident,
 	mutation.IncidentFollowUp: (*batch).followUpIncident,
+	mutation.PlanAcknowledge:  (*batch).acknowledgePlan,
 }
 
 // handlerOf finds the handler of a type by its wire name.

@@ -21,6 +21,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/mutation"
+	"github.com/patrolsync/patrolsync/internal/reference"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -209,8 +210,12 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 // verdicts on its countersignatures: once to list them, once more with
 // the verdicts, so that an unverified countersignature fails its item.
 func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
+	references, err := b.references(st)
+	if err != nil {
+		return checklists.Result{}, err
+	}
 	in := checklists.Input{Answers: st.answers, Context: decodeContext(st.row.Context), InspectorID: st.row.OwnerID,
-		Countersigns: map[string]checklists.CountersignVerdict{}}
+		References: references, Countersigns: map[string]checklists.CountersignVerdict{}}
 	evaluation := checklists.Evaluate(st.pinned.template, in)
 	if len(evaluation.Countersigns) == 0 {
 		return evaluation, nil
@@ -222,6 +227,26 @@ func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
 	}
 	in.Countersigns = verdicts
 	return checklists.Evaluate(st.pinned.template, in), nil
+}
+
+// references are the server's own reference values of the inspection's
+// site for the day it was started (as the server saw it start), which
+// the engine compares expected values with: never the phone's.
+func (b *batch) references(st *inspectionState) (map[string]any, error) {
+	site := b.siteRows[st.row.SiteID]
+	if site == nil {
+		row, err := b.tx.Site(st.row.SiteID)
+		if err != nil {
+			return nil, err
+		}
+		site = &row
+		b.siteRows[st.row.SiteID] = site
+	}
+	started := st.row.CreatedAt
+	if started.IsZero() {
+		started = b.tx.Now
+	}
+	return reference.Values(b.tx, *site, started)
 }
 
 // ownedInspection finds the inspection a mutation changes and checks that

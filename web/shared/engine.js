@@ -117,14 +117,18 @@ export class Engine {
     return new Form(this, digest, template);
   }
 
-  /** evaluate parses the template and evaluates the answers in one call. */
-  evaluate(template, answers, context = {}, inspectorId = "") {
-    return this.invoke("evaluate", {
+  /** evaluate parses the template and evaluates the answers in one call.
+   * references are the site's reference values as pulled (reference_value
+   * records); the server judges a submission with its own. */
+  evaluate(template, answers, context = {}, inspectorId = "", references = null) {
+    const request = {
       template: typeof template === "string" ? JSON.parse(template) : template,
       answers: answers || {},
       context: context || {},
       inspector_id: inspectorId || "",
-    });
+    };
+    if (references && Object.keys(references).length) request.references = references;
+    return this.invoke("evaluate", request);
   }
 
   /** sample answers a template as a diligent inspector would (for previews). */
@@ -156,8 +160,9 @@ export class Form {
   }
 
   /** evaluate returns checklists.Result for the answers so far. */
-  evaluate(answers, context = {}, inspectorId = "") {
+  evaluate(answers, context = {}, inspectorId = "", references = null) {
     const request = { digest: this.digest, answers: answers || {}, context: context || {}, inspector_id: inspectorId || "" };
+    if (references && Object.keys(references).length) request.references = references;
     try {
       return this.engine.invoke("evaluate", request);
     } catch (error) {
@@ -188,8 +193,8 @@ export async function validate(template) {
   return (await loadEngine()).validate(template);
 }
 
-export async function evaluate(template, answers, context = {}, inspectorId = "") {
-  return (await loadEngine()).evaluate(template, answers, context, inspectorId);
+export async function evaluate(template, answers, context = {}, inspectorId = "", references = null) {
+  return (await loadEngine()).evaluate(template, answers, context, inspectorId, references);
 }
 
 export async function sample(template, pass = true) {
