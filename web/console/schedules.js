@@ -11,7 +11,7 @@ import { s, addStrings } from './strings.js';
 import * as work from './work.js';
 import { zoneOf } from './names.js';
 
-// Presets: three shifts a day (三班倒, seeds-digest "Three shifts, 24-hour
+// Presets: three shifts a day (三班倒: the seeds' "three shifts, 24-hour
 // duty"), daily checks, weekly, the monthly full inspection (004), the
 // quarterly drill (004) and the June safety-month drill (002 篇18).
 const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
