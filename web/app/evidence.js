@@ -5,6 +5,7 @@
 // BarcodeDetector or the engine's decoder, NFC via Web NDEF) where the
 // browser has them.
 
+import * as store from '../shared/store.js';
 import { uuidv7 } from '../shared/store.js';
 import { decodeQR, answerDigest, countersignMessage } from '../shared/engine.js';
 
@@ -112,15 +113,26 @@ export async function digestOf(answer) {
   return answerDigest(signedContent(answer));
 }
 
-// countersignKey makes an Ed25519 key pair for a countersigner on this
-// phone and registers its public half with call (a request with the
-// countersigner's own token, see api.identify): {id, privateKey}. The
-// private key cannot be exported and is kept only for the one signature.
-export async function countersignKey(call, name) {
+// countersignKey is the countersigner's Ed25519 key on this phone: one per
+// user and device, made and registered (with call, a request with the
+// countersigner's own token, see api.identify) the first time they
+// countersign here and reused after that, so keys never pile up on the
+// server. A key the user revoked (DELETE /v1/me/keys/{id}, the deliberate
+// rotation) is replaced by a new one. The private key cannot be exported;
+// IndexedDB keeps it as a CryptoKey. Answers {id, privateKey}.
+export async function countersignKey(call, name, userID) {
+  const slot = `countersign-key:${userID}`;
+  const kept = await store.getKV(slot);
+  if (kept && kept.id && kept.privateKey) {
+    const keys = await call('GET', '/v1/me/keys?limit=100');
+    if ((keys.items || []).some((key) => key.id === kept.id && !key.revoked_at)) return kept;
+  }
   const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
   const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   const key = await call('POST', '/v1/me/keys', { algorithm: 'ed25519', public_key: base64(raw), name });
-  return { id: key.id, privateKey: pair.privateKey };
+  const made = { id: key.id, privateKey: pair.privateKey };
+  await store.setKV(slot, made);
+  return made;
 }
 
 // countersign signs an answer for its countersigner (docs/sync-protocol.md,
