@@ -7,7 +7,9 @@
 
 import * as store from '../shared/store.js';
 import { uuidv7 } from '../shared/store.js';
-import { decodeQR, answerDigest, countersignMessage } from '../shared/engine.js';
+// The engine module (with Go's wasm_exec.js) is imported when first
+// needed, so the first screen never waits for it.
+const engine = () => import('../shared/engine.js');
 
 export const MAX_EDGE = 2048;
 const THUMB_EDGE = 240;
@@ -110,7 +112,7 @@ export function signedContent(answer) {
 // engine so that it is exactly what the server checks: the content_digest
 // of a drawn signature and the answer_sha256 a countersigner signs.
 export async function digestOf(answer) {
-  return answerDigest(signedContent(answer));
+  return (await engine()).answerDigest(signedContent(answer));
 }
 
 // countersignKey is the countersigner's Ed25519 key on this phone: one per
@@ -141,7 +143,7 @@ export async function countersignKey(call, name, userID) {
 // signs exactly the bytes the server verifies.
 export async function countersign({ inspectionID, path, answer, userID, key }) {
   const signedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const message = await countersignMessage({
+  const message = await (await engine()).countersignMessage({
     inspection_id: inspectionID, item: path, answer_sha256: await digestOf(answer),
     user_id: userID, key_id: key.id, signed_at: signedAt,
   });
@@ -209,7 +211,7 @@ export async function readQR(video) {
     canvas.width = Math.round((video.videoWidth || 1) * scale);
     canvas.height = Math.round((video.videoHeight || 1) * scale);
     context.drawImage(video, 0, 0, canvas.width, canvas.height);
-    return decodeQR(context.getImageData(0, 0, canvas.width, canvas.height));
+    return (await engine()).decodeQR(context.getImageData(0, 0, canvas.width, canvas.height));
   };
   let stopped = false;
   const stop = () => { stopped = true; stream.getTracks().forEach((track) => track.stop()); };
