@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -38,7 +39,8 @@ func BenchmarkEngineInChromium(b *testing.B) {
 	}
 	server := browsertest.Server(b, testenv.SQLite(b))
 	module := browsertest.EngineModule(b, "app")
-	browser := browsertest.New(b, browsertest.Phone)
+	// A loaded machine at 4× throttling needs more than the default 30 s.
+	browser := browsertest.New(b, browsertest.Phone, browsertest.Timeout(5*time.Minute))
 	browser.Run(chromedp.Navigate(server.URL + "/app/manifest.webmanifest"))
 	browser.ThrottleCPU(4)
 	var figures struct {
