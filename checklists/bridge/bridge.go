@@ -22,11 +22,14 @@ import (
 type Engine struct {
 	mu        sync.Mutex
 	templates map[string]*checklists.Template
+	sessions  map[string]*session
+	order     []string // session ids, oldest first
+	next      uint64
 }
 
 // New returns an engine with no templates loaded.
 func New() *Engine {
-	return &Engine{templates: map[string]*checklists.Template{}}
+	return &Engine{templates: map[string]*checklists.Template{}, sessions: map[string]*session{}}
 }
 
 // maxLoaded bounds the parsed templates kept; a console previewing many
@@ -36,7 +39,8 @@ const maxLoaded = 64
 // Failure is the body of a call that did not succeed.
 type Failure struct {
 	// Code is invalid_template (Problems says why), unknown_template (load
-	// it again), bad_request or unknown_call.
+	// it again), unknown_session (open it again), bad_request or
+	// unknown_call.
 	Code     string               `json:"code"`
 	Message  string               `json:"message"`
 	Problems []checklists.Problem `json:"problems,omitempty"`
@@ -79,6 +83,12 @@ func (engine *Engine) dispatch(name string, request []byte) (any, *Failure) {
 		return engine.evaluate(request)
 	case "sample":
 		return engine.sample(request)
+	case "open":
+		return engine.open(request)
+	case "change":
+		return engine.change(request)
+	case "close":
+		return engine.close(request)
 	case "answerDigest":
 		return answerDigest(request)
 	case "countersignMessage":

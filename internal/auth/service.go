@@ -170,7 +170,9 @@ func (s *Service) issue(tx *store.Tx, user store.User, session store.Session) (T
 var errBadRefresh = errs.E("auth.Refresh", errs.Unauthenticated, "invalid or expired refresh token; sign in again")
 
 // Refresh spends a refresh token for a new pair. A token spent twice means
-// it was copied: the whole session is revoked and both holders must sign in.
+// it was copied: the whole session is revoked and both holders must sign
+// in; except that the same device may present it again within
+// RefreshGrace while the pair it bought is unused (the answer was lost).
 func (s *Service) Refresh(ctx context.Context, refreshToken, deviceKey string) (Tokens, error) {
 	const op = "auth.Refresh"
 	if refreshToken == "" || deviceKey == "" {
@@ -205,11 +207,28 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, deviceKey string) (
 			return err
 		}
 		revokedSession = session
-		if device.DeviceKey != deviceKey || token.UsedAt != nil {
+		if device.DeviceKey != deviceKey {
 			reused, sessionToRevoke = true, session.ID
 			return errBadRefresh
 		}
-		if err := tx.SpendRefreshToken(token.ID); errs.Is(err, errs.Conflict) {
+		if token.UsedAt != nil {
+			// A spent token again, from the same device. Within the grace
+			// window and while its successor is unspent, the answer to the
+			// first refresh was lost on the way (a phone's network): the
+			// successor, never seen by the device, is dropped and a new
+			// pair issued. Anything else is a copy: revoke the session.
+			lost, err := s.lostAnswer(tx, token)
+			if err != nil {
+				return err
+			}
+			if !lost {
+				reused, sessionToRevoke = true, session.ID
+				return errBadRefresh
+			}
+			if err := tx.DropUnspentRefreshTokens(session.ID); err != nil {
+				return err
+			}
+		} else if err := tx.SpendRefreshToken(token.ID); errs.Is(err, errs.Conflict) {
 			reused, sessionToRevoke = true, session.ID
 			return errBadRefresh
 		} else if err != nil {
@@ -236,6 +255,26 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, deviceKey string) (
 		}
 	}
 	return tokens, errs.Wrap(op, err)
+}
+
+// RefreshGrace is how long after a refresh its spent token is accepted
+// again from the same device, for a phone that never received the answer
+// (docs/deploy.md, "Sessions on phones").
+const RefreshGrace = 2 * time.Minute
+
+// lostAnswer says whether a spent token is presented again because the
+// answer to its refresh was lost: spent less than RefreshGrace ago, and no
+// token of its session spent since (the device never used the pair it
+// was given). The device has already been checked.
+func (s *Service) lostAnswer(tx *store.Tx, token store.RefreshToken) (bool, error) {
+	if token.UsedAt == nil || tx.Now.Sub(*token.UsedAt) > RefreshGrace {
+		return false, nil
+	}
+	spentSince, err := tx.SessionRefreshSpentAfter(token.SessionID, *token.UsedAt)
+	if err != nil {
+		return false, err
+	}
+	return !spentSince, nil
 }
 
 // Logout ends the session of a refresh token. Unknown tokens are ignored so

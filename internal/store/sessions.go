@@ -66,6 +66,23 @@ func (tx *Tx) SpendRefreshToken(id string) error {
 	return nil
 }
 
+// SessionRefreshSpentAfter says whether a refresh token of the session was
+// spent after at.
+func (tx *Tx) SessionRefreshSpentAfter(sessionID string, at time.Time) (bool, error) {
+	var count int64
+	err := tx.gorm.Table("refresh_tokens").Where("session_id = ? AND used_at > ?", sessionID, at).Count(&count).Error
+	return count > 0, translate("store.SessionRefreshSpentAfter", err)
+}
+
+// DropUnspentRefreshTokens deletes the session's unspent refresh tokens
+// (a pair whose answer never reached the device): only the pair issued
+// next is valid. Deleted, not spent, so that the token the device still
+// holds stays the session's last spent one.
+func (tx *Tx) DropUnspentRefreshTokens(sessionID string) error {
+	err := tx.gorm.Table("refresh_tokens").Where("session_id = ? AND used_at IS NULL", sessionID).Delete(&RefreshToken{}).Error
+	return translate("store.DropUnspentRefreshTokens", err)
+}
+
 // RevokeSession ends a session; tokens naming it stop working at once.
 func (tx *Tx) RevokeSession(id string) error {
 	err := tx.gorm.Table("sessions").Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", tx.Now).Error

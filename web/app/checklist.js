@@ -2,13 +2,12 @@
 // a template is parsed once, then every answer re-evaluates it synchronously
 // with the server's own code.
 
-import { loadEngine } from '../shared/engine.js';
-
 const forms = new WeakMap();
 
 export async function load(document) {
   if (!forms.has(document)) {
-    const engine = await loadEngine();
+    // Imported when a form opens: the first screen never waits for it.
+    const engine = await (await import('../shared/engine.js')).loadEngine();
     forms.set(document, engine.load(document));
   }
   return forms.get(document);

@@ -99,8 +99,9 @@ export function scanDialog(found) {
 
 // countersignDialog asks the second person of a two-person item to prove
 // who they are (their own sign-in, which needs the network) and to sign:
-// a key made on this phone for them, registered with their own token,
-// signs the answer (path in inspection ownerID) as it stands. done(person,
+// their key on this phone (made and registered with their own token the
+// first time, then reused) signs the answer (path in inspection ownerID)
+// as it stands. done(person,
 // medium, countersign) gets the drawn signature and the answer's
 // countersign member.
 export function countersignDialog({ role, title, ownerID, itemKey, path, inspectorID, answer, done }) {
@@ -115,7 +116,7 @@ export function countersignDialog({ role, title, ownerID, itemKey, path, inspect
     try {
       const { user: person, result: key } = await api.identify(email.value.trim(), password.value, async (user, call) => {
         if (user.id === inspectorID) throw new Error(t('error', { error: 'countersign_self' }));
-        return evidence.countersignKey(call, `countersign ${itemKey}`);
+        return evidence.countersignKey(call, t('countersign_key_name'), user.id);
       });
       const proof = await evidence.countersign({ inspectionID: ownerID, path, answer, userID: person.id, key });
       const medium = await evidence.signature(pad, {

@@ -5,8 +5,11 @@
 // BarcodeDetector or the engine's decoder, NFC via Web NDEF) where the
 // browser has them.
 
+import * as store from '../shared/store.js';
 import { uuidv7 } from '../shared/store.js';
-import { decodeQR, answerDigest, countersignMessage } from '../shared/engine.js';
+// The engine module (with Go's wasm_exec.js) is imported when first
+// needed, so the first screen never waits for it.
+const engine = () => import('../shared/engine.js');
 
 export const MAX_EDGE = 2048;
 const THUMB_EDGE = 240;
@@ -109,18 +112,29 @@ export function signedContent(answer) {
 // engine so that it is exactly what the server checks: the content_digest
 // of a drawn signature and the answer_sha256 a countersigner signs.
 export async function digestOf(answer) {
-  return answerDigest(signedContent(answer));
+  return (await engine()).answerDigest(signedContent(answer));
 }
 
-// countersignKey makes an Ed25519 key pair for a countersigner on this
-// phone and registers its public half with call (a request with the
-// countersigner's own token, see api.identify): {id, privateKey}. The
-// private key cannot be exported and is kept only for the one signature.
-export async function countersignKey(call, name) {
+// countersignKey is the countersigner's Ed25519 key on this phone: one per
+// user and device, made and registered (with call, a request with the
+// countersigner's own token, see api.identify) the first time they
+// countersign here and reused after that, so keys never pile up on the
+// server. A key the user revoked (DELETE /v1/me/keys/{id}, the deliberate
+// rotation) is replaced by a new one. The private key cannot be exported;
+// IndexedDB keeps it as a CryptoKey. Answers {id, privateKey}.
+export async function countersignKey(call, name, userID) {
+  const slot = `countersign-key:${userID}`;
+  const kept = await store.getKV(slot);
+  if (kept && kept.id && kept.privateKey) {
+    const keys = await call('GET', '/v1/me/keys?limit=100');
+    if ((keys.items || []).some((key) => key.id === kept.id && !key.revoked_at)) return kept;
+  }
   const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
   const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   const key = await call('POST', '/v1/me/keys', { algorithm: 'ed25519', public_key: base64(raw), name });
-  return { id: key.id, privateKey: pair.privateKey };
+  const made = { id: key.id, privateKey: pair.privateKey };
+  await store.setKV(slot, made);
+  return made;
 }
 
 // countersign signs an answer for its countersigner (docs/sync-protocol.md,
@@ -129,7 +143,7 @@ export async function countersignKey(call, name) {
 // signs exactly the bytes the server verifies.
 export async function countersign({ inspectionID, path, answer, userID, key }) {
   const signedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const message = await countersignMessage({
+  const message = await (await engine()).countersignMessage({
     inspection_id: inspectionID, item: path, answer_sha256: await digestOf(answer),
     user_id: userID, key_id: key.id, signed_at: signedAt,
   });
@@ -197,7 +211,7 @@ export async function readQR(video) {
     canvas.width = Math.round((video.videoWidth || 1) * scale);
     canvas.height = Math.round((video.videoHeight || 1) * scale);
     context.drawImage(video, 0, 0, canvas.width, canvas.height);
-    return decodeQR(context.getImageData(0, 0, canvas.width, canvas.height));
+    return (await engine()).decodeQR(context.getImageData(0, 0, canvas.width, canvas.height));
   };
   let stopped = false;
   const stop = () => { stopped = true; stream.getTracks().forEach((track) => track.stop()); };

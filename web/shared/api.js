@@ -138,9 +138,16 @@ export async function login(email, password) {
   const tokens = await request('POST', '/v1/auth/login', {
     auth: false, body: { email, password, device_id: deviceID },
   });
-  await store.saveSession({ access: tokens.access_token, refresh: tokens.refresh_token, device_id: deviceID, email });
-  const me = await request('GET', '/v1/me');
-  return store.saveSession({ user: me.user, org: me.org });
+  // Who signed in is known before the tokens are kept: tokens and user are
+  // saved together, so sync never sends one user's outbox with another's
+  // token (store.js sends only the signed-in user's entries).
+  const me = await request('GET', '/v1/me', { auth: false, headers: { Authorization: `Bearer ${tokens.access_token}` } });
+  const before = await store.session();
+  // Another user on this phone: the replica and its cursor were the other
+  // user's view of the server. Their outbox, drafts and evidence stay on
+  // the phone, theirs, until they sign in again.
+  if (before && before.user && before.user.id !== me.user.id) await store.dropReplica();
+  return store.saveSession({ access: tokens.access_token, refresh: tokens.refresh_token, device_id: deviceID, email, user: me.user, org: me.org });
 }
 
 export async function logout() {

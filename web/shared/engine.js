@@ -4,7 +4,9 @@
 //
 //   const engine = await loadEngine();          // once; later calls share it
 //   const form = engine.load(template);         // parse + validate once
-//   const result = form.evaluate(answers, context, inspectorId);  // per answer
+//   const result = form.evaluate(answers, context, inspectorId);  // whole
+//   const session = form.session(answers, context, inspectorId);  // a form
+//   const { paths } = session.change({ key: answer });  // per answer: session.result
 //
 // decodeQR(imageData) reads a checkpoint's QR code from a camera frame where
 // the browser has no BarcodeDetector (Safari on iPhones).
@@ -159,6 +161,11 @@ export class Form {
     this.template = template;
   }
 
+  /** session opens a Session on the answers so far. */
+  session(answers, context = {}, inspectorId = "") {
+    return new Session(this, answers, context, inspectorId);
+  }
+
   /** evaluate returns checklists.Result for the answers so far. */
   evaluate(answers, context = {}, inspectorId = "", references = null) {
     const request = { digest: this.digest, answers: answers || {}, context: context || {}, inspector_id: inspectorId || "" };
@@ -174,6 +181,81 @@ export class Form {
       throw error;
     }
   }
+}
+
+/** Session is one form being filled in, kept inside the engine: after an
+ * answer only that answer goes in and only what it changed comes out
+ * (checklists/bridge, "open" and "change"). result is the whole current
+ * checklists.Result, kept up to date here. */
+export class Session {
+  constructor(form, answers, context = {}, inspectorId = "") {
+    this.form = form;
+    this.answers = { ...(answers || {}) };
+    this.context = context || {};
+    this.inspectorId = inspectorId || "";
+    this.result = null;
+    this.id = "";
+    this.open();
+  }
+
+  open() {
+    const request = { digest: this.form.digest, answers: this.answers, context: this.context, inspector_id: this.inspectorId };
+    let opened;
+    try {
+      opened = this.form.engine.invoke("open", request);
+    } catch (error) {
+      if (!(error instanceof EngineError) || error.code !== "unknown_template") throw error;
+      this.form.digest = this.form.engine.load(this.form.template).digest;
+      opened = this.form.engine.invoke("open", { ...request, digest: this.form.digest });
+    }
+    this.id = opened.session;
+    this.result = opened.result;
+    return this.result;
+  }
+
+  /** change sets answers ({key: answer}, null removes one) and returns the
+   * paths whose state changed; this.result is the whole new result. */
+  change(answers) {
+    for (const [key, answer] of Object.entries(answers)) {
+      if (answer === null || answer === undefined) delete this.answers[key];
+      else this.answers[key] = answer;
+    }
+    let changes;
+    try {
+      changes = this.form.engine.invoke("change", { session: this.id, answers });
+    } catch (error) {
+      // The engine keeps a bounded number of sessions: open it again.
+      if (!(error instanceof EngineError) || error.code !== "unknown_session") throw error;
+      const before = this.result;
+      this.open();
+      return { paths: changedPaths(before, this.result), whole: true };
+    }
+    const result = this.result;
+    for (const key of ["visible", "required"]) {
+      for (const [path, flag] of Object.entries(changes[key] || {})) {
+        if (flag === null) delete result[key][path];
+        else result[key][path] = flag;
+      }
+    }
+    for (const key of ["sections", "blocked", "missing", "errors", "failed", "critical_failed", "findings", "countersigns"]) {
+      if (changes[key]) result[key] = changes[key];
+    }
+    result.outcome = changes.outcome;
+    result.score = changes.score;
+    return { paths: changes.paths, whole: false };
+  }
+
+  /** close lets the engine forget the session. */
+  close() {
+    if (this.id) this.form.engine.invoke("close", { session: this.id });
+    this.id = "";
+  }
+}
+
+// changedPaths is every path of either result: a reopened session draws
+// all again.
+function changedPaths(before, after) {
+  return [...new Set([...Object.keys((before && before.visible) || {}), ...Object.keys(after.visible)])];
 }
 
 /** call runs one bridge call by name ("validate", "load", "evaluate",

@@ -158,6 +158,23 @@ export async function dropReplica() {
   });
 }
 
+// --- whose records: the outbox, drafts and evidence are per user ---
+
+// Each outbox entry, draft and medium carries the id of the user who made
+// it. Sync sends only the signed-in user's, with their token: a second
+// guard signing in on the same phone never pushes the first guard's work
+// as their own; it waits on the phone until the first guard signs in
+// again. Entries without a user (none are made so) count as anyone's.
+
+async function userOf(kv) {
+  const current = await promised(kv.get('session'));
+  return (current && current.user && current.user.id) || '';
+}
+
+function mine(user) {
+  return (row) => !row.user_id || row.user_id === user;
+}
+
 // --- outbox ---
 
 // mutation builds an outbox entry for the user's action now.
@@ -170,12 +187,29 @@ export function mutation(type, entityType, entityID, payload, baseVersion) {
   return entry;
 }
 
+// outbox is the signed-in user's queue, in the order they acted.
 export async function outbox() {
-  return tx(['outbox'], 'readonly', ({ outbox: store }) => promised(store.getAll()));
+  return tx(['outbox', 'kv'], 'readonly', async ({ outbox: store, kv }) =>
+    (await promised(store.getAll())).filter(mine(await userOf(kv))));
 }
 
+// outboxHead is the first limit entries of the signed-in user's queue.
 export async function outboxHead(limit) {
-  return tx(['outbox'], 'readonly', ({ outbox: store }) => promised(store.getAll(null, limit)));
+  return tx(['outbox', 'kv'], 'readonly', async ({ outbox: store, kv }) => {
+    const keep = mine(await userOf(kv));
+    const head = [];
+    await new Promise((resolve, reject) => {
+      const cursor = store.openCursor();
+      cursor.onerror = () => reject(cursor.error);
+      cursor.onsuccess = () => {
+        const at = cursor.result;
+        if (!at || head.length >= limit) { resolve(); return; }
+        if (keep(at.value)) head.push(at.value);
+        at.continue();
+      };
+    });
+    return head;
+  });
 }
 
 export async function noteAttempt(seqs, error) {
@@ -244,8 +278,10 @@ export async function allResults() {
 
 // --- drafts: local records the guard is working on ---
 
+// drafts are the signed-in user's drafts of a kind.
 export async function drafts(kind) {
-  return tx(['drafts'], 'readonly', ({ drafts: store }) => promised(store.index('kind').getAll(kind)));
+  return tx(['drafts', 'kv'], 'readonly', async ({ drafts: store, kv }) =>
+    (await promised(store.index('kind').getAll(kind))).filter(mine(await userOf(kv))));
 }
 
 export async function draft(id) {
@@ -253,12 +289,13 @@ export async function draft(id) {
 }
 
 // saveDraft writes a draft and queues its mutations (and evidence) in one
-// transaction.
+// transaction, each stamped with the signed-in user.
 export async function saveDraft(value, mutations = [], media = []) {
-  return tx(['drafts', 'outbox', 'media'], 'readwrite', ({ drafts: store, outbox: queue, media: blobs }) => {
-    if (value) store.put(value);
-    for (const entry of mutations) queue.add(entry);
-    for (const medium of media) blobs.put(medium);
+  return tx(['drafts', 'outbox', 'media', 'kv'], 'readwrite', async ({ drafts: store, outbox: queue, media: blobs, kv }) => {
+    const user = await userOf(kv);
+    if (value) store.put(value.user_id ? value : { ...value, user_id: user });
+    for (const entry of mutations) queue.add(entry.user_id ? entry : { ...entry, user_id: user });
+    for (const medium of media) blobs.put(medium.user_id ? medium : { ...medium, user_id: user });
   });
 }
 
@@ -269,7 +306,8 @@ export async function deleteDraft(id) {
 // --- media: evidence kept until the server has stored it ---
 
 export async function putMedia(medium) {
-  return tx(['media'], 'readwrite', ({ media }) => promised(media.put(medium)));
+  return tx(['media', 'kv'], 'readwrite', async ({ media, kv }) =>
+    promised(media.put(medium.user_id ? medium : { ...medium, user_id: await userOf(kv) })));
 }
 
 export async function media(id) {
@@ -286,9 +324,11 @@ export async function mediaFor(ownerID) {
 
 // unsentMedia lists media not yet stored (failed ones stay, never dropped,
 // but are not retried until the guard asks).
+// Only the signed-in user's: their token declares and completes them.
 export async function unsentMedia() {
-  const all = await allMedia();
-  return all.filter((medium) => medium.state !== 'stored' && medium.state !== 'failed').sort((a, b) => a.seq - b.seq);
+  const [all, current] = await Promise.all([allMedia(), session()]);
+  const keep = mine((current && current.user && current.user.id) || '');
+  return all.filter((medium) => keep(medium) && medium.state !== 'stored' && medium.state !== 'failed').sort((a, b) => a.seq - b.seq);
 }
 
 // setMediaState records a step of declare → upload → complete. Once stored,
@@ -305,15 +345,20 @@ export async function setMediaState(id, state, extra = {}) {
 
 // --- whole-device state ---
 
-// counts says what is waiting, for the header badge and the sync screen.
+// counts says what of the signed-in user's is waiting, for the header
+// badge and the sync screen; others is what waits for other users of the
+// phone to sign in again.
 export async function counts() {
-  return tx(['outbox', 'media', 'results'], 'readonly', async ({ outbox: queue, media: store, results }) => {
-    const [waiting, all, answered] = await Promise.all([
-      promised(queue.count()), promised(store.getAll()), promised(results.getAll()),
+  return tx(['outbox', 'media', 'results', 'kv'], 'readonly', async ({ outbox: queue, media: store, results, kv }) => {
+    const [entries, all, answered, user] = await Promise.all([
+      promised(queue.getAll()), promised(store.getAll()), promised(results.getAll()), userOf(kv),
     ]);
-    const unsent = all.filter((medium) => medium.state !== 'stored').length;
+    const keep = mine(user);
+    const waiting = entries.filter(keep).length;
+    const unsent = all.filter((medium) => keep(medium) && medium.state !== 'stored').length;
+    const others = entries.length - waiting + all.filter((medium) => !keep(medium) && medium.state !== 'stored').length;
     const problems = answered.filter((result) => (result.status === 'rejected' || result.status === 'conflict') && !result.dismissed).length;
-    return { waiting, unsent, problems };
+    return { waiting, unsent, problems, others };
   });
 }
 

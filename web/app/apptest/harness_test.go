@@ -48,7 +48,7 @@ var dist struct {
 	err  error
 }
 
-func distDir(t *testing.T) string {
+func distDir(t testing.TB) string {
 	t.Helper()
 	dist.once.Do(func() {
 		_, file, _, _ := runtime.Caller(0)
@@ -77,7 +77,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func startServer(t *testing.T, databaseURL string, opts ...apitest.Option) *server {
+func startServer(t testing.TB, databaseURL string, opts ...apitest.Option) *server {
 	t.Helper()
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -157,7 +157,7 @@ func drop(w http.ResponseWriter) {
 // browser is one headless Chromium on a profile directory that outlives
 // restarts, at phone size.
 type browser struct {
-	t           *testing.T
+	t           testing.TB
 	profile     string
 	width       int64
 	height      int64
@@ -180,7 +180,7 @@ func chromiumPath() string {
 	return ""
 }
 
-func newBrowser(t *testing.T, profile string, width, height int64) *browser {
+func newBrowser(t testing.TB, profile string, width, height int64) *browser {
 	t.Helper()
 	path := chromiumPath()
 	if path == "" {

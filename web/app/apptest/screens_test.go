@@ -10,7 +10,7 @@ import (
 
 // checkLayout fails when the screen scrolls sideways at phone width or a
 // control is smaller than a fingertip (44 px).
-func checkLayout(t *testing.T, b *browser, screen string) {
+func checkLayout(t testing.TB, b *browser, screen string) {
 	t.Helper()
 	var problems []string
 	b.eval(`(() => {

@@ -168,5 +168,18 @@ func TestEveryItemType(t *testing.T) {
 		if handover.Countersign.UserID != s.tenant.Supervisor.User.ID || handover.Countersign.KeyID == "" || handover.Countersign.Signature == "" {
 			t.Errorf("countersign: %s", detail.Answers["handover"])
 		}
+		// The supervisor countersigned twice on this phone with one key:
+		// it is made once per user and device and reused.
+		var keys struct {
+			Items []struct {
+				ID        string
+				RevokedAt *string `json:"revoked_at"`
+			}
+		}
+		s.srv.Get("/v1/me/keys", supervisor).Want(t, http.StatusOK).JSON(t, &keys)
+		if len(keys.Items) != 1 || keys.Items[0].ID != handover.Countersign.KeyID {
+			t.Errorf("the supervisor has %d keys %+v after two countersigns on one phone, want the one that signed (%s)",
+				len(keys.Items), keys.Items, handover.Countersign.KeyID)
+		}
 	})
 }

@@ -50,10 +50,17 @@ class Form {
 
   async start() {
     try {
-      await checklist.load(this.document);
+      const form = await checklist.load(this.document);
       this.server = await data.serverInspection(this.draft.id);
       await this.loadMedia();
-      await this.evaluate();
+      // The answers live in an engine session: after each answer only that
+      // answer goes into the engine and only what it changed comes back.
+      this.session = form.session(this.draft.answers, this.draft.context || {}, this.user.id);
+      this.result = this.session.result;
+      if (this.editable && this.prune().length) {
+        this.session.change(Object.fromEntries(Object.keys(this.session.answers).filter((key) => !(key in this.draft.answers)).map((key) => [key, null])));
+        await store.saveDraft(this.draft);
+      }
       this.draw();
     } catch (error) {
       console.error(error);
@@ -77,38 +84,65 @@ class Form {
     return this.draft.status === 'in_progress';
   }
 
-  // evaluate runs the engine; answers to items that became hidden or
-  // locked are dropped, as the server would refuse them.
-  async evaluate() {
-    for (let pass = 0; pass < 3; pass += 1) {
-      this.result = await checklist.evaluate(this.document, {
-        answers: this.draft.answers, context: this.draft.context || {}, inspector_id: this.user.id,
-      });
-      if (!this.editable || !this.prune()) return;
-      await store.saveDraft(this.draft);
-    }
-  }
-
+  // prune drops answers to items that became hidden or locked, as the
+  // server would refuse them, and returns their keys.
   prune() {
-    let changed = false;
+    const dropped = [];
     const blocked = new Set(this.result.blocked);
     for (const key of Object.keys(this.draft.answers)) {
       const path = `/${key}`;
       if (this.result.visible[path] === false || blocked.has(path)) {
         delete this.draft.answers[key];
-        changed = true;
+        dropped.push(key);
       }
     }
-    return changed;
+    return dropped;
   }
 
+  // change records an answer: the engine session re-evaluates, the items
+  // whose state changed are drawn again (the whole form only when the
+  // sections or the form's first answer changed), then the draft is saved.
+  // 'patrolsync-answer' measures the answer to the screen showing it.
   async change(key, answer) {
     if (!this.editable) return;
-    if (answer === null || actions.isEmpty(answer)) delete this.draft.answers[key];
+    const started = performance.now();
+    const hadAnswers = Object.keys(this.draft.answers).length > 0;
+    const sectionsBefore = this.visibleSections().map(({ index }) => index).join();
+    const empty = answer === null || actions.isEmpty(answer);
+    if (empty) delete this.draft.answers[key];
     else this.draft.answers[key] = answer;
+    const paths = new Set([`/${key}`, ...this.session.change({ [key]: empty ? null : answer }).paths]);
+    this.result = this.session.result;
+    for (let pass = 0; pass < 3; pass += 1) {
+      const dropped = this.prune();
+      if (dropped.length === 0) break;
+      for (const one of dropped) paths.add(`/${one}`);
+      for (const path of this.session.change(Object.fromEntries(dropped.map((one) => [one, null]))).paths) paths.add(path);
+      this.result = this.session.result;
+    }
+    const whole = hadAnswers !== Object.keys(this.draft.answers).length > 0
+      || sectionsBefore !== this.visibleSections().map(({ index }) => index).join();
+    if (whole) this.draw();
+    else this.patch(paths);
+    performance.measure('patrolsync-answer', { start: started });
     await store.saveDraft(this.draft);
-    await this.evaluate();
-    this.draw();
+  }
+
+  // patch draws again the items of the section on screen whose state is
+  // among paths (a group's child redraws its group), and the form's head.
+  patch(paths) {
+    const tops = new Set([...paths].map((path) => `/${path.split('/')[1]}`));
+    for (const top of tops) {
+      const slot = this.slots && this.slots.get(top);
+      if (!slot) continue;
+      const item = this.itemOf.get(top);
+      const next = this.item(item, top, this.draft.answers[item.key], (answer) => this.change(item.key, answer)) || document.createComment(top);
+      slot.replaceWith(next);
+      this.slots.set(top, next);
+    }
+    const head = this.head();
+    this.headNode.replaceWith(head);
+    this.headNode = head;
   }
 
   hiddenPaths() {
@@ -163,13 +197,13 @@ class Form {
       });
   }
 
-  draw() {
+  // head is the title, progress, score and the section chips.
+  head() {
     const sections = this.visibleSections();
     const index = this.sectionIndex;
-    const section = this.document.sections[index];
     const position = sections.findIndex((one) => one.index === index);
     const answerable = this.countAnswerable();
-    const head = h('div', { class: 'form-head' },
+    return h('div', { class: 'form-head' },
       h('h1', { style: 'font-size: var(--text-lg); margin-bottom: 4px' }, label(this.document.title)),
       h('div', { class: 'meta' },
         h('span', { id: 'form-progress' }, t('progress', answerable)),
@@ -180,11 +214,30 @@ class Form {
           type: 'button', class: `section-chip${this.sectionProblems(one) && this.touched(one) ? ' has-problem' : ''}${this.sectionDone(one) ? ' complete' : ''}`,
           'aria-current': at === index ? 'step' : null, onclick: () => this.go(at),
         }, label(one.title)))));
+  }
+
+  draw() {
+    const sections = this.visibleSections();
+    const index = this.sectionIndex;
+    const section = this.document.sections[index];
+    const position = sections.findIndex((one) => one.index === index);
+    const head = this.head();
+    this.headNode = head;
     const status = this.statusBanner();
+    // Every item of the section has a slot (its element, or a comment when
+    // hidden) that patch replaces.
+    this.slots = new Map();
+    this.itemOf = new Map();
     const body = h('div', { class: 'section', id: `section-${section.key}` },
       h('h2', {}, t('section_of', { n: position + 1, total: sections.length }), ' · ', label(section.title)),
       section.help ? h('p', { class: 'muted' }, label(section.help)) : null,
-      section.items.map((item) => this.item(item, `/${item.key}`, this.draft.answers[item.key], (answer) => this.change(item.key, answer))));
+      section.items.map((item) => {
+        const path = `/${item.key}`;
+        const node = this.item(item, path, this.draft.answers[item.key], (answer) => this.change(item.key, answer)) || document.createComment(path);
+        this.slots.set(path, node);
+        this.itemOf.set(path, item);
+        return node;
+      }));
     const previous = sections[position - 1];
     const next = sections[position + 1];
     const foot = h('div', { class: 'form-foot' },

@@ -56,6 +56,7 @@ export async function render({ navigate }) {
 
   return h('div', { id: 'sync', dataset: { synced: String(synced && status.phase !== 'syncing') } },
     hero,
+    counts.others ? h('div', { class: 'banner banner-info', role: 'status', id: 'others-waiting' }, h('span', {}, t('others_waiting', { n: counts.others }))) : null,
     h('div', { class: 'btn-row', style: 'margin-bottom: 12px' },
       button([icon('sync', 20), status.phase === 'syncing' ? t('syncing') : t('sync_now')], () => sync.syncNow(),
         { id: 'sync-now', disabled: !navigator.onLine }),
