@@ -182,9 +182,9 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPatch, "/sites/:id", principal.Admin, patchByID(s.deps.Org.UpdateSite))
 	s.add(v1, http.MethodDelete, "/sites/:id", principal.Admin, withPatch(s.deps.Org.UpdateSite, org.SitePatch{Active: inactive()}))
 
-	s.add(v1, http.MethodGet, "/users", principal.Admin, s.listUsers)
+	s.add(v1, http.MethodGet, "/users", principal.Supervisor, s.listUsers) // supervisors pick people by name (issue 15)
 	s.add(v1, http.MethodPost, "/users", principal.Admin, create(s.deps.Org.CreateUser))
-	s.add(v1, http.MethodGet, "/users/:id", principal.Admin, byID(s.deps.Org.User))
+	s.add(v1, http.MethodGet, "/users/:id", principal.Supervisor, byID(s.deps.Org.User))
 	s.add(v1, http.MethodPatch, "/users/:id", principal.Admin, patchByID(s.deps.Org.UpdateUser))
 	s.add(v1, http.MethodDelete, "/users/:id", principal.Admin, withPatch(s.deps.Org.UpdateUser, org.UserPatch{Active: inactive()}))
 
@@ -252,6 +252,8 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodGet, "/registers/hazards", principal.Supervisor, s.register(records.HazardRegister))
 	s.add(v1, http.MethodGet, "/registers/handovers", principal.Supervisor, s.register(records.HandoverRegister))
 	s.add(v1, http.MethodPatch, "/org", principal.Admin, s.updateOrg)
+	// The console's records and administration (issue 15).
+	s.add(v1, http.MethodGet, "/registers/outsiders", principal.Supervisor, s.register(records.OutsiderRegister))
 }
 
 // add registers an authenticated route with its weakest allowed role.
