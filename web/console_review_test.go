@@ -91,7 +91,8 @@ func TestConsoleApprove(t *testing.T) {
 	}
 	browser.WaitFor("photo thumbnails", `[...document.querySelectorAll('#console-main .console-thumb')].length >= 2 &&
 		[...document.querySelectorAll('#console-main .console-thumb')].every((img) => img.complete && img.naturalWidth > 0)`, 20*time.Second)
-	browser.WaitFor("the guard's signature image", `[...document.querySelectorAll('.console-signature')].some((img) => img.complete && img.naturalWidth > 0)`, 20*time.Second)
+	// The guard's signature is drawn from the strokes the API gives with the inspection.
+	browser.WaitFor("the guard's signature drawn from its strokes", `[...document.querySelectorAll('canvas.console-signature[data-strokes="true"]')].some((c) => c.width > 0)`, 20*time.Second)
 	browser.Screenshot("console-inspection")
 	noStrayText(t, browser)
 

@@ -12,6 +12,9 @@ import { s } from './strings.js';
 import { directory, forgetMedia } from './data.js';
 import { queueScreen } from './queue.js';
 import { inspectionScreen } from './review.js';
+import { adminScreen } from './admin.js';
+import { recordsScreen } from './records.js';
+import { templatesScreen } from './templates.js';
 
 const root = document.getElementById('console');
 
@@ -62,6 +65,9 @@ async function route(session) {
 const screens = [
   { path: '#/', nav: 'nav_queue', show: (context) => queueScreen(context) },
   { path: '#/inspections/', show: (context, id) => inspectionScreen(context, id) },
+  { path: '#/records', nav: 'records_nav', roles: ['supervisor', 'admin', 'auditor'], show: (context, tab) => recordsScreen(context, tab) },
+  { path: '#/templates', nav: 'templates_nav', roles: ['admin', 'auditor'], show: (context, id) => templatesScreen(context, id) },
+  { path: '#/admin', nav: 'admin_nav', roles: ['admin', 'auditor'], show: (context, tab, ...rest) => adminScreen(context, tab, ...rest) },
 ];
 
 function currentRoute() {
@@ -70,7 +76,7 @@ function currentRoute() {
   for (const screen of screens) {
     if (hash.startsWith(screen.path) && screen.path.length > best.path.length) best = screen;
   }
-  const rest = hash.slice(best.path.length).split('?')[0];
+  const rest = hash.slice(best.path.length).split('?')[0].replace(/^\//, '');
   return { screen: best, params: rest ? rest.split('/').map(decodeURIComponent) : [] };
 }
 
