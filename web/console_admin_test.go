@@ -31,7 +31,7 @@ func consoleSignIn(browser *browsertest.Browser, url, email string) {
 
 // show goes to a console screen and waits until what is there.
 func show(browser *browsertest.Browser, hash, what, condition string) {
-	browser.Run(chromedp.Evaluate[chromedp.Void](`location.hash = '`+hash+`'`))
+	browser.Run(chromedp.Evaluate[chromedp.Void](`location.hash = '` + hash + `'`))
 	browser.WaitFor(what, condition, 20*time.Second)
 }
 
