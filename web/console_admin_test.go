@@ -94,8 +94,13 @@ func TestConsoleTemplateEditPreviewPublish(t *testing.T) {
 	both(t, browser, "console-template-editor")
 
 	browser.Run(chromedp.Click(chromedp.CSS(`#template-publish`)))
-	browser.WaitFor("version 2 in the diff", `document.querySelector('#template-diff-summary') &&
-		[...document.querySelectorAll('#template-diff-to option')].some((o) => o.textContent === 'Version 2')`, 30*time.Second)
+	browser.WaitFor("version 2 to compare", `[...document.querySelectorAll('#template-diff-to option')].some((o) => o.textContent === 'Version 2')`, 30*time.Second)
+	browser.Run(chromedp.Evaluate[chromedp.Void](`(() => {
+		const from = document.querySelector('#template-diff-from'), to = document.querySelector('#template-diff-to');
+		from.value = '1'; to.value = '2';
+		to.dispatchEvent(new Event('change'));
+	})()`))
+	browser.WaitFor("the diff of version 1 and 2", `document.querySelector('#template-diff-summary')`, 30*time.Second)
 	var template struct {
 		LatestVersion struct{ Number int } `json:"latest_version"`
 	}

@@ -191,8 +191,12 @@ class Editor {
 
   // diffView compares two versions (or the draft) line by line.
   diffView() {
+    // The draft is offered only while it differs from the latest version
+    // (publishing leaves the draft as it was published).
+    const latest = this.versions[this.versions.length - 1];
+    const draftDiffers = this.template.draft && (!latest || this.template.draft_digest !== latest.digest);
     const choices = [...this.versions.map((v) => [String(v.number), s('templates_version', { n: v.number })]),
-      ...(this.template.draft ? [['draft', s('templates_draft')]] : [])];
+      ...(draftDiffers ? [['draft', s('templates_draft')]] : [])];
     if (choices.length < 2) return null;
     const select = (id, chosen) => h('select', { id }, choices.map(([value, text]) => h('option', { value, selected: value === chosen }, text)));
     const from = select('template-diff-from', choices[choices.length - 2][0]);
