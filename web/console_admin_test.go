@@ -135,8 +135,8 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	consoleSignIn(browser, server.URL, auditor.Email)
 	// Controls that write, on any screen; inputs in tables must be disabled.
-	const writes = `[...document.querySelectorAll('#approve-submit, #return-submit, #console-pad, #admin-user-form, #admin-site-form,
-		.device-deactivate, .site-edit, #template-save, #template-publish, #console-main form.console-form-inline'),
+	const writes = `[...document.querySelectorAll('#approve-submit, #return-submit, #console-pad, #admin-user-form, #admin-site-form, ' +
+		'.device-deactivate, .site-edit, #template-save, #template-publish, #console-main form.console-form-inline'),
 		...[...document.querySelectorAll('#console-main table select, #console-main table input')].filter((x) => !x.disabled)].length`
 	noWrites := func(screen string) {
 		t.Helper()
@@ -204,9 +204,9 @@ func TestConsoleDeactivateDevice(t *testing.T) {
 	consoleSignIn(browser, server.URL, tenant.Admin.Email)
 	show(browser, "#/admin/users", "the users", `document.querySelector('#admin-users tr[data-user="`+tenant.Guard.User.ID+`"]')`)
 	both(t, browser, "console-admin-users")
-	show(browser, "#/admin/sites", "the sites with a place", `document.querySelector('#admin-sites').textContent.includes('31.2304')`)
+	show(browser, "#/admin/sites", "the sites with a place", `document.querySelector('#admin-sites')?.textContent.includes('31.2304')`)
 	both(t, browser, "console-admin-sites")
-	show(browser, "#/admin/checkpoints", "the checkpoints", `document.querySelector('#console-main').textContent.includes('CP-VAULT-01')`)
+	show(browser, "#/admin/checkpoints", "the checkpoints", `document.querySelector('#console-main')?.textContent.includes('CP-VAULT-01')`)
 	both(t, browser, "console-admin-checkpoints")
 
 	show(browser, "#/admin/devices/"+tenant.Guard.User.ID, "the guard's phone", `document.querySelector('#admin-devices .device-deactivate')`)
@@ -220,7 +220,7 @@ func TestConsoleDeactivateDevice(t *testing.T) {
 	browser.WaitFor("the confirmation", `document.querySelector('#confirm-ok')`, 10*time.Second)
 	browser.Run(chromedp.Click(chromedp.CSS(`#confirm-ok`)))
 	browser.WaitFor("the phone deactivated", `!document.querySelector('#admin-devices .device-deactivate') &&
-		document.querySelector('#admin-devices').textContent.includes('Deactivated')`, 15*time.Second)
+		document.querySelector('#admin-devices')?.textContent.includes('Deactivated')`, 15*time.Second)
 	server.Get("/v1/me", tenant.Guard.Token).Want(t, http.StatusUnauthorized)
 	server.Post("/v1/auth/refresh", "", map[string]string{"refresh_token": tenant.Guard.Refresh, "device_id": tenant.Guard.DeviceID}).
 		Want(t, http.StatusUnauthorized)

@@ -64,12 +64,12 @@ export async function adminScreen(context, tab, ...rest) {
   const tabs = h('nav', { class: 'console-tabs', 'aria-label': s('admin_nav') }, ['users', 'devices', 'sites', 'checkpoints'].map((name) =>
     h('a', { href: `#/admin/${name}`, class: 'console-tab', 'aria-current': name === tab ? 'page' : null }, s(`admin_${name}`))));
   const body = h('div', { id: 'admin-body' }, loading(s('loading')));
-  main.replaceChildren(h('h1', { class: 'console-heading' }, s('admin_nav')), tabs,
-    canWrite ? null : banner(s('admin_read_only'), 'info'), body);
+  main.replaceChildren(...[h('h1', { class: 'console-heading' }, s('admin_nav')), tabs,
+    canWrite ? null : banner(s('admin_read_only'), 'info'), body].filter(Boolean));
   const screen = { users: usersTab, devices: devicesTab, sites: sitesTab, checkpoints: checkpointsTab }[tab] || usersTab;
   const again = () => adminScreen(context, tab, ...rest);
   try {
-    body.replaceChildren(...[await screen({ ...context, canWrite, again }, ...rest)].flat());
+    body.replaceChildren(...[await screen({ ...context, canWrite, again }, ...rest)].flat(Infinity).filter(Boolean));
   } catch (error) {
     body.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), again)));
   }

@@ -55,8 +55,8 @@ export async function recordsScreen(context, tab) {
   const tabs = h('nav', { class: 'console-tabs', 'aria-label': s('records_heading') }, [...registers, 'audit'].map((name) =>
     h('a', { href: `#/records/${name}`, class: 'console-tab', 'aria-current': name === tab ? 'page' : null }, s(`records_${name}`))));
   const results = h('div', { id: 'records-results' });
-  main.replaceChildren(h('h1', { class: 'console-heading' }, s('records_heading')), tabs,
-    tab === 'audit' ? null : filters(context, tab, results), results);
+  main.replaceChildren(...[h('h1', { class: 'console-heading' }, s('records_heading')), tabs,
+    tab === 'audit' ? null : filters(context, tab, results), results].filter(Boolean));
   if (tab === 'audit') await auditLog(context, results);
   else await show(context, tab, results);
 }

@@ -108,7 +108,7 @@ class Editor {
     this.save = button(s('templates_save'), () => this.store(false), { kind: 'secondary', id: 'template-save' });
     this.publish = button(s('templates_publish', { n: (latest ? latest.number : 0) + 1 }), () => this.store(true), { id: 'template-publish' });
     const zone = zoneOf(this.context.known, [...this.context.known.sites.keys()][0]);
-    this.context.main.replaceChildren(
+    this.context.main.replaceChildren(...[
       h('a', { href: '#/templates', class: 'btn btn-quiet console-back' }, `← ${s('templates_back')}`),
       h('div', { class: 'console-summary-head' }, h('h1', { class: 'console-heading' }, label(template.title)),
         h('div', { class: 'console-badges' }, badge(s(`templates_status_${template.status}`), 'neutral'), this.dirty)),
@@ -119,7 +119,7 @@ class Editor {
         h('section', { class: 'card console-template-edit' }, h('h2', { class: 'section-title' }, s('templates_editor')), this.text, this.problems,
           this.canWrite ? h('div', { class: 'btn-row' }, this.save, this.publish) : null),
         h('section', { class: 'card console-template-preview' }, h('h2', { class: 'section-title' }, s('templates_preview')), this.previewRoot)),
-      this.diffView());
+      this.diffView()].filter(Boolean));
     await this.check();
   }
 
