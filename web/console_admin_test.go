@@ -162,6 +162,13 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 		t.Errorf("audit verdict %q", verdict)
 	}
 	both(t, browser, "console-records-audit")
+	// The same in Chinese: names and times as before, the words translated.
+	browser.Run(chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'zh-CN')`), chromedp.Reload())
+	browser.WaitFor("the audit log in Chinese", `document.querySelector('#audit-verdict .banner-ok')?.textContent.includes('审计链完整') &&
+		document.querySelector('#audit-table tbody tr')`, 20*time.Second)
+	browser.Screenshot("console-records-audit-zh")
+	browser.Run(chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`), chromedp.Reload())
+	browser.WaitFor("the console in English again", `document.querySelector('#audit-table tbody tr')`, 20*time.Second)
 	show(browser, "#/records/inspections", "the inspection register", `document.querySelector('#records-table tr[data-inspection="`+id+`"]')`)
 	noWrites("the register")
 	for _, screen := range []struct{ hash, what, ready string }{

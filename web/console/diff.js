@@ -22,7 +22,18 @@ export function lineDiff(before, after) {
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) { out.push({ op: ' ', text: a[i] }); i += 1; j += 1; } else if (j < b.length && (i === a.length || lengths[i][j + 1] >= lengths[i + 1][j])) { out.push({ op: '+', text: b[j] }); j += 1; } else { out.push({ op: '-', text: a[i] }); i += 1; }
+    // Removed lines come before the lines that replace them.
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      out.push({ op: ' ', text: a[i] });
+      i += 1;
+      j += 1;
+    } else if (i < a.length && (j === b.length || lengths[i + 1][j] >= lengths[i][j + 1])) {
+      out.push({ op: '-', text: a[i] });
+      i += 1;
+    } else {
+      out.push({ op: '+', text: b[j] });
+      j += 1;
+    }
   }
   return out.concat(before.slice(endA).map((text) => ({ op: ' ', text })));
 }
