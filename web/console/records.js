@@ -24,7 +24,7 @@ addStrings({
     records_chain_ok: 'The audit chain is intact: {n} entries checked.',
     records_chain_broken: 'The audit chain is broken: {n} problems.',
     records_check_chain: 'Check the chain', records_checking: 'Checking…',
-    records_action: 'Action', records_actor: 'By', records_entity: 'Record', records_system: 'System',
+    records_action: 'Action', records_actor: 'By', records_entity: 'Record', records_system: 'System or operator',
     records_exported: 'Export downloaded.',
   },
   'zh-CN': {
@@ -40,7 +40,7 @@ addStrings({
     records_chain_ok: '审计链完整：已核验 {n} 条记录。',
     records_chain_broken: '审计链已被破坏：{n} 处问题。',
     records_check_chain: '核验审计链', records_checking: '正在核验…',
-    records_action: '操作', records_actor: '操作人', records_entity: '记录', records_system: '系统',
+    records_action: '操作', records_actor: '操作人', records_entity: '记录', records_system: '系统或运维人员',
     records_exported: '已下载导出文件。',
   },
 });
@@ -205,7 +205,9 @@ async function auditPage(context, list) {
     h('td', {}, `#${entry.seq}`),
     h('td', {}, time(entry.at, zone, true), h('div', { class: 'row-meta' }, zone)),
     h('td', {}, h('code', { class: 'console-code' }, entry.action)),
-    h('td', {}, entry.actor_id ? personName(known, entry.actor_id) : s('records_system')),
+    // Everyone of the organisation is in the directory (users are deactivated, never deleted), so an
+    // actor who is not is the server itself or its operator's command line.
+    h('td', {}, entry.actor_id && known.people.has(entry.actor_id) ? known.people.get(entry.actor_id) : s('records_system')),
     h('td', {}, entityName(context, entry))));
   list.replaceChildren(rows.length ? h('div', { class: 'console-table-wrap' }, h('table', { class: 'console-table', id: 'audit-table' },
     h('thead', {}, h('tr', {}, ['', 'records_when', 'records_action', 'records_actor', 'records_entity'].map((key) => h('th', { scope: 'col' }, key ? s(key) : '')))),
