@@ -35,13 +35,30 @@ func (s *Server) requireAuth(minRole string) echo.MiddlewareFunc {
 				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="patrolsync", error="invalid_token"`)
 				return err
 			}
-			if !principal.AtLeast(p.Role, minRole) {
-				return errs.E("api.auth", errs.Forbidden, "your role may not do this")
+			if err := roleMay(p.Role, c.Request().Method, minRole); err != nil {
+				return err
 			}
 			c.SetRequest(c.Request().WithContext(principal.With(c.Request().Context(), p)))
 			return next(c)
 		}
 	}
+}
+
+// roleMay is the one rule of who may call a route: a role at least as
+// strong as the route's, except that an auditor reads every route and
+// writes none. Keeping the auditor's rule here, on the method, covers every
+// route added later without anyone remembering to.
+func roleMay(role, method, minRole string) error {
+	if principal.ReadOnly(role) {
+		if method == http.MethodGet || method == http.MethodHead {
+			return nil
+		}
+		return errs.E("api.auth", errs.Forbidden, "an auditor's account can read everything and change nothing")
+	}
+	if !principal.AtLeast(role, minRole) {
+		return errs.E("api.auth", errs.Forbidden, "your role may not do this")
+	}
+	return nil
 }
 
 // accessLog writes one structured line per request.

@@ -82,7 +82,7 @@ func (s *Server) register(name string) echo.HandlerFunc {
 			}
 			return c.JSON(http.StatusOK, list(items, next))
 		}
-		items, next, err := s.deps.Records.Inspections(ctx, f, name == records.HandoverRegister, p)
+		items, next, err := s.deps.Records.Inspections(ctx, f, name, p)
 		if err != nil {
 			return err
 		}

@@ -186,9 +186,9 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPatch, "/sites/:id", principal.Admin, patchByID(s.deps.Org.UpdateSite))
 	s.add(v1, http.MethodDelete, "/sites/:id", principal.Admin, withPatch(s.deps.Org.UpdateSite, org.SitePatch{Active: inactive()}))
 
-	s.add(v1, http.MethodGet, "/users", principal.Admin, s.listUsers)
+	s.add(v1, http.MethodGet, "/users", principal.Supervisor, s.listUsers) // supervisors pick people by name (issue 15)
 	s.add(v1, http.MethodPost, "/users", principal.Admin, create(s.deps.Org.CreateUser))
-	s.add(v1, http.MethodGet, "/users/:id", principal.Admin, byID(s.deps.Org.User))
+	s.add(v1, http.MethodGet, "/users/:id", principal.Supervisor, byID(s.deps.Org.User))
 	s.add(v1, http.MethodPatch, "/users/:id", principal.Admin, patchByID(s.deps.Org.UpdateUser))
 	s.add(v1, http.MethodDelete, "/users/:id", principal.Admin, withPatch(s.deps.Org.UpdateUser, org.UserPatch{Active: inactive()}))
 
@@ -273,6 +273,8 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPost, "/plans/:id/versions", principal.Admin, patchByID(s.deps.Plans.Publish))
 	s.add(v1, http.MethodPost, "/plans/:id/acknowledge", principal.Guard, patchByID(s.deps.Plans.AcknowledgeNow))
 	s.add(v1, http.MethodGet, "/plans/:id/readers", principal.Supervisor, byID(s.deps.Plans.Readers))
+	// The console's records and administration (issue 15).
+	s.add(v1, http.MethodGet, "/registers/outsiders", principal.Supervisor, s.register(records.OutsiderRegister))
 }
 
 // add registers an authenticated route with its weakest allowed role.

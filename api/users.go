@@ -22,7 +22,7 @@ func (s *Server) listUsers(c echo.Context) error {
 	}
 	filter := org.UserFilter{Role: c.QueryParam("role"), Active: active, SiteID: c.QueryParam("site_id")}
 	if filter.Role != "" && !principal.ValidRole(filter.Role) {
-		return errs.Fields("api.listUsers", map[string]string{"/role": "must be one of guard, supervisor, admin"})
+		return errs.Fields("api.listUsers", map[string]string{"/role": "must be one of " + principal.Roles})
 	}
 	if filter.SiteID != "" && !input.IsUUID(filter.SiteID) {
 		return errs.Fields("api.listUsers", map[string]string{"/site_id": "must be a UUID"})

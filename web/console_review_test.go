@@ -91,7 +91,8 @@ func TestConsoleApprove(t *testing.T) {
 	}
 	browser.WaitFor("photo thumbnails", `[...document.querySelectorAll('#console-main .console-thumb')].length >= 2 &&
 		[...document.querySelectorAll('#console-main .console-thumb')].every((img) => img.complete && img.naturalWidth > 0)`, 20*time.Second)
-	browser.WaitFor("the guard's signature image", `[...document.querySelectorAll('.console-signature')].some((img) => img.complete && img.naturalWidth > 0)`, 20*time.Second)
+	// The guard's signature is drawn from the strokes the API gives with the inspection.
+	browser.WaitFor("the guard's signature drawn from its strokes", `[...document.querySelectorAll('canvas.console-signature[data-strokes="true"]')].some((c) => c.width > 0)`, 20*time.Second)
 	browser.Screenshot("console-inspection")
 	noStrayText(t, browser)
 
@@ -173,7 +174,7 @@ func TestConsoleApprove(t *testing.T) {
 // phoneWithSubmission fills and submits an inspection of the template on
 // the guard's reference client, with failing sample answers, and syncs
 // until the server holds it submitted with every photo stored.
-func phoneWithSubmission(t *testing.T, server *apitest.Env, tenant *apitest.Tenant, key string) (*client.Client, string) {
+func phoneWithSubmission(t testing.TB, server *apitest.Env, tenant *apitest.Tenant, key string) (*client.Client, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -213,7 +214,7 @@ func phoneWithSubmission(t *testing.T, server *apitest.Env, tenant *apitest.Tena
 
 // waitServer syncs the phone until the server's inspection is in the
 // wanted state, failing when ctx ends.
-func waitServer(t *testing.T, ctx context.Context, server *apitest.Env, tenant *apitest.Tenant, phone *client.Client, id string,
+func waitServer(t testing.TB, ctx context.Context, server *apitest.Env, tenant *apitest.Tenant, phone *client.Client, id string,
 	done func(status string, mediaPending bool) bool) {
 	t.Helper()
 	for {
@@ -538,8 +539,27 @@ func shanghai(t *testing.T) *time.Location {
 // The inspection page of a 200-item inspection with 20 photos on a
 // tablet-sized window: every answer and thumbnail arrives and sign-off is
 // ready. The time from opening it in the queue to the page being usable
-// (budget: a second) and until every thumbnail has arrived is logged.
+// (budget: a second) and until every thumbnail has arrived is logged;
+// BenchmarkConsoleLargeInspection measures it repeatedly.
 func TestConsoleLargeInspection(t *testing.T) {
+	server, tenant, id := largeInspection(t)
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	browser.Run(
+		chromedp.Navigate(server.URL+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
+		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
+		chromedp.Click(chromedp.CSS(`#console-submit`)),
+	)
+	usable, photos := openLarge(browser, id)
+	// The time is a figure for docs/benchmarks.md (budget 1000 ms), not a
+	// pass mark: a timed assertion would fail by chance on a loaded machine.
+	t.Logf("200 items, 20 photos: usable after %.0f ms (budget 1000 ms), every thumbnail after at most %.0f ms", usable, photos)
+}
+
+// largeInspection is a server with a submitted inspection of 200 items (10
+// sections of 18 yes/no and 2 photos) with 20 photos, from the reference client.
+func largeInspection(t testing.TB) (*apitest.Env, *apitest.Tenant, string) {
 	server := browsertest.Server(t, testenv.Postgres(t))
 	tenant := server.NewTenant("console")
 	var sections []map[string]any
@@ -564,21 +584,21 @@ func TestConsoleLargeInspection(t *testing.T) {
 	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(document)}).Want(t, http.StatusCreated).JSON(t, &created)
 	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
 	_, id := phoneWithSubmission(t, server, tenant, "big-walk")
+	return server, tenant, id
+}
 
-	browser := browsertest.New(t, browsertest.TabletLandscape)
-	browser.Run(
-		chromedp.Navigate(server.URL+"/console/"),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
-		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
-		chromedp.Click(chromedp.CSS(`#console-submit`)),
-	)
+// openLarge opens the inspection from the queue and answers the
+// milliseconds until the page is usable (every answer shown, sign-off
+// ready) and until every thumbnail has loaded.
+func openLarge(browser *browsertest.Browser, id string) (usable, photos float64) {
+	browser.Run(chromedp.Evaluate[chromedp.Void](`location.hash = '#/'`))
 	browser.WaitFor("the queue", `document.querySelector('a[data-inspection="`+id+`"]')`, 15*time.Second)
-	browser.Eval(`window.__opened = performance.now(); window.__usable = 0; window.__photos = 0;
-		new MutationObserver(() => {
-			if (!window.__usable && document.querySelector('#approve-submit') && document.querySelectorAll('#console-main .console-item').length >= 200) window.__usable = performance.now();
-			const thumbs = [...document.querySelectorAll('#console-main .console-thumb')];
-			if (!window.__photos && thumbs.length >= 20 && thumbs.every((img) => img.complete && img.naturalWidth > 0)) window.__photos = performance.now();
+	browser.Eval(`window.__opened = performance.now(); window.__usable = 0;
+		new MutationObserver((changes, observer) => {
+			if (!window.__usable && document.querySelector('#approve-submit') && document.querySelectorAll('#console-main .console-item').length >= 200) {
+				window.__usable = performance.now();
+				observer.disconnect();
+			}
 		}).observe(document.body, {subtree: true, childList: true, attributes: true});
 		document.querySelector('a[data-inspection="`+id+`"]').click(), true`, nil)
 	browser.WaitFor("the page usable", `window.__usable > 0`, 15*time.Second)
@@ -586,7 +606,31 @@ func TestConsoleLargeInspection(t *testing.T) {
 		[...document.querySelectorAll('#console-main .console-thumb')].every((img) => img.complete && img.naturalWidth > 0)`, 30*time.Second)
 	var times struct{ Usable, Photos float64 }
 	browser.Eval(`({Usable: window.__usable - window.__opened, Photos: performance.now() - window.__opened})`, &times)
-	// The time is a figure for docs/benchmarks.md (budget 1000 ms), not a
-	// pass mark: a timed assertion would fail by chance on a loaded machine.
-	t.Logf("200 items, 20 photos: usable after %.0f ms (budget 1000 ms), every thumbnail after at most %.0f ms", times.Usable, times.Photos)
+	return times.Usable, times.Photos
+}
+
+// BenchmarkConsoleLargeInspection opens the 200-item, 20-photo inspection
+// page from the queue at 1024×768, b.N times (thumbnails are fetched again
+// each time: the console forgets them on leaving the page), and reports
+// the mean milliseconds until usable and until every thumbnail is shown.
+// A figure for docs/benchmarks.md (budget: usable within 1 s), not a pass mark.
+func BenchmarkConsoleLargeInspection(b *testing.B) {
+	server, tenant, id := largeInspection(b)
+	browser := browsertest.New(b, browsertest.TabletLandscape)
+	browser.Run(
+		chromedp.Navigate(server.URL+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
+		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
+		chromedp.Click(chromedp.CSS(`#console-submit`)),
+	)
+	var usable, photos float64
+	b.ResetTimer()
+	for range b.N {
+		u, p := openLarge(browser, id)
+		usable += u
+		photos += p
+	}
+	b.ReportMetric(usable/float64(b.N), "ms-usable/op")
+	b.ReportMetric(photos/float64(b.N), "ms-photos/op")
 }

@@ -96,3 +96,22 @@ func (e *Env) NewGuard(tenant *Tenant, name string, siteIDs ...string) Account {
 	acc.Token, acc.Refresh = tokens.AccessToken, tokens.RefreshToken
 	return acc
 }
+
+// NewAuditor adds an auditor to tenant (an account that reads the whole
+// organisation and changes nothing) and signs them in.
+func (e *Env) NewAuditor(tenant *Tenant, name string) Account {
+	e.t.Helper()
+	ctx, _, err := e.App.Org.ActAsOrg(context.Background(), tenant.Org.Slug)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	email := name + "@" + tenant.Org.Slug + ".test"
+	user, err := e.App.Org.CreateUser(ctx, org.UserInput{Email: email, Name: name, Password: Password, Role: principal.Auditor})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	acc := Account{User: user, Email: email, DeviceID: "device-" + name}
+	tokens := e.Login(email, Password, acc.DeviceID)
+	acc.Token, acc.Refresh = tokens.AccessToken, tokens.RefreshToken
+	return acc
+}

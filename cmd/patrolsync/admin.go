@@ -11,6 +11,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/app"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/org"
+	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/seed"
 )
 
@@ -75,7 +76,7 @@ func userCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 	orgSlug := fs.String("org", "", "organisation slug")
 	email := fs.String("email", "", "login email")
 	password := fs.String("password", "", "initial password (at least 10 characters)")
-	role := fs.String("role", "", "guard, supervisor or admin")
+	role := fs.String("role", "", principal.Roles)
 	name := fs.String("name", "", "display name (defaults to the email)")
 	var sites multiFlag
 	fs.Var(&sites, "site", "site code or id the user works at (repeatable)")

@@ -135,6 +135,7 @@ func TestOperatorCommands(t *testing.T) {
 		{"migrate"},
 		{"org", "create", "--slug", "acme", "--name", "Acme Security"},
 		{"user", "create", "--org", "acme", "--email", "boss@acme.test", "--password", "long-enough-pw", "--role", "admin"},
+		{"user", "create", "--org", "acme", "--email", "regulator@acme.test", "--password", "long-enough-pw", "--role", "auditor"},
 		{"seed", "--demo"},
 		{"seed", "--demo"}, // idempotent
 		{"version"},
@@ -144,7 +145,8 @@ func TestOperatorCommands(t *testing.T) {
 			t.Fatalf("%v: %v\n%s", args, err, out.String())
 		}
 	}
-	if !strings.Contains(out.String(), `"email":"boss@acme.test"`) || !strings.Contains(out.String(), "patrolsync dev") {
+	if !strings.Contains(out.String(), `"email":"boss@acme.test"`) || !strings.Contains(out.String(), "patrolsync dev") ||
+		!strings.Contains(out.String(), `"role":"auditor"`) || !strings.Contains(out.String(), "auditor@demo.patrolsync.test") {
 		t.Fatalf("output:\n%s", out.String())
 	}
 	// Bad input is refused with a reason, and nothing is created.

@@ -90,7 +90,7 @@ func Owner(row store.Finding) string {
 // CanSee reports whether the caller may see a finding.
 func CanSee(p principal.Principal, row store.Finding) bool {
 	switch p.Role {
-	case principal.Admin:
+	case principal.Admin, principal.Auditor:
 		return true
 	case principal.Supervisor:
 		for _, s := range p.SiteIDs {

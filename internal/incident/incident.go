@@ -91,7 +91,7 @@ func rawList(b []byte) json.RawMessage {
 // CanSee: admins all, supervisors their sites', guards their own reports.
 func CanSee(p principal.Principal, r store.Incident) bool {
 	switch p.Role {
-	case principal.Admin:
+	case principal.Admin, principal.Auditor:
 		return true
 	case principal.Supervisor:
 		return slices.Contains(p.SiteIDs, r.SiteID)

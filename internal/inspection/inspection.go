@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -77,10 +78,24 @@ type Event struct {
 	At          time.Time       `json:"at"`
 }
 
-// Detail is an inspection with its history.
+// Detail is an inspection with its history and the strokes of the
+// signatures its answers name.
 type Detail struct {
 	View
 	History []Event `json:"history"`
+	// Signatures are keyed by the signature media id an answer (or a
+	// countersign) names, so a reviewer's screen draws each signature from
+	// its strokes, as signed, rather than from a picture of them.
+	Signatures map[string]Signature `json:"signatures"`
+}
+
+// Signature is what a signature media records besides its image.
+type Signature struct {
+	Strokes      json.RawMessage `json:"strokes"`
+	SignerUserID string          `json:"signer_user_id,omitempty"`
+	SignerName   string          `json:"signer_name,omitempty"`
+	SignerRole   string          `json:"signer_role"`
+	SignedAt     string          `json:"signed_at"`
 }
 
 // Service reads inspections.
@@ -104,7 +119,7 @@ type Filter struct {
 // CanSee reports whether the caller may see an inspection at site owned by owner.
 func CanSee(p principal.Principal, siteID, ownerID string) bool {
 	switch p.Role {
-	case principal.Admin:
+	case principal.Admin, principal.Auditor:
 		return true
 	case principal.Supervisor:
 		return slices.Contains(p.SiteIDs, siteID)
@@ -129,6 +144,9 @@ func (s *Service) Get(ctx context.Context, id string) (Detail, error) {
 		return Detail{}, errs.Wrap(op, err)
 	}
 	d := Detail{View: ViewOf(row), History: make([]Event, 0, len(events))}
+	if d.Signatures, err = signatures(tx, row.Answers); err != nil {
+		return Detail{}, errs.Wrap(op, err)
+	}
 	for _, e := range events {
 		detail := json.RawMessage(e.Detail)
 		if len(detail) == 0 {
@@ -182,4 +200,46 @@ func RecordChange(tx *store.Tx, row store.Inspection) error {
 	tx.RecordChange(store.Change{EntityType: "inspection", EntityID: row.ID, Op: "upsert", Version: row.Version,
 		Audience: store.AudienceOwner, SiteID: &row.SiteID, OwnerID: &row.OwnerID, Data: data})
 	return nil
+}
+
+// signatures reads the strokes of every signature media the answers name
+// (a signature item's value.media_id, a countersign's signature_media_id).
+// Answers come from phones, so only well-formed ids of signature media of
+// the caller's organisation count.
+func signatures(tx *store.Tx, answers []byte) (map[string]Signature, error) {
+	out := map[string]Signature{}
+	var tree any
+	if len(answers) == 0 || json.Unmarshal(answers, &tree) != nil {
+		return out, nil
+	}
+	var ids []string
+	var walk func(any)
+	walk = func(node any) {
+		switch v := node.(type) {
+		case map[string]any:
+			for key, child := range v {
+				if id, ok := child.(string); ok && (key == "media_id" || key == "signature_media_id") && input.IsUUID(id) {
+					ids = append(ids, id)
+				}
+				walk(child)
+			}
+		case []any:
+			for _, child := range v {
+				walk(child)
+			}
+		}
+	}
+	walk(tree)
+	rows, err := tx.MediaByIDs(ids)
+	if err != nil {
+		return nil, err
+	}
+	for id, row := range rows {
+		var sig Signature
+		if row.Kind != "signature" || len(row.Signature) == 0 || json.Unmarshal(row.Signature, &sig) != nil {
+			continue
+		}
+		out[id] = sig
+	}
+	return out, nil
 }

@@ -105,7 +105,7 @@ func checkPassword(fields map[string]string, password string) {
 
 func checkRole(fields map[string]string, role string) {
 	if !principal.ValidRole(role) {
-		fields["/role"] = "must be one of guard, supervisor, admin"
+		fields["/role"] = "must be one of " + principal.Roles
 	}
 }
 

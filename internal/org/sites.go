@@ -1,6 +1,7 @@
 package org
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"time"
@@ -18,19 +19,29 @@ type Site struct {
 	Name      string    `json:"name"`
 	Timezone  string    `json:"timezone"`
 	Address   string    `json:"address"`
+	Location  *Location `json:"location"` // null: the site's place is not known
 	Active    bool      `json:"active"`
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// Location is where a site is: its centre and the radius within which a
+// location taken on a phone counts as at the site.
+type Location struct {
+	Lat     float64 `json:"lat"`
+	Lng     float64 `json:"lng"`
+	RadiusM int     `json:"radius_m"`
+}
+
 // SiteInput creates a site.
 type SiteInput struct {
-	ID       string `json:"id"`
-	Code     string `json:"code"`
-	Name     string `json:"name"`
-	Timezone string `json:"timezone"`
-	Address  string `json:"address"`
+	ID       string    `json:"id"`
+	Code     string    `json:"code"`
+	Name     string    `json:"name"`
+	Timezone string    `json:"timezone"`
+	Address  string    `json:"address"`
+	Location *Location `json:"location"`
 }
 
 // SitePatch changes the fields that are set.
@@ -39,13 +50,64 @@ type SitePatch struct {
 	Name     *string `json:"name"`
 	Timezone *string `json:"timezone"`
 	Address  *string `json:"address"`
-	Active   *bool   `json:"active"`
-	Version  *int64  `json:"version"` // when set, the update applies only to this version
+	// Location, when present, replaces the site's place; null clears it.
+	Location Nullable[Location] `json:"location"`
+	Active   *bool              `json:"active"`
+	Version  *int64             `json:"version"` // when set, the update applies only to this version
+}
+
+// Nullable is a patch field that tells "absent" (leave it) from "null"
+// (clear it).
+type Nullable[T any] struct {
+	Set   bool
+	Value *T
+}
+
+// UnmarshalJSON is called only when the field is present.
+func (n *Nullable[T]) UnmarshalJSON(data []byte) error {
+	n.Set = true
+	if string(data) == "null" {
+		n.Value = nil
+		return nil
+	}
+	n.Value = new(T)
+	decoder := json.NewDecoder(bytes.NewReader(data))
+	decoder.DisallowUnknownFields()
+	return decoder.Decode(n.Value)
 }
 
 func siteView(s store.Site) Site {
-	return Site{ID: s.ID, Code: s.Code, Name: s.Name, Timezone: s.Timezone, Address: s.Address, Active: s.Active,
-		Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+	var location *Location
+	if s.Latitude != nil && s.Longitude != nil && s.RadiusM != nil {
+		location = &Location{Lat: *s.Latitude, Lng: *s.Longitude, RadiusM: *s.RadiusM}
+	}
+	return Site{ID: s.ID, Code: s.Code, Name: s.Name, Timezone: s.Timezone, Address: s.Address, Location: location,
+		Active: s.Active, Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+}
+
+// placeSite stores a location in the site's columns (nil clears them).
+func placeSite(site *store.Site, location *Location) {
+	if location == nil {
+		site.Latitude, site.Longitude, site.RadiusM = nil, nil, nil
+		return
+	}
+	lat, lng, radius := location.Lat, location.Lng, location.RadiusM
+	site.Latitude, site.Longitude, site.RadiusM = &lat, &lng, &radius
+}
+
+func checkLocation(fields map[string]string, location *Location) {
+	if location == nil {
+		return
+	}
+	if location.Lat < -90 || location.Lat > 90 {
+		fields["/location/lat"] = "must be a latitude between -90 and 90"
+	}
+	if location.Lng < -180 || location.Lng > 180 {
+		fields["/location/lng"] = "must be a longitude between -180 and 180"
+	}
+	if location.RadiusM < 1 || location.RadiusM > 100000 {
+		fields["/location/radius_m"] = "must be a radius between 1 and 100000 metres"
+	}
 }
 
 func checkSite(fields map[string]string, s store.Site) {
@@ -66,6 +128,8 @@ func (s *Service) CreateSite(ctx context.Context, in SiteInput) (Site, error) {
 	site := store.Site{ID: checkID(in.ID, fields), Code: in.Code, Name: in.Name, Timezone: in.Timezone,
 		Address: in.Address, Active: true}
 	checkSite(fields, site)
+	checkLocation(fields, in.Location)
+	placeSite(&site, in.Location)
 	if len(fields) > 0 {
 		return Site{}, errs.Fields(op, fields)
 	}
@@ -94,7 +158,7 @@ func (s *Service) Site(ctx context.Context, id string) (Site, error) {
 // ListSites lists the sites the caller may see.
 func (s *Service) ListSites(ctx context.Context, active *bool, page store.Page) ([]Site, string, error) {
 	filter := store.SiteFilter{Active: active}
-	if p, _ := principal.From(ctx); p.Role != principal.Admin {
+	if p, _ := principal.From(ctx); !principal.OrgWide(p.Role) {
 		filter.IDs = append([]string{}, p.SiteIDs...)
 	}
 	rows, next, err := s.db.Read(ctx).ListSites(filter, page)
@@ -125,6 +189,10 @@ func (s *Service) UpdateSite(ctx context.Context, id string, patch SitePatch) (S
 		set(&site.Active, patch.Active)
 		fields := map[string]string{}
 		checkSite(fields, site)
+		if patch.Location.Set {
+			checkLocation(fields, patch.Location.Value)
+			placeSite(&site, patch.Location.Value)
+		}
 		if len(fields) > 0 {
 			return errs.Fields(op, fields)
 		}
@@ -132,7 +200,7 @@ func (s *Service) UpdateSite(ctx context.Context, id string, patch SitePatch) (S
 			return err
 		}
 		audit.Append(tx, "site.updated", "site", site.ID, map[string]any{"code": site.Code, "name": site.Name,
-			"timezone": site.Timezone, "address": site.Address, "active": site.Active})
+			"timezone": site.Timezone, "address": site.Address, "location": siteView(site).Location, "active": site.Active})
 		return recordSite(tx, site)
 	})
 	if errs.Is(err, errs.Conflict) {
@@ -143,7 +211,7 @@ func (s *Service) UpdateSite(ctx context.Context, id string, patch SitePatch) (S
 
 func canSeeSite(ctx context.Context, siteID string) bool {
 	p, _ := principal.From(ctx)
-	if p.Role == principal.Admin {
+	if principal.OrgWide(p.Role) {
 		return true
 	}
 	for _, id := range p.SiteIDs {

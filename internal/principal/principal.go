@@ -5,20 +5,39 @@ package principal
 
 import "context"
 
-// Roles, weakest first.
+// Roles, weakest first. Auditor stands apart from that order: a
+// regulator's or internal auditor's account that reads everything in the
+// organisation, as an admin does, and may change nothing.
 const (
 	Guard      = "guard"
 	Supervisor = "supervisor"
 	Admin      = "admin"
+	Auditor    = "auditor"
 )
 
 var rank = map[string]int{Guard: 1, Supervisor: 2, Admin: 3}
 
-// ValidRole reports whether role is one of the three roles.
-func ValidRole(role string) bool { return rank[role] > 0 }
+// Roles lists every role, for messages that name them.
+const Roles = "guard, supervisor, admin, auditor"
 
-// AtLeast reports whether role is as strong as min.
+// ValidRole reports whether role is one of the roles.
+func ValidRole(role string) bool { return rank[role] > 0 || role == Auditor }
+
+// AtLeast reports whether role is as strong as min. An auditor is never
+// strong enough to act: the HTTP layer lets it read (see MayRead) and
+// refuses every write.
 func AtLeast(role, min string) bool { return rank[role] >= rank[min] && rank[role] > 0 }
+
+// ReadOnly reports whether role may read but never change anything.
+func ReadOnly(role string) bool { return role == Auditor }
+
+// MayRead reports whether role may read what min may read: as AtLeast,
+// and an auditor reads everything.
+func MayRead(role, min string) bool { return AtLeast(role, min) || role == Auditor }
+
+// OrgWide reports whether role sees every site of its organisation rather
+// than the sites it is attached to.
+func OrgWide(role string) bool { return role == Admin || role == Auditor }
 
 // Principal is who is calling: the user, their tenant, role and device.
 type Principal struct {

@@ -21,7 +21,15 @@ const (
 	InspectionRegister = "inspections"
 	HazardRegister     = "hazards"
 	HandoverRegister   = "handovers"
+	// OutsiderRegister lists the visitor and outside-inspector registers
+	// (seed 1, 外来人员登记: the cu-outsider-register and
+	// cu-outside-inspector-register templates).
+	OutsiderRegister = "outsiders"
 )
+
+// registerTemplates is which checklists' inspections make up a register
+// that is a subset of the inspections (template_key LIKE pattern).
+var registerTemplates = map[string]string{HandoverRegister: "%handover%", OutsiderRegister: "%outside%"}
 
 // maxExport bounds one CSV export; narrow the date range for more.
 const maxExport = 50000
@@ -74,15 +82,13 @@ type HazardRow struct {
 	CreatedAt         time.Time  `json:"created_at"`
 }
 
-// Inspections reads a page of the inspection register, or of the handover
-// register (inspections of handover templates) when handovers is true.
-func (s *Service) Inspections(ctx context.Context, f RegisterFilter, handovers bool, page store.Page) ([]InspectionRow, string, error) {
+// Inspections reads a page of the inspection register, or of a register
+// made of some checklists' inspections (handovers, outsiders).
+func (s *Service) Inspections(ctx context.Context, f RegisterFilter, register string, page store.Page) ([]InspectionRow, string, error) {
 	p, _ := principal.From(ctx)
 	filter := store.InspectionFilter{From: f.From, To: f.To}
 	filter.SiteIDs = sites(p, f.SiteID)
-	if handovers {
-		filter.TemplateMatch = "%handover%"
-	}
+	filter.TemplateMatch = registerTemplates[register]
 	rows, next, err := s.db.Read(ctx).ListInspections(filter, page)
 	if err != nil {
 		return nil, "", errs.Wrap("records.Inspections", err)
@@ -120,7 +126,7 @@ func (s *Service) Hazards(ctx context.Context, f RegisterFilter, page store.Page
 
 // sites limits a register to the caller's sites (admins: all, or one).
 func sites(p principal.Principal, siteID string) []string {
-	if p.Role == principal.Admin {
+	if principal.OrgWide(p.Role) {
 		if siteID == "" {
 			return nil
 		}
@@ -167,7 +173,7 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, register string, f
 			}
 		default:
 			var rows []InspectionRow
-			rows, next, err = s.Inspections(ctx, f, register == HandoverRegister, page)
+			rows, next, err = s.Inspections(ctx, f, register, page)
 			if err == nil {
 				lines, err = names.inspectionLines(rows)
 			}

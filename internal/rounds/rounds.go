@@ -74,7 +74,7 @@ func (s *Service) Config() Config { return s.cfg }
 
 // canSeeSite reports whether the caller works at site (admins: all).
 func canSeeSite(p principal.Principal, siteID string) bool {
-	return p.Role == principal.Admin || slices.Contains(p.SiteIDs, siteID)
+	return principal.OrgWide(p.Role) || slices.Contains(p.SiteIDs, siteID)
 }
 
 // siteScope is the sites a caller may list: nil for admins (all).
@@ -85,7 +85,7 @@ func siteScope(p principal.Principal, siteID string) ([]string, bool) {
 		}
 		return []string{siteID}, true
 	}
-	if p.Role == principal.Admin {
+	if principal.OrgWide(p.Role) {
 		return nil, true
 	}
 	return append([]string{}, p.SiteIDs...), true

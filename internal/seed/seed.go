@@ -60,6 +60,8 @@ func Demo(ctx context.Context, orgs *org.Service, log *slog.Logger) ([]Account, 
 			SiteIDs: []string{siteIDs["HQ"], siteIDs["EAST"]}},
 		{Email: "guard1@demo.patrolsync.test", Name: "Li Guard 李保安", Role: principal.Guard, SiteIDs: []string{siteIDs["HQ"]}},
 		{Email: "guard2@demo.patrolsync.test", Name: "Zhang Guard 张保安", Role: principal.Guard, SiteIDs: []string{siteIDs["EAST"]}},
+		// An internal auditor or regulator: reads everything, changes nothing.
+		{Email: "auditor@demo.patrolsync.test", Name: "Chen Auditor 陈审计", Role: principal.Auditor},
 	}
 	accounts := make([]Account, 0, len(users))
 	for _, in := range users {

@@ -10,6 +10,9 @@ type Site struct {
 	Name      string
 	Timezone  string
 	Address   string
+	Latitude  *float64 // the site's centre, where it has one
+	Longitude *float64
+	RadiusM   *int // a location within this many metres of the centre is at the site
 	Active    bool
 	Version   int64
 	CreatedAt time.Time
@@ -58,6 +61,7 @@ func (tx *Tx) UpdateSite(site *Site, expected int64) error {
 	site.UpdatedAt, site.Version = tx.Now, expected+1
 	res := tx.scoped("sites").Where("id = ? AND version = ?", site.ID, expected).Updates(map[string]any{
 		"code": site.Code, "name": site.Name, "timezone": site.Timezone, "address": site.Address,
+		"latitude": site.Latitude, "longitude": site.Longitude, "radius_m": site.RadiusM,
 		"active": site.Active, "version": site.Version, "updated_at": site.UpdatedAt,
 	})
 	return casResult("store.UpdateSite", res.Error, res.RowsAffected)

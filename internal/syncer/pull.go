@@ -107,7 +107,7 @@ func (s *Service) Pull(ctx context.Context, rawCursor string, limit int) (Page, 
 		}
 		at = c
 	}
-	changeScope := store.ChangeScope{Admin: p.Role == principal.Admin, Supervisor: p.Role == principal.Supervisor,
+	changeScope := store.ChangeScope{Admin: principal.OrgWide(p.Role), Supervisor: p.Role == principal.Supervisor,
 		UserID: p.UserID, SiteIDs: p.SiteIDs}
 	page := Page{Changes: []Change{}}
 	bytes := 0

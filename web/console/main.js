@@ -15,6 +15,9 @@ import { inspectionScreen } from './review.js';
 import { findingsScreen, findingScreen } from './findings.js';
 import { roundsScreen } from './rounds.js';
 import { schedulesScreen, scheduleScreen } from './schedules.js';
+import { adminScreen } from './admin.js';
+import { recordsScreen } from './records.js';
+import { templatesScreen } from './templates.js';
 
 const root = document.getElementById('console');
 
@@ -70,6 +73,9 @@ const screens = [
   { path: '#/rounds', nav: 'nav_rounds', show: (context) => roundsScreen(context) },
   { path: '#/schedules', nav: 'nav_schedules', show: (context) => schedulesScreen(context) },
   { path: '#/schedules/', show: (context, id) => scheduleScreen(context, id) },
+  { path: '#/records', nav: 'records_nav', roles: ['supervisor', 'admin', 'auditor'], show: (context, tab) => recordsScreen(context, tab) },
+  { path: '#/templates', nav: 'templates_nav', roles: ['admin', 'auditor'], show: (context, id) => templatesScreen(context, id) },
+  { path: '#/admin', nav: 'admin_nav', roles: ['admin', 'auditor'], show: (context, tab, ...rest) => adminScreen(context, tab, ...rest) },
 ];
 
 function currentRoute() {
@@ -78,7 +84,7 @@ function currentRoute() {
   for (const screen of screens) {
     if (hash.startsWith(screen.path) && screen.path.length > best.path.length) best = screen;
   }
-  const rest = hash.slice(best.path.length).split('?')[0];
+  const rest = hash.slice(best.path.length).split('?')[0].replace(/^\//, '');
   return { screen: best, params: rest ? rest.split('/').map(decodeURIComponent) : [] };
 }
 

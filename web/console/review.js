@@ -6,9 +6,25 @@
 
 import { h, button, badge, banner, loading, failure, toast } from '../shared/ui.js';
 import { label, time } from '../shared/i18n.js';
-import { s } from './strings.js';
+import { s, addStrings } from './strings.js';
 import * as data from './data.js';
-import { signaturePad } from './pad.js';
+import { signaturePad, drawStrokes } from './pad.js';
+import { distanceMetres } from './place.js';
+
+addStrings({
+  en: {
+    review_location_at: '{distance} m from {site}: at the site (within {radius} m)',
+    review_location_outside: '{distance} m from {site}: outside the site (radius {radius} m)',
+    review_outside: 'Outside the site',
+    review_auditor: 'You are signed in as an auditor: you can read everything and change nothing.',
+  },
+  'zh-CN': {
+    review_location_at: '距{site} {distance} 米：在站点范围内（{radius} 米以内）',
+    review_location_outside: '距{site} {distance} 米：不在站点范围内（半径 {radius} 米）',
+    review_outside: '不在站点范围内',
+    review_auditor: '您以审计员身份登录：可以查看全部内容，不能做任何修改。',
+  },
+});
 import { personName, zoneOf, outcomeBadge, statusBadge } from './names.js';
 
 export async function inspectionScreen(context, id, notice = null) {
@@ -136,6 +152,9 @@ class Page {
         out.push(badge(s('flag_expected', { expected, tolerance: item.expected.tolerance || 0 }), 'warn'));
       }
     }
+    if (item.type === 'location' && value && this.placed(value) && !this.placed(value).inside) {
+      out.push(badge(s('review_outside'), 'warn'));
+    }
     if (item.type === 'checkpoint_scan' && value && value.tag) {
       const expected = item.expected_tag || (this.inspection.context || {}).checkpoint_tag;
       if (expected && String(expected).trim().toLowerCase() !== String(value.tag).trim().toLowerCase()) {
@@ -178,7 +197,7 @@ class Page {
       case 'photo': return this.photos(value || []);
       case 'signature': return h('div', {}, value.media_id ? this.signatureImage(value.media_id) : null,
         h('div', { class: 'row-meta' }, s('signer', { name: value.signer_name || personName(this.known, value.signer_user_id, this.inspection) })));
-      case 'location': return h('strong', {}, s('location_value', { lat: value.lat, lng: value.lng, accuracy: value.accuracy_m ?? '?' }));
+      case 'location': return this.location(value);
       case 'checkpoint_scan': return h('strong', {}, s('scan_value', { tag: value.tag, method: value.method }));
       default: return h('span', { class: 'console-text' }, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
@@ -194,7 +213,33 @@ class Page {
     }));
   }
 
+  // placed measures a location against the site's place: null when the
+  // site has none or the value is not a location.
+  placed(value) {
+    const site = this.known.sites.get(this.inspection.site_id);
+    if (!site || !site.location || !Number.isFinite(value.lat) || !Number.isFinite(value.lng)) return null;
+    const distance = Math.round(distanceMetres(site.location, value));
+    return { site, distance, inside: distance <= site.location.radius_m + (value.accuracy_m || 0) };
+  }
+
+  location(value) {
+    const at = h('strong', {}, s('location_value', { lat: value.lat, lng: value.lng, accuracy: value.accuracy_m ?? '?' }));
+    const placed = this.placed(value);
+    if (!placed) return at;
+    const text = s(placed.inside ? 'review_location_at' : 'review_location_outside',
+      { distance: placed.distance, site: placed.site.name, radius: placed.site.location.radius_m });
+    return h('div', {}, at, h('div', { class: `row-meta console-place console-place-${placed.inside ? 'in' : 'out'}` }, text));
+  }
+
+  // signatureImage draws a signature from the strokes the API gives with
+  // the inspection, as signed; a signature without strokes shows its image.
   signatureImage(id) {
+    const signed = (this.inspection.signatures || {})[id];
+    if (signed && Array.isArray(signed.strokes) && signed.strokes.length) {
+      const canvas = h('canvas', { class: 'console-signature', role: 'img', 'aria-label': signed.signer_name || '', dataset: { media: id, strokes: 'true' } });
+      drawStrokes(canvas, signed.strokes, 280, 112);
+      return canvas;
+    }
     const img = h('img', { alt: '', class: 'console-signature', dataset: { media: id } });
     data.mediaURL(id, false).then((url) => { img.src = url; }).catch(() => img.replaceWith(h('span', { class: 'hint' }, s('photo_missing'))));
     return img;
@@ -220,6 +265,7 @@ class Page {
   signOff() {
     const x = this.inspection;
     const me = this.context.session.user;
+    if (me.role === 'auditor') return banner(s('review_auditor'), 'info');
     if (x.status !== 'submitted') return banner(s('read_only', { status: s(`status_${x.status}`) }), 'info');
     if (x.owner_id === me.id) return banner(s('own_inspection'), 'info');
     const message = h('div', { 'aria-live': 'polite', id: 'approve-message' });

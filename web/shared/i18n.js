@@ -54,6 +54,7 @@ const tables = {
     submit_confirm: 'Submit this inspection? It cannot be changed afterwards unless returned.',
     cannot_submit: '{n} item(s) still need attention.', submitted: 'Submitted',
     submitted_wait: 'Submitted on this phone. It is sent when the phone is online.',
+    preview_complete: 'Every item is answered: the guard could submit this.',
     outcome_pass: 'Pass', outcome_fail: 'Fail', outcome_incomplete: 'Incomplete',
     engine_loading: 'Loading the checklist engine…', engine_failed: 'The checklist engine did not load: {error}',
     // incident
@@ -136,6 +137,7 @@ const tables = {
     submit_confirm: '确定提交此次检查？提交后除非被退回，否则不能修改。',
     cannot_submit: '还有 {n} 项需要处理。', submitted: '已提交',
     submitted_wait: '已在本机提交，联网后发送。',
+    preview_complete: '所有项目都已作答：保安此时可以提交。',
     outcome_pass: '合格', outcome_fail: '不合格', outcome_incomplete: '未完成',
     engine_loading: '正在加载检查引擎…', engine_failed: '检查引擎加载失败：{error}',
     report_incident: '报告事件', incident_type: '事件类型', incident_level: '级别',

@@ -59,7 +59,7 @@ class Form {
       this.result = this.session.result;
       if (this.editable && this.prune().length) {
         this.session.change(Object.fromEntries(Object.keys(this.session.answers).filter((key) => !(key in this.draft.answers)).map((key) => [key, null])));
-        await store.saveDraft(this.draft);
+        await this.save();
       }
       this.draw();
     } catch (error) {
@@ -125,7 +125,7 @@ class Form {
     if (whole) this.draw();
     else this.patch(paths);
     performance.measure('patrolsync-answer', { start: started });
-    await store.saveDraft(this.draft);
+    await this.save();
   }
 
   // patch draws again the items of the section on screen whose state is
@@ -143,6 +143,17 @@ class Form {
     const head = this.head();
     this.headNode.replaceWith(head);
     this.headNode = head;
+  }
+
+  // save keeps the draft on the phone (the preview keeps it in memory).
+  save() {
+    return store.saveDraft(this.draft);
+  }
+
+  // keep stores a captured photo or signature with the draft's evidence.
+  async keep(medium) {
+    await actions.addMedia(medium);
+    this.media.set(medium.id, medium);
   }
 
   hiddenPaths() {
@@ -425,8 +436,7 @@ class Form {
     try { location = await Promise.race([evidence.locate(), new Promise((resolve) => setTimeout(() => resolve(null), 1500))]); } catch { location = null; }
     const medium = await evidence.photo(file, { ownerID: this.draft.id, itemKey, location });
     medium.kind = kind;
-    await actions.addMedia(medium);
-    this.media.set(medium.id, medium);
+    await this.keep(medium);
     return medium;
   }
 
@@ -459,8 +469,7 @@ class Form {
         signerUserID: self ? this.user.id : null, signerName: self ? null : name.value.trim(),
         contentDigest: await evidence.digestOf(signed),
       });
-      await actions.addMedia(medium);
-      this.media.set(medium.id, medium);
+      await this.keep(medium);
       set(signed);
     };
     return h('div', { class: 'stack' }, name, pad.element,
@@ -537,14 +546,53 @@ class Form {
     const open = () => countersignDialog({
       role: item.countersign.role, title, ownerID: this.draft.id, itemKey: item.key, path, inspectorID: this.user.id, answer,
       done: async (person, medium, proof) => {
-        await actions.addMedia(medium);
-        this.media.set(medium.id, medium);
+        await this.keep(medium);
         this.draft.countersigners = { ...(this.draft.countersigners || {}), [person.id]: person.name };
         set({ ...answer, countersign: { ...proof, signature_media_id: medium.id } });
       },
     });
     return h('div', { style: 'margin-top: 12px' }, button([icon('pen', 20), t('countersign'), ' · ', title], open, { kind: 'secondary', class: 'btn btn-secondary btn-block countersign-open' }),
       h('p', { class: 'hint' }, t('countersign_note')));
+  }
+}
+
+// preview draws document into root exactly as the guard will see it (the
+// same Form, the same WebAssembly engine) with answers kept in memory
+// only: nothing is stored on the device, queued or sent. The console's
+// template editor shows it beside the JSON.
+export async function preview(root, document, user) {
+  const draft = { id: `preview-${document.key || ''}`, status: 'in_progress', answers: {}, context: {} };
+  const form = new PreviewForm(root, draft, { document }, user, () => {});
+  await form.start();
+  return form;
+}
+
+class PreviewForm extends Form {
+  async start() {
+    try {
+      const form = await checklist.load(this.document);
+      this.session = form.session(this.draft.answers, this.draft.context || {}, this.user.id);
+      this.result = this.session.result;
+      this.draw();
+    } catch (error) {
+      this.root.replaceChildren(failure(t('engine_failed', { error: error.message })));
+    }
+  }
+
+  save() {}
+
+  async keep(medium) {
+    this.media.set(medium.id, medium);
+  }
+
+  async go(index) {
+    this.sectionIndex = index;
+    this.draw();
+  }
+
+  async submit() {
+    const problems = this.result.missing.length + this.result.errors.length;
+    toast(problems ? t('cannot_submit', { n: problems }) : t('preview_complete'));
   }
 }
 

@@ -1,0 +1,245 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/internal/browsertest"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// consoleSignIn opens the console in English and signs in as email.
+func consoleSignIn(browser *browsertest.Browser, url, email string) {
+	browser.Run(
+		chromedp.Navigate(url+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.SetValue(chromedp.CSS(`#console-email`), email),
+		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
+		chromedp.Click(chromedp.CSS(`#console-submit`)),
+	)
+	browser.WaitFor("the console after sign-in", `document.querySelector('#console-who')`, 15*time.Second)
+}
+
+// show goes to a console screen and waits until what is there.
+func show(browser *browsertest.Browser, hash, what, condition string) {
+	browser.Run(chromedp.Evaluate[chromedp.Void](`location.hash = '` + hash + `'`))
+	browser.WaitFor(what, condition, 20*time.Second)
+}
+
+// both takes a screenshot at 1024×768 and at 768×1024 (name-portrait),
+// and fails when the page scrolls sideways upright.
+func both(t *testing.T, browser *browsertest.Browser, name string) {
+	t.Helper()
+	browser.Screenshot(name)
+	browser.SetViewport(browsertest.TabletPortrait)
+	var overflow bool
+	browser.Eval(`document.documentElement.scrollWidth > document.documentElement.clientWidth`, &overflow)
+	if overflow {
+		t.Errorf("%s scrolls sideways at 768 px", name)
+	}
+	browser.Screenshot(name + "-portrait")
+	browser.SetViewport(browsertest.TabletLandscape)
+}
+
+// An administrator edits a checklist as JSON: a mistake is named by the
+// engine beside the editor, the fixed document is previewed with the
+// guard app's own form, and publishing makes version 2, which the diff
+// compares with version 1.
+func TestConsoleTemplateEditPreviewPublish(t *testing.T) {
+	server := browsertest.Server(t, testenv.Postgres(t))
+	tenant := server.NewTenant("console")
+	var created struct{ ID string }
+	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(consoleTemplate)}).
+		Want(t, http.StatusCreated).JSON(t, &created)
+	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
+
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	consoleSignIn(browser, server.URL, tenant.Admin.Email)
+	show(browser, "#/templates", "the checklists", `document.querySelector('#templates-table a[href="#/templates/`+created.ID+`"]')`)
+	browser.Run(chromedp.Click(chromedp.CSS(`#templates-table a[href="#/templates/` + created.ID + `"]`)))
+	browser.WaitFor("the preview of version 1", `document.querySelector('#template-preview [data-path="/door_locked"]')`, 30*time.Second)
+
+	edit := func(change string) {
+		browser.Run(chromedp.Evaluate[chromedp.Void](`(() => {
+			const text = document.querySelector('#template-json');
+			const d = JSON.parse(text.value);
+			` + change + `;
+			text.value = JSON.stringify(d, null, 2);
+			text.dispatchEvent(new Event('input'));
+		})()`))
+	}
+	edit(`d.sections[0].items[1].type = 'yes_or_maybe'`)
+	browser.WaitFor("the engine naming the mistake", `document.querySelector('#template-problems li[data-path*="/sections/0/items/1"]')`, 15*time.Second)
+	edit(`d.sections[0].items[1].type = 'yes_no'; d.sections[0].items[1].label.en = 'Alarm armed and tested?';
+		d.sections[0].items.push({key: 'keys_counted', type: 'number', label: {'zh-CN': '钥匙数量', en: 'Keys counted'}, unit: 'pcs', min: 2, max: 2, required: true})`)
+	browser.WaitFor("the preview with the edit", `document.querySelector('#template-problems .banner-ok') &&
+		document.querySelector('#template-preview [data-path="/keys_counted"]') &&
+		document.querySelector('#template-preview').textContent.includes('Alarm armed and tested?')`, 30*time.Second)
+	// The preview is the guard's form: answering a failing number says why.
+	browser.Run(chromedp.Evaluate[chromedp.Void](`(() => {
+		const input = document.querySelector('#template-preview [data-path="/keys_counted"] input');
+		input.value = '3';
+		input.dispatchEvent(new Event('change'));
+	})()`))
+	browser.WaitFor("the preview evaluating the answer", `document.querySelector('#template-preview [data-path="/keys_counted"].is-failed')`, 15*time.Second)
+	both(t, browser, "console-template-editor")
+
+	browser.Run(chromedp.Click(chromedp.CSS(`#template-publish`)))
+	browser.WaitFor("version 2 to compare", `[...document.querySelectorAll('#template-diff-to option')].some((o) => o.textContent === 'Version 2')`, 30*time.Second)
+	browser.Run(chromedp.Evaluate[chromedp.Void](`(() => {
+		const from = document.querySelector('#template-diff-from'), to = document.querySelector('#template-diff-to');
+		from.value = '1'; to.value = '2';
+		to.dispatchEvent(new Event('change'));
+	})()`))
+	browser.WaitFor("the diff of version 1 and 2", `document.querySelector('#template-diff-summary')`, 30*time.Second)
+	var template struct {
+		LatestVersion struct{ Number int } `json:"latest_version"`
+	}
+	server.Get("/v1/templates/"+created.ID, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &template)
+	if template.LatestVersion.Number != 2 {
+		t.Fatalf("latest version after publishing = %d, want 2", template.LatestVersion.Number)
+	}
+	var diff string
+	browser.Eval(`document.querySelector('#template-diff').textContent`, &diff)
+	for _, want := range []string{"+ ", "- ", "keys_counted", "Alarm armed and tested?"} {
+		if !strings.Contains(diff, want) {
+			t.Errorf("the diff lacks %q", want)
+		}
+	}
+	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#template-compare').scrollIntoView()`))
+	browser.Screenshot("console-template-diff")
+	consoleErrors(t, browser)
+}
+
+// An auditor sees every screen, the audit log with its chain checked, and
+// no control that writes; the server refuses their writes.
+func TestConsoleAuditorReadsOnly(t *testing.T) {
+	server := browsertest.Server(t, testenv.Postgres(t))
+	tenant := server.NewTenant("console")
+	var created struct{ ID string }
+	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(consoleTemplate)}).
+		Want(t, http.StatusCreated).JSON(t, &created)
+	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
+	_, id := phoneWithSubmission(t, server, tenant, "vault-close")
+	auditor := server.NewAuditor(tenant, "auditor")
+
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	consoleSignIn(browser, server.URL, auditor.Email)
+	// Controls that write, on any screen; inputs in tables must be disabled.
+	const writes = `[...document.querySelectorAll('#approve-submit, #return-submit, #console-pad, #admin-user-form, #admin-site-form, ' +
+		'.device-deactivate, .site-edit, #template-save, #template-publish, #console-main form.console-form-inline'),
+		...[...document.querySelectorAll('#console-main table select, #console-main table input')].filter((x) => !x.disabled)].length`
+	noWrites := func(screen string) {
+		t.Helper()
+		var count int
+		browser.Eval(writes, &count)
+		if count != 0 {
+			t.Errorf("%s shows an auditor %d controls that write", screen, count)
+		}
+	}
+	var nav string
+	browser.Eval(`document.querySelector('.console-nav').textContent`, &nav)
+	for _, want := range []string{"Review queue", "Records", "Checklists", "Administration"} {
+		if !strings.Contains(nav, want) {
+			t.Errorf("an auditor's navigation %q lacks %q", nav, want)
+		}
+	}
+	show(browser, "#/inspections/"+id, "the inspection, read-only", `document.querySelector('#inspection-attention') && document.querySelector('.console-decide, .banner')`)
+	noWrites("the inspection")
+	show(browser, "#/records/audit", "the audit chain verified", `document.querySelector('#audit-verdict .banner-ok') && document.querySelector('#audit-table tbody tr')`)
+	var verdict string
+	browser.Eval(`document.querySelector('#audit-verdict').textContent`, &verdict)
+	if !strings.Contains(verdict, "intact") {
+		t.Errorf("audit verdict %q", verdict)
+	}
+	both(t, browser, "console-records-audit")
+	// The same in Chinese: names and times as before, the words translated.
+	browser.Run(chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'zh-CN')`), chromedp.Reload())
+	browser.WaitFor("the audit log in Chinese", `document.querySelector('#audit-verdict .banner-ok')?.textContent.includes('审计链完整') &&
+		document.querySelector('#audit-table tbody tr')`, 20*time.Second)
+	browser.Screenshot("console-records-audit-zh")
+	browser.Run(chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`), chromedp.Reload())
+	browser.WaitFor("the console in English again", `document.querySelector('#audit-table tbody tr')`, 20*time.Second)
+	show(browser, "#/records/inspections", "the inspection register", `document.querySelector('#records-table tr[data-inspection="`+id+`"]')`)
+	noWrites("the register")
+	for _, screen := range []struct{ hash, what, ready string }{
+		{"#/admin/users", "the users", `document.querySelector('#admin-users tbody tr')`},
+		{"#/admin/devices", "the devices", `document.querySelector('#admin-devices tbody tr')`},
+		{"#/admin/sites", "the sites", `document.querySelector('#admin-sites tbody tr')`},
+		{"#/admin/checkpoints", "the checkpoints", `document.querySelector('#admin-checkpoint-site')`},
+		{"#/templates/" + created.ID, "the checklist editor", `document.querySelector('#template-preview [data-path]')`},
+	} {
+		show(browser, screen.hash, screen.what, screen.ready)
+		noWrites(screen.what)
+	}
+	var readOnly bool
+	browser.Eval(`document.querySelector('#template-json').readOnly`, &readOnly)
+	if !readOnly {
+		t.Error("an auditor can type into the checklist editor")
+	}
+	// The server answers 403 to the writes the console does not offer.
+	server.Patch("/v1/sites/"+tenant.Sites[0].ID, auditor.Token, map[string]any{"name": "renamed"}).Want(t, http.StatusForbidden).Problem(t)
+	approve := server.Do(apitest.Request{Method: http.MethodPost, Path: "/v1/inspections/" + id + "/approve", Token: auditor.Token,
+		Body: map[string]any{"signature": map[string]any{"strokes": [][][]float64{{{0, 0}, {4, 4}}}}}})
+	approve.Want(t, http.StatusForbidden).Problem(t)
+	consoleErrors(t, browser)
+}
+
+// An administrator deactivates a guard's lost phone from the console: the
+// phone's token stops working at once. The administration screens are
+// photographed with their controls.
+func TestConsoleDeactivateDevice(t *testing.T) {
+	server := browsertest.Server(t, testenv.Postgres(t))
+	tenant := server.NewTenant("console")
+	server.Get("/v1/me", tenant.Guard.Token).Want(t, http.StatusOK)
+	server.Patch("/v1/sites/"+tenant.Sites[0].ID, tenant.Admin.Token, map[string]any{
+		"location": map[string]any{"lat": 31.2304, "lng": 121.4737, "radius_m": 150}}).Want(t, http.StatusOK)
+	server.Post("/v1/routes", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "name": "Night walk 夜间巡更",
+		"checkpoints": []map[string]any{{"name": "Vault door 金库门", "tag_code": "CP-VAULT-01"}, {"name": "Back gate 后门", "tag_code": "CP-GATE-02"}}}).
+		Want(t, http.StatusCreated)
+
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	consoleSignIn(browser, server.URL, tenant.Admin.Email)
+	show(browser, "#/admin/users", "the users", `document.querySelector('#admin-users tr[data-user="`+tenant.Guard.User.ID+`"]')`)
+	both(t, browser, "console-admin-users")
+	show(browser, "#/admin/sites", "the sites with a place", `document.querySelector('#admin-sites')?.textContent.includes('31.2304')`)
+	both(t, browser, "console-admin-sites")
+	show(browser, "#/admin/checkpoints", "the checkpoints", `document.querySelector('#console-main')?.textContent.includes('CP-VAULT-01')`)
+	both(t, browser, "console-admin-checkpoints")
+
+	show(browser, "#/admin/devices/"+tenant.Guard.User.ID, "the guard's phone", `document.querySelector('#admin-devices .device-deactivate')`)
+	var heading string
+	browser.Eval(`document.querySelector('#admin-body h2').textContent`, &heading)
+	if !strings.Contains(heading, tenant.Guard.User.Name) {
+		t.Errorf("devices heading %q does not name the guard", heading)
+	}
+	both(t, browser, "console-admin-devices")
+	browser.Run(chromedp.Click(chromedp.CSS(`#admin-devices .device-deactivate`)))
+	browser.WaitFor("the confirmation", `document.querySelector('#confirm-ok')`, 10*time.Second)
+	browser.Run(chromedp.Click(chromedp.CSS(`#confirm-ok`)))
+	browser.WaitFor("the phone deactivated", `!document.querySelector('#admin-devices .device-deactivate') &&
+		document.querySelector('#admin-devices')?.textContent.includes('Deactivated')`, 15*time.Second)
+	server.Get("/v1/me", tenant.Guard.Token).Want(t, http.StatusUnauthorized)
+	server.Post("/v1/auth/refresh", "", map[string]string{"refresh_token": tenant.Guard.Refresh, "device_id": tenant.Guard.DeviceID}).
+		Want(t, http.StatusUnauthorized)
+	consoleErrors(t, browser)
+}
+
+// consoleErrors fails on uncaught exceptions and refused content.
+func consoleErrors(t *testing.T, browser *browsertest.Browser) {
+	t.Helper()
+	for _, line := range browser.Console() {
+		if strings.HasPrefix(line, "exception:") || strings.Contains(line, "Content Security Policy") {
+			t.Errorf("browser: %s", line)
+		}
+	}
+}
