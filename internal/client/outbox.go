@@ -27,6 +27,9 @@ func entityTypeOf(mutationType string) string {
 	if strings.HasPrefix(mutationType, "finding.") {
 		return "finding"
 	}
+	if strings.HasPrefix(mutationType, "incident.") {
+		return "incident"
+	}
 	return "inspection"
 }
 

@@ -18,6 +18,13 @@ func overlay(data map[string]any, m mutation) map[string]any {
 		return data
 	}
 	switch m.Type {
+	case "incident.report":
+		if data != nil {
+			return data
+		}
+		data = maps.Clone(payload)
+		data["id"], data["status"] = m.EntityID, "reported"
+		return data
 	case "inspection.start", "finding.create":
 		if data != nil {
 			return data // already known: the start was applied, or came back in a pull

@@ -33,6 +33,7 @@ type View struct {
 	ID             string          `json:"id"`
 	SiteID         string          `json:"site_id"`
 	ReporterID     string          `json:"reporter_id"`
+	ReporterName   string          `json:"reporter_name,omitempty"` // over REST; the phone knows its user
 	Type           string          `json:"type"`
 	Category       string          `json:"category"`
 	Level          string          `json:"level"`
@@ -74,6 +75,7 @@ type View struct {
 type Event struct {
 	Kind       string          `json:"kind"`
 	ActorID    *string         `json:"actor_id"`
+	ActorName  string          `json:"actor_name,omitempty"`
 	Note       string          `json:"note"`
 	Media      json.RawMessage `json:"media"`
 	ClientTime *time.Time      `json:"client_time"`
@@ -268,10 +270,15 @@ func (s *Service) Get(ctx context.Context, id string) (Detail, error) {
 	if err != nil {
 		return Detail{}, errs.Wrap(op, err)
 	}
+	names := nameBook{tx: tx, names: map[string]string{}}
 	d := Detail{View: ViewOf(row), Timeline: make([]Event, len(events))}
+	d.ReporterName = names.of(row.ReporterID)
 	for i, e := range events {
 		d.Timeline[i] = Event{Kind: e.Kind, ActorID: e.ActorID, Note: e.Note, Media: rawList(e.Media),
 			ClientTime: e.ClientTime, At: e.CreatedAt}
+		if e.ActorID != nil {
+			d.Timeline[i].ActorName = names.of(*e.ActorID)
+		}
 	}
 	return d, nil
 }
@@ -301,10 +308,13 @@ func (s *Service) List(ctx context.Context, f Filter, page store.Page) ([]View, 
 			filter.SiteIDs = append([]string{}, p.SiteIDs...)
 		}
 	}
-	rows, next, err := s.db.Read(ctx).ListIncidents(filter, page)
+	tx := s.db.Read(ctx)
+	rows, next, err := tx.ListIncidents(filter, page)
+	names := nameBook{tx: tx, names: map[string]string{}}
 	out := make([]View, len(rows))
 	for i, r := range rows {
 		out[i] = ViewOf(r)
+		out[i].ReporterName = names.of(r.ReporterID)
 	}
 	return out, next, errs.Wrap("incident.List", err)
 }
@@ -335,4 +345,23 @@ func CategoryList() (Categories, error) {
 		out.Items = append(out.Items, Category{Key: key, Label: map[string]string{"zh-CN": l[0], "en": l[1]}})
 	}
 	return out, nil
+}
+
+// nameBook looks people's names up once each: views carry names, not
+// only ids, for screens whose reader may not list users.
+type nameBook struct {
+	tx    *store.Tx
+	names map[string]string
+}
+
+func (b nameBook) of(id string) string {
+	if name, ok := b.names[id]; ok {
+		return name
+	}
+	user, err := b.tx.User(id)
+	if err != nil {
+		return "" // the system (escalations) or a removed user
+	}
+	b.names[id] = user.Name
+	return user.Name
 }

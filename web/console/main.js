@@ -12,6 +12,7 @@ import { s } from './strings.js';
 import { directory, forgetMedia } from './data.js';
 import { queueScreen } from './queue.js';
 import { inspectionScreen } from './review.js';
+import { incidentsScreen } from './incidents.js';
 
 const root = document.getElementById('console');
 
@@ -62,6 +63,7 @@ async function route(session) {
 const screens = [
   { path: '#/', nav: 'nav_queue', show: (context) => queueScreen(context) },
   { path: '#/inspections/', show: (context, id) => inspectionScreen(context, id) },
+  { path: '#/incidents', nav: 'incidents_nav', show: (context, id) => incidentsScreen(context, id) },
 ];
 
 function currentRoute() {
