@@ -171,8 +171,10 @@ func TestIncidentDeadlinesAndEscalation(t *testing.T) {
 		if got.EscalationStep != 1 || strings.Join(got.LateSteps, ",") != "acknowledge" {
 			t.Fatalf("after 11 minutes: step %d late %v, want step 1, acknowledge late", got.EscalationStep, got.LateSteps)
 		}
-		if notes := notifications(t, env, tenant.Admin.Token); notes["incident.escalated:"+id] != 1 {
-			t.Fatalf("admin notifications %v, want the escalation", notes)
+		// Admins read every notification of the organisation: the site's
+		// supervisor and the admin each heard of the escalation once.
+		if notes := notifications(t, env, tenant.Admin.Token); notes["incident.escalated:"+id] != 2 {
+			t.Fatalf("notifications %v, want the escalation to the supervisor and the admin", notes)
 		}
 		// Acknowledged now, but handling (40 min for 一般) and the report up
 		// (2 h) pass too: flagged, and the top of the chain hears of it.
@@ -187,8 +189,8 @@ func TestIncidentDeadlinesAndEscalation(t *testing.T) {
 		if strings.Join(got.LateSteps, ",") != "acknowledge,handle,report" || got.EscalationStep != 1 {
 			t.Fatalf("late steps %v step %d", got.LateSteps, got.EscalationStep)
 		}
-		if notes := notifications(t, env, tenant.Admin.Token); notes["incident.late:"+id] != 2 {
-			t.Fatalf("admin notifications %v, want two late notices", notes)
+		if notes := notifications(t, env, tenant.Admin.Token); notes["incident.late:"+id] != 4 {
+			t.Fatalf("notifications %v, want two late notices to the supervisor and the admin", notes)
 		}
 
 		// A death at any level: report within 1 h, straight to the top.
@@ -205,8 +207,8 @@ func TestIncidentDeadlinesAndEscalation(t *testing.T) {
 			got.Timeline[1].Kind != "escalated" || !strings.Contains(got.Timeline[1].Note, "越级") {
 			t.Fatalf("death %+v, want casualties, step 1 at once, report within 1 h", got)
 		}
-		if notes := notifications(t, env, tenant.Admin.Token); notes["incident.reported:"+death] != 1 {
-			t.Fatalf("admin notifications %v, want the report at once", notes)
+		if notes := notifications(t, env, tenant.Admin.Token); notes["incident.reported:"+death] != 2 {
+			t.Fatalf("notifications %v, want the report to the supervisor and the admin at once", notes)
 		}
 
 		// The organisation's own deadlines, and bad ones named.

@@ -113,8 +113,8 @@ func TestIncidentEscalatesWhenAcknowledgementIsLate(t *testing.T) {
 			t.Fatalf("incident step %d timeline %v late %v, want step 1: reported, follow_up, late, late, escalated; "+
 				"late acknowledge and report", got.EscalationStep, kinds, got.LateSteps)
 		}
-		if notes := notifications(t, env, tenant.Admin.Token); notes["incident.escalated:"+major.ID] != 1 {
-			t.Fatalf("admin notifications %v, want the escalation once", notes)
+		if notes := notifications(t, env, tenant.Admin.Token); notes["incident.escalated:"+major.ID] != 2 {
+			t.Fatalf("notifications %v, want the escalation once to the supervisor and once to the admin", notes)
 		}
 		events := sink.waitFor(t, 6) // 2 reports, 1 update, 1 acknowledgement, 2 escalations
 		count := map[string]int{}

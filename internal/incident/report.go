@@ -74,12 +74,15 @@ func Questions() (*checklists.Template, error) { return questions() }
 
 // Check finds everything wrong with a report that needs no database (the
 // site, the media and the id are the caller's to check), every problem at
-// once, with pointers under prefix ("/payload"). An absent category is
-// "other", so that reports from before categories keep working.
+// once, with pointers under prefix ("/payload"). A report without a
+// category comes from a client older than categories: it is "other" and
+// its questions are not asked, so that such phones' queued reports are
+// never rejected; a report naming its category answers its questions.
 func (r *Report) Check(prefix string) ([]Problem, error) {
 	var out []Problem
 	add := func(pointer, detail string) { out = append(out, Problem{prefix + pointer, detail}) }
-	if r.Category == "" {
+	legacy := r.Category == ""
+	if legacy {
 		r.Category = "other"
 	}
 	if !policy.IsCategory(r.Category) {
@@ -134,7 +137,7 @@ func (r *Report) Check(prefix string) ([]Problem, error) {
 			add(at+"/note", "at most 500 characters")
 		}
 	}
-	if !policy.IsCategory(r.Category) {
+	if !policy.IsCategory(r.Category) || (legacy && len(r.Answers) == 0) {
 		return out, nil // the questions depend on it
 	}
 	result, err := r.evaluate()
@@ -167,8 +170,19 @@ func (r *Report) evaluate() (checklists.Result, error) {
 // injury, which shortens the report deadline and skips levels.
 func (r *Report) Casualties() bool {
 	for _, key := range []string{"deaths", "serious_injuries"} {
-		if n, ok := r.Answers[key].Value.(float64); ok && n > 0 {
-			return true
+		switch n := r.Answers[key].Value.(type) {
+		case float64:
+			if n > 0 {
+				return true
+			}
+		case json.Number: // sync decodes numbers exactly
+			if f, err := n.Float64(); err == nil && f > 0 {
+				return true
+			}
+		case int:
+			if n > 0 {
+				return true
+			}
 		}
 	}
 	return false
