@@ -294,7 +294,8 @@ function stepCard(context, item, session) {
     const text = note('incident-progress-note', s('incidents_progress_hint'));
     const send = button(s('incidents_progress'), () => take('progress', { note: text.querySelector('textarea').value }, send),
       { id: 'incident-progress', kind: item.status === 'reported' ? 'secondary' : 'primary' });
-    card.append(item.status === 'reported' ? null : who, text, send);
+    if (item.status !== 'reported') card.append(who);
+    card.append(text, send);
   }
   if (item.status === 'handling') {
     const text = note('incident-resolve-note', s('incidents_resolve_hint'));

@@ -63,7 +63,7 @@ async function route(session) {
 const screens = [
   { path: '#/', nav: 'nav_queue', show: (context) => queueScreen(context) },
   { path: '#/inspections/', show: (context, id) => inspectionScreen(context, id) },
-  { path: '#/incidents', nav: 'incidents_nav', show: (context, id) => incidentsScreen(context, id) },
+  { path: '#/incidents', nav: 'incidents_nav', show: (context, ...rest) => incidentsScreen(context, rest.find(Boolean)) },
 ];
 
 function currentRoute() {
