@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,8 +22,8 @@ func (s *Server) listIncidents(c echo.Context) error {
 	if f.SiteID != "" && !input.IsUUID(f.SiteID) {
 		fields["/site_id"] = "must be a UUID"
 	}
-	if f.Status != "" && f.Status != incident.Reported && f.Status != incident.Acknowledged {
-		fields["/status"] = "must be reported or acknowledged"
+	if f.Status != "" && f.Status != "open" && !slices.Contains(incident.Statuses, f.Status) {
+		fields["/status"] = "must be open, reported, acknowledged, handling, resolved, summarized or closed"
 	}
 	if _, ok := incident.Labels[f.Level]; f.Level != "" && !ok {
 		fields["/level"] = "must be general, serious, major or critical"
@@ -55,4 +56,32 @@ func (s *Server) putAlertSettings(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, settings)
+}
+
+// incidentEmails lists the emails sent about an incident the caller may
+// see, with their delivery state.
+func (s *Server) incidentEmails(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.deps.Incidents.Get(ctx, id); err != nil {
+		return err
+	}
+	emails, err := s.deps.Notify.Emails(ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": emails})
+}
+
+// incidentCategories lists the categories with their names and the
+// template of their questions.
+func (s *Server) incidentCategories(c echo.Context) error {
+	out, err := incident.CategoryList()
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,7 +20,20 @@ type incidentView struct {
 	EscalationStep int       `json:"escalation_step"`
 	AckDueAt       time.Time `json:"ack_due_at"`
 	ReportedLate   bool      `json:"reported_late"`
-	Timeline       []struct{ Kind, Note string }
+	LateSteps      []string  `json:"late_steps"`
+	ReportDueAt    time.Time `json:"report_due_at"`
+	HandleDueAt    time.Time `json:"handle_due_at"`
+	SummaryDueAt   time.Time `json:"summary_due_at"`
+	ReceivedAt     time.Time `json:"received_at"`
+	Category       string
+	Casualties     bool
+	Summary        string
+	ResolvedBy     *string `json:"resolved_by"`
+	ClosedBy       *string `json:"closed_by"`
+	Timeline       []struct {
+		Kind, Note string
+		ActorID    *string `json:"actor_id"`
+	}
 }
 
 func reportIncident(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, level string, occurred time.Time) incidentView {
@@ -65,7 +79,7 @@ func TestIncidentEscalatesWhenAcknowledgementIsLate(t *testing.T) {
 		env.Post("/v1/incidents/"+handled.ID+"/acknowledge", tenant.Supervisor.Token, nil).Want(t, http.StatusOK)
 		env.Post("/v1/incidents/"+handled.ID+"/acknowledge", tenant.Supervisor.Token, nil).Want(t, http.StatusOK)
 
-		if n, _ := env.App.Incidents.Escalate(ctx, time.Now().Add(30*time.Minute)); n != 0 {
+		if n, _ := env.App.Incidents.Escalate(ctx, time.Now().Add(5*time.Minute)); n != 0 {
 			t.Fatalf("escalated %d incidents before any deadline", n)
 		}
 		var wg sync.WaitGroup
@@ -78,10 +92,15 @@ func TestIncidentEscalatesWhenAcknowledgementIsLate(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if counts[0]+counts[1]+counts[2] != 1 {
-			t.Fatalf("concurrent escalations %v, want exactly one in all", counts)
+		// 3 hours on, the major one missed its acknowledgement (10 min) and
+		// its report up (1 h); the acknowledged general one its report up
+		// (2 h) and its handling (40 min): each is flagged once.
+		if counts[0]+counts[1]+counts[2] != 2 {
+			t.Fatalf("concurrent escalations %v, want exactly two in all", counts)
 		}
-		env.App.Incidents.Escalate(ctx, time.Now().Add(5*time.Hour))
+		if n, _ := env.App.Incidents.Escalate(ctx, time.Now().Add(5*time.Hour)); n != 0 {
+			t.Fatalf("escalated %d incidents again with no new late step", n)
+		}
 
 		var got incidentView
 		env.Get("/v1/incidents/"+major.ID, tenant.Guard.Token).Want(t, http.StatusOK).JSON(t, &got)
@@ -89,19 +108,21 @@ func TestIncidentEscalatesWhenAcknowledgementIsLate(t *testing.T) {
 		for _, e := range got.Timeline {
 			kinds = append(kinds, e.Kind)
 		}
-		if got.EscalationStep != 1 || len(kinds) != 3 || kinds[0] != "reported" || kinds[1] != "follow_up" || kinds[2] != "escalated" {
-			t.Fatalf("incident step %d timeline %v, want step 1: reported, follow_up, escalated", got.EscalationStep, kinds)
+		if got.EscalationStep != 1 || strings.Join(kinds, ",") != "reported,follow_up,late,late,escalated" ||
+			strings.Join(got.LateSteps, ",") != "acknowledge,report" {
+			t.Fatalf("incident step %d timeline %v late %v, want step 1: reported, follow_up, late, late, escalated; "+
+				"late acknowledge and report", got.EscalationStep, kinds, got.LateSteps)
 		}
-		if notes := notifications(t, env, tenant.Admin.Token); notes["incident.escalated:"+major.ID] != 1 {
-			t.Fatalf("admin notifications %v, want the escalation once", notes)
+		if notes := notifications(t, env, tenant.Admin.Token); notes["incident.escalated:"+major.ID] != 2 {
+			t.Fatalf("notifications %v, want the escalation once to the supervisor and once to the admin", notes)
 		}
-		events := sink.waitFor(t, 5) // 2 reports, 1 update, 1 acknowledgement, 1 escalation
+		events := sink.waitFor(t, 6) // 2 reports, 1 update, 1 acknowledgement, 2 escalations
 		count := map[string]int{}
 		for _, e := range events {
 			count[e]++
 		}
 		if count["incident.escalated:"+major.ID] != 1 || count["incident.updated:"+major.ID] != 1 ||
-			count["incident.acknowledged:"+handled.ID] != 1 || len(events) != 5 {
+			count["incident.acknowledged:"+handled.ID] != 1 || count["incident.escalated:"+handled.ID] != 1 || len(events) != 6 {
 			t.Fatalf("webhooks %v", events)
 		}
 

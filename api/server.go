@@ -229,6 +229,13 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodGet, "/incidents", principal.Guard, s.listIncidents)
 	s.add(v1, http.MethodGet, "/incidents/:id", principal.Guard, byID(s.deps.Incidents.Get))
 	s.add(v1, http.MethodPost, "/incidents/:id/acknowledge", principal.Supervisor, byID(s.deps.Incidents.Acknowledge))
+	// Incidents to closure (issue 16): each step by the signed-in person.
+	s.add(v1, http.MethodPost, "/incidents/:id/progress", principal.Guard, patchByID(s.deps.Incidents.Progress))
+	s.add(v1, http.MethodPost, "/incidents/:id/resolve", principal.Supervisor, patchByID(s.deps.Incidents.Resolve))
+	s.add(v1, http.MethodPost, "/incidents/:id/summary", principal.Supervisor, patchByID(s.deps.Incidents.Summarize))
+	s.add(v1, http.MethodPost, "/incidents/:id/close", principal.Supervisor, patchByID(s.deps.Incidents.Close))
+	s.add(v1, http.MethodGet, "/incidents/:id/emails", principal.Supervisor, s.incidentEmails)
+	s.add(v1, http.MethodGet, "/incident-categories", principal.Guard, s.incidentCategories)
 	s.add(v1, http.MethodGet, "/settings/alerts", principal.Admin, s.getAlertSettings)
 	s.add(v1, http.MethodPut, "/settings/alerts", principal.Admin, s.putAlertSettings)
 	s.add(v1, http.MethodPost, "/media", principal.Guard, s.declareMedia)

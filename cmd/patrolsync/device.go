@@ -51,6 +51,9 @@ type simulateConfig struct {
 	// acknowledgePlans: acknowledge, offline, every emergency plan the
 	// device pulled whose current version the user has not acknowledged.
 	acknowledgePlans bool
+	// incident is a category (robbery, fire, …): one incident of it is
+	// reported with its questions answered, besides the inspections.
+	incident string
 }
 
 func parseSimulate(args []string) (simulateConfig, error) {
@@ -77,6 +80,7 @@ func parseSimulate(args []string) (simulateConfig, error) {
 		return nil
 	})
 	fs.BoolVar(&cfg.acknowledgePlans, "acknowledge-plans", false, "acknowledge every emergency plan not yet acknowledged (plan.acknowledge)")
+	fs.StringVar(&cfg.incident, "incident", "", "also report one incident of this category (robbery, fire, network, equipment, injury, public_opinion, other) with its questions answered")
 	verbose := fs.Bool("v", false, "log every retry")
 	if err := fs.Parse(args); err != nil {
 		return cfg, errs.E("patrolsync device simulate", errs.Malformed, err)
@@ -176,6 +180,12 @@ func simulate(ctx context.Context, cfg simulateConfig, log *slog.Logger) (simula
 			return simulateSummary{}, err
 		}
 		log.Debug("inspection filled", "n", i+1)
+	}
+	if cfg.incident != "" {
+		if err := reportIncident(ctx, device, site, cfg.incident); err != nil {
+			return simulateSummary{}, err
+		}
+		log.Info("incident reported offline", "category", cfg.incident)
 	}
 	log.Info("inspections filled offline; syncing", "inspections", cfg.inspections)
 	if err := syncUntilEmpty(ctx, device, log); err != nil {
@@ -355,4 +365,36 @@ func syncUntilEmpty(ctx context.Context, device *client.Client, log *slog.Logger
 			return nil
 		}
 	}
+}
+
+// reportIncident reports one incident of the category at site, answering
+// the category's questions the way a guard in a hurry would: yes, the
+// first option, zero, a short text.
+func reportIncident(ctx context.Context, device *client.Client, site, category string) error {
+	questions, err := device.IncidentQuestions(ctx)
+	if err != nil {
+		return err
+	}
+	answers := map[string]checklists.Answer{}
+	for _, section := range questions.Sections {
+		if section.VisibleWhen != nil && section.Key != category {
+			continue
+		}
+		for _, item := range section.Items {
+			switch item.Type {
+			case checklists.TypeYesNo:
+				answers[item.Key] = checklists.Answer{Value: "yes"}
+			case checklists.TypeNumber:
+				answers[item.Key] = checklists.Answer{Value: 0}
+			case checklists.TypeText:
+				answers[item.Key] = checklists.Answer{Value: "simulated " + item.Key}
+			case checklists.TypeSingleChoice:
+				answers[item.Key] = checklists.Answer{Value: item.Options[0].Value}
+			}
+		}
+	}
+	_, err = device.ReportIncident(ctx, client.IncidentReport{SiteID: site, Type: "simulated " + category, Category: category,
+		Level: "general", Place: "simulated", OccurredAt: time.Now().UTC().Format(time.RFC3339),
+		Description: "Reported by patrolsync device simulate", Answers: answers})
+	return err
 }

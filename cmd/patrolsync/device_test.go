@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -20,9 +21,20 @@ func TestDeviceSimulate(t *testing.T) {
 		var out bytes.Buffer
 		args := []string{"simulate", "--server", env.URL, "--email", tenant.Guard.Email, "--password", apitest.Password,
 			"--template", "fire-safety-monthly", "--inspections", "3", "--drop-rate", "0.3", "--seed", "7",
-			"--state-dir", t.TempDir()}
+			"--state-dir", t.TempDir(), "--incident", "robbery"}
 		if err := deviceCmd(context.Background(), args, &out); err != nil {
 			t.Fatalf("simulate: %v\n%s", err, out.String())
+		}
+		// The incident went with its category's questions answered.
+		var incidents struct {
+			Items []struct {
+				Category string
+				Answers  map[string]any
+			}
+		}
+		env.Get("/v1/incidents", tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &incidents)
+		if len(incidents.Items) != 1 || incidents.Items[0].Category != "robbery" || incidents.Items[0].Answers["police_called"] == nil {
+			t.Fatalf("incidents on the server: %+v, want the simulated robbery with its answers", incidents.Items)
 		}
 		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 		var counts struct {

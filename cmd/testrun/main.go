@@ -1,6 +1,7 @@
 // Command testrun is `make test`: it checks the import rules, builds the
 // browser apps and the WebAssembly engine (web/build) that the binary
-// embeds, vets, finds or starts PostgreSQL and an S3 server (versitygw),
+// embeds, vets, finds or starts PostgreSQL, an S3 server (versitygw) and
+// an SMTP server (mailpit),
 // finds or installs Chromium for the browser tests and poppler-utils for
 // the report tests, exports where they are to the tests, runs `go test`
 // and stops what it started, also on Ctrl-C. It works on a bare machine
@@ -90,12 +91,13 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 // test tools side by side: each may need a slow install, and none waits
 // for the others (apt-get itself takes turns).
 func startServices(ctx context.Context, stack *cleanups) error {
-	results := make(chan error, 4)
+	results := make(chan error, 5)
 	go func() { results <- setupPostgres(ctx, stack) }()
 	go func() { results <- setupS3(ctx, stack) }()
 	go func() { results <- setupChromium(ctx) }()
 	go func() { results <- setupTools(ctx) }()
-	return errors.Join(<-results, <-results, <-results, <-results)
+	go func() { results <- setupSMTP(ctx, stack) }() // mailpit, for the email tests (smtp.go)
+	return errors.Join(<-results, <-results, <-results, <-results, <-results)
 }
 
 // phase runs one step and prints how long it took.

@@ -103,6 +103,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Org.SeedNewOrgs(a.Templates.SeedLibrary)
 	a.Sync = syncer.NewService(db, a.pinnedTemplate, log)
 	a.Notify = notify.NewService(db, log)
+	a.Notify.SetMail(notify.SMTPConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername,
+		Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS}, cfg.BaseURL)
 	a.Rounds = rounds.NewService(db, a.Notify, rounds.Config{Grace: cfg.RoundGrace, SyncDelay: cfg.RoundSyncDelay,
 		Skew: cfg.ScanClockSkew, Horizon: cfg.RoundHorizon}, log)
 	a.Incidents = incident.NewService(db, a.Notify)

@@ -30,8 +30,8 @@ func entityTypeOf(t mutation.Type) string {
 	if spec, _ := mutation.Lookup(string(t)); spec.Kind == mutation.Finding {
 		return string(mutation.Finding)
 	}
-	if spec, _ := mutation.Lookup(string(t)); spec.Kind == mutation.EmergencyPlan {
-		return string(mutation.EmergencyPlan)
+	if spec, _ := mutation.Lookup(string(t)); spec.Kind == mutation.EmergencyPlan || spec.Kind == mutation.Incident {
+		return string(spec.Kind)
 	}
 	return string(mutation.Inspection)
 }

@@ -20,6 +20,13 @@ func overlay(data map[string]any, m outboxEntry) map[string]any {
 		return data
 	}
 	switch mutation.Type(m.Type) {
+	case mutation.IncidentReport:
+		if data != nil {
+			return data
+		}
+		data = maps.Clone(payload)
+		data["id"], data["status"] = m.EntityID, "reported"
+		return data
 	case mutation.InspectionStart, mutation.FindingCreate:
 		if data != nil {
 			return data // already known: the start was applied, or came back in a pull

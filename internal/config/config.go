@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -58,6 +59,14 @@ type Config struct {
 
 	TLSCert string // PATROLSYNC_TLS_CERT: PEM certificate chain; with TLSKey, serve terminates HTTPS
 	TLSKey  string // PATROLSYNC_TLS_KEY: PEM private key of TLSCert
+
+	// Email through SMTP (incident notifications). No address: emails are
+	// recorded and stay queued with that error.
+	SMTPAddr     string // PATROLSYNC_SMTP_ADDR: host:port of the mail server
+	SMTPFrom     string // PATROLSYNC_SMTP_FROM: the sender address
+	SMTPUsername string // PATROLSYNC_SMTP_USERNAME: with the password, AUTH PLAIN
+	SMTPPassword string // PATROLSYNC_SMTP_PASSWORD(_FILE)
+	SMTPTLS      string // PATROLSYNC_SMTP_TLS: starttls (default), tls (implicit, port 465) or none
 }
 
 // Defaults are the embedded, single-machine settings used by `make run`.
@@ -163,6 +172,7 @@ func Load(getenv func(string) string) (Config, error) {
 		problems = append(problems, errors.New("PATROLSYNC_MIGRATE: want true or false"))
 	}
 	c.Migrate = migrate
+	smtpSettings(&c, getenv, get, &problems)
 	c.PprofAddr = get("PATROLSYNC_PPROF_ADDR")
 	if c.PprofAddr != "" && !loopback(c.PprofAddr) {
 		problems = append(problems, errors.New("PATROLSYNC_PPROF_ADDR: want a loopback address such as 127.0.0.1:6060 (profiles are not for the network)"))
@@ -213,6 +223,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("addr", c.Addr),
 		slog.String("base_url", c.BaseURL),
 		slog.String("tls_cert", c.TLSCert),
+		slog.String("smtp_addr", c.SMTPAddr),
+		slog.String("smtp_from", c.SMTPFrom),
 		slog.String("database_url", maskURL(c.DatabaseURL)),
 		slog.String("blobs", maskURL(c.Blobs)),
 		slog.String("var_dir", c.VarDir),
@@ -330,4 +342,36 @@ func maskURL(raw string) string {
 		}
 	}
 	return out
+}
+
+// smtpSettings reads PATROLSYNC_SMTP_*: all or nothing about the server.
+func smtpSettings(c *Config, getenv, get func(string) string, problems *[]error) {
+	c.SMTPAddr, c.SMTPFrom, c.SMTPUsername = get("PATROLSYNC_SMTP_ADDR"), get("PATROLSYNC_SMTP_FROM"), get("PATROLSYNC_SMTP_USERNAME")
+	c.SMTPTLS = get("PATROLSYNC_SMTP_TLS")
+	c.SMTPPassword = getenv("PATROLSYNC_SMTP_PASSWORD")
+	if path := getenv("PATROLSYNC_SMTP_PASSWORD_FILE"); c.SMTPPassword == "" && path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			*problems = append(*problems, fmt.Errorf("PATROLSYNC_SMTP_PASSWORD_FILE: %w", err))
+		}
+		c.SMTPPassword = strings.TrimSpace(string(b))
+	}
+	if c.SMTPTLS == "" {
+		c.SMTPTLS = "starttls"
+	}
+	if c.SMTPTLS != "starttls" && c.SMTPTLS != "tls" && c.SMTPTLS != "none" {
+		*problems = append(*problems, errors.New("PATROLSYNC_SMTP_TLS: want starttls, tls or none"))
+	}
+	if c.SMTPAddr == "" {
+		return
+	}
+	if _, port, err := net.SplitHostPort(c.SMTPAddr); err != nil || port == "" {
+		*problems = append(*problems, errors.New("PATROLSYNC_SMTP_ADDR: want host:port such as smtp.example.com:587"))
+	}
+	if address, err := mail.ParseAddress(c.SMTPFrom); err != nil || address.Address != c.SMTPFrom {
+		*problems = append(*problems, errors.New("PATROLSYNC_SMTP_FROM: want the sender address, such as patrolsync@example.com"))
+	}
+	if (c.SMTPUsername == "") != (c.SMTPPassword == "") {
+		*problems = append(*problems, errors.New("PATROLSYNC_SMTP_USERNAME and PATROLSYNC_SMTP_PASSWORD: give both or neither"))
+	}
 }

@@ -1,55 +1,71 @@
-// Package incident is security-incident reporting (突发事件/安全信息上报):
+// Package incident is security incidents to closure (突发事件/安全信息上报):
 // guards report offline through sync (incident.report, incident.follow_up,
-// handled in internal/syncer), supervisors acknowledge, and a job escalates
-// up the chain (supervisor → admin) when the acknowledgement is later than
-// the level's deadline, once per step. Levels are stored in English:
-// general 一般, serious 较大, major 重大, critical 特别重大. It never
-// rewrites a timeline entry: the timeline is append-only.
+// handled in internal/syncer with this package's rules), the chain takes
+// each step of the life cycle (lifecycle.go: acknowledge, progress,
+// resolve, summary, close, each by a named person), and a job flags steps
+// that miss their deadline and escalates them up the chain (escalate.go).
+// Levels are stored in English: general 一般, serious 较大, major 重大,
+// critical 特别重大 (policy). It never rewrites a timeline entry: the
+// timeline is append-only.
 package incident
 
 import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/incident/policy"
+	"github.com/patrolsync/patrolsync/internal/input"
+	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
-// States of an incident.
-const (
-	Reported     = "reported"
-	Acknowledged = "acknowledged"
-)
-
 // Labels are the levels' names in the regulations.
-var Labels = map[string]string{notify.LevelGeneral: "一般", notify.LevelSerious: "较大",
-	notify.LevelMajor: "重大", notify.LevelCritical: "特别重大"}
+var Labels = policy.LevelLabels
 
 // View is an incident as clients see it.
 type View struct {
 	ID             string          `json:"id"`
 	SiteID         string          `json:"site_id"`
 	ReporterID     string          `json:"reporter_id"`
+	ReporterName   string          `json:"reporter_name,omitempty"` // over REST; the phone knows its user
 	Type           string          `json:"type"`
+	Category       string          `json:"category"`
 	Level          string          `json:"level"`
 	LevelLabel     string          `json:"level_label"`
 	Place          string          `json:"place"`
 	Description    string          `json:"description"`
 	Media          json.RawMessage `json:"media"`
+	Answers        json.RawMessage `json:"answers"`
+	Witnesses      json.RawMessage `json:"witnesses"`
+	CCTV           json.RawMessage `json:"cctv"`
+	Casualties     bool            `json:"casualties"`
 	OccurredAt     time.Time       `json:"occurred_at"`
 	ReceivedAt     time.Time       `json:"received_at"`
 	AckDueAt       time.Time       `json:"ack_due_at"`
+	ReportDueAt    *time.Time      `json:"report_due_at"`
+	HandleDueAt    *time.Time      `json:"handle_due_at"`
+	SummaryDueAt   *time.Time      `json:"summary_due_at"`
 	ReportedLate   bool            `json:"reported_late"`
+	LateSteps      []string        `json:"late_steps"`
 	Status         string          `json:"status"`
 	EscalationStep int             `json:"escalation_step"`
 	AcknowledgedBy *string         `json:"acknowledged_by"`
 	AcknowledgedAt *time.Time      `json:"acknowledged_at"`
+	HandlingBy     *string         `json:"handling_by"`
+	HandlingAt     *time.Time      `json:"handling_at"`
+	ResolvedBy     *string         `json:"resolved_by"`
+	ResolvedAt     *time.Time      `json:"resolved_at"`
+	Summary        string          `json:"summary"`
+	SummarizedBy   *string         `json:"summarized_by"`
+	SummarizedAt   *time.Time      `json:"summarized_at"`
+	ClosedBy       *string         `json:"closed_by"`
+	ClosedAt       *time.Time      `json:"closed_at"`
 	Version        int64           `json:"version"`
 	CreatedAt      time.Time       `json:"created_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
@@ -59,6 +75,7 @@ type View struct {
 type Event struct {
 	Kind       string          `json:"kind"`
 	ActorID    *string         `json:"actor_id"`
+	ActorName  string          `json:"actor_name,omitempty"`
 	Note       string          `json:"note"`
 	Media      json.RawMessage `json:"media"`
 	ClientTime *time.Time      `json:"client_time"`
@@ -73,17 +90,47 @@ type Detail struct {
 
 // ViewOf renders a stored incident.
 func ViewOf(r store.Incident) View {
-	return View{ID: r.ID, SiteID: r.SiteID, ReporterID: r.ReporterID, Type: r.Type, Level: r.Level,
+	category := r.Category
+	if category == "" {
+		category = "other"
+	}
+	return View{ID: r.ID, SiteID: r.SiteID, ReporterID: r.ReporterID, Type: r.Type, Category: category, Level: r.Level,
 		LevelLabel: Labels[r.Level], Place: r.Place, Description: r.Description, Media: rawList(r.Media),
+		Answers: rawObject(r.Answers), Witnesses: rawList(r.Witnesses), CCTV: rawList(r.CCTV), Casualties: r.Casualties,
 		OccurredAt: r.OccurredAt.UTC(), ReceivedAt: r.ReceivedAt.UTC(), AckDueAt: r.AckDueAt.UTC(),
-		ReportedLate: r.ReportedLate, Status: r.Status, EscalationStep: r.EscalationStep,
-		AcknowledgedBy: r.AcknowledgedBy, AcknowledgedAt: r.AcknowledgedAt, Version: r.Version,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		ReportDueAt: utc(r.ReportDueAt), HandleDueAt: utc(r.HandleDueAt), SummaryDueAt: utc(r.SummaryDueAt),
+		ReportedLate: r.ReportedLate, LateSteps: lateSteps(r.LateSteps), Status: r.Status, EscalationStep: r.EscalationStep,
+		AcknowledgedBy: r.AcknowledgedBy, AcknowledgedAt: utc(r.AcknowledgedAt), HandlingBy: r.HandlingBy,
+		HandlingAt: utc(r.HandlingAt), ResolvedBy: r.ResolvedBy, ResolvedAt: utc(r.ResolvedAt), Summary: r.Summary,
+		SummarizedBy: r.SummarizedBy, SummarizedAt: utc(r.SummarizedAt), ClosedBy: r.ClosedBy, ClosedAt: utc(r.ClosedAt),
+		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func lateSteps(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
 }
 
 func rawList(b []byte) json.RawMessage {
 	if len(b) == 0 {
 		return json.RawMessage("[]")
+	}
+	return json.RawMessage(b)
+}
+
+func rawObject(b []byte) json.RawMessage {
+	if len(b) == 0 || string(b) == "null" {
+		return json.RawMessage("{}")
 	}
 	return json.RawMessage(b)
 }
@@ -113,22 +160,87 @@ func Record(tx *store.Tx, r store.Incident) error {
 }
 
 // Notify tells the people at step of the chain about an event of the
-// incident: step 0 the site's supervisors, step 1 the organisation's admins.
+// incident: step 0 the site's supervisors, step 1 the organisation's
+// admins as well; and by email
+// the addresses configured for the incident's site and level.
 func Notify(tx *store.Tx, r store.Incident, eventType string, step int) ([]notify.DeliverArgs, error) {
-	role, site := principal.Supervisor, r.SiteID
-	if step >= 1 {
-		role, site = principal.Admin, ""
-	}
-	recipients, err := tx.ActiveUserIDs(role, site)
+	return notifyKeyed(tx, r, eventType, step, "")
+}
+
+// notifyKeyed is Notify with a suffix that makes the event key unique (a
+// late step, which happens once per step and deadline).
+func notifyKeyed(tx *store.Tx, r store.Incident, eventType string, step int, suffix string) ([]notify.DeliverArgs, error) {
+	// The site's supervisors always hear of their incidents; from step 1
+	// (escalated, or a report that skips levels) the admins too.
+	recipients, err := tx.ActiveUserIDs(principal.Supervisor, r.SiteID)
 	if err != nil {
 		return nil, err
 	}
+	if step >= 1 {
+		admins, err := tx.ActiveUserIDs(principal.Admin, "")
+		if err != nil {
+			return nil, err
+		}
+		recipients = append(recipients, admins...)
+	}
+	slices.Sort(recipients)
+	recipients = slices.Compact(recipients)
 	key := eventType + ":" + r.ID + ":" + itoa(step) + ":" + itoa64(r.Version)
 	if eventType == "incident.escalated" || eventType == "incident.reported" {
 		key = eventType + ":" + r.ID + ":" + itoa(step) // once per step, whatever the version
 	}
+	if suffix != "" {
+		key = eventType + ":" + r.ID + ":" + suffix
+	}
+	mail, err := emailFor(tx, r, eventType)
+	if err != nil {
+		return nil, err
+	}
 	return notify.Record(tx, notify.Event{Key: key, Type: eventType, SubjectType: "incident", SubjectID: r.ID,
-		SiteID: r.SiteID, Recipients: recipients})
+		SiteID: r.SiteID, Recipients: recipients, Level: r.Level, Email: mail})
+}
+
+func checkMediaIDs(ids []string) map[string]string {
+	if len(ids) > 50 {
+		return map[string]string{"/media": "at most 50 media ids"}
+	}
+	for _, id := range ids {
+		if !input.IsUUID(id) {
+			return map[string]string{"/media": "must be media ids"}
+		}
+	}
+	return nil
+}
+
+// requireMedia fails unless every id names a live medium of the caller's
+// organisation.
+func (s *Service) requireMedia(tx *store.Tx, ids []string) error {
+	lower := make([]string, len(ids))
+	for i, id := range ids {
+		lower[i] = strings.ToLower(id)
+	}
+	rows, err := tx.MediaByIDs(lower)
+	if err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	for i, id := range lower {
+		if row, ok := rows[id]; !ok || row.Status == media.Deleted {
+			fields["/media/"+itoa(i)] = "no such medium: declare it first (POST /v1/media)"
+		}
+	}
+	if len(fields) > 0 {
+		return errs.Fields("incident.requireMedia", fields)
+	}
+	return nil
+}
+
+func links(incidentID string, ids []string) []store.MediaLink {
+	out := make([]store.MediaLink, len(ids))
+	for i, id := range ids {
+		out[i] = store.MediaLink{MediaID: strings.ToLower(id), RecordType: "incident", RecordID: incidentID}
+	}
+	return out
 }
 
 // Service holds the supervisor and job use cases.
@@ -158,10 +270,15 @@ func (s *Service) Get(ctx context.Context, id string) (Detail, error) {
 	if err != nil {
 		return Detail{}, errs.Wrap(op, err)
 	}
+	names := nameBook{tx: tx, names: map[string]string{}}
 	d := Detail{View: ViewOf(row), Timeline: make([]Event, len(events))}
+	d.ReporterName = names.of(row.ReporterID)
 	for i, e := range events {
 		d.Timeline[i] = Event{Kind: e.Kind, ActorID: e.ActorID, Note: e.Note, Media: rawList(e.Media),
 			ClientTime: e.ClientTime, At: e.CreatedAt}
+		if e.ActorID != nil {
+			d.Timeline[i].ActorName = names.of(*e.ActorID)
+		}
 	}
 	return d, nil
 }
@@ -191,51 +308,60 @@ func (s *Service) List(ctx context.Context, f Filter, page store.Page) ([]View, 
 			filter.SiteIDs = append([]string{}, p.SiteIDs...)
 		}
 	}
-	rows, next, err := s.db.Read(ctx).ListIncidents(filter, page)
+	tx := s.db.Read(ctx)
+	rows, next, err := tx.ListIncidents(filter, page)
+	names := nameBook{tx: tx, names: map[string]string{}}
 	out := make([]View, len(rows))
 	for i, r := range rows {
 		out[i] = ViewOf(r)
+		out[i].ReporterName = names.of(r.ReporterID)
 	}
 	return out, next, errs.Wrap("incident.List", err)
 }
 
-// Acknowledge records that a supervisor (or admin) has taken the incident
-// in hand; it stops escalation. Acknowledging twice changes nothing.
-func (s *Service) Acknowledge(ctx context.Context, id string) (View, error) {
-	const op = "incident.Acknowledge"
-	p, _ := principal.From(ctx)
-	var row store.Incident
-	var deliveries []notify.DeliverArgs
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		if row, err = tx.Incident(id); err != nil {
-			return err
-		}
-		if p.Role != principal.Admin && !slices.Contains(p.SiteIDs, row.SiteID) {
-			return errs.E(op, errs.NotFound, "not found")
-		}
-		if row.Status == Acknowledged {
-			return nil
-		}
-		expected := row.Version
-		row.Status, row.AcknowledgedBy, row.AcknowledgedAt, row.Version = Acknowledged, &p.UserID, &tx.Now, expected+1
-		if err := tx.UpdateIncident(&row, expected); err != nil {
-			return err
-		}
-		actor := p.UserID
-		if err := tx.AddIncidentEvents([]store.IncidentEvent{{ID: uuid.Must(uuid.NewV7()).String(), IncidentID: row.ID,
-			Kind: "acknowledged", ActorID: &actor, Media: []byte("[]")}}); err != nil {
-			return err
-		}
-		if err := Record(tx, row); err != nil {
-			return err
-		}
-		deliveries, err = Notify(tx, row, "incident.acknowledged", row.EscalationStep)
-		return err
-	})
+// Category is one category with its names, for pickers.
+type Category struct {
+	Key   string            `json:"key"`
+	Label map[string]string `json:"label"`
+}
+
+// Categories is the answer of GET /v1/incident-categories: the categories
+// and the template of their questions (its sections are shown by
+// context.incident_category).
+type Categories struct {
+	Items     []Category `json:"items"`
+	Questions any        `json:"questions"`
+}
+
+// CategoryList lists the categories and their questions.
+func CategoryList() (Categories, error) {
+	t, err := Questions()
 	if err != nil {
-		return View{}, errs.Wrap(op, err)
+		return Categories{}, errs.E("incident.CategoryList", errs.Internal, err)
 	}
-	s.notify.Enqueue(ctx, deliveries)
-	return ViewOf(row), nil
+	out := Categories{Questions: t}
+	for _, key := range policy.Categories {
+		l := policy.CategoryLabels[key]
+		out.Items = append(out.Items, Category{Key: key, Label: map[string]string{"zh-CN": l[0], "en": l[1]}})
+	}
+	return out, nil
+}
+
+// nameBook looks people's names up once each: views carry names, not
+// only ids, for screens whose reader may not list users.
+type nameBook struct {
+	tx    *store.Tx
+	names map[string]string
+}
+
+func (b nameBook) of(id string) string {
+	if name, ok := b.names[id]; ok {
+		return name
+	}
+	user, err := b.tx.User(id)
+	if err != nil {
+		return "" // the system (escalations) or a removed user
+	}
+	b.names[id] = user.Name
+	return user.Name
 }

@@ -102,11 +102,32 @@ type Signature struct {
 type ReportIncident struct {
 	SiteID      string   `json:"site_id"`
 	Type        string   `json:"type"`
+	Category    string   `json:"category,omitempty"` // robbery, fire, network, ...; "" is other
 	Level       string   `json:"level"`
 	Place       string   `json:"place,omitempty"`
 	OccurredAt  string   `json:"occurred_at"` // RFC 3339
 	Description string   `json:"description,omitempty"`
 	Media       []string `json:"media,omitempty"`
+	// Answers are the category's questions (the incident-report template),
+	// each an answer as answer.set carries it.
+	Answers   map[string]json.RawMessage `json:"answers,omitempty"`
+	Witnesses []IncidentWitness          `json:"witnesses,omitempty"`
+	CCTV      []IncidentCCTV             `json:"cctv,omitempty"`
+}
+
+// IncidentWitness is someone who saw an incident.
+type IncidentWitness struct {
+	Name      string `json:"name"`
+	Phone     string `json:"phone,omitempty"`
+	Statement string `json:"statement,omitempty"`
+}
+
+// IncidentCCTV names a recording to keep: which camera, from when to when.
+type IncidentCCTV struct {
+	Camera string `json:"camera"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Note   string `json:"note,omitempty"`
 }
 
 // FollowUpIncident is incident.follow_up's payload.

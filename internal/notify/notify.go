@@ -29,6 +29,18 @@ type Event struct {
 	SubjectID   string   // the record's id
 	SiteID      string   // the site the record belongs to
 	Recipients  []string // user ids
+	// Level (of an incident) and Email: when both are set, the addresses
+	// configured for the site and level get the email (email.go).
+	Level string
+	Email *Email
+}
+
+// Email is what an email about an event says. Link is a path on the
+// server (the console's page of the record), made absolute when sent.
+type Email struct {
+	Subject string
+	Body    string
+	Link    string
 }
 
 // Notification is what a recipient's phone receives.
@@ -51,6 +63,8 @@ type Service struct {
 	client  *http.Client
 	log     *slog.Logger
 	enqueue Enqueuer
+	mail    SMTPConfig
+	baseURL string
 }
 
 // NewService builds the service; SetEnqueuer must be called before events
@@ -58,6 +72,11 @@ type Service struct {
 func NewService(db *store.DB, log *slog.Logger) *Service {
 	return &Service{db: db, log: log, client: &http.Client{Timeout: 10 * time.Second}}
 }
+
+// SetMail configures sending email: through the SMTP server of cfg, with
+// links to the server at baseURL. Without it emails stay queued with the
+// error that no SMTP server is configured.
+func (s *Service) SetMail(cfg SMTPConfig, baseURL string) { s.mail, s.baseURL = cfg, baseURL }
 
 // SetEnqueuer wires the job queue (built after the services).
 func (s *Service) SetEnqueuer(enqueue Enqueuer) { s.enqueue = enqueue }
@@ -92,18 +111,22 @@ func Record(tx *store.Tx, e Event) ([]DeliverArgs, error) {
 			Audience: store.AudienceOwner, OwnerID: &owner, SiteID: site, Data: data})
 	}
 	settings, err := tx.AlertSettings()
-	if errs.Is(err, errs.NotFound) || (err == nil && settings.WebhookURL == "") {
+	if errs.Is(err, errs.NotFound) {
 		return nil, nil
 	} else if err != nil {
 		return nil, errs.E(op, err)
+	}
+	jobs, err := recordEmails(tx, e, settings)
+	if err != nil || settings.WebhookURL == "" {
+		return jobs, errs.Wrap(op, err)
 	}
 	delivery := store.WebhookDelivery{ID: uuid.NewSHA1(namespace, []byte(e.Key)).String(), EventKey: e.Key,
 		EventType: e.Type, SubjectType: e.SubjectType, SubjectID: e.SubjectID, Status: "pending"}
 	inserted, err := tx.InsertDeliveryIfAbsent(&delivery)
 	if err != nil || !inserted {
-		return nil, errs.Wrap(op, err)
+		return jobs, errs.Wrap(op, err)
 	}
-	return []DeliverArgs{{OrgID: delivery.OrgID, DeliveryID: delivery.ID}}, nil
+	return append(jobs, DeliverArgs{OrgID: delivery.OrgID, DeliveryID: delivery.ID}), nil
 }
 
 // Enqueue hands deliveries recorded in a committed transaction to the job

@@ -3,10 +3,16 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"net/mail"
 	"net/url"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/incident/policy"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -23,65 +29,66 @@ const (
 // Levels lists the incident levels in order.
 var Levels = []string{LevelGeneral, LevelSerious, LevelMajor, LevelCritical}
 
-// DefaultDeadlines are the reporting deadlines of the regulations the
-// templates cite (checklists/library/README.md, 002 and 001): major events
-// within 1 hour, the initial report of others within 2.
-var DefaultDeadlines = map[string]int{LevelGeneral: 120, LevelSerious: 120, LevelMajor: 60, LevelCritical: 60}
-
 // Settings is an organisation's alerting, as admins see it. The secret is
 // write-only.
 type Settings struct {
-	WebhookURL              string         `json:"webhook_url"`
-	WebhookSecretSet        bool           `json:"webhook_secret_set"`
-	IncidentDeadlineMinutes map[string]int `json:"incident_deadline_minutes"`
-	Version                 int64          `json:"version"`
-	UpdatedAt               *time.Time     `json:"updated_at"`
+	WebhookURL       string `json:"webhook_url"`
+	WebhookSecretSet bool   `json:"webhook_secret_set"`
+	// IncidentDeadlineMinutes is each level's report deadline, as the first
+	// release had it; IncidentDeadlines has all four.
+	IncidentDeadlineMinutes map[string]int   `json:"incident_deadline_minutes"`
+	IncidentDeadlines       policy.Policy    `json:"incident_deadlines"`
+	EmailRecipients         []EmailRecipient `json:"email_recipients"`
+	Version                 int64            `json:"version"`
+	UpdatedAt               *time.Time       `json:"updated_at"`
+}
+
+// EmailRecipient is an address told by email about the incidents of a
+// site (all sites when SiteID is nil) at the given levels.
+type EmailRecipient struct {
+	Name   string   `json:"name"`
+	Email  string   `json:"email"`
+	SiteID *string  `json:"site_id"`
+	Levels []string `json:"levels"`
 }
 
 // SettingsInput changes the fields that are set.
 type SettingsInput struct {
-	WebhookURL              *string        `json:"webhook_url"`
-	WebhookSecret           *string        `json:"webhook_secret"`
-	IncidentDeadlineMinutes map[string]int `json:"incident_deadline_minutes"`
-	Version                 *int64         `json:"version"`
+	WebhookURL              *string                   `json:"webhook_url"`
+	WebhookSecret           *string                   `json:"webhook_secret"`
+	IncidentDeadlineMinutes map[string]int            `json:"incident_deadline_minutes"`
+	IncidentDeadlines       map[string]map[string]int `json:"incident_deadlines"`
+	EmailRecipients         *[]EmailRecipient         `json:"email_recipients"`
+	Version                 *int64                    `json:"version"`
 }
 
-// Deadlines reads the organisation's incident deadlines in minutes, with
-// the defaults for levels it never set.
-func Deadlines(tx *store.Tx) (map[string]int, error) {
+// IncidentPolicy reads the organisation's incident deadlines, with the
+// regulations' defaults for what it never set.
+func IncidentPolicy(tx *store.Tx) (policy.Policy, error) {
 	row, err := tx.AlertSettings()
 	if errs.Is(err, errs.NotFound) {
-		return copyDefaults(), nil
+		return policy.Parse(nil), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return policyOf(row), nil
+	return policy.Parse(row.IncidentPolicy), nil
 }
 
-func copyDefaults() map[string]int {
-	out := map[string]int{}
-	for k, v := range DefaultDeadlines {
-		out[k] = v
-	}
-	return out
-}
-
-func policyOf(row store.AlertSettings) map[string]int {
-	out := copyDefaults()
-	var stored map[string]int
-	json.Unmarshal(row.IncidentPolicy, &stored)
-	for k, v := range stored {
-		if _, ok := out[k]; ok && v > 0 {
-			out[k] = v
-		}
-	}
+func recipientsOf(row store.AlertSettings) []EmailRecipient {
+	out := []EmailRecipient{}
+	json.Unmarshal(row.EmailRecipients, &out)
 	return out
 }
 
 func settingsView(row store.AlertSettings) Settings {
+	p := policy.Parse(row.IncidentPolicy)
+	minutes := map[string]int{}
+	for level, d := range p {
+		minutes[level] = d.ReportMinutes
+	}
 	s := Settings{WebhookURL: row.WebhookURL, WebhookSecretSet: row.WebhookSecret != "",
-		IncidentDeadlineMinutes: policyOf(row), Version: row.Version}
+		IncidentDeadlineMinutes: minutes, IncidentDeadlines: p, EmailRecipients: recipientsOf(row), Version: row.Version}
 	if row.Version > 0 {
 		s.UpdatedAt = &row.UpdatedAt
 	}
@@ -127,23 +134,64 @@ func (s *Service) UpdateSettings(ctx context.Context, in SettingsInput) (Setting
 		if row.WebhookURL != "" && row.WebhookSecret == "" {
 			fields["/webhook_secret"] = "required with a webhook URL: every delivery is signed"
 		}
-		policy := policyOf(row)
+		deadlines := policy.Parse(row.IncidentPolicy)
 		for level, minutes := range in.IncidentDeadlineMinutes {
-			if _, ok := DefaultDeadlines[level]; !ok {
-				fields["/incident_deadline_minutes/"+level] = "not a level: general, serious, major or critical"
-			} else if minutes < 1 || minutes > 7*24*60 {
-				fields["/incident_deadline_minutes/"+level] = "must be 1 to 10080 minutes"
-			}
-			policy[level] = minutes
+			maps.Copy(fields, deadlines.Edit(map[string]map[string]int{level: {"report_minutes": minutes}}, "/incident_deadline_minutes"))
+		}
+		maps.Copy(fields, deadlines.Edit(in.IncidentDeadlines, "/incident_deadlines"))
+		if in.EmailRecipients != nil {
+			checked, problems := checkRecipients(tx, *in.EmailRecipients)
+			maps.Copy(fields, problems)
+			row.EmailRecipients, _ = json.Marshal(checked)
+		}
+		if row.EmailRecipients == nil {
+			row.EmailRecipients = []byte("[]")
 		}
 		if len(fields) > 0 {
 			return errs.Fields(op, fields)
 		}
-		row.IncidentPolicy, _ = json.Marshal(policy)
+		row.IncidentPolicy, _ = json.Marshal(deadlines)
 		return tx.SaveAlertSettings(&row, expected)
 	})
 	if errs.Is(err, errs.Conflict) {
 		err = errs.E(op, errs.Stale, "the settings changed since they were read", err)
 	}
 	return settingsView(row), errs.Wrap(op, err)
+}
+
+// checkRecipients checks the email recipients: a name, an address, a site
+// of the organisation or none (every site), and known levels (none: all).
+func checkRecipients(tx *store.Tx, list []EmailRecipient) ([]EmailRecipient, map[string]string) {
+	fields := map[string]string{}
+	if len(list) > 200 {
+		fields["/email_recipients"] = "at most 200 recipients"
+		return nil, fields
+	}
+	out := make([]EmailRecipient, len(list))
+	for i, r := range list {
+		at := "/email_recipients/" + strconv.Itoa(i)
+		if r.Name == "" || len([]rune(r.Name)) > 100 {
+			fields[at+"/name"] = "required, at most 100 characters"
+		}
+		if address, err := mail.ParseAddress(r.Email); err != nil || address.Address != r.Email || len(r.Email) > 254 {
+			fields[at+"/email"] = "must be an email address such as duty@example.com"
+		}
+		if r.SiteID != nil {
+			if !input.IsUUID(*r.SiteID) {
+				fields[at+"/site_id"] = "must be a site id (null: every site)"
+			} else if _, err := tx.Site(*r.SiteID); err != nil {
+				fields[at+"/site_id"] = "no such site (null: every site)"
+			}
+		}
+		if len(r.Levels) == 0 {
+			r.Levels = slices.Clone(policy.Levels)
+		}
+		for j, level := range r.Levels {
+			if policy.Rank(level) < 0 {
+				fields[at+"/levels/"+strconv.Itoa(j)] = "not a level: general, serious, major or critical"
+			}
+		}
+		out[i] = r
+	}
+	return out, fields
 }

@@ -21,10 +21,12 @@ import (
 // under the organisation's webhook secret.
 const SignatureHeader = "X-Patrolsync-Signature"
 
-// DeliverArgs is the job that posts one webhook.
+// DeliverArgs is the job that delivers one notification: a webhook, or
+// with Channel "email" one email (DeliveryID then names the email).
 type DeliverArgs struct {
 	OrgID      string `json:"org_id"`
 	DeliveryID string `json:"delivery_id"`
+	Channel    string `json:"channel,omitempty"`
 }
 
 // Kind names the job.
@@ -57,6 +59,9 @@ const lease = time.Minute
 // retries it with backoff.
 func (s *Service) Deliver(ctx context.Context, args DeliverArgs) error {
 	const op = "notify.Deliver"
+	if args.Channel == ChannelEmail {
+		return s.deliverEmail(ctx, args)
+	}
 	ctx = asSystem(ctx, args.OrgID)
 	var delivery store.WebhookDelivery
 	var settings store.AlertSettings
@@ -140,6 +145,13 @@ func (s *Service) Sweep(ctx context.Context, _ SweepArgs) error {
 		}
 		for _, row := range rows {
 			s.Enqueue(ctx, []DeliverArgs{{OrgID: org, DeliveryID: row.ID}})
+		}
+		emails, err := s.db.Read(asSystem(ctx, org)).StrandedEmails(time.Now().UTC().Add(-5*time.Minute), 500)
+		if err != nil {
+			return errs.E("notify.Sweep", err)
+		}
+		for _, row := range emails {
+			s.Enqueue(ctx, []DeliverArgs{{OrgID: org, DeliveryID: row.ID, Channel: ChannelEmail}})
 		}
 	}
 	return nil

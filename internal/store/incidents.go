@@ -24,6 +24,26 @@ type Incident struct {
 	Version        int64
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	// The life cycle to closure (migration 00170).
+	Category     string
+	Answers      []byte // the category's questions answered (incident-report template)
+	Witnesses    []byte // [{name, phone, statement}]
+	CCTV         []byte `gorm:"column:cctv"` // [{camera, from, to, note}]
+	Casualties   bool   // a death or serious injury
+	ReportDueAt  *time.Time
+	HandleDueAt  *time.Time
+	SummaryDueAt *time.Time
+	LateSteps    string // comma-separated steps that missed their deadline
+	HandlingBy   *string
+	HandlingAt   *time.Time
+	ResolvedBy   *string
+	ResolvedAt   *time.Time
+	Summary      string
+	SummarizedBy *string
+	SummarizedAt *time.Time
+	ClosedBy     *string
+	ClosedAt     *time.Time
 }
 
 // IncidentEvent is one entry of an incident's timeline.
@@ -78,7 +98,11 @@ func (tx *Tx) ListIncidents(f IncidentFilter, p Page) ([]Incident, string, error
 	if f.ReporterID != "" {
 		q = q.Where("reporter_id = ?", f.ReporterID)
 	}
-	if f.Status != "" {
+	switch f.Status {
+	case "":
+	case "open":
+		q = q.Where("status <> 'closed'")
+	default:
 		q = q.Where("status = ?", f.Status)
 	}
 	if f.Level != "" {
@@ -92,13 +116,17 @@ func (tx *Tx) ListIncidents(f IncidentFilter, p Page) ([]Incident, string, error
 	return rows, next, nil
 }
 
-// IncidentsOverdue lists unacknowledged incidents whose deadline passed
-// and that have not yet been escalated to step.
-func (tx *Tx) IncidentsOverdue(now time.Time, step, limit int) ([]Incident, error) {
+// IncidentsLate lists open incidents with a step whose deadline passed
+// by now and that is not flagged late yet (late_steps), oldest first.
+func (tx *Tx) IncidentsLate(now time.Time, limit int) ([]Incident, error) {
 	var rows []Incident
-	err := tx.scoped("incidents").Where("status = 'reported' AND ack_due_at <= ? AND escalation_step < ?", now, step).
-		Order("ack_due_at, id").Limit(limit).Find(&rows).Error
-	return rows, translate("store.IncidentsOverdue", err)
+	err := tx.scoped("incidents").Where(`status <> 'closed' AND (
+		(status = 'reported' AND ack_due_at <= ? AND late_steps NOT LIKE '%acknowledge%')
+		OR (status IN ('reported', 'acknowledged') AND report_due_at <= ? AND late_steps NOT LIKE '%report%')
+		OR (status IN ('reported', 'acknowledged', 'handling') AND handle_due_at <= ? AND late_steps NOT LIKE '%handle%')
+		OR (status = 'resolved' AND summary_due_at <= ? AND late_steps NOT LIKE '%summary%'))`, now, now, now, now).
+		Order("received_at, id").Limit(limit).Find(&rows).Error
+	return rows, translate("store.IncidentsLate", err)
 }
 
 // UpdateIncident writes row if it is still at version expected.
@@ -107,6 +135,10 @@ func (tx *Tx) UpdateIncident(row *Incident, expected int64) error {
 	res := tx.scoped("incidents").Where("id = ? AND version = ?", row.ID, expected).Updates(map[string]any{
 		"status": row.Status, "escalation_step": row.EscalationStep, "acknowledged_by": row.AcknowledgedBy,
 		"acknowledged_at": row.AcknowledgedAt, "media": row.Media, "version": row.Version, "updated_at": row.UpdatedAt,
+		"late_steps": row.LateSteps, "handling_by": row.HandlingBy, "handling_at": row.HandlingAt,
+		"resolved_by": row.ResolvedBy, "resolved_at": row.ResolvedAt, "summary": row.Summary,
+		"summarized_by": row.SummarizedBy, "summarized_at": row.SummarizedAt, "summary_due_at": row.SummaryDueAt,
+		"closed_by": row.ClosedBy, "closed_at": row.ClosedAt,
 	})
 	return casResult("store.UpdateIncident", res.Error, res.RowsAffected)
 }

@@ -267,7 +267,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 		}
 		ws.noteTaken("incident", taken)
 		for id, row := range incidents {
-			ws.incidents[id] = &incidentState{row: row, loaded: row.Version}
+			ws.incidents[id] = &incidentState{row: row, loaded: row.Version, loadedStatus: row.Status}
 		}
 	}
 	if len(ids["scan"]) > 0 {

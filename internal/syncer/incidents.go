@@ -2,7 +2,9 @@ package syncer
 
 import (
 	"encoding/json"
-	"time"
+	"errors"
+	"maps"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -16,19 +18,27 @@ import (
 
 // incidentState is one incident in a batch's working set.
 type incidentState struct {
-	row      store.Incident
-	loaded   int64
-	isNew    bool
-	dirty    bool
-	followed bool
+	row          store.Incident
+	loaded       int64
+	loadedStatus string
+	isNew        bool
+	dirty        bool
+	followed     bool
 }
 
 // reportIncident is incident.report: a guard reports an incident, offline
-// if need be. Its acknowledgement deadline runs from when the server
-// receives it; a report that reaches the server later than the level's
-// deadline after the incident is marked reported_late.
+// if need be, with its category's questions answered (incident.Report
+// holds the rules). Its deadlines run from when the server receives it; a
+// report that reaches the server later than its report deadline after the
+// incident is marked reported_late.
 func (b *batch) reportIncident(m Mutation) (Result, error) {
-	var in mutation.ReportIncident
+	var wire mutation.ReportIncident
+	if problem := decodePayload(m, &wire); problem != nil {
+		return rejected(m, *problem), nil
+	}
+	// The table's type is the wire shape; the domain's report reads the
+	// same bytes with its own types (the answers as the engine's).
+	var in incident.Report
 	if problem := decodePayload(m, &in); problem != nil {
 		return rejected(m, *problem), nil
 	}
@@ -36,23 +46,16 @@ func (b *batch) reportIncident(m Mutation) (Result, error) {
 	if err := b.requireSite(in.SiteID, &problems); err != nil {
 		return Result{}, err
 	}
-	if in.Type == "" || len([]rune(in.Type)) > 100 {
-		problems = append(problems, FieldError{"/payload/type", "required, at most 100 characters"})
+	checked, err := in.Check("/payload")
+	if err != nil {
+		return Result{}, errs.E("syncer.reportIncident", errs.Internal, err)
 	}
-	if _, ok := incident.Labels[in.Level]; !ok {
-		problems = append(problems, FieldError{"/payload/level", "must be general (一般), serious (较大), major (重大) or critical (特别重大)"})
+	for _, p := range checked {
+		problems = append(problems, FieldError{p.Pointer, p.Detail})
 	}
-	if len([]rune(in.Place)) > 300 {
-		problems = append(problems, FieldError{"/payload/place", "at most 300 characters"})
-	}
-	if len([]rune(in.Description)) > 5000 {
-		problems = append(problems, FieldError{"/payload/description", "at most 5000 characters"})
-	}
-	occurred := input.ParseTime(in.OccurredAt)
-	if occurred == nil {
-		problems = append(problems, FieldError{"/payload/occurred_at", "required: when it happened, RFC 3339"})
-	}
-	if problems = append(problems, checkMedia(in.Media)...); len(problems) == 0 {
+	if media := checkMedia(in.Media); len(media) > 0 {
+		problems = append(problems, media...)
+	} else {
 		b.requireMedia(in.Media, &problems)
 	}
 	if b.isTaken("incident", m.EntityID) {
@@ -67,25 +70,24 @@ func (b *batch) reportIncident(m Mutation) (Result, error) {
 		}
 		return conflict(m, st.row.Version, incident.ViewOf(st.row))
 	}
-	deadlines, err := notify.Deadlines(b.tx)
+	pol, err := notify.IncidentPolicy(b.tx)
 	if err != nil {
 		return Result{}, err
 	}
-	deadline := time.Duration(deadlines[in.Level]) * time.Minute
-	media, _ := json.Marshal(nonNil(in.Media))
-	row := store.Incident{ID: m.EntityID, SiteID: in.SiteID, ReporterID: b.p.UserID, Type: in.Type, Level: in.Level,
-		Place: in.Place, Description: in.Description, Media: media, OccurredAt: *occurred, ReceivedAt: b.tx.Now,
-		AckDueAt: b.tx.Now.Add(deadline), ReportedLate: b.tx.Now.Sub(*occurred) > deadline, Status: incident.Reported,
-		Version: 1}
+	row := incident.New(m.EntityID, b.p.UserID, in, pol, b.tx.Now)
 	b.incidents[m.EntityID] = &incidentState{row: row, isNew: true, dirty: true}
 	b.linkMedia("incident", row.ID, in.Media)
-	b.incidentEvent(row.ID, "reported", in.Description, media, m)
+	b.incidentEvent(row.ID, "reported", in.Description, row.Media, m)
+	if note := incident.SkipNote(row); note != "" {
+		b.incidentEvent(row.ID, "escalated", note, []byte("[]"), m)
+	}
 	b.touch(m.EntityID)
 	return Result{Status: Applied, EntityID: m.EntityID, Version: 1}, nil
 }
 
-// followUpIncident is incident.follow_up: more news on an incident,
-// appended to its timeline by the reporter or the site's supervisors.
+// followUpIncident is incident.follow_up: a progress report (续报) by the
+// reporter (news on the timeline) or by a handler, for whom it is the
+// step "progress" of the life cycle (incident.Advance, as over REST).
 func (b *batch) followUpIncident(m Mutation) (Result, error) {
 	var in mutation.FollowUpIncident
 	if problem := decodePayload(m, &in); problem != nil {
@@ -95,9 +97,6 @@ func (b *batch) followUpIncident(m Mutation) (Result, error) {
 	if len(problems) == 0 {
 		b.requireMedia(in.Media, &problems)
 	}
-	if (in.Note == "" && len(in.Media) == 0) || len([]rune(in.Note)) > 5000 {
-		problems = append(problems, FieldError{"/payload/note", "required (or media), at most 5000 characters"})
-	}
 	st, ok := b.incidents[m.EntityID]
 	if !ok || !incident.CanSee(b.p, st.row) {
 		problems = append(problems, FieldError{"/entity_id", "no such incident"})
@@ -105,15 +104,46 @@ func (b *batch) followUpIncident(m Mutation) (Result, error) {
 	if len(problems) > 0 {
 		return rejected(m, problems...), nil
 	}
+	pol, err := notify.IncidentPolicy(b.tx)
+	if err != nil {
+		return Result{}, err
+	}
+	row := st.row
+	kind, err := incident.Advance(&row, b.p, incident.Step{Kind: incident.StepProgress, Note: in.Note, Media: in.Media},
+		pol, b.tx.Now, "/payload")
+	if err != nil {
+		return rejected(m, stepProblems(err)...), nil
+	}
+	st.row = row
 	media, _ := json.Marshal(nonNil(in.Media))
 	if !st.dirty {
 		st.row.Version++ // one new version per batch
 	}
 	st.dirty, st.followed = true, true
 	b.linkMedia("incident", st.row.ID, in.Media)
-	b.incidentEvent(st.row.ID, "follow_up", in.Note, media, m)
+	b.incidentEvent(st.row.ID, kind, in.Note, media, m)
 	b.touch(m.EntityID)
 	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version}, nil
+}
+
+// stepProblems turns a refused step into the mutation's field errors.
+func stepProblems(err error) []FieldError {
+	var e *errs.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		out := make([]FieldError, 0, len(e.Fields))
+		for _, pointer := range slices.Sorted(maps.Keys(e.Fields)) {
+			out = append(out, FieldError{pointer, e.Fields[pointer]})
+		}
+		return out
+	}
+	if errs.Is(err, errs.NotFound) {
+		return []FieldError{{"/entity_id", "no such incident"}}
+	}
+	detail := "refused"
+	if errors.As(err, &e) && e.Detail != "" {
+		detail = e.Detail
+	}
+	return []FieldError{{"/entity_id", detail}}
 }
 
 func (b *batch) incidentEvent(id, kind, note string, media []byte, m Mutation) {
@@ -136,6 +166,9 @@ func (b *batch) flushIncident(st *incidentState) error {
 	}
 	if err := incident.Record(b.tx, st.row); err != nil {
 		return err
+	}
+	if !st.isNew && st.row.Status == incident.Handling && st.loadedStatus != incident.Handling {
+		event = "incident.progress"
 	}
 	deliveries, err := incident.Notify(b.tx, st.row, event, st.row.EscalationStep)
 	b.deliveries = append(b.deliveries, deliveries...)

@@ -18,6 +18,7 @@ import { schedulesScreen, scheduleScreen } from './schedules.js';
 import { adminScreen } from './admin.js';
 import { recordsScreen } from './records.js';
 import { templatesScreen } from './templates.js';
+import { incidentsScreen } from './incidents.js';
 
 const root = document.getElementById('console');
 
@@ -76,6 +77,7 @@ const screens = [
   { path: '#/records', nav: 'records_nav', roles: ['supervisor', 'admin', 'auditor'], show: (context, tab) => recordsScreen(context, tab) },
   { path: '#/templates', nav: 'templates_nav', roles: ['admin', 'auditor'], show: (context, id) => templatesScreen(context, id) },
   { path: '#/admin', nav: 'admin_nav', roles: ['admin', 'auditor'], show: (context, tab, ...rest) => adminScreen(context, tab, ...rest) },
+  { path: '#/incidents', nav: 'incidents_nav', show: (context, ...rest) => incidentsScreen(context, rest.find(Boolean)) },
 ];
 
 function currentRoute() {

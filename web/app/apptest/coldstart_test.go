@@ -52,4 +52,3 @@ func percentile(values []float64, p float64) float64 {
 	sort.Float64s(sorted)
 	return sorted[int(float64(len(sorted)-1)*p+0.5)]
 }
-
