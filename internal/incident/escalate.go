@@ -9,6 +9,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/notify"
+	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -45,7 +46,7 @@ func (s *Service) Escalate(ctx context.Context, now time.Time) (int, error) {
 	}
 	escalated := 0
 	for _, org := range orgs {
-		orgCtx := notify.AsSystem(ctx, org)
+		orgCtx := principal.AsSystem(ctx, org, EscalateArgs{}.Kind())
 		rows, err := s.db.Read(orgCtx).IncidentsOverdue(now, LastStep, 500)
 		if err != nil {
 			return escalated, errs.E("incident.Escalate", err)

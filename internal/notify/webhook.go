@@ -57,7 +57,7 @@ const lease = time.Minute
 // retries it with backoff.
 func (s *Service) Deliver(ctx context.Context, args DeliverArgs) error {
 	const op = "notify.Deliver"
-	ctx = asSystem(ctx, args.OrgID)
+	ctx = principal.AsSystem(ctx, args.OrgID, args.Kind())
 	var delivery store.WebhookDelivery
 	var settings store.AlertSettings
 	claimed := false
@@ -134,7 +134,7 @@ func (s *Service) Sweep(ctx context.Context, _ SweepArgs) error {
 		return errs.E("notify.Sweep", err)
 	}
 	for _, org := range orgs {
-		rows, err := s.db.Read(asSystem(ctx, org)).StrandedDeliveries(time.Now().UTC().Add(-5*time.Minute), 500)
+		rows, err := s.db.Read(principal.AsSystem(ctx, org, SweepArgs{}.Kind())).StrandedDeliveries(time.Now().UTC().Add(-5*time.Minute), 500)
 		if err != nil {
 			return errs.E("notify.Sweep", err)
 		}
@@ -144,12 +144,3 @@ func (s *Service) Sweep(ctx context.Context, _ SweepArgs) error {
 	}
 	return nil
 }
-
-// asSystem acts for the organisation as the server itself, for jobs.
-func asSystem(ctx context.Context, orgID string) context.Context {
-	return principal.With(ctx, principal.Principal{OrgID: orgID, UserID: "00000000-0000-0000-0000-000000000000",
-		Role: principal.Admin})
-}
-
-// AsSystem is asSystem for other packages' jobs.
-func AsSystem(ctx context.Context, orgID string) context.Context { return asSystem(ctx, orgID) }

@@ -13,9 +13,6 @@ import (
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 
-// systemUser acts for operator commands run on the server's own machine.
-const systemUser = "00000000-0000-0000-0000-000000000000"
-
 // CreateOrg makes a tenant (operator command: `patrolsync org create`).
 func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error) {
 	const op = "org.CreateOrg"
@@ -30,7 +27,7 @@ func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error)
 	o := store.Org{ID: uuid.Must(uuid.NewV7()).String(), Slug: slug, Name: name}
 	// The seeders write as the new organisation's administrator, in the
 	// same transaction: an organisation exists with its content or not at all.
-	ctx = principal.With(ctx, principal.Principal{OrgID: o.ID, UserID: systemUser, Role: principal.Admin})
+	ctx = principal.AsSystem(ctx, o.ID, "operator.org_create")
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateOrg(&o); err != nil {
 			return err
@@ -76,7 +73,7 @@ func (s *Service) ActAsOrg(ctx context.Context, slug string) (context.Context, O
 	if err != nil {
 		return ctx, Org{}, errs.E("org.ActAsOrg", err)
 	}
-	ctx = principal.With(ctx, principal.Principal{OrgID: o.ID, UserID: systemUser, Role: principal.Admin})
+	ctx = principal.AsSystem(ctx, o.ID, "operator")
 	return ctx, Org{ID: o.ID, Slug: o.Slug, Name: o.Name, RetentionDays: o.RetentionDays, CreatedAt: o.CreatedAt}, nil
 }
 
