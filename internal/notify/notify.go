@@ -53,14 +53,11 @@ type Service struct {
 	enqueue Enqueuer
 }
 
-// NewService builds the service; SetEnqueuer must be called before events
-// are recorded for their webhooks to be posted promptly.
-func NewService(db *store.DB, log *slog.Logger) *Service {
-	return &Service{db: db, log: log, client: &http.Client{Timeout: 10 * time.Second}}
+// NewService builds the service. enqueue puts webhook deliveries on the
+// job queue after their event commits; nil leaves them to the sweep.
+func NewService(db *store.DB, enqueue Enqueuer, log *slog.Logger) *Service {
+	return &Service{db: db, log: log, enqueue: enqueue, client: &http.Client{Timeout: 10 * time.Second}}
 }
-
-// SetEnqueuer wires the job queue (built after the services).
-func (s *Service) SetEnqueuer(enqueue Enqueuer) { s.enqueue = enqueue }
 
 // namespace derives notification ids from event keys, so that a retry of
 // the same event computes the same ids.

@@ -46,11 +46,6 @@ func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error)
 // again on an organisation that has some.
 type Seeder func(ctx context.Context, tx *store.Tx) error
 
-// SeedNewOrgs makes CreateOrg run seeders in the transaction that creates
-// each organisation. It is set once, while the application is assembled;
-// it is an injected function so that org depends on no content package.
-func (s *Service) SeedNewOrgs(seeders ...Seeder) { s.seeders = append(s.seeders, seeders...) }
-
 // Seed runs the seeders for the organisation acting in ctx, adding only
 // what is missing (`patrolsync seed --demo` on an existing organisation).
 func (s *Service) Seed(ctx context.Context) error {
