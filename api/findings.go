@@ -47,7 +47,7 @@ func (s *Server) listFindings(c echo.Context) error {
 	return c.JSON(http.StatusOK, list(items, next))
 }
 
-// findingAction serves POST /findings/{id}/{assign|rectify|verify|reject|close}.
+// findingAction serves POST /findings/{id}/{assign|unassign|rectify|verify|reject|close}.
 func (s *Server) findingAction(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := pathID(c)

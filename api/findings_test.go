@@ -214,6 +214,25 @@ func TestFindingsByHandAndEscalation(t *testing.T) {
 		if escalated != 2 {
 			t.Fatalf("%d escalation events, want 2", escalated)
 		}
+		// The job acts through principal.System: its audit entries have
+		// no actor and name the job, as every job's do.
+		var trail struct {
+			Items []struct {
+				ActorID *string `json:"actor_id"`
+				Details struct {
+					Job string `json:"job"`
+				} `json:"details"`
+			}
+		}
+		env.Get("/v1/audit?action=finding.escalated", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &trail)
+		if len(trail.Items) != 2 {
+			t.Fatalf("%d finding.escalated audit entries, want 2", len(trail.Items))
+		}
+		for _, e := range trail.Items {
+			if e.ActorID != nil || e.Details.Job != "finding.escalate" {
+				t.Errorf("escalation audited with actor %v and job %q, want no actor and finding.escalate", e.ActorID, e.Details.Job)
+			}
+		}
 	})
 }
 

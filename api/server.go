@@ -253,6 +253,7 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPost, "/findings", principal.Guard, create(s.deps.Findings.Create))
 	s.add(v1, http.MethodGet, "/findings/:id", principal.Guard, byID(s.deps.Findings.Get))
 	s.add(v1, http.MethodPost, "/findings/:id/assign", principal.Supervisor, s.findingAction("assign"))
+	s.add(v1, http.MethodPost, "/findings/:id/unassign", principal.Supervisor, s.findingAction("unassign"))
 	s.add(v1, http.MethodPost, "/findings/:id/rectify", principal.Guard, s.findingAction("rectify"))
 	s.add(v1, http.MethodPost, "/findings/:id/verify", principal.Supervisor, s.findingAction("verify"))
 	s.add(v1, http.MethodPost, "/findings/:id/reject", principal.Supervisor, s.findingAction("reject"))

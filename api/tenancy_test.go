@@ -39,7 +39,14 @@ func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]st
 		"site_id": tenant.Sites[0].ID, "title": "Lock broken", "severity": "low"})})
 	wantStatus(t, results, "applied")
 	key := registerKey(t, env, tenant.Guard)
+	var plan, asset struct{ ID string }
+	env.Post("/v1/plans", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "category": "fire", "title": "消防应急预案",
+		"body": planBody(tenant.Supervisor.User.ID)}).Want(t, http.StatusCreated).JSON(t, &plan)
+	env.Post("/v1/assets", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "kind": "cash_transport_company",
+		"code": "YS-01", "name": "安保押运公司"}).Want(t, http.StatusCreated).JSON(t, &asset)
 	return map[string]string{
+		"/v1/plans":       plan.ID,
+		"/v1/assets":      asset.ID,
 		"/v1/me/keys":     key.id,
 		"/v1/media":       mediaID,
 		"/v1/findings":    findingID,

@@ -22,8 +22,8 @@ const clockTicks = 100
 // /proc is missing, the section says so.
 type cpuObserver struct {
 	serverPIDs []int // every replica
-	admin     *sql.DB
-	database  string
+	admin      *sql.DB
+	database   string
 
 	begun, ended cpuSample
 	failure      error

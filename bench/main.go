@@ -46,27 +46,27 @@ const maxDuration = 10 * time.Minute
 const maxRate = 100_000
 
 type options struct {
-	server          string
-	adminEmail      string
-	adminPassword   string
-	spawn           string
-	postgres        string
-	devices         int
-	devicesPerGuard int
-	duration        time.Duration
-	warmup          time.Duration
-	template        string
-	quiet           bool
-	keep            bool
-	analyze         bool
-	connParams      string
-	scenario        string
-	declare         string
-	blobs           string
-	photos          int
-	think           time.Duration
-	maxRequests     int
-	rate            float64
+	server            string
+	adminEmail        string
+	adminPassword     string
+	spawn             string
+	postgres          string
+	devices           int
+	devicesPerGuard   int
+	duration          time.Duration
+	warmup            time.Duration
+	template          string
+	quiet             bool
+	keep              bool
+	analyze           bool
+	connParams        string
+	scenario          string
+	declare           string
+	blobs             string
+	photos            int
+	think             time.Duration
+	maxRequests       int
+	rate              float64
 	rounds            int
 	reference         bool
 	referenceDuration time.Duration

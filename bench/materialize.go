@@ -23,7 +23,7 @@ func materializer(databaseURL string) func(ctx context.Context) (int, error) {
 		}
 		defer db.Close()
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		service := rounds.NewService(db, notify.NewService(db, log), rounds.DefaultConfig, log)
+		service := rounds.NewService(db, notify.NewService(db, nil, notify.Mail{}, log), rounds.DefaultConfig, log)
 		return service.Materialize(ctx, time.Now())
 	}
 }

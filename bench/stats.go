@@ -24,7 +24,7 @@ type recorder struct {
 	errors      map[string]int  // every failure, warm-up included
 	total       int             // applied inspections, warm-up included
 	meter       rateMeter
-	pacing      *pacing // with --rate; nil: closed loop
+	pacing      *pacing  // with --rate; nil: closed loop
 	acked       []string // inspections every mutation of which was applied, when watched (--check)
 	watched     bool
 }

@@ -85,7 +85,7 @@ func New(t testing.TB, databaseURL string, opts ...Option) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Jobs.Start(context.Background()); err != nil {
+	if err := a.Worker.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	server := api.New(api.DepsFrom(a), api.Options{BodyLimit: cfg.BodyLimit, Version: "test", PushRate: cfg.PushRate, PushBurst: cfg.PushBurst, TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins}, log)
@@ -97,7 +97,7 @@ func New(t testing.TB, databaseURL string, opts ...Option) *Env {
 		ts.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		a.Jobs.Stop(ctx)
+		a.Worker.Stop(ctx)
 		a.Close()
 	})
 	client := ts.Client()

@@ -53,7 +53,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 			return err
 		}
 	}
-	if err := a.Jobs.Start(ctx); err != nil {
+	if err := a.Worker.Start(ctx); err != nil {
 		return err
 	}
 	tlsConfig, err := loadTLS(cfg.TLSCert, cfg.TLSKey)
@@ -97,7 +97,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	if err := server.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	if err := a.Jobs.Stop(shutdownCtx); err != nil {
+	if err := a.Worker.Stop(shutdownCtx); err != nil {
 		log.Warn("background jobs did not stop cleanly", "err", err)
 	}
 	if err := <-done; !errors.Is(err, http.ErrServerClosed) {

@@ -52,7 +52,8 @@ type App struct {
 	Org         *org.Service
 	Idempotency *idempotency.Service
 	Sync        *syncer.Service
-	Jobs        *jobs.Queue
+	Jobs        *jobs.Queue  // enqueues
+	Worker      *jobs.Worker // works the jobs of every service (jobs())
 	Inspections *inspection.Service
 	Templates   *templates.Service
 	Notify      *notify.Service
@@ -90,7 +91,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	a.Auth = auth.NewService(db, signer, cfg.RefreshTTL, auth.DefaultThrottle)
-	a.Org = org.NewService(db, cfg.BcryptCost)
 	a.Idempotency = idempotency.NewService(db)
 	a.Inspections = inspection.NewService(db)
 	a.Templates = templates.NewService(db)
@@ -100,27 +100,31 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Keys = countersign.NewService(db)
 	a.Reference = reference.NewService(db)
 	a.Plans = plans.NewService(db)
-	a.Org.SeedNewOrgs(a.Templates.SeedLibrary)
-	a.Sync = syncer.NewService(db, a.pinnedTemplate, log)
-	a.Notify = notify.NewService(db, log)
-	a.Notify.SetMail(notify.SMTPConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername,
-		Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS}, cfg.BaseURL)
-	a.Rounds = rounds.NewService(db, a.Notify, rounds.Config{Grace: cfg.RoundGrace, SyncDelay: cfg.RoundSyncDelay,
-		Skew: cfg.ScanClockSkew, Horizon: cfg.RoundHorizon}, log)
-	a.Incidents = incident.NewService(db, a.Notify)
-	a.Sync.SetRounds(a.Rounds.Config(), a.Notify)
-	mediaLimits := media.Limits{MaxBytes: cfg.MediaMaxBytes, MultipartThreshold: cfg.MediaMultipartThreshold,
-		PartSize: cfg.MediaPartSize, MaxPerInspection: cfg.MediaMaxPerInspection, OrphanGrace: cfg.MediaOrphanGrace}
-	a.Media = media.NewService(db, a.Blobs, mediaLimits, log)
-	a.Sync.SetMediaLimits(mediaLimits)
-	a.Records = records.NewService(db, a.Inspections, a.Media.Thumbnail)
-	if a.Jobs, err = jobs.Open(ctx, db, cfg.DatabaseURL, a.jobs(), jobs.Options{Workers: cfg.JobWorkers,
+	a.Org = org.NewService(db, cfg.BcryptCost, a.Templates.SeedLibrary)
+	// The queue enqueues from the start; its worker is built last, from the
+	// handlers of the services that enqueue on it.
+	if a.Jobs, err = jobs.Open(ctx, db, cfg.DatabaseURL, jobs.Options{Workers: cfg.JobWorkers,
 		PollInterval: cfg.JobPoll, Migrate: cfg.Migrate}, log); err != nil {
 		db.Close()
 		return nil, err
 	}
-	a.Notify.SetEnqueuer(func(ctx context.Context, args notify.DeliverArgs) error { return a.Jobs.Enqueue(ctx, args) })
-	a.Media.SetQueue(a.Jobs)
+	a.Notify = notify.NewService(db, func(ctx context.Context, args notify.DeliverArgs) error { return a.Jobs.Enqueue(ctx, args) },
+		notify.Mail{SMTP: notify.SMTPConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername,
+			Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS}, BaseURL: cfg.BaseURL}, log)
+	a.Rounds = rounds.NewService(db, a.Notify, rounds.Config{Grace: cfg.RoundGrace, SyncDelay: cfg.RoundSyncDelay,
+		Skew: cfg.ScanClockSkew, Horizon: cfg.RoundHorizon}, log)
+	a.Incidents = incident.NewService(db, a.Notify)
+	mediaLimits := media.Limits{MaxBytes: cfg.MediaMaxBytes, MultipartThreshold: cfg.MediaMultipartThreshold,
+		PartSize: cfg.MediaPartSize, MaxPerInspection: cfg.MediaMaxPerInspection, OrphanGrace: cfg.MediaOrphanGrace}
+	a.Media = media.NewService(db, a.Blobs, mediaLimits, a.Jobs, log)
+	a.Sync = syncer.NewService(db, a.pinnedTemplate, syncer.Options{Rounds: a.Rounds.Config(), Notifier: a.Notify,
+		MediaLimits: mediaLimits}, log)
+	a.Records = records.NewService(db, a.Inspections, a.Media.Thumbnail)
+	if a.Worker, err = jobs.NewWorker(a.Jobs, a.jobs()); err != nil {
+		a.Jobs.Close()
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 

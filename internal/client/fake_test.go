@@ -118,7 +118,7 @@ func (f *fakeServer) push(w http.ResponseWriter, r *http.Request) {
 		res, ok := f.results[m.MutationID]
 		if !ok {
 			res = Result{MutationID: m.MutationID, Status: "applied", EntityID: m.EntityID, Version: int64(len(f.applied) + 1)}
-			if m.Type == "answer.set" && string(m.Payload) == `{"answer":{"value":"bad"},"path":"/bad"}` {
+			if m.Type == "answer.set" && string(m.Payload) == `{"path":"/bad","answer":{"value":"bad"}}` {
 				res.Status, res.Version = "rejected", 0
 				res.Errors = []FieldError{{Pointer: "/payload/answer", Detail: "bad"}}
 			} else {

@@ -38,7 +38,7 @@ func (s *Service) Escalate(ctx context.Context, args EscalateArgs) error {
 		return errs.Wrap("finding.Escalate", err)
 	}
 	for _, org := range orgs {
-		orgCtx := principal.With(ctx, principal.Principal{OrgID: org, Role: principal.Admin})
+		orgCtx := principal.AsSystem(ctx, org, args.Kind())
 		if err := s.escalateOrg(orgCtx, step); err != nil {
 			return err
 		}

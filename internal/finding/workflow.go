@@ -35,14 +35,18 @@ type transition struct {
 // assignee rectifies with evidence; a supervisor other than the rectifier
 // verifies or rejects; a verified finding is closed.
 var transitions = map[string]transition{
-	"assign":  {from: []string{Open, Assigned, Rejected}, to: Assigned, minRole: principal.Supervisor, apply: (*Service).assign},
-	"rectify": {from: []string{Assigned, Rejected}, to: Rectified, minRole: principal.Guard, apply: (*Service).rectify},
-	"verify":  {from: []string{Rectified}, to: Verified, minRole: principal.Supervisor, apply: (*Service).verify},
-	"reject":  {from: []string{Rectified}, to: Rejected, minRole: principal.Supervisor, apply: (*Service).reject},
-	"close":   {from: []string{Verified}, to: Closed, minRole: principal.Supervisor, apply: (*Service).close},
+	"assign": {from: []string{Open, Assigned, Rejected}, to: Assigned, minRole: principal.Supervisor, apply: (*Service).assign},
+	// unassign takes an assigned finding back to open, nobody's: the same
+	// rule for the REST action and a sync update clearing assignee_id.
+	"unassign": {from: []string{Assigned}, to: Open, minRole: principal.Supervisor, apply: (*Service).unassign},
+	"rectify":  {from: []string{Assigned, Rejected}, to: Rectified, minRole: principal.Guard, apply: (*Service).rectify},
+	"verify":   {from: []string{Rectified}, to: Verified, minRole: principal.Supervisor, apply: (*Service).verify},
+	"reject":   {from: []string{Rectified}, to: Rejected, minRole: principal.Supervisor, apply: (*Service).reject},
+	"close":    {from: []string{Verified}, to: Closed, minRole: principal.Supervisor, apply: (*Service).close},
 }
 
-// Act runs one action ("assign", "rectify", "verify", "reject", "close").
+// Act runs one action ("assign", "unassign", "rectify", "verify", "reject",
+// "close").
 func (s *Service) Act(ctx context.Context, id, action string, in Action) (Detail, error) {
 	op := "finding." + action
 	t, ok := transitions[action]
@@ -107,6 +111,29 @@ func (s *Service) assign(tx *store.Tx, p principal.Principal, row *store.Finding
 	assignee := in.AssigneeID
 	row.AssigneeID, row.AssignedBy = &assignee, &p.UserID
 	return nil
+}
+
+func (s *Service) unassign(tx *store.Tx, p principal.Principal, row *store.Finding, in Action, fields map[string]string) error {
+	checkNote(fields, in.Note, false)
+	Unassign(row)
+	return nil
+}
+
+// Unassign clears a finding's assignee and who assigned it, and moves it
+// back to open. It is the one rule for the REST unassign action and for a
+// sync update clearing assignee_id; CanUnassign says when it applies.
+func Unassign(row *store.Finding) {
+	row.AssigneeID, row.AssignedBy, row.Status = nil, nil, Open
+}
+
+// CanUnassign reports whether a finding in status may be unassigned, and
+// otherwise why not, in the words the REST action answers with.
+func CanUnassign(status string) (bool, string) {
+	t := transitions["unassign"]
+	if slices.Contains(t.from, status) {
+		return true, ""
+	}
+	return false, "a finding that is " + status + " cannot be unassigned; it must be " + strings.Join(t.from, " or ")
 }
 
 func (s *Service) rectify(tx *store.Tx, p principal.Principal, row *store.Finding, in Action, fields map[string]string) error {
@@ -178,6 +205,8 @@ func pastTense(action string) string {
 	switch action {
 	case "assign":
 		return "assigned"
+	case "unassign":
+		return "unassigned"
 	case "rectify":
 		return "rectified"
 	case "verify":

@@ -12,6 +12,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/incident/policy"
 	"github.com/patrolsync/patrolsync/internal/notify"
+	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -52,7 +53,7 @@ func (s *Service) Escalate(ctx context.Context, now time.Time) (int, error) {
 	}
 	changed := 0
 	for _, org := range orgs {
-		orgCtx := notify.AsSystem(ctx, org)
+		orgCtx := principal.AsSystem(ctx, org, EscalateArgs{}.Kind())
 		rows, err := s.db.Read(orgCtx).IncidentsLate(now, 500)
 		if err != nil {
 			return changed, errs.E("incident.Escalate", err)

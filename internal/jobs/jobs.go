@@ -65,17 +65,20 @@ type Options struct {
 	Migrate bool
 }
 
-// Queue is the running job queue of either dialect.
+// Queue enqueues jobs on either dialect. It is built before the services
+// that enqueue (they take it in their constructors); a Worker, built after
+// them from the registry of their handlers, works the jobs.
 type Queue struct {
-	insert func(ctx context.Context, args Args, opts *river.InsertOpts) error
-	start  func(ctx context.Context) error
-	stop   func(ctx context.Context) error
-	close  func()
+	insert    func(ctx context.Context, args Args, opts *river.InsertOpts) error
+	newWorker func(config *river.Config) (start, stop func(ctx context.Context) error, err error)
+	close     func()
+	opts      Options
+	log       *slog.Logger
 }
 
-// Open builds the queue on the database (migrating River's own tables) but
-// does not start working: Start does.
-func Open(ctx context.Context, db *store.DB, databaseURL string, reg *Registry, opts Options, log *slog.Logger) (*Queue, error) {
+// Open builds the queue on the database (migrating River's own tables with
+// opts.Migrate): it enqueues at once but works nothing (NewWorker).
+func Open(ctx context.Context, db *store.DB, databaseURL string, opts Options, log *slog.Logger) (*Queue, error) {
 	const op = "jobs.Open"
 	if opts.Workers <= 0 {
 		opts.Workers = 4
@@ -83,26 +86,18 @@ func Open(ctx context.Context, db *store.DB, databaseURL string, reg *Registry, 
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = time.Second
 	}
-	config := &river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
-		Workers:           reg.workers,
-		PeriodicJobs:      reg.periodic,
-		Logger:            log.With("component", "jobs"),
-		FetchPollInterval: opts.PollInterval,
-		FetchCooldown:     min(opts.PollInterval, 100*time.Millisecond),
-		MaxAttempts:       10,
-		JobTimeout:        5 * time.Minute,
-	}
+	insertOnly := &river.Config{Logger: log.With("component", "jobs")} // no queues: a client that only inserts
 	if db.Dialect() == store.SQLite {
 		driver := riversqlite.New(db.SQL())
 		if err := migrate[*sql.Tx](ctx, driver, opts.Migrate); err != nil {
 			return nil, errs.E(op, errs.Unavailable, err)
 		}
-		client, err := river.NewClient(driver, config)
+		q, err := wrap(driver, insertOnly, func() {})
 		if err != nil {
 			return nil, errs.E(op, errs.Internal, err)
 		}
-		return wrap(client, func() {}), nil
+		q.opts, q.log = opts, log
+		return q, nil
 	}
 	pool, err := pgxpool.New(ctx, databaseURL)
 	if err != nil {
@@ -113,12 +108,13 @@ func Open(ctx context.Context, db *store.DB, databaseURL string, reg *Registry, 
 		pool.Close()
 		return nil, errs.E(op, errs.Unavailable, err)
 	}
-	client, err := river.NewClient(driver, config)
+	q, err := wrap[pgx.Tx](driver, insertOnly, pool.Close)
 	if err != nil {
 		pool.Close()
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	return wrap[pgx.Tx](client, pool.Close), nil
+	q.opts, q.log = opts, log
+	return q, nil
 }
 
 // migrate brings River's tables up to date, or with apply false checks
@@ -146,16 +142,25 @@ func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], apply
 	return nil
 }
 
-func wrap[TTx any](client *river.Client[TTx], closeFn func()) *Queue {
+func wrap[TTx any](driver riverdriver.Driver[TTx], insertOnly *river.Config, closeFn func()) (*Queue, error) {
+	client, err := river.NewClient(driver, insertOnly)
+	if err != nil {
+		return nil, err
+	}
 	return &Queue{
 		insert: func(ctx context.Context, args Args, opts *river.InsertOpts) error {
 			_, err := client.Insert(ctx, args, opts)
 			return err
 		},
-		start: client.Start,
-		stop:  client.Stop,
+		newWorker: func(config *river.Config) (start, stop func(ctx context.Context) error, err error) {
+			worker, err := river.NewClient(driver, config)
+			if err != nil {
+				return nil, nil, err
+			}
+			return worker.Start, worker.Stop, nil
+		},
 		close: closeFn,
-	}
+	}, nil
 }
 
 // Enqueue adds a job. Call it after the transaction that made the job
@@ -168,17 +173,46 @@ func (q *Queue) Enqueue(ctx context.Context, args Args) error {
 	return nil
 }
 
+// Close releases the database pool of a queue no worker was started on.
+func (q *Queue) Close() { q.close() }
+
+// Worker works the jobs of a registry on a queue's database.
+type Worker struct {
+	start, stop func(ctx context.Context) error
+	close       func()
+}
+
+// NewWorker builds the worker of the registry's handlers and periodic jobs
+// on q's database, with q's options. It works nothing until Start.
+func NewWorker(q *Queue, reg *Registry) (*Worker, error) {
+	start, stop, err := q.newWorker(&river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: q.opts.Workers}},
+		Workers:           reg.workers,
+		PeriodicJobs:      reg.periodic,
+		Logger:            q.log.With("component", "jobs"),
+		FetchPollInterval: q.opts.PollInterval,
+		FetchCooldown:     min(q.opts.PollInterval, 100*time.Millisecond),
+		MaxAttempts:       10,
+		JobTimeout:        5 * time.Minute,
+	})
+	if err != nil {
+		return nil, errs.E("jobs.NewWorker", errs.Internal, err)
+	}
+	return &Worker{start: start, stop: stop, close: q.close}, nil
+}
+
 // Start begins working jobs until Stop.
-func (q *Queue) Start(ctx context.Context) error {
-	if err := q.start(ctx); err != nil {
+func (w *Worker) Start(ctx context.Context) error {
+	if err := w.start(ctx); err != nil {
 		return errs.E("jobs.Start", errs.Unavailable, err)
 	}
 	return nil
 }
 
-// Stop finishes running jobs (until ctx ends) and releases the pool.
-func (q *Queue) Stop(ctx context.Context) error {
-	err := q.stop(ctx)
-	q.close()
+// Stop finishes running jobs (until ctx ends) and releases the queue's
+// database pool: nothing is enqueued after.
+func (w *Worker) Stop(ctx context.Context) error {
+	err := w.stop(ctx)
+	w.close()
 	return errs.Wrap("jobs.Stop", err)
 }

@@ -29,9 +29,10 @@ func TestRiverMigrationsObeyMigrate(t *testing.T) {
 			t.Fatal(err)
 		}
 		open := func(migrate bool) error {
-			q, err := jobs.Open(ctx, db, url, jobs.NewRegistry(), jobs.Options{Migrate: migrate}, log)
+			q, err := jobs.Open(ctx, db, url, jobs.Options{Migrate: migrate}, log)
 			if err == nil {
-				q.Stop(ctx) // never started: this only releases the pool
+				_, err = jobs.NewWorker(q, jobs.NewRegistry()) // builds, never starts
+				q.Close()
 			}
 			return err
 		}

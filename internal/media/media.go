@@ -67,9 +67,9 @@ type Service struct {
 	jobs   queue
 }
 
-// NewService builds the service. The job queue is set later (SetQueue),
-// because the queue is built from the handlers of this service.
-func NewService(db *store.DB, blobs blob.Store, limits Limits, log *slog.Logger) *Service {
+// NewService builds the service; jobs is the queue it enqueues thumbnails
+// on (nil: none are made until the sweep catches up).
+func NewService(db *store.DB, blobs blob.Store, limits Limits, jobs queue, log *slog.Logger) *Service {
 	if limits.URLTTL == 0 {
 		limits.URLTTL = time.Hour
 	}
@@ -79,11 +79,8 @@ func NewService(db *store.DB, blobs blob.Store, limits Limits, log *slog.Logger)
 	if limits.PartSize < blob.MinPartSize {
 		limits.PartSize = blob.MinPartSize
 	}
-	return &Service{db: db, blobs: blobs, limits: limits, log: log}
+	return &Service{db: db, blobs: blobs, limits: limits, jobs: jobs, log: log}
 }
-
-// SetQueue hands the service the queue it enqueues thumbnails on.
-func (s *Service) SetQueue(q queue) { s.jobs = q }
 
 // View is a media row as clients see it.
 type View struct {

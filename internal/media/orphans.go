@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -33,7 +34,7 @@ func (s *Service) Collect(ctx context.Context, args CollectArgs) error {
 	}
 	before := time.Now().UTC().Add(-time.Duration(args.GraceSeconds) * time.Second)
 	for _, org := range orgs {
-		orgCtx := asOrg(ctx, org)
+		orgCtx := principal.AsSystem(ctx, org, args.Kind())
 		if err := s.collectOrphans(orgCtx, before); err != nil {
 			return errs.Wrap(op, err)
 		}

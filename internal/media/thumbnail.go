@@ -45,7 +45,7 @@ func (s *Service) enqueueThumbnail(ctx context.Context, row store.Media) {
 // as having no thumbnail rather than retried forever.
 func (s *Service) MakeThumbnail(ctx context.Context, args ThumbnailArgs) error {
 	const op = "media.MakeThumbnail"
-	ctx = asOrg(ctx, args.OrgID)
+	ctx = principal.AsSystem(ctx, args.OrgID, args.Kind())
 	row, err := s.db.Read(ctx).Media(args.MediaID)
 	if errs.Is(err, errs.NotFound) {
 		return nil
@@ -96,10 +96,4 @@ func (s *Service) renderThumbnail(ctx context.Context, row store.Media) (string,
 		return "", err
 	}
 	return key, nil
-}
-
-// asOrg lets a job act inside one organisation.
-func asOrg(ctx context.Context, orgID string) context.Context {
-	return principal.With(ctx, principal.Principal{OrgID: orgID, UserID: "00000000-0000-0000-0000-000000000000",
-		Role: principal.Admin})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -111,7 +112,7 @@ func (s *Service) Emails(ctx context.Context, subjectID string) ([]EmailView, er
 // retries it, until the last attempt marks it failed.
 func (s *Service) deliverEmail(ctx context.Context, args DeliverArgs) error {
 	const op = "notify.deliverEmail"
-	ctx = asSystem(ctx, args.OrgID)
+	ctx = principal.AsSystem(ctx, args.OrgID, "notify.deliver_email")
 	var row store.EmailDelivery
 	claimed := false
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {

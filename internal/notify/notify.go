@@ -67,19 +67,21 @@ type Service struct {
 	baseURL string
 }
 
-// NewService builds the service; SetEnqueuer must be called before events
-// are recorded for their webhooks to be posted promptly.
-func NewService(db *store.DB, log *slog.Logger) *Service {
-	return &Service{db: db, log: log, client: &http.Client{Timeout: 10 * time.Second}}
+// Mail is how the service sends email: through the SMTP server of SMTP,
+// with links to the server at BaseURL. Without an SMTP address emails stay
+// queued with the error that no SMTP server is configured.
+type Mail struct {
+	SMTP    SMTPConfig
+	BaseURL string
 }
 
-// SetMail configures sending email: through the SMTP server of cfg, with
-// links to the server at baseURL. Without it emails stay queued with the
-// error that no SMTP server is configured.
-func (s *Service) SetMail(cfg SMTPConfig, baseURL string) { s.mail, s.baseURL = cfg, baseURL }
-
-// SetEnqueuer wires the job queue (built after the services).
-func (s *Service) SetEnqueuer(enqueue Enqueuer) { s.enqueue = enqueue }
+// NewService builds the service. enqueue puts webhook and email
+// deliveries on the job queue after their event commits; nil leaves them
+// to the sweep.
+func NewService(db *store.DB, enqueue Enqueuer, mail Mail, log *slog.Logger) *Service {
+	return &Service{db: db, log: log, enqueue: enqueue, mail: mail.SMTP, baseURL: mail.BaseURL,
+		client: &http.Client{Timeout: 10 * time.Second}}
+}
 
 // namespace derives notification ids from event keys, so that a retry of
 // the same event computes the same ids.

@@ -62,7 +62,7 @@ func (s *Service) Deliver(ctx context.Context, args DeliverArgs) error {
 	if args.Channel == ChannelEmail {
 		return s.deliverEmail(ctx, args)
 	}
-	ctx = asSystem(ctx, args.OrgID)
+	ctx = principal.AsSystem(ctx, args.OrgID, args.Kind())
 	var delivery store.WebhookDelivery
 	var settings store.AlertSettings
 	claimed := false
@@ -139,14 +139,14 @@ func (s *Service) Sweep(ctx context.Context, _ SweepArgs) error {
 		return errs.E("notify.Sweep", err)
 	}
 	for _, org := range orgs {
-		rows, err := s.db.Read(asSystem(ctx, org)).StrandedDeliveries(time.Now().UTC().Add(-5*time.Minute), 500)
+		rows, err := s.db.Read(principal.AsSystem(ctx, org, SweepArgs{}.Kind())).StrandedDeliveries(time.Now().UTC().Add(-5*time.Minute), 500)
 		if err != nil {
 			return errs.E("notify.Sweep", err)
 		}
 		for _, row := range rows {
 			s.Enqueue(ctx, []DeliverArgs{{OrgID: org, DeliveryID: row.ID}})
 		}
-		emails, err := s.db.Read(asSystem(ctx, org)).StrandedEmails(time.Now().UTC().Add(-5*time.Minute), 500)
+		emails, err := s.db.Read(principal.AsSystem(ctx, org, SweepArgs{}.Kind())).StrandedEmails(time.Now().UTC().Add(-5*time.Minute), 500)
 		if err != nil {
 			return errs.E("notify.Sweep", err)
 		}
@@ -156,12 +156,3 @@ func (s *Service) Sweep(ctx context.Context, _ SweepArgs) error {
 	}
 	return nil
 }
-
-// asSystem acts for the organisation as the server itself, for jobs.
-func asSystem(ctx context.Context, orgID string) context.Context {
-	return principal.With(ctx, principal.Principal{OrgID: orgID, UserID: "00000000-0000-0000-0000-000000000000",
-		Role: principal.Admin})
-}
-
-// AsSystem is asSystem for other packages' jobs.
-func AsSystem(ctx context.Context, orgID string) context.Context { return asSystem(ctx, orgID) }

@@ -13,9 +13,6 @@ import (
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 
-// systemUser acts for operator commands run on the server's own machine.
-const systemUser = "00000000-0000-0000-0000-000000000000"
-
 // CreateOrg makes a tenant (operator command: `patrolsync org create`).
 func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error) {
 	const op = "org.CreateOrg"
@@ -30,7 +27,7 @@ func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error)
 	o := store.Org{ID: uuid.Must(uuid.NewV7()).String(), Slug: slug, Name: name}
 	// The seeders write as the new organisation's administrator, in the
 	// same transaction: an organisation exists with its content or not at all.
-	ctx = principal.With(ctx, principal.Principal{OrgID: o.ID, UserID: systemUser, Role: principal.Admin})
+	ctx = principal.AsSystem(ctx, o.ID, "operator.org_create")
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateOrg(&o); err != nil {
 			return err
@@ -48,11 +45,6 @@ func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error)
 // administrator. It must leave existing content alone, so that it can run
 // again on an organisation that has some.
 type Seeder func(ctx context.Context, tx *store.Tx) error
-
-// SeedNewOrgs makes CreateOrg run seeders in the transaction that creates
-// each organisation. It is set once, while the application is assembled;
-// it is an injected function so that org depends on no content package.
-func (s *Service) SeedNewOrgs(seeders ...Seeder) { s.seeders = append(s.seeders, seeders...) }
 
 // Seed runs the seeders for the organisation acting in ctx, adding only
 // what is missing (`patrolsync seed --demo` on an existing organisation).
@@ -76,7 +68,7 @@ func (s *Service) ActAsOrg(ctx context.Context, slug string) (context.Context, O
 	if err != nil {
 		return ctx, Org{}, errs.E("org.ActAsOrg", err)
 	}
-	ctx = principal.With(ctx, principal.Principal{OrgID: o.ID, UserID: systemUser, Role: principal.Admin})
+	ctx = principal.AsSystem(ctx, o.ID, "operator")
 	return ctx, Org{ID: o.ID, Slug: o.Slug, Name: o.Name, RetentionDays: o.RetentionDays, CreatedAt: o.CreatedAt}, nil
 }
 

@@ -26,8 +26,10 @@ type Service struct {
 }
 
 // NewService builds the service; bcryptCost is used for new passwords.
-func NewService(db *store.DB, bcryptCost int) *Service {
-	return &Service{db: db, bcryptCost: bcryptCost}
+// seeders fill each new organisation with starting content (SeedNewOrgs'
+// job before: now given at construction), in the transaction creating it.
+func NewService(db *store.DB, bcryptCost int, seeders ...Seeder) *Service {
+	return &Service{db: db, bcryptCost: bcryptCost, seeders: seeders}
 }
 
 // Org is the caller's tenant as shown to them.

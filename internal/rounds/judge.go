@@ -89,7 +89,7 @@ func statusOf(done, total int) string {
 // judge it once. It returns how many rounds this run judged.
 func (s *Service) DetectMissed(ctx context.Context, now time.Time) (int, error) {
 	judged := 0
-	err := eachOrg(ctx, s.db, func(ctx context.Context) error {
+	err := eachOrg(ctx, s.db, DetectMissedArgs{}.Kind(), func(ctx context.Context) error {
 		cutoff := now.Add(-s.cfg.Grace - s.cfg.SyncDelay)
 		rows, err := s.db.Read(ctx).RoundsToJudge(cutoff, 1000)
 		if err != nil {

@@ -35,7 +35,7 @@ var roundNamespace = uuid.MustParse("0b7f5c8e-3d0a-4d47-9a57-2d7e1e7f9a11")
 // alone. It returns how many rounds it created.
 func (s *Service) Materialize(ctx context.Context, now time.Time) (int, error) {
 	created := 0
-	err := eachOrg(ctx, s.db, func(ctx context.Context) error {
+	err := eachOrg(ctx, s.db, MaterializeArgs{}.Kind(), func(ctx context.Context) error {
 		schedules, err := s.db.Read(ctx).ActiveSchedules()
 		if err != nil {
 			return err

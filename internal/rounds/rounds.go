@@ -99,15 +99,15 @@ func marshal(op string, v any) ([]byte, error) {
 	return b, nil
 }
 
-// eachOrg runs fn for every organisation as the server itself, so that
-// jobs see every tenant but each query stays scoped to one.
-func eachOrg(ctx context.Context, db *store.DB, fn func(ctx context.Context) error) error {
+// eachOrg runs fn for every organisation as the server itself acting for
+// job, so that jobs see every tenant but each query stays scoped to one.
+func eachOrg(ctx context.Context, db *store.DB, job string, fn func(ctx context.Context) error) error {
 	orgs, err := db.Read(ctx).OrgIDs()
 	if err != nil {
 		return err
 	}
 	for _, org := range orgs {
-		if err := fn(notify.AsSystem(ctx, org)); err != nil {
+		if err := fn(principal.AsSystem(ctx, org, job)); err != nil {
 			return err
 		}
 	}

@@ -40,15 +40,32 @@ func (tx *Tx) Audit(e AuditEntry) {
 	if e.OrgID == "" {
 		e.OrgID = tx.orgOf()
 	}
-	if p, ok := principal.From(tx.gorm.Statement.Context); ok && e.ActorID == nil && p.UserID != "" {
-		actor := p.UserID
-		e.ActorID = &actor
-	}
 	if e.Details == "" {
 		e.Details = "{}"
 	}
+	if p, ok := principal.From(tx.gorm.Statement.Context); ok && p.IsSystem() {
+		// The server acting by itself: no actor (openapi.yaml's "null for
+		// the system"), and the job that acted named in the details.
+		e.Details = withJob(e.Details, p.Job)
+	} else if ok && e.ActorID == nil && p.UserID != "" {
+		actor := p.UserID
+		e.ActorID = &actor
+	}
 	e.At = tx.Now
 	*tx.audits = append(*tx.audits, e)
+}
+
+// withJob adds {"job": job} to an entry's details, when they are an object
+// that does not name a job already.
+func withJob(details, job string) string {
+	var fields map[string]any
+	if json.Unmarshal([]byte(details), &fields) != nil || fields == nil {
+		return details
+	}
+	if _, named := fields["job"]; !named {
+		fields["job"] = job
+	}
+	return CanonicalJSON(fields)
 }
 
 // CanonicalJSON re-encodes a JSON value with sorted keys and no spaces, so

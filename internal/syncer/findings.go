@@ -163,6 +163,14 @@ func (b *batch) updateFinding(m Mutation) (Result, error) {
 			return rejected(m, problems...), nil
 		}
 	}
+	// Clearing the assignee is the REST unassign action: only from
+	// assigned, back to open, in the history (finding.Unassign).
+	unassigned := fields.AssigneeID == nil && st.row.AssigneeID != nil
+	if unassigned {
+		if ok, why := finding.CanUnassign(st.row.Status); !ok {
+			return rejected(m, FieldError{"/payload/assignee_id", why}), nil
+		}
+	}
 	if jsonEqual(merged, currentRaw) {
 		return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version}, nil
 	}
@@ -180,6 +188,15 @@ func (b *batch) updateFinding(m Mutation) (Result, error) {
 		detail, _ := json.Marshal(map[string]any{"assignee_id": *fields.AssigneeID, "source": "sync"})
 		st.events = append(st.events, store.FindingEvent{ID: uuid.Must(uuid.NewV7()).String(), FindingID: st.row.ID,
 			Kind: "assigned", ActorID: &b.p.UserID, FromStatus: from, ToStatus: st.row.Status, Detail: detail})
+	}
+	if unassigned {
+		from := st.row.Status
+		finding.Unassign(&st.row)
+		detail, _ := json.Marshal(map[string]any{"note": "", "source": "sync"})
+		st.events = append(st.events, store.FindingEvent{ID: uuid.Must(uuid.NewV7()).String(), FindingID: st.row.ID,
+			Kind: "unassigned", ActorID: &b.p.UserID, FromStatus: from, ToStatus: st.row.Status, Detail: detail})
+		audit.Append(b.tx, "finding.unassigned", "finding", m.EntityID, map[string]any{"from": from, "to": st.row.Status,
+			"version": st.row.Version + 1, "note": "", "source": "sync"})
 	}
 	st.row.Version++
 	st.dirty = true

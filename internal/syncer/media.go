@@ -21,10 +21,6 @@ type MediaOutcome struct {
 	Status string `json:"status"`
 }
 
-// SetMediaLimits sets the limits media.declare enforces, the ones
-// POST /v1/media enforces.
-func (s *Service) SetMediaLimits(limits media.Limits) { s.mediaLimits = limits }
-
 // declareMedia is media.declare: POST /v1/media's declaration as a
 // mutation, so that a phone coming back online sends the evidence it
 // captured and the inspection that names it in one batch, and a submit

@@ -28,7 +28,7 @@ func (s *Service) PruneLog(ctx context.Context, args PruneLogArgs) error {
 	}
 	before := time.Now().UTC().Add(-time.Duration(args.RetentionHours) * time.Hour)
 	for _, org := range orgs {
-		orgCtx := principal.With(ctx, principal.Principal{OrgID: org, UserID: "00000000-0000-0000-0000-000000000000", Role: principal.Admin})
+		orgCtx := principal.AsSystem(ctx, org, args.Kind())
 		var pruned int64
 		err := s.db.InTx(orgCtx, func(tx *store.Tx) (err error) {
 			pruned, err = tx.PruneChanges(before)

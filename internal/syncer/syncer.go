@@ -72,10 +72,10 @@ type Service struct {
 	cacheMu sync.RWMutex
 	cache   map[string]pinned
 
-	rounds   rounds.Config   // flags scans (SetRounds)
-	notifier *notify.Service // posts webhooks of incidents after commit (SetRounds)
+	rounds   rounds.Config   // flags scans
+	notifier *notify.Service // posts webhooks of incidents after commit
 
-	mediaLimits   media.Limits // what media.declare enforces (SetMediaLimits)
+	mediaLimits   media.Limits // what media.declare enforces
 	groups        groups       // pushes waiting to be committed together (group.go)
 	observeGroups GroupObserver
 
@@ -84,20 +84,22 @@ type Service struct {
 	fault func(Mutation) error
 }
 
-// SetRounds wires the round timing that flags scans and the notifier that
-// posts incident webhooks after a push commits.
-func (s *Service) SetRounds(cfg rounds.Config, notifier *notify.Service) {
-	s.rounds, s.notifier = cfg, notifier
-}
-
 type pinned struct {
 	template *checklists.Template
 	key      string
 }
 
+// Options are what push needs besides the database and templates.
+type Options struct {
+	Rounds      rounds.Config   // the round timing that flags scans
+	Notifier    *notify.Service // posts incident webhooks after a push commits (nil: the sweep does)
+	MediaLimits media.Limits    // what media.declare enforces: POST /v1/media's limits
+}
+
 // NewService builds the sync service.
-func NewService(db *store.DB, templates TemplateSource, log *slog.Logger) *Service {
-	return &Service{db: db, templates: templates, log: log, cache: map[string]pinned{}}
+func NewService(db *store.DB, templates TemplateSource, opts Options, log *slog.Logger) *Service {
+	return &Service{db: db, templates: templates, log: log, cache: map[string]pinned{}, rounds: opts.Rounds,
+		notifier: opts.Notifier, mediaLimits: opts.MediaLimits}
 }
 
 // Push applies a batch and returns one raw JSON result per mutation, in
