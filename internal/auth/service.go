@@ -217,6 +217,10 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, deviceKey string) (
 			// first refresh was lost on the way (a phone's network): the
 			// successor, never seen by the device, is dropped and a new
 			// pair issued. Anything else is a copy: revoke the session.
+			// Replays of one token take turns on the session's row.
+			if err := tx.LockSession(session.ID); err != nil {
+				return err
+			}
 			lost, err := s.lostAnswer(tx, token)
 			if err != nil {
 				return err

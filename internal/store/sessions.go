@@ -74,6 +74,14 @@ func (tx *Tx) SessionRefreshSpentAfter(sessionID string, at time.Time) (bool, er
 	return count > 0, translate("store.SessionRefreshSpentAfter", err)
 }
 
+// LockSession holds the session's row until the transaction ends, so that
+// two replays of one lost refresh answer take turns: the second sees the
+// pair the first issued and drops it, and only one pair stays valid.
+func (tx *Tx) LockSession(id string) error {
+	err := tx.gorm.Exec("UPDATE sessions SET revoked_at = revoked_at WHERE id = ?", id).Error
+	return translate("store.LockSession", err)
+}
+
 // DropUnspentRefreshTokens deletes the session's unspent refresh tokens
 // (a pair whose answer never reached the device): only the pair issued
 // next is valid. Deleted, not spent, so that the token the device still
