@@ -23,14 +23,12 @@ type outboxEntry struct {
 	Attempts    int             `json:"-"`
 }
 
-// entityTypeOf is the replica type a mutation type changes: findings, or
-// inspections (whose answers, submits and media the device keeps with
-// the inspection).
+// entityTypeOf is the replica type a mutation type changes: findings,
+// incidents and emergency plans are their own; everything else (answers,
+// submits, scans, media) the device keeps with the inspection.
 func entityTypeOf(t mutation.Type) string {
-	if spec, _ := mutation.Lookup(string(t)); spec.Kind == mutation.Finding {
-		return string(mutation.Finding)
-	}
-	if spec, _ := mutation.Lookup(string(t)); spec.Kind == mutation.EmergencyPlan || spec.Kind == mutation.Incident {
+	switch spec, _ := mutation.Lookup(string(t)); spec.Kind {
+	case mutation.Finding, mutation.Incident, mutation.EmergencyPlan:
 		return string(spec.Kind)
 	}
 	return string(mutation.Inspection)
