@@ -7,6 +7,7 @@
 //
 //	patrolsyncEngine(name, requestJSON) -> responseJSON       checklists/bridge
 //	patrolsyncDecodeQR(width, height, rgbaBytes) -> responseJSON   internal/qrscan
+//	patrolsyncEncodeQR(text) -> responseJSON                       internal/qrscan
 package main
 
 import (
@@ -28,6 +29,7 @@ func main() {
 	})
 	js.Global().Set("patrolsyncEngine", call)
 	js.Global().Set("patrolsyncDecodeQR", js.FuncOf(decodeQR))
+	js.Global().Set("patrolsyncEncodeQR", js.FuncOf(encodeQR))
 	// Tell the loader the functions are there: it resolves its promise on this.
 	if ready := js.Global().Get("patrolsyncEngineReady"); ready.Type() == js.TypeFunction {
 		ready.Invoke()
@@ -59,4 +61,21 @@ func decodeQR(this js.Value, args []js.Value) any {
 	pixels := make([]byte, args[2].Get("length").Int())
 	js.CopyBytesToGo(pixels, args[2])
 	return answer(qrscan.DecodeRGBA(width, height, pixels))
+}
+
+// encodeQR makes the QR code of a text (a countersign request or proof
+// handed from phone to phone): {"ok":true,"result":{"size","modules"}}
+// (qrscan.Code), or ok false with bad_request (empty, or too long for a
+// QR code).
+func encodeQR(this js.Value, args []js.Value) any {
+	out := map[string]any{"ok": false}
+	if len(args) != 1 || args[0].Type() != js.TypeString {
+		out["error"] = map[string]string{"code": bridge.CodeBadRequest, "message": "want (text)"}
+	} else if code, err := qrscan.Encode(args[0].String()); err != nil {
+		out["error"] = map[string]string{"code": bridge.CodeBadRequest, "message": err.Error()}
+	} else {
+		out["ok"], out["result"] = true, code
+	}
+	encoded, _ := json.Marshal(out)
+	return string(encoded)
 }

@@ -9,7 +9,8 @@
 //   const { paths } = session.change({ key: answer });  // per answer: session.result
 //
 // decodeQR(imageData) reads a checkpoint's QR code from a camera frame where
-// the browser has no BarcodeDetector (Safari on iPhones).
+// the browser has no BarcodeDetector (Safari on iPhones); encodeQR(text)
+// makes the QR code one phone shows another (a countersign handed over).
 //
 // Every call takes and returns plain objects (the JSON the API speaks);
 // results have the shape of checklists.Result. Failures throw EngineError.
@@ -55,7 +56,7 @@ async function start() {
   });
   await ready;
   delete globalThis.patrolsyncEngineReady;
-  return new Engine(globalThis.patrolsyncEngine, globalThis.patrolsyncDecodeQR);
+  return new Engine(globalThis.patrolsyncEngine, globalThis.patrolsyncDecodeQR, globalThis.patrolsyncEncodeQR);
 }
 
 async function instantiate(url, imports) {
@@ -75,9 +76,20 @@ function asJSON(value) {
 
 /** Engine calls the Go engine synchronously; get one from loadEngine(). */
 export class Engine {
-  constructor(call, qr) {
+  constructor(call, qr, qrEncode) {
     this.call = call;
     this.qr = qr;
+    this.qrEncode = qrEncode;
+  }
+
+  /** encodeQR makes the QR code of a text (internal/qrscan): {size,
+   * modules} with modules one "1" (dark) or "0" per module, row by row,
+   * quiet zone included. Throws EngineError bad_request when the text is
+   * too long for a QR code. */
+  encodeQR(text) {
+    const response = JSON.parse(this.qrEncode(text));
+    if (!response.ok) throw new EngineError(response.error);
+    return response.result;
   }
 
   /** decodeQR reads a QR code from a camera frame (canvas ImageData, or
@@ -268,6 +280,11 @@ export async function call(name, request) {
 /** decodeQR is Engine.decodeQR after loading the engine. */
 export async function decodeQR(image) {
   return (await loadEngine()).decodeQR(image);
+}
+
+/** encodeQR is Engine.encodeQR after loading: a countersign handed over by QR. */
+export async function encodeQR(text) {
+  return (await loadEngine()).encodeQR(text);
 }
 
 /** validate, evaluate and sample are the one-shot async forms. */
