@@ -7,6 +7,7 @@ import * as evidence from './evidence.js';
 import { t } from '../shared/i18n.js';
 import { h, icon, badge, button, field, banner } from '../shared/ui.js';
 import { signaturePad as sharedPad } from '../shared/pad.js';
+import { handoverPanel } from './countersign.js';
 
 const stateTone = { queued: 'warn', declared: 'warn', uploaded: 'warn', stored: 'ok', failed: 'bad' };
 
@@ -37,7 +38,7 @@ export function signaturePad() {
   return sharedPad({ label: t('sign_here'), className: 'pad' });
 }
 
-function dialog(...children) {
+export function dialog(...children) {
   const node = h('dialog', {}, ...children);
   document.body.append(node);
   node.addEventListener('close', () => node.remove());
@@ -97,19 +98,25 @@ export function scanDialog(found) {
   }
 }
 
-// countersignDialog asks the second person of a two-person item to prove
-// who they are (their own sign-in, which needs the network) and to sign:
-// their key on this phone (made and registered with their own token the
-// first time, then reused) signs the answer (path in inspection ownerID)
-// as it stands. done(person,
-// medium, countersign) gets the drawn signature and the answer's
-// countersign member.
-export function countersignDialog({ role, title, ownerID, itemKey, path, inspectorID, answer, done }) {
+// countersignDialog asks the second person of a two-person item for their
+// consent, proven with their own key, one of two ways:
+//   - with their phone (the default, no network needed): this phone shows
+//     the request as a QR code, their phone signs and shows the proof,
+//     this phone reads it back (countersign.js handoverPanel);
+//   - on this phone: they sign in (which needs the network) and draw their
+//     signature; their key on this phone (made and registered with their
+//     own token the first time, then reused) signs the answer as it stands.
+// done(person, medium, countersign) gets who signed, the drawn signature
+// (null for a handover) and the answer's countersign member.
+export function countersignDialog({ role, title, draft, itemKey, path, inspector, answer, done }) {
+  const ownerID = draft.id;
+  const inspectorID = inspector.id;
   const email = h('input', { type: 'email', autocomplete: 'off', id: 'cs-email' });
   const password = h('input', { type: 'password', autocomplete: 'off', id: 'cs-password' });
   const message = h('div', { 'aria-live': 'polite' });
   const pad = signaturePad();
   let node = null;
+  let panel = null;
   const save = async () => {
     message.replaceChildren();
     if (pad.strokes.length === 0) { message.append(banner(t('sign_here'), 'warn')); return; }
@@ -129,8 +136,26 @@ export function countersignDialog({ role, title, ownerID, itemKey, path, inspect
       message.append(banner(text, 'error'));
     }
   };
-  node = dialog(h('h2', {}, title), h('p', { class: 'muted' }, t('countersign_note')),
+  const here = h('div', {}, h('p', { class: 'muted' }, t('handover_here_note')),
     field(t('email'), email), field(t('password'), password), pad.element, message,
-    h('div', { class: 'btn-row', style: 'margin-top: 12px' }, button(t('cancel'), () => node.close(), { kind: 'secondary' }),
-      button(t('sign'), save, { id: 'cs-sign' })));
+    h('div', { class: 'btn-row', style: 'margin-top: 12px' }, button(t('sign'), save, { id: 'cs-sign' })));
+  const content = h('div', {});
+  const modes = h('div', { class: 'choices cs-modes', role: 'group' });
+  const show = async (mode) => {
+    if (panel) panel.stop();
+    panel = null;
+    for (const one of modes.children) one.setAttribute('aria-pressed', String(one.dataset.mode === mode));
+    if (mode === 'here') { content.replaceChildren(here); return; }
+    panel = await handoverPanel({
+      draft, path, role, inspector, answer,
+      accept: async ({ person, countersign }) => { await done(person, null, countersign); node.close(); },
+    });
+    content.replaceChildren(panel.element);
+  };
+  modes.append(
+    h('button', { type: 'button', class: 'choice', dataset: { mode: 'phone' }, id: 'cs-mode-phone', onclick: () => show('phone') }, t('handover_their_phone')),
+    h('button', { type: 'button', class: 'choice', dataset: { mode: 'here' }, id: 'cs-mode-here', onclick: () => show('here') }, t('handover_this_phone')));
+  node = dialog(h('h2', {}, title), modes, content,
+    button(t('cancel'), () => { if (panel) panel.stop(); node.close(); }, { kind: 'quiet', class: 'btn btn-quiet btn-block', id: 'cs-cancel' }));
+  show('phone');
 }

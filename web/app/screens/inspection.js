@@ -544,11 +544,11 @@ class Form {
     }
     if (disabled) return null;
     const open = () => countersignDialog({
-      role: item.countersign.role, title, ownerID: this.draft.id, itemKey: item.key, path, inspectorID: this.user.id, answer,
+      role: item.countersign.role, title, draft: this.draft, itemKey: item.key, path, inspector: this.user, answer,
       done: async (person, medium, proof) => {
-        await this.keep(medium);
+        if (medium) await this.keep(medium);
         this.draft.countersigners = { ...(this.draft.countersigners || {}), [person.id]: person.name };
-        set({ ...answer, countersign: { ...proof, signature_media_id: medium.id } });
+        set({ ...answer, countersign: medium ? { ...proof, signature_media_id: medium.id } : proof });
       },
     });
     return h('div', { style: 'margin-top: 12px' }, button([icon('pen', 20), t('countersign'), ' · ', title], open, { kind: 'secondary', class: 'btn btn-secondary btn-block countersign-open' }),

@@ -4,6 +4,7 @@
 
 import * as api from '../../shared/api.js';
 import * as sync from '../../shared/sync.js';
+import { prepareOwnKey } from '../handover.js';
 import { t, lang, setLang, languages } from '../../shared/i18n.js';
 import { h, button, field, banner } from '../../shared/ui.js';
 
@@ -21,7 +22,10 @@ export async function render({ rerender, session }) {
       submit.disabled = true;
       submit.textContent = t('signing_in');
       try {
-        await api.login(email.value.trim(), password.value);
+        const signedIn = await api.login(email.value.trim(), password.value);
+        // The countersign key is made now, online, so that this user can
+        // countersign for a colleague later with no network.
+        prepareOwnKey(signedIn.user, t('countersign_key_name')).catch(() => {});
         sync.syncNow().finally(rerender);
         location.hash = '#/today';
         rerender();

@@ -5,6 +5,8 @@ import * as data from '../data.js';
 import * as actions from '../actions.js';
 import { t, label, time } from '../../shared/i18n.js';
 import { h, icon, badge, button, empty } from '../../shared/ui.js';
+import { dialog } from '../components.js';
+import { colleagueDialog } from '../countersign.js';
 
 export const live = true;
 
@@ -83,5 +85,7 @@ export async function render({ session, navigate }) {
     walks.length ? h('ul', { class: 'list', id: 'rounds' }, walks.map(roundRow)) : empty(t('no_rounds')),
     h('h2', { class: 'section-title' }, t('due_inspections')),
     due.length ? h('ul', { class: 'list', id: 'due' }, due.map(dueRow)) : empty(t('nothing_due')),
-    button([icon('plus'), t('start_inspection')], () => navigate('#/templates'), { kind: 'secondary', class: 'btn btn-secondary btn-block', id: 'start-inspection' }));
+    button([icon('plus'), t('start_inspection')], () => navigate('#/templates'), { kind: 'secondary', class: 'btn btn-secondary btn-block', id: 'start-inspection' }),
+    button([icon('pen'), t('countersign_colleague')], () => colleagueDialog(user, dialog),
+      { kind: 'secondary', class: 'btn btn-secondary btn-block', id: 'countersign-colleague' }));
 }
