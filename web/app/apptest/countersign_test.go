@@ -112,6 +112,15 @@ func TestCountersignByQROffline(t *testing.T) {
 		claim["user_id"], claim["name"] = s.tenant.Admin.User.ID, "admin"
 		forged, _ := json.Marshal(claim)
 		guard.click("#cs-read-proof")
+		// A code that is not this item's proof is refused on the phone, and
+		// the phone keeps waiting for the right one.
+		for _, wrong := range []struct{ picture, says string }{
+			{proof, "此码签的是另一次检查或另一检查项"}, // the first item's proof
+			{request, "这是请求码"},          // its own request
+		} {
+			guard.upload("#qr-picture", []string{wrong.picture})
+			guard.waitFor("refused: "+wrong.says, `document.querySelector('#cs-handover .banner') && document.querySelector('#cs-handover .banner').textContent.includes(`+jsString(wrong.says)+`)`, 20*time.Second)
+		}
 		guard.upload("#qr-picture", []string{writeQR(t, string(forged), filepath.Join(files, "forged.png"))})
 		guard.waitFor("the forged countersign taken", `!document.querySelector('dialog') && !document.querySelector('[data-path="/cash_sealed"] .countersign-open')`, 20*time.Second)
 
