@@ -13,7 +13,8 @@ import (
 // outside inspectors, the escorts and the pre-shift pairs are repeats of
 // named people with an ID number and their own signature (a name field
 // beside the pad: an external signature), the night round scans the
-// route checkpoint's tag, and arrival times are asked for. Each fits the
+// route checkpoint's tag, arrival times are asked for, and the drill
+// record (emergency-drill-quarterly) opens as any inspection. Each fits the
 // phone; with TEST_SCREENSHOTS set, a screenshot of each is kept.
 func TestLibraryFormsOnThePhone(t *testing.T) {
 	s := setUp(t, testenv.SQLite(t))
@@ -26,6 +27,7 @@ func TestLibraryFormsOnThePhone(t *testing.T) {
 		{"cu-opening-check", "/arrived_at", `[data-path="/arrived_at"] .now-button`},
 		{"workshop-preshift-mutual-protection", "/pairs", `[data-path="/pairs/0/member_b_sig"] canvas`},
 		{"night-patrol-round", "/checkpoint_scan", `[data-path="/checkpoint_scan"] .scan-item`},
+		{"emergency-drill-quarterly", "/drill_types", `[data-path="/drill_types"] [data-value="network"]`},
 	} {
 		t.Run(form.key, func(t *testing.T) {
 			b.eval(`location.hash = '#/templates', true`, nil)
