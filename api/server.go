@@ -23,6 +23,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/auth"
 	"github.com/patrolsync/patrolsync/internal/countersign"
+	"github.com/patrolsync/patrolsync/internal/drills"
 	"github.com/patrolsync/patrolsync/internal/finding"
 	"github.com/patrolsync/patrolsync/internal/incident"
 	"github.com/patrolsync/patrolsync/internal/inspection"
@@ -58,6 +59,7 @@ type Deps struct {
 	Keys        *countersign.Service
 	Reference   *reference.Service
 	Plans       *plans.Service
+	Drills      *drills.Service
 	// Blobs serves presigned uploads and downloads of the local blob store;
 	// nil when blobs live in S3.
 	Blobs http.Handler
@@ -281,6 +283,12 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPost, "/plans/:id/versions", principal.Admin, patchByID(s.deps.Plans.Publish))
 	s.add(v1, http.MethodPost, "/plans/:id/acknowledge", principal.Guard, patchByID(s.deps.Plans.AcknowledgeNow))
 	s.add(v1, http.MethodGet, "/plans/:id/readers", principal.Supervisor, byID(s.deps.Plans.Readers))
+	// Emergency drills scheduled from a plan (issue 16, item 3).
+	s.add(v1, http.MethodPost, "/plans/:id/drills", principal.Supervisor, s.scheduleDrills)
+	s.add(v1, http.MethodGet, "/drills", principal.Guard, s.listDrills)
+	s.add(v1, http.MethodGet, "/drills/:id", principal.Guard, byID(s.deps.Drills.Get))
+	s.add(v1, http.MethodPost, "/drills/:id/record", principal.Supervisor, patchByID(s.deps.Drills.Record))
+	s.add(v1, http.MethodPost, "/drills/:id/evaluate", principal.Supervisor, patchByID(s.deps.Drills.Evaluate))
 	// The console's records and administration (issue 15).
 	s.add(v1, http.MethodGet, "/registers/outsiders", principal.Supervisor, s.register(records.OutsiderRegister))
 }
@@ -336,7 +344,7 @@ func DepsFrom(a *app.App) Deps {
 		Rounds: a.Rounds, Incidents: a.Incidents, Notify: a.Notify,
 		Audit: a.Audit, Reviews: a.Reviews, Findings: a.Findings, Records: a.Records,
 		Keys: a.Keys, Checks: a.Checks(), BlobOrigins: a.BlobOrigins,
-		Reference: a.Reference, Plans: a.Plans}
+		Reference: a.Reference, Plans: a.Plans, Drills: a.Drills}
 }
 
 // observePushGroups publishes how pushes are committed in groups: group

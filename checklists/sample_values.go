@@ -3,6 +3,7 @@ package checklists
 import (
 	"cmp"
 	"math"
+	"regexp"
 	"slices"
 )
 
@@ -113,11 +114,33 @@ func (sampler *sampler) numberCandidates(item *Item) (passing, failing []any) {
 // list's one entry (which the sampler supplies) and fails with another.
 func (sampler *sampler) textCandidates(item *Item) (passing, failing []any) {
 	value := sampleValue(item)
+	if item.Pattern != "" {
+		value = patternSample(item.Pattern, value.(string))
+	}
 	if item.Expected == nil || item.Expected.Reference == "" {
 		return []any{value}, nil
 	}
 	sampler.references[item.Expected.Reference] = []any{value}
 	return []any{value}, []any{"X"}
+}
+
+// textShapes are sample texts of the shapes templates ask for with a
+// pattern: a resident ID number (18 characters, the last a digit or X),
+// a plate, a phone number.
+var textShapes = []string{"11010519491231002X", "110105194912310021", "京A12345", "13800000000", "OK"}
+
+// patternSample is the first text shape the pattern accepts, else value.
+func patternSample(pattern, value string) string {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return value
+	}
+	for _, shape := range textShapes {
+		if re.MatchString(shape) {
+			return shape
+		}
+	}
+	return value
 }
 
 func (sampler *sampler) scanCandidates(item *Item) (passing, failing []any) {

@@ -74,8 +74,11 @@ type Countersign struct {
 // CountersignRoles are the roles a countersigner may be asked to hold.
 var CountersignRoles = []string{"any", "guard", "supervisor", "witness"}
 
-// SignerRoles are the roles a signature item may ask for.
-var SignerRoles = []string{"guard", "supervisor", "witness", "giver", "receiver", "visitor", "approver"}
+// SignerRoles are the roles a signature item may ask for. Every role but
+// guard is signed by a person named on the form: an external signature
+// (a visitor, an outside inspector, a cash-transport company's escort,
+// 003: 押运人员身份核对), never a countersign, which stays a user's.
+var SignerRoles = []string{"guard", "supervisor", "witness", "giver", "receiver", "visitor", "approver", "escort"}
 
 // PhotoWhenFailed asks for photo evidence on a failed item.
 type PhotoWhenFailed struct {

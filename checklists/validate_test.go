@@ -65,6 +65,7 @@ func TestParseRejects(t *testing.T) {
 		{"text with a reference list", templateWith(item("t", "text", `"expected":{"reference":"registered_plates"}`)), nil},
 		{"duplicate option values", templateWith(item("c", "single_choice", `"options":[{"value":"x","label":{"zh-CN":"甲","en":"X"}},{"value":"x","label":{"zh-CN":"乙","en":"Y"}}]`)), []string{"/sections/0/items/0/options/1/value: duplicate"}},
 		{"unknown signer role", templateWith(item("s", "signature", `"signer_role":"mayor"`)), []string{"/sections/0/items/0/signer_role"}},
+		{"an escort signs for themselves", templateWith(item("s", "signature", `"signer_role":"escort"`)), nil},
 		{"unknown countersign role", templateWith(yesNo("a", `"countersign":{"role":"mayor"}`)), []string{"/sections/0/items/0/countersign/role"}},
 		{"field of another type", templateWith(yesNo("a", `"max_length":3`)), []string{"/sections/0/items/0/max_length: not allowed on a yes_no"}},
 		{"weight on an item that cannot fail", templateWith(item("t", "text", `"weight":2`)), []string{"/sections/0/items/0/weight: never fail"}},
@@ -127,3 +128,22 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 }
 
 func ptr[Value any](value Value) *Value { return &value }
+
+// Sample answers meet a text item's pattern when one of the known shapes
+// does (an ID number, a plate, a phone), so that library templates with
+// patterns still get complete samples.
+func TestPatternSample(t *testing.T) {
+	for _, tc := range []struct{ name, pattern, want string }{
+		{"resident ID", `^[0-9]{17}[0-9Xx]$`, "11010519491231002X"},
+		{"ID digits only", `^[0-9]{18}$`, "110105194912310021"},
+		{"phone", `^1[0-9]{10}$`, "13800000000"},
+		{"nothing fits", `^Z+$`, "OK"},
+		{"bad pattern", `([`, "OK"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := patternSample(tc.pattern, "OK"); got != tc.want {
+				t.Fatalf("patternSample(%q) = %q, want %q", tc.pattern, got, tc.want)
+			}
+		})
+	}
+}

@@ -19,6 +19,7 @@ import { adminScreen } from './admin.js';
 import { recordsScreen } from './records.js';
 import { templatesScreen } from './templates.js';
 import { incidentsScreen } from './incidents.js';
+import { drillsScreen } from './drills.js';
 
 const root = document.getElementById('console');
 
@@ -78,6 +79,7 @@ const screens = [
   { path: '#/templates', nav: 'templates_nav', roles: ['admin', 'auditor'], show: (context, id) => templatesScreen(context, id) },
   { path: '#/admin', nav: 'admin_nav', roles: ['admin', 'auditor'], show: (context, tab, ...rest) => adminScreen(context, tab, ...rest) },
   { path: '#/incidents', nav: 'incidents_nav', show: (context, ...rest) => incidentsScreen(context, rest.find(Boolean)) },
+  { path: '#/drills', nav: 'drills_nav', show: (context) => drillsScreen(context) },
 ];
 
 function currentRoute() {

@@ -1,0 +1,97 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/internal/browsertest"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// The supervisor schedules this year's quarterly drills from the site's
+// robbery plan on a tablet, records the current quarter's drill with the
+// drill inspection the guard submitted, and evaluates it; the drill's
+// failed items show as findings.
+func TestConsoleDrillScheduledHeldEvaluated(t *testing.T) {
+	server := browsertest.Server(t, testenv.Postgres(t))
+	tenant := server.NewTenant("drills")
+	var plan struct{ ID string }
+	server.Post("/v1/plans", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "category": "robbery",
+		"title": "防抢劫应急预案", "body": map[string]any{
+			"team":  []any{map[string]any{"role": "commander", "user_id": tenant.Supervisor.User.ID}},
+			"steps": []any{map[string]any{"text": map[string]string{"zh-CN": "按下110报警器", "en": "Press the 110 alarm"}}}}}).
+		Want(t, http.StatusCreated).JSON(t, &plan)
+	_, inspectionID := phoneWithSubmission(t, server, tenant, "emergency-drill-quarterly")
+
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	browser.Run(
+		chromedp.Navigate(server.URL+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
+		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
+		chromedp.Click(chromedp.CSS(`#console-submit`)),
+	)
+	browser.WaitFor("the console", `document.querySelector('.console-nav a[href="#/drills"]')`, 15*time.Second)
+	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/drills"]`)))
+	browser.WaitFor("the schedule form", `document.querySelector('#drill-schedule')`, 15*time.Second)
+	browser.Run(chromedp.Click(chromedp.CSS(`#drill-schedule`)))
+	browser.WaitFor("four drills", `document.querySelectorAll('tr[data-drill]').length === 4`, 15*time.Second)
+
+	var drills struct {
+		Items []struct {
+			ID      string
+			OpensAt time.Time `json:"opens_at"`
+			DueAt   time.Time `json:"due_at"`
+		}
+	}
+	server.Get("/v1/drills?plan_id="+plan.ID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &drills)
+	current := ""
+	for _, d := range drills.Items {
+		if now := time.Now(); !now.Before(d.OpensAt) && now.Before(d.DueAt) {
+			current = d.ID
+		}
+	}
+	if current == "" {
+		t.Fatalf("no drill of this quarter among %+v", drills.Items)
+	}
+	row := `document.querySelector('tr[data-drill="` + current + `"]')`
+	browser.WaitFor("the drill record to pick", row+`.querySelector('select')`, 15*time.Second)
+	noStrayText(t, browser)
+	browser.Screenshot("console-drills")
+	browser.Run(chromedp.Click(chromedp.CSS(`#drill-record-` + current)))
+	browser.WaitFor("the drill held", row+`?.dataset.status === 'held'`, 15*time.Second)
+	var line string
+	browser.Eval(row+`.textContent`, &line)
+	for _, want := range []string{"Held", "Plan v1", "10 findings", "Alarm step failed in the drill"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("held drill row %q lacks %q", line, want)
+		}
+	}
+	browser.Run(
+		chromedp.SetValue(chromedp.CSS(`#drill-evaluation-`+current), "Alarm raised late; evacuation orderly."),
+		chromedp.SetValue(chromedp.CSS(`#drill-follow-up-`+current), "Retrain the communication team."),
+		chromedp.Click(chromedp.CSS(`#drill-evaluate-`+current)),
+	)
+	browser.WaitFor("the drill evaluated", row+`?.dataset.status === 'evaluated'`, 15*time.Second)
+	browser.Screenshot("console-drills-evaluated")
+	browser.SetViewport(browsertest.TabletPortrait)
+	browser.Screenshot("console-drills-portrait")
+
+	var drill struct {
+		Status       string
+		InspectionID string `json:"inspection_id"`
+		EvaluatedBy  string `json:"evaluated_by"`
+	}
+	server.Get("/v1/drills/"+current, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &drill)
+	if drill.Status != "evaluated" || drill.InspectionID != inspectionID || drill.EvaluatedBy != "supervisor of drills" {
+		t.Errorf("drill after the console %+v", drill)
+	}
+}
