@@ -5,10 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"image"
-	"image/color"
-	"image/png"
-	"math/rand/v2"
 	"net/http"
 	"slices"
 	"testing"
@@ -33,7 +29,7 @@ func TestDeclarationRacingAMergeSharesTheKeptObject(t *testing.T) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("twinrace")
 		token := tenant.Guard.Token
-		body := noisePNG(t)
+		body := apitest.PNG(t, 16, 16)
 		inspectionID := uuid.Must(uuid.NewV7()).String()
 		pair := []string{uuid.Must(uuid.NewV7()).String(), uuid.Must(uuid.NewV7()).String()}
 		slices.Sort(pair)
@@ -42,10 +38,11 @@ func TestDeclarationRacingAMergeSharesTheKeptObject(t *testing.T) {
 		var xUpload, yUpload declared
 		env.Post("/v1/media", token, declaration(x, inspectionID, body)).Want(t, http.StatusCreated).JSON(t, &xUpload)
 		env.Post("/v1/media", token, declaration(y, inspectionID, body)).Want(t, http.StatusCreated).JSON(t, &yUpload)
-		upload(t, yUpload, body)
+		apitest.Upload(t, yUpload.Upload.Method, yUpload.Upload.URL, yUpload.Upload.Headers, body)
 		env.Post("/v1/media/"+y+"/complete", token, nil).Want(t, http.StatusOK)
 
-		upload(t, xUpload, body) // X's bytes are there; X is not stored until it completes
+		// X's bytes are there; X is not stored until it completes.
+		apitest.Upload(t, xUpload.Upload.Method, xUpload.Upload.URL, xUpload.Upload.Headers, body)
 		var sharedID string
 		completed := 0
 		media.OnTwinRead(t, env.App.Media, func(twin store.Media) {
@@ -107,42 +104,4 @@ func declaration(id, inspectionID string, body []byte) map[string]any {
 	sum := sha256.Sum256(body)
 	return map[string]any{"id": id, "sha256": hex.EncodeToString(sum[:]), "size": len(body), "content_type": "image/png",
 		"kind": "photo", "inspection_id": inspectionID, "item_key": "round_photos"}
-}
-
-// upload sends the bytes where the declaration said.
-func upload(t *testing.T, d declared, body []byte) {
-	t.Helper()
-	if d.Upload == nil {
-		t.Fatalf("declaration %+v has nothing to upload", d)
-	}
-	req, err := http.NewRequest(d.Upload.Method, d.Upload.URL, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, value := range d.Upload.Headers {
-		req.Header.Set(name, value)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("upload answered %d", res.StatusCode)
-	}
-}
-
-// noisePNG is a small PNG whose bytes no other test makes.
-func noisePNG(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 16, 16))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(rand.IntN(256))
-	}
-	img.Set(0, 0, color.RGBA{A: 255})
-	var out bytes.Buffer
-	if err := png.Encode(&out, img); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
 }

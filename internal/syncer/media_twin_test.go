@@ -5,9 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"image"
-	"image/png"
-	"math/rand/v2"
 	"net/http"
 	"slices"
 	"testing"
@@ -33,7 +30,7 @@ func TestDeclareInAPushRacingAMergeSharesTheKeptObject(t *testing.T) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("twinpush")
 		token := tenant.Guard.Token
-		body := twinPNG(t)
+		body := apitest.PNG(t, 16, 16)
 		inspectionID := newID()
 		pair := []string{newID(), newID()}
 		slices.Sort(pair)
@@ -41,13 +38,14 @@ func TestDeclareInAPushRacingAMergeSharesTheKeptObject(t *testing.T) {
 		var xUpload, yUpload twinDeclared
 		env.Post("/v1/media", token, twinDeclaration(x, inspectionID, body)).Want(t, http.StatusCreated).JSON(t, &xUpload)
 		env.Post("/v1/media", token, twinDeclaration(y, inspectionID, body)).Want(t, http.StatusCreated).JSON(t, &yUpload)
-		twinUpload(t, yUpload, body)
+		apitest.Upload(t, yUpload.Upload.Method, yUpload.Upload.URL, yUpload.Upload.Headers, body)
 		env.Post("/v1/media/"+y+"/complete", token, nil).Want(t, http.StatusOK)
 
 		declare := twinDeclaration(z, inspectionID, body)
 		delete(declare, "id")
 		m := mut("media.declare", z, declare)
-		twinUpload(t, xUpload, body) // X's bytes are there; X is not stored until it completes
+		// X's bytes are there; X is not stored until it completes.
+		apitest.Upload(t, xUpload.Upload.Method, xUpload.Upload.URL, xUpload.Upload.Headers, body)
 		completed := make(chan int, 1)
 		syncer.BeforeApplying(t, env.App.Sync, m.MutationID, func() {
 			go func() { completed <- env.Post("/v1/media/"+x+"/complete", token, nil).Status }()
@@ -100,40 +98,4 @@ func twinDeclaration(id, inspectionID string, body []byte) map[string]any {
 	sum := sha256.Sum256(body)
 	return map[string]any{"id": id, "sha256": hex.EncodeToString(sum[:]), "size": len(body), "content_type": "image/png",
 		"kind": "photo", "inspection_id": inspectionID}
-}
-
-func twinUpload(t *testing.T, d twinDeclared, body []byte) {
-	t.Helper()
-	if d.Upload == nil {
-		t.Fatal("the declaration has nothing to upload")
-	}
-	req, err := http.NewRequest(d.Upload.Method, d.Upload.URL, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, value := range d.Upload.Headers {
-		req.Header.Set(name, value)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("upload answered %d", res.StatusCode)
-	}
-}
-
-// twinPNG is a small PNG whose bytes no other test makes.
-func twinPNG(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 16, 16))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(rand.IntN(256))
-	}
-	var out bytes.Buffer
-	if err := png.Encode(&out, img); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
 }
