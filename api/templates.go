@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 
@@ -87,9 +88,10 @@ func (s *Server) getTemplateVersion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// A number that is not a positive whole number names no version.
+	// A number that is not a positive whole number of the column's range
+	// (32 bits) names no version.
 	number, err := strconv.Atoi(c.Param("number"))
-	if err != nil || number < 1 {
+	if err != nil || number < 1 || number > math.MaxInt32 {
 		return errs.E("api.getTemplateVersion", errs.NotFound, "not found")
 	}
 	version, err := s.deps.Templates.Version(c.Request().Context(), id, number)

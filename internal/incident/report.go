@@ -1,8 +1,11 @@
 package incident
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +14,7 @@ import (
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/incident/policy"
 	"github.com/patrolsync/patrolsync/internal/input"
+	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -18,7 +22,8 @@ import (
 // categories' questions (checklists/library/incident-report.json).
 const QuestionsKey = "incident-report"
 
-// Report is what a guard reports (the incident.report mutation's payload).
+// Report is what a guard reports: incident.report's payload with the
+// answers read as the engine's (ReportOf).
 type Report struct {
 	SiteID      string                       `json:"site_id"`
 	Type        string                       `json:"type"` // a short title: "suspicious person"
@@ -34,20 +39,39 @@ type Report struct {
 }
 
 // Witness is someone who saw it; a signed statement is evidence (002
-// L1463–1465 书面证言).
-type Witness struct {
-	Name      string `json:"name"`
-	Phone     string `json:"phone,omitempty"`
-	Statement string `json:"statement,omitempty"`
-}
+// L1463–1465 书面证言). Declared once, with incident.report's payload.
+type Witness = mutation.IncidentWitness
 
 // CCTVReference points at the recording to keep: which camera, from when
-// to when (002 L649 keep the logs either side; 003 监控录像).
-type CCTVReference struct {
-	Camera string `json:"camera"`
-	From   string `json:"from"`
-	To     string `json:"to"`
-	Note   string `json:"note,omitempty"`
+// to when (002 L649 keep the logs either side; 003 监控录像). Declared
+// once, with incident.report's payload.
+type CCTVReference = mutation.IncidentCCTV
+
+// ReportOf builds the domain's report from incident.report's payload (the
+// wire type of internal/mutation), reading each answer strictly as the
+// engine's answer; an answer that is not one is a problem at its pointer
+// under base ("/payload").
+func ReportOf(wire mutation.ReportIncident, base string) (Report, []Problem) {
+	r := Report{SiteID: wire.SiteID, Type: wire.Type, Category: wire.Category, Level: wire.Level, Place: wire.Place,
+		OccurredAt: wire.OccurredAt, Description: wire.Description, Media: wire.Media, Witnesses: wire.Witnesses,
+		CCTV: wire.CCTV}
+	var problems []Problem
+	for _, key := range slices.Sorted(maps.Keys(wire.Answers)) {
+		var answer checklists.Answer
+		dec := json.NewDecoder(bytes.NewReader(wire.Answers[key]))
+		dec.DisallowUnknownFields()
+		dec.UseNumber()
+		if err := dec.Decode(&answer); err != nil {
+			problems = append(problems, Problem{base + "/answers/" + key,
+				`must be an answer object {"value", "note", "media"}`})
+			continue
+		}
+		if r.Answers == nil {
+			r.Answers = map[string]checklists.Answer{}
+		}
+		r.Answers[key] = answer
+	}
+	return r, problems
 }
 
 // Problem is one field the input gets wrong, as a JSON pointer.

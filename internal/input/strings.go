@@ -36,9 +36,9 @@ func CleanString(s string) bool {
 // one that breaks it: a string value is named by its own pointer, an object
 // name by the pointer of its object. Run it on a document already decoded
 // without error: it stops at the first token that is not valid JSON. A
-// document with no escape
-// sequence that could stand for a refused character is clean without being
-// walked, as raw control characters are not valid JSON.
+// document with no escape sequence that could stand for a refused
+// character is clean without being walked, as raw control characters are
+// not valid JSON.
 func ControlProblems(doc []byte, prefix string) map[string]string {
 	if !mayHoldControl(doc) {
 		return nil

@@ -74,6 +74,9 @@ func (s *Service) Declare(ctx context.Context, in DeclareInput) (Declared, error
 		return Declared{}, err
 	}
 	if twin != nil {
+		if s.twinRead != nil {
+			s.twinRead(*twin)
+		}
 		return s.declareDuplicate(ctx, row, *twin)
 	}
 	return s.declareUpload(ctx, row)
@@ -263,13 +266,35 @@ func (s *Service) redeclare(ctx context.Context, existing, wanted store.Media) (
 	return s.answer(ctx, existing, false)
 }
 
-// declareDuplicate records a row that shares stored bytes with a twin.
+// declareDuplicate records a row that shares stored bytes with a twin. It
+// holds the twin in the same transaction (store.HoldStoredTwin), so that
+// a merge moving the twin's bytes to another object meanwhile is noticed:
+// the twin is read again and the row points where it points now.
 func (s *Service) declareDuplicate(ctx context.Context, row, twin store.Media) (Declared, error) {
-	row.Status, row.ObjectKey, row.ContentType = Stored, twin.ObjectKey, twin.ContentType
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		row.StoredAt = &tx.Now
-		return tx.CreateMedia(&row)
-	})
+	var err error
+	for range 4 {
+		row.Status, row.ObjectKey, row.ContentType = Stored, twin.ObjectKey, twin.ContentType
+		err = s.db.InTx(ctx, func(tx *store.Tx) error {
+			row.StoredAt = &tx.Now
+			if err := tx.HoldStoredTwin(twin); err != nil {
+				return err
+			}
+			return tx.CreateMedia(&row)
+		})
+		if !errs.Is(err, errs.Stale) {
+			break
+		}
+		_, fresh, readErr := s.db.Read(ctx).MediaOrStoredTwin(row.ID, row.SHA256, row.Size)
+		if readErr != nil {
+			return Declared{}, errs.Wrap("media.Declare", readErr)
+		}
+		if fresh == nil {
+			// The bytes were collected meanwhile: upload them again.
+			row.Status, row.ContentType, row.StoredAt = Pending, "", nil
+			return s.declareUpload(ctx, row)
+		}
+		twin = *fresh
+	}
 	if errs.Is(err, errs.Conflict) {
 		return s.raced(ctx, row)
 	}

@@ -65,6 +65,9 @@ type Service struct {
 	limits Limits
 	log    *slog.Logger
 	jobs   queue
+	// twinRead, set by tests only, runs after a declaration found stored
+	// bytes to share and before it records its row.
+	twinRead func(twin store.Media)
 }
 
 // NewService builds the service; jobs is the queue it enqueues thumbnails

@@ -112,7 +112,8 @@ func (s *Service) Emails(ctx context.Context, subjectID string) ([]EmailView, er
 // retries it, until the last attempt marks it failed.
 func (s *Service) deliverEmail(ctx context.Context, args DeliverArgs) error {
 	const op = "notify.deliverEmail"
-	ctx = principal.AsSystem(ctx, args.OrgID, "notify.deliver_email")
+	// The job is DeliverArgs whatever its channel: audit entries name its kind.
+	ctx = principal.AsSystem(ctx, args.OrgID, args.Kind())
 	var row store.EmailDelivery
 	claimed := false
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {

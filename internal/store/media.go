@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Media is one declared piece of evidence: a photo, a signature or an
@@ -150,6 +152,21 @@ func (tx *Tx) UpdateMedia(row *Media, expected int64) error {
 		"version": row.Version, "updated_at": row.UpdatedAt,
 	})
 	return casResult("store.UpdateMedia", res.Error, res.RowsAffected)
+}
+
+// HoldStoredTwin claims the stored medium whose object a new declaration
+// is about to share: it bumps the twin's version if the twin is still
+// stored on the object read, and is Stale otherwise. A merge or sweep
+// that moves or removes the twin's object compare-and-sets the same row,
+// so whichever of the two commits second notices: a merge fails its
+// compare-and-set and runs again, then seeing the new row and moving it
+// too; a declaration reads the twin afresh. Without it a declaration could
+// point at an object a merge was deleting. Declarations sharing one twin
+// do not clash with each other: none expects a version.
+func (tx *Tx) HoldStoredTwin(twin Media) error {
+	res := tx.scoped("media").Where("id = ? AND object_key = ? AND status = 'stored'", twin.ID, twin.ObjectKey).
+		Updates(map[string]any{"version": gorm.Expr("version + 1"), "updated_at": tx.Now})
+	return casResult("store.HoldStoredTwin", res.Error, res.RowsAffected)
 }
 
 // StoredWithBytes lists the stored media of the organisation with these

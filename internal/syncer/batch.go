@@ -410,6 +410,9 @@ func (ws *workingSet) flush(tx *store.Tx) error {
 	if err := ws.createInspections(tx); err != nil {
 		return err
 	}
+	if err := ws.holdTwins(tx); err != nil {
+		return err
+	}
 	if err := tx.CreateMediaRows(ws.newMedia); err != nil {
 		return err
 	}
@@ -447,6 +450,25 @@ func (ws *workingSet) flush(tx *store.Tx) error {
 		return err
 	}
 	return tx.InsertMutations(ws.stored)
+}
+
+// holdTwins claims, once each and in id order, the stored media whose
+// objects the declarations here share (store.HoldStoredTwin): a merge
+// that moved one of those objects since the working set was loaded makes
+// the push Stale, and it runs again with the twins read afresh.
+func (ws *workingSet) holdTwins(tx *store.Tx) error {
+	held := map[string]store.Media{}
+	for _, row := range ws.newMedia {
+		if twin, ok := ws.twins[store.TwinKey(row.SHA256, row.Size)]; ok && row.Status == media.Stored {
+			held[twin.ID] = twin
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(held)) {
+		if err := tx.HoldStoredTwin(held[id]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // mediaLinks are the media ids each submitted inspection's answers name.

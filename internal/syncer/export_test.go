@@ -85,3 +85,17 @@ func (h *Hold) Release() {
 		}
 	})
 }
+
+// BeforeApplying runs fn once, inside the first transaction that applies
+// the mutation, just before it is applied: after the push loaded what it
+// reads and before it writes. Tests only; set it before pushing.
+func BeforeApplying(t testing.TB, s *Service, mutationID string, fn func()) {
+	var once sync.Once
+	s.fault = func(m Mutation) error {
+		if m.MutationID == mutationID {
+			once.Do(fn)
+		}
+		return nil
+	}
+	t.Cleanup(func() { s.fault = nil })
+}

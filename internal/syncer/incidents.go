@@ -36,13 +36,11 @@ func (b *batch) reportIncident(m Mutation) (Result, error) {
 	if problem := decodePayload(m, &wire); problem != nil {
 		return rejected(m, *problem), nil
 	}
-	// The table's type is the wire shape; the domain's report reads the
-	// same bytes with its own types (the answers as the engine's).
-	var in incident.Report
-	if problem := decodePayload(m, &in); problem != nil {
-		return rejected(m, *problem), nil
-	}
+	in, answerProblems := incident.ReportOf(wire, "/payload")
 	var problems []FieldError
+	for _, p := range answerProblems {
+		problems = append(problems, FieldError{p.Pointer, p.Detail})
+	}
 	if err := b.requireSite(in.SiteID, &problems); err != nil {
 		return Result{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,8 +46,11 @@ func (b *batch) startInspection(m Mutation) (Result, error) {
 		return rejected(m, *problem), nil
 	}
 	var problems []FieldError
+	// Version numbers are 32-bit in the database: a number past that would
+	// fail the push's query on PostgreSQL every time instead of naming no
+	// version.
 	number, err := strconv.Atoi(in.TemplateVersion.String())
-	if err != nil || number < 1 {
+	if err != nil || number < 1 || number > math.MaxInt32 {
 		problems = append(problems, FieldError{"/payload/template_version", "must be a published version number"})
 	}
 	if !input.IsUUID(in.TemplateID) {
