@@ -44,7 +44,11 @@ func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]st
 		"body": planBody(tenant.Supervisor.User.ID)}).Want(t, http.StatusCreated).JSON(t, &plan)
 	env.Post("/v1/assets", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "kind": "cash_transport_company",
 		"code": "YS-01", "name": "安保押运公司"}).Want(t, http.StatusCreated).JSON(t, &asset)
+	shift, training, handover := dutyFixtures(t, env, tenant)
 	return map[string]string{
+		"/v1/shifts":      shift,
+		"/v1/trainings":   training,
+		"/v1/handovers":   handover,
 		"/v1/plans":       plan.ID,
 		"/v1/assets":      asset.ID,
 		"/v1/me/keys":     key.id,
