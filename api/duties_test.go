@@ -1,12 +1,16 @@
 package api_test
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/internal/client"
+	wire "github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
@@ -391,4 +395,92 @@ func dutyFixtures(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) (shift
 		"incoming_user_id": tenant.Supervisor.User.ID, "handed_at": now.Format(time.RFC3339),
 		"items": map[string]any{"equipment": "正常"}, "signature": signature()}).Want(t, http.StatusCreated).JSON(t, &h)
 	return shift, session.ID, h.ID
+}
+
+// The reference client does a guard's duty offline: it holds the user's
+// shifts, writes the duty log, hands over from one phone and signs the
+// handover on the incoming guard's phone, and signs a training sheet.
+func TestDutiesOnTheReferenceClient(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("phones")
+		siteA, now := tenant.Sites[0].ID, time.Now().UTC()
+		incoming := env.NewGuard(tenant, "guard-night", siteA)
+		shift := newShift(t, env, tenant.Supervisor.Token, siteA, tenant.Guard.User.ID, "大堂岗", now.Add(-time.Hour).Truncate(time.Minute), 8)
+		var session struct{ ID string }
+		env.Post("/v1/trainings", tenant.Supervisor.Token, map[string]any{"site_id": siteA, "topic": "防抢劫培训", "trainer": "保卫部",
+			"starts_at": now.Format(time.RFC3339), "ends_at": now.Add(time.Hour).Format(time.RFC3339)}).
+			Want(t, http.StatusCreated).JSON(t, &session)
+
+		ctx := context.Background()
+		phone := func(account apitest.Account) *client.Client {
+			c, err := client.Open(ctx, client.Options{Server: env.URL, StateDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			if _, err := c.Login(ctx, account.Email, apitest.Password); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := c.Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		sync := func(c *client.Client) {
+			t.Helper()
+			push, _, err := c.Sync(ctx)
+			if err != nil || push.Rejected > 0 {
+				t.Fatalf("sync: %v, %+v", err, push)
+			}
+		}
+		day, night := phone(tenant.Guard), phone(incoming)
+		shifts, err := day.Shifts(ctx)
+		if err != nil || len(shifts) != 1 || shifts[0].ID != shift.ID {
+			t.Fatalf("the phone holds shifts %+v (%v), want the guard's one", shifts, err)
+		}
+		if _, err := day.WriteDutyLog(ctx, siteA, "routine", "巡查一遍,正常"); err != nil {
+			t.Fatal(err)
+		}
+		strokes := json.RawMessage(`[[[10,40],[30,10],[50,40]]]`)
+		id, err := day.StartHandover(ctx, wire.StartHandover{SiteID: siteA, ShiftID: &shift.ID, IncomingUserID: incoming.User.ID,
+			Items:     wire.HandoverItems{Equipment: "监控、报警正常", KeysAndItems: "对讲机两台"},
+			Signature: wire.DrawnSignature{Strokes: strokes}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := day.AttendTraining(ctx, session.ID, strokes); err != nil {
+			t.Fatal(err)
+		}
+		sync(day)
+		sync(night)
+		if err := night.SignHandover(ctx, id, strokes); err != nil {
+			t.Fatal(err)
+		}
+		sync(night)
+
+		var h handoverView
+		env.Get("/v1/handovers/"+id, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &h)
+		if h.Status != "completed" || h.IncomingName == "" || h.OutgoingName == "" {
+			t.Fatalf("the handover signed on two phones reads %+v", h)
+		}
+		held, err := night.Handovers(ctx)
+		if err != nil || len(held) != 1 || held[0].Status != "completed" {
+			t.Fatalf("the incoming phone holds %+v (%v)", held, err)
+		}
+		var log struct{ Items []struct{ Text string } }
+		env.Get("/v1/duty-log?site_id="+siteA, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &log)
+		if len(log.Items) != 1 {
+			t.Fatalf("the duty log has %d lines, want the phone's one", len(log.Items))
+		}
+		var sheet struct {
+			Attendance []struct {
+				UserID string `json:"user_id"`
+			}
+		}
+		env.Get("/v1/trainings/"+session.ID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &sheet)
+		if len(sheet.Attendance) != 1 || sheet.Attendance[0].UserID != tenant.Guard.User.ID {
+			t.Fatalf("the sheet holds %+v", sheet.Attendance)
+		}
+	})
 }
