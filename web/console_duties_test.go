@@ -97,7 +97,9 @@ func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
 			t.Errorf("roster line %q lacks %q", line, want)
 		}
 	}
-	var shifts struct{ Items []struct{ Post, UserID string } }
+	var shifts struct {
+		Items []struct{ Post, UserID string }
+	}
 	server.Get("/v1/shifts?site_id="+siteA, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &shifts)
 	if len(shifts.Items) != 1 || shifts.Items[0].Post != "Lobby post" {
 		t.Fatalf("the server's roster is %+v", shifts.Items)

@@ -181,15 +181,7 @@ func (tx *Tx) HandoversByID(ids []string) (map[string]ShiftHandover, []string, e
 	if err := tx.gorm.Table("shift_handovers").Where("id IN ?", ids).Find(&found).Error; err != nil {
 		return nil, nil, translate("store.HandoversByID", err)
 	}
-	out, taken := map[string]ShiftHandover{}, []string{}
-	org := tx.orgOf()
-	for _, r := range found {
-		if r.OrgID == org {
-			out[r.ID] = r
-		} else {
-			taken = append(taken, r.ID)
-		}
-	}
+	out, taken := byOrg(found, tx.orgOf(), func(r ShiftHandover) (string, string) { return r.OrgID, r.ID })
 	return out, taken, nil
 }
 
@@ -230,16 +222,22 @@ func (tx *Tx) DutyLogEntriesByID(ids []string) (map[string]DutyLogEntry, []strin
 	if err := tx.gorm.Table("duty_log_entries").Where("id IN ?", ids).Find(&found).Error; err != nil {
 		return nil, nil, translate("store.DutyLogEntriesByID", err)
 	}
-	out, taken := map[string]DutyLogEntry{}, []string{}
-	org := tx.orgOf()
-	for _, r := range found {
-		if r.OrgID == org {
-			out[r.ID] = r
+	out, taken := byOrg(found, tx.orgOf(), func(r DutyLogEntry) (string, string) { return r.OrgID, r.ID })
+	return out, taken, nil
+}
+
+// byOrg splits rows read by id across organisations: the caller's by id,
+// and the ids another organisation holds.
+func byOrg[T any](rows []T, org string, key func(T) (orgID, id string)) (map[string]T, []string) {
+	out, taken := map[string]T{}, []string{}
+	for _, r := range rows {
+		if owner, id := key(r); owner == org {
+			out[id] = r
 		} else {
-			taken = append(taken, r.ID)
+			taken = append(taken, id)
 		}
 	}
-	return out, taken, nil
+	return out, taken
 }
 
 // DutyLog lists the entries of the filter's range, newest first.
