@@ -24,6 +24,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/auth"
 	"github.com/patrolsync/patrolsync/internal/countersign"
 	"github.com/patrolsync/patrolsync/internal/drills"
+	"github.com/patrolsync/patrolsync/internal/duties"
 	"github.com/patrolsync/patrolsync/internal/finding"
 	"github.com/patrolsync/patrolsync/internal/incident"
 	"github.com/patrolsync/patrolsync/internal/inspection"
@@ -60,6 +61,7 @@ type Deps struct {
 	Reference   *reference.Service
 	Plans       *plans.Service
 	Drills      *drills.Service
+	Duties      *duties.Service
 	// Blobs serves presigned uploads and downloads of the local blob store;
 	// nil when blobs live in S3.
 	Blobs http.Handler
@@ -289,6 +291,27 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodGet, "/drills/:id", principal.Guard, byID(s.deps.Drills.Get))
 	s.add(v1, http.MethodPost, "/drills/:id/record", principal.Supervisor, patchByID(s.deps.Drills.Record))
 	s.add(v1, http.MethodPost, "/drills/:id/evaluate", principal.Supervisor, patchByID(s.deps.Drills.Evaluate))
+	// Duties (issue 16 item 4): roster, handovers, duty log, training,
+	// the daily safety report.
+	s.add(v1, http.MethodGet, "/shifts", principal.Guard, s.listShifts)
+	s.add(v1, http.MethodPost, "/shifts", principal.Supervisor, create(s.deps.Duties.AddShift))
+	s.add(v1, http.MethodGet, "/shifts/:id", principal.Guard, byID(s.deps.Duties.Shift))
+	s.add(v1, http.MethodPost, "/shifts/:id/cancel", principal.Supervisor, patchByID(s.deps.Duties.CancelShift))
+	s.add(v1, http.MethodGet, "/handovers", principal.Guard, s.listHandovers)
+	s.add(v1, http.MethodPost, "/handovers", principal.Guard, create(s.deps.Duties.CreateHandover))
+	s.add(v1, http.MethodGet, "/handovers/:id", principal.Guard, byID(s.deps.Duties.Handover))
+	s.add(v1, http.MethodPost, "/handovers/:id/sign", principal.Guard, patchByID(s.deps.Duties.SignHandoverNow))
+	s.add(v1, http.MethodGet, "/duty-log", principal.Guard, s.listDutyLog)
+	s.add(v1, http.MethodPost, "/duty-log", principal.Guard, create(s.deps.Duties.Log))
+	s.add(v1, http.MethodGet, "/trainings", principal.Guard, s.listTrainings)
+	s.add(v1, http.MethodPost, "/trainings", principal.Supervisor, create(s.deps.Duties.AddTraining))
+	s.add(v1, http.MethodGet, "/trainings/:id", principal.Guard, byID(s.deps.Duties.Training))
+	s.add(v1, http.MethodPost, "/trainings/:id/attend", principal.Guard, patchByID(s.deps.Duties.AttendNow))
+	s.add(v1, http.MethodPut, "/trainings/:id/results", principal.Supervisor, patchByID(s.deps.Duties.RecordResults))
+	s.add(v1, http.MethodGet, "/daily-reports", principal.Supervisor, s.listDailyReports)
+	s.add(v1, http.MethodPost, "/daily-reports", principal.Supervisor, create(s.deps.Duties.SubmitDailyReport))
+	s.add(v1, http.MethodGet, "/settings/duties", principal.Supervisor, s.getDutySettings)
+	s.add(v1, http.MethodPut, "/settings/duties", principal.Admin, s.putDutySettings)
 	// The console's records and administration (issue 15).
 	s.add(v1, http.MethodGet, "/registers/outsiders", principal.Supervisor, s.register(records.OutsiderRegister))
 }
@@ -344,7 +367,7 @@ func DepsFrom(a *app.App) Deps {
 		Rounds: a.Rounds, Incidents: a.Incidents, Notify: a.Notify,
 		Audit: a.Audit, Reviews: a.Reviews, Findings: a.Findings, Records: a.Records,
 		Keys: a.Keys, Checks: a.Checks(), BlobOrigins: a.BlobOrigins,
-		Reference: a.Reference, Plans: a.Plans, Drills: a.Drills}
+		Reference: a.Reference, Plans: a.Plans, Drills: a.Drills, Duties: a.Duties}
 }
 
 // observePushGroups publishes how pushes are committed in groups: group

@@ -47,8 +47,12 @@ func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]st
 	var drills struct{ Items []struct{ ID string } }
 	env.Post("/v1/plans/"+plan.ID+"/drills", tenant.Admin.Token, map[string]any{"cadence": "june", "year": 2030}).
 		Want(t, http.StatusCreated).JSON(t, &drills)
+	shift, training, handover := dutyFixtures(t, env, tenant)
 	return map[string]string{
 		"/v1/drills":      drills.Items[0].ID,
+		"/v1/shifts":      shift,
+		"/v1/trainings":   training,
+		"/v1/handovers":   handover,
 		"/v1/plans":       plan.ID,
 		"/v1/assets":      asset.ID,
 		"/v1/me/keys":     key.id,

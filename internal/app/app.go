@@ -22,6 +22,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/config"
 	"github.com/patrolsync/patrolsync/internal/countersign"
 	"github.com/patrolsync/patrolsync/internal/drills"
+	"github.com/patrolsync/patrolsync/internal/duties"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/finding"
 	"github.com/patrolsync/patrolsync/internal/idempotency"
@@ -69,6 +70,7 @@ type App struct {
 	Reference   *reference.Service
 	Plans       *plans.Service
 	Drills      *drills.Service
+	Duties      *duties.Service
 }
 
 // Open connects to the stores and builds the services. With cfg.Migrate it
@@ -103,6 +105,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Reference = reference.NewService(db)
 	a.Plans = plans.NewService(db)
 	a.Drills = drills.NewService(db)
+	a.Duties = duties.NewService(db)
 	a.Org = org.NewService(db, cfg.BcryptCost, a.Templates.SeedLibrary)
 	// The queue enqueues from the start; its worker is built last, from the
 	// handlers of the services that enqueue on it.

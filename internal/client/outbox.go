@@ -24,11 +24,11 @@ type outboxEntry struct {
 }
 
 // entityTypeOf is the replica type a mutation type changes: findings,
-// incidents and emergency plans are their own; everything else (answers,
+// incidents, emergency plans and duty records are their own; everything else (answers,
 // submits, scans, media) the device keeps with the inspection.
 func entityTypeOf(t mutation.Type) string {
 	switch spec, _ := mutation.Lookup(string(t)); spec.Kind {
-	case mutation.Finding, mutation.Incident, mutation.EmergencyPlan:
+	case mutation.Finding, mutation.Incident, mutation.EmergencyPlan, mutation.Handover, mutation.DutyLogEntry, mutation.Training:
 		return string(spec.Kind)
 	}
 	return string(mutation.Inspection)

@@ -27,6 +27,16 @@ func overlay(data map[string]any, m outboxEntry) map[string]any {
 		data = maps.Clone(payload)
 		data["id"], data["status"] = m.EntityID, "reported"
 		return data
+	case mutation.HandoverStart, mutation.DutyLogWrite:
+		if data != nil {
+			return data
+		}
+		data = maps.Clone(payload)
+		data["id"] = m.EntityID
+		if mutation.Type(m.Type) == mutation.HandoverStart {
+			data["status"] = "awaiting_incoming"
+		}
+		return data
 	case mutation.InspectionStart, mutation.FindingCreate:
 		if data != nil {
 			return data // already known: the start was applied, or came back in a pull
@@ -55,6 +65,8 @@ func overlay(data map[string]any, m outboxEntry) map[string]any {
 		data["status"] = "submitted"
 	case mutation.FindingUpdate:
 		maps.Copy(data, payload)
+	case mutation.HandoverSign:
+		data["status"] = "completed"
 	}
 	return data
 }

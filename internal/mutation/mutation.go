@@ -34,6 +34,11 @@ const (
 	IncidentReport   Type = "incident.report"
 	IncidentFollowUp Type = "incident.follow_up"
 	PlanAcknowledge  Type = "plan.acknowledge"
+	// Duties (issue 16 item 4): what guards do on their phones.
+	HandoverStart  Type = "handover.start"
+	HandoverSign   Type = "handover.sign"
+	DutyLogWrite   Type = "duty_log.write"
+	TrainingAttend Type = "training.attend"
 )
 
 // Kind is the kind of record a mutation's entity_id names.
@@ -49,6 +54,10 @@ const (
 	// EmergencyPlan is an emergency plan (internal/plans); an
 	// acknowledgement is written by the plan's own rule, not loaded.
 	EmergencyPlan Kind = "emergency_plan"
+	// Duties (internal/duties): each written by its own rule, not loaded.
+	Handover     Kind = "handover"
+	DutyLogEntry Kind = "duty_log_entry"
+	Training     Kind = "training"
 )
 
 // Spec is one mutation type: what it changes and what it carries.
@@ -81,6 +90,10 @@ var specs = []Spec{
 	{IncidentReport, Incident, true, reflect.TypeFor[ReportIncident]()},
 	{IncidentFollowUp, Incident, true, reflect.TypeFor[FollowUpIncident]()},
 	{PlanAcknowledge, EmergencyPlan, false, reflect.TypeFor[AcknowledgePlan]()},
+	{HandoverStart, Handover, false, reflect.TypeFor[StartHandover]()},
+	{HandoverSign, Handover, false, reflect.TypeFor[SignHandover]()},
+	{DutyLogWrite, DutyLogEntry, false, reflect.TypeFor[WriteDutyLog]()},
+	{TrainingAttend, Training, false, reflect.TypeFor[AttendTraining]()},
 }
 
 var byType = func() map[Type]Spec {

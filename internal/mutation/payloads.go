@@ -141,3 +141,58 @@ type FollowUpIncident struct {
 type AcknowledgePlan struct {
 	Version int `json:"version"`
 }
+
+// DrawnSignature is a signature drawn on the screen by the signed-in
+// person: the strokes as drawn ([[[x, y], ...], ...]) and when.
+type DrawnSignature struct {
+	Strokes  json.RawMessage `json:"strokes"`
+	SignedAt string          `json:"signed_at,omitempty"` // RFC 3339, the device's time
+}
+
+// HandoverItems is what the outgoing guard hands over (issue 16 item 4;
+// the record the seeds suggest: open matters, equipment state, keys and
+// items, remarks).
+type HandoverItems struct {
+	OpenMatters  string `json:"open_matters,omitempty"` // open incidents, hazards, tasks
+	Equipment    string `json:"equipment"`              // CCTV, alarms, doors: their state
+	KeysAndItems string `json:"keys_and_items,omitempty"`
+	Remarks      string `json:"remarks,omitempty"`
+}
+
+// StartHandover is handover.start: the outgoing guard (the signed-in
+// person) writes the handover and signs it; entity_id is the handover's
+// id. POST /v1/handovers takes the same body (with an optional id).
+type StartHandover struct {
+	ID             string         `json:"id,omitempty"`
+	SiteID         string         `json:"site_id"`
+	Post           string         `json:"post,omitempty"`
+	ShiftID        *string        `json:"shift_id,omitempty"`
+	IncomingUserID string         `json:"incoming_user_id"`
+	HandedAt       string         `json:"handed_at"` // RFC 3339
+	Items          HandoverItems  `json:"items"`
+	Signature      DrawnSignature `json:"signature"`
+}
+
+// SignHandover is handover.sign: the incoming guard (the signed-in
+// person) signs the content they read, named by its digest.
+type SignHandover struct {
+	ContentDigest string         `json:"content_digest"`
+	Signature     DrawnSignature `json:"signature"`
+}
+
+// WriteDutyLog is duty_log.write: a line of the duty log (值班日志);
+// entity_id is the entry's id. POST /v1/duty-log takes the same body.
+type WriteDutyLog struct {
+	ID         string  `json:"id,omitempty"`
+	SiteID     string  `json:"site_id"`
+	ShiftID    *string `json:"shift_id,omitempty"`
+	Kind       string  `json:"kind"`
+	Text       string  `json:"text"`
+	OccurredAt string  `json:"occurred_at"` // RFC 3339
+}
+
+// AttendTraining is training.attend: the signed-in person signs the
+// attendance sheet of the training session entity_id.
+type AttendTraining struct {
+	Signature DrawnSignature `json:"signature"`
+}

@@ -30,6 +30,10 @@ var handlers = map[mutation.Type]func(*batch, Mutation) (Result, error){
 	mutation.IncidentReport:   (*batch).reportIncident,
 	mutation.IncidentFollowUp: (*batch).followUpIncident,
 	mutation.PlanAcknowledge:  (*batch).acknowledgePlan,
+	mutation.HandoverStart:    (*batch).startHandover,
+	mutation.HandoverSign:     (*batch).signHandover,
+	mutation.DutyLogWrite:     (*batch).writeDutyLog,
+	mutation.TrainingAttend:   (*batch).attendTraining,
 }
 
 // handlerOf finds the handler of a type by its wire name.

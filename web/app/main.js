@@ -15,6 +15,7 @@ import * as round from './screens/round.js';
 import * as incident from './screens/incident.js';
 import * as findings from './screens/findings.js';
 import * as syncScreen from './screens/sync.js';
+import * as dutyScreen from './screens/duty.js';
 
 // When the app's code starts running (the cold-start benchmark's split).
 performance.mark('patrolsync-main');
@@ -27,6 +28,7 @@ const routes = [
   [/^#\/incident$/, incident, 'incident'],
   [/^#\/findings(?:\/([\w-]+))?$/, findings, 'findings'],
   [/^#\/sync$/, syncScreen, 'sync'],
+  [/^#\/duty$/, dutyScreen, 'today'],
 ];
 
 const notices = { storage: null, update: false };

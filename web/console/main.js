@@ -20,6 +20,11 @@ import { recordsScreen } from './records.js';
 import { templatesScreen } from './templates.js';
 import { incidentsScreen } from './incidents.js';
 import { drillsScreen } from './drills.js';
+import { rosterScreen } from './roster.js';
+import { handoversScreen } from './handovers.js';
+import { dutyLogScreen } from './dutylog.js';
+import { trainingsScreen } from './trainings.js';
+import { dailyScreen } from './daily.js';
 
 const root = document.getElementById('console');
 
@@ -80,6 +85,12 @@ const screens = [
   { path: '#/admin', nav: 'admin_nav', roles: ['admin', 'auditor'], show: (context, tab, ...rest) => adminScreen(context, tab, ...rest) },
   { path: '#/incidents', nav: 'incidents_nav', show: (context, ...rest) => incidentsScreen(context, rest.find(Boolean)) },
   { path: '#/drills', nav: 'drills_nav', show: (context) => drillsScreen(context) },
+  // Duties (issue 16 item 4).
+  { path: '#/roster', nav: 'roster_nav', show: (context) => rosterScreen(context) },
+  { path: '#/handovers', nav: 'handovers_nav', show: (context) => handoversScreen(context) },
+  { path: '#/duty-log', nav: 'dutylog_nav', show: (context) => dutyLogScreen(context) },
+  { path: '#/trainings', nav: 'trainings_nav', show: (context) => trainingsScreen(context) },
+  { path: '#/daily', nav: 'daily_nav', roles: ['supervisor', 'admin', 'auditor'], show: (context) => dailyScreen(context) },
 ];
 
 function currentRoute() {

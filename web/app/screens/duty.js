@@ -1,0 +1,84 @@
+// duty: the guard's shifts today, the handovers waiting for their
+// signature (they read what is handed over and sign with their finger),
+// and the duty log (值班日志) they write. Everything works offline.
+
+import * as duty from '../duty.js';
+import * as data from '../data.js';
+import { lang, time } from '../../shared/i18n.js';
+import { h, toast, empty } from '../../shared/ui.js';
+import { signaturePad } from '../components.js';
+
+const strings = {
+  en: { title: 'My duty', shifts: 'My shifts today', no_shifts: 'No shift today.', sign: 'Handovers to sign',
+    from: 'From {name}', open: 'Open matters', equipment: 'Equipment', keys: 'Keys and items', remarks: 'Remarks',
+    sign_button: 'Sign: I take over', signed: 'Signed. It is sent when online.', draw_first: 'Sign in the box first.',
+    log: 'Duty log', kind: 'Kind', text: 'What happened', save: 'Write in the log', saved: 'Written. It is sent when online.',
+    write_first: 'Write something first.', kind_routine: 'Routine', kind_anomaly: 'Anomaly', kind_visitor: 'Visitor',
+    kind_equipment: 'Equipment', kind_other: 'Other' },
+  'zh-CN': { title: '我的值班', shifts: '今日班次', no_shifts: '今天没有排班。', sign: '待签字的交接班',
+    from: '交班人:{name}', open: '未结事项', equipment: '设备状态', keys: '钥匙物品', remarks: '备注',
+    sign_button: '签字接班', signed: '已签字,联网后发送。', draw_first: '请先在框内签名。',
+    log: '值班日志', kind: '类别', text: '情况记录', save: '写入日志', saved: '已记录,联网后发送。',
+    write_first: '请先填写内容。', kind_routine: '日常', kind_anomaly: '异常', kind_visitor: '来访',
+    kind_equipment: '设备', kind_other: '其他' },
+};
+const s = (key, params = {}) => (strings[lang()][key] ?? strings.en[key]).replace(/\{(\w+)\}/g, (w, n) => params[n] ?? w);
+const KINDS = ['routine', 'anomaly', 'visitor', 'equipment', 'other'];
+
+export function title() {
+  return s('title');
+}
+
+export async function render({ session, navigate }) {
+  const me = session.user;
+  const [shifts, waiting, sites] = await Promise.all([duty.shiftsToday(me.id), duty.awaitingMe(me.id), data.sites()]);
+  const mine = sites.filter((x) => !me.site_ids || me.site_ids.includes(x.id));
+  const zoneOf = (id) => (sites.find((x) => x.id === id) || {}).timezone;
+  const refresh = () => navigate('#/duty');
+  return h('div', { class: 'stack-page', id: 'duty' },
+    h('h2', { class: 'section-title' }, s('shifts')),
+    shifts.length ? h('ul', { class: 'list', id: 'duty-shifts' }, shifts.map((x) => h('li', { class: 'row' },
+      h('div', { class: 'row-main' }, h('div', { class: 'row-title' }, x.post),
+        h('div', { class: 'row-meta' }, `${time(x.starts_at, zoneOf(x.site_id), true)} – ${time(x.ends_at, zoneOf(x.site_id))}`)))))
+      : empty(s('no_shifts')),
+    waiting.length ? [h('h2', { class: 'section-title' }, s('sign')), waiting.map((x) => handoverCard(x, refresh))] : null,
+    logForm(mine, shifts, refresh));
+}
+
+function handoverCard(handover, refresh) {
+  const pad = signaturePad();
+  const rows = [['open', handover.items.open_matters], ['equipment', handover.items.equipment],
+    ['keys', handover.items.keys_and_items], ['remarks', handover.items.remarks]].filter(([, v]) => v);
+  const sign = async () => {
+    if (!pad.strokes.length) { toast(s('draw_first')); return; }
+    await duty.signHandover(handover, pad.strokes);
+    toast(s('signed'));
+    refresh();
+  };
+  return h('section', { class: 'card', dataset: { handover: handover.id } },
+    h('div', { class: 'row-title' }, handover.post, ' · ', s('from', { name: handover.outgoing_name })),
+    h('dl', {}, rows.map(([key, value]) => [h('dt', {}, s(key)), h('dd', {}, value)])),
+    pad.element,
+    h('button', { type: 'button', class: 'btn btn-primary btn-block', id: `duty-sign-${handover.id}`, onclick: sign }, s('sign_button')));
+}
+
+function logForm(sites, shifts, refresh) {
+  const site = h('select', { id: 'duty-log-site' }, sites.map((x) => h('option', { value: x.id }, x.name)));
+  const kind = h('select', { id: 'duty-log-kind' }, KINDS.map((x) => h('option', { value: x }, s(`kind_${x}`))));
+  const text = h('textarea', { id: 'duty-log-text', maxlength: 4000, 'aria-label': s('text') });
+  const save = async (event) => {
+    event.preventDefault();
+    if (!text.value.trim()) { toast(s('write_first')); return; }
+    const now = Date.now();
+    const shift = shifts.find((x) => x.site_id === site.value && Date.parse(x.starts_at) <= now && Date.parse(x.ends_at) > now);
+    await duty.writeLog(site.value, kind.value, text.value.trim(), shift && shift.id);
+    toast(s('saved'));
+    refresh();
+  };
+  return h('form', { class: 'card', id: 'duty-log-form', onsubmit: save },
+    h('h2', { class: 'section-title' }, s('log')),
+    h('label', { class: 'field' }, h('span', {}, s('kind')), kind),
+    sites.length > 1 ? h('label', { class: 'field' }, site) : site,
+    h('label', { class: 'field' }, h('span', {}, s('text')), text),
+    h('button', { type: 'submit', class: 'btn btn-primary btn-block', id: 'duty-log-save' }, s('save')));
+}

@@ -1,0 +1,66 @@
+// daily is the console's daily safety reports (#/daily): for a day, each
+// site's report on time, late, pending or overdue against the
+// organisation's cut-off (default 11:00, 001 第7篇 "每日上午11时前"), and a
+// form to file one.
+
+import { h, badge, banner } from '../shared/ui.js';
+import { s, addStrings } from './strings.js';
+import * as duty from './dutydata.js';
+
+addStrings({
+  en: { daily_nav: 'Daily reports', daily_heading: 'Daily safety reports', daily_day: 'Day', daily_due: 'Due',
+    daily_status: 'Status', daily_report: 'Report', daily_status_on_time: 'On time', daily_status_late: 'Late',
+    daily_status_pending: 'Not yet due', daily_status_overdue: 'Overdue', daily_all_clear: 'All clear',
+    daily_incidents: 'Incidents', daily_hazards: 'Hazards', daily_equipment: 'Buildings and equipment', daily_other: 'Other',
+    daily_file: 'File the report', daily_by: 'by {name}' },
+  'zh-CN': { daily_nav: '日报', daily_heading: '日安全信息上报', daily_day: '日期', daily_due: '截止',
+    daily_status: '状态', daily_report: '报告', daily_status_on_time: '按时', daily_status_late: '迟报',
+    daily_status_pending: '未到截止', daily_status_overdue: '逾期未报', daily_all_clear: '平安无事',
+    daily_incidents: '事件', daily_hazards: '隐患', daily_equipment: '房屋设备设施', daily_other: '其他',
+    daily_file: '上报', daily_by: '报告人:{name}' },
+});
+
+const TONE = { on_time: 'ok', late: 'bad', pending: 'neutral', overdue: 'bad' };
+const state = { day: '' };
+
+export async function dailyScreen(context) {
+  const { known, main, session } = context;
+  const day = h('input', { type: 'date', id: 'daily-day', value: state.day });
+  const board = h('div', { id: 'daily-board' });
+  const show = () => duty.load(board, () => duty.list('/v1/daily-reports', { day: state.day }), (items) => duty.table('daily-table',
+    [s('duty_site'), s('daily_day'), s('daily_due'), s('daily_status'), s('daily_report')],
+    items.map((x) => h('tr', { id: `daily-${x.site_id}` }, h('td', {}, x.site_name), h('td', {}, x.day),
+      h('td', {}, duty.at(known, x.site_id, x.due_at)), h('td', {}, badge(s(`daily_status_${x.status}`), TONE[x.status])),
+      h('td', {}, x.report ? report(x.report) : (session.user.role === 'auditor' ? null : form(x, show)))))));
+  day.addEventListener('change', () => { state.day = day.value; show(); });
+  main.replaceChildren(h('div', { class: 'console-screen-head' }, h('h1', { class: 'console-heading' }, s('daily_heading')),
+    h('div', { class: 'console-screen-tools' }, h('label', { class: 'console-filter console-filter-inline' },
+      h('span', {}, s('daily_day')), day))), board);
+  await show();
+}
+
+function report(r) {
+  const parts = [['daily_incidents', r.body.incidents], ['daily_hazards', r.body.hazards], ['daily_equipment', r.body.equipment],
+    ['daily_other', r.body.other]].filter(([, v]) => v);
+  return h('div', {}, r.all_clear ? badge(s('daily_all_clear'), 'ok') : null, h('small', {}, ' ', s('daily_by', { name: r.reporter_name })),
+    h('dl', { class: 'duty-items' }, parts.map(([key, value]) => [h('dt', {}, s(key)), h('dd', {}, value)])));
+}
+
+function form(line, refresh) {
+  const clear = h('input', { type: 'checkbox', checked: true });
+  const hazards = h('textarea', { rows: 2, 'aria-label': s('daily_hazards') });
+  const message = h('div', { 'aria-live': 'polite' });
+  const submit = async (event) => {
+    event.preventDefault();
+    try {
+      await duty.post('/v1/daily-reports', { site_id: line.site_id, day: line.day, all_clear: clear.checked,
+        body: { hazards: hazards.value } });
+      await refresh();
+    } catch (error) {
+      message.replaceChildren(banner(s('duty_failed', { error: error.message }), 'error'));
+    }
+  };
+  return h('form', { class: 'console-form-inline', onsubmit: submit },
+    h('label', {}, clear, ' ', s('daily_all_clear')), hazards, message,
+    h('button', { type: 'submit', class: 'btn btn-secondary' }, s('daily_file')));
+}

@@ -1,0 +1,139 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/internal/browsertest"
+	"github.com/patrolsync/patrolsync/internal/client"
+	"github.com/patrolsync/patrolsync/internal/mutation"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// An admin on a tablet puts the guard on a post with the roster form and
+// sees the line; two guards hand over on their phones (the outgoing one
+// writes and signs, the incoming one signs on their own phone), and the
+// console shows the handover with both drawn signatures; the daily
+// reports screen shows each site against the cut-off.
+func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
+	server := browsertest.Server(t, testenv.Postgres(t))
+	tenant := server.NewTenant("duties")
+	siteA := tenant.Sites[0].ID
+	incoming := server.NewGuard(tenant, "guard-night", siteA)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	phone := func(account apitest.Account) *client.Client {
+		c, err := client.Open(ctx, client.Options{Server: server.URL, StateDir: t.TempDir(), RequestTimeout: 10 * time.Second, MaxAttempts: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		if _, err := c.Login(ctx, account.Email, apitest.Password); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := c.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	day, night := phone(tenant.Guard), phone(incoming)
+	strokes := json.RawMessage(`[[[10,40],[20,10],[30,40],[40,12],[50,40]],[[60,30],[95,28]]]`)
+	id, err := day.StartHandover(ctx, mutation.StartHandover{SiteID: siteA, Post: "大堂岗", IncomingUserID: incoming.User.ID,
+		Items: mutation.HandoverItems{OpenMatters: "Back door closer broken, repair ordered", Equipment: "CCTV and alarms working",
+			KeysAndItems: "Vault key, two radios"}, Signature: mutation.DrawnSignature{Strokes: strokes}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := day.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := night.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := night.SignHandover(ctx, id, json.RawMessage(`[[[5,30],[25,5],[45,35]],[[50,20],[80,20],[90,35]]]`)); err != nil {
+		t.Fatal(err)
+	}
+	if push, _, err := night.Sync(ctx); err != nil || push.Applied != 1 {
+		t.Fatalf("the incoming phone's signature: %+v, %v", push, err)
+	}
+	server.Get("/v1/handovers/"+id, tenant.Admin.Token).Want(t, http.StatusOK)
+
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	browser.Run(
+		chromedp.Navigate(server.URL+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
+		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Admin.Email),
+		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
+		chromedp.Click(chromedp.CSS(`#console-submit`)),
+	)
+	browser.WaitFor("the console", `document.querySelector('.console-nav a[href="#/roster"]')`, 15*time.Second)
+	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/roster"]`)))
+	browser.WaitFor("the roster form", `document.querySelector('#roster-form')`, 15*time.Second)
+	start := time.Now().Add(time.Hour).Truncate(time.Hour)
+	local := func(at time.Time) string { return at.Local().Format("2006-01-02T15:04") }
+	browser.Run(
+		chromedp.SetValue(chromedp.CSS(`#roster-new-site`), siteA),
+		chromedp.SetValue(chromedp.CSS(`#roster-new-person`), tenant.Guard.User.ID),
+		chromedp.SetValue(chromedp.CSS(`#roster-new-post`), "Lobby post"),
+		chromedp.SetValue(chromedp.CSS(`#roster-new-from`), local(start)),
+		chromedp.SetValue(chromedp.CSS(`#roster-new-to`), local(start.Add(8*time.Hour))),
+		chromedp.Click(chromedp.CSS(`#roster-add`)),
+	)
+	browser.WaitFor("the new roster line", `[...document.querySelectorAll('#roster-table tbody tr')].some((tr) => tr.textContent.includes('Lobby post'))`, 15*time.Second)
+	var line string
+	browser.Eval(`[...document.querySelectorAll('#roster-table tbody tr')].find((tr) => tr.textContent.includes('Lobby post')).textContent`, &line)
+	for _, want := range []string{"duties site A", "guard of duties"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("roster line %q lacks %q", line, want)
+		}
+	}
+	var shifts struct {
+		Items []struct{ Post, UserID string }
+	}
+	server.Get("/v1/shifts?site_id="+siteA, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &shifts)
+	if len(shifts.Items) != 1 || shifts.Items[0].Post != "Lobby post" {
+		t.Fatalf("the server's roster is %+v", shifts.Items)
+	}
+	browser.Screenshot("console-roster")
+
+	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/handovers"]`)))
+	row := `document.querySelector('#handover-` + id + `')`
+	browser.WaitFor("the handover", row, 15*time.Second)
+	var text string
+	var signatures int
+	browser.Eval(row+`.textContent`, &text)
+	browser.Eval(row+`.querySelectorAll('canvas.duty-signature').length`, &signatures)
+	for _, want := range []string{"Both signed", "guard of duties", "guard-night", "CCTV and alarms working", "Vault key"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("handover row %q lacks %q", text, want)
+		}
+	}
+	if signatures != 2 {
+		t.Errorf("the handover row shows %d signatures, want the outgoing and the incoming guard's", signatures)
+	}
+	browser.Screenshot("console-handovers")
+	browser.SetViewport(browsertest.TabletPortrait)
+	browser.Screenshot("console-handovers-portrait")
+	browser.SetViewport(browsertest.SmallPhone)
+	browser.Screenshot("console-handovers-phone")
+
+	browser.SetViewport(browsertest.TabletLandscape)
+	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/daily"]`)))
+	browser.WaitFor("the daily reports", `document.querySelector('#daily-table')`, 15*time.Second)
+	var rows int
+	browser.Eval(`document.querySelectorAll('#daily-table tbody tr').length`, &rows)
+	if rows != 2 {
+		t.Errorf("the daily reports list %d sites, want 2", rows)
+	}
+	browser.Screenshot("console-daily")
+}
