@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
@@ -27,10 +29,12 @@ import (
 )
 
 // server is the API (apitest, the same assembly as serve) with the built
-// guard app at /app/ on the same origin, as serve mounts it.
+// guard app at /app/ on the same origin, as serve mounts it, behind a front
+// that can lose API requests like a bad mobile network.
 type server struct {
 	*apitest.Env
-	URL string
+	URL   string
+	flaky *flakyFront
 }
 
 // dist is a build of the browser apps made for this test run from the
@@ -81,13 +85,71 @@ func startServer(t testing.TB, databaseURL string, opts ...apitest.Option) *serv
 	// Upload URLs of the file blob store name the base URL: the page's origin.
 	env := apitest.New(t, databaseURL, append([]apitest.Option{apitest.WithSetting("PATROLSYNC_BASE_URL", front)}, opts...)...)
 	target, _ := url.Parse(env.URL)
+	flaky := &flakyFront{next: httputil.NewSingleHostReverseProxy(target), rng: rand.New(rand.NewPCG(7, 12))}
 	mux := http.NewServeMux()
 	mux.Handle("/app/", web.Load(os.DirFS(distDir(t))).Handler("app", web.Options{}))
-	mux.Handle("/", httputil.NewSingleHostReverseProxy(target))
+	mux.Handle("/", flaky)
 	httpServer := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go httpServer.Serve(listener)
 	t.Cleanup(func() { httpServer.Close() })
-	return &server{Env: env, URL: front}
+	return &server{Env: env, URL: front, flaky: flaky}
+}
+
+// flakyFront loses a fraction of the API requests: half of them before
+// the server sees them, half after it acted (the connection drops before
+// the answer), as a phone's network does. (DevTools' Fetch domain,
+// browsertest.FailRequests, would do it inside Chromium; with it the
+// pushes of this app failed every time, see the shift test.)
+type flakyFront struct {
+	next     http.Handler
+	mu       sync.Mutex
+	rng      *rand.Rand
+	fraction float64
+	before   int
+	after    int
+}
+
+func (f *flakyFront) fail(fraction float64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fraction = fraction
+}
+
+// lost says how many requests were lost before and after the server acted.
+func (f *flakyFront) lost() (before, after int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.before, f.after
+}
+
+func (f *flakyFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	roll := f.rng.Float64()
+	fraction := f.fraction
+	if roll < fraction/2 {
+		f.before++
+	} else if roll < fraction {
+		f.after++
+	}
+	f.mu.Unlock()
+	switch {
+	case roll < fraction/2:
+		drop(w)
+	case roll < fraction:
+		f.next.ServeHTTP(httptest.NewRecorder(), r)
+		drop(w)
+	default:
+		f.next.ServeHTTP(w, r)
+	}
+}
+
+// drop closes the connection without an answer.
+func drop(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
 }
 
 // browser is the browser tests' one harness (internal/browsertest: headless

@@ -332,16 +332,10 @@ func runShift(t testing.TB, databaseURL string, failing float64) {
 			};
 		};
 	})`)
-	// The bad network: DevTools' Fetch domain fails a share of the API
-	// requests, half before the server sees them, half after it acted.
-	var lost func() (before, after int)
-	if failing > 0 {
-		var stop func()
-		stop, lost = b.FailRequests(failing, "/v1/", 7)
-		defer stop()
-	}
+	s.srv.flaky.fail(failing)
 	b.Offline(false)
 	relogins := waitSynced(t, b, s)
+	s.srv.flaky.fail(0)
 	// A refresh whose answer was lost is retried with the spent token,
 	// which the server accepts from the same device within its grace
 	// window: a bad network never signs the guard out.
@@ -349,7 +343,7 @@ func runShift(t testing.TB, databaseURL string, failing float64) {
 		t.Fatalf("signed in again %d time(s): a lost refresh answer ended the session", relogins)
 	}
 	if failing > 0 {
-		before, after := lost()
+		before, after := s.srv.flaky.lost()
 		if before == 0 || after == 0 {
 			t.Fatalf("lost %d requests before and %d after the server acted: the flaky network was not exercised", before, after)
 		}
