@@ -170,6 +170,13 @@ func walkRound(t testing.TB, b *browser, roundID string) {
 		b.click("#scan-submit")
 		b.Wait("scan "+tag, fmt.Sprintf(`document.querySelectorAll('#checkpoints .checkpoint.done').length === %d`, index+1))
 	}
+	// The scan dialog once called a function evidence.js did not have: the
+	// typed code still worked, but the camera never started.
+	for _, line := range b.Console() {
+		if strings.HasPrefix(line, "exception:") {
+			t.Fatalf("the page threw while scanning: %s", line)
+		}
+	}
 }
 
 // fillInspection answers the shift checklist with two photos and a
