@@ -12,12 +12,49 @@ import (
 // are null). The template must have passed Validate (Parse does that);
 // Evaluate never panics and never modifies its arguments.
 func Evaluate(template *Template, input Input) Result {
-	evaluation := newEvaluation(template, input)
-	top := &scope{data: map[string]any{contextKey: evaluation.context}, open: map[string]bool{}}
+	return Prepare(template).Evaluate(input)
+}
+
+// Prepared is a template made ready for many evaluations of the same form
+// (a form being filled in evaluates after every answer): what Evaluate
+// would work out from the template alone each time is worked out once.
+// The template must not change while a Prepared of it is in use. A
+// Prepared is safe for concurrent use.
+type Prepared struct {
+	template *Template
+	// size is the number of items, groups' children counted once: what
+	// the maps of paths are made for, so that they never grow item by item.
+	size int
+	// paths are the top-level items' paths, by section and item index.
+	paths [][]string
+}
+
+// Prepare makes a validated template ready for Prepared.Evaluate.
+func Prepare(template *Template) *Prepared {
+	prepared := &Prepared{template: template, paths: make([][]string, len(template.Sections))}
+	for index := range template.Sections {
+		items := template.Sections[index].Items
+		prepared.size += countItems(items)
+		prepared.paths[index] = make([]string, len(items))
+		for itemIndex := range items {
+			prepared.paths[index][itemIndex] = "/" + items[itemIndex].Key
+		}
+	}
+	return prepared
+}
+
+// Evaluate is Evaluate of the prepared template.
+func (prepared *Prepared) Evaluate(input Input) Result {
+	template := prepared.template
+	evaluation := newEvaluation(prepared, input)
+	top := &scope{data: make(map[string]any, prepared.size+1), open: make(map[string]bool, prepared.size)}
+	top.data[contextKey] = evaluation.context
 	for index := range template.Sections {
 		evaluation.section(index, top)
 	}
-	evaluation.unknownAnswers(input.Answers, template)
+	if evaluation.matched < len(input.Answers) {
+		evaluation.unknownAnswers(input.Answers, template)
+	}
 	evaluation.finish()
 	return *evaluation.result
 }
@@ -29,6 +66,10 @@ type evaluation struct {
 	context  map[string]any
 	result   *Result
 	tallies  []tally
+	paths    [][]string
+	// matched counts the answers whose key is a top-level item: when it
+	// is all of them, no answer needs the unknown-key check.
+	matched int
 }
 
 // scope is what rules and gates see at one level: the top level, or one
@@ -45,15 +86,17 @@ func (outer *scope) repeat(path string) *scope {
 	return &scope{data: maps.Clone(outer.data), open: maps.Clone(outer.open), path: path}
 }
 
-func newEvaluation(template *Template, input Input) *evaluation {
+func newEvaluation(prepared *Prepared, input Input) *evaluation {
 	context := normalizeMap(input.Context)
+	template, size := prepared.template, prepared.size
 	return &evaluation{
 		template: template,
 		input:    input,
 		context:  context,
 		tallies:  make([]tally, len(template.Sections)),
+		paths:    prepared.paths,
 		result: &Result{
-			Visible: map[string]bool{}, Required: map[string]bool{},
+			Visible: make(map[string]bool, size), Required: make(map[string]bool, size),
 			Blocked: []string{}, Missing: []string{}, Errors: []FieldError{},
 			Failed: []string{}, CriticalFailed: []string{}, Findings: []Finding{},
 			Countersigns: []CountersignCheck{}, Sections: []SectionResult{},
@@ -67,8 +110,11 @@ func (evaluation *evaluation) section(index int, top *scope) {
 	evaluation.tallies[index].visible = visible
 	for itemIndex := range section.Items {
 		item := &section.Items[itemIndex]
-		answer := evaluation.input.Answers[item.Key]
-		evaluation.item(item, &answer, top, visible, &evaluation.tallies[index])
+		answer, ok := evaluation.input.Answers[item.Key]
+		if ok {
+			evaluation.matched++
+		}
+		evaluation.item(item, evaluation.paths[index][itemIndex], &answer, top, visible, &evaluation.tallies[index])
 	}
 }
 
@@ -86,6 +132,15 @@ func (evaluation *evaluation) addError(path, code, format string, arguments ...a
 	evaluation.result.Errors = append(evaluation.result.Errors, FieldError{
 		Path: path, Code: code, Message: fmt.Sprintf(format, arguments...),
 	})
+}
+
+// countItems counts items and the children of groups.
+func countItems(items []Item) int {
+	count := len(items)
+	for index := range items {
+		count += countItems(items[index].Items)
+	}
+	return count
 }
 
 // unknownAnswers reports answers to keys the template does not have.

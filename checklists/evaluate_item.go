@@ -2,10 +2,9 @@ package checklists
 
 import "strconv"
 
-// item evaluates one item (or group) at its place in document order and
+// item evaluates one item (or group) at its path in document order and
 // records its value in the scope for the rules of later items.
-func (evaluation *evaluation) item(item *Item, answer *Answer, current *scope, parentVisible bool, score *tally) {
-	path := current.path + "/" + item.Key
+func (evaluation *evaluation) item(item *Item, path string, answer *Answer, current *scope, parentVisible bool, score *tally) {
 	visible := parentVisible && evaluation.holds(path, item.VisibleWhen, current.data, true)
 	evaluation.result.Visible[path] = visible
 	if !visible {
@@ -159,7 +158,7 @@ func (evaluation *evaluation) repeat(group *Item, answers map[string]Answer, inn
 	for index := range group.Items {
 		child := &group.Items[index]
 		answer := answers[child.Key]
-		evaluation.item(child, &answer, inner, true, score)
+		evaluation.item(child, inner.path+"/"+child.Key, &answer, inner, true, score)
 		values[child.Key] = inner.data[child.Key]
 	}
 	for _, key := range sortedKeys(answers) {

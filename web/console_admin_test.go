@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -26,13 +25,13 @@ func consoleSignIn(browser *browsertest.Browser, url, email string) {
 		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
 		chromedp.Click(chromedp.CSS(`#console-submit`)),
 	)
-	browser.WaitFor("the console after sign-in", `document.querySelector('#console-who')`, 15*time.Second)
+	browser.Wait("the console after sign-in", `document.querySelector('#console-who')`)
 }
 
 // show goes to a console screen and waits until what is there.
 func show(browser *browsertest.Browser, hash, what, condition string) {
 	browser.Run(chromedp.Evaluate[chromedp.Void](`location.hash = '` + hash + `'`))
-	browser.WaitFor(what, condition, 20*time.Second)
+	browser.Wait(what, condition)
 }
 
 // both takes a screenshot at 1024×768 and at 768×1024 (name-portrait),
@@ -66,7 +65,7 @@ func TestConsoleTemplateEditPreviewPublish(t *testing.T) {
 	consoleSignIn(browser, server.URL, tenant.Admin.Email)
 	show(browser, "#/templates", "the checklists", `document.querySelector('#templates-table a[href="#/templates/`+created.ID+`"]')`)
 	browser.Run(chromedp.Click(chromedp.CSS(`#templates-table a[href="#/templates/` + created.ID + `"]`)))
-	browser.WaitFor("the preview of version 1", `document.querySelector('#template-preview [data-path="/door_locked"]')`, 30*time.Second)
+	browser.Wait("the preview of version 1", `document.querySelector('#template-preview [data-path="/door_locked"]')`)
 
 	edit := func(change string) {
 		browser.Run(chromedp.Evaluate[chromedp.Void](`(() => {
@@ -78,29 +77,29 @@ func TestConsoleTemplateEditPreviewPublish(t *testing.T) {
 		})()`))
 	}
 	edit(`d.sections[0].items[1].type = 'yes_or_maybe'`)
-	browser.WaitFor("the engine naming the mistake", `document.querySelector('#template-problems li[data-path*="/sections/0/items/1"]')`, 15*time.Second)
+	browser.Wait("the engine naming the mistake", `document.querySelector('#template-problems li[data-path*="/sections/0/items/1"]')`)
 	edit(`d.sections[0].items[1].type = 'yes_no'; d.sections[0].items[1].label.en = 'Alarm armed and tested?';
 		d.sections[0].items.push({key: 'keys_counted', type: 'number', label: {'zh-CN': '钥匙数量', en: 'Keys counted'}, unit: 'pcs', min: 2, max: 2, required: true})`)
-	browser.WaitFor("the preview with the edit", `document.querySelector('#template-problems .banner-ok') &&
+	browser.Wait("the preview with the edit", `document.querySelector('#template-problems .banner-ok') &&
 		document.querySelector('#template-preview [data-path="/keys_counted"]') &&
-		document.querySelector('#template-preview').textContent.includes('Alarm armed and tested?')`, 30*time.Second)
+		document.querySelector('#template-preview').textContent.includes('Alarm armed and tested?')`)
 	// The preview is the guard's form: answering a failing number says why.
 	browser.Run(chromedp.Evaluate[chromedp.Void](`(() => {
 		const input = document.querySelector('#template-preview [data-path="/keys_counted"] input');
 		input.value = '3';
 		input.dispatchEvent(new Event('change'));
 	})()`))
-	browser.WaitFor("the preview evaluating the answer", `document.querySelector('#template-preview [data-path="/keys_counted"].is-failed')`, 15*time.Second)
+	browser.Wait("the preview evaluating the answer", `document.querySelector('#template-preview [data-path="/keys_counted"].is-failed')`)
 	both(t, browser, "console-template-editor")
 
 	browser.Run(chromedp.Click(chromedp.CSS(`#template-publish`)))
-	browser.WaitFor("version 2 to compare", `[...document.querySelectorAll('#template-diff-to option')].some((o) => o.textContent === 'Version 2')`, 30*time.Second)
+	browser.Wait("version 2 to compare", `[...document.querySelectorAll('#template-diff-to option')].some((o) => o.textContent === 'Version 2')`)
 	browser.Run(chromedp.Evaluate[chromedp.Void](`(() => {
 		const from = document.querySelector('#template-diff-from'), to = document.querySelector('#template-diff-to');
 		from.value = '1'; to.value = '2';
 		to.dispatchEvent(new Event('change'));
 	})()`))
-	browser.WaitFor("the diff of version 1 and 2", `document.querySelector('#template-diff-summary')`, 30*time.Second)
+	browser.Wait("the diff of version 1 and 2", `document.querySelector('#template-diff-summary')`)
 	var template struct {
 		LatestVersion struct{ Number int } `json:"latest_version"`
 	}
@@ -164,11 +163,11 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	both(t, browser, "console-records-audit")
 	// The same in Chinese: names and times as before, the words translated.
 	browser.Run(chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'zh-CN')`), chromedp.Reload())
-	browser.WaitFor("the audit log in Chinese", `document.querySelector('#audit-verdict .banner-ok')?.textContent.includes('审计链完整') &&
-		document.querySelector('#audit-table tbody tr')`, 20*time.Second)
+	browser.Wait("the audit log in Chinese", `document.querySelector('#audit-verdict .banner-ok')?.textContent.includes('审计链完整') &&
+		document.querySelector('#audit-table tbody tr')`)
 	browser.Screenshot("console-records-audit-zh")
 	browser.Run(chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`), chromedp.Reload())
-	browser.WaitFor("the console in English again", `document.querySelector('#audit-table tbody tr')`, 20*time.Second)
+	browser.Wait("the console in English again", `document.querySelector('#audit-table tbody tr')`)
 	show(browser, "#/records/inspections", "the inspection register", `document.querySelector('#records-table tr[data-inspection="`+id+`"]')`)
 	noWrites("the register")
 	for _, screen := range []struct{ hash, what, ready string }{
@@ -224,10 +223,10 @@ func TestConsoleDeactivateDevice(t *testing.T) {
 	}
 	both(t, browser, "console-admin-devices")
 	browser.Run(chromedp.Click(chromedp.CSS(`#admin-devices .device-deactivate`)))
-	browser.WaitFor("the confirmation", `document.querySelector('#confirm-ok')`, 10*time.Second)
+	browser.Wait("the confirmation", `document.querySelector('#confirm-ok')`)
 	browser.Run(chromedp.Click(chromedp.CSS(`#confirm-ok`)))
-	browser.WaitFor("the phone deactivated", `!document.querySelector('#admin-devices .device-deactivate') &&
-		document.querySelector('#admin-devices')?.textContent.includes('Deactivated')`, 15*time.Second)
+	browser.Wait("the phone deactivated", `!document.querySelector('#admin-devices .device-deactivate') &&
+		document.querySelector('#admin-devices')?.textContent.includes('Deactivated')`)
 	server.Get("/v1/me", tenant.Guard.Token).Want(t, http.StatusUnauthorized)
 	server.Post("/v1/auth/refresh", "", map[string]string{"refresh_token": tenant.Guard.Refresh, "device_id": tenant.Guard.DeviceID}).
 		Want(t, http.StatusUnauthorized)

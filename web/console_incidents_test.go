@@ -62,10 +62,10 @@ func TestConsoleIncidentToClosure(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
 		chromedp.Click(chromedp.CSS(`#console-submit`)),
 	)
-	browser.WaitFor("the console", `document.querySelector('.console-nav a[href="#/incidents"]')`, 15*time.Second)
+	browser.Wait("the console", `document.querySelector('.console-nav a[href="#/incidents"]')`)
 	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/incidents"]`)))
 	row := `document.querySelector('tr[data-incident="` + id + `"]')`
-	browser.WaitFor("the incident in the list", row, 15*time.Second)
+	browser.Wait("the incident in the list", row)
 	var line, level string
 	browser.Eval(row+`.textContent`, &line)
 	browser.Eval(row+`.closest('section').dataset.level`, &level)
@@ -83,7 +83,7 @@ func TestConsoleIncidentToClosure(t *testing.T) {
 	browser.SetViewport(browsertest.TabletLandscape)
 
 	browser.Run(chromedp.Click(chromedp.CSS(`tr[data-incident="` + id + `"] a`)))
-	browser.WaitFor("the incident page", `document.querySelector('#incident-acknowledge')`, 15*time.Second)
+	browser.Wait("the incident page", `document.querySelector('#incident-acknowledge')`)
 	var page string
 	browser.Eval(`document.querySelector('#console-main').innerText`, &page)
 	for _, want := range []string{"Number of offenders", "李娜", "Hall camera 3", "Police called (110)", "Counter 2"} {
@@ -97,7 +97,7 @@ func TestConsoleIncidentToClosure(t *testing.T) {
 	take := func(what, selector, ready string) {
 		t.Helper()
 		browser.Run(chromedp.Click(chromedp.CSS(selector)))
-		browser.WaitFor(what, ready, 15*time.Second)
+		browser.Wait(what, ready)
 	}
 	take("acknowledged", `#incident-acknowledge`, `document.querySelector('#incident-progress') && !document.querySelector('#incident-acknowledge')`)
 	browser.Run(chromedp.SetValue(chromedp.CSS(`#incident-progress-note`), "110 arrived 10:12; statements taken from two witnesses."))
@@ -109,7 +109,7 @@ func TestConsoleIncidentToClosure(t *testing.T) {
 	take("summarized", `#incident-file-summary`, `document.querySelector('#incident-close')`)
 	// Closing without the four confirmations is refused on the page.
 	browser.Run(chromedp.Click(chromedp.CSS(`#incident-close`)))
-	browser.WaitFor("the refusal", `document.querySelector('#incident-step .banner')`, 15*time.Second)
+	browser.Wait("the refusal", `document.querySelector('#incident-step .banner')`)
 	for _, key := range []string{"cause_found", "responsible_dealt_with", "people_educated", "prevention_in_place"} {
 		browser.Run(chromedp.Click(chromedp.CSS(`#incident-` + key)))
 	}

@@ -169,7 +169,7 @@ func signInConsole(browser *browsertest.Browser, server *apitest.Env, email stri
 		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
 		chromedp.Click(chromedp.CSS(`#console-submit`)),
 	)
-	browser.WaitFor("the console after signing in", `document.querySelector('#console-who')`, 15*time.Second)
+	browser.Wait("the console after signing in", `document.querySelector('#console-who')`)
 }
 
 type findingState struct {
@@ -222,7 +222,7 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	signInConsole(browser, server, tenant.Supervisor.Email)
 	browser.Run(chromedp.Navigate(server.URL + "/console/#/findings"))
 	row := `document.querySelector('#findings-open [data-finding="` + findingID + `"]')`
-	browser.WaitFor("the finding among the open ones", row, 15*time.Second)
+	browser.Wait("the finding among the open ones", row)
 	var line string
 	browser.Eval(row+`.textContent`, &line)
 	for _, want := range []string{"Fire exit blocked", "console site A", "High", "Unassigned", "Due "} {
@@ -240,8 +240,8 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	browser.SetViewport(browsertest.TabletLandscape)
 
 	browser.Run(chromedp.Click(chromedp.CSS(`#findings-open [data-finding="` + findingID + `"] a`)))
-	browser.WaitFor("the finding's page with the failed item and its photo", `document.querySelector('#finding-item') &&
-		[...document.querySelectorAll('#finding-photos img')].some((img) => img.complete && img.naturalWidth > 0)`, 20*time.Second)
+	browser.Wait("the finding's page with the failed item and its photo", `document.querySelector('#finding-item') &&
+		[...document.querySelectorAll('#finding-photos img')].some((img) => img.complete && img.naturalWidth > 0)`)
 	var origin string
 	browser.Eval(`document.querySelector('#finding-origin').textContent`, &origin)
 	for _, want := range []string{"Fire exit check", "Fire exit clear?", "No", tenant.Guard.User.Name} {
@@ -269,8 +269,8 @@ func TestConsoleFindingToClosed(t *testing.T) {
 		t.Fatalf("the guard is not offered by name: %q", options)
 	}
 	browser.Run(chromedp.Click(chromedp.CSS(`#finding-assign`)))
-	browser.WaitFor("the finding assigned", `document.querySelector('#finding-summary')?.textContent.includes('Assigned') &&
-		document.querySelector('#finding-history')?.textContent.includes('Assigned')`, 15*time.Second)
+	browser.Wait("the finding assigned", `document.querySelector('#finding-summary')?.textContent.includes('Assigned') &&
+		document.querySelector('#finding-history')?.textContent.includes('Assigned')`)
 	var after findingState
 	server.Get("/v1/findings/"+findingID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &after)
 	if after.Status != "assigned" || after.AssigneeID == nil || *after.AssigneeID != tenant.Guard.User.ID {
@@ -279,9 +279,9 @@ func TestConsoleFindingToClosed(t *testing.T) {
 
 	rectifyOnPhone(t, server, tenant, phone, findingID, "Boxes moved to the store room; exit clear")
 	browser.Run(chromedp.Reload())
-	browser.WaitFor("the rectification evidence", `document.querySelector('#finding-verify') &&
+	browser.Wait("the rectification evidence", `document.querySelector('#finding-verify') &&
 		document.querySelector('#finding-rectification-note')?.textContent.includes('Boxes moved') &&
-		[...document.querySelectorAll('#finding-evidence-photos img')].some((img) => img.complete && img.naturalWidth > 0)`, 20*time.Second)
+		[...document.querySelectorAll('#finding-evidence-photos img')].some((img) => img.complete && img.naturalWidth > 0)`)
 	var evidence string
 	browser.Eval(`document.querySelector('#finding-evidence').textContent`, &evidence)
 	if !strings.Contains(evidence, tenant.Guard.User.Name) {
@@ -295,9 +295,9 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	browser.SetViewport(browsertest.TabletLandscape)
 
 	browser.Run(chromedp.Click(chromedp.CSS(`#finding-verify`)))
-	browser.WaitFor("the finding verified", `document.querySelector('#finding-close')`, 15*time.Second)
+	browser.Wait("the finding verified", `document.querySelector('#finding-close')`)
 	browser.Run(chromedp.Click(chromedp.CSS(`#finding-close`)))
-	browser.WaitFor("the finding closed", `document.querySelector('#finding-summary')?.textContent.includes('Closed')`, 15*time.Second)
+	browser.Wait("the finding closed", `document.querySelector('#finding-summary')?.textContent.includes('Closed')`)
 	var closed findingState
 	server.Get("/v1/findings/"+findingID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &closed)
 	var kinds []string
@@ -308,7 +308,7 @@ func TestConsoleFindingToClosed(t *testing.T) {
 		t.Fatalf("after closing in the console: status %s, history %v", closed.Status, kinds)
 	}
 	browser.Run(chromedp.Click(chromedp.CSS(`#finding-back`)))
-	browser.WaitFor("the finding among the closed ones", `document.querySelector('#findings-closed [data-finding="`+findingID+`"]')`, 15*time.Second)
+	browser.Wait("the finding among the closed ones", `document.querySelector('#findings-closed [data-finding="`+findingID+`"]')`)
 	noBrowserErrors(t, browser)
 }
 
@@ -327,14 +327,14 @@ func TestConsoleFindingRejected(t *testing.T) {
 	browser := browsertest.New(t, browsertest.TabletPortrait)
 	signInConsole(browser, server, tenant.Supervisor.Email)
 	browser.Run(chromedp.Navigate(server.URL + "/console/#/findings/" + findingID))
-	browser.WaitFor("the rectified finding", `document.querySelector('#finding-reject')`, 15*time.Second)
+	browser.Wait("the rectified finding", `document.querySelector('#finding-reject')`)
 	browser.Run(chromedp.Click(chromedp.CSS(`#finding-reject`)))
-	browser.WaitFor("the request for a reason", `document.querySelector('#finding-message')?.textContent.includes('why')`, 5*time.Second)
+	browser.Wait("the request for a reason", `document.querySelector('#finding-message')?.textContent.includes('why')`)
 	const reason = "Half the exit is still blocked: clear all of it"
 	browser.Run(chromedp.SetValue(chromedp.CSS(`#finding-reject-reason`), reason))
 	browser.Run(chromedp.Click(chromedp.CSS(`#finding-reject`)))
-	browser.WaitFor("the finding rejected", `document.querySelector('#finding-summary')?.textContent.includes('Rejected') &&
-		document.querySelector('#finding-history')?.textContent.includes('Half the exit')`, 15*time.Second)
+	browser.Wait("the finding rejected", `document.querySelector('#finding-summary')?.textContent.includes('Rejected') &&
+		document.querySelector('#finding-history')?.textContent.includes('Half the exit')`)
 	browser.Screenshot("console-finding-rejected-portrait")
 	var rejected findingState
 	server.Get("/v1/findings/"+findingID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &rejected)
@@ -351,9 +351,9 @@ func TestConsoleFindingRejected(t *testing.T) {
 
 	browser.Run(chromedp.Click(chromedp.CSS(`#finding-back`)))
 	row := `document.querySelector('#findings-rejected [data-finding="` + findingID + `"]')`
-	browser.WaitFor("the finding among the rejected ones", row, 15*time.Second)
+	browser.Wait("the finding among the rejected ones", row)
 	browser.Eval(`[...document.querySelectorAll('.console-languages button')].find((b) => b.textContent === '中文').click(), true`, nil)
-	browser.WaitFor("the board in Chinese", `document.querySelector('#console-main h1')?.textContent.startsWith('隐患') && `+row, 15*time.Second)
+	browser.Wait("the board in Chinese", `document.querySelector('#console-main h1')?.textContent.startsWith('隐患') && `+row)
 	var line string
 	browser.Eval(row+`.textContent`, &line)
 	if !strings.Contains(line, "安全出口堵塞") || !strings.Contains(line, tenant.Guard.User.Name) {
@@ -380,7 +380,7 @@ func TestConsoleScheduleEditor(t *testing.T) {
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	signInConsole(browser, server, tenant.Admin.Email)
 	browser.Run(chromedp.Navigate(server.URL + "/console/#/schedules/new"))
-	browser.WaitFor("the editor with a preview", `document.querySelectorAll('#schedule-preview li[data-at]').length === 10`, 15*time.Second)
+	browser.Wait("the editor with a preview", `document.querySelectorAll('#schedule-preview li[data-at]').length === 10`)
 	browser.Run(
 		chromedp.SetValue(chromedp.CSS(`#schedule-site`), tenant.Sites[0].ID),
 		chromedp.Click(chromedp.CSS(`.schedule-preset[data-preset="june"]`)),
@@ -388,7 +388,7 @@ func TestConsoleScheduleEditor(t *testing.T) {
 	)
 	browser.Eval(`document.querySelector('#schedule-time').dispatchEvent(new Event('change')), true`, nil)
 	june := `[...document.querySelectorAll('#schedule-preview li[data-at]')]`
-	browser.WaitFor("ten Junes", june+`.length === 10 && `+june+`.every((li) => li.dataset.local.endsWith('-06-01T09:00:00+08:00'))`, 15*time.Second)
+	browser.Wait("ten Junes", june+`.length === 10 && `+june+`.every((li) => li.dataset.local.endsWith('-06-01T09:00:00+08:00'))`)
 	var shown []string
 	browser.Eval(june+`.map((li) => li.dataset.at)`, &shown)
 	var rule, start, heading string
@@ -423,7 +423,7 @@ func TestConsoleScheduleEditor(t *testing.T) {
 	// An own rule that is no rule is refused under the rule field.
 	browser.Run(chromedp.SetValue(chromedp.CSS(`#schedule-rrule`), "FREQ=SOMETIMES"))
 	browser.Eval(`document.querySelector('#schedule-rrule').dispatchEvent(new Event('input')), true`, nil)
-	browser.WaitFor("the rule refused", `document.querySelector('#schedule-error-rrule')?.textContent.length > 0`, 15*time.Second)
+	browser.Wait("the rule refused", `document.querySelector('#schedule-error-rrule')?.textContent.length > 0`)
 
 	browser.Run(
 		chromedp.Click(chromedp.CSS(`.schedule-preset[data-preset="daily"]`)),
@@ -432,9 +432,9 @@ func TestConsoleScheduleEditor(t *testing.T) {
 	)
 	browser.Eval(`document.querySelector('#schedule-time').dispatchEvent(new Event('change')), true`, nil)
 	daily := `[...document.querySelectorAll('#schedule-preview li[data-at]')]`
-	browser.WaitFor("ten nights at 22:00", daily+`.length === 10 && `+daily+`.every((li) => li.dataset.local.slice(11) === '22:00:00+08:00')`, 15*time.Second)
+	browser.Wait("ten nights at 22:00", daily+`.length === 10 && `+daily+`.every((li) => li.dataset.local.slice(11) === '22:00:00+08:00')`)
 	browser.Run(chromedp.Click(chromedp.CSS(`#schedule-save`)))
-	browser.WaitFor("the schedules list with it", `document.querySelector('#schedules-table')?.textContent.includes('Daily at 22:00')`, 15*time.Second)
+	browser.Wait("the schedules list with it", `document.querySelector('#schedules-table')?.textContent.includes('Daily at 22:00')`)
 	var listed string
 	browser.Eval(`document.querySelector('#schedules-table tbody tr').textContent`, &listed)
 	for _, want := range []string{"Night walk", "console site A", "Daily at 22:00", "Any guard of the site"} {
@@ -522,11 +522,11 @@ func TestConsoleRoundsOfTheDay(t *testing.T) {
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	signInConsole(browser, server, tenant.Supervisor.Email)
 	browser.Run(chromedp.Navigate(server.URL + "/console/#/rounds"))
-	browser.WaitFor("the rounds screen", `document.querySelector('#rounds-day')`, 15*time.Second)
+	browser.Wait("the rounds screen", `document.querySelector('#rounds-day')`)
 	browser.Run(chromedp.SetValue(chromedp.CSS(`#rounds-day`), yesterday.Format("2006-01-02")))
 	browser.Eval(`document.querySelector('#rounds-day').dispatchEvent(new Event('change')), true`, nil)
 	rows := `[...document.querySelectorAll('.rounds-site[data-site="` + tenant.Sites[0].ID + `"] .rounds-row')]`
-	browser.WaitFor("yesterday's six rounds", rows+`.length === 6`, 15*time.Second)
+	browser.Wait("yesterday's six rounds", rows+`.length === 6`)
 	var verdicts string
 	browser.Eval(rows+`.map((li) => li.dataset.verdict).join(',')`, &verdicts)
 	if verdicts != "on_time,late,partial,missed,on_time,missed" {
@@ -540,7 +540,7 @@ func TestConsoleRoundsOfTheDay(t *testing.T) {
 		}
 	}
 	browser.Run(chromedp.Click(chromedp.CSS(`.rounds-row[data-verdict="partial"] summary`)))
-	browser.WaitFor("the scan timeline", `document.querySelector('.rounds-row[data-verdict="partial"] details').open`, 5*time.Second)
+	browser.Wait("the scan timeline", `document.querySelector('.rounds-row[data-verdict="partial"] details').open`)
 	var timeline string
 	browser.Eval(`document.querySelector('.rounds-row[data-verdict="partial"] .rounds-timeline').textContent`, &timeline)
 	for _, want := range []string{"08:05", "Lobby", "Unknown tag QR-NOPE", "Server room", "Out of order", "Missed: Vault"} {

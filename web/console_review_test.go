@@ -69,7 +69,7 @@ func TestConsoleApprove(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#console-submit`)),
 	)
 	row := `document.querySelector('a[data-inspection="` + id + `"]')`
-	browser.WaitFor("the inspection in the queue", row, 15*time.Second)
+	browser.Wait("the inspection in the queue", row)
 	var line string
 	browser.Eval(row+`.closest('tr').textContent`, &line)
 	for _, want := range []string{"Vault closing check", "console site A", "Fail", "Submitted"} {
@@ -83,25 +83,25 @@ func TestConsoleApprove(t *testing.T) {
 	browser.Screenshot("console-queue")
 
 	browser.Run(chromedp.Click(chromedp.CSS(`a[data-inspection="` + id + `"]`)))
-	browser.WaitFor("the inspection page", `document.querySelector('#approve-submit')`, 15*time.Second)
+	browser.Wait("the inspection page", `document.querySelector('#approve-submit')`)
 	var first string
 	browser.Eval(`document.querySelector('#inspection-attention li')?.dataset.path`, &first)
 	if first != "/door_locked" {
 		t.Errorf("first item needing attention is %q, want the critical /door_locked", first)
 	}
-	browser.WaitFor("photo thumbnails", `[...document.querySelectorAll('#console-main .console-thumb')].length >= 2 &&
-		[...document.querySelectorAll('#console-main .console-thumb')].every((img) => img.complete && img.naturalWidth > 0)`, 20*time.Second)
+	browser.Wait("photo thumbnails", `[...document.querySelectorAll('#console-main .console-thumb')].length >= 2 &&
+		[...document.querySelectorAll('#console-main .console-thumb')].every((img) => img.complete && img.naturalWidth > 0)`)
 	// The guard's signature is drawn from the strokes the API gives with the inspection.
-	browser.WaitFor("the guard's signature drawn from its strokes", `[...document.querySelectorAll('canvas.console-signature[data-strokes="true"]')].some((c) => c.width > 0)`, 20*time.Second)
+	browser.Wait("the guard's signature drawn from its strokes", `[...document.querySelectorAll('canvas.console-signature[data-strokes="true"]')].some((c) => c.width > 0)`)
 	browser.Screenshot("console-inspection")
 	noStrayText(t, browser)
 
 	// A thumbnail opens the photo full size.
 	browser.Run(chromedp.Click(chromedp.CSS(`#console-main .console-photo`)))
-	browser.WaitFor("the full-size photo", `(() => { const img = document.querySelector('#photo-dialog img');
-		return img && img.complete && img.naturalWidth > 0; })()`, 15*time.Second)
+	browser.Wait("the full-size photo", `(() => { const img = document.querySelector('#photo-dialog img');
+		return img && img.complete && img.naturalWidth > 0; })()`)
 	browser.Run(chromedp.Click(chromedp.CSS(`#photo-close`)))
-	browser.WaitFor("the photo closed", `!document.querySelector('#photo-dialog')`, 5*time.Second)
+	browser.Wait("the photo closed", `!document.querySelector('#photo-dialog')`)
 
 	// Held upright, the page fits the width.
 	browser.SetViewport(browsertest.TabletPortrait)
@@ -115,7 +115,7 @@ func TestConsoleApprove(t *testing.T) {
 
 	// Approving without a signature is refused on the page.
 	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
-	browser.WaitFor("the request to sign", `document.querySelector('#approve-message')?.textContent.includes('signature')`, 5*time.Second)
+	browser.Wait("the request to sign", `document.querySelector('#approve-message')?.textContent.includes('signature')`)
 
 	drawSignature(t, browser, `#console-pad`)
 	var strokes int
@@ -126,7 +126,7 @@ func TestConsoleApprove(t *testing.T) {
 	}
 	browser.Screenshot("console-inspection-signed")
 	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
-	browser.WaitFor("the signed-off page", `document.querySelector('#inspection-summary')?.textContent.includes('Approved')`, 15*time.Second)
+	browser.Wait("the signed-off page", `document.querySelector('#inspection-summary')?.textContent.includes('Approved')`)
 
 	var detail struct {
 		Status       string  `json:"status"`
@@ -150,14 +150,14 @@ func TestConsoleApprove(t *testing.T) {
 
 	// Back in the queue it is gone from the submitted ones and found among the approved.
 	browser.Run(chromedp.Click(chromedp.CSS(`#inspection-back`)))
-	browser.WaitFor("the queue without it", `document.querySelector('#queue-results .state-empty')`, 15*time.Second)
+	browser.Wait("the queue without it", `document.querySelector('#queue-results .state-empty')`)
 	browser.Run(
 		chromedp.SetValue(chromedp.CSS(`#queue-status`), "approved"),
 		chromedp.Click(chromedp.CSS(`#queue-apply`)),
 	)
-	browser.WaitFor("it among the approved", row, 15*time.Second)
+	browser.Wait("it among the approved", row)
 	browser.Eval(`[...document.querySelectorAll('.console-languages button')].find((b) => b.textContent === '中文').click(), true`, nil)
-	browser.WaitFor("the queue in Chinese", `document.querySelector('#console-main h1')?.textContent === '待审核的检查' && `+row, 15*time.Second)
+	browser.Wait("the queue in Chinese", `document.querySelector('#console-main h1')?.textContent === '待审核的检查' && `+row)
 	browser.Eval(row+`.closest('tr').textContent`, &line)
 	if !strings.Contains(line, "金库关闭检查") || !strings.Contains(line, "已签核") {
 		t.Errorf("Chinese queue row %q", line)
@@ -287,9 +287,9 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
 		chromedp.Click(chromedp.CSS(`#console-submit`)),
 	)
-	browser.WaitFor("the review queue", `document.querySelector('#queue-filters')`, 15*time.Second)
+	browser.Wait("the review queue", `document.querySelector('#queue-filters')`)
 	browser.Run(chromedp.Navigate(server.URL + "/console/#/inspections/" + id))
-	browser.WaitFor("the inspection page", `document.querySelector('#approve-submit')`, 15*time.Second)
+	browser.Wait("the inspection page", `document.querySelector('#approve-submit')`)
 
 	// Meanwhile: returned by the administrator, fixed and resubmitted by the guard.
 	server.Post("/v1/inspections/"+id+"/return", tenant.Admin.Token, map[string]any{"comment": "temperature?"}).Want(t, http.StatusOK)
@@ -306,7 +306,7 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 
 	drawSignature(t, browser, `#console-pad`)
 	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
-	browser.WaitFor("the changed-inspection notice", `document.querySelector('#inspection-stale')`, 15*time.Second)
+	browser.Wait("the changed-inspection notice", `document.querySelector('#inspection-stale')`)
 	var notice string
 	browser.Eval(`document.querySelector('#inspection-stale').textContent`, &notice)
 	if !strings.Contains(notice, "changed") || !strings.Contains(notice, "Server room temperature") {
@@ -336,7 +336,7 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 	browser.Eval(`document.querySelector('#inspection-return').scrollIntoView({block: 'center'}), true`, nil)
 	browser.Screenshot("console-return")
 	browser.Run(chromedp.Click(chromedp.CSS(`#return-submit`)))
-	browser.WaitFor("the returned page", `document.querySelector('#inspection-summary')?.textContent.includes('Returned')`, 15*time.Second)
+	browser.Wait("the returned page", `document.querySelector('#inspection-summary')?.textContent.includes('Returned')`)
 	var detail struct {
 		Status  string `json:"status"`
 		History []struct {
@@ -365,10 +365,10 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 	waitServer(t, ctx, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
 	browser.Run(chromedp.Click(chromedp.CSS(`#inspection-back`)))
 	row := `document.querySelector('a[data-inspection="` + id + `"]')`
-	browser.WaitFor("the resubmission in the queue", row, 15*time.Second)
+	browser.Wait("the resubmission in the queue", row)
 	browser.Run(chromedp.Click(chromedp.CSS(`a[data-inspection="` + id + `"]`)))
-	browser.WaitFor("the resubmitted inspection", `document.querySelector('#approve-submit') &&
-		document.querySelector('#inspection-history').textContent.includes('Resubmitted')`, 15*time.Second)
+	browser.Wait("the resubmitted inspection", `document.querySelector('#approve-submit') &&
+		document.querySelector('#inspection-history').textContent.includes('Resubmitted')`)
 	var door string
 	browser.Eval(`document.querySelector('li[data-path="/door_locked"]:not([data-attention]) .console-answer').textContent`, &door)
 	if door != "Yes" {
@@ -376,7 +376,7 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 	}
 	drawSignature(t, browser, `#console-pad`)
 	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
-	browser.WaitFor("the signed-off page", `document.querySelector('#inspection-summary')?.textContent.includes('Approved')`, 15*time.Second)
+	browser.Wait("the signed-off page", `document.querySelector('#inspection-summary')?.textContent.includes('Approved')`)
 	var approved struct {
 		Status string `json:"status"`
 	}
@@ -482,11 +482,11 @@ func TestConsoleQueuePages(t *testing.T) {
 	)
 	rows := `document.querySelectorAll('#queue-table tbody tr').length`
 	ids := `[...document.querySelectorAll('#queue-table a[data-inspection]')].map((a) => a.dataset.inspection).join(',')`
-	browser.WaitFor("the first page", rows+` === 25`, 15*time.Second)
+	browser.Wait("the first page", rows+` === 25`)
 	var firstPage string
 	browser.Eval(ids, &firstPage)
 	browser.Run(chromedp.Click(chromedp.CSS(`#queue-next`)))
-	browser.WaitFor("the second page", rows+` === 2 && document.querySelector('.console-page').textContent === 'Page 2'`, 15*time.Second)
+	browser.Wait("the second page", rows+` === 2 && document.querySelector('.console-page').textContent === 'Page 2'`)
 	var secondPage string
 	browser.Eval(ids, &secondPage)
 	for _, id := range strings.Split(secondPage, ",") {
@@ -500,7 +500,7 @@ func TestConsoleQueuePages(t *testing.T) {
 		t.Error("the last page offers a next page")
 	}
 	browser.Run(chromedp.Click(chromedp.CSS(`#queue-previous`)))
-	browser.WaitFor("the first page again", rows+` === 25 && document.querySelector('.console-page').textContent === 'Page 1'`, 15*time.Second)
+	browser.Wait("the first page again", rows+` === 25 && document.querySelector('.console-page').textContent === 'Page 1'`)
 
 	filter := func(what string, set map[string]string, condition string) {
 		t.Helper()
@@ -508,7 +508,7 @@ func TestConsoleQueuePages(t *testing.T) {
 			browser.Run(chromedp.SetValue(chromedp.CSS(selector), value))
 		}
 		browser.Run(chromedp.Click(chromedp.CSS(`#queue-apply`)))
-		browser.WaitFor(what, condition, 15*time.Second)
+		browser.Wait(what, condition)
 	}
 	var lobby string
 	browser.Eval(`[...document.querySelectorAll('#queue-template option')].find((o) => o.textContent === 'Lobby check').value`, &lobby)
@@ -592,7 +592,7 @@ func largeInspection(t testing.TB) (*apitest.Env, *apitest.Tenant, string) {
 // ready) and until every thumbnail has loaded.
 func openLarge(browser *browsertest.Browser, id string) (usable, photos float64) {
 	browser.Run(chromedp.Evaluate[chromedp.Void](`location.hash = '#/'`))
-	browser.WaitFor("the queue", `document.querySelector('a[data-inspection="`+id+`"]')`, 15*time.Second)
+	browser.Wait("the queue", `document.querySelector('a[data-inspection="`+id+`"]')`)
 	browser.Eval(`window.__opened = performance.now(); window.__usable = 0;
 		new MutationObserver((changes, observer) => {
 			if (!window.__usable && document.querySelector('#approve-submit') && document.querySelectorAll('#console-main .console-item').length >= 200) {
@@ -601,9 +601,9 @@ func openLarge(browser *browsertest.Browser, id string) (usable, photos float64)
 			}
 		}).observe(document.body, {subtree: true, childList: true, attributes: true});
 		document.querySelector('a[data-inspection="`+id+`"]').click(), true`, nil)
-	browser.WaitFor("the page usable", `window.__usable > 0`, 15*time.Second)
-	browser.WaitFor("every thumbnail", `[...document.querySelectorAll('#console-main .console-thumb')].length >= 20 &&
-		[...document.querySelectorAll('#console-main .console-thumb')].every((img) => img.complete && img.naturalWidth > 0)`, 30*time.Second)
+	browser.Wait("the page usable", `window.__usable > 0`)
+	browser.Wait("every thumbnail", `[...document.querySelectorAll('#console-main .console-thumb')].length >= 20 &&
+		[...document.querySelectorAll('#console-main .console-thumb')].every((img) => img.complete && img.naturalWidth > 0)`)
 	var times struct{ Usable, Photos float64 }
 	browser.Eval(`({Usable: window.__usable - window.__opened, Photos: performance.now() - window.__opened})`, &times)
 	return times.Usable, times.Photos

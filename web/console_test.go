@@ -3,7 +3,6 @@ package web_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -36,10 +35,10 @@ func TestConsoleSignIn(t *testing.T) {
 		)
 	}
 	signIn("not the password")
-	browser.WaitFor("the refusal", `document.querySelector('#console-message')?.textContent.includes('wrong')`, 10*time.Second)
+	browser.Wait("the refusal", `document.querySelector('#console-message')?.textContent.includes('wrong')`)
 
 	signIn(apitest.Password)
-	browser.WaitFor("the review queue", `document.querySelector('#queue-filters')`, 10*time.Second)
+	browser.Wait("the review queue", `document.querySelector('#queue-filters')`)
 	var account string
 	browser.Eval(`document.querySelector('#console-who').textContent`, &account)
 	for _, want := range []string{tenant.Supervisor.User.Name, "Org console", "Supervisor"} {
@@ -56,7 +55,7 @@ func TestConsoleSignIn(t *testing.T) {
 	browser.Screenshot("console-queue-tablet-portrait")
 
 	browser.Run(chromedp.Click(chromedp.CSS(`#console-sign-out`)))
-	browser.WaitFor("the sign-in page again", `document.querySelector('#console-email')`, 10*time.Second)
+	browser.Wait("the sign-in page again", `document.querySelector('#console-email')`)
 	for _, line := range browser.Console() {
 		if strings.HasPrefix(line, "exception:") || strings.Contains(line, "Content Security Policy") {
 			t.Errorf("browser: %s", line)

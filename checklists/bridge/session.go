@@ -17,7 +17,7 @@ import (
 // back. Encoding the whole answer set and the whole result (a map entry per
 // item) on every answer cost more than evaluating a 200-item template.
 type session struct {
-	template *checklists.Template
+	template *checklists.Prepared
 	input    checklists.Input
 	last     checklists.Result
 	// lastFindings and lastCountersigns are the last result's lists as
@@ -95,8 +95,8 @@ func (engine *Engine) open(request []byte) (any, *Failure) {
 	if call.Answers == nil {
 		call.Answers = map[string]checklists.Answer{}
 	}
-	one := &session{template: template, input: call.Input}
-	one.remember(checklists.Evaluate(template, one.input))
+	one := &session{template: checklists.Prepare(template), input: call.Input}
+	one.remember(one.template.Evaluate(one.input))
 	engine.mu.Lock()
 	defer engine.mu.Unlock()
 	engine.next++
@@ -148,7 +148,7 @@ func (engine *Engine) change(request []byte) (any, *Failure) {
 		one.input.InspectorID = *call.InspectorID
 	}
 	before, beforeFindings, beforeCountersigns := one.last, one.lastFindings, one.lastCountersigns
-	one.remember(checklists.Evaluate(one.template, one.input))
+	one.remember(one.template.Evaluate(one.input))
 	return diff(before, one.last, beforeFindings, one.lastFindings, beforeCountersigns, one.lastCountersigns), nil
 }
 
@@ -217,10 +217,20 @@ func flagChanges(before, after map[string]bool, touch func(string)) map[string]*
 		out[path] = value
 		touch(path)
 	}
+	kept := 0
 	for path, flag := range after {
-		if old, ok := before[path]; !ok || old != flag {
+		old, ok := before[path]
+		if ok {
+			kept++
+		}
+		if !ok || old != flag {
 			set(path, &flag)
 		}
+	}
+	// Every path of before is in after when as many were found as before
+	// has: only otherwise is before walked for the paths that went.
+	if kept == len(before) {
+		return out
 	}
 	for path := range before {
 		if _, ok := after[path]; !ok {

@@ -291,7 +291,8 @@ func (b *Browser) Eval(expression string, out any) {
 }
 
 // WaitFor polls a JavaScript condition until it holds or the deadline
-// passes (then it keeps a screenshot and fails).
+// passes (then it keeps a screenshot and fails). Prefer Wait: a fixed
+// deadline is missed by a loaded machine.
 func (b *Browser) WaitFor(what, condition string, deadline time.Duration) {
 	b.t.Helper()
 	end := time.Now().Add(deadline)
@@ -307,6 +308,71 @@ func (b *Browser) WaitFor(what, condition string, deadline time.Duration) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Wait waits until a JavaScript condition (an expression, awaited when it
+// is a promise) holds, for as long as the test may run: the page checks it
+// again on every change of the document (and every quarter second, for
+// conditions on storage or time), so a quiet machine goes on at once and a
+// loaded one is not failed by a guessed deadline. A navigation or reload
+// while waiting is waited through. It fails, with a screenshot, shortly
+// before the test's own deadline (go test -timeout) so that the failure
+// names what was awaited.
+func (b *Browser) Wait(what, condition string) {
+	b.t.Helper()
+	ctx, cancel := b.untilDeadline()
+	defer cancel()
+	script := `new Promise((resolve) => {
+		const check = async () => !!(` + condition + `);
+		let busy = false, done = false;
+		const finish = (value) => { done = true; observer.disconnect(); clearInterval(timer); clearTimeout(round); resolve(value); };
+		const tick = async () => {
+			if (busy || done) return;
+			busy = true;
+			try { if (await check()) finish(true); } catch (error) { /* not there yet */ } finally { busy = false; }
+		};
+		const observer = new MutationObserver(tick);
+		observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+		const timer = setInterval(tick, 250);
+		const round = setTimeout(() => finish(false), 5000); // hand back now and then: a wait outlives reloads
+		tick();
+	})`
+	var last error
+	for {
+		holds, err := chromedp.Run(ctx, chromedp.Evaluate[bool](script, chromedp.EvalAwaitPromise))
+		if err == nil && holds {
+			return
+		}
+		if err != nil {
+			last = err
+		}
+		if ctx.Err() != nil {
+			b.t.Fatalf("browser: waited until the test's deadline for %s (last error %v; screenshot %s)", what, last, b.Screenshot("timeout-"+safeName(what)))
+		}
+		if err != nil {
+			// The page is between documents (a reload): try again shortly.
+			select {
+			case <-ctx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// untilDeadline is the tab's context ending a little before the test's
+// deadline, so that a failure is reported and cleaned up in time; without
+// a deadline (benchmarks) it ends with the tab.
+func (b *Browser) untilDeadline() (context.Context, context.CancelFunc) {
+	if test, ok := b.t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if deadline, ok := test.Deadline(); ok {
+			return context.WithDeadline(b.ctx, deadline.Add(-deadlineReserve))
+		}
+	}
+	return context.WithCancel(b.ctx)
+}
+
+// deadlineReserve is kept back from the test's deadline for reporting a
+// failed wait and closing the browser.
+const deadlineReserve = 20 * time.Second
 
 // SetViewport emulates a device size (mobile viewports with touch).
 func (b *Browser) SetViewport(viewport Viewport) {
@@ -360,8 +426,9 @@ func (b *Browser) ThrottleCPU(rate float64) {
 // substring fail, through the Fetch domain: half of the failures before
 // the server sees the request, half after it answered (the answer is
 // lost on the way back), which is what a bad mobile link does. The seed
-// makes a run repeatable. It returns stop and the count of failures so far.
-func (b *Browser) FailRequests(fraction float64, substring string, seed uint64) (stop func(), failed func() int) {
+// makes a run repeatable. It returns stop and the counts of requests failed
+// so far before the server saw them and after it answered.
+func (b *Browser) FailRequests(fraction float64, substring string, seed uint64) (stop func(), failed func() (before, after int)) {
 	b.t.Helper()
 	ctx, cancel := context.WithCancel(b.ctx)
 	paused := chromedp.Events(ctx, fetch.RequestPaused)
@@ -371,10 +438,14 @@ func (b *Browser) FailRequests(fraction float64, substring string, seed uint64) 
 	}
 	random := rand.New(rand.NewPCG(seed, seed))
 	var mu sync.Mutex
-	count := 0
+	before, after := 0, 0
 	fail := func(id fetch.RequestID, reason network.ErrorReason) {
 		mu.Lock()
-		count++
+		if reason == network.ErrorReasonConnectionReset {
+			after++
+		} else {
+			before++
+		}
 		mu.Unlock()
 		chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: reason})
 	}
@@ -383,17 +454,22 @@ func (b *Browser) FailRequests(fraction float64, substring string, seed uint64) 
 			if err != nil {
 				return
 			}
+			// The roll is taken here, in the order requests came, so that a
+			// seed repeats a run; the answer to DevTools is sent from its own
+			// goroutine, since a command awaited inside the event loop would
+			// wait behind the events queued after this one.
 			roll := random.Float64()
+			id := event.RequestID
 			switch {
 			case event.ResponseStatusCode != 0 || event.ResponseErrorReason != "":
-				fail(event.RequestID, network.ErrorReasonConnectionReset) // the answer is lost
+				go fail(id, network.ErrorReasonConnectionReset) // the answer is lost
 			case roll < fraction/2:
-				fail(event.RequestID, network.ErrorReasonConnectionFailed) // never reaches the server
+				go fail(id, network.ErrorReasonConnectionFailed) // never reaches the server
 			case roll < fraction:
 				atResponse := true
-				chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: event.RequestID, InterceptResponse: &atResponse})
+				go chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id, InterceptResponse: &atResponse})
 			default:
-				chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: event.RequestID})
+				go chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
 			}
 		}
 	}()
@@ -402,7 +478,7 @@ func (b *Browser) FailRequests(fraction float64, substring string, seed uint64) 
 		cancel()
 	}
 	b.stopFailer = stop
-	return stop, func() int { mu.Lock(); defer mu.Unlock(); return count }
+	return stop, func() (int, int) { mu.Lock(); defer mu.Unlock(); return before, after }
 }
 
 // Screenshot writes the viewport as <name>.png into TEST_SCREENSHOTS (an

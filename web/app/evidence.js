@@ -226,6 +226,11 @@ export async function readQR(video) {
   return { result, stop };
 }
 
+// canReadNFC reports whether the browser has Web NFC (Chrome on Android).
+export function canReadNFC() {
+  return 'NDEFReader' in globalThis;
+}
+
 // readNFC resolves with the tag's serial number (or its first text record).
 export async function readNFC() {
   const reader = new NDEFReader();

@@ -34,6 +34,10 @@ const routes = [
 const notices = { storage: null, update: false };
 let current = null;
 let renderSeq = 0;
+// Today's screen is the usual first one: its reads start with the
+// session's (the first render takes them, or drops them for the sign-in).
+let prefetched = match().screen === today ? today.reads() : null;
+if (prefetched) prefetched.catch(() => {});
 
 function navigate(hash) {
   if (location.hash === hash) render();
@@ -52,17 +56,20 @@ function match() {
 async function render() {
   const seq = ++renderSeq;
   const root = document.getElementById('app');
+  const early = prefetched;
+  prefetched = null;
   const session = await store.session();
   document.documentElement.lang = lang();
   if (!session || !session.user || (!session.access && !session.refresh)) {
     if (current && current.cleanup) current.cleanup();
     current = { screen: login };
     root.replaceChildren(await login.render({ navigate, rerender: render, session }));
+    afterFirstScreen();
     return;
   }
   const { screen, tab, params } = match();
   if (current && current.cleanup && current.screen !== screen) current.cleanup();
-  const context = { navigate, rerender: render, session, params };
+  const context = { navigate, rerender: render, session, params, prefetched: screen === today ? early : null };
   const main = h('main', { class: 'main', id: 'main' });
   // The new screen is drawn off the page and swapped in whole, so a
   // re-render never shows a blank or half-drawn screen.
@@ -75,17 +82,26 @@ async function render() {
     console.error(error);
     content = failure(t('error', { error: error.message }), button(t('retry'), () => render()));
   }
-  const counts = await store.counts();
   if (seq !== renderSeq) return;
   main.replaceChildren(content);
   const scroll = window.scrollY;
+  // The tab bar is drawn with the counts last read and filled after the
+  // screen is up: reading the outbox and evidence is not worth a later
+  // first screen (the cold-start budget), and the counts follow at once.
   root.replaceChildren(h('div', { class: 'app' },
-    topbar(screen, context), offlineBanner(), noticeBanners(session), main, tabbar(tab, counts)));
+    topbar(screen, context), offlineBanner(), noticeBanners(session), main, tabbar(tab, lastCounts)));
   if (current && current.screen === screen && current.params === location.hash) window.scrollTo(0, scroll);
   current = { screen, cleanup: screen.cleanup, params: location.hash };
   // The first screen with content: what the cold-start budget measures.
-  if (!performance.getEntriesByName('patrolsync-usable').length) performance.mark('patrolsync-usable');
+  if (!performance.getEntriesByName('patrolsync-usable').length) {
+    performance.mark('patrolsync-usable');
+    afterFirstScreen();
+  }
+  updateTabbar();
 }
+
+// lastCounts are the tab bar's counts as last read from the store.
+let lastCounts = { waiting: 0, unsent: 0, problems: 0, others: 0 };
 
 function topbar(screen, context) {
   const title = screen.title ? screen.title(context) : t('app_name');
@@ -104,13 +120,16 @@ function offlineBanner() {
 function noticeBanners() {
   const list = [];
   if (notices.update) list.push(banner(t('update_ready'), 'info', button(t('reload'), () => location.reload(), { kind: 'secondary' })));
-  if (notices.storage && localStorage.getItem('patrolsync.storage-notice') !== notices.storage) {
-    list.push(banner(notices.storage, 'warn', button(t('dismiss'), () => {
-      localStorage.setItem('patrolsync.storage-notice', notices.storage);
+  // The notice is kept as its string's key, so that it follows a change of
+  // language; a dismissed notice stays away until another one comes.
+  const notice = notices.storage && JSON.stringify(notices.storage);
+  if (notice && localStorage.getItem('patrolsync.storage-notice') !== notice) {
+    list.push(banner(t(notices.storage.key, notices.storage.params), 'warn', button(t('dismiss'), () => {
+      localStorage.setItem('patrolsync.storage-notice', notice);
       render();
     }, { kind: 'quiet', id: 'dismiss-storage' })));
   }
-  return list.length ? h('div', { class: 'notices', style: 'padding: 12px 16px 0' }, list) : null;
+  return list.length ? h('div', { class: 'notices' }, list) : null;
 }
 
 function tabbar(active, counts) {
@@ -131,17 +150,35 @@ async function storage() {
   try {
     if (navigator.storage.persist && !(await navigator.storage.persisted())) {
       const granted = await navigator.storage.persist();
-      if (!granted) notices.storage = t('storage_refused');
+      if (!granted) notices.storage = { key: 'storage_refused' };
     }
-    if (navigator.storage.estimate) {
-      const { usage = 0, quota = 0 } = await navigator.storage.estimate();
-      const free = quota - usage;
-      if (quota && (free < 100 * 1024 * 1024 || usage / quota > 0.9)) notices.storage = t('storage_low', { free: bytes(free) });
-    }
+    await space();
   } catch (error) {
     console.warn('storage', error);
   }
 }
+
+// space warns when little room is left for evidence. Nothing is ever
+// deleted to make room: the guard is asked to send what waits first.
+async function space() {
+  if (!navigator.storage || !navigator.storage.estimate) return;
+  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+  const free = quota - usage;
+  if (quota && (free < 100 * 1024 * 1024 || usage / quota > 0.9)) notices.storage = { key: 'storage_low', params: { free: bytes(free) } };
+}
+
+// Every photo or signature kept on the phone takes room: look again after
+// evidence is stored (at most every few seconds), and show a new warning.
+let spaceCheck = null;
+store.subscribe((names) => {
+  if (!names.includes('media') || spaceCheck) return;
+  spaceCheck = setTimeout(async () => {
+    const before = JSON.stringify(notices.storage);
+    try { await space(); } catch (error) { console.warn('storage', error); }
+    spaceCheck = null;
+    if (JSON.stringify(notices.storage) !== before) redrawUnlessSigningIn();
+  }, 3000);
+});
 
 function serviceWorker() {
   if (!('serviceWorker' in navigator)) return;
@@ -160,6 +197,13 @@ function serviceWorker() {
   }).catch((error) => console.warn('service worker', error));
 }
 
+// redrawUnlessSigningIn draws the screen again with new notices; the
+// sign-in screen keeps them for later, since redrawing it would lose what is
+// being typed.
+function redrawUnlessSigningIn() {
+  if (!(current && current.screen === login)) render();
+}
+
 let pendingRender = null;
 function rerenderLists() {
   if (pendingRender) return;
@@ -173,9 +217,16 @@ function rerenderLists() {
 }
 
 async function updateTabbar() {
+  const counts = await store.counts();
   const footer = document.querySelector('.tabbar');
   if (!footer) return;
-  footer.replaceWith(tabbar(match().tab, await store.counts()));
+  const changed = JSON.stringify(counts) !== JSON.stringify(lastCounts);
+  lastCounts = counts;
+  if (changed || !footer.dataset.counted) {
+    const fresh = tabbar(match().tab, counts);
+    fresh.dataset.counted = 'true';
+    footer.replaceWith(fresh);
+  }
 }
 
 window.addEventListener('hashchange', render);
@@ -188,7 +239,19 @@ sync.onStatus(() => {
   else if (!(current && current.screen === login)) rerenderLists();
 });
 
+// afterFirstScreen starts what the first screen does not need: the service
+// worker's registration (the page is already served from its cache when it
+// is installed), the storage checks and sync. On a throttled phone each of
+// them competes with the first screen for the one thread.
+let started = false;
+function afterFirstScreen() {
+  if (started) return;
+  started = true;
+  setTimeout(() => {
+    serviceWorker();
+    storage().then(() => { if (notices.storage) redrawUnlessSigningIn(); });
+    sync.start();
+  }, 0);
+}
+
 render();
-serviceWorker();
-storage().then(() => { if (notices.storage) render(); });
-sync.start();

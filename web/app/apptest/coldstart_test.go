@@ -3,9 +3,7 @@ package apptest
 import (
 	"sort"
 	"testing"
-	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/patrolsync/patrolsync/internal/testenv"
@@ -21,19 +19,17 @@ import (
 //	go test -run NONE -bench OfflineColdStart -benchtime 5x ./web/app/apptest/
 func BenchmarkOfflineColdStart(b *testing.B) {
 	s := setUp(b, testenv.SQLite(b))
-	br := newBrowser(b, b.TempDir(), 390, 844)
+	br := newBrowser(b, 390, 844)
 	login(b, br, s.srv.URL, s.tenant.Guard.Email)
-	br.offline(true)
+	br.Offline(true)
 	var usable, main []float64
 	for range b.N {
-		br.restart()
-		if _, err := chromedp.Call(br.ctx, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: 4}); err != nil {
-			b.Fatal(err)
-		}
-		br.do(chromedp.Navigate(s.srv.URL + "/app/#/today"))
-		br.waitFor("today's rounds", `document.querySelector('[data-round]')`, 30*time.Second)
+		br.Restart()
+		br.ThrottleCPU(4)
+		br.Run(chromedp.Navigate(s.srv.URL + "/app/#/today"))
+		br.Wait("today's rounds", `document.querySelector('[data-round]')`)
 		var marks struct{ Usable, Main float64 }
-		br.eval(`({Usable: performance.getEntriesByName('patrolsync-usable')[0].startTime,
+		br.Eval(`({Usable: performance.getEntriesByName('patrolsync-usable')[0].startTime,
 			Main: performance.getEntriesByName('patrolsync-main')[0].startTime})`, &marks)
 		usable = append(usable, marks.Usable)
 		main = append(main, marks.Main)

@@ -22,32 +22,32 @@ func TestIncidentAndRectification(t *testing.T) {
 			"assignee_id": s.tenant.Guard.User.ID, "due_at": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339),
 		}).Want(t, http.StatusCreated).JSON(t, &finding)
 
-		b := newBrowser(t, t.TempDir(), 390, 844)
+		b := newBrowser(t, 390, 844)
 		login(t, b, s.srv.URL, s.tenant.Guard.Email)
 		photos := photoFiles(t)
-		b.offline(true)
+		b.Offline(true)
 
 		b.click("#tab-findings")
 		b.click(`#findings a[href="#/findings/` + finding.ID + `"]`)
 		b.typeInto("#rectify-note", "Lock replaced, tested twice")
 		b.upload("#rectify-form input[type=file]", photos[:1])
-		b.waitFor("the evidence photo", `document.querySelectorAll('#rectify-form .photo img').length === 1`, 30*time.Second)
+		b.Wait("the evidence photo", `document.querySelectorAll('#rectify-form .photo img').length === 1`)
 		shots(b, "rectify-en")
 		b.click("#rectify-send")
-		b.waitFor("the sync screen", `document.querySelector('#sync-state')`, 10*time.Second)
+		b.Wait("the sync screen", `document.querySelector('#sync-state')`)
 
 		b.click("#tab-incident")
 		b.click(`#incident-level [data-value="serious"]`)
 		b.typeInto("#incident-place", "Car park, level -1")
 		b.typeInto("#incident-description", "Gate barrier forced open; nobody seen")
 		b.upload("#incident-form input[type=file]", photos[1:])
-		b.waitFor("the incident photo", `document.querySelectorAll('#incident-form .photo img').length === 1`, 30*time.Second)
+		b.Wait("the incident photo", `document.querySelectorAll('#incident-form .photo img').length === 1`)
 		shots(b, "incident-en")
 		b.click("#incident-send")
-		b.waitFor("two records waiting", `document.querySelectorAll('#sync-records [data-state="waiting"]').length === 2`, 10*time.Second)
+		b.Wait("two records waiting", `document.querySelectorAll('#sync-records [data-state="waiting"]').length === 2`)
 
-		b.offline(false)
-		b.waitFor("everything synced", `document.querySelector('#sync-state[data-state="synced"]')`, 60*time.Second)
+		b.Offline(false)
+		b.Wait("everything synced", `document.querySelector('#sync-state[data-state="synced"]')`)
 
 		var rectified struct {
 			Status            string

@@ -3,7 +3,6 @@ package apptest
 import (
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
@@ -15,10 +14,10 @@ import (
 func TestReturnedInspectionShownToGuard(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, databaseURL string) {
 		s := setUp(t, databaseURL)
-		b := newBrowser(t, t.TempDir(), 390, 844)
+		b := newBrowser(t, 390, 844)
 		login(t, b, s.srv.URL, s.tenant.Guard.Email)
 		fillInspection(t, b, photoFiles(t))
-		b.waitFor("everything synced", `document.querySelector('#sync-state[data-state="synced"]')`, 60*time.Second)
+		b.Wait("everything synced", `document.querySelector('#sync-state[data-state="synced"]')`)
 
 		var list struct{ Items []struct{ ID string } }
 		supervisor := s.tenant.Supervisor.Token
@@ -33,21 +32,21 @@ func TestReturnedInspectionShownToGuard(t *testing.T) {
 
 		b.click("#sync-now:not([disabled])")
 		conflict := `document.querySelector('#sync-records [data-id="` + id + `"][data-state="conflict"] .reopen')`
-		b.waitFor("the returned inspection shown as a conflict", conflict, 30*time.Second)
+		b.Wait("the returned inspection shown as a conflict", conflict)
 		dismissNotice(b)
 		shots(b, "sync-conflict")
 		b.click(`#sync-records [data-id="` + id + `"] .reopen`)
-		b.waitFor("the form open again", `document.querySelector('.section-chip')`, 30*time.Second)
+		b.Wait("the form open again", `document.querySelector('.section-chip')`)
 		b.click(`.section-chip`)
-		b.waitFor("the first section editable", `document.querySelector('[data-path="/temperature"] input:not([disabled])')`, 30*time.Second)
-		b.eval(`(() => { const input = document.querySelector('[data-path="/temperature"] input'); input.value = ''; input.focus(); return true; })()`, nil)
+		b.Wait("the first section editable", `document.querySelector('[data-path="/temperature"] input:not([disabled])')`)
+		b.Eval(`(() => { const input = document.querySelector('[data-path="/temperature"] input'); input.value = ''; input.focus(); return true; })()`, nil)
 		b.typeInto(`[data-path="/temperature"] input`, "23\t")
-		b.waitFor("the new answer", `document.querySelector('[data-path="/temperature"] input').value === '23' &&
-			document.querySelector('[data-path="/temperature"].is-ok')`, 10*time.Second)
+		b.Wait("the new answer", `document.querySelector('[data-path="/temperature"] input').value === '23' &&
+			document.querySelector('[data-path="/temperature"].is-ok')`)
 		b.click("#next-section")
 		b.click("#submit-inspection")
 		b.click("#confirm-ok")
-		b.waitFor("everything synced again", `document.querySelector('#sync-state[data-state="synced"]')`, 60*time.Second)
+		b.Wait("everything synced again", `document.querySelector('#sync-state[data-state="synced"]')`)
 
 		var detail struct {
 			Status  string

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
-	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
@@ -61,29 +60,29 @@ func TestEveryItemType(t *testing.T) {
 		s.srv.Post("/v1/templates", admin, map[string]any{"document": json.RawMessage(everyType)}).Want(t, http.StatusCreated).JSON(t, &created)
 		s.srv.Post("/v1/templates/"+created.ID+"/publish", admin, nil).Want(t, http.StatusOK)
 
-		b := newBrowser(t, t.TempDir(), 390, 844)
+		b := newBrowser(t, 390, 844)
 		latitude, longitude, accuracy := 31.2304, 121.4737, 8.0
-		if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+		if _, err := chromedp.CallBrowser(b.Context(), cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
 			Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted, Origin: s.srv.URL,
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := chromedp.Call(b.ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{
+		if _, err := chromedp.Call(b.Context(), emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{
 			Latitude: &latitude, Longitude: &longitude, Accuracy: &accuracy,
 		}); err != nil {
 			t.Fatal(err)
 		}
 		login(t, b, s.srv.URL, s.tenant.Guard.Email)
-		b.eval(`location.hash = '#/templates', true`, nil)
+		b.Eval(`location.hash = '#/templates', true`, nil)
 		b.click(`[data-key="every-type"]`)
 		answered := func(path string) {
 			t.Helper()
-			b.waitFor(path+" answered", `document.querySelector('[data-path="`+path+`"].is-ok')`, 10*time.Second)
+			b.Wait(path+" answered", `document.querySelector('[data-path="`+path+`"].is-ok')`)
 		}
 		b.click(`[data-path="/shift"] [data-value="night"]`)
 		answered("/shift")
 		b.click(`[data-path="/areas"] [data-value="lobby"]`)
-		b.waitFor("one area", `document.querySelector('[data-path="/areas"] [data-value="lobby"][aria-pressed="true"]')`, 10*time.Second)
+		b.Wait("one area", `document.querySelector('[data-path="/areas"] [data-value="lobby"][aria-pressed="true"]')`)
 		b.click(`[data-path="/areas"] [data-value="vault"]`)
 		answered("/areas")
 		b.typeInto(`[data-path="/remarks"] textarea`, "All quiet\t")
@@ -93,9 +92,9 @@ func TestEveryItemType(t *testing.T) {
 			answered(path)
 		}
 		b.click("#next-section")
-		b.waitFor("the gated step locked", `document.querySelector('[data-path="/leave"].is-blocked [data-value="yes"][disabled]')`, 10*time.Second)
+		b.Wait("the gated step locked", `document.querySelector('[data-path="/leave"].is-blocked [data-value="yes"][disabled]')`)
 		b.click(`[data-path="/alarm_armed"] [data-value="yes"]`)
-		b.waitFor("the gate open", `document.querySelector('[data-path="/leave"]:not(.is-blocked) [data-value="yes"]:not([disabled])')`, 10*time.Second)
+		b.Wait("the gate open", `document.querySelector('[data-path="/leave"]:not(.is-blocked) [data-value="yes"]:not([disabled])')`)
 		b.click(`[data-path="/leave"] [data-value="yes"]`)
 		answered("/leave")
 		b.click(`[data-path="/position"] .locate`)
@@ -110,7 +109,7 @@ func TestEveryItemType(t *testing.T) {
 		b.click(`[data-path="/extinguishers/0/pressure_ok"] [data-value="yes"]`)
 		answered("/extinguishers/0/pressure_ok")
 		b.click(`[data-path="/handover"] [data-value="yes"]`)
-		b.waitFor("the answer", `document.querySelector('[data-path="/handover"] [data-value="yes"][aria-pressed="true"]')`, 10*time.Second)
+		b.Wait("the answer", `document.querySelector('[data-path="/handover"] [data-value="yes"][aria-pressed="true"]')`)
 		b.click(`[data-path="/handover"] .countersign-open`)
 		b.click("#cs-mode-here")
 		b.typeInto("#cs-email", s.tenant.Supervisor.Email)
@@ -118,24 +117,24 @@ func TestEveryItemType(t *testing.T) {
 		b.draw("dialog .pad canvas", [][][2]float64{{{20, 100}, {80, 40}, {140, 110}, {200, 50}}})
 		b.click("#cs-sign")
 		answered("/handover")
-		b.waitFor("the countersign", `!document.querySelector('[data-path="/handover"] .countersign-open')`, 10*time.Second)
+		b.Wait("the countersign", `!document.querySelector('[data-path="/handover"] .countersign-open')`)
 		// Changing a countersigned answer drops the proof, which no
 		// longer holds: the supervisor signs the new answer again.
 		b.click(`[data-path="/handover"] [data-value="no"]`)
-		b.waitFor("the countersign dropped", `document.querySelector('[data-path="/handover"] .countersign-open')`, 10*time.Second)
+		b.Wait("the countersign dropped", `document.querySelector('[data-path="/handover"] .countersign-open')`)
 		b.click(`[data-path="/handover"] [data-value="yes"]`)
-		b.waitFor("the answer again", `document.querySelector('[data-path="/handover"] [data-value="yes"][aria-pressed="true"]')`, 10*time.Second)
+		b.Wait("the answer again", `document.querySelector('[data-path="/handover"] [data-value="yes"][aria-pressed="true"]')`)
 		b.click(`[data-path="/handover"] .countersign-open`)
 		b.click("#cs-mode-here")
 		b.typeInto("#cs-email", s.tenant.Supervisor.Email)
 		b.typeInto("#cs-password", apitest.Password)
 		b.draw("dialog .pad canvas", [][][2]float64{{{20, 100}, {80, 40}, {140, 110}, {200, 50}}})
 		b.click("#cs-sign")
-		b.waitFor("the countersign again", `!document.querySelector('[data-path="/handover"] .countersign-open')`, 10*time.Second)
+		b.Wait("the countersign again", `!document.querySelector('[data-path="/handover"] .countersign-open')`)
 		shots(b, "every-type")
 		b.click("#submit-inspection")
 		b.click("#confirm-ok")
-		waitSynced(t, b, s, 60*time.Second)
+		waitSynced(t, b, s)
 
 		var list struct{ Items []struct{ ID string } }
 		supervisor := s.tenant.Supervisor.Token

@@ -21,11 +21,18 @@ function answerable(document) {
   return document.sections.reduce((sum, section) => sum + section.items.filter((item) => item.type !== 'instruction').length, 0);
 }
 
-export async function render({ session, navigate }) {
-  const user = session.user;
-  const [rounds, drafts, versions, sites, server, scans] = await Promise.all([
+// reads are what the screen shows, read from the store all at once. On a
+// cold start main begins them before the session is read, so that the two
+// overlap, and hands them to the first render as prefetched.
+export function reads() {
+  return Promise.all([
     data.roundsToday(), data.inspections(), data.latestVersions(), data.sites(), data.serverInspections(), data.scansByRound(),
   ]);
+}
+
+export async function render({ session, navigate, prefetched }) {
+  const user = session.user;
+  const [rounds, drafts, versions, sites, server, scans] = await (prefetched || reads());
   const returned = new Set(server.filter((one) => one.status === 'returned').map((one) => one.id));
   const site = sites.find((one) => user.site_ids && user.site_ids.includes(one.id)) || sites[0];
   const zone = site && site.timezone;
