@@ -283,6 +283,8 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodGet, "/plans/:id/readers", principal.Supervisor, byID(s.deps.Plans.Readers))
 	// The console's records and administration (issue 15).
 	s.add(v1, http.MethodGet, "/registers/outsiders", principal.Supervisor, s.register(records.OutsiderRegister))
+	s.add(v1, http.MethodGet, "/sites/:id/checkpoint-labels.pdf", principal.Supervisor, s.checkpointLabels)
+	s.add(v1, http.MethodGet, "/reports/periodic", principal.Supervisor, s.periodicReport) // issue 16 point 6
 }
 
 // add registers an authenticated route with its weakest allowed role.
