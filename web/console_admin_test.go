@@ -171,6 +171,22 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	browser.WaitFor("the console in English again", `document.querySelector('#audit-table tbody tr')`, 20*time.Second)
 	show(browser, "#/records/inspections", "the inspection register", `document.querySelector('#records-table tr[data-inspection="`+id+`"]')`)
 	noWrites("the register")
+	// The register prints as a PDF from the server (an auditor files it).
+	browser.Run(chromedp.Click(chromedp.CSS(`#records-pdf`)))
+	browser.WaitFor("the printed register downloaded", `document.querySelector('#toast')?.textContent === 'Export downloaded.'`, 20*time.Second)
+	// The month's report: the submitted inspection counted at its site.
+	show(browser, "#/records/reports", "the month's report", `document.querySelector('#periodic-title') &&
+		document.querySelector('table[data-group="periodic_inspections"] tbody tr:not(.console-total) td')?.textContent === '1'`)
+	noWrites("the reports")
+	var title string
+	browser.Eval(`document.querySelector('#periodic-title').textContent`, &title)
+	if !strings.HasPrefix(title, "Monthly report ") {
+		t.Errorf("report title %q", title)
+	}
+	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#toast')?.classList.remove('show')`))
+	both(t, browser, "console-records-reports")
+	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#toast')?.replaceChildren()`), chromedp.Click(chromedp.CSS(`#periodic-pdf`)))
+	browser.WaitFor("the report's PDF downloaded", `document.querySelector('#toast')?.textContent === 'Export downloaded.'`, 20*time.Second)
 	for _, screen := range []struct{ hash, what, ready string }{
 		{"#/admin/users", "the users", `document.querySelector('#admin-users tbody tr')`},
 		{"#/admin/devices", "the devices", `document.querySelector('#admin-devices tbody tr')`},
@@ -215,6 +231,8 @@ func TestConsoleDeactivateDevice(t *testing.T) {
 	both(t, browser, "console-admin-sites")
 	show(browser, "#/admin/checkpoints", "the checkpoints", `document.querySelector('#console-main')?.textContent.includes('CP-VAULT-01')`)
 	both(t, browser, "console-admin-checkpoints")
+	browser.Run(chromedp.Click(chromedp.CSS(`#admin-print-labels`)))
+	browser.WaitFor("the label sheet downloaded", `document.querySelector('#toast')?.textContent === 'Label sheet downloaded.'`, 20*time.Second)
 
 	show(browser, "#/admin/devices/"+tenant.Guard.User.ID, "the guard's phone", `document.querySelector('#admin-devices .device-deactivate')`)
 	var heading string

@@ -9,6 +9,7 @@ import { label, time, lang } from '../shared/i18n.js';
 import { s, addStrings } from './strings.js';
 import * as manage from './manage.js';
 import { personName, zoneOf, zonedMidnight } from './names.js';
+import { periodicReport } from './periodic.js';
 
 addStrings({
   en: {
@@ -52,12 +53,13 @@ const state = { site: '', from: '', to: '', cursors: [''], page: 0 };
 export async function recordsScreen(context, tab) {
   tab = tab || 'inspections';
   const { main } = context;
-  const tabs = h('nav', { class: 'console-tabs', 'aria-label': s('records_heading') }, [...registers, 'audit'].map((name) =>
+  const tabs = h('nav', { class: 'console-tabs', 'aria-label': s('records_heading') }, [...registers, 'reports', 'audit'].map((name) =>
     h('a', { href: `#/records/${name}`, class: 'console-tab', 'aria-current': name === tab ? 'page' : null }, s(`records_${name}`))));
   const results = h('div', { id: 'records-results' });
   main.replaceChildren(...[h('h1', { class: 'console-heading' }, s('records_heading')), tabs,
-    tab === 'audit' ? null : filters(context, tab, results), results].filter(Boolean));
+    registers.includes(tab) ? filters(context, tab, results) : null, results].filter(Boolean));
   if (tab === 'audit') await auditLog(context, results);
+  else if (tab === 'reports') await periodicReport(context, results);
   else await show(context, tab, results);
 }
 
