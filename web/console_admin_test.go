@@ -176,7 +176,7 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	browser.WaitFor("the printed register downloaded", `document.querySelector('#toast')?.textContent === 'Export downloaded.'`, 20*time.Second)
 	// The month's report: the submitted inspection counted at its site.
 	show(browser, "#/records/reports", "the month's report", `document.querySelector('#periodic-title') &&
-		document.querySelector('table[data-group="periodic_inspections"] tbody tr:not(.console-total) td')?.textContent === '1'`)
+		document.querySelector('table[data-group="periodic_inspections"] tbody tr:not(.console-total) td:nth-child(2)')?.textContent === '1'`)
 	noWrites("the reports")
 	var title string
 	browser.Eval(`document.querySelector('#periodic-title').textContent`, &title)
