@@ -455,6 +455,26 @@ func TestConsoleScheduleEditor(t *testing.T) {
 		!strings.HasSuffix(saved.Items[0].DTStart, "T22:00:00") || saved.Items[0].RouteID != route.ID {
 		t.Fatalf("saved schedules %+v", saved.Items)
 	}
+
+	// The standard schedules run nowhere until set up: the monthly hazard
+	// investigation opens in the editor filled in, the admin picks the
+	// site and saves, and it runs there.
+	standard := `document.querySelector('#schedule-standards tr[data-standard="monthly-hazard-investigation"]')`
+	browser.WaitFor("the standard schedules", standard+`?.textContent.includes('Not set up')`, 15*time.Second)
+	browser.Screenshot("console-schedule-standards")
+	browser.Run(chromedp.Click(chromedp.CSS(`#schedule-standards tr[data-standard="monthly-hazard-investigation"] .standard-set-up`)))
+	browser.WaitFor("the editor filled in", `document.querySelector('#schedule-kind')?.value === 'inspection' &&
+		document.querySelector('.schedule-preset[data-preset="monthly"]')?.getAttribute('aria-checked') === 'true' &&
+		document.querySelector('#schedule-name').value.includes('hazard') &&
+		document.querySelectorAll('#schedule-preview li[data-at]').length === 10`, 15*time.Second)
+	browser.Run(chromedp.SetValue(chromedp.CSS(`#schedule-site`), tenant.Sites[1].ID))
+	browser.Eval(`document.querySelector('#schedule-site').dispatchEvent(new Event('change')), true`, nil)
+	browser.Run(chromedp.Click(chromedp.CSS(`#schedule-save`)))
+	browser.WaitFor("the standard running at site B", standard+`?.textContent.includes('console site B')`, 15*time.Second)
+	server.Get("/v1/schedules", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &saved)
+	if len(saved.Items) != 2 {
+		t.Fatalf("after setting up a standard schedule: %+v", saved.Items)
+	}
 	noBrowserErrors(t, browser)
 }
 
