@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -153,6 +154,25 @@ func TestFindingRectificationLoop(t *testing.T) {
 			}
 		}
 		env.Get("/v1/registers/handovers?format=xml", supervisor.Token).Want(t, http.StatusUnprocessableEntity)
+		// The printed registers: names, the site's zone, the status by
+		// its name, in one language or both.
+		text := registerPDF(t, env, "hazards?site_id="+tenant.Sites[0].ID+"&lang=en", supervisor.Token)
+		for _, want := range []string{"Hazard rectification register", tenant.Sites[0].Name + " (A)", "Asia/Shanghai",
+			guard.User.Name, "closed", fmt.Sprintf("%d records.", len(register.Items))} {
+			if !strings.Contains(text, want) {
+				t.Errorf("hazard register PDF misses %q:\n%s", want, text)
+			}
+		}
+		text = registerPDF(t, env, "inspections?from=2000-01-01T00:00:00Z", supervisor.Token)
+		for _, want := range []string{"检查记录登记簿 Inspection register", guard.User.Name, "共 2 条。 2 records."} {
+			if !strings.Contains(text, want) {
+				t.Errorf("inspection register PDF misses %q:\n%s", want, text)
+			}
+		}
+		if strings.Contains(text, guard.User.ID) {
+			t.Errorf("inspection register PDF prints the guard's id")
+		}
+		env.Get("/v1/registers/outsiders?format=pdf&lang=fr", supervisor.Token).Want(t, http.StatusUnprocessableEntity)
 		// Every transition is in the audit log.
 		var entries struct{ Items []struct{ Action string } }
 		env.Get("/v1/audit?entity_id="+id+"&limit=100", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &entries)
@@ -261,4 +281,19 @@ func registerCSV(t *testing.T, env *apitest.Env, register, token string) map[str
 		out[record[0]] = row
 	}
 	return out
+}
+
+// registerPDF fetches a printed register (path holds the register and its
+// query) and returns the text it shows.
+func registerPDF(t *testing.T, env *apitest.Env, path, token string) string {
+	t.Helper()
+	separator := "?"
+	if strings.Contains(path, "?") {
+		separator = "&"
+	}
+	res := env.Get("/v1/registers/"+path+separator+"format=pdf", token).Want(t, http.StatusOK)
+	if res.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(res.Body, []byte("%PDF-")) {
+		t.Fatalf("register %s: %s %.20q", path, res.Header.Get("Content-Type"), res.Body)
+	}
+	return pdfUnicodeText(res.Body)
 }

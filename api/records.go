@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -46,8 +48,8 @@ func (s *Server) inspectionReport(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/pdf", pdf)
 }
 
-// register serves GET /registers/{inspections|hazards|handovers}, as JSON
-// pages or, with ?format=csv, as one CSV file.
+// register serves GET /registers/{inspections|hazards|handovers|outsiders},
+// as JSON pages or, with ?format=csv or pdf, as one file.
 func (s *Server) register(name string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		p, err := page(c)
@@ -62,13 +64,21 @@ func (s *Server) register(name string) echo.HandlerFunc {
 		f.From = timeParam(c, "from", fields)
 		f.To = timeParam(c, "to", fields)
 		format := c.QueryParam("format")
-		if format != "" && format != "json" && format != "csv" {
-			fields["/format"] = "must be json or csv"
+		if format != "" && format != "json" && format != "csv" && format != "pdf" {
+			fields["/format"] = "must be json, csv or pdf"
 		}
 		if len(fields) > 0 {
 			return errs.Fields("api.register", fields)
 		}
 		ctx := c.Request().Context()
+		if format == "pdf" {
+			var out bytes.Buffer
+			if err := s.deps.Records.ExportPDF(ctx, &out, name, f, c.QueryParam("lang")); err != nil {
+				return err
+			}
+			c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`-register.pdf"`)
+			return c.Blob(http.StatusOK, "application/pdf", out.Bytes())
+		}
 		if format == "csv" {
 			c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 			c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`-register.csv"`)
@@ -88,4 +98,58 @@ func (s *Server) register(name string) echo.HandlerFunc {
 		}
 		return c.JSON(http.StatusOK, list(items, next))
 	}
+}
+
+// checkpointLabels prints the QR labels of a site's checkpoints.
+func (s *Server) checkpointLabels(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	if err := s.deps.Records.CheckpointLabels(c.Request().Context(), &out, id, c.QueryParam("lang")); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `inline; filename="checkpoints-`+id+`.pdf"`)
+	return c.Blob(http.StatusOK, "application/pdf", out.Bytes())
+}
+
+// periodicReport serves GET /reports/periodic: the week, month or year
+// per site and in total, as JSON, CSV or PDF.
+func (s *Server) periodicReport(c echo.Context) error {
+	q := records.PeriodicQuery{Period: c.QueryParam("period"), Date: c.QueryParam("date"), SiteID: c.QueryParam("site_id")}
+	fields := q.Check()
+	if q.SiteID != "" && !input.IsUUID(q.SiteID) {
+		fields["/site_id"] = "must be a UUID"
+	}
+	format := c.QueryParam("format")
+	if format != "" && format != "json" && format != "csv" && format != "pdf" {
+		fields["/format"] = "must be json, csv or pdf"
+	}
+	if len(fields) > 0 {
+		return errs.Fields("api.periodicReport", fields)
+	}
+	ctx := c.Request().Context()
+	report, err := s.deps.Records.Periodic(ctx, q, time.Now())
+	if err != nil {
+		return err
+	}
+	name := "report-" + report.Period + "-" + report.Label
+	switch format {
+	case "csv":
+		var out bytes.Buffer
+		if err := records.PeriodicCSV(&out, report); err != nil {
+			return err
+		}
+		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+		return c.Blob(http.StatusOK, "text/csv; charset=utf-8", out.Bytes())
+	case "pdf":
+		var out bytes.Buffer
+		if err := s.deps.Records.PeriodicPDF(ctx, &out, report, c.QueryParam("lang")); err != nil {
+			return err
+		}
+		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.pdf"`)
+		return c.Blob(http.StatusOK, "application/pdf", out.Bytes())
+	}
+	return c.JSON(http.StatusOK, report)
 }

@@ -166,3 +166,13 @@ func (s *Server) previewSchedule(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, out)
 }
+
+// scheduleStandards lists the day-one schedules an administrator can set up
+// at a site (issue 16 point 6).
+func (s *Server) scheduleStandards(c echo.Context) error {
+	items, err := s.deps.Rounds.Standards(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}

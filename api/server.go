@@ -314,6 +314,9 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPut, "/settings/duties", principal.Admin, s.putDutySettings)
 	// The console's records and administration (issue 15).
 	s.add(v1, http.MethodGet, "/registers/outsiders", principal.Supervisor, s.register(records.OutsiderRegister))
+	s.add(v1, http.MethodGet, "/sites/:id/checkpoint-labels.pdf", principal.Supervisor, s.checkpointLabels)
+	s.add(v1, http.MethodGet, "/reports/periodic", principal.Supervisor, s.periodicReport) // issue 16 point 6
+	s.add(v1, http.MethodGet, "/schedule-standards", principal.Supervisor, s.scheduleStandards)
 }
 
 // add registers an authenticated route with its weakest allowed role.

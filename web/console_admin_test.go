@@ -10,29 +10,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/api/apitest"
 	"github.com/patrolsync/patrolsync/internal/browsertest"
-	"github.com/patrolsync/patrolsync/internal/testenv"
 )
-
-// consoleSignIn opens the console in English and signs in as email.
-func consoleSignIn(browser *browsertest.Browser, url, email string) {
-	browser.Run(
-		chromedp.Navigate(url+"/console/"),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
-		chromedp.Reload(),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.SetValue(chromedp.CSS(`#console-email`), email),
-		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
-		chromedp.Click(chromedp.CSS(`#console-submit`)),
-	)
-	browser.Wait("the console after sign-in", `document.querySelector('#console-who')`)
-}
-
-// show goes to a console screen and waits until what is there.
-func show(browser *browsertest.Browser, hash, what, condition string) {
-	browser.Run(chromedp.Evaluate[chromedp.Void](`location.hash = '` + hash + `'`))
-	browser.Wait(what, condition)
-}
 
 // both takes a screenshot at 1024×768 and at 768×1024 (name-portrait),
 // and fails when the page scrolls sideways upright.
@@ -54,16 +32,15 @@ func both(t *testing.T, browser *browsertest.Browser, name string) {
 // guard app's own form, and publishing makes version 2, which the diff
 // compares with version 1.
 func TestConsoleTemplateEditPreviewPublish(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("console")
+	server, tenant := browsertest.Console(t, "console")
 	var created struct{ ID string }
 	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(consoleTemplate)}).
 		Want(t, http.StatusCreated).JSON(t, &created)
 	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	consoleSignIn(browser, server.URL, tenant.Admin.Email)
-	show(browser, "#/templates", "the checklists", `document.querySelector('#templates-table a[href="#/templates/`+created.ID+`"]')`)
+	browser.SignInConsole(server.URL, tenant.Admin.Email)
+	browser.Show("#/templates", "the checklists", `document.querySelector('#templates-table a[href="#/templates/`+created.ID+`"]')`)
 	browser.Run(chromedp.Click(chromedp.CSS(`#templates-table a[href="#/templates/` + created.ID + `"]`)))
 	browser.Wait("the preview of version 1", `document.querySelector('#template-preview [data-path="/door_locked"]')`)
 
@@ -116,14 +93,13 @@ func TestConsoleTemplateEditPreviewPublish(t *testing.T) {
 	}
 	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#template-compare').scrollIntoView()`))
 	browser.Screenshot("console-template-diff")
-	consoleErrors(t, browser)
+	browser.NoErrors(t)
 }
 
 // An auditor sees every screen, the audit log with its chain checked, and
 // no control that writes; the server refuses their writes.
 func TestConsoleAuditorReadsOnly(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("console")
+	server, tenant := browsertest.Console(t, "console")
 	var created struct{ ID string }
 	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(consoleTemplate)}).
 		Want(t, http.StatusCreated).JSON(t, &created)
@@ -132,7 +108,7 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	auditor := server.NewAuditor(tenant, "auditor")
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	consoleSignIn(browser, server.URL, auditor.Email)
+	browser.SignInConsole(server.URL, auditor.Email)
 	// Controls that write, on any screen; inputs in tables must be disabled.
 	const writes = `[...document.querySelectorAll('#approve-submit, #return-submit, #console-pad, #admin-user-form, #admin-site-form, ' +
 		'.device-deactivate, .site-edit, #template-save, #template-publish, #console-main form.console-form-inline'),
@@ -152,9 +128,9 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 			t.Errorf("an auditor's navigation %q lacks %q", nav, want)
 		}
 	}
-	show(browser, "#/inspections/"+id, "the inspection, read-only", `document.querySelector('#inspection-attention') && document.querySelector('.console-decide, .banner')`)
+	browser.Show("#/inspections/"+id, "the inspection, read-only", `document.querySelector('#inspection-attention') && document.querySelector('.console-decide, .banner')`)
 	noWrites("the inspection")
-	show(browser, "#/records/audit", "the audit chain verified", `document.querySelector('#audit-verdict .banner-ok') && document.querySelector('#audit-table tbody tr')`)
+	browser.Show("#/records/audit", "the audit chain verified", `document.querySelector('#audit-verdict .banner-ok') && document.querySelector('#audit-table tbody tr')`)
 	var verdict string
 	browser.Eval(`document.querySelector('#audit-verdict').textContent`, &verdict)
 	if !strings.Contains(verdict, "intact") {
@@ -168,8 +144,24 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	browser.Screenshot("console-records-audit-zh")
 	browser.Run(chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`), chromedp.Reload())
 	browser.Wait("the console in English again", `document.querySelector('#audit-table tbody tr')`)
-	show(browser, "#/records/inspections", "the inspection register", `document.querySelector('#records-table tr[data-inspection="`+id+`"]')`)
+	browser.Show("#/records/inspections", "the inspection register", `document.querySelector('#records-table tr[data-inspection="`+id+`"]')`)
 	noWrites("the register")
+	// The register prints as a PDF from the server (an auditor files it).
+	browser.Run(chromedp.Click(chromedp.CSS(`#records-pdf`)))
+	browser.Wait("the printed register downloaded", `document.querySelector('#toast')?.textContent === 'Export downloaded.'`)
+	// The month's report: the submitted inspection counted at its site.
+	browser.Show("#/records/reports", "the month's report", `document.querySelector('#periodic-title') &&
+		document.querySelector('table[data-group="periodic_inspections"] tbody tr:not(.console-total) td:nth-child(2)')?.textContent === '1'`)
+	noWrites("the reports")
+	var title string
+	browser.Eval(`document.querySelector('#periodic-title').textContent`, &title)
+	if !strings.HasPrefix(title, "Monthly report ") {
+		t.Errorf("report title %q", title)
+	}
+	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#toast')?.classList.remove('show')`))
+	both(t, browser, "console-records-reports")
+	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#toast')?.replaceChildren()`), chromedp.Click(chromedp.CSS(`#periodic-pdf`)))
+	browser.Wait("the report's PDF downloaded", `document.querySelector('#toast')?.textContent === 'Export downloaded.'`)
 	for _, screen := range []struct{ hash, what, ready string }{
 		{"#/admin/users", "the users", `document.querySelector('#admin-users tbody tr')`},
 		{"#/admin/devices", "the devices", `document.querySelector('#admin-devices tbody tr')`},
@@ -177,7 +169,7 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 		{"#/admin/checkpoints", "the checkpoints", `document.querySelector('#admin-checkpoint-site')`},
 		{"#/templates/" + created.ID, "the checklist editor", `document.querySelector('#template-preview [data-path]')`},
 	} {
-		show(browser, screen.hash, screen.what, screen.ready)
+		browser.Show(screen.hash, screen.what, screen.ready)
 		noWrites(screen.what)
 	}
 	var readOnly bool
@@ -190,15 +182,14 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	approve := server.Do(apitest.Request{Method: http.MethodPost, Path: "/v1/inspections/" + id + "/approve", Token: auditor.Token,
 		Body: map[string]any{"signature": map[string]any{"strokes": [][][]float64{{{0, 0}, {4, 4}}}}}})
 	approve.Want(t, http.StatusForbidden).Problem(t)
-	consoleErrors(t, browser)
+	browser.NoErrors(t)
 }
 
 // An administrator deactivates a guard's lost phone from the console: the
 // phone's token stops working at once. The administration screens are
 // photographed with their controls.
 func TestConsoleDeactivateDevice(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("console")
+	server, tenant := browsertest.Console(t, "console")
 	server.Get("/v1/me", tenant.Guard.Token).Want(t, http.StatusOK)
 	server.Patch("/v1/sites/"+tenant.Sites[0].ID, tenant.Admin.Token, map[string]any{
 		"location": map[string]any{"lat": 31.2304, "lng": 121.4737, "radius_m": 150}}).Want(t, http.StatusOK)
@@ -207,15 +198,17 @@ func TestConsoleDeactivateDevice(t *testing.T) {
 		Want(t, http.StatusCreated)
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	consoleSignIn(browser, server.URL, tenant.Admin.Email)
-	show(browser, "#/admin/users", "the users", `document.querySelector('#admin-users tr[data-user="`+tenant.Guard.User.ID+`"]')`)
+	browser.SignInConsole(server.URL, tenant.Admin.Email)
+	browser.Show("#/admin/users", "the users", `document.querySelector('#admin-users tr[data-user="`+tenant.Guard.User.ID+`"]')`)
 	both(t, browser, "console-admin-users")
-	show(browser, "#/admin/sites", "the sites with a place", `document.querySelector('#admin-sites')?.textContent.includes('31.2304')`)
+	browser.Show("#/admin/sites", "the sites with a place", `document.querySelector('#admin-sites')?.textContent.includes('31.2304')`)
 	both(t, browser, "console-admin-sites")
-	show(browser, "#/admin/checkpoints", "the checkpoints", `document.querySelector('#console-main')?.textContent.includes('CP-VAULT-01')`)
+	browser.Show("#/admin/checkpoints", "the checkpoints", `document.querySelector('#console-main')?.textContent.includes('CP-VAULT-01')`)
 	both(t, browser, "console-admin-checkpoints")
+	browser.Run(chromedp.Click(chromedp.CSS(`#admin-print-labels`)))
+	browser.Wait("the label sheet downloaded", `document.querySelector('#toast')?.textContent === 'Label sheet downloaded.'`)
 
-	show(browser, "#/admin/devices/"+tenant.Guard.User.ID, "the guard's phone", `document.querySelector('#admin-devices .device-deactivate')`)
+	browser.Show("#/admin/devices/"+tenant.Guard.User.ID, "the guard's phone", `document.querySelector('#admin-devices .device-deactivate')`)
 	var heading string
 	browser.Eval(`document.querySelector('#admin-body h2').textContent`, &heading)
 	if !strings.Contains(heading, tenant.Guard.User.Name) {
@@ -230,15 +223,5 @@ func TestConsoleDeactivateDevice(t *testing.T) {
 	server.Get("/v1/me", tenant.Guard.Token).Want(t, http.StatusUnauthorized)
 	server.Post("/v1/auth/refresh", "", map[string]string{"refresh_token": tenant.Guard.Refresh, "device_id": tenant.Guard.DeviceID}).
 		Want(t, http.StatusUnauthorized)
-	consoleErrors(t, browser)
-}
-
-// consoleErrors fails on uncaught exceptions and refused content.
-func consoleErrors(t *testing.T, browser *browsertest.Browser) {
-	t.Helper()
-	for _, line := range browser.Console() {
-		if strings.HasPrefix(line, "exception:") || strings.Contains(line, "Content Security Policy") {
-			t.Errorf("browser: %s", line)
-		}
-	}
+	browser.NoErrors(t)
 }

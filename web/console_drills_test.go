@@ -39,11 +39,11 @@ func TestConsoleDrillScheduledHeldEvaluated(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
 		chromedp.Click(chromedp.CSS(`#console-submit`)),
 	)
-	browser.WaitFor("the console", `document.querySelector('.console-nav a[href="#/drills"]')`, 15*time.Second)
+	browser.Wait("the console", `document.querySelector('.console-nav a[href="#/drills"]')`)
 	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/drills"]`)))
-	browser.WaitFor("the schedule form", `document.querySelector('#drill-schedule')`, 15*time.Second)
+	browser.Wait("the schedule form", `document.querySelector('#drill-schedule')`)
 	browser.Run(chromedp.Click(chromedp.CSS(`#drill-schedule`)))
-	browser.WaitFor("four drills", `document.querySelectorAll('tr[data-drill]').length === 4`, 15*time.Second)
+	browser.Wait("four drills", `document.querySelectorAll('tr[data-drill]').length === 4`)
 
 	var drills struct {
 		Items []struct {
@@ -63,11 +63,11 @@ func TestConsoleDrillScheduledHeldEvaluated(t *testing.T) {
 		t.Fatalf("no drill of this quarter among %+v", drills.Items)
 	}
 	row := `document.querySelector('tr[data-drill="` + current + `"]')`
-	browser.WaitFor("the drill record to pick", row+`.querySelector('select')`, 15*time.Second)
+	browser.Wait("the drill record to pick", row+`.querySelector('select')`)
 	noStrayText(t, browser)
 	browser.Screenshot("console-drills")
 	browser.Run(chromedp.Click(chromedp.CSS(`#drill-record-` + current)))
-	browser.WaitFor("the drill held", row+`?.dataset.status === 'held'`, 15*time.Second)
+	browser.Wait("the drill held", row+`?.dataset.status === 'held'`)
 	var line string
 	browser.Eval(row+`.textContent`, &line)
 	for _, want := range []string{"Held", "Plan v1", "10 findings", "Alarm step failed in the drill"} {
@@ -80,7 +80,7 @@ func TestConsoleDrillScheduledHeldEvaluated(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#drill-follow-up-`+current), "Retrain the communication team."),
 		chromedp.Click(chromedp.CSS(`#drill-evaluate-`+current)),
 	)
-	browser.WaitFor("the drill evaluated", row+`?.dataset.status === 'evaluated'`, 15*time.Second)
+	browser.Wait("the drill evaluated", row+`?.dataset.status === 'evaluated'`)
 	browser.Screenshot("console-drills-evaluated")
 	browser.SetViewport(browsertest.TabletPortrait)
 	browser.Screenshot("console-drills-portrait")

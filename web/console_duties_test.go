@@ -76,9 +76,9 @@ func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
 		chromedp.Click(chromedp.CSS(`#console-submit`)),
 	)
-	browser.WaitFor("the console", `document.querySelector('.console-nav a[href="#/roster"]')`, 15*time.Second)
+	browser.Wait("the console", `document.querySelector('.console-nav a[href="#/roster"]')`)
 	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/roster"]`)))
-	browser.WaitFor("the roster form", `document.querySelector('#roster-form')`, 15*time.Second)
+	browser.Wait("the roster form", `document.querySelector('#roster-form')`)
 	start := time.Now().Add(time.Hour).Truncate(time.Hour)
 	local := func(at time.Time) string { return at.Local().Format("2006-01-02T15:04") }
 	browser.Run(
@@ -89,7 +89,7 @@ func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#roster-new-to`), local(start.Add(8*time.Hour))),
 		chromedp.Click(chromedp.CSS(`#roster-add`)),
 	)
-	browser.WaitFor("the new roster line", `[...document.querySelectorAll('#roster-table tbody tr')].some((tr) => tr.textContent.includes('Lobby post'))`, 15*time.Second)
+	browser.Wait("the new roster line", `[...document.querySelectorAll('#roster-table tbody tr')].some((tr) => tr.textContent.includes('Lobby post'))`)
 	var line string
 	browser.Eval(`[...document.querySelectorAll('#roster-table tbody tr')].find((tr) => tr.textContent.includes('Lobby post')).textContent`, &line)
 	for _, want := range []string{"duties site A", "guard of duties"} {
@@ -108,7 +108,7 @@ func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
 
 	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/handovers"]`)))
 	row := `document.querySelector('#handover-` + id + `')`
-	browser.WaitFor("the handover", row, 15*time.Second)
+	browser.Wait("the handover", row)
 	var text string
 	var signatures int
 	browser.Eval(row+`.textContent`, &text)
@@ -129,7 +129,7 @@ func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
 
 	browser.SetViewport(browsertest.TabletLandscape)
 	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/daily"]`)))
-	browser.WaitFor("the daily reports", `document.querySelector('#daily-table')`, 15*time.Second)
+	browser.Wait("the daily reports", `document.querySelector('#daily-table')`)
 	var rows int
 	browser.Eval(`document.querySelectorAll('#daily-table tbody tr').length`, &rows)
 	if rows != 2 {

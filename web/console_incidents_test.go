@@ -14,7 +14,6 @@ import (
 	"github.com/patrolsync/patrolsync/internal/browsertest"
 	"github.com/patrolsync/patrolsync/internal/client"
 	"github.com/patrolsync/patrolsync/internal/mutation"
-	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
 // A guard's phone (the reference client) reports a robbery with its
@@ -22,8 +21,7 @@ import (
 // finds it under 重大 with its countdown, and takes it to closure step by
 // step on the incident page, each step recorded as theirs.
 func TestConsoleIncidentToClosure(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("incidents")
+	server, tenant := browsertest.Console(t, "incidents")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	phone, err := client.Open(ctx, client.Options{Server: server.URL, StateDir: t.TempDir(), RequestTimeout: 10 * time.Second, MaxAttempts: 5})

@@ -20,7 +20,6 @@ import (
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/browsertest"
 	"github.com/patrolsync/patrolsync/internal/client"
-	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
 // hazardTemplate raises a finding (隐患) when the fire exit is blocked,
@@ -157,21 +156,6 @@ func rectifyOnPhone(t *testing.T, server *apitest.Env, tenant *apitest.Tenant, p
 	return photo
 }
 
-// signInConsole opens the console in English and signs in.
-func signInConsole(browser *browsertest.Browser, server *apitest.Env, email string) {
-	browser.Run(
-		chromedp.Navigate(server.URL+"/console/"),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
-		chromedp.Reload(),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.SetValue(chromedp.CSS(`#console-email`), email),
-		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
-		chromedp.Click(chromedp.CSS(`#console-submit`)),
-	)
-	browser.Wait("the console after signing in", `document.querySelector('#console-who')`)
-}
-
 type findingState struct {
 	Status     string  `json:"status"`
 	AssigneeID *string `json:"assignee_id"`
@@ -197,15 +181,6 @@ func noSideways(t *testing.T, browser *browsertest.Browser, what string) {
 	}
 }
 
-func noBrowserErrors(t *testing.T, browser *browsertest.Browser) {
-	t.Helper()
-	for _, line := range browser.Console() {
-		if strings.HasPrefix(line, "exception:") || strings.Contains(line, "Content Security Policy") {
-			t.Errorf("browser: %s", line)
-		}
-	}
-}
-
 // A finding from a failed item to closed: the guard's phone submits an
 // inspection with the fire exit blocked; the finding is on the
 // supervisor's board among the open ones, by name, with its due date in
@@ -214,12 +189,11 @@ func noBrowserErrors(t *testing.T, browser *browsertest.Browser) {
 // guard's phone sends the rectification with a photo; the supervisor sees
 // that evidence, verifies and closes. The API then holds every step.
 func TestConsoleFindingToClosed(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("console")
+	server, tenant := browsertest.Console(t, "console")
 	phone, inspectionID, findingID := raisedFinding(t, server, tenant)
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	signInConsole(browser, server, tenant.Supervisor.Email)
+	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
 	browser.Run(chromedp.Navigate(server.URL + "/console/#/findings"))
 	row := `document.querySelector('#findings-open [data-finding="` + findingID + `"]')`
 	browser.Wait("the finding among the open ones", row)
@@ -309,7 +283,7 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	}
 	browser.Run(chromedp.Click(chromedp.CSS(`#finding-back`)))
 	browser.Wait("the finding among the closed ones", `document.querySelector('#findings-closed [data-finding="`+findingID+`"]')`)
-	noBrowserErrors(t, browser)
+	browser.NoErrors(t)
 }
 
 // The reject path: a rectification that is not good enough is rejected
@@ -317,15 +291,14 @@ func TestConsoleFindingToClosed(t *testing.T) {
 // to the assignee with the reason in its history, and is on the board
 // among the rejected ones, in Chinese too.
 func TestConsoleFindingRejected(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("console")
+	server, tenant := browsertest.Console(t, "console")
 	phone, _, findingID := raisedFinding(t, server, tenant)
 	server.Post("/v1/findings/"+findingID+"/assign", tenant.Supervisor.Token, map[string]any{"assignee_id": tenant.Guard.User.ID}).
 		Want(t, http.StatusOK)
 	rectifyOnPhone(t, server, tenant, phone, findingID, "Moved one box")
 
 	browser := browsertest.New(t, browsertest.TabletPortrait)
-	signInConsole(browser, server, tenant.Supervisor.Email)
+	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
 	browser.Run(chromedp.Navigate(server.URL + "/console/#/findings/" + findingID))
 	browser.Wait("the rectified finding", `document.querySelector('#finding-reject')`)
 	browser.Run(chromedp.Click(chromedp.CSS(`#finding-reject`)))
@@ -362,7 +335,7 @@ func TestConsoleFindingRejected(t *testing.T) {
 	browser.SetViewport(browsertest.TabletLandscape)
 	browser.Screenshot("console-findings-zh")
 	noStrayText(t, browser)
-	noBrowserErrors(t, browser)
+	browser.NoErrors(t)
 }
 
 // The schedule editor: an administrator picks "yearly in June" at 09:00
@@ -371,14 +344,13 @@ func TestConsoleFindingRejected(t *testing.T) {
 // own rule that is no rule is refused by field; then "daily at 22:00" is
 // saved, and the list names it in words.
 func TestConsoleScheduleEditor(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("console")
+	server, tenant := browsertest.Console(t, "console")
 	var route struct{ ID string }
 	server.Post("/v1/routes", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "name": "Night walk", "checkpoints": []map[string]any{
 		{"name": "Lobby", "tag_code": "QR-LOBBY"}, {"name": "Vault", "tag_code": "QR-VAULT"}}}).Want(t, http.StatusCreated).JSON(t, &route)
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	signInConsole(browser, server, tenant.Admin.Email)
+	browser.SignInConsole(server.URL, tenant.Admin.Email)
 	browser.Run(chromedp.Navigate(server.URL + "/console/#/schedules/new"))
 	browser.Wait("the editor with a preview", `document.querySelectorAll('#schedule-preview li[data-at]').length === 10`)
 	browser.Run(
@@ -455,7 +427,27 @@ func TestConsoleScheduleEditor(t *testing.T) {
 		!strings.HasSuffix(saved.Items[0].DTStart, "T22:00:00") || saved.Items[0].RouteID != route.ID {
 		t.Fatalf("saved schedules %+v", saved.Items)
 	}
-	noBrowserErrors(t, browser)
+
+	// The standard schedules run nowhere until set up: the monthly hazard
+	// investigation opens in the editor filled in, the admin picks the
+	// site and saves, and it runs there.
+	standard := `document.querySelector('#schedule-standards tr[data-standard="monthly-hazard-investigation"]')`
+	browser.Wait("the standard schedules", standard+`?.textContent.includes('Not set up')`)
+	browser.Screenshot("console-schedule-standards")
+	browser.Run(chromedp.Click(chromedp.CSS(`#schedule-standards tr[data-standard="monthly-hazard-investigation"] .standard-set-up`)))
+	browser.Wait("the editor filled in", `document.querySelector('#schedule-kind')?.value === 'inspection' &&
+		document.querySelector('.schedule-preset[data-preset="monthly"]')?.getAttribute('aria-checked') === 'true' &&
+		document.querySelector('#schedule-name').value.includes('hazard') &&
+		document.querySelectorAll('#schedule-preview li[data-at]').length === 10`)
+	browser.Run(chromedp.SetValue(chromedp.CSS(`#schedule-site`), tenant.Sites[1].ID))
+	browser.Eval(`document.querySelector('#schedule-site').dispatchEvent(new Event('change')), true`, nil)
+	browser.Run(chromedp.Click(chromedp.CSS(`#schedule-save`)))
+	browser.Wait("the standard running at site B", standard+`?.textContent.includes('console site B')`)
+	server.Get("/v1/schedules", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &saved)
+	if len(saved.Items) != 2 {
+		t.Fatalf("after setting up a standard schedule: %+v", saved.Items)
+	}
+	browser.NoErrors(t)
 }
 
 // A day of rounds at a site, yesterday in its zone: rounds every four
@@ -463,8 +455,7 @@ func TestConsoleScheduleEditor(t *testing.T) {
 // tag and out of order, and not at all. The supervisor sees each verdict,
 // the exceptions by name and a round's scan timeline.
 func TestConsoleRoundsOfTheDay(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("console")
+	server, tenant := browsertest.Console(t, "console")
 	shanghai := shanghai(t)
 	var route struct{ ID string }
 	server.Post("/v1/routes", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "name": "Night walk", "ordered": true,
@@ -520,7 +511,7 @@ func TestConsoleRoundsOfTheDay(t *testing.T) {
 	}
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	signInConsole(browser, server, tenant.Supervisor.Email)
+	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
 	browser.Run(chromedp.Navigate(server.URL + "/console/#/rounds"))
 	browser.Wait("the rounds screen", `document.querySelector('#rounds-day')`)
 	browser.Run(chromedp.SetValue(chromedp.CSS(`#rounds-day`), yesterday.Format("2006-01-02")))
@@ -560,7 +551,7 @@ func TestConsoleRoundsOfTheDay(t *testing.T) {
 	noSideways(t, browser, "the rounds of the day at 768 px")
 	browser.Screenshot("console-rounds-portrait")
 	noStrayText(t, browser)
-	noBrowserErrors(t, browser)
+	browser.NoErrors(t)
 }
 
 func jsString(s string) string {

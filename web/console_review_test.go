@@ -16,7 +16,6 @@ import (
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/browsertest"
 	"github.com/patrolsync/patrolsync/internal/client"
-	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
 // consoleTemplate has a critical yes/no that fails, a number with a range,
@@ -48,8 +47,7 @@ const consoleTemplate = `{
 // draws a signature and approves. The API then holds it approved, bound to
 // the content hash that was on the screen, with the drawn strokes.
 func TestConsoleApprove(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("console")
+	server, tenant := browsertest.Console(t, "console")
 	var created struct{ ID string }
 	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(consoleTemplate)}).
 		Want(t, http.StatusCreated).JSON(t, &created)
@@ -268,8 +266,7 @@ func drawSignature(t *testing.T, browser *browsertest.Browser, selector string) 
 // returns it with comments on items, which the API holds; the guard's
 // resubmission comes back to the queue and is signed off.
 func TestConsoleStaleThenReturn(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("console")
+	server, tenant := browsertest.Console(t, "console")
 	var created struct{ ID string }
 	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(consoleTemplate)}).
 		Want(t, http.StatusCreated).JSON(t, &created)
@@ -407,8 +404,7 @@ func noStrayText(t *testing.T, browser *browsertest.Browser) {
 // them with the API's cursor (25 and 2), and the site, checklist and date
 // filters narrow the queue; only the supervisor's own site is offered.
 func TestConsoleQueuePages(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("console")
+	server, tenant := browsertest.Console(t, "console")
 	for _, document := range []string{
 		`{"key": "gate-check", "title": {"zh-CN": "大门检查", "en": "Gate check"}, "sections": [{"key": "gate", "title": {"zh-CN": "大门", "en": "Gate"},
 		  "items": [{"key": "gate_closed", "type": "yes_no", "label": {"zh-CN": "大门已关？", "en": "Gate closed?"}, "required": true}]}]}`,
@@ -560,8 +556,7 @@ func TestConsoleLargeInspection(t *testing.T) {
 // largeInspection is a server with a submitted inspection of 200 items (10
 // sections of 18 yes/no and 2 photos) with 20 photos, from the reference client.
 func largeInspection(t testing.TB) (*apitest.Env, *apitest.Tenant, string) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("console")
+	server, tenant := browsertest.Console(t, "console")
 	var sections []map[string]any
 	for section := range 10 {
 		var items []map[string]any

@@ -290,25 +290,6 @@ func (b *Browser) Eval(expression string, out any) {
 	}
 }
 
-// WaitFor polls a JavaScript condition until it holds or the deadline
-// passes (then it keeps a screenshot and fails). Prefer Wait: a fixed
-// deadline is missed by a loaded machine.
-func (b *Browser) WaitFor(what, condition string, deadline time.Duration) {
-	b.t.Helper()
-	end := time.Now().Add(deadline)
-	for {
-		var holds bool
-		b.Eval(`(async () => !!(`+condition+`))()`, &holds)
-		if holds {
-			return
-		}
-		if time.Now().After(end) {
-			b.t.Fatalf("browser: waited %s for %s (screenshot %s)", deadline, what, b.Screenshot("timeout-"+safeName(what)))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // Wait waits until a JavaScript condition (an expression, awaited when it
 // is a promise) holds, for as long as the test may run: the page checks it
 // again on every change of the document (and every quarter second, for

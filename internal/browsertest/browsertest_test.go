@@ -2,7 +2,6 @@ package browsertest_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -79,7 +78,7 @@ func TestHarness(t *testing.T) {
 		t.Fatalf("with half the requests failing: %d answered, %d lost; the harness failed %d before the server and %d after", ok, lost, before, after)
 	}
 	browser.ThrottleCPU(4)
-	browser.WaitFor("a page that answers", `document.readyState === 'complete'`, 5*time.Second)
+	browser.Wait("a page that answers", `document.readyState === 'complete'`)
 	if shot := browser.Screenshot("harness"); shot == "" {
 		t.Fatal("no screenshot")
 	}

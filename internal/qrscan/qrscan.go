@@ -1,4 +1,5 @@
-// Package qrscan reads a QR code from a camera frame. Browsers without
+// Package qrscan reads a QR code from a camera frame, and encodes the codes
+// printed on checkpoint labels (Modules). Browsers without
 // BarcodeDetector (Safari on iPhones) scan checkpoint tags with it through
 // the engine's WebAssembly build (cmd/engine-wasm), so every phone can scan.
 // It never keeps a frame.

@@ -794,32 +794,31 @@ func mapKeys(m map[string]string) func(func(string) bool) {
 	}
 }
 
-func (r *renderer) outcomeName(o string) string {
-	names := map[string][2]string{"pass": {"合格", "pass"}, "fail": {"不合格", "fail"}, "incomplete": {"未完成", "incomplete"}}
-	if n, ok := names[o]; ok {
-		return r.t(n[0], n[1])
-	}
-	return o
-}
+func (r *renderer) outcomeName(o string) string { return named(r.t, outcomeNames, o) }
 
-func (r *renderer) status(s string) string {
-	names := map[string][2]string{"in_progress": {"进行中", "in progress"}, "submitted": {"已提交", "submitted"},
+func (r *renderer) status(s string) string { return named(r.t, statusNames, s) }
+
+func (r *renderer) severity(s string) string { return named(r.t, severityNames, s) }
+
+// Names of outcomes, statuses and severities in Chinese and English, for
+// every printed document.
+var (
+	outcomeNames = map[string][2]string{"pass": {"合格", "pass"}, "fail": {"不合格", "fail"}, "incomplete": {"未完成", "incomplete"}}
+	statusNames  = map[string][2]string{"in_progress": {"进行中", "in progress"}, "submitted": {"已提交", "submitted"},
 		"approved": {"已签核", "signed off"}, "returned": {"已退回", "returned"}, "open": {"待处理", "open"},
 		"assigned": {"已指派", "assigned"}, "rectified": {"已整改", "rectified"}, "verified": {"已复查", "verified"},
 		"closed": {"已关闭", "closed"}, "rejected": {"复查未通过", "rejected"}}
-	if n, ok := names[s]; ok {
-		return r.t(n[0], n[1])
-	}
-	return s
-}
-
-func (r *renderer) severity(s string) string {
-	names := map[string][2]string{"low": {"低", "low"}, "medium": {"中", "medium"}, "high": {"高", "high"},
+	severityNames = map[string][2]string{"low": {"低", "low"}, "medium": {"中", "medium"}, "high": {"高", "high"},
 		"critical": {"严重", "critical"}}
-	if n, ok := names[s]; ok {
-		return r.t(n[0], n[1])
+)
+
+// named prints a code by its name in the document's language (t), or as
+// it is when it has none.
+func named(t func(zh, en string) string, names map[string][2]string, code string) string {
+	if n, ok := names[code]; ok {
+		return t(n[0], n[1])
 	}
-	return s
+	return code
 }
 
 func deref(s *string) string {

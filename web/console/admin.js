@@ -5,7 +5,7 @@
 // auditors see the same screens with no control that writes.
 
 import { h, button, badge, banner, loading, failure, empty, toast, confirm } from '../shared/ui.js';
-import { time } from '../shared/i18n.js';
+import { time, lang } from '../shared/i18n.js';
 import { s, addStrings } from './strings.js';
 import * as manage from './manage.js';
 
@@ -27,7 +27,7 @@ addStrings({
     admin_radius: 'Radius (m)', admin_place: 'Place', admin_no_place: 'No place set', admin_place_value: '{lat}, {lng} · {radius} m',
     admin_create_site: 'Add a site', admin_edit: 'Edit', admin_cancel: 'Cancel',
     admin_route: 'Route', admin_checkpoint: 'Checkpoint', admin_tag: 'Tag code', admin_no_routes: 'No routes at this site yet.',
-    admin_add_checkpoint: 'Add a checkpoint', admin_print: 'Print the codes', admin_none: 'None yet.',
+    admin_add_checkpoint: 'Add a checkpoint', admin_print: 'Print QR labels (PDF)', admin_labels_ready: 'Label sheet downloaded.', admin_none: 'None yet.',
     admin_read_only: 'Read-only: auditors see the administration and change nothing.',
     admin_pick_site: 'Site',
   },
@@ -48,7 +48,7 @@ addStrings({
     admin_radius: '半径（米）', admin_place: '位置', admin_no_place: '未设置位置', admin_place_value: '{lat}, {lng} · {radius} 米',
     admin_create_site: '添加站点', admin_edit: '编辑', admin_cancel: '取消',
     admin_route: '路线', admin_checkpoint: '巡检点', admin_tag: '标签编码', admin_no_routes: '该站点还没有路线。',
-    admin_add_checkpoint: '添加巡检点', admin_print: '打印编码', admin_none: '暂无。',
+    admin_add_checkpoint: '添加巡检点', admin_print: '打印二维码标签（PDF）', admin_labels_ready: '标签页已下载。', admin_none: '暂无。',
     admin_read_only: '只读：审计员可以查看管理页面，不能修改。',
     admin_pick_site: '站点',
   },
@@ -275,8 +275,19 @@ async function checkpointsTab(context, siteID) {
       context.canWrite ? checkpointForm(context, route) : null);
   });
   return [h('div', { class: 'console-filters-inline' }, labelled(s('admin_pick_site'), picker),
-    button(s('admin_print'), () => window.print(), { kind: 'secondary' })),
+    chosen ? button(s('admin_print'), () => printLabels(chosen), { kind: 'secondary', id: 'admin-print-labels' }) : null),
   cards.length ? cards : empty(s('admin_no_routes'))];
+}
+
+// printLabels downloads the site's sheet of QR labels (the server draws
+// the QR of each tag code, the same text the guard app's scan reads).
+async function printLabels(siteID) {
+  try {
+    await manage.download(manage.labelsQuery(siteID, lang()), 'checkpoint-labels.pdf');
+    toast(s('admin_labels_ready'));
+  } catch (error) {
+    toast(s('load_failed', { error: error.message }));
+  }
 }
 
 function checkpointForm(context, route) {

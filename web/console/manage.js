@@ -47,14 +47,35 @@ export function register(name, { site, from, to, cursor, limit = 50 }) {
   return api.request('GET', `/v1/registers/${name}?${query}`);
 }
 
-// registerURL is the CSV export of the same filters.
-export function registerQuery(name, { site, from, to }) {
-  const query = new URLSearchParams({ format: 'csv' });
+// registerQuery is the CSV or PDF export of the same filters; a PDF is
+// printed in the console's language.
+export function registerQuery(name, { site, from, to }, format = 'csv', language = '') {
+  const query = new URLSearchParams({ format });
+  if (format === 'pdf' && language) query.set('lang', language);
   if (site) query.set('site_id', site);
   if (from) query.set('from', from);
   if (to) query.set('to', to);
   return `/v1/registers/${name}?${query}`;
 }
+
+// periodic reads a weekly, monthly or yearly report; periodicQuery is
+// its CSV or PDF download.
+function periodicParams({ period, date, site }) {
+  const query = new URLSearchParams({ period });
+  if (date) query.set('date', date);
+  if (site) query.set('site_id', site);
+  return query;
+}
+export const periodic = (filters) => api.request('GET', `/v1/reports/periodic?${periodicParams(filters)}`);
+export function periodicQuery(filters, format, language) {
+  const query = periodicParams(filters);
+  query.set('format', format);
+  if (format === 'pdf' && language) query.set('lang', language);
+  return `/v1/reports/periodic?${query}`;
+}
+
+// labelsQuery is a site's sheet of checkpoint QR labels.
+export const labelsQuery = (siteID, language) => `/v1/sites/${id(siteID)}/checkpoint-labels.pdf?lang=${encodeURIComponent(language)}`;
 
 export function audit({ cursor, limit = 50 }) {
   const query = new URLSearchParams({ limit: String(limit) });

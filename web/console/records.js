@@ -5,10 +5,11 @@
 // PDF report; and the audit log with the server's check of its hash chain.
 
 import { h, button, badge, banner, loading, failure, empty, toast } from '../shared/ui.js';
-import { label, time } from '../shared/i18n.js';
+import { label, time, lang } from '../shared/i18n.js';
 import { s, addStrings } from './strings.js';
 import * as manage from './manage.js';
 import { personName, zoneOf, zonedMidnight } from './names.js';
+import { periodicReport } from './periodic.js';
 
 addStrings({
   en: {
@@ -16,7 +17,7 @@ addStrings({
     records_heading: 'Records',
     records_inspections: 'Inspections', records_hazards: 'Hazards', records_handovers: 'Handovers', records_outsiders: 'Outsiders',
     records_audit: 'Audit log',
-    records_csv: 'Export CSV', records_pdf: 'PDF', records_print: 'Print',
+    records_csv: 'Export CSV', records_export_pdf: 'Export PDF', records_pdf: 'PDF', records_print: 'Print',
     records_empty: 'No records with these filters.',
     records_when: 'When', records_checklist: 'Checklist', records_person: 'Inspector', records_result: 'Result', records_status: 'Status',
     records_signed_off: 'Signed off', records_finding: 'Finding', records_severity: 'Severity', records_due: 'Due',
@@ -32,7 +33,7 @@ addStrings({
     records_heading: '台账',
     records_inspections: '检查台账', records_hazards: '隐患台账', records_handovers: '交接台账', records_outsiders: '外来人员登记',
     records_audit: '审计日志',
-    records_csv: '导出 CSV', records_pdf: 'PDF', records_print: '打印',
+    records_csv: '导出 CSV', records_export_pdf: '导出 PDF', records_pdf: 'PDF', records_print: '打印',
     records_empty: '没有符合条件的记录。',
     records_when: '时间', records_checklist: '检查表', records_person: '检查人', records_result: '结果', records_status: '状态',
     records_signed_off: '签核', records_finding: '隐患', records_severity: '等级', records_due: '整改期限',
@@ -52,12 +53,13 @@ const state = { site: '', from: '', to: '', cursors: [''], page: 0 };
 export async function recordsScreen(context, tab) {
   tab = tab || 'inspections';
   const { main } = context;
-  const tabs = h('nav', { class: 'console-tabs', 'aria-label': s('records_heading') }, [...registers, 'audit'].map((name) =>
+  const tabs = h('nav', { class: 'console-tabs', 'aria-label': s('records_heading') }, [...registers, 'reports', 'audit'].map((name) =>
     h('a', { href: `#/records/${name}`, class: 'console-tab', 'aria-current': name === tab ? 'page' : null }, s(`records_${name}`))));
   const results = h('div', { id: 'records-results' });
   main.replaceChildren(...[h('h1', { class: 'console-heading' }, s('records_heading')), tabs,
-    tab === 'audit' ? null : filters(context, tab, results), results].filter(Boolean));
+    registers.includes(tab) ? filters(context, tab, results) : null, results].filter(Boolean));
   if (tab === 'audit') await auditLog(context, results);
+  else if (tab === 'reports') await periodicReport(context, results);
   else await show(context, tab, results);
 }
 
@@ -76,6 +78,14 @@ function filters(context, tab, results) {
       toast(s('load_failed', { error: error.message }));
     }
   }, { kind: 'secondary', id: 'records-csv' });
+  const pdf = button(s('records_export_pdf'), async () => {
+    try {
+      await manage.download(manage.registerQuery(tab, range(context), 'pdf', lang()), `${tab}-register.pdf`);
+      toast(s('records_exported'));
+    } catch (error) {
+      toast(s('load_failed', { error: error.message }));
+    }
+  }, { kind: 'secondary', id: 'records-pdf' });
   return h('form', {
     class: 'console-filters console-records-filters card', id: 'records-filters',
     onsubmit: (event) => {
@@ -84,7 +94,7 @@ function filters(context, tab, results) {
       show(context, tab, results);
     },
   }, labelled(s('filter_site'), site), labelled(s('filter_from'), from), labelled(s('filter_to'), to),
-  h('div', { class: 'console-filter-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'records-apply' }, s('apply')), csv,
+  h('div', { class: 'console-filter-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'records-apply' }, s('apply')), csv, pdf,
     button(s('records_print'), () => window.print(), { kind: 'quiet' })));
 }
 

@@ -74,6 +74,7 @@ export async function schedulesScreen(context) {
       h('td', {}, x.upcoming.length ? work.when(x.upcoming[0], zone) : '—', h('div', { class: 'row-meta' }, zone)),
       h('td', {}, x.assignee_id ? work.nameOf(known, x.assignee_id) : s('rounds_pool')));
   });
+  const standardsCard = work.isAdmin(session) ? await standardsList(context) : null;
   main.replaceChildren(...[
     h('div', { class: 'console-screen-head' }, h('h1', { class: 'console-heading' }, s('schedules_heading')),
       work.isAdmin(session) ? h('a', { href: '#/schedules/new', class: 'btn btn-primary', id: 'schedules-new' }, s('schedules_new')) : null),
@@ -82,23 +83,51 @@ export async function schedulesScreen(context) {
       h('thead', {}, h('tr', {}, ['schedules_col_name', 'col_site', 'schedules_col_what', 'schedules_col_when', 'schedules_col_next', 'schedules_col_who']
         .map((key) => h('th', { scope: 'col' }, s(key))))),
       h('tbody', {}, rows))) : empty(s('schedules_none')),
+    standardsCard,
   ].filter(Boolean));
 }
 
-// scheduleScreen edits a schedule (id) or makes a new one (id 'new').
-export async function scheduleScreen(context, id) {
+// standardsList shows the standard schedules every organisation starts
+// with, where each runs, and a link that opens the editor filled in, for
+// the administrator to pick the site and save (which enables it there).
+async function standardsList(context) {
+  const { known } = context;
+  let list;
+  try {
+    list = await work.standards();
+  } catch (error) {
+    return failure(s('load_failed', { error: error.message }));
+  }
+  return h('section', { class: 'card console-standards', id: 'schedule-standards' },
+    h('h2', { class: 'section-title' }, s('schedules_standards')),
+    h('p', { class: 'hint' }, s('schedules_standards_hint')),
+    h('div', { class: 'console-table-wrap' }, h('table', { class: 'console-table' },
+      h('thead', {}, h('tr', {}, ['schedules_col_name', 'schedules_col_when', 'schedules_standard_runs', ''].map((key) => h('th', { scope: 'col' }, key ? s(key) : '')))),
+      h('tbody', {}, list.map((x) => h('tr', { dataset: { standard: x.key } },
+        h('td', {}, h('strong', {}, label(x.name)), h('div', { class: 'row-meta' }, x.source)),
+        h('td', {}, describe(x)),
+        h('td', {}, x.site_ids.length ? x.site_ids.map((id) => (known.sites.get(id) || {}).name || '—').join(', ') : badge(s('schedules_standard_nowhere'), 'warn')),
+        h('td', {}, x.template_id ? h('a', { href: `#/schedules/new/${encodeURIComponent(x.key)}`, class: 'btn btn-secondary standard-set-up' }, s('schedules_standard_set_up'))
+          : s('schedules_standard_no_checklist'))))))));
+}
+
+// scheduleScreen edits a schedule (id) or makes a new one (id 'new'),
+// filled in from a standard schedule when one is named.
+export async function scheduleScreen(context, id, standardKey) {
   const { known, main, session } = context;
   main.replaceChildren(loading(s('loading')));
   let existing = null;
+  let standard = null;
   try {
     if (id !== 'new') existing = await work.schedule(id);
+    else if (standardKey) standard = (await work.standards()).find((x) => x.key === standardKey) || null;
   } catch (error) {
     main.replaceChildren(back(), failure(s('load_failed', { error: error.message }), button(s('retry'), () => scheduleScreen(context, id))));
     return;
   }
   const editable = work.isAdmin(session);
   const firstSite = existing ? existing.site_id : [...known.sites.keys()][0] || '';
-  const initial = existing ? presetOf(existing.rrule) : { preset: 'daily', time: '22:00', weekday: 'MO' };
+  const initial = existing ? presetOf(existing.rrule) : standard ? presetOf(standard.rrule) : { preset: 'daily', time: '22:00', weekday: 'MO' };
   const errors = {};
   const errorFor = (pointer) => (errors[pointer] = h('p', { class: 'field-error', id: `schedule-error-${pointer.slice(1)}`, 'aria-live': 'polite' }));
   const control = (text, input, pointer, hint) => h('label', { class: 'console-filter schedule-field' }, h('span', {}, text), input,
@@ -108,12 +137,12 @@ export async function scheduleScreen(context, id) {
   const site = h('select', { id: 'schedule-site', disabled: disabled || Boolean(existing) },
     [...known.sites.values()].map((x) => h('option', { value: x.id, selected: x.id === firstSite }, x.name)));
   const kind = h('select', { id: 'schedule-kind', disabled: disabled || Boolean(existing) },
-    ['round', 'inspection'].map((k) => h('option', { value: k, selected: existing ? existing.kind === k : k === 'round' }, s(`schedules_kind_${k}`))));
+    ['round', 'inspection'].map((k) => h('option', { value: k, selected: existing ? existing.kind === k : k === (standard ? 'inspection' : 'round') }, s(`schedules_kind_${k}`))));
   const route = h('select', { id: 'schedule-route', disabled: disabled || Boolean(existing) });
   const template = h('select', { id: 'schedule-template', disabled: disabled || Boolean(existing) },
-    [...known.templates.values()].map((x) => h('option', { value: x.id, selected: existing && existing.template_id === x.id }, label(x.title))));
-  const name = h('input', { type: 'text', id: 'schedule-name', value: existing ? existing.name : '', maxlength: 200, disabled });
-  const preset = existing ? initial.preset : 'daily';
+    [...known.templates.values()].map((x) => h('option', { value: x.id, selected: (existing || standard || {}).template_id === x.id }, label(x.title))));
+  const name = h('input', { type: 'text', id: 'schedule-name', value: existing ? existing.name : standard ? label(standard.name) : '', maxlength: 200, disabled });
+  const preset = existing || standard ? initial.preset : 'daily';
   const presetButtons = h('div', { class: 'schedule-presets', role: 'radiogroup', 'aria-label': s('schedules_preset') },
     [...Object.keys(PRESETS), 'custom'].map((key) => h('button', { type: 'button', class: 'btn btn-secondary schedule-preset',
       role: 'radio', 'aria-checked': String(key === preset), dataset: { preset: key }, disabled,
@@ -123,7 +152,7 @@ export async function scheduleScreen(context, id) {
   const start = h('input', { type: 'date', id: 'schedule-start', disabled,
     value: existing ? existing.dtstart.slice(0, 10) : work.localParts(new Date().toISOString(), zoneOf(known, firstSite) || 'UTC').day });
   const rule = h('input', { type: 'text', id: 'schedule-rrule', value: existing ? existing.rrule : '', disabled, spellcheck: false, autocapitalize: 'characters' });
-  const tolerance = h('input', { type: 'number', id: 'schedule-tolerance', min: 1, max: 10080, value: existing ? existing.tolerance_minutes : 30, disabled });
+  const tolerance = h('input', { type: 'number', id: 'schedule-tolerance', min: 1, max: 10080, value: (existing || standard || { tolerance_minutes: 30 }).tolerance_minutes, disabled });
   const assignee = h('select', { id: 'schedule-assignee', disabled });
   const message = h('div', { 'aria-live': 'polite', id: 'schedule-message' });
   const previewList = h('ol', { class: 'schedule-preview-list', id: 'schedule-preview' });
@@ -235,6 +264,7 @@ export async function scheduleScreen(context, id) {
 
   main.replaceChildren(...[back(), h('h1', { class: 'console-heading' }, existing ? existing.name : s('schedules_new')),
     editable ? null : banner(s('schedules_read_only'), 'info'),
+    standard ? banner(s('schedules_standard_pick_site', { source: standard.source }), 'info') : null,
     h('div', { class: 'schedule-editor' },
       h('section', { class: 'card schedule-form', id: 'schedule-form' },
         h('div', { class: 'schedule-grid' },
@@ -272,6 +302,11 @@ addStrings({
   en: {
     nav_schedules: 'Schedules',
     schedules_heading: 'Schedules', schedules_new: 'New schedule', schedules_none: 'No schedules yet.',
+    schedules_standards: 'Standard schedules', schedules_standard_runs: 'Runs at',
+    schedules_standards_hint: 'Every organisation starts with these. Each runs nowhere until you set it up at a site.',
+    schedules_standard_nowhere: 'Not set up', schedules_standard_set_up: 'Set up at a site',
+    schedules_standard_no_checklist: 'Checklist missing',
+    schedules_standard_pick_site: 'A standard schedule ({source}). Pick the site and save: it runs there from then on.',
     schedules_col_name: 'Name', schedules_col_what: 'Route or checklist', schedules_col_when: 'When', schedules_col_next: 'Next', schedules_col_who: 'Who',
     schedules_route: 'Route', schedules_checklist: 'Checklist', schedules_kind: 'Kind',
     schedules_kind_round: 'Patrol round (route of checkpoints)', schedules_kind_inspection: 'Inspection (checklist)',
@@ -297,6 +332,11 @@ addStrings({
   'zh-CN': {
     nav_schedules: '排班计划',
     schedules_heading: '排班计划', schedules_new: '新建计划', schedules_none: '暂无计划。',
+    schedules_standards: '标准计划', schedules_standard_runs: '已用于',
+    schedules_standards_hint: '每个机构都预置这些计划。在为其选定站点之前，它们不会运行。',
+    schedules_standard_nowhere: '未启用', schedules_standard_set_up: '选择站点启用',
+    schedules_standard_no_checklist: '缺少检查表',
+    schedules_standard_pick_site: '标准计划（{source}）。选择站点并保存，即在该站点启用。',
     schedules_col_name: '名称', schedules_col_what: '路线或检查表', schedules_col_when: '频次', schedules_col_next: '下一次', schedules_col_who: '执行人',
     schedules_route: '路线', schedules_checklist: '检查表', schedules_kind: '类型',
     schedules_kind_round: '巡更（巡检点路线）', schedules_kind_inspection: '检查（检查表）',

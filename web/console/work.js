@@ -32,6 +32,8 @@ export const finding = (id) => api.request('GET', `/v1/findings/${encodeURICompo
 export const act = (id, action, body) => api.request('POST', `/v1/findings/${encodeURIComponent(id)}/${action}`, { body, ...once() });
 export const rounds = (query) => pages('/v1/rounds', { ...query, scans: 'true' });
 export const schedules = (query) => pages('/v1/schedules', query);
+// standards are the day-one schedules an administrator sets up at a site.
+export const standards = () => api.request('GET', '/v1/schedule-standards').then((answer) => answer.items);
 export const schedule = (id) => api.request('GET', `/v1/schedules/${encodeURIComponent(id)}`);
 export const routes = (siteID) => pages('/v1/routes', siteID ? { site_id: siteID, active: 'true' } : { active: 'true' });
 export const preview = (body) => api.request('POST', '/v1/schedules/preview', { body, ...once() });

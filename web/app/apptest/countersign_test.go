@@ -49,21 +49,21 @@ func TestCountersignByQROffline(t *testing.T) {
 		s.srv.Post("/v1/templates/"+created.ID+"/publish", admin, nil).Want(t, http.StatusOK)
 		files := t.TempDir()
 
-		guard := newBrowser(t, t.TempDir(), 360, 640)
-		supervisor := newBrowser(t, t.TempDir(), 360, 640)
+		guard := newBrowser(t, 360, 640)
+		supervisor := newBrowser(t, 360, 640)
 		login(t, guard, s.srv.URL, s.tenant.Guard.Email)
 		login(t, supervisor, s.srv.URL, s.tenant.Supervisor.Email)
 		language(guard, "en", `document.querySelector('#tab-sync')`)
 		language(supervisor, "en", `document.querySelector('#countersign-colleague')`)
 		// The supervisor's key is made and registered at sign-in, online.
 		keyID := waitKey(t, s, s.tenant.Supervisor.Token)
-		guard.offline(true)
-		supervisor.offline(true)
+		guard.Offline(true)
+		supervisor.Offline(true)
 
-		guard.eval(`location.hash = '#/templates', true`, nil)
+		guard.Eval(`location.hash = '#/templates', true`, nil)
 		guard.click(`[data-key="two-person"]`)
 		guard.click(`[data-path="/handover"] [data-value="yes"]`)
-		guard.waitFor("the answer", `document.querySelector('[data-path="/handover"] [data-value="yes"][aria-pressed="true"]')`, 10*time.Second)
+		guard.Wait("the answer", `document.querySelector('[data-path="/handover"] [data-value="yes"][aria-pressed="true"]')`)
 
 		// The first item: real QR images both ways.
 		guard.click(`[data-path="/handover"] .countersign-open`)
@@ -71,9 +71,9 @@ func TestCountersignByQROffline(t *testing.T) {
 		shots(guard, "countersign-request-en")
 		supervisor.click("#countersign-colleague")
 		supervisor.upload("#qr-picture", []string{request})
-		supervisor.waitFor("what is signed", `document.querySelector('#cs-subject')`, 20*time.Second)
+		supervisor.Wait("what is signed", `document.querySelector('#cs-subject')`)
 		var subject string
-		supervisor.eval(`document.querySelector('#cs-subject').textContent`, &subject)
+		supervisor.Eval(`document.querySelector('#cs-subject').textContent`, &subject)
 		for _, want := range []string{"Counter two-person check", "Keys handed over?", "Yes", s.tenant.Sites[0].Name, s.tenant.Guard.User.Name} {
 			if !strings.Contains(subject, want) {
 				t.Errorf("the supervisor's phone shows %q, without %q", subject, want)
@@ -85,7 +85,7 @@ func TestCountersignByQROffline(t *testing.T) {
 		shots(supervisor, "countersign-proof-en")
 		guard.click("#cs-read-proof")
 		guard.upload("#qr-picture", []string{proof})
-		guard.waitFor("the countersign", `!document.querySelector('dialog') && !document.querySelector('[data-path="/handover"] .countersign-open')`, 20*time.Second)
+		guard.Wait("the countersign", `!document.querySelector('dialog') && !document.querySelector('[data-path="/handover"] .countersign-open')`)
 		shots(guard, "countersign-done-en")
 		supervisor.click("#cs-colleague-close")
 
@@ -94,13 +94,13 @@ func TestCountersignByQROffline(t *testing.T) {
 		language(guard, "zh-CN", `document.querySelector('[data-path="/cash_sealed"] [data-value="yes"]')`)
 		language(supervisor, "zh-CN", `document.querySelector('#countersign-colleague')`)
 		guard.click(`[data-path="/cash_sealed"] [data-value="yes"]`)
-		guard.waitFor("the answer", `document.querySelector('[data-path="/cash_sealed"] [data-value="yes"][aria-pressed="true"]')`, 10*time.Second)
+		guard.Wait("the answer", `document.querySelector('[data-path="/cash_sealed"] [data-value="yes"][aria-pressed="true"]')`)
 		guard.click(`[data-path="/cash_sealed"] .countersign-open`)
 		request = qrPicture(t, guard, "#cs-request-qr", "/cash_sealed", files)
 		shots(guard, "countersign-request-zh")
 		supervisor.click("#countersign-colleague")
 		supervisor.upload("#qr-picture", []string{request})
-		supervisor.waitFor("what is signed", `document.querySelector('#cs-subject')`, 20*time.Second)
+		supervisor.Wait("what is signed", `document.querySelector('#cs-subject')`)
 		shots(supervisor, "countersign-review-zh")
 		supervisor.click("#cs-colleague-sign")
 		signed := readQR(t, qrPicture(t, supervisor, "#cs-proof-qr", "/cash_sealed-proof", files))
@@ -119,15 +119,15 @@ func TestCountersignByQROffline(t *testing.T) {
 			{request, "这是请求码"},          // its own request
 		} {
 			guard.upload("#qr-picture", []string{wrong.picture})
-			guard.waitFor("refused: "+wrong.says, `document.querySelector('#cs-handover .banner') && document.querySelector('#cs-handover .banner').textContent.includes(`+jsString(wrong.says)+`)`, 20*time.Second)
+			guard.Wait("refused: "+wrong.says, `document.querySelector('#cs-handover .banner') && document.querySelector('#cs-handover .banner').textContent.includes(`+jsString(wrong.says)+`)`)
 		}
 		guard.upload("#qr-picture", []string{writeQR(t, string(forged), filepath.Join(files, "forged.png"))})
-		guard.waitFor("the forged countersign taken", `!document.querySelector('dialog') && !document.querySelector('[data-path="/cash_sealed"] .countersign-open')`, 20*time.Second)
+		guard.Wait("the forged countersign taken", `!document.querySelector('dialog') && !document.querySelector('[data-path="/cash_sealed"] .countersign-open')`)
 
 		guard.click("#submit-inspection")
 		guard.click("#confirm-ok")
-		guard.offline(false)
-		waitSynced(t, guard, s, 60*time.Second)
+		guard.Offline(false)
+		waitSynced(t, guard, s)
 
 		var list struct{ Items []struct{ ID string } }
 		s.srv.Get("/v1/inspections?template_id="+created.ID, s.tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &list)
@@ -182,11 +182,11 @@ func TestCountersignByQROffline(t *testing.T) {
 func language(b *browser, code, ready string) {
 	b.t.Helper()
 	var current string
-	b.eval(`document.documentElement.lang`, &current)
+	b.Eval(`document.documentElement.lang`, &current)
 	if current != code {
 		b.click("#lang-toggle")
 	}
-	b.waitFor("the page in "+code, `document.documentElement.lang === `+jsString(code)+` && `+ready, 30*time.Second)
+	b.Wait("the page in "+code, `document.documentElement.lang === `+jsString(code)+` && `+ready)
 }
 
 // waitKey waits until the user behind token has registered one countersign
@@ -211,9 +211,9 @@ func waitKey(t testing.TB, s *shift, token string) string {
 // PNG another phone's camera would take of it.
 func qrPicture(t testing.TB, b *browser, selector, name string, dir string) string {
 	t.Helper()
-	b.waitFor("the QR code "+selector, `document.querySelector(`+jsString(selector)+`)`, 20*time.Second)
+	b.Wait("the QR code "+selector, `document.querySelector(`+jsString(selector)+`)`)
 	var url string
-	b.eval(`document.querySelector(`+jsString(selector)+`).toDataURL('image/png')`, &url)
+	b.Eval(`document.querySelector(`+jsString(selector)+`).toDataURL('image/png')`, &url)
 	encoded, ok := strings.CutPrefix(url, "data:image/png;base64,")
 	bytes, err := base64.StdEncoding.DecodeString(encoded)
 	if !ok || err != nil {

@@ -27,22 +27,22 @@ func TestDutyOnThePhone(t *testing.T) {
 		"signature": map[string]any{"strokes": [][][2]float64{{{10, 40}, {30, 10}, {50, 40}}}}}).
 		Want(t, http.StatusCreated).JSON(t, &handover)
 
-	b := newBrowser(t, t.TempDir(), 360, 640)
+	b := newBrowser(t, 360, 640)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)
 	b.click("#today-duty")
-	b.waitFor("the shift", `document.querySelector('#duty-shifts') && document.querySelector('#duty-shifts').textContent.includes('Lobby post')`, 15*time.Second)
-	b.waitFor("the handover to sign", `document.querySelector('[data-handover="`+handover.ID+`"]')`, 15*time.Second)
+	b.Wait("the shift", `document.querySelector('#duty-shifts') && document.querySelector('#duty-shifts').textContent.includes('Lobby post')`)
+	b.Wait("the handover to sign", `document.querySelector('[data-handover="`+handover.ID+`"]')`)
 	shots(b, "duty-en")
-	b.offline(true)
+	b.Offline(true)
 	b.draw(`[data-handover="`+handover.ID+`"] canvas`, [][][2]float64{{{20, 40}, {60, 15}, {100, 45}}, {{120, 30}, {170, 30}}})
 	b.click("#duty-sign-" + handover.ID)
-	b.waitFor("the handover signed", `!document.querySelector('[data-handover="`+handover.ID+`"]')`, 15*time.Second)
+	b.Wait("the handover signed", `!document.querySelector('[data-handover="`+handover.ID+`"]')`)
 	b.typeInto("#duty-log-text", "Alarm on the back door went off once; reset")
 	b.click("#duty-log-save")
-	b.waitFor("the log saved", `document.querySelector('#duty-log-text') && document.querySelector('#duty-log-text').value === ''`, 15*time.Second)
-	b.offline(false)
+	b.Wait("the log saved", `document.querySelector('#duty-log-text') && document.querySelector('#duty-log-text').value === ''`)
+	b.Offline(false)
 	b.click("#tab-sync")
-	b.waitFor("everything synced", `document.querySelector('#sync-state[data-state="synced"]')`, 60*time.Second)
+	b.Wait("everything synced", `document.querySelector('#sync-state[data-state="synced"]')`)
 
 	var signed struct {
 		Status          string

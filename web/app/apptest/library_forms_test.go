@@ -1,9 +1,7 @@
 package apptest
 
 import (
-	"os"
 	"testing"
-	"time"
 
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
@@ -18,7 +16,7 @@ import (
 // phone; with TEST_SCREENSHOTS set, a screenshot of each is kept.
 func TestLibraryFormsOnThePhone(t *testing.T) {
 	s := setUp(t, testenv.SQLite(t))
-	b := newBrowser(t, t.TempDir(), 360, 640)
+	b := newBrowser(t, 360, 640)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)
 	dismissNotice(b)
 	for _, form := range []struct{ key, target, ready string }{
@@ -30,33 +28,31 @@ func TestLibraryFormsOnThePhone(t *testing.T) {
 		{"emergency-drill-quarterly", "/drill_types", `[data-path="/drill_types"] [data-value="network"]`},
 	} {
 		t.Run(form.key, func(t *testing.T) {
-			b.eval(`location.hash = '#/templates', true`, nil)
+			b.Eval(`location.hash = '#/templates', true`, nil)
 			b.click(`[data-key="` + form.key + `"]`)
 			target := `document.querySelector('[data-path="` + form.target + `"]')`
-			b.waitFor("the form", `document.querySelector('#next-section') || `+target, 15*time.Second)
+			b.Wait("the form", `document.querySelector('#next-section') || `+target)
 			for range 8 {
 				var here bool
-				b.eval(`!!`+target, &here)
+				b.Eval(`!!`+target, &here)
 				if here {
 					break
 				}
 				var section string
-				b.eval(`document.querySelector('.section').id`, &section)
+				b.Eval(`document.querySelector('.section').id`, &section)
 				b.click("#next-section")
-				b.waitFor("the next section", `document.querySelector('.section') && document.querySelector('.section').id !== '`+section+`'`, 10*time.Second)
+				b.Wait("the next section", `document.querySelector('.section') && document.querySelector('.section').id !== '`+section+`'`)
 			}
-			b.waitFor(form.target, target, 10*time.Second)
+			b.Wait(form.target, target)
 			var repeat bool
-			b.eval(`!!document.querySelector('[data-path="`+form.target+`"] .add-repeat')`, &repeat)
+			b.Eval(`!!document.querySelector('[data-path="`+form.target+`"] .add-repeat')`, &repeat)
 			if repeat {
 				b.click(`[data-path="` + form.target + `"] .add-repeat`)
 			}
-			b.waitFor("its first field", `document.querySelector('`+jsQuote(form.ready)+`')`, 10*time.Second)
-			b.eval(target+`.scrollIntoView({block: 'start'}), true`, nil)
+			b.Wait("its first field", `document.querySelector('`+jsQuote(form.ready)+`')`)
+			b.Eval(target+`.scrollIntoView({block: 'start'}), true`, nil)
 			checkLayout(t, b, form.key)
-			if dir := os.Getenv("TEST_SCREENSHOTS"); dir != "" {
-				b.screenshot(dir, "app-library-"+form.key)
-			}
+			shots(b, "library-"+form.key)
 		})
 	}
 }
