@@ -58,7 +58,7 @@ func pdfGlyphGaps(t *testing.T, doc []byte) (gaps []string, checked int) {
 	}
 	shows := regexp.MustCompile(`(?s)/(F\w+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)\s*Tj`)
 	var current font
-	for _, s := range regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`).FindAllSubmatch(doc, -1) {
+	for _, s := range pdfStream.FindAllSubmatch(doc, -1) {
 		z, err := zlib.NewReader(bytes.NewReader(s[1]))
 		if err != nil {
 			continue
@@ -103,7 +103,7 @@ func resourceFonts(objects map[string]string) string {
 }
 
 func streamBytes(obj string) []byte {
-	m := regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`).FindStringSubmatch(obj)
+	m := pdfStream.FindStringSubmatch(obj)
 	if m == nil {
 		return nil
 	}

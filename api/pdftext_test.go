@@ -8,13 +8,20 @@ import (
 	"unicode/utf16"
 )
 
+// pdfStream finds a PDF's streams (the data between "stream" and its
+// end-of-line and "endstream"). The end is "\nendstream" alone: a
+// compressed stream whose last byte happens to be \r (1 in 256 of them)
+// would otherwise lose it and fail to inflate, and the page's text would
+// go missing from the test's reading by chance.
+var pdfStream = regexp.MustCompile(`(?s)stream\r?\n(.*?)\nendstream`)
+
 // pdfUnicodeText reads the text shown with fpdf's UTF-8 fonts, which write
 // strings as UTF-16BE code units (Identity-H, CID = code point). The
 // ledongthuc/pdf reader handles page counts and Latin text but not these
 // two-byte strings, so the Chinese is checked through this.
 func pdfUnicodeText(doc []byte) string {
 	var out bytes.Buffer
-	streams := regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`).FindAllSubmatch(doc, -1)
+	streams := pdfStream.FindAllSubmatch(doc, -1)
 	shown := regexp.MustCompile(`(?s)\(((?:\\.|[^\\)])*)\)\s*Tj`)
 	for _, s := range streams {
 		z, err := zlib.NewReader(bytes.NewReader(s[1]))
