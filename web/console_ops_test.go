@@ -517,7 +517,7 @@ func TestConsoleRoundsOfTheDay(t *testing.T) {
 	browser.Run(chromedp.SetValue(chromedp.CSS(`#rounds-day`), yesterday.Format("2006-01-02")))
 	browser.Eval(`document.querySelector('#rounds-day').dispatchEvent(new Event('change')), true`, nil)
 	rows := `[...document.querySelectorAll('.rounds-site[data-site="` + tenant.Sites[0].ID + `"] .rounds-row')]`
-	browser.Wait("yesterday's six rounds", rows+`.length === 6`)
+	browser.Wait("yesterday's six rounds", `document.querySelector('#rounds-board').dataset.day === '`+yesterday.Format("2006-01-02")+`' && `+rows+`.length === 6`)
 	var verdicts string
 	browser.Eval(rows+`.map((li) => li.dataset.verdict).join(',')`, &verdicts)
 	if verdicts != "on_time,late,partial,missed,on_time,missed" {

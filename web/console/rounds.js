@@ -34,8 +34,14 @@ export async function roundsScreen(context) {
   await show(context, results);
 }
 
+// shown counts the loads of the board: a load that a newer one overtook
+// (the day changed while today's rounds were still coming) draws nothing,
+// so the board always shows the day the picker shows.
+let shown = 0;
+
 async function show(context, results) {
   const { known } = context;
+  const load = ++shown;
   results.replaceChildren(loading(s('loading')));
   const sites = [...known.sites.values()].filter((x) => !state.site || x.id === state.site);
   let days;
@@ -48,9 +54,12 @@ async function show(context, results) {
     }));
     await work.learnPeople(known, sites.map((x) => x.id));
   } catch (error) {
+    if (load !== shown) return;
     results.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => show(context, results))));
     return;
   }
+  if (load !== shown) return;
+  results.dataset.day = state.day;
   const now = Date.now();
   const cards = sites.map((site, i) => siteCard(known, site, days[i].sort((a, b) => a.slot_at.localeCompare(b.slot_at)), now));
   results.replaceChildren(...(cards.length ? cards : [empty(s('rounds_no_sites'))]));
