@@ -183,6 +183,23 @@ func newID(id, pointer string, problems Problems) string {
 
 // invalid turns problems into the REST error, the payload's pointers
 // made the body's (the REST body is the mutation's payload).
+// refused turns the problems of a mutation applied over REST into the
+// answer: the record named missing as not found (404), any other trouble
+// with the id as taken (the record exists and can't take this: taken is
+// the kind, 409 or 403), the rest as field errors (422). No problems: nil.
+func refused(op string, problems Problems, missing string, taken errs.Kind) error {
+	switch id := problems["/entity_id"]; {
+	case len(problems) == 0:
+		return nil
+	case missing != "" && id == missing:
+		return errs.E(op, errs.NotFound, "not found")
+	case id != "":
+		return errs.E(op, taken, id)
+	default:
+		return invalid(op, problems)
+	}
+}
+
 func invalid(op string, problems Problems) error {
 	fields := map[string]string{}
 	for pointer, rule := range problems {

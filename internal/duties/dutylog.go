@@ -117,10 +117,8 @@ func (s *Service) Log(ctx context.Context, in mutation.WriteDutyLog) (LogEntry, 
 		switch {
 		case err != nil:
 			return err
-		case outcome.Problems["/entity_id"] != "":
-			return errs.E(op, errs.Conflict, outcome.Problems["/entity_id"])
 		case len(outcome.Problems) > 0:
-			return invalid(op, outcome.Problems)
+			return refused(op, outcome.Problems, "", errs.Conflict)
 		}
 		view, err = logView(tx, outcome.Entry)
 		return err

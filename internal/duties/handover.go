@@ -231,10 +231,8 @@ func (s *Service) CreateHandover(ctx context.Context, in mutation.StartHandover)
 	switch {
 	case err != nil:
 		return Handover{}, errs.Wrap(op, err)
-	case outcome.Problems["/entity_id"] != "":
-		return Handover{}, errs.E(op, errs.Conflict, outcome.Problems["/entity_id"])
 	case len(outcome.Problems) > 0:
-		return Handover{}, invalid(op, outcome.Problems)
+		return Handover{}, refused(op, outcome.Problems, "", errs.Conflict)
 	}
 	return s.Handover(ctx, id)
 }
@@ -252,12 +250,8 @@ func (s *Service) SignHandoverNow(ctx context.Context, id string, in mutation.Si
 	switch {
 	case err != nil:
 		return Handover{}, errs.Wrap(op, err)
-	case outcome.Problems["/entity_id"] == "no such handover":
-		return Handover{}, errs.E(op, errs.NotFound, "not found")
-	case outcome.Problems["/entity_id"] != "":
-		return Handover{}, errs.E(op, errs.Forbidden, outcome.Problems["/entity_id"])
 	case len(outcome.Problems) > 0:
-		return Handover{}, invalid(op, outcome.Problems)
+		return Handover{}, refused(op, outcome.Problems, "no such handover", errs.Forbidden)
 	}
 	return s.Handover(ctx, id)
 }

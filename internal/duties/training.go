@@ -151,12 +151,8 @@ func (s *Service) AttendNow(ctx context.Context, id string, in mutation.AttendTr
 	switch {
 	case err != nil:
 		return Training{}, errs.Wrap(op, err)
-	case outcome.Problems["/entity_id"] == "no such training":
-		return Training{}, errs.E(op, errs.NotFound, "not found")
-	case outcome.Problems["/entity_id"] != "":
-		return Training{}, errs.E(op, errs.Conflict, outcome.Problems["/entity_id"])
 	case len(outcome.Problems) > 0:
-		return Training{}, invalid(op, outcome.Problems)
+		return Training{}, refused(op, outcome.Problems, "no such training", errs.Conflict)
 	}
 	return s.Training(ctx, id)
 }
