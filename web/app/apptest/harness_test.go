@@ -176,8 +176,7 @@ func (b *browser) click(selector string) {
 	b.t.Helper()
 	var err error
 	for range 5 {
-		b.Wait("a visible "+selector, `(() => { const e = document.querySelector(`+jsString(selector)+`);
-			return e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'; })()`)
+		b.waitVisible(selector)
 		ctx, cancel := context.WithTimeout(b.Context(), time.Minute)
 		err = chromedp.Do(ctx,
 			chromedp.Evaluate[chromedp.Void](`(() => { const e = document.querySelector(`+jsString(selector)+`); if (e) e.scrollIntoView({block: 'center'}); })()`),
@@ -190,14 +189,27 @@ func (b *browser) click(selector string) {
 	b.t.Fatalf("click %s: %v", selector, err)
 }
 
+// typeInto types into a field once it is on screen. The wait is the
+// harness's event-driven one (to the test's deadline): a loaded machine may
+// take longer than any fixed bound to draw the screen that holds the field.
 func (b *browser) typeInto(selector, text string) {
 	b.t.Helper()
-	b.Run(chromedp.WaitVisible(chromedp.CSS(selector)), chromedp.SendKeys(chromedp.CSS(selector), text))
+	b.waitVisible(selector)
+	b.Run(chromedp.SendKeys(chromedp.CSS(selector), text))
 }
 
+// upload picks files for a file input once the input is in the document
+// (file inputs are often hidden behind a styled button).
 func (b *browser) upload(selector string, files []string) {
 	b.t.Helper()
+	b.Wait("a "+selector+" in the page", `!!document.querySelector(`+jsString(selector)+`)`)
 	b.Run(chromedp.SetUploadFiles(chromedp.CSS(selector), files))
+}
+
+func (b *browser) waitVisible(selector string) {
+	b.t.Helper()
+	b.Wait("a visible "+selector, `(() => { const e = document.querySelector(`+jsString(selector)+`);
+		return e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'; })()`)
 }
 
 // draw drags the mouse along points inside the element (its own CSS

@@ -192,7 +192,7 @@ func fillInspection(t testing.TB, b *browser, photos []string) {
 	b.Wait("the number", `document.querySelector('[data-path="/temperature"].is-ok')`)
 	b.click("#next-section")
 	b.Wait("the evidence section", `document.querySelector('[data-path="/scene_photos"] input[type=file]')`)
-	b.Run(chromedp.SetUploadFiles(chromedp.CSS(`[data-path="/scene_photos"] input[type=file]`), photos))
+	b.upload(`[data-path="/scene_photos"] input[type=file]`, photos)
 	b.Wait("two photos", `document.querySelectorAll('[data-path="/scene_photos"] .photo img').length === 2`)
 	b.draw(`[data-path="/guard_signature"] canvas`, [][][2]float64{
 		{{20, 120}, {60, 60}, {100, 130}, {140, 50}, {180, 120}},
