@@ -226,6 +226,19 @@ func (b *Browser) Console() []string {
 	return append([]string(nil), b.console...)
 }
 
+// consoleTail is the page's last console lines, for a failure message: what
+// the page said often names why the awaited thing never came.
+func (b *Browser) consoleTail(count int) string {
+	lines := b.Console()
+	if len(lines) > count {
+		lines = lines[len(lines)-count:]
+	}
+	if len(lines) == 0 {
+		return "the page's console was empty"
+	}
+	return "the page's console, last lines:\n\t" + strings.Join(lines, "\n\t")
+}
+
 func (b *Browser) close() {
 	if b.stopFailer != nil {
 		b.stopFailer()
@@ -327,7 +340,7 @@ func (b *Browser) Wait(what, condition string) {
 			last = err
 		}
 		if ctx.Err() != nil {
-			b.t.Fatalf("browser: waited until the test's deadline for %s (last error %v; screenshot %s)", what, last, b.Screenshot("timeout-"+safeName(what)))
+			b.t.Fatalf("browser: waited until the test's deadline for %s (last error %v; screenshot %s)\n%s", what, last, b.Screenshot("timeout-"+safeName(what)), b.consoleTail(30))
 		}
 		if err != nil {
 			// The page is between documents (a reload): try again shortly.

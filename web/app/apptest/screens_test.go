@@ -60,7 +60,7 @@ func TestPhoneScreens(t *testing.T) {
 		b.click("#scan-button")
 		b.typeInto("#scan-code", tags[index])
 		screen("scan")
-		b.click("#scan-submit")
+		b.submitScan()
 		b.Wait("the scan", fmt.Sprintf(`document.querySelectorAll('#checkpoints .checkpoint.done').length === %d`, index+1))
 		screen("round")
 

@@ -101,7 +101,7 @@ func TestEveryItemType(t *testing.T) {
 		answered("/position")
 		b.click(`[data-path="/gate_tag"] .scan-item`)
 		b.typeInto("#scan-code", "GATE-01")
-		b.click("#scan-submit")
+		b.submitScan()
 		answered("/gate_tag")
 		b.click(`[data-path="/extinguishers"] .add-repeat`)
 		b.typeInto(`[data-path="/extinguishers/0/where"] input`, "Lobby\t")
