@@ -207,6 +207,9 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 	if err := b.raiseFindings(st, evaluation.Findings); err != nil {
 		return Result{}, err
 	}
+	if err := b.raiseIncidents(st, evaluation.Incidents, m); err != nil {
+		return Result{}, err
+	}
 	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version, ContentHash: hash}, nil
 }
 
