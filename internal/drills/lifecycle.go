@@ -12,6 +12,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
+	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -372,6 +373,7 @@ func (s *Service) FlagOverdue(ctx context.Context, now time.Time) (int, error) {
 			return flagged, errs.E(op, err)
 		}
 		for _, row := range rows {
+			var deliveries []notify.DeliverArgs
 			err := s.db.InTx(orgCtx, func(tx *store.Tx) error {
 				expected := row.Version
 				at := now
@@ -380,7 +382,9 @@ func (s *Service) FlagOverdue(ctx context.Context, now time.Time) (int, error) {
 					return err
 				}
 				audit.Append(tx, "drill.overdue", "drill", row.ID, map[string]any{"due_at": row.DueAt.UTC()})
-				return nil
+				var err error
+				deliveries, err = notifyOverdue(tx, row)
+				return err
 			})
 			if errs.Is(err, errs.Stale) {
 				continue // recorded meanwhile
@@ -388,8 +392,25 @@ func (s *Service) FlagOverdue(ctx context.Context, now time.Time) (int, error) {
 			if err != nil {
 				return flagged, errs.E(op, err)
 			}
+			if s.notify != nil {
+				s.notify.Enqueue(orgCtx, deliveries)
+			}
 			flagged++
 		}
 	}
 	return flagged, nil
+}
+
+// notifyOverdue tells the site's supervisors, once (the event key is the
+// drill's), that a drill's window closed without it being held: a drill
+// the regulations require (004 二(一)1.2 每季度; 002 篇18 L1473 每年6月)
+// was missed. The notification, its webhook delivery and their delivery
+// state go through notify's outbox, as a missed round's do.
+func notifyOverdue(tx *store.Tx, row store.Drill) ([]notify.DeliverArgs, error) {
+	supervisors, err := tx.ActiveUserIDs(principal.Supervisor, row.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	return notify.Record(tx, notify.Event{Key: "drill.overdue:" + row.ID, Type: "drill.overdue", SubjectType: "drill",
+		SubjectID: row.ID, SiteID: row.SiteID, Recipients: supervisors})
 }
