@@ -188,6 +188,13 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 	if err != nil {
 		return Result{}, errs.E("syncer.submit", errs.Internal, err)
 	}
+	drill, problems, err := b.checkDrill(st, in, m)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(problems) > 0 {
+		return rejected(m, problems...), nil
+	}
 	kind := "submitted"
 	if st.row.Status == inspection.Returned {
 		kind = "resubmitted"
@@ -209,6 +216,9 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 	}
 	if err := b.raiseIncidents(st, evaluation.Incidents, m); err != nil {
 		return Result{}, err
+	}
+	if drill != nil {
+		b.drillHolds = append(b.drillHolds, drillHold{p: b.p, drill: *drill, inspectionID: st.row.ID})
 	}
 	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version, ContentHash: hash}, nil
 }
