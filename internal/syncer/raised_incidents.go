@@ -72,6 +72,7 @@ func (b *batch) raisedReport(st *inspectionState, r checklists.RaisedIncident, o
 	if description == "" {
 		description = name
 	}
+	description = string([]rune(description)[:min(5000, len([]rune(description)))]) // incident.Check's bound
 	return incident.Report{SiteID: st.row.SiteID, Type: string([]rune(name)[:min(100, len([]rune(name)))]),
 		Category: r.Category, Level: r.Level, OccurredAt: occurred.UTC().Format(time.RFC3339Nano),
 		Description: description, Media: answer.Media, Raised: true}
