@@ -231,7 +231,11 @@ func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
 	if err != nil {
 		return checklists.Result{}, err
 	}
-	in := checklists.Input{Answers: st.answers, Context: decodeContext(st.row.Context), InspectorID: st.row.OwnerID,
+	context := decodeContext(st.row.Context)
+	if err := b.roundCheckpointTag(st, context); err != nil {
+		return checklists.Result{}, err
+	}
+	in := checklists.Input{Answers: st.answers, Context: context, InspectorID: st.row.OwnerID,
 		References: references, Countersigns: map[string]checklists.CountersignVerdict{}}
 	evaluation := checklists.Evaluate(st.pinned.template, in)
 	if len(evaluation.Countersigns) == 0 {
