@@ -129,3 +129,52 @@ func TestPoorAssessmentFindingIsDueOnTheAgreedDate(t *testing.T) {
 		}
 	})
 }
+
+// The hazard investigation's hazard that is not fixed on site is due on
+// the date agreed in its own repeat (hz_due), not 72 hours on.
+func TestHazardFindingIsDueOnTheAgreedDate(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("hazarddue")
+		r := newReplica()
+		r.pullAll(t, env, tenant.Supervisor.Token, 200)
+		templateID, number, doc := r.template(t, "hidden-hazard-investigation")
+		input := checklists.SampleAnswers(doc, true)
+		agreed := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
+		input.Answers["other_hazards_found"] = checklists.Answer{Value: "yes"}
+		input.Answers["other_hazards"] = checklists.Answer{Repeats: []map[string]checklists.Answer{{
+			"hz_description": {Value: "后门门禁失灵"}, "hz_location": {Value: "后勤通道"}, "hz_level": {Value: "general"},
+			"hz_fixed_on_site": {Value: "no", Media: []string{newID()}}, "hz_photo": {Value: []any{newID()}}, "hz_measure": {Value: "更换门禁控制器"},
+			"hz_owner": {Value: "王强"}, "hz_due": {Value: agreed}}}}
+		input.Answers["rectification_plan"] = checklists.Answer{Value: "更换门禁控制器"}
+		result := checklists.Evaluate(doc, input)
+		if len(result.Missing) > 0 || len(result.Errors) > 0 || len(result.Findings) != 1 || result.Findings[0].DueDate != agreed {
+			t.Fatalf("investigation: missing %v errors %v findings %+v", result.Missing, result.Errors, result.Findings)
+		}
+		_, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, input, true)
+		batch = declareMedia(t, env, tenant.Supervisor.Token, doc, batch)
+		_, results := push(t, env, tenant.Supervisor.Token, batch)
+		wantStatus(t, results, "applied")
+
+		r.pullAll(t, env, tenant.Supervisor.Token, 200)
+		zone, err := time.LoadLocation(tenant.Sites[0].Timezone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day, _ := time.ParseInLocation(time.DateOnly, agreed, zone)
+		findings := r.ofType("finding")
+		if len(findings) != 1 {
+			t.Fatalf("findings = %d, want the hazard not fixed on site", len(findings))
+		}
+		for _, f := range findings {
+			var v struct {
+				ItemPath string     `json:"item_path"`
+				DueAt    *time.Time `json:"due_at"`
+			}
+			json.Unmarshal(f.Data, &v)
+			if v.ItemPath != "/other_hazards/0/hz_fixed_on_site" || v.DueAt == nil || !v.DueAt.Equal(day.AddDate(0, 0, 1)) {
+				t.Fatalf("finding %s due %v, want the end of %s at the site", v.ItemPath, v.DueAt, agreed)
+			}
+		}
+	})
+}
