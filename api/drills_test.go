@@ -202,11 +202,34 @@ func TestDrillLifeCycle(t *testing.T) {
 		if getDrill(t, env, sup, june[0].ID).Overdue {
 			t.Fatal("the June drill is overdue before June is over")
 		}
-		if n := flag(june[0].DueAt.Add(time.Minute)); n < 1 {
-			t.Fatalf("flagged %d drills after June, want the June drill", n)
+		sink := newWebhookSink(t, "a-very-secret-signing-key")
+		configureWebhook(t, env, tenant, sink)
+		overdueCount := flag(june[0].DueAt.Add(time.Minute))
+		if overdueCount < 1 {
+			t.Fatalf("flagged %d drills after June, want the June drill", overdueCount)
 		}
 		if n := flag(june[0].DueAt.Add(2 * time.Minute)); n != 0 {
 			t.Fatalf("flagged %d drills again", n)
+		}
+		// The overdue drill is notified once, through the notification
+		// outbox: the site's supervisor, not the guards, and
+		// the signed webhook, whose delivery the job queue makes.
+		posted := 0
+		for _, event := range sink.waitFor(t, overdueCount) {
+			if event == "drill.overdue:"+june[0].ID {
+				posted++
+			}
+		}
+		if posted != 1 || sink.bad != 0 {
+			t.Fatalf("webhook received %v (bad signatures %d), want drill.overdue of the June drill once", sink.events(), sink.bad)
+		}
+		for _, who := range []struct {
+			name, token string
+			want        int
+		}{{"supervisor", sup, 1}, {"guard", tenant.Guard.Token, 0}} {
+			if notes := notifications(t, env, who.token); notes["drill.overdue:"+june[0].ID] != who.want {
+				t.Fatalf("%s holds notifications %v, want drill.overdue of the June drill %d time(s)", who.name, notes, who.want)
+			}
 		}
 		if !getDrill(t, env, sup, june[0].ID).Overdue || getDrill(t, env, sup, current.ID).Overdue {
 			t.Fatal("want the June drill overdue and the held one not")

@@ -55,6 +55,7 @@ func (prepared *Prepared) Evaluate(input Input) Result {
 	if evaluation.matched < len(input.Answers) {
 		evaluation.unknownAnswers(input.Answers, template)
 	}
+	evaluation.agreedDates()
 	evaluation.finish()
 	return *evaluation.result
 }
@@ -67,6 +68,10 @@ type evaluation struct {
 	result   *Result
 	tallies  []tally
 	paths    [][]string
+	// dates are the valid date answers by path, and dueFrom the findings
+	// (by index) whose due date one of them may give.
+	dates   map[string]string
+	dueFrom []int
 	// matched counts the answers whose key is a top-level item: when it
 	// is all of them, no answer needs the unknown-key check.
 	matched int
@@ -94,11 +99,12 @@ func newEvaluation(prepared *Prepared, input Input) *evaluation {
 		input:    input,
 		context:  context,
 		tallies:  make([]tally, len(template.Sections)),
+		dates:    map[string]string{},
 		paths:    prepared.paths,
 		result: &Result{
 			Visible: make(map[string]bool, size), Required: make(map[string]bool, size),
 			Blocked: []string{}, Missing: []string{}, Errors: []FieldError{},
-			Failed: []string{}, CriticalFailed: []string{}, Findings: []Finding{},
+			Failed: []string{}, CriticalFailed: []string{}, Findings: []Finding{}, Incidents: []RaisedIncident{},
 			Countersigns: []CountersignCheck{}, Sections: []SectionResult{},
 		},
 	}

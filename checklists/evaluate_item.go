@@ -1,6 +1,9 @@
 package checklists
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // item evaluates one item (or group) at its path in document order and
 // records its value in the scope for the rules of later items.
@@ -64,6 +67,9 @@ func (evaluation *evaluation) answered(item *Item, answer *Answer, current *scop
 	if valid {
 		current.data[item.Key] = value
 		failed = evaluation.fails(item, value, path, current.data)
+		if date, ok := value.(string); ok && item.Type == TypeDate {
+			evaluation.dates[path] = date
+		}
 	}
 	evaluation.checkMedia(answer.Media, path+"/media")
 	if failed && item.PhotoWhenFailed != nil && len(answer.Media) < item.PhotoWhenFailed.Min {
@@ -102,8 +108,19 @@ func (evaluation *evaluation) fail(item *Item, path string) {
 	if item.Critical {
 		result.CriticalFailed = append(result.CriticalFailed, path)
 	}
+	if item.Incident != nil {
+		title := item.Incident.Title
+		if len(title) == 0 {
+			title = item.Label
+		}
+		result.Incidents = append(result.Incidents, RaisedIncident{Path: path, ItemKey: item.Key,
+			Category: item.Incident.Category, Level: item.Incident.Level, Title: title})
+	}
 	if item.Finding == nil {
 		return
+	}
+	if item.Finding.DueFrom != "" {
+		evaluation.dueFrom = append(evaluation.dueFrom, len(result.Findings))
 	}
 	title := item.Finding.Title
 	if len(title) == 0 {
@@ -190,4 +207,46 @@ func countRange(minimum, maximum int) string {
 		return "at least " + strconv.Itoa(minimum)
 	}
 	return strconv.Itoa(minimum) + " to " + strconv.Itoa(maximum)
+}
+
+// agreedDates gives each finding with due_from the date answered there: the
+// sibling in its own group repeat first, else the top-level item.
+func (evaluation *evaluation) agreedDates() {
+	for _, index := range evaluation.dueFrom {
+		finding := &evaluation.result.Findings[index]
+		rule := evaluation.findingRule(finding.Path)
+		if rule == nil {
+			continue
+		}
+		parent := finding.Path[:strings.LastIndex(finding.Path, "/")]
+		if date, ok := evaluation.dates[parent+"/"+rule.DueFrom]; ok {
+			finding.DueDate = date
+		} else if date, ok := evaluation.dates["/"+rule.DueFrom]; ok {
+			finding.DueDate = date
+		}
+	}
+}
+
+// findingRule finds the finding rule of the item at path ("/key" or
+// "/group/2/key").
+func (evaluation *evaluation) findingRule(path string) *FindingRule {
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	for sectionIndex := range evaluation.template.Sections {
+		for itemIndex := range evaluation.template.Sections[sectionIndex].Items {
+			item := &evaluation.template.Sections[sectionIndex].Items[itemIndex]
+			if item.Key != parts[0] {
+				continue
+			}
+			if len(parts) == 3 {
+				for childIndex := range item.Items {
+					if item.Items[childIndex].Key == parts[2] {
+						return item.Items[childIndex].Finding
+					}
+				}
+				return nil
+			}
+			return item.Finding
+		}
+	}
+	return nil
 }

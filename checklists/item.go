@@ -43,6 +43,7 @@ type Item struct {
 	Weight          *float64         `json:"weight,omitempty"`
 	Critical        bool             `json:"critical,omitempty"`
 	Finding         *FindingRule     `json:"finding,omitempty"`
+	Incident        *IncidentRule    `json:"incident,omitempty"`
 	Countersign     *Countersign     `json:"countersign,omitempty"`
 	PhotoWhenFailed *PhotoWhenFailed `json:"photo_when_failed,omitempty"`
 

@@ -26,6 +26,8 @@ type Result struct {
 	Failed         []string  `json:"failed"`
 	CriticalFailed []string  `json:"critical_failed"`
 	Findings       []Finding `json:"findings"`
+	// Incidents are the incidents failed items raise (IncidentRule).
+	Incidents []RaisedIncident `json:"incidents"`
 	// Countersigns lists every countersignature given, so that the server
 	// can check the countersigner holds the role asked for.
 	Countersigns []CountersignCheck `json:"countersigns"`
@@ -63,6 +65,19 @@ type Finding struct {
 	ItemKey  string `json:"item_key"`
 	Severity string `json:"severity"`
 	DueHours int    `json:"due_hours"`
+	// DueDate is the agreed rectify-by date ("2026-12-20") read from the
+	// rule's due_from item; empty when the rule has none or it is
+	// unanswered, and the finding is due DueHours after it is raised.
+	DueDate string `json:"due_date,omitempty"`
+	Title   Text   `json:"title"`
+}
+
+// RaisedIncident is an incident raised by a failed item.
+type RaisedIncident struct {
+	Path     string `json:"path"`
+	ItemKey  string `json:"item_key"`
+	Category string `json:"category"`
+	Level    string `json:"level"`
 	Title    Text   `json:"title"`
 }
 

@@ -59,7 +59,32 @@ type FindingRule struct {
 	Severity string `json:"severity"`
 	DueHours int    `json:"due_hours"`
 	Title    Text   `json:"title,omitempty"`
+	// DueFrom names a date item whose answer is the agreed rectify-by
+	// date (004 §3.2–3.3 整改: measure, owner, date; 限期整改): a sibling
+	// in the same group repeat, else a top-level item. It may come after
+	// the failed item (the date is agreed once the hazard is described),
+	// because it is read after the whole form is evaluated, never by a
+	// rule. Without an answer the finding falls back to DueHours.
+	DueFrom string `json:"due_from,omitempty"`
 }
+
+// IncidentRule says what incident a failed item raises: the server
+// reports it through the incident domain when the inspection is
+// submitted (a suspicious person seen on a round, 004 §1.2 可疑行為識別與
+// 報告; 003 保卫工作 "发现可疑人员、可疑车辆立即上报").
+type IncidentRule struct {
+	Category string `json:"category"`
+	Level    string `json:"level"`
+	Title    Text   `json:"title,omitempty"`
+}
+
+// IncidentCategories and IncidentLevels are the incident domain's
+// (internal/incident/policy, which a test keeps equal): the engine needs
+// no dependency to check a template.
+var (
+	IncidentCategories = []string{"robbery", "fire", "network", "equipment", "injury", "public_opinion", "other"}
+	IncidentLevels     = []string{"general", "serious", "major", "critical"}
+)
 
 // Finding severities.
 var Severities = []string{"low", "medium", "high", "critical"}

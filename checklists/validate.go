@@ -39,16 +39,18 @@ type validator struct {
 	// order; rules use it to tell earlier from later items.
 	positions map[string]int
 	groups    map[string]*Item
+	items     map[string]*Item // top-level items by key
 }
 
 func newValidator(template *Template) *validator {
-	checker := &validator{positions: map[string]int{}, groups: map[string]*Item{}}
+	checker := &validator{positions: map[string]int{}, groups: map[string]*Item{}, items: map[string]*Item{}}
 	position := 0
 	for _, section := range template.Sections {
 		for index := range section.Items {
 			item := &section.Items[index]
 			if _, seen := checker.positions[item.Key]; !seen {
 				checker.positions[item.Key] = position
+				checker.items[item.Key] = item
 			}
 			if item.Type == TypeGroup {
 				checker.groups[item.Key] = item

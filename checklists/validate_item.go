@@ -20,7 +20,44 @@ func (checker *validator) item(path string, item *Item, scope ruleScope) {
 	checker.ruleWithSelf(path+"/fail_when", item.FailWhen, scope, true)
 	checker.gates(path+"/requires_passed", item.RequiresPassed, scope)
 	checker.outcomeFields(path, item)
+	checker.raised(path, item, scope)
 	checker.typeSpecific(path, item, scope)
+}
+
+// raised checks what a failure raises beyond a finding: the finding's
+// agreed-date item and the incident.
+func (checker *validator) raised(path string, item *Item, scope ruleScope) {
+	if item.Finding != nil && item.Finding.DueFrom != "" && !checker.isDateItem(item.Finding.DueFrom, scope) {
+		checker.add(path+"/finding/due_from", "must name a date item of the same group repeat or of the top level")
+	}
+	if item.Incident == nil {
+		return
+	}
+	incidentPath := path + "/incident"
+	if !item.canFail() && item.Type != TypeGroup {
+		checker.add(incidentPath, "item type %s can never fail, so it cannot raise an incident", item.Type)
+	}
+	if !slices.Contains(IncidentCategories, item.Incident.Category) {
+		checker.add(incidentPath+"/category", "must be one of %v", IncidentCategories)
+	}
+	if !slices.Contains(IncidentLevels, item.Incident.Level) {
+		checker.add(incidentPath+"/level", "must be one of %v", IncidentLevels)
+	}
+	checker.text(incidentPath+"/title", item.Incident.Title, len(item.Incident.Title) > 0)
+}
+
+// isDateItem reports whether key names a date item among the children of
+// scope's group or at the top level.
+func (checker *validator) isDateItem(key string, scope ruleScope) bool {
+	if scope.group != nil {
+		for index := range scope.group.Items {
+			if child := &scope.group.Items[index]; child.Key == key {
+				return child.Type == TypeDate
+			}
+		}
+	}
+	top, ok := checker.items[key]
+	return ok && top.Type == TypeDate
 }
 
 // outcomeFields checks what happens when the item fails.

@@ -71,6 +71,11 @@ func TestParseRejects(t *testing.T) {
 		{"weight on an item that cannot fail", templateWith(item("t", "text", `"weight":2`)), []string{"/sections/0/items/0/weight: never fail"}},
 		{"critical instruction", templateWith(item("i", "instruction", `"critical":true`)), []string{"/sections/0/items/0/critical"}},
 		{"threshold above 100", templateWith(yesNo("a"), `"pass_threshold":120`), []string{"/pass_threshold"}},
+		{"incident on an item that cannot fail", templateWith(item("t", "text", `"incident":{"category":"robbery","level":"general"}`)), []string{"/sections/0/items/0/incident: never fail"}},
+		{"unknown incident category", templateWith(yesNo("a", `"incident":{"category":"theft","level":"general"}`)), []string{"/sections/0/items/0/incident/category"}},
+		{"an item raises an incident", templateWith(yesNo("a", `"pass":"no","weight":0,"incident":{"category":"robbery","level":"general"}`)), nil},
+		{"due_from names no date item", templateWith(yesNo("a", `"finding":{"severity":"low","due_hours":1,"due_from":"b"}`) + "," + yesNo("b")), []string{"/sections/0/items/0/finding/due_from: date item"}},
+		{"due_from a later date item", templateWith(yesNo("a", `"finding":{"severity":"low","due_hours":1,"due_from":"d"}`) + "," + item("d", "date")), nil},
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {

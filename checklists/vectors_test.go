@@ -32,6 +32,8 @@ type expectation struct {
 	Errors       []string           `json:"errors"`
 	Blocked      []string           `json:"blocked"`
 	Findings     []string           `json:"findings"`
+	Incidents    []string           `json:"incidents"`
+	DueDates     map[string]string  `json:"due_dates"`
 	Countersigns []string           `json:"countersigns"`
 	Sections     map[string]float64 `json:"sections"`
 	Score        *float64           `json:"score"`
@@ -88,6 +90,18 @@ func (expected expectation) check(t *testing.T, result Result) {
 	checkList(t, "errors", expected.Errors, errorPaths(result.Errors))
 	checkList(t, "blocked", expected.Blocked, result.Blocked)
 	checkList(t, "findings", expected.Findings, findingPaths(result.Findings))
+	checkList(t, "incidents", expected.Incidents, incidentPaths(result.Incidents))
+	for path, want := range expected.DueDates {
+		got := "(no finding)"
+		for _, f := range result.Findings {
+			if f.Path == path {
+				got = f.DueDate
+			}
+		}
+		if got != want {
+			t.Errorf("due_date of %s = %q, want %q", path, got, want)
+		}
+	}
 	checkList(t, "countersigns", expected.Countersigns, countersignPaths(result.Countersigns))
 	for _, section := range result.Sections {
 		if want, ok := expected.Sections[section.Key]; ok && math.Abs(want-section.Percent) > 0.005 {
@@ -138,6 +152,14 @@ func countersignPaths(countersigns []CountersignCheck) []string {
 	paths := []string{}
 	for _, countersign := range countersigns {
 		paths = append(paths, countersign.Path)
+	}
+	return paths
+}
+
+func incidentPaths(incidents []RaisedIncident) []string {
+	paths := []string{}
+	for _, raised := range incidents {
+		paths = append(paths, raised.Path)
 	}
 	return paths
 }

@@ -20,9 +20,10 @@ type session struct {
 	template *checklists.Prepared
 	input    checklists.Input
 	last     checklists.Result
-	// lastFindings and lastCountersigns are the last result's lists as
-	// JSON: their members hold maps, so they are compared encoded.
-	lastFindings, lastCountersigns []byte
+	// lastFindings, lastCountersigns and lastIncidents are the last
+	// result's lists as JSON: their members hold maps, so they are
+	// compared encoded.
+	lastFindings, lastCountersigns, lastIncidents []byte
 }
 
 // maxSessions bounds the open forms; the oldest is dropped (its caller
@@ -75,6 +76,7 @@ type Changes struct {
 	CriticalFailed *[]string                      `json:"critical_failed,omitempty"`
 	Findings       *[]checklists.Finding          `json:"findings,omitempty"`
 	Countersigns   *[]checklists.CountersignCheck `json:"countersigns,omitempty"`
+	Incidents      *[]checklists.RaisedIncident   `json:"incidents,omitempty"`
 	Paths          []string                       `json:"paths"`
 }
 
@@ -147,9 +149,13 @@ func (engine *Engine) change(request []byte) (any, *Failure) {
 	if call.InspectorID != nil {
 		one.input.InspectorID = *call.InspectorID
 	}
-	before, beforeFindings, beforeCountersigns := one.last, one.lastFindings, one.lastCountersigns
+	before, beforeFindings, beforeCountersigns, beforeIncidents := one.last, one.lastFindings, one.lastCountersigns, one.lastIncidents
 	one.remember(one.template.Evaluate(one.input))
-	return diff(before, one.last, beforeFindings, one.lastFindings, beforeCountersigns, one.lastCountersigns), nil
+	changes := diff(before, one.last, beforeFindings, one.lastFindings, beforeCountersigns, one.lastCountersigns)
+	if !bytes.Equal(beforeIncidents, one.lastIncidents) {
+		changes.Incidents = &one.last.Incidents
+	}
+	return changes, nil
 }
 
 func (engine *Engine) close(request []byte) (any, *Failure) {
@@ -170,6 +176,7 @@ func (one *session) remember(result checklists.Result) {
 	one.last = result
 	one.lastFindings, _ = json.Marshal(result.Findings)
 	one.lastCountersigns, _ = json.Marshal(result.Countersigns)
+	one.lastIncidents, _ = json.Marshal(result.Incidents)
 }
 
 // diff is what changed from before to after, and the paths it touches.

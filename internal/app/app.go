@@ -104,7 +104,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Keys = countersign.NewService(db)
 	a.Reference = reference.NewService(db)
 	a.Plans = plans.NewService(db)
-	a.Drills = drills.NewService(db)
 	a.Duties = duties.NewService(db)
 	a.Org = org.NewService(db, cfg.BcryptCost, a.Templates.SeedLibrary)
 	// The queue enqueues from the start; its worker is built last, from the
@@ -120,6 +119,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Rounds = rounds.NewService(db, a.Notify, rounds.Config{Grace: cfg.RoundGrace, SyncDelay: cfg.RoundSyncDelay,
 		Skew: cfg.ScanClockSkew, Horizon: cfg.RoundHorizon}, log)
 	a.Incidents = incident.NewService(db, a.Notify)
+	a.Drills = drills.NewService(db, a.Notify)
 	mediaLimits := media.Limits{MaxBytes: cfg.MediaMaxBytes, MultipartThreshold: cfg.MediaMultipartThreshold,
 		PartSize: cfg.MediaPartSize, MaxPerInspection: cfg.MediaMaxPerInspection, OrphanGrace: cfg.MediaOrphanGrace}
 	a.Media = media.NewService(db, a.Blobs, mediaLimits, a.Jobs, log)

@@ -141,6 +141,14 @@ func (c *Client) Submit(ctx context.Context, inspectionID string) error {
 		mutation.Submit{SubmittedAt: time.Now().UTC().Format(time.RFC3339)})
 }
 
+// SubmitDrill submits an inspection of the drill template as the record
+// of scheduled drill drillID (inspection.submit's drill_id): the server
+// holds the drill by it, or rejects the submit.
+func (c *Client) SubmitDrill(ctx context.Context, inspectionID, drillID string) error {
+	return c.act(ctx, mutation.InspectionSubmit, inspectionID,
+		mutation.Submit{SubmittedAt: time.Now().UTC().Format(time.RFC3339), DrillID: &drillID})
+}
+
 // act records a change to an inspection the user may still edit.
 func (c *Client) act(ctx context.Context, mutationType mutation.Type, inspectionID string, payload any) error {
 	return c.actWith(ctx, mutationType, inspectionID, payload, nil)

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -111,10 +112,19 @@ type Drill struct {
 }
 
 // Service holds the use cases.
-type Service struct{ db *store.DB }
+type Service struct {
+	db     *store.DB
+	notify enqueuer
+}
 
-// NewService builds the service.
-func NewService(db *store.DB) *Service { return &Service{db: db} }
+// enqueuer hands the webhook and email deliveries of a committed
+// notification to the job queue (notify.Service).
+type enqueuer interface {
+	Enqueue(ctx context.Context, deliveries []notify.DeliverArgs)
+}
+
+// NewService builds the service; notifier tells people of overdue drills.
+func NewService(db *store.DB, notifier enqueuer) *Service { return &Service{db: db, notify: notifier} }
 
 // canSee: admins and auditors every drill; others the drills of their sites.
 func canSee(p principal.Principal, siteID string) bool {

@@ -12,6 +12,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
+	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -180,38 +181,29 @@ func (s *Service) Record(ctx context.Context, id string, in RecordInput) (Drill,
 	const op = "drills.Record"
 	p, _ := principal.From(ctx)
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		row, err := s.ownDrill(tx, p, id)
+		fields := map[string]string{}
+		// The drill first: an unknown or recorded drill answers 404/409
+		// whatever the inspection.
+		row, err := ownDrill(tx, p, id)
 		if err != nil {
 			return err
 		}
 		if row.Status != Scheduled {
 			return errs.E(op, errs.Conflict, "this drill is recorded already")
 		}
-		fields := map[string]string{}
-		held, err := heldBy(tx, row, in.InspectionID, fields)
+		held, err := loadHeld(tx, in.InspectionID, fields)
 		if err != nil {
 			return err
+		}
+		if len(fields) == 0 {
+			if row, err = CheckHeld(tx, p, id, held, fields); err != nil {
+				return err
+			}
 		}
 		if len(fields) > 0 {
 			return errs.Fields(op, fields)
 		}
-		at := held.SubmittedAt
-		if at == nil {
-			at = held.ReceivedAt
-		}
-		version, err := versionAt(tx, row.PlanID, *at)
-		if err != nil {
-			return err
-		}
-		expected := row.Version
-		row.Status, row.InspectionID, row.PlanVersion, row.HeldAt = Held, &held.ID, &version, at
-		row.RecordedBy, row.Score, row.Outcome = &p.UserID, held.Score, held.Outcome
-		if err := tx.UpdateDrill(&row, expected); err != nil {
-			return err
-		}
-		audit.Append(tx, "drill.held", "drill", row.ID, map[string]any{"inspection_id": held.ID, "plan_version": version,
-			"score": held.Score, "outcome": held.Outcome})
-		return nil
+		return MarkHeld(tx, p, row, held)
 	})
 	if err != nil {
 		return Drill{}, errs.Wrap(op, err)
@@ -219,21 +211,64 @@ func (s *Service) Record(ctx context.Context, id string, in RecordInput) (Drill,
 	return s.Get(ctx, id)
 }
 
-// heldBy checks the inspection that records drill row.
-func heldBy(tx *store.Tx, row store.Drill, inspectionID string, fields map[string]string) (store.Inspection, error) {
-	const pointer = "/inspection_id"
+// CheckHeld reads drill id, which p may act on, and checks that it is
+// still scheduled and that inspection held may record it: the one rule of
+// REST's record and of sync's inspection.submit with a drill_id (a drill
+// recorded on the phone with the drill template). Problems go to fields
+// under /inspection_id; a drill recorded already is a Conflict.
+func CheckHeld(tx *store.Tx, p principal.Principal, id string, held store.Inspection, fields map[string]string) (store.Drill, error) {
+	row, err := ownDrill(tx, p, id)
+	if err != nil {
+		return row, err
+	}
+	if row.Status != Scheduled {
+		return row, errs.E("drills.CheckHeld", errs.Conflict, "this drill is recorded already")
+	}
+	return row, checkHeld(tx, row, held, fields)
+}
+
+// MarkHeld records drill row held by inspection held (checked by
+// CheckHeld). The drill keeps the inspection's score and outcome and the
+// plan version in force when it was held.
+func MarkHeld(tx *store.Tx, p principal.Principal, row store.Drill, held store.Inspection) error {
+	at := held.SubmittedAt
+	if at == nil {
+		at = held.ReceivedAt
+	}
+	version, err := versionAt(tx, row.PlanID, *at)
+	if err != nil {
+		return err
+	}
+	expected := row.Version
+	row.Status, row.InspectionID, row.PlanVersion, row.HeldAt = Held, &held.ID, &version, at
+	row.RecordedBy, row.Score, row.Outcome = &p.UserID, held.Score, held.Outcome
+	if err := tx.UpdateDrill(&row, expected); err != nil {
+		return err
+	}
+	audit.Append(tx, "drill.held", "drill", row.ID, map[string]any{"inspection_id": held.ID, "plan_version": version,
+		"score": held.Score, "outcome": held.Outcome})
+	return nil
+}
+
+// loadHeld reads the inspection REST's record names.
+func loadHeld(tx *store.Tx, inspectionID string, fields map[string]string) (store.Inspection, error) {
 	if !input.IsUUID(inspectionID) {
-		fields[pointer] = "required: the id of the inspection that recorded the drill"
+		fields[heldPointer] = "required: the id of the inspection that recorded the drill"
 		return store.Inspection{}, nil
 	}
 	held, err := tx.Inspection(inspectionID)
-	switch {
-	case errs.Is(err, errs.NotFound):
-		fields[pointer] = "no such inspection"
+	if errs.Is(err, errs.NotFound) {
+		fields[heldPointer] = "no such inspection"
 		return held, nil
-	case err != nil:
-		return held, err
 	}
+	return held, err
+}
+
+const heldPointer = "/inspection_id"
+
+// checkHeld checks the inspection that records drill row.
+func checkHeld(tx *store.Tx, row store.Drill, held store.Inspection, fields map[string]string) error {
+	const pointer = heldPointer
 	switch {
 	case held.SiteID != row.SiteID:
 		fields[pointer] = "must be an inspection at the drill's site"
@@ -245,7 +280,7 @@ func heldBy(tx *store.Tx, row store.Drill, inspectionID string, fields map[strin
 		fields[pointer] = "must be a submitted inspection"
 	}
 	if len(fields) > 0 {
-		return held, nil
+		return nil
 	}
 	at := held.SubmittedAt
 	if at == nil {
@@ -259,9 +294,9 @@ func heldBy(tx *store.Tx, row store.Drill, inspectionID string, fields map[strin
 	case err == nil && other.ID != row.ID:
 		fields[pointer] = "records another drill already"
 	case err != nil && !errs.Is(err, errs.NotFound):
-		return held, err
+		return err
 	}
-	return held, nil
+	return nil
 }
 
 // versionAt is the number of the plan's version in force at t: the last
@@ -296,7 +331,7 @@ func (s *Service) Evaluate(ctx context.Context, id string, in EvaluateInput) (Dr
 	const op = "drills.Evaluate"
 	p, _ := principal.From(ctx)
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		row, err := s.ownDrill(tx, p, id)
+		row, err := ownDrill(tx, p, id)
 		if err != nil {
 			return err
 		}
@@ -329,7 +364,7 @@ func (s *Service) Evaluate(ctx context.Context, id string, in EvaluateInput) (Dr
 }
 
 // ownDrill reads a drill the caller may act on.
-func (s *Service) ownDrill(tx *store.Tx, p principal.Principal, id string) (store.Drill, error) {
+func ownDrill(tx *store.Tx, p principal.Principal, id string) (store.Drill, error) {
 	row, err := tx.Drill(id)
 	if err == nil && !canSee(p, row.SiteID) {
 		err = errs.E("drills.ownDrill", errs.NotFound, "not found")
@@ -372,6 +407,7 @@ func (s *Service) FlagOverdue(ctx context.Context, now time.Time) (int, error) {
 			return flagged, errs.E(op, err)
 		}
 		for _, row := range rows {
+			var deliveries []notify.DeliverArgs
 			err := s.db.InTx(orgCtx, func(tx *store.Tx) error {
 				expected := row.Version
 				at := now
@@ -380,7 +416,9 @@ func (s *Service) FlagOverdue(ctx context.Context, now time.Time) (int, error) {
 					return err
 				}
 				audit.Append(tx, "drill.overdue", "drill", row.ID, map[string]any{"due_at": row.DueAt.UTC()})
-				return nil
+				var err error
+				deliveries, err = notifyOverdue(tx, row)
+				return err
 			})
 			if errs.Is(err, errs.Stale) {
 				continue // recorded meanwhile
@@ -388,8 +426,25 @@ func (s *Service) FlagOverdue(ctx context.Context, now time.Time) (int, error) {
 			if err != nil {
 				return flagged, errs.E(op, err)
 			}
+			if s.notify != nil {
+				s.notify.Enqueue(orgCtx, deliveries)
+			}
 			flagged++
 		}
 	}
 	return flagged, nil
+}
+
+// notifyOverdue tells the site's supervisors, once (the event key is the
+// drill's), that a drill's window closed without it being held: a drill
+// the regulations require (004 二(一)1.2 每季度; 002 篇18 L1473 每年6月)
+// was missed. The notification, its webhook delivery and their delivery
+// state go through notify's outbox, as a missed round's do.
+func notifyOverdue(tx *store.Tx, row store.Drill) ([]notify.DeliverArgs, error) {
+	supervisors, err := tx.ActiveUserIDs(principal.Supervisor, row.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	return notify.Record(tx, notify.Event{Key: "drill.overdue:" + row.ID, Type: "drill.overdue", SubjectType: "drill",
+		SubjectID: row.ID, SiteID: row.SiteID, Recipients: supervisors})
 }

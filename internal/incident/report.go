@@ -36,6 +36,11 @@ type Report struct {
 	Answers     map[string]checklists.Answer `json:"answers"`
 	Witnesses   []Witness                    `json:"witnesses"`
 	CCTV        []CCTVReference              `json:"cctv"`
+	// Raised marks a report the server makes for an inspection item
+	// that raises an incident (checklists.IncidentRule): the guard
+	// answered the checklist, not the category's questions, which the
+	// handlers answer in their progress reports. Never from the wire.
+	Raised bool `json:"-"`
 }
 
 // Witness is someone who saw it; a signed statement is evidence (002
@@ -161,7 +166,7 @@ func (r *Report) Check(prefix string) ([]Problem, error) {
 			add(at+"/note", "at most 500 characters")
 		}
 	}
-	if !policy.IsCategory(r.Category) || (legacy && len(r.Answers) == 0) {
+	if !policy.IsCategory(r.Category) || (legacy && len(r.Answers) == 0) || r.Raised {
 		return out, nil // the questions depend on it
 	}
 	result, err := r.evaluate()

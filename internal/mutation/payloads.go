@@ -32,6 +32,9 @@ type Answer struct {
 type Submit struct {
 	ContentHash string `json:"content_hash,omitempty"` // the device's hash of what it submits, to compare
 	SubmittedAt string `json:"submitted_at,omitempty"` // RFC 3339
+	// DrillID names the scheduled drill this inspection (of the drill's
+	// template) records: the drill is held by it, as REST's record.
+	DrillID *string `json:"drill_id,omitempty"`
 }
 
 // CreateFinding is finding.create's payload.

@@ -50,6 +50,9 @@ type workingSet struct {
 	scanIDs        map[string]store.Scan
 	scans          []store.Scan
 	incidentEvents []store.IncidentEvent
+	// drillHolds are drills held by inspections submitted here, written
+	// once the inspections are (drills.go).
+	drillHolds []drillHold
 }
 
 func newWorkingSet() *workingSet {
@@ -435,6 +438,9 @@ func (ws *workingSet) flush(tx *store.Tx) error {
 		}
 	}
 	if err := tx.AddInspectionEvents(ws.events); err != nil {
+		return err
+	}
+	if err := ws.holdDrills(tx); err != nil {
 		return err
 	}
 	if err := tx.LinkMedia(ws.mediaLinks()); err != nil {

@@ -232,7 +232,10 @@ func (b *batch) raiseFindings(st *inspectionState, raised []checklists.Finding) 
 		if _, ok := b.findings[ids[i]]; ok {
 			continue
 		}
-		due := b.tx.Now.Add(time.Duration(f.DueHours) * time.Hour)
+		due, err := b.findingDue(st, f)
+		if err != nil {
+			return err
+		}
 		// The failed item's photos travel with the finding.
 		var evidence []string
 		if target, problem := resolve(st.pinned.template, f.Path); st.pinned != nil && problem == nil {
@@ -349,4 +352,32 @@ func nonNil(list []string) []string {
 		return []string{}
 	}
 	return list
+}
+
+// findingDue is when a raised finding is due: at the end of the agreed
+// rectify-by date in the site's time zone when the template takes it from
+// an answer (due_from: 004 §3.3 整改完成时间, §7.3 限期整改), else
+// due_hours after it is raised.
+func (b *batch) findingDue(st *inspectionState, f checklists.Finding) (time.Time, error) {
+	if f.DueDate == "" {
+		return b.tx.Now.Add(time.Duration(f.DueHours) * time.Hour), nil
+	}
+	site := b.siteRows[st.row.SiteID]
+	if site == nil {
+		row, err := b.tx.Site(st.row.SiteID)
+		if err != nil {
+			return time.Time{}, err
+		}
+		site = &row
+		b.siteRows[st.row.SiteID] = site
+	}
+	zone, err := time.LoadLocation(site.Timezone)
+	if err != nil {
+		zone = time.UTC
+	}
+	day, err := time.ParseInLocation(time.DateOnly, f.DueDate, zone)
+	if err != nil { // the engine checked it is a date
+		return b.tx.Now.Add(time.Duration(f.DueHours) * time.Hour), nil
+	}
+	return day.AddDate(0, 0, 1), nil
 }

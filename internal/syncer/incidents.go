@@ -68,19 +68,30 @@ func (b *batch) reportIncident(m Mutation) (Result, error) {
 		}
 		return conflict(m, st.row.Version, incident.ViewOf(st.row))
 	}
-	pol, err := notify.IncidentPolicy(b.tx)
-	if err != nil {
+	if err := b.openIncident(m.EntityID, b.p.UserID, in, m); err != nil {
 		return Result{}, err
 	}
-	row := incident.New(m.EntityID, b.p.UserID, in, pol, b.tx.Now)
-	b.incidents[m.EntityID] = &incidentState{row: row, isNew: true, dirty: true}
+	return Result{Status: Applied, EntityID: m.EntityID, Version: 1}, nil
+}
+
+// openIncident records a checked report as a new incident of the batch:
+// the one way an incident starts, whether a guard reports it
+// (incident.report) or a submitted inspection's item raises it
+// (raiseIncidents). Flushing it records and notifies it (flushIncident).
+func (b *batch) openIncident(id, reporterID string, in incident.Report, m Mutation) error {
+	pol, err := notify.IncidentPolicy(b.tx)
+	if err != nil {
+		return err
+	}
+	row := incident.New(id, reporterID, in, pol, b.tx.Now)
+	b.incidents[id] = &incidentState{row: row, isNew: true, dirty: true}
 	b.linkMedia("incident", row.ID, in.Media)
 	b.incidentEvent(row.ID, "reported", in.Description, row.Media, m)
 	if note := incident.SkipNote(row); note != "" {
 		b.incidentEvent(row.ID, "escalated", note, []byte("[]"), m)
 	}
-	b.touch(m.EntityID)
-	return Result{Status: Applied, EntityID: m.EntityID, Version: 1}, nil
+	b.touch(id)
+	return nil
 }
 
 // followUpIncident is incident.follow_up: a progress report (续报) by the

@@ -188,6 +188,13 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 	if err != nil {
 		return Result{}, errs.E("syncer.submit", errs.Internal, err)
 	}
+	drill, problems, err := b.checkDrill(st, in, m)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(problems) > 0 {
+		return rejected(m, problems...), nil
+	}
 	kind := "submitted"
 	if st.row.Status == inspection.Returned {
 		kind = "resubmitted"
@@ -207,6 +214,12 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 	if err := b.raiseFindings(st, evaluation.Findings); err != nil {
 		return Result{}, err
 	}
+	if err := b.raiseIncidents(st, evaluation.Incidents, m); err != nil {
+		return Result{}, err
+	}
+	if drill != nil {
+		b.drillHolds = append(b.drillHolds, drillHold{p: b.p, drill: *drill, inspectionID: st.row.ID})
+	}
 	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version, ContentHash: hash}, nil
 }
 
@@ -218,7 +231,11 @@ func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
 	if err != nil {
 		return checklists.Result{}, err
 	}
-	in := checklists.Input{Answers: st.answers, Context: decodeContext(st.row.Context), InspectorID: st.row.OwnerID,
+	context := decodeContext(st.row.Context)
+	if err := b.roundCheckpointTag(st, context); err != nil {
+		return checklists.Result{}, err
+	}
+	in := checklists.Input{Answers: st.answers, Context: context, InspectorID: st.row.OwnerID,
 		References: references, Countersigns: map[string]checklists.CountersignVerdict{}}
 	evaluation := checklists.Evaluate(st.pinned.template, in)
 	if len(evaluation.Countersigns) == 0 {

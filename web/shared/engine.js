@@ -249,7 +249,7 @@ export class Session {
         else result[key][path] = flag;
       }
     }
-    for (const key of ["sections", "blocked", "missing", "errors", "failed", "critical_failed", "findings", "countersigns"]) {
+    for (const key of ["sections", "blocked", "missing", "errors", "failed", "critical_failed", "findings", "countersigns", "incidents"]) {
       if (changes[key]) result[key] = changes[key];
     }
     result.outcome = changes.outcome;
