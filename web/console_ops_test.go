@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
@@ -42,20 +41,9 @@ const hazardTemplate = `{
 // photo of it; the server raises a finding, whose id is returned.
 func raisedFinding(t *testing.T, server *apitest.Env, tenant *apitest.Tenant) (*client.Client, string, string) {
 	t.Helper()
-	var created struct{ ID string }
-	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(hazardTemplate)}).
-		Want(t, http.StatusCreated).JSON(t, &created)
-	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	phone, err := client.Open(ctx, client.Options{Server: server.URL, StateDir: t.TempDir(), RequestTimeout: 10 * time.Second, MaxAttempts: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { phone.Close() })
-	if _, err := phone.Login(ctx, tenant.Guard.Email, apitest.Password); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Publish(t, server, tenant, hazardTemplate)
+	ctx := browsertest.Until(t)
+	phone := browsertest.GuardPhone(t, server, tenant.Guard)
 	if _, err := phone.Pull(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +71,7 @@ func raisedFinding(t *testing.T, server *apitest.Env, tenant *apitest.Tenant) (*
 	if err := phone.Submit(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	waitServer(t, ctx, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
+	browsertest.SyncUntil(t, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
 	var list struct {
 		Items []struct {
 			ID           string  `json:"id"`
@@ -126,8 +114,7 @@ func picture(t *testing.T, fill color.RGBA) []byte {
 // to the API with that photo as evidence (as the guard app does).
 func rectifyOnPhone(t *testing.T, server *apitest.Env, tenant *apitest.Tenant, phone *client.Client, findingID, note string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	ctx := browsertest.Until(t)
 	photo, err := phone.AttachMedia(ctx, client.Evidence{InspectionID: findingID, Kind: client.KindPhoto, ContentType: "image/png",
 		Data: picture(t, color.RGBA{30, 140, 60, 255})})
 	if err != nil {
@@ -149,7 +136,6 @@ func rectifyOnPhone(t *testing.T, server *apitest.Env, tenant *apitest.Tenant, p
 		if ctx.Err() != nil {
 			t.Fatalf("the evidence photo never reached the server (last sync error %v)", syncErr)
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 	server.Post("/v1/findings/"+findingID+"/rectify", tenant.Guard.Token, map[string]any{"note": note, "evidence": []string{photo}}).
 		Want(t, http.StatusOK)
@@ -194,8 +180,8 @@ func TestConsoleFindingToClosed(t *testing.T) {
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
-	browser.Run(chromedp.Navigate(server.URL + "/console/#/findings"))
 	row := `document.querySelector('#findings-open [data-finding="` + findingID + `"]')`
+	browser.Nav("#/findings")
 	browser.Wait("the finding among the open ones", row)
 	var line string
 	browser.Eval(row+`.textContent`, &line)
@@ -213,7 +199,7 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	browser.Screenshot("console-findings-portrait")
 	browser.SetViewport(browsertest.TabletLandscape)
 
-	browser.Run(chromedp.Click(chromedp.CSS(`#findings-open [data-finding="` + findingID + `"] a`)))
+	browser.Tap(`#findings-open [data-finding="` + findingID + `"] a`)
 	browser.Wait("the finding's page with the failed item and its photo", `document.querySelector('#finding-item') &&
 		[...document.querySelectorAll('#finding-photos img')].some((img) => img.complete && img.naturalWidth > 0)`)
 	var origin string
@@ -242,7 +228,7 @@ func TestConsoleFindingToClosed(t *testing.T) {
 		browser.Eval(`[...document.querySelectorAll('#finding-assignee option')].map((o) => o.textContent).join('|')`, &options)
 		t.Fatalf("the guard is not offered by name: %q", options)
 	}
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-assign`)))
+	browser.Tap(`#finding-assign`)
 	browser.Wait("the finding assigned", `document.querySelector('#finding-summary')?.textContent.includes('Assigned') &&
 		document.querySelector('#finding-history')?.textContent.includes('Assigned')`)
 	var after findingState
@@ -252,8 +238,7 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	}
 
 	rectifyOnPhone(t, server, tenant, phone, findingID, "Boxes moved to the store room; exit clear")
-	browser.Run(chromedp.Reload())
-	browser.Wait("the rectification evidence", `document.querySelector('#finding-verify') &&
+	browser.Reload("the rectification evidence", `document.querySelector('#finding-verify') &&
 		document.querySelector('#finding-rectification-note')?.textContent.includes('Boxes moved') &&
 		[...document.querySelectorAll('#finding-evidence-photos img')].some((img) => img.complete && img.naturalWidth > 0)`)
 	var evidence string
@@ -268,9 +253,9 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	browser.Screenshot("console-finding-evidence-portrait")
 	browser.SetViewport(browsertest.TabletLandscape)
 
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-verify`)))
+	browser.Tap(`#finding-verify`)
 	browser.Wait("the finding verified", `document.querySelector('#finding-close')`)
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-close`)))
+	browser.Tap(`#finding-close`)
 	browser.Wait("the finding closed", `document.querySelector('#finding-summary')?.textContent.includes('Closed')`)
 	var closed findingState
 	server.Get("/v1/findings/"+findingID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &closed)
@@ -281,8 +266,43 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	if closed.Status != "closed" || strings.Join(kinds, ",") != "created,assigned,rectified,verified,closed" {
 		t.Fatalf("after closing in the console: status %s, history %v", closed.Status, kinds)
 	}
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-back`)))
+	browser.Tap(`#finding-back`)
 	browser.Wait("the finding among the closed ones", `document.querySelector('#findings-closed [data-finding="`+findingID+`"]')`)
+
+	// The hazard register (隐患整改台账) reads it in words and names: the
+	// severity and state as on the board, who rectified and verified.
+	hazard := `document.querySelector('#records-table tr[data-finding="` + findingID + `"]')`
+	browser.Nav("#/records")
+	browser.Tap(`.console-tab[href="#/records/hazards"]`)
+	browser.Wait("the finding in the hazard register", hazard)
+	var ledger string
+	browser.Eval(hazard+`.innerText`, &ledger)
+	for _, want := range []string{"Fire exit blocked", "console site A", "High", "Closed", tenant.Guard.User.Name,
+		"Rectified by " + tenant.Guard.User.Name, "Verified by " + tenant.Supervisor.User.Name} {
+		if !strings.Contains(ledger, want) {
+			t.Errorf("hazard register row %q lacks %q", ledger, want)
+		}
+	}
+	for _, code := range []string{"high", "closed", findingID, tenant.Guard.User.ID, tenant.Sites[0].ID} {
+		if strings.Contains(ledger, code) {
+			t.Errorf("hazard register row %q shows the code %q", ledger, code)
+		}
+	}
+	noStrayText(t, browser)
+	browser.FitsWidth(t, "the hazard register")
+	browser.Screenshot("console-records-hazards")
+	browser.Eval(`localStorage.setItem('patrolsync.lang', 'zh-CN'), true`, nil)
+	browser.Reload("the hazard register in Chinese", `document.documentElement.lang === 'zh-CN' && `+hazard)
+	browser.Eval(hazard+`.innerText`, &ledger)
+	for _, want := range []string{"安全出口堵塞", "高", "已关闭", tenant.Guard.User.Name} {
+		if !strings.Contains(ledger, want) {
+			t.Errorf("Chinese hazard register row %q lacks %q", ledger, want)
+		}
+	}
+	browser.Screenshot("console-records-hazards-zh")
+	browser.SetViewport(browsertest.TabletPortrait)
+	browser.FitsWidth(t, "the hazard register")
+	browser.Screenshot("console-records-hazards-portrait")
 	browser.NoErrors(t)
 }
 
@@ -299,13 +319,12 @@ func TestConsoleFindingRejected(t *testing.T) {
 
 	browser := browsertest.New(t, browsertest.TabletPortrait)
 	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
-	browser.Run(chromedp.Navigate(server.URL + "/console/#/findings/" + findingID))
-	browser.Wait("the rectified finding", `document.querySelector('#finding-reject')`)
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-reject`)))
+	browser.Show("#/findings/"+findingID, "the rectified finding", `document.querySelector('#finding-reject')`)
+	browser.Tap(`#finding-reject`)
 	browser.Wait("the request for a reason", `document.querySelector('#finding-message')?.textContent.includes('why')`)
 	const reason = "Half the exit is still blocked: clear all of it"
-	browser.Run(chromedp.SetValue(chromedp.CSS(`#finding-reject-reason`), reason))
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-reject`)))
+	browser.Fill(`#finding-reject-reason`, reason)
+	browser.Tap(`#finding-reject`)
 	browser.Wait("the finding rejected", `document.querySelector('#finding-summary')?.textContent.includes('Rejected') &&
 		document.querySelector('#finding-history')?.textContent.includes('Half the exit')`)
 	browser.Screenshot("console-finding-rejected-portrait")
@@ -322,7 +341,7 @@ func TestConsoleFindingRejected(t *testing.T) {
 		t.Error("a rejected finding offers no reassignment")
 	}
 
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-back`)))
+	browser.Tap(`#finding-back`)
 	row := `document.querySelector('#findings-rejected [data-finding="` + findingID + `"]')`
 	browser.Wait("the finding among the rejected ones", row)
 	browser.Eval(`[...document.querySelectorAll('.console-languages button')].find((b) => b.textContent === '中文').click(), true`, nil)
@@ -351,13 +370,10 @@ func TestConsoleScheduleEditor(t *testing.T) {
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	browser.SignInConsole(server.URL, tenant.Admin.Email)
-	browser.Run(chromedp.Navigate(server.URL + "/console/#/schedules/new"))
-	browser.Wait("the editor with a preview", `document.querySelectorAll('#schedule-preview li[data-at]').length === 10`)
-	browser.Run(
-		chromedp.SetValue(chromedp.CSS(`#schedule-site`), tenant.Sites[0].ID),
-		chromedp.Click(chromedp.CSS(`.schedule-preset[data-preset="june"]`)),
-		chromedp.SetValue(chromedp.CSS(`#schedule-time`), "09:00"),
-	)
+	browser.Show("#/schedules/new", "the editor with a preview", `document.querySelectorAll('#schedule-preview li[data-at]').length === 10`)
+	browser.Fill(`#schedule-site`, tenant.Sites[0].ID)
+	browser.Tap(`.schedule-preset[data-preset="june"]`)
+	browser.Fill(`#schedule-time`, "09:00")
 	browser.Eval(`document.querySelector('#schedule-time').dispatchEvent(new Event('change')), true`, nil)
 	june := `[...document.querySelectorAll('#schedule-preview li[data-at]')]`
 	browser.Wait("ten Junes", june+`.length === 10 && `+june+`.every((li) => li.dataset.local.endsWith('-06-01T09:00:00+08:00'))`)
@@ -393,19 +409,17 @@ func TestConsoleScheduleEditor(t *testing.T) {
 	browser.SetViewport(browsertest.TabletLandscape)
 
 	// An own rule that is no rule is refused under the rule field.
-	browser.Run(chromedp.SetValue(chromedp.CSS(`#schedule-rrule`), "FREQ=SOMETIMES"))
+	browser.Fill(`#schedule-rrule`, "FREQ=SOMETIMES")
 	browser.Eval(`document.querySelector('#schedule-rrule').dispatchEvent(new Event('input')), true`, nil)
 	browser.Wait("the rule refused", `document.querySelector('#schedule-error-rrule')?.textContent.length > 0`)
 
-	browser.Run(
-		chromedp.Click(chromedp.CSS(`.schedule-preset[data-preset="daily"]`)),
-		chromedp.SetValue(chromedp.CSS(`#schedule-time`), "22:00"),
-		chromedp.SetValue(chromedp.CSS(`#schedule-name`), "Night walk"),
-	)
+	browser.Tap(`.schedule-preset[data-preset="daily"]`)
+	browser.Fill(`#schedule-time`, "22:00")
+	browser.Fill(`#schedule-name`, "Night walk")
 	browser.Eval(`document.querySelector('#schedule-time').dispatchEvent(new Event('change')), true`, nil)
 	daily := `[...document.querySelectorAll('#schedule-preview li[data-at]')]`
 	browser.Wait("ten nights at 22:00", daily+`.length === 10 && `+daily+`.every((li) => li.dataset.local.slice(11) === '22:00:00+08:00')`)
-	browser.Run(chromedp.Click(chromedp.CSS(`#schedule-save`)))
+	browser.Tap(`#schedule-save`)
 	browser.Wait("the schedules list with it", `document.querySelector('#schedules-table')?.textContent.includes('Daily at 22:00')`)
 	var listed string
 	browser.Eval(`document.querySelector('#schedules-table tbody tr').textContent`, &listed)
@@ -434,14 +448,14 @@ func TestConsoleScheduleEditor(t *testing.T) {
 	standard := `document.querySelector('#schedule-standards tr[data-standard="monthly-hazard-investigation"]')`
 	browser.Wait("the standard schedules", standard+`?.textContent.includes('Not set up')`)
 	browser.Screenshot("console-schedule-standards")
-	browser.Run(chromedp.Click(chromedp.CSS(`#schedule-standards tr[data-standard="monthly-hazard-investigation"] .standard-set-up`)))
+	browser.Tap(`#schedule-standards tr[data-standard="monthly-hazard-investigation"] .standard-set-up`)
 	browser.Wait("the editor filled in", `document.querySelector('#schedule-kind')?.value === 'inspection' &&
 		document.querySelector('.schedule-preset[data-preset="monthly"]')?.getAttribute('aria-checked') === 'true' &&
 		document.querySelector('#schedule-name').value.includes('hazard') &&
 		document.querySelectorAll('#schedule-preview li[data-at]').length === 10`)
-	browser.Run(chromedp.SetValue(chromedp.CSS(`#schedule-site`), tenant.Sites[1].ID))
+	browser.Fill(`#schedule-site`, tenant.Sites[1].ID)
 	browser.Eval(`document.querySelector('#schedule-site').dispatchEvent(new Event('change')), true`, nil)
-	browser.Run(chromedp.Click(chromedp.CSS(`#schedule-save`)))
+	browser.Tap(`#schedule-save`)
 	browser.Wait("the standard running at site B", standard+`?.textContent.includes('console site B')`)
 	server.Get("/v1/schedules", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &saved)
 	if len(saved.Items) != 2 {
@@ -512,9 +526,8 @@ func TestConsoleRoundsOfTheDay(t *testing.T) {
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
-	browser.Run(chromedp.Navigate(server.URL + "/console/#/rounds"))
-	browser.Wait("the rounds screen", `document.querySelector('#rounds-day')`)
-	browser.Run(chromedp.SetValue(chromedp.CSS(`#rounds-day`), yesterday.Format("2006-01-02")))
+	browser.Show("#/rounds", "the rounds screen", `document.querySelector('#rounds-day')`)
+	browser.Fill(`#rounds-day`, yesterday.Format("2006-01-02"))
 	browser.Eval(`document.querySelector('#rounds-day').dispatchEvent(new Event('change')), true`, nil)
 	rows := `[...document.querySelectorAll('.rounds-site[data-site="` + tenant.Sites[0].ID + `"] .rounds-row')]`
 	browser.Wait("yesterday's six rounds", `document.querySelector('#rounds-board').dataset.day === '`+yesterday.Format("2006-01-02")+`' && `+rows+`.length === 6`)
@@ -530,7 +543,7 @@ func TestConsoleRoundsOfTheDay(t *testing.T) {
 			t.Errorf("the 08:00 round reads %q, lacking %q", partial, want)
 		}
 	}
-	browser.Run(chromedp.Click(chromedp.CSS(`.rounds-row[data-verdict="partial"] summary`)))
+	browser.Tap(`.rounds-row[data-verdict="partial"] summary`)
 	browser.Wait("the scan timeline", `document.querySelector('.rounds-row[data-verdict="partial"] details').open`)
 	var timeline string
 	browser.Eval(`document.querySelector('.rounds-row[data-verdict="partial"] .rounds-timeline').textContent`, &timeline)
