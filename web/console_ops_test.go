@@ -571,3 +571,65 @@ func jsString(s string) string {
 	encoded, _ := json.Marshal(s)
 	return string(encoded)
 }
+
+// An inspection done on a round but submitted after the round's window
+// closed is flagged late on its page (the periodic report's 迟交 counts
+// the same), with the window's end in the site's zone.
+func TestConsoleLateRoundInspection(t *testing.T) {
+	server, tenant := browsertest.Console(t, "console")
+	templateID := browsertest.Publish(t, server, tenant, `{"key": "gate-check", "title": {"zh-CN": "大门检查", "en": "Gate check"},
+		"sections": [{"key": "gate", "title": {"zh-CN": "大门", "en": "Gate"},
+		"items": [{"key": "gate_closed", "type": "yes_no", "label": {"zh-CN": "大门已关？", "en": "Gate closed?"}, "required": true}]}]}`)
+	shanghai := shanghai(t)
+	var route struct{ ID string }
+	server.Post("/v1/routes", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "name": "Gate walk",
+		"checkpoints": []map[string]any{{"name": "Gate", "tag_code": "QR-GATE"}}}).Want(t, http.StatusCreated).JSON(t, &route)
+	now := time.Now().In(shanghai)
+	yesterday := time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, shanghai)
+	server.Post("/v1/schedules", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "kind": "round", "name": "Gate walk",
+		"route_id": route.ID, "rrule": "FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0", "dtstart": yesterday.Format("2006-01-02T15:04:05"),
+		"tolerance_minutes": 30, "assignee_id": tenant.Guard.User.ID}).Want(t, http.StatusCreated)
+	if _, err := server.App.Rounds.Materialize(context.Background(), yesterday); err != nil {
+		t.Fatal(err)
+	}
+	var rounds struct {
+		Items []struct{ ID string }
+	}
+	q := url.Values{"site_id": {tenant.Sites[0].ID}, "from": {yesterday.UTC().Format(time.RFC3339)},
+		"to": {yesterday.AddDate(0, 0, 1).UTC().Format(time.RFC3339)}}
+	server.Get("/v1/rounds?"+q.Encode(), tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &rounds)
+	if len(rounds.Items) != 1 {
+		t.Fatalf("%d rounds yesterday, want 1", len(rounds.Items))
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	at := func(d time.Duration) string { return yesterday.Add(d).UTC().Format(time.RFC3339) }
+	mutation := func(kind string, payload map[string]any, when string) map[string]any {
+		return map[string]any{"mutation_id": uuid.Must(uuid.NewV7()).String(), "type": kind, "entity_id": id, "payload": payload, "client_time": when}
+	}
+	var pushed struct {
+		Results []struct{ Status string } `json:"results"`
+	}
+	// Started in the window (08:10), submitted at 09:15: 45 minutes after it closed at 08:30.
+	server.Post("/v1/sync/push", tenant.Guard.Token, map[string]any{"mutations": []map[string]any{
+		mutation("inspection.start", map[string]any{"template_id": templateID, "template_version": 1, "site_id": tenant.Sites[0].ID,
+			"round_id": rounds.Items[0].ID, "started_at": at(8*time.Hour + 10*time.Minute)}, at(8*time.Hour+10*time.Minute)),
+		mutation("answer.set", map[string]any{"path": "/gate_closed", "answer": map[string]any{"value": "yes"}}, at(8*time.Hour+11*time.Minute)),
+		mutation("inspection.submit", map[string]any{"submitted_at": at(9*time.Hour + 15*time.Minute)}, at(9*time.Hour+15*time.Minute)),
+	}}).Want(t, http.StatusOK).JSON(t, &pushed)
+	for i, r := range pushed.Results {
+		if r.Status != "applied" {
+			t.Fatalf("mutation %d: %s", i, r.Status)
+		}
+	}
+
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
+	browser.Show("#/inspections/"+id, "the late inspection", `document.querySelector('#inspection-summary')?.textContent.includes('Late: submitted')`)
+	var summary string
+	browser.Eval(`document.querySelector('#inspection-summary').textContent`, &summary)
+	if !strings.Contains(summary, "Late: submitted 45 min after the round closed") || !strings.Contains(summary, "08:30") {
+		t.Errorf("the late flag reads %q, want 45 minutes after 08:30 in the site's zone", summary)
+	}
+	browser.Screenshot("console-inspection-late")
+	browser.NoErrors(t)
+}
