@@ -195,6 +195,24 @@ func TestConsoleDeactivateDevice(t *testing.T) {
 	browser.SignInConsole(server.URL, tenant.Admin.Email)
 	browser.Show("#/admin/users", "the users", `document.querySelector('#admin-users tr[data-user="`+tenant.Guard.User.ID+`"]')`)
 	both(t, browser, "console-admin-users")
+	// A regulator's account made from the form: an auditor, by name in the list.
+	browser.Fill(`#admin-user-name`, "审计员 Wang Fang")
+	browser.Fill(`#admin-user-email`, "wang.fang@regulator.test")
+	browser.Fill(`#admin-user-password`, "long-enough-password")
+	browser.Fill(`#admin-user-role`, "auditor")
+	browser.Tap(`#admin-user-create`)
+	browser.Wait("the new auditor listed", `document.querySelector('#admin-users')?.textContent.includes('审计员 Wang Fang')`)
+	var users struct {
+		Items []struct{ Name, Email, Role string }
+	}
+	server.Get("/v1/users", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &users)
+	made := false
+	for _, u := range users.Items {
+		made = made || (u.Email == "wang.fang@regulator.test" && u.Role == "auditor" && u.Name == "审计员 Wang Fang")
+	}
+	if !made {
+		t.Errorf("the server's users after the form: %+v", users.Items)
+	}
 	browser.Show("#/admin/sites", "the sites with a place", `document.querySelector('#admin-sites')?.textContent.includes('31.2304')`)
 	both(t, browser, "console-admin-sites")
 	browser.Show("#/admin/checkpoints", "the checkpoints", `document.querySelector('#console-main')?.textContent.includes('CP-VAULT-01')`)

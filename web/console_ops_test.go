@@ -291,6 +291,12 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	noStrayText(t, browser)
 	browser.FitsWidth(t, "the hazard register")
 	browser.Screenshot("console-records-hazards")
+	// Its exports, as the register is filed: CSV and PDF from the server.
+	for _, export := range []string{"#records-csv", "#records-pdf"} {
+		browser.Eval(`document.querySelector('#toast')?.replaceChildren(), true`, nil)
+		browser.Tap(export)
+		browser.Wait("the "+export+" export downloaded", `document.querySelector('#toast')?.textContent === 'Export downloaded.'`)
+	}
 	browser.Eval(`localStorage.setItem('patrolsync.lang', 'zh-CN'), true`, nil)
 	browser.Reload("the hazard register in Chinese", `document.documentElement.lang === 'zh-CN' && `+hazard)
 	browser.Eval(hazard+`.innerText`, &ledger)
