@@ -215,8 +215,28 @@ func TestConsoleDeactivateDevice(t *testing.T) {
 	}
 	browser.Show("#/admin/sites", "the sites with a place", `document.querySelector('#admin-sites')?.textContent.includes('31.2304')`)
 	both(t, browser, "console-admin-sites")
+	// A new branch from the form, in its own zone.
+	browser.Fill(`#admin-site-form .site-code`, "C")
+	browser.Fill(`#admin-site-form .site-name`, "浦东支行 Pudong branch")
+	browser.Fill(`#admin-site-form .site-timezone`, "Asia/Shanghai")
+	browser.Tap(`#admin-site-form button[type="submit"]`)
+	browser.Wait("the new site listed", `document.querySelector('#admin-sites')?.textContent.includes('浦东支行 Pudong branch')`)
 	browser.Show("#/admin/checkpoints", "the checkpoints", `document.querySelector('#console-main')?.textContent.includes('CP-VAULT-01')`)
 	both(t, browser, "console-admin-checkpoints")
+	// A checkpoint added to the route from its form.
+	browser.Fill(`.console-route form.console-form-inline label:nth-of-type(1) input`, "Safe room 保险室")
+	browser.Fill(`.console-route form.console-form-inline label:nth-of-type(2) input`, "CP-SAFE-03")
+	browser.Tap(`.console-route form.console-form-inline button[type="submit"]`)
+	browser.Wait("the new checkpoint listed", `document.querySelector('#console-main')?.textContent.includes('CP-SAFE-03')`)
+	var routes struct {
+		Items []struct {
+			Checkpoints []struct{ Name, TagCode string } `json:"checkpoints"`
+		}
+	}
+	server.Get("/v1/routes?site_id="+tenant.Sites[0].ID, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &routes)
+	if len(routes.Items) != 1 || len(routes.Items[0].Checkpoints) != 3 || routes.Items[0].Checkpoints[2].Name != "Safe room 保险室" {
+		t.Errorf("the route after the form: %+v", routes.Items)
+	}
 	browser.Tap(`#admin-print-labels`)
 	browser.Wait("the label sheet downloaded", `document.querySelector('#toast')?.textContent === 'Label sheet downloaded.'`)
 
