@@ -50,7 +50,13 @@ async function render() {
 // known is the directory of names, read once per sign-in.
 let known = null;
 
+// turn counts the screens drawn: one whose directory arrives after a newer
+// screen began (a tap on the bar while signing in) draws nothing, so that a
+// stale screen's loads cannot overtake the one shown.
+let turn = 0;
+
 async function route(session) {
+  const mine = ++turn;
   const main = h('main', { class: 'console-main', id: 'console-main' });
   root.replaceChildren(topbar(session), main);
   main.append(loading(s('loading')));
@@ -61,6 +67,7 @@ async function route(session) {
     main.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => render())));
     return;
   }
+  if (mine !== turn) return;
   const context = { session, known, main, go: (hash) => { location.hash = hash; }, signOut: () => render() };
   const { screen, params } = currentRoute();
   if (screen.path !== '#/inspections/') forgetMedia();
