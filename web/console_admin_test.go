@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -33,15 +32,12 @@ func both(t *testing.T, browser *browsertest.Browser, name string) {
 // compares with version 1.
 func TestConsoleTemplateEditPreviewPublish(t *testing.T) {
 	server, tenant := browsertest.Console(t, "console")
-	var created struct{ ID string }
-	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(consoleTemplate)}).
-		Want(t, http.StatusCreated).JSON(t, &created)
-	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
+	templateID := browsertest.Publish(t, server, tenant, consoleTemplate)
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	browser.SignInConsole(server.URL, tenant.Admin.Email)
-	browser.Show("#/templates", "the checklists", `document.querySelector('#templates-table a[href="#/templates/`+created.ID+`"]')`)
-	browser.Run(chromedp.Click(chromedp.CSS(`#templates-table a[href="#/templates/` + created.ID + `"]`)))
+	browser.Show("#/templates", "the checklists", `document.querySelector('#templates-table a[href="#/templates/`+templateID+`"]')`)
+	browser.Tap(`#templates-table a[href="#/templates/` + templateID + `"]`)
 	browser.Wait("the preview of version 1", `document.querySelector('#template-preview [data-path="/door_locked"]')`)
 
 	edit := func(change string) {
@@ -69,7 +65,7 @@ func TestConsoleTemplateEditPreviewPublish(t *testing.T) {
 	browser.Wait("the preview evaluating the answer", `document.querySelector('#template-preview [data-path="/keys_counted"].is-failed')`)
 	both(t, browser, "console-template-editor")
 
-	browser.Run(chromedp.Click(chromedp.CSS(`#template-publish`)))
+	browser.Tap(`#template-publish`)
 	browser.Wait("version 2 to compare", `[...document.querySelectorAll('#template-diff-to option')].some((o) => o.textContent === 'Version 2')`)
 	browser.Run(chromedp.Evaluate[chromedp.Void](`(() => {
 		const from = document.querySelector('#template-diff-from'), to = document.querySelector('#template-diff-to');
@@ -80,7 +76,7 @@ func TestConsoleTemplateEditPreviewPublish(t *testing.T) {
 	var template struct {
 		LatestVersion struct{ Number int } `json:"latest_version"`
 	}
-	server.Get("/v1/templates/"+created.ID, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &template)
+	server.Get("/v1/templates/"+templateID, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &template)
 	if template.LatestVersion.Number != 2 {
 		t.Fatalf("latest version after publishing = %d, want 2", template.LatestVersion.Number)
 	}
@@ -100,11 +96,8 @@ func TestConsoleTemplateEditPreviewPublish(t *testing.T) {
 // no control that writes; the server refuses their writes.
 func TestConsoleAuditorReadsOnly(t *testing.T) {
 	server, tenant := browsertest.Console(t, "console")
-	var created struct{ ID string }
-	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(consoleTemplate)}).
-		Want(t, http.StatusCreated).JSON(t, &created)
-	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
-	_, id := phoneWithSubmission(t, server, tenant, "vault-close")
+	templateID := browsertest.Publish(t, server, tenant, consoleTemplate)
+	_, id := browsertest.Submitted(t, server, tenant, "vault-close")
 	auditor := server.NewAuditor(tenant, "auditor")
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
@@ -138,16 +131,16 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	}
 	both(t, browser, "console-records-audit")
 	// The same in Chinese: names and times as before, the words translated.
-	browser.Run(chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'zh-CN')`), chromedp.Reload())
-	browser.Wait("the audit log in Chinese", `document.querySelector('#audit-verdict .banner-ok')?.textContent.includes('审计链完整') &&
+	browser.Eval(`localStorage.setItem('patrolsync.lang', 'zh-CN'), true`, nil)
+	browser.Reload("the audit log in Chinese", `document.querySelector('#audit-verdict .banner-ok')?.textContent.includes('审计链完整') &&
 		document.querySelector('#audit-table tbody tr')`)
 	browser.Screenshot("console-records-audit-zh")
-	browser.Run(chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`), chromedp.Reload())
-	browser.Wait("the console in English again", `document.querySelector('#audit-table tbody tr')`)
+	browser.Eval(`localStorage.setItem('patrolsync.lang', 'en'), true`, nil)
+	browser.Reload("the console in English again", `document.querySelector('#audit-table tbody tr')`)
 	browser.Show("#/records/inspections", "the inspection register", `document.querySelector('#records-table tr[data-inspection="`+id+`"]')`)
 	noWrites("the register")
 	// The register prints as a PDF from the server (an auditor files it).
-	browser.Run(chromedp.Click(chromedp.CSS(`#records-pdf`)))
+	browser.Tap(`#records-pdf`)
 	browser.Wait("the printed register downloaded", `document.querySelector('#toast')?.textContent === 'Export downloaded.'`)
 	// The month's report: the submitted inspection counted at its site.
 	browser.Show("#/records/reports", "the month's report", `document.querySelector('#periodic-title') &&
@@ -160,14 +153,15 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	}
 	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#toast')?.classList.remove('show')`))
 	both(t, browser, "console-records-reports")
-	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#toast')?.replaceChildren()`), chromedp.Click(chromedp.CSS(`#periodic-pdf`)))
+	browser.Eval(`document.querySelector('#toast')?.replaceChildren(), true`, nil)
+	browser.Tap(`#periodic-pdf`)
 	browser.Wait("the report's PDF downloaded", `document.querySelector('#toast')?.textContent === 'Export downloaded.'`)
 	for _, screen := range []struct{ hash, what, ready string }{
 		{"#/admin/users", "the users", `document.querySelector('#admin-users tbody tr')`},
 		{"#/admin/devices", "the devices", `document.querySelector('#admin-devices tbody tr')`},
 		{"#/admin/sites", "the sites", `document.querySelector('#admin-sites tbody tr')`},
 		{"#/admin/checkpoints", "the checkpoints", `document.querySelector('#admin-checkpoint-site')`},
-		{"#/templates/" + created.ID, "the checklist editor", `document.querySelector('#template-preview [data-path]')`},
+		{"#/templates/" + templateID, "the checklist editor", `document.querySelector('#template-preview [data-path]')`},
 	} {
 		browser.Show(screen.hash, screen.what, screen.ready)
 		noWrites(screen.what)
@@ -201,11 +195,49 @@ func TestConsoleDeactivateDevice(t *testing.T) {
 	browser.SignInConsole(server.URL, tenant.Admin.Email)
 	browser.Show("#/admin/users", "the users", `document.querySelector('#admin-users tr[data-user="`+tenant.Guard.User.ID+`"]')`)
 	both(t, browser, "console-admin-users")
+	// A regulator's account made from the form: an auditor, by name in the list.
+	browser.Fill(`#admin-user-name`, "审计员 Wang Fang")
+	browser.Fill(`#admin-user-email`, "wang.fang@regulator.test")
+	browser.Fill(`#admin-user-password`, "long-enough-password")
+	browser.Fill(`#admin-user-role`, "auditor")
+	browser.Tap(`#admin-user-create`)
+	browser.Wait("the new auditor listed", `document.querySelector('#admin-users')?.textContent.includes('审计员 Wang Fang')`)
+	var users struct {
+		Items []struct{ Name, Email, Role string }
+	}
+	server.Get("/v1/users", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &users)
+	made := false
+	for _, u := range users.Items {
+		made = made || (u.Email == "wang.fang@regulator.test" && u.Role == "auditor" && u.Name == "审计员 Wang Fang")
+	}
+	if !made {
+		t.Errorf("the server's users after the form: %+v", users.Items)
+	}
 	browser.Show("#/admin/sites", "the sites with a place", `document.querySelector('#admin-sites')?.textContent.includes('31.2304')`)
 	both(t, browser, "console-admin-sites")
+	// A new branch from the form, in its own zone.
+	browser.Fill(`#admin-site-form .site-code`, "C")
+	browser.Fill(`#admin-site-form .site-name`, "浦东支行 Pudong branch")
+	browser.Fill(`#admin-site-form .site-timezone`, "Asia/Shanghai")
+	browser.Tap(`#admin-site-form button[type="submit"]`)
+	browser.Wait("the new site listed", `document.querySelector('#admin-sites')?.textContent.includes('浦东支行 Pudong branch')`)
 	browser.Show("#/admin/checkpoints", "the checkpoints", `document.querySelector('#console-main')?.textContent.includes('CP-VAULT-01')`)
 	both(t, browser, "console-admin-checkpoints")
-	browser.Run(chromedp.Click(chromedp.CSS(`#admin-print-labels`)))
+	// A checkpoint added to the route from its form.
+	browser.Fill(`.console-route form.console-form-inline label:nth-of-type(1) input`, "Safe room 保险室")
+	browser.Fill(`.console-route form.console-form-inline label:nth-of-type(2) input`, "CP-SAFE-03")
+	browser.Tap(`.console-route form.console-form-inline button[type="submit"]`)
+	browser.Wait("the new checkpoint listed", `document.querySelector('#console-main')?.textContent.includes('CP-SAFE-03')`)
+	var routes struct {
+		Items []struct {
+			Checkpoints []struct{ Name, TagCode string } `json:"checkpoints"`
+		}
+	}
+	server.Get("/v1/routes?site_id="+tenant.Sites[0].ID, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &routes)
+	if len(routes.Items) != 1 || len(routes.Items[0].Checkpoints) != 3 || routes.Items[0].Checkpoints[2].Name != "Safe room 保险室" {
+		t.Errorf("the route after the form: %+v", routes.Items)
+	}
+	browser.Tap(`#admin-print-labels`)
 	browser.Wait("the label sheet downloaded", `document.querySelector('#toast')?.textContent === 'Label sheet downloaded.'`)
 
 	browser.Show("#/admin/devices/"+tenant.Guard.User.ID, "the guard's phone", `document.querySelector('#admin-devices .device-deactivate')`)
@@ -215,9 +247,9 @@ func TestConsoleDeactivateDevice(t *testing.T) {
 		t.Errorf("devices heading %q does not name the guard", heading)
 	}
 	both(t, browser, "console-admin-devices")
-	browser.Run(chromedp.Click(chromedp.CSS(`#admin-devices .device-deactivate`)))
+	browser.Tap(`#admin-devices .device-deactivate`)
 	browser.Wait("the confirmation", `document.querySelector('#confirm-ok')`)
-	browser.Run(chromedp.Click(chromedp.CSS(`#confirm-ok`)))
+	browser.Tap(`#confirm-ok`)
 	browser.Wait("the phone deactivated", `!document.querySelector('#admin-devices .device-deactivate') &&
 		document.querySelector('#admin-devices')?.textContent.includes('Deactivated')`)
 	server.Get("/v1/me", tenant.Guard.Token).Want(t, http.StatusUnauthorized)

@@ -6,11 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
-	"github.com/patrolsync/patrolsync/api/apitest"
 	"github.com/patrolsync/patrolsync/internal/browsertest"
-	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
 // The supervisor schedules this year's quarterly drills from the site's
@@ -18,31 +14,20 @@ import (
 // drill inspection the guard submitted, and evaluates it; the drill's
 // failed items show as findings.
 func TestConsoleDrillScheduledHeldEvaluated(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("drills")
+	server, tenant := browsertest.Console(t, "drills")
 	var plan struct{ ID string }
 	server.Post("/v1/plans", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "category": "robbery",
 		"title": "防抢劫应急预案", "body": map[string]any{
 			"team":  []any{map[string]any{"role": "commander", "user_id": tenant.Supervisor.User.ID}},
 			"steps": []any{map[string]any{"text": map[string]string{"zh-CN": "按下110报警器", "en": "Press the 110 alarm"}}}}}).
 		Want(t, http.StatusCreated).JSON(t, &plan)
-	_, inspectionID := phoneWithSubmission(t, server, tenant, "emergency-drill-quarterly")
+	_, inspectionID := browsertest.Submitted(t, server, tenant, "emergency-drill-quarterly")
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	browser.Run(
-		chromedp.Navigate(server.URL+"/console/"),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
-		chromedp.Reload(),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
-		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
-		chromedp.Click(chromedp.CSS(`#console-submit`)),
-	)
-	browser.Wait("the console", `document.querySelector('.console-nav a[href="#/drills"]')`)
-	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/drills"]`)))
+	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
+	browser.Nav("#/drills")
 	browser.Wait("the schedule form", `document.querySelector('#drill-schedule')`)
-	browser.Run(chromedp.Click(chromedp.CSS(`#drill-schedule`)))
+	browser.Tap(`#drill-schedule`)
 	browser.Wait("four drills", `document.querySelectorAll('tr[data-drill]').length === 4`)
 
 	var drills struct {
@@ -66,7 +51,7 @@ func TestConsoleDrillScheduledHeldEvaluated(t *testing.T) {
 	browser.Wait("the drill record to pick", row+`.querySelector('select')`)
 	noStrayText(t, browser)
 	browser.Screenshot("console-drills")
-	browser.Run(chromedp.Click(chromedp.CSS(`#drill-record-` + current)))
+	browser.Tap(`#drill-record-` + current)
 	browser.Wait("the drill held", row+`?.dataset.status === 'held'`)
 	var line string
 	browser.Eval(row+`.textContent`, &line)
@@ -75,11 +60,9 @@ func TestConsoleDrillScheduledHeldEvaluated(t *testing.T) {
 			t.Errorf("held drill row %q lacks %q", line, want)
 		}
 	}
-	browser.Run(
-		chromedp.SetValue(chromedp.CSS(`#drill-evaluation-`+current), "Alarm raised late; evacuation orderly."),
-		chromedp.SetValue(chromedp.CSS(`#drill-follow-up-`+current), "Retrain the communication team."),
-		chromedp.Click(chromedp.CSS(`#drill-evaluate-`+current)),
-	)
+	browser.Fill(`#drill-evaluation-`+current, "Alarm raised late; evacuation orderly.")
+	browser.Fill(`#drill-follow-up-`+current, "Retrain the communication team.")
+	browser.Tap(`#drill-evaluate-` + current)
 	browser.Wait("the drill evaluated", row+`?.dataset.status === 'evaluated'`)
 	browser.Screenshot("console-drills-evaluated")
 	browser.SetViewport(browsertest.TabletPortrait)

@@ -1,20 +1,16 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/patrolsync/patrolsync/api/apitest"
 	"github.com/patrolsync/patrolsync/internal/browsertest"
 	"github.com/patrolsync/patrolsync/internal/client"
 	"github.com/patrolsync/patrolsync/internal/mutation"
-	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
 // An admin on a tablet puts the guard on a post with the roster form and
@@ -23,21 +19,12 @@ import (
 // console shows the handover with both drawn signatures; the daily
 // reports screen shows each site against the cut-off.
 func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
-	server := browsertest.Server(t, testenv.Postgres(t))
-	tenant := server.NewTenant("duties")
+	server, tenant := browsertest.Console(t, "duties")
 	siteA := tenant.Sites[0].ID
 	incoming := server.NewGuard(tenant, "guard-night", siteA)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	ctx := browsertest.Until(t)
 	phone := func(account apitest.Account) *client.Client {
-		c, err := client.Open(ctx, client.Options{Server: server.URL, StateDir: t.TempDir(), RequestTimeout: 10 * time.Second, MaxAttempts: 5})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		if _, err := c.Login(ctx, account.Email, apitest.Password); err != nil {
-			t.Fatal(err)
-		}
+		c := browsertest.GuardPhone(t, server, account)
 		if _, _, err := c.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -66,29 +53,17 @@ func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
 	server.Get("/v1/handovers/"+id, tenant.Admin.Token).Want(t, http.StatusOK)
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	browser.Run(
-		chromedp.Navigate(server.URL+"/console/"),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
-		chromedp.Reload(),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Admin.Email),
-		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
-		chromedp.Click(chromedp.CSS(`#console-submit`)),
-	)
-	browser.Wait("the console", `document.querySelector('.console-nav a[href="#/roster"]')`)
-	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/roster"]`)))
+	browser.SignInConsole(server.URL, tenant.Admin.Email)
+	browser.Nav("#/roster")
 	browser.Wait("the roster form", `document.querySelector('#roster-form')`)
 	start := time.Now().Add(time.Hour).Truncate(time.Hour)
 	local := func(at time.Time) string { return at.Local().Format("2006-01-02T15:04") }
-	browser.Run(
-		chromedp.SetValue(chromedp.CSS(`#roster-new-site`), siteA),
-		chromedp.SetValue(chromedp.CSS(`#roster-new-person`), tenant.Guard.User.ID),
-		chromedp.SetValue(chromedp.CSS(`#roster-new-post`), "Lobby post"),
-		chromedp.SetValue(chromedp.CSS(`#roster-new-from`), local(start)),
-		chromedp.SetValue(chromedp.CSS(`#roster-new-to`), local(start.Add(8*time.Hour))),
-		chromedp.Click(chromedp.CSS(`#roster-add`)),
-	)
+	browser.Fill(`#roster-new-site`, siteA)
+	browser.Fill(`#roster-new-person`, tenant.Guard.User.ID)
+	browser.Fill(`#roster-new-post`, "Lobby post")
+	browser.Fill(`#roster-new-from`, local(start))
+	browser.Fill(`#roster-new-to`, local(start.Add(8*time.Hour)))
+	browser.Tap(`#roster-add`)
 	browser.Wait("the new roster line", `[...document.querySelectorAll('#roster-table tbody tr')].some((tr) => tr.textContent.includes('Lobby post'))`)
 	var line string
 	browser.Eval(`[...document.querySelectorAll('#roster-table tbody tr')].find((tr) => tr.textContent.includes('Lobby post')).textContent`, &line)
@@ -106,7 +81,7 @@ func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
 	}
 	browser.Screenshot("console-roster")
 
-	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/handovers"]`)))
+	browser.Nav("#/handovers")
 	row := `document.querySelector('#handover-` + id + `')`
 	browser.Wait("the handover", row)
 	var text string
@@ -128,7 +103,7 @@ func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
 	browser.Screenshot("console-handovers-phone")
 
 	browser.SetViewport(browsertest.TabletLandscape)
-	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/daily"]`)))
+	browser.Nav("#/daily")
 	browser.Wait("the daily reports", `document.querySelector('#daily-table')`)
 	var rows int
 	browser.Eval(`document.querySelectorAll('#daily-table tbody tr').length`, &rows)

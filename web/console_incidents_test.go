@@ -1,15 +1,11 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
-	"github.com/patrolsync/patrolsync/api/apitest"
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/browsertest"
 	"github.com/patrolsync/patrolsync/internal/client"
@@ -22,16 +18,8 @@ import (
 // step on the incident page, each step recorded as theirs.
 func TestConsoleIncidentToClosure(t *testing.T) {
 	server, tenant := browsertest.Console(t, "incidents")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	phone, err := client.Open(ctx, client.Options{Server: server.URL, StateDir: t.TempDir(), RequestTimeout: 10 * time.Second, MaxAttempts: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { phone.Close() })
-	if _, err := phone.Login(ctx, tenant.Guard.Email, apitest.Password); err != nil {
-		t.Fatal(err)
-	}
+	ctx := browsertest.Until(t)
+	phone := browsertest.GuardPhone(t, server, tenant.Guard)
 	yes := checklists.Answer{Value: "yes"}
 	id, err := phone.ReportIncident(ctx, client.IncidentReport{SiteID: tenant.Sites[0].ID, Type: "营业厅抢劫 Robbery at the counter",
 		Category: "robbery", Level: "major", Place: "Counter 2", OccurredAt: time.Now().Add(-4 * time.Minute).UTC().Format(time.RFC3339),
@@ -50,18 +38,8 @@ func TestConsoleIncidentToClosure(t *testing.T) {
 	server.Get("/v1/incidents/"+id, tenant.Supervisor.Token).Want(t, http.StatusOK)
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	browser.Run(
-		chromedp.Navigate(server.URL+"/console/"),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
-		chromedp.Reload(),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
-		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
-		chromedp.Click(chromedp.CSS(`#console-submit`)),
-	)
-	browser.Wait("the console", `document.querySelector('.console-nav a[href="#/incidents"]')`)
-	browser.Run(chromedp.Click(chromedp.CSS(`.console-nav a[href="#/incidents"]`)))
+	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
+	browser.Nav("#/incidents")
 	row := `document.querySelector('tr[data-incident="` + id + `"]')`
 	browser.Wait("the incident in the list", row)
 	var line, level string
@@ -80,7 +58,7 @@ func TestConsoleIncidentToClosure(t *testing.T) {
 	browser.Screenshot("console-incidents-portrait")
 	browser.SetViewport(browsertest.TabletLandscape)
 
-	browser.Run(chromedp.Click(chromedp.CSS(`tr[data-incident="` + id + `"] a`)))
+	browser.Tap(`tr[data-incident="` + id + `"] a`)
 	browser.Wait("the incident page", `document.querySelector('#incident-acknowledge')`)
 	var page string
 	browser.Eval(`document.querySelector('#console-main').innerText`, &page)
@@ -94,22 +72,22 @@ func TestConsoleIncidentToClosure(t *testing.T) {
 
 	take := func(what, selector, ready string) {
 		t.Helper()
-		browser.Run(chromedp.Click(chromedp.CSS(selector)))
+		browser.Tap(selector)
 		browser.Wait(what, ready)
 	}
 	take("acknowledged", `#incident-acknowledge`, `document.querySelector('#incident-progress') && !document.querySelector('#incident-acknowledge')`)
-	browser.Run(chromedp.SetValue(chromedp.CSS(`#incident-progress-note`), "110 arrived 10:12; statements taken from two witnesses."))
+	browser.Fill(`#incident-progress-note`, "110 arrived 10:12; statements taken from two witnesses.")
 	take("handling", `#incident-progress`, `document.querySelector('#incident-resolve')`)
-	browser.Run(chromedp.SetValue(chromedp.CSS(`#incident-resolve-note`), "Police cleared the scene at 11:00."))
+	browser.Fill(`#incident-resolve-note`, "Police cleared the scene at 11:00.")
 	take("resolved", `#incident-resolve`, `document.querySelector('#incident-file-summary')`)
-	browser.Run(chromedp.SetValue(chromedp.CSS(`#incident-summary-text`),
-		"Two offenders took ¥8,000 at counter 2; no injuries. Cause: counter screen left open. Measures: screens locked, drill scheduled."))
+	browser.Fill(`#incident-summary-text`,
+		"Two offenders took ¥8,000 at counter 2; no injuries. Cause: counter screen left open. Measures: screens locked, drill scheduled.")
 	take("summarized", `#incident-file-summary`, `document.querySelector('#incident-close')`)
 	// Closing without the four confirmations is refused on the page.
-	browser.Run(chromedp.Click(chromedp.CSS(`#incident-close`)))
+	browser.Tap(`#incident-close`)
 	browser.Wait("the refusal", `document.querySelector('#incident-step .banner')`)
 	for _, key := range []string{"cause_found", "responsible_dealt_with", "people_educated", "prevention_in_place"} {
-		browser.Run(chromedp.Click(chromedp.CSS(`#incident-` + key)))
+		browser.Tap(`#incident-` + key)
 	}
 	browser.Screenshot("console-incident-close")
 	take("closed", `#incident-close`, `document.querySelector('#incident-step')?.textContent.includes('nothing more to do')`)

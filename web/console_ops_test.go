@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
@@ -42,20 +41,9 @@ const hazardTemplate = `{
 // photo of it; the server raises a finding, whose id is returned.
 func raisedFinding(t *testing.T, server *apitest.Env, tenant *apitest.Tenant) (*client.Client, string, string) {
 	t.Helper()
-	var created struct{ ID string }
-	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(hazardTemplate)}).
-		Want(t, http.StatusCreated).JSON(t, &created)
-	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	phone, err := client.Open(ctx, client.Options{Server: server.URL, StateDir: t.TempDir(), RequestTimeout: 10 * time.Second, MaxAttempts: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { phone.Close() })
-	if _, err := phone.Login(ctx, tenant.Guard.Email, apitest.Password); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Publish(t, server, tenant, hazardTemplate)
+	ctx := browsertest.Until(t)
+	phone := browsertest.GuardPhone(t, server, tenant.Guard)
 	if _, err := phone.Pull(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +71,7 @@ func raisedFinding(t *testing.T, server *apitest.Env, tenant *apitest.Tenant) (*
 	if err := phone.Submit(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	waitServer(t, ctx, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
+	browsertest.SyncUntil(t, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
 	var list struct {
 		Items []struct {
 			ID           string  `json:"id"`
@@ -126,8 +114,7 @@ func picture(t *testing.T, fill color.RGBA) []byte {
 // to the API with that photo as evidence (as the guard app does).
 func rectifyOnPhone(t *testing.T, server *apitest.Env, tenant *apitest.Tenant, phone *client.Client, findingID, note string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	ctx := browsertest.Until(t)
 	photo, err := phone.AttachMedia(ctx, client.Evidence{InspectionID: findingID, Kind: client.KindPhoto, ContentType: "image/png",
 		Data: picture(t, color.RGBA{30, 140, 60, 255})})
 	if err != nil {
@@ -149,7 +136,6 @@ func rectifyOnPhone(t *testing.T, server *apitest.Env, tenant *apitest.Tenant, p
 		if ctx.Err() != nil {
 			t.Fatalf("the evidence photo never reached the server (last sync error %v)", syncErr)
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 	server.Post("/v1/findings/"+findingID+"/rectify", tenant.Guard.Token, map[string]any{"note": note, "evidence": []string{photo}}).
 		Want(t, http.StatusOK)
@@ -194,8 +180,8 @@ func TestConsoleFindingToClosed(t *testing.T) {
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
-	browser.Run(chromedp.Navigate(server.URL + "/console/#/findings"))
 	row := `document.querySelector('#findings-open [data-finding="` + findingID + `"]')`
+	browser.Nav("#/findings")
 	browser.Wait("the finding among the open ones", row)
 	var line string
 	browser.Eval(row+`.textContent`, &line)
@@ -213,7 +199,7 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	browser.Screenshot("console-findings-portrait")
 	browser.SetViewport(browsertest.TabletLandscape)
 
-	browser.Run(chromedp.Click(chromedp.CSS(`#findings-open [data-finding="` + findingID + `"] a`)))
+	browser.Tap(`#findings-open [data-finding="` + findingID + `"] a`)
 	browser.Wait("the finding's page with the failed item and its photo", `document.querySelector('#finding-item') &&
 		[...document.querySelectorAll('#finding-photos img')].some((img) => img.complete && img.naturalWidth > 0)`)
 	var origin string
@@ -242,7 +228,7 @@ func TestConsoleFindingToClosed(t *testing.T) {
 		browser.Eval(`[...document.querySelectorAll('#finding-assignee option')].map((o) => o.textContent).join('|')`, &options)
 		t.Fatalf("the guard is not offered by name: %q", options)
 	}
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-assign`)))
+	browser.Tap(`#finding-assign`)
 	browser.Wait("the finding assigned", `document.querySelector('#finding-summary')?.textContent.includes('Assigned') &&
 		document.querySelector('#finding-history')?.textContent.includes('Assigned')`)
 	var after findingState
@@ -252,8 +238,7 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	}
 
 	rectifyOnPhone(t, server, tenant, phone, findingID, "Boxes moved to the store room; exit clear")
-	browser.Run(chromedp.Reload())
-	browser.Wait("the rectification evidence", `document.querySelector('#finding-verify') &&
+	browser.Reload("the rectification evidence", `document.querySelector('#finding-verify') &&
 		document.querySelector('#finding-rectification-note')?.textContent.includes('Boxes moved') &&
 		[...document.querySelectorAll('#finding-evidence-photos img')].some((img) => img.complete && img.naturalWidth > 0)`)
 	var evidence string
@@ -268,9 +253,9 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	browser.Screenshot("console-finding-evidence-portrait")
 	browser.SetViewport(browsertest.TabletLandscape)
 
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-verify`)))
+	browser.Tap(`#finding-verify`)
 	browser.Wait("the finding verified", `document.querySelector('#finding-close')`)
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-close`)))
+	browser.Tap(`#finding-close`)
 	browser.Wait("the finding closed", `document.querySelector('#finding-summary')?.textContent.includes('Closed')`)
 	var closed findingState
 	server.Get("/v1/findings/"+findingID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &closed)
@@ -281,8 +266,49 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	if closed.Status != "closed" || strings.Join(kinds, ",") != "created,assigned,rectified,verified,closed" {
 		t.Fatalf("after closing in the console: status %s, history %v", closed.Status, kinds)
 	}
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-back`)))
+	browser.Tap(`#finding-back`)
 	browser.Wait("the finding among the closed ones", `document.querySelector('#findings-closed [data-finding="`+findingID+`"]')`)
+
+	// The hazard register (隐患整改台账) reads it in words and names: the
+	// severity and state as on the board, who rectified and verified.
+	hazard := `document.querySelector('#records-table tr[data-finding="` + findingID + `"]')`
+	browser.Nav("#/records")
+	browser.Tap(`.console-tab[href="#/records/hazards"]`)
+	browser.Wait("the finding in the hazard register", hazard)
+	var ledger string
+	browser.Eval(hazard+`.innerText`, &ledger)
+	for _, want := range []string{"Fire exit blocked", "console site A", "High", "Closed", tenant.Guard.User.Name,
+		"Rectified by " + tenant.Guard.User.Name, "Verified by " + tenant.Supervisor.User.Name} {
+		if !strings.Contains(ledger, want) {
+			t.Errorf("hazard register row %q lacks %q", ledger, want)
+		}
+	}
+	for _, code := range []string{"high", "closed", findingID, tenant.Guard.User.ID, tenant.Sites[0].ID} {
+		if strings.Contains(ledger, code) {
+			t.Errorf("hazard register row %q shows the code %q", ledger, code)
+		}
+	}
+	noStrayText(t, browser)
+	browser.FitsWidth(t, "the hazard register")
+	browser.Screenshot("console-records-hazards")
+	// Its exports, as the register is filed: CSV and PDF from the server.
+	for _, export := range []string{"#records-csv", "#records-pdf"} {
+		browser.Eval(`document.querySelector('#toast')?.replaceChildren(), true`, nil)
+		browser.Tap(export)
+		browser.Wait("the "+export+" export downloaded", `document.querySelector('#toast')?.textContent === 'Export downloaded.'`)
+	}
+	browser.Eval(`localStorage.setItem('patrolsync.lang', 'zh-CN'), true`, nil)
+	browser.Reload("the hazard register in Chinese", `document.documentElement.lang === 'zh-CN' && `+hazard)
+	browser.Eval(hazard+`.innerText`, &ledger)
+	for _, want := range []string{"安全出口堵塞", "高", "已关闭", tenant.Guard.User.Name} {
+		if !strings.Contains(ledger, want) {
+			t.Errorf("Chinese hazard register row %q lacks %q", ledger, want)
+		}
+	}
+	browser.Screenshot("console-records-hazards-zh")
+	browser.SetViewport(browsertest.TabletPortrait)
+	browser.FitsWidth(t, "the hazard register")
+	browser.Screenshot("console-records-hazards-portrait")
 	browser.NoErrors(t)
 }
 
@@ -299,13 +325,12 @@ func TestConsoleFindingRejected(t *testing.T) {
 
 	browser := browsertest.New(t, browsertest.TabletPortrait)
 	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
-	browser.Run(chromedp.Navigate(server.URL + "/console/#/findings/" + findingID))
-	browser.Wait("the rectified finding", `document.querySelector('#finding-reject')`)
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-reject`)))
+	browser.Show("#/findings/"+findingID, "the rectified finding", `document.querySelector('#finding-reject')`)
+	browser.Tap(`#finding-reject`)
 	browser.Wait("the request for a reason", `document.querySelector('#finding-message')?.textContent.includes('why')`)
 	const reason = "Half the exit is still blocked: clear all of it"
-	browser.Run(chromedp.SetValue(chromedp.CSS(`#finding-reject-reason`), reason))
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-reject`)))
+	browser.Fill(`#finding-reject-reason`, reason)
+	browser.Tap(`#finding-reject`)
 	browser.Wait("the finding rejected", `document.querySelector('#finding-summary')?.textContent.includes('Rejected') &&
 		document.querySelector('#finding-history')?.textContent.includes('Half the exit')`)
 	browser.Screenshot("console-finding-rejected-portrait")
@@ -322,7 +347,7 @@ func TestConsoleFindingRejected(t *testing.T) {
 		t.Error("a rejected finding offers no reassignment")
 	}
 
-	browser.Run(chromedp.Click(chromedp.CSS(`#finding-back`)))
+	browser.Tap(`#finding-back`)
 	row := `document.querySelector('#findings-rejected [data-finding="` + findingID + `"]')`
 	browser.Wait("the finding among the rejected ones", row)
 	browser.Eval(`[...document.querySelectorAll('.console-languages button')].find((b) => b.textContent === '中文').click(), true`, nil)
@@ -351,13 +376,10 @@ func TestConsoleScheduleEditor(t *testing.T) {
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	browser.SignInConsole(server.URL, tenant.Admin.Email)
-	browser.Run(chromedp.Navigate(server.URL + "/console/#/schedules/new"))
-	browser.Wait("the editor with a preview", `document.querySelectorAll('#schedule-preview li[data-at]').length === 10`)
-	browser.Run(
-		chromedp.SetValue(chromedp.CSS(`#schedule-site`), tenant.Sites[0].ID),
-		chromedp.Click(chromedp.CSS(`.schedule-preset[data-preset="june"]`)),
-		chromedp.SetValue(chromedp.CSS(`#schedule-time`), "09:00"),
-	)
+	browser.Show("#/schedules/new", "the editor with a preview", `document.querySelectorAll('#schedule-preview li[data-at]').length === 10`)
+	browser.Fill(`#schedule-site`, tenant.Sites[0].ID)
+	browser.Tap(`.schedule-preset[data-preset="june"]`)
+	browser.Fill(`#schedule-time`, "09:00")
 	browser.Eval(`document.querySelector('#schedule-time').dispatchEvent(new Event('change')), true`, nil)
 	june := `[...document.querySelectorAll('#schedule-preview li[data-at]')]`
 	browser.Wait("ten Junes", june+`.length === 10 && `+june+`.every((li) => li.dataset.local.endsWith('-06-01T09:00:00+08:00'))`)
@@ -393,19 +415,17 @@ func TestConsoleScheduleEditor(t *testing.T) {
 	browser.SetViewport(browsertest.TabletLandscape)
 
 	// An own rule that is no rule is refused under the rule field.
-	browser.Run(chromedp.SetValue(chromedp.CSS(`#schedule-rrule`), "FREQ=SOMETIMES"))
+	browser.Fill(`#schedule-rrule`, "FREQ=SOMETIMES")
 	browser.Eval(`document.querySelector('#schedule-rrule').dispatchEvent(new Event('input')), true`, nil)
 	browser.Wait("the rule refused", `document.querySelector('#schedule-error-rrule')?.textContent.length > 0`)
 
-	browser.Run(
-		chromedp.Click(chromedp.CSS(`.schedule-preset[data-preset="daily"]`)),
-		chromedp.SetValue(chromedp.CSS(`#schedule-time`), "22:00"),
-		chromedp.SetValue(chromedp.CSS(`#schedule-name`), "Night walk"),
-	)
+	browser.Tap(`.schedule-preset[data-preset="daily"]`)
+	browser.Fill(`#schedule-time`, "22:00")
+	browser.Fill(`#schedule-name`, "Night walk")
 	browser.Eval(`document.querySelector('#schedule-time').dispatchEvent(new Event('change')), true`, nil)
 	daily := `[...document.querySelectorAll('#schedule-preview li[data-at]')]`
 	browser.Wait("ten nights at 22:00", daily+`.length === 10 && `+daily+`.every((li) => li.dataset.local.slice(11) === '22:00:00+08:00')`)
-	browser.Run(chromedp.Click(chromedp.CSS(`#schedule-save`)))
+	browser.Tap(`#schedule-save`)
 	browser.Wait("the schedules list with it", `document.querySelector('#schedules-table')?.textContent.includes('Daily at 22:00')`)
 	var listed string
 	browser.Eval(`document.querySelector('#schedules-table tbody tr').textContent`, &listed)
@@ -434,14 +454,14 @@ func TestConsoleScheduleEditor(t *testing.T) {
 	standard := `document.querySelector('#schedule-standards tr[data-standard="monthly-hazard-investigation"]')`
 	browser.Wait("the standard schedules", standard+`?.textContent.includes('Not set up')`)
 	browser.Screenshot("console-schedule-standards")
-	browser.Run(chromedp.Click(chromedp.CSS(`#schedule-standards tr[data-standard="monthly-hazard-investigation"] .standard-set-up`)))
+	browser.Tap(`#schedule-standards tr[data-standard="monthly-hazard-investigation"] .standard-set-up`)
 	browser.Wait("the editor filled in", `document.querySelector('#schedule-kind')?.value === 'inspection' &&
 		document.querySelector('.schedule-preset[data-preset="monthly"]')?.getAttribute('aria-checked') === 'true' &&
 		document.querySelector('#schedule-name').value.includes('hazard') &&
 		document.querySelectorAll('#schedule-preview li[data-at]').length === 10`)
-	browser.Run(chromedp.SetValue(chromedp.CSS(`#schedule-site`), tenant.Sites[1].ID))
+	browser.Fill(`#schedule-site`, tenant.Sites[1].ID)
 	browser.Eval(`document.querySelector('#schedule-site').dispatchEvent(new Event('change')), true`, nil)
-	browser.Run(chromedp.Click(chromedp.CSS(`#schedule-save`)))
+	browser.Tap(`#schedule-save`)
 	browser.Wait("the standard running at site B", standard+`?.textContent.includes('console site B')`)
 	server.Get("/v1/schedules", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &saved)
 	if len(saved.Items) != 2 {
@@ -512,9 +532,8 @@ func TestConsoleRoundsOfTheDay(t *testing.T) {
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
-	browser.Run(chromedp.Navigate(server.URL + "/console/#/rounds"))
-	browser.Wait("the rounds screen", `document.querySelector('#rounds-day')`)
-	browser.Run(chromedp.SetValue(chromedp.CSS(`#rounds-day`), yesterday.Format("2006-01-02")))
+	browser.Show("#/rounds", "the rounds screen", `document.querySelector('#rounds-day')`)
+	browser.Fill(`#rounds-day`, yesterday.Format("2006-01-02"))
 	browser.Eval(`document.querySelector('#rounds-day').dispatchEvent(new Event('change')), true`, nil)
 	rows := `[...document.querySelectorAll('.rounds-site[data-site="` + tenant.Sites[0].ID + `"] .rounds-row')]`
 	browser.Wait("yesterday's six rounds", `document.querySelector('#rounds-board').dataset.day === '`+yesterday.Format("2006-01-02")+`' && `+rows+`.length === 6`)
@@ -530,7 +549,7 @@ func TestConsoleRoundsOfTheDay(t *testing.T) {
 			t.Errorf("the 08:00 round reads %q, lacking %q", partial, want)
 		}
 	}
-	browser.Run(chromedp.Click(chromedp.CSS(`.rounds-row[data-verdict="partial"] summary`)))
+	browser.Tap(`.rounds-row[data-verdict="partial"] summary`)
 	browser.Wait("the scan timeline", `document.querySelector('.rounds-row[data-verdict="partial"] details').open`)
 	var timeline string
 	browser.Eval(`document.querySelector('.rounds-row[data-verdict="partial"] .rounds-timeline').textContent`, &timeline)
@@ -557,4 +576,66 @@ func TestConsoleRoundsOfTheDay(t *testing.T) {
 func jsString(s string) string {
 	encoded, _ := json.Marshal(s)
 	return string(encoded)
+}
+
+// An inspection done on a round but submitted after the round's window
+// closed is flagged late on its page (the periodic report's 迟交 counts
+// the same), with the window's end in the site's zone.
+func TestConsoleLateRoundInspection(t *testing.T) {
+	server, tenant := browsertest.Console(t, "console")
+	templateID := browsertest.Publish(t, server, tenant, `{"key": "gate-check", "title": {"zh-CN": "大门检查", "en": "Gate check"},
+		"sections": [{"key": "gate", "title": {"zh-CN": "大门", "en": "Gate"},
+		"items": [{"key": "gate_closed", "type": "yes_no", "label": {"zh-CN": "大门已关？", "en": "Gate closed?"}, "required": true}]}]}`)
+	shanghai := shanghai(t)
+	var route struct{ ID string }
+	server.Post("/v1/routes", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "name": "Gate walk",
+		"checkpoints": []map[string]any{{"name": "Gate", "tag_code": "QR-GATE"}}}).Want(t, http.StatusCreated).JSON(t, &route)
+	now := time.Now().In(shanghai)
+	yesterday := time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, shanghai)
+	server.Post("/v1/schedules", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "kind": "round", "name": "Gate walk",
+		"route_id": route.ID, "rrule": "FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0", "dtstart": yesterday.Format("2006-01-02T15:04:05"),
+		"tolerance_minutes": 30, "assignee_id": tenant.Guard.User.ID}).Want(t, http.StatusCreated)
+	if _, err := server.App.Rounds.Materialize(context.Background(), yesterday); err != nil {
+		t.Fatal(err)
+	}
+	var rounds struct {
+		Items []struct{ ID string }
+	}
+	q := url.Values{"site_id": {tenant.Sites[0].ID}, "from": {yesterday.UTC().Format(time.RFC3339)},
+		"to": {yesterday.AddDate(0, 0, 1).UTC().Format(time.RFC3339)}}
+	server.Get("/v1/rounds?"+q.Encode(), tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &rounds)
+	if len(rounds.Items) != 1 {
+		t.Fatalf("%d rounds yesterday, want 1", len(rounds.Items))
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	at := func(d time.Duration) string { return yesterday.Add(d).UTC().Format(time.RFC3339) }
+	mutation := func(kind string, payload map[string]any, when string) map[string]any {
+		return map[string]any{"mutation_id": uuid.Must(uuid.NewV7()).String(), "type": kind, "entity_id": id, "payload": payload, "client_time": when}
+	}
+	var pushed struct {
+		Results []struct{ Status string } `json:"results"`
+	}
+	// Started in the window (08:10), submitted at 09:15: 45 minutes after it closed at 08:30.
+	server.Post("/v1/sync/push", tenant.Guard.Token, map[string]any{"mutations": []map[string]any{
+		mutation("inspection.start", map[string]any{"template_id": templateID, "template_version": 1, "site_id": tenant.Sites[0].ID,
+			"round_id": rounds.Items[0].ID, "started_at": at(8*time.Hour + 10*time.Minute)}, at(8*time.Hour+10*time.Minute)),
+		mutation("answer.set", map[string]any{"path": "/gate_closed", "answer": map[string]any{"value": "yes"}}, at(8*time.Hour+11*time.Minute)),
+		mutation("inspection.submit", map[string]any{"submitted_at": at(9*time.Hour + 15*time.Minute)}, at(9*time.Hour+15*time.Minute)),
+	}}).Want(t, http.StatusOK).JSON(t, &pushed)
+	for i, r := range pushed.Results {
+		if r.Status != "applied" {
+			t.Fatalf("mutation %d: %s", i, r.Status)
+		}
+	}
+
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
+	browser.Show("#/inspections/"+id, "the late inspection", `document.querySelector('#inspection-summary')?.textContent.includes('Late: submitted')`)
+	var summary string
+	browser.Eval(`document.querySelector('#inspection-summary').textContent`, &summary)
+	if !strings.Contains(summary, "Late: submitted 45 min after the round closed") || !strings.Contains(summary, "08:30") {
+		t.Errorf("the late flag reads %q, want 45 minutes after 08:30 in the site's zone", summary)
+	}
+	browser.Screenshot("console-inspection-late")
+	browser.NoErrors(t)
 }

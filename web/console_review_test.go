@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,7 +14,6 @@ import (
 	"github.com/patrolsync/patrolsync/api/apitest"
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/browsertest"
-	"github.com/patrolsync/patrolsync/internal/client"
 )
 
 // consoleTemplate has a critical yes/no that fails, a number with a range,
@@ -48,24 +46,12 @@ const consoleTemplate = `{
 // the content hash that was on the screen, with the drawn strokes.
 func TestConsoleApprove(t *testing.T) {
 	server, tenant := browsertest.Console(t, "console")
-	var created struct{ ID string }
-	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(consoleTemplate)}).
-		Want(t, http.StatusCreated).JSON(t, &created)
-	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
+	browsertest.Publish(t, server, tenant, consoleTemplate)
 
-	_, id := phoneWithSubmission(t, server, tenant, "vault-close")
+	_, id := browsertest.Submitted(t, server, tenant, "vault-close")
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	browser.Run(
-		chromedp.Navigate(server.URL+"/console/"),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
-		chromedp.Reload(),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
-		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
-		chromedp.Click(chromedp.CSS(`#console-submit`)),
-	)
+	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
 	row := `document.querySelector('a[data-inspection="` + id + `"]')`
 	browser.Wait("the inspection in the queue", row)
 	var line string
@@ -80,7 +66,7 @@ func TestConsoleApprove(t *testing.T) {
 	}
 	browser.Screenshot("console-queue")
 
-	browser.Run(chromedp.Click(chromedp.CSS(`a[data-inspection="` + id + `"]`)))
+	browser.Tap(`a[data-inspection="` + id + `"]`)
 	browser.Wait("the inspection page", `document.querySelector('#approve-submit')`)
 	var first string
 	browser.Eval(`document.querySelector('#inspection-attention li')?.dataset.path`, &first)
@@ -95,10 +81,10 @@ func TestConsoleApprove(t *testing.T) {
 	noStrayText(t, browser)
 
 	// A thumbnail opens the photo full size.
-	browser.Run(chromedp.Click(chromedp.CSS(`#console-main .console-photo`)))
+	browser.Tap(`#console-main .console-photo`)
 	browser.Wait("the full-size photo", `(() => { const img = document.querySelector('#photo-dialog img');
 		return img && img.complete && img.naturalWidth > 0; })()`)
-	browser.Run(chromedp.Click(chromedp.CSS(`#photo-close`)))
+	browser.Tap(`#photo-close`)
 	browser.Wait("the photo closed", `!document.querySelector('#photo-dialog')`)
 
 	// Held upright, the page fits the width.
@@ -112,7 +98,7 @@ func TestConsoleApprove(t *testing.T) {
 	browser.SetViewport(browsertest.TabletLandscape)
 
 	// Approving without a signature is refused on the page.
-	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
+	browser.Tap(`#approve-submit`)
 	browser.Wait("the request to sign", `document.querySelector('#approve-message')?.textContent.includes('signature')`)
 
 	drawSignature(t, browser, `#console-pad`)
@@ -123,7 +109,7 @@ func TestConsoleApprove(t *testing.T) {
 		t.Errorf("the pad shows %d inked pixels after drawing", strokes)
 	}
 	browser.Screenshot("console-inspection-signed")
-	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
+	browser.Tap(`#approve-submit`)
 	browser.Wait("the signed-off page", `document.querySelector('#inspection-summary')?.textContent.includes('Approved')`)
 
 	var detail struct {
@@ -147,12 +133,10 @@ func TestConsoleApprove(t *testing.T) {
 	}
 
 	// Back in the queue it is gone from the submitted ones and found among the approved.
-	browser.Run(chromedp.Click(chromedp.CSS(`#inspection-back`)))
+	browser.Tap(`#inspection-back`)
 	browser.Wait("the queue without it", `document.querySelector('#queue-results .state-empty')`)
-	browser.Run(
-		chromedp.SetValue(chromedp.CSS(`#queue-status`), "approved"),
-		chromedp.Click(chromedp.CSS(`#queue-apply`)),
-	)
+	browser.Fill(`#queue-status`, "approved")
+	browser.Tap(`#queue-apply`)
 	browser.Wait("it among the approved", row)
 	browser.Eval(`[...document.querySelectorAll('.console-languages button')].find((b) => b.textContent === '中文').click(), true`, nil)
 	browser.Wait("the queue in Chinese", `document.querySelector('#console-main h1')?.textContent === '待审核的检查' && `+row)
@@ -166,71 +150,6 @@ func TestConsoleApprove(t *testing.T) {
 		if strings.HasPrefix(line, "exception:") || strings.Contains(line, "Content Security Policy") {
 			t.Errorf("browser: %s", line)
 		}
-	}
-}
-
-// phoneWithSubmission fills and submits an inspection of the template on
-// the guard's reference client, with failing sample answers, and syncs
-// until the server holds it submitted with every photo stored.
-func phoneWithSubmission(t testing.TB, server *apitest.Env, tenant *apitest.Tenant, key string) (*client.Client, string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	phone, err := client.Open(ctx, client.Options{Server: server.URL, StateDir: t.TempDir(), RequestTimeout: 10 * time.Second, MaxAttempts: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { phone.Close() })
-	if _, err := phone.Login(ctx, tenant.Guard.Email, apitest.Password); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := phone.Pull(ctx); err != nil {
-		t.Fatal(err)
-	}
-	version, err := phone.Template(ctx, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	template, err := version.Parse()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sample := checklists.SampleAnswers(template, false)
-	id, err := phone.StartInspection(ctx, key, tenant.Sites[0].ID, sample.Context)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := phone.Fill(ctx, id, template, sample.Answers); err != nil {
-		t.Fatal(err)
-	}
-	if err := phone.Submit(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	waitServer(t, ctx, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
-	return phone, id
-}
-
-// waitServer syncs the phone until the server's inspection is in the
-// wanted state, failing when ctx ends.
-func waitServer(t testing.TB, ctx context.Context, server *apitest.Env, tenant *apitest.Tenant, phone *client.Client, id string,
-	done func(status string, mediaPending bool) bool) {
-	t.Helper()
-	for {
-		_, _, syncErr := phone.Sync(ctx)
-		var state struct {
-			Status       string `json:"status"`
-			MediaPending bool   `json:"media_pending"`
-		}
-		if response := server.Get("/v1/inspections/"+id, tenant.Admin.Token); response.Status == http.StatusOK {
-			response.JSON(t, &state)
-			if done(state.Status, state.MediaPending) {
-				return
-			}
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("the inspection never reached the wanted state (last sync error %v, state %+v)", syncErr, state)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -267,42 +186,28 @@ func drawSignature(t *testing.T, browser *browsertest.Browser, selector string) 
 // resubmission comes back to the queue and is signed off.
 func TestConsoleStaleThenReturn(t *testing.T) {
 	server, tenant := browsertest.Console(t, "console")
-	var created struct{ ID string }
-	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(consoleTemplate)}).
-		Want(t, http.StatusCreated).JSON(t, &created)
-	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
-	phone, id := phoneWithSubmission(t, server, tenant, "vault-close")
+	browsertest.Publish(t, server, tenant, consoleTemplate)
+	phone, id := browsertest.Submitted(t, server, tenant, "vault-close")
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	browser.Run(
-		chromedp.Navigate(server.URL+"/console/"),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
-		chromedp.Reload(),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
-		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
-		chromedp.Click(chromedp.CSS(`#console-submit`)),
-	)
+	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
 	browser.Wait("the review queue", `document.querySelector('#queue-filters')`)
-	browser.Run(chromedp.Navigate(server.URL + "/console/#/inspections/" + id))
-	browser.Wait("the inspection page", `document.querySelector('#approve-submit')`)
+	browser.Show("#/inspections/"+id, "the inspection page", `document.querySelector('#approve-submit')`)
 
 	// Meanwhile: returned by the administrator, fixed and resubmitted by the guard.
 	server.Post("/v1/inspections/"+id+"/return", tenant.Admin.Token, map[string]any{"comment": "temperature?"}).Want(t, http.StatusOK)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	waitServer(t, ctx, server, tenant, phone, id, func(status string, _ bool) bool { return status == "returned" })
+	ctx := browsertest.Until(t)
+	browsertest.SyncUntil(t, server, tenant, phone, id, func(status string, _ bool) bool { return status == "returned" })
 	if err := phone.SetAnswer(ctx, id, "/temperature", checklists.Answer{Value: 22}); err != nil {
 		t.Fatal(err)
 	}
 	if err := phone.Submit(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	waitServer(t, ctx, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
+	browsertest.SyncUntil(t, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
 
 	drawSignature(t, browser, `#console-pad`)
-	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
+	browser.Tap(`#approve-submit`)
 	browser.Wait("the changed-inspection notice", `document.querySelector('#inspection-stale')`)
 	var notice string
 	browser.Eval(`document.querySelector('#inspection-stale').textContent`, &notice)
@@ -316,15 +221,13 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 	}
 	browser.Screenshot("console-inspection-changed")
 
-	browser.Run(
-		chromedp.SetValue(chromedp.CSS(`#return-comment`), "Photograph the thermometer"),
-		chromedp.SetValue(chromedp.CSS(`#return-item`), "/door_locked"),
-		chromedp.SetValue(chromedp.CSS(`#return-item-comment`), "Lock the vault door and answer again"),
-		chromedp.Click(chromedp.CSS(`#return-item-add`)),
-		chromedp.SetValue(chromedp.CSS(`#return-item`), "/alarm_armed"),
-		chromedp.SetValue(chromedp.CSS(`#return-item-comment`), "Arm the alarm"),
-		chromedp.Click(chromedp.CSS(`#return-item-add`)),
-	)
+	browser.Fill(`#return-comment`, "Photograph the thermometer")
+	browser.Fill(`#return-item`, "/door_locked")
+	browser.Fill(`#return-item-comment`, "Lock the vault door and answer again")
+	browser.Tap(`#return-item-add`)
+	browser.Fill(`#return-item`, "/alarm_armed")
+	browser.Fill(`#return-item-comment`, "Arm the alarm")
+	browser.Tap(`#return-item-add`)
 	var listed int
 	browser.Eval(`document.querySelectorAll('#return-items li').length`, &listed)
 	if listed != 2 {
@@ -332,7 +235,7 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 	}
 	browser.Eval(`document.querySelector('#inspection-return').scrollIntoView({block: 'center'}), true`, nil)
 	browser.Screenshot("console-return")
-	browser.Run(chromedp.Click(chromedp.CSS(`#return-submit`)))
+	browser.Tap(`#return-submit`)
 	browser.Wait("the returned page", `document.querySelector('#inspection-summary')?.textContent.includes('Returned')`)
 	var detail struct {
 		Status  string `json:"status"`
@@ -352,18 +255,18 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 	}
 
 	// The guard fixes the door and submits again: it is back in the queue, and this time it is signed off.
-	waitServer(t, ctx, server, tenant, phone, id, func(status string, _ bool) bool { return status == "returned" })
+	browsertest.SyncUntil(t, server, tenant, phone, id, func(status string, _ bool) bool { return status == "returned" })
 	if err := phone.SetAnswer(ctx, id, "/door_locked", checklists.Answer{Value: "yes"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := phone.Submit(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	waitServer(t, ctx, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
-	browser.Run(chromedp.Click(chromedp.CSS(`#inspection-back`)))
+	browsertest.SyncUntil(t, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
+	browser.Tap(`#inspection-back`)
 	row := `document.querySelector('a[data-inspection="` + id + `"]')`
 	browser.Wait("the resubmission in the queue", row)
-	browser.Run(chromedp.Click(chromedp.CSS(`a[data-inspection="` + id + `"]`)))
+	browser.Tap(`a[data-inspection="` + id + `"]`)
 	browser.Wait("the resubmitted inspection", `document.querySelector('#approve-submit') &&
 		document.querySelector('#inspection-history').textContent.includes('Resubmitted')`)
 	var door string
@@ -372,7 +275,7 @@ func TestConsoleStaleThenReturn(t *testing.T) {
 		t.Errorf("the resubmitted door answer reads %q", door)
 	}
 	drawSignature(t, browser, `#console-pad`)
-	browser.Run(chromedp.Click(chromedp.CSS(`#approve-submit`)))
+	browser.Tap(`#approve-submit`)
 	browser.Wait("the signed-off page", `document.querySelector('#inspection-summary')?.textContent.includes('Approved')`)
 	var approved struct {
 		Status string `json:"status"`
@@ -411,21 +314,10 @@ func TestConsoleQueuePages(t *testing.T) {
 		`{"key": "lobby-check", "title": {"zh-CN": "大堂检查", "en": "Lobby check"}, "sections": [{"key": "lobby", "title": {"zh-CN": "大堂", "en": "Lobby"},
 		  "items": [{"key": "lights_on", "type": "yes_no", "label": {"zh-CN": "灯已开？", "en": "Lights on?"}, "required": true}]}]}`,
 	} {
-		var created struct{ ID string }
-		server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(document)}).
-			Want(t, http.StatusCreated).JSON(t, &created)
-		server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
+		browsertest.Publish(t, server, tenant, document)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	phone, err := client.Open(ctx, client.Options{Server: server.URL, StateDir: t.TempDir(), RequestTimeout: 10 * time.Second, MaxAttempts: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { phone.Close() })
-	if _, err := phone.Login(ctx, tenant.Guard.Email, apitest.Password); err != nil {
-		t.Fatal(err)
-	}
+	ctx := browsertest.Until(t)
+	phone := browsertest.GuardPhone(t, server, tenant.Guard)
 	if _, err := phone.Pull(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -466,22 +358,13 @@ func TestConsoleQueuePages(t *testing.T) {
 	}
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	browser.Run(
-		chromedp.Navigate(server.URL+"/console/"),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
-		chromedp.Reload(),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
-		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
-		chromedp.Click(chromedp.CSS(`#console-submit`)),
-	)
+	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
 	rows := `document.querySelectorAll('#queue-table tbody tr').length`
 	ids := `[...document.querySelectorAll('#queue-table a[data-inspection]')].map((a) => a.dataset.inspection).join(',')`
 	browser.Wait("the first page", rows+` === 25`)
 	var firstPage string
 	browser.Eval(ids, &firstPage)
-	browser.Run(chromedp.Click(chromedp.CSS(`#queue-next`)))
+	browser.Tap(`#queue-next`)
 	browser.Wait("the second page", rows+` === 2 && document.querySelector('.console-page').textContent === 'Page 2'`)
 	var secondPage string
 	browser.Eval(ids, &secondPage)
@@ -495,15 +378,15 @@ func TestConsoleQueuePages(t *testing.T) {
 	if !nextDisabled {
 		t.Error("the last page offers a next page")
 	}
-	browser.Run(chromedp.Click(chromedp.CSS(`#queue-previous`)))
+	browser.Tap(`#queue-previous`)
 	browser.Wait("the first page again", rows+` === 25 && document.querySelector('.console-page').textContent === 'Page 1'`)
 
 	filter := func(what string, set map[string]string, condition string) {
 		t.Helper()
 		for selector, value := range set {
-			browser.Run(chromedp.SetValue(chromedp.CSS(selector), value))
+			browser.Fill(selector, value)
 		}
-		browser.Run(chromedp.Click(chromedp.CSS(`#queue-apply`)))
+		browser.Tap(`#queue-apply`)
 		browser.Wait(what, condition)
 	}
 	var lobby string
@@ -540,13 +423,7 @@ func shanghai(t *testing.T) *time.Location {
 func TestConsoleLargeInspection(t *testing.T) {
 	server, tenant, id := largeInspection(t)
 	browser := browsertest.New(t, browsertest.TabletLandscape)
-	browser.Run(
-		chromedp.Navigate(server.URL+"/console/"),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
-		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
-		chromedp.Click(chromedp.CSS(`#console-submit`)),
-	)
+	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
 	usable, photos := openLarge(browser, id)
 	// The time is a figure for docs/benchmarks.md (budget 1000 ms), not a
 	// pass mark: a timed assertion would fail by chance on a loaded machine.
@@ -575,10 +452,8 @@ func largeInspection(t testing.TB) (*apitest.Env, *apitest.Tenant, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var created struct{ ID string }
-	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(document)}).Want(t, http.StatusCreated).JSON(t, &created)
-	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
-	_, id := phoneWithSubmission(t, server, tenant, "big-walk")
+	browsertest.Publish(t, server, tenant, string(document))
+	_, id := browsertest.Submitted(t, server, tenant, "big-walk")
 	return server, tenant, id
 }
 
@@ -612,13 +487,7 @@ func openLarge(browser *browsertest.Browser, id string) (usable, photos float64)
 func BenchmarkConsoleLargeInspection(b *testing.B) {
 	server, tenant, id := largeInspection(b)
 	browser := browsertest.New(b, browsertest.TabletLandscape)
-	browser.Run(
-		chromedp.Navigate(server.URL+"/console/"),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.SetValue(chromedp.CSS(`#console-email`), tenant.Supervisor.Email),
-		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
-		chromedp.Click(chromedp.CSS(`#console-submit`)),
-	)
+	browser.SignInConsole(server.URL, tenant.Supervisor.Email)
 	var usable, photos float64
 	b.ResetTimer()
 	for range b.N {

@@ -1,12 +1,18 @@
 package browsertest
 
 import (
+	"context"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/checklists"
+	"github.com/patrolsync/patrolsync/internal/client"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
@@ -19,27 +25,209 @@ func Console(t testing.TB, slug string, options ...apitest.Option) (*apitest.Env
 	return server, server.NewTenant(slug)
 }
 
+// Publish creates a checklist from its JSON document as the tenant's
+// administrator and publishes version 1; it returns the checklist's id.
+func Publish(t testing.TB, server *apitest.Env, tenant *apitest.Tenant, document string) string {
+	t.Helper()
+	var created struct{ ID string }
+	server.Post("/v1/templates", tenant.Admin.Token, map[string]any{"document": json.RawMessage(document)}).
+		Want(t, http.StatusCreated).JSON(t, &created)
+	server.Post("/v1/templates/"+created.ID+"/publish", tenant.Admin.Token, nil).Want(t, http.StatusOK)
+	return created.ID
+}
+
+// Until is a context for the reference client's calls in a test: it ends
+// with the test's deadline (less the reserve for reporting), not at a
+// guessed bound, so a loaded machine is waited for.
+func Until(t testing.TB) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	if test, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if deadline, ok := test.Deadline(); ok {
+			cancel()
+			ctx, cancel = context.WithDeadline(context.Background(), deadline.Add(-deadlineReserve))
+		}
+	}
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// GuardPhone is the reference client (the guard app's protocol) signed in as
+// account with its own state directory, closed when the test ends.
+func GuardPhone(t testing.TB, server *apitest.Env, account apitest.Account) *client.Client {
+	t.Helper()
+	ctx := Until(t)
+	phone, err := client.Open(ctx, client.Options{Server: server.URL, StateDir: t.TempDir(), RequestTimeout: 10 * time.Second, MaxAttempts: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { phone.Close() })
+	if _, err := phone.Login(ctx, account.Email, apitest.Password); err != nil {
+		t.Fatal(err)
+	}
+	return phone
+}
+
+// Submitted fills and submits an inspection of the checklist key at the
+// tenant's first site on the guard's reference client, with failing sample
+// answers, and syncs until the server holds it submitted with every photo
+// stored. It returns the phone and the inspection's id.
+func Submitted(t testing.TB, server *apitest.Env, tenant *apitest.Tenant, key string) (*client.Client, string) {
+	t.Helper()
+	ctx := Until(t)
+	phone := GuardPhone(t, server, tenant.Guard)
+	if _, err := phone.Pull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	version, err := phone.Template(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	template, err := version.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample := checklists.SampleAnswers(template, false)
+	id, err := phone.StartInspection(ctx, key, tenant.Sites[0].ID, sample.Context)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := phone.Fill(ctx, id, template, sample.Answers); err != nil {
+		t.Fatal(err)
+	}
+	if err := phone.Submit(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	SyncUntil(t, server, tenant, phone, id, func(status string, pending bool) bool { return status == "submitted" && !pending })
+	return phone, id
+}
+
+// SyncUntil syncs the phone until the server's inspection is in the wanted
+// state: each round is a sync (the phone's event) and a read of the
+// server, until the test's deadline.
+func SyncUntil(t testing.TB, server *apitest.Env, tenant *apitest.Tenant, phone *client.Client, id string,
+	done func(status string, mediaPending bool) bool) {
+	t.Helper()
+	ctx := Until(t)
+	for {
+		_, _, syncErr := phone.Sync(ctx)
+		var state struct {
+			Status       string `json:"status"`
+			MediaPending bool   `json:"media_pending"`
+		}
+		if response := server.Get("/v1/inspections/"+id, tenant.Admin.Token); response.Status == http.StatusOK {
+			response.JSON(t, &state)
+			if done(state.Status, state.MediaPending) {
+				return
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the inspection never reached the wanted state (last sync error %v, state %+v)", syncErr, state)
+		}
+	}
+}
+
+// js is s as a JavaScript string literal.
+func js(s string) string {
+	quoted, _ := json.Marshal(s)
+	return string(quoted)
+}
+
+// Go loads url in the tab and waits (Browser.Wait) until condition holds
+// on the new document.
+func (b *Browser) Go(url, what, condition string) {
+	b.t.Helper()
+	b.Eval(`window.__browsertestLeft = true; location.assign(`+js(url)+`), true`, nil)
+	b.Wait(what, `!window.__browsertestLeft && (`+condition+`)`)
+}
+
+// Reload reloads the page and waits until condition holds on the new
+// document (never on the one being left).
+func (b *Browser) Reload(what, condition string) {
+	b.t.Helper()
+	b.Eval(`window.__browsertestLeft = true; location.reload(), true`, nil)
+	b.Wait(what, `!window.__browsertestLeft && (`+condition+`)`)
+}
+
+// visible is the condition that selector's element is shown with a size.
+func visible(selector string) string {
+	return `(() => { const e = document.querySelector(` + js(selector) + `); if (!e) return false;
+		const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; })()`
+}
+
+// Tap waits until selector's element is shown and touches its middle on
+// a touch viewport (a tablet, a phone), or clicks it with the mouse on a
+// desktop: the page's own pointer, touch and click events.
+func (b *Browser) Tap(selector string) {
+	b.t.Helper()
+	b.Wait(selector+" to tap", visible(selector))
+	if b.viewport.Mobile {
+		b.Run(chromedp.Tap(chromedp.CSS(selector)))
+		return
+	}
+	b.Run(chromedp.Click(chromedp.CSS(selector)))
+}
+
+// Fill waits until selector's field is there and sets its value (a
+// select's option value, an input's text).
+func (b *Browser) Fill(selector, value string) {
+	b.t.Helper()
+	b.Wait(selector+" to fill", `document.querySelector(`+js(selector)+`)`)
+	b.Run(chromedp.SetValue(chromedp.CSS(selector), value))
+}
+
+// OpenConsole opens the console's sign-in page at url in English.
+func (b *Browser) OpenConsole(url string) {
+	b.t.Helper()
+	b.Go(url+"/console/", "the console's sign-in page", `document.querySelector('#console-email')`)
+	b.Eval(`localStorage.setItem('patrolsync.lang', 'en'), true`, nil)
+	b.Reload("the sign-in page in English", `document.documentElement.lang === 'en' && document.querySelector('#console-email')`)
+}
+
 // SignInConsole opens the console at url in English and signs in as
 // email with the test password.
 func (b *Browser) SignInConsole(url, email string) {
-	b.Run(
-		chromedp.Navigate(url+"/console/"),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('patrolsync.lang', 'en')`),
-		chromedp.Reload(),
-		chromedp.WaitVisible(chromedp.CSS(`#console-email`)),
-		chromedp.SetValue(chromedp.CSS(`#console-email`), email),
-		chromedp.SetValue(chromedp.CSS(`#console-password`), apitest.Password),
-		chromedp.Click(chromedp.CSS(`#console-submit`)),
-	)
+	b.t.Helper()
+	b.OpenConsole(url)
+	b.Fill(`#console-email`, email)
+	b.Fill(`#console-password`, apitest.Password)
+	b.Tap(`#console-submit`)
 	b.Wait("the console after signing in", `document.querySelector('#console-who')`)
+}
+
+// Nav goes to a screen through the console's top bar as a person does:
+// its link, opening the menu that holds it first.
+func (b *Browser) Nav(hash string) {
+	b.t.Helper()
+	link := `.console-nav a[href="` + hash + `"]`
+	b.Wait("the link to "+hash+" in the top bar", `document.querySelector(`+js(link)+`)`)
+	var inMenu bool
+	b.Eval(`!!document.querySelector(`+js(link)+`).closest('details.console-menu:not([open])')`, &inMenu)
+	if inMenu {
+		b.Tap(`.console-nav details.console-menu:has(a[href="` + hash + `"]) > summary`)
+	}
+	b.Tap(link)
+	// The screen is drawn when the bar drawn with it lights the link.
+	b.Wait("the screen "+hash, `location.hash === `+js(hash)+` && document.querySelector(`+js(link+`[aria-current="page"]`)+`)`)
 }
 
 // Show goes to a console screen by its hash and waits until condition
 // (what, in words, for the failure) holds.
 func (b *Browser) Show(hash, what, condition string) {
-	b.Run(chromedp.Evaluate[chromedp.Void](`location.hash = '` + hash + `'`))
+	b.t.Helper()
+	b.Eval(`location.hash = `+js(hash)+`, true`, nil)
 	b.Wait(what, condition)
+}
+
+// FitsWidth fails t when the page is wider than the window (it would
+// scroll sideways) at the current viewport.
+func (b *Browser) FitsWidth(t testing.TB, what string) {
+	t.Helper()
+	var size struct{ Scroll, Inner int }
+	b.Eval(`({Scroll: document.documentElement.scrollWidth, Inner: window.innerWidth})`, &size)
+	if size.Scroll > size.Inner {
+		t.Errorf("%s at %s: the page is %d px wide in a %d px window (it scrolls sideways)", what, b.viewport.Name, size.Scroll, size.Inner)
+	}
 }
 
 // NoErrors fails t on uncaught exceptions and content the page's

@@ -67,6 +67,9 @@ export async function templateVersion(templateID, number) {
   return versions.get(key);
 }
 
+// round reads the round an inspection was done on (its window, for the late flag).
+export const round = (id) => api.request('GET', `/v1/rounds/${encodeURIComponent(id)}`);
+
 // approve signs the reviewed content hash off with the drawn strokes.
 export function approve(id, contentHash, strokes, name, comment) {
   const body = { signature: { strokes, name } };

@@ -25,6 +25,7 @@ import { handoversScreen } from './handovers.js';
 import { dutyLogScreen } from './dutylog.js';
 import { trainingsScreen } from './trainings.js';
 import { dailyScreen } from './daily.js';
+import { menus } from './menus.js';
 
 const root = document.getElementById('console');
 
@@ -49,7 +50,13 @@ async function render() {
 // known is the directory of names, read once per sign-in.
 let known = null;
 
+// turn counts the screens drawn: one whose directory arrives after a newer
+// screen began (a tap on the bar while signing in) draws nothing, so that a
+// stale screen's loads cannot overtake the one shown.
+let turn = 0;
+
 async function route(session) {
+  const mine = ++turn;
   const main = h('main', { class: 'console-main', id: 'console-main' });
   root.replaceChildren(topbar(session), main);
   main.append(loading(s('loading')));
@@ -60,6 +67,7 @@ async function route(session) {
     main.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => render())));
     return;
   }
+  if (mine !== turn) return;
   const context = { session, known, main, go: (hash) => { location.hash = hash; }, signOut: () => render() };
   const { screen, params } = currentRoute();
   if (screen.path !== '#/inspections/') forgetMedia();
@@ -71,26 +79,26 @@ async function route(session) {
 // key of its link in the top bar (none: reached from another screen), roles
 // who sees the link (all signed-in console roles when absent), and show the
 // function that fills context.main, called with the path's remaining
-// segments.
+// segments; group puts its link in one of the bar's menus (menus.js).
 const screens = [
   { path: '#/', nav: 'nav_queue', show: (context) => queueScreen(context) },
   { path: '#/inspections/', show: (context, id) => inspectionScreen(context, id) },
   { path: '#/findings', nav: 'nav_findings', show: (context) => findingsScreen(context) },
   { path: '#/findings/', show: (context, id) => findingScreen(context, id) },
-  { path: '#/rounds', nav: 'nav_rounds', show: (context) => roundsScreen(context) },
-  { path: '#/schedules', nav: 'nav_schedules', show: (context) => schedulesScreen(context) },
+  { path: '#/rounds', nav: 'nav_rounds', group: 'operations', show: (context) => roundsScreen(context) },
+  { path: '#/schedules', nav: 'nav_schedules', group: 'operations', show: (context) => schedulesScreen(context) },
   { path: '#/schedules/', show: (context, id, standard) => scheduleScreen(context, id, standard) },
   { path: '#/records', nav: 'records_nav', roles: ['supervisor', 'admin', 'auditor'], show: (context, tab) => recordsScreen(context, tab) },
-  { path: '#/templates', nav: 'templates_nav', roles: ['admin', 'auditor'], show: (context, id) => templatesScreen(context, id) },
-  { path: '#/admin', nav: 'admin_nav', roles: ['admin', 'auditor'], show: (context, tab, ...rest) => adminScreen(context, tab, ...rest) },
-  { path: '#/incidents', nav: 'incidents_nav', show: (context, ...rest) => incidentsScreen(context, rest.find(Boolean)) },
-  { path: '#/drills', nav: 'drills_nav', show: (context) => drillsScreen(context) },
+  { path: '#/templates', nav: 'templates_nav', roles: ['admin', 'auditor'], group: 'setup', show: (context, id) => templatesScreen(context, id) },
+  { path: '#/admin', nav: 'admin_nav', roles: ['admin', 'auditor'], group: 'setup', show: (context, tab, ...rest) => adminScreen(context, tab, ...rest) },
+  { path: '#/incidents', nav: 'incidents_nav', group: 'operations', show: (context, ...rest) => incidentsScreen(context, rest.find(Boolean)) },
+  { path: '#/drills', nav: 'drills_nav', group: 'operations', show: (context) => drillsScreen(context) },
   // Duties (issue 16 item 4).
-  { path: '#/roster', nav: 'roster_nav', show: (context) => rosterScreen(context) },
-  { path: '#/handovers', nav: 'handovers_nav', show: (context) => handoversScreen(context) },
-  { path: '#/duty-log', nav: 'dutylog_nav', show: (context) => dutyLogScreen(context) },
-  { path: '#/trainings', nav: 'trainings_nav', show: (context) => trainingsScreen(context) },
-  { path: '#/daily', nav: 'daily_nav', roles: ['supervisor', 'admin', 'auditor'], show: (context) => dailyScreen(context) },
+  { path: '#/roster', nav: 'roster_nav', group: 'duties', show: (context) => rosterScreen(context) },
+  { path: '#/handovers', nav: 'handovers_nav', group: 'duties', show: (context) => handoversScreen(context) },
+  { path: '#/duty-log', nav: 'dutylog_nav', group: 'duties', show: (context) => dutyLogScreen(context) },
+  { path: '#/trainings', nav: 'trainings_nav', group: 'duties', show: (context) => trainingsScreen(context) },
+  { path: '#/daily', nav: 'daily_nav', roles: ['supervisor', 'admin', 'auditor'], group: 'duties', show: (context) => dailyScreen(context) },
 ];
 
 function currentRoute() {
@@ -105,9 +113,8 @@ function currentRoute() {
 
 function navigation(session) {
   const { screen: current } = currentRoute();
-  return screens
-    .filter((screen) => screen.nav && (!screen.roles || screen.roles.includes(session.user.role)))
-    .map((screen) => h('a', { href: screen.path, 'aria-current': screen === current ? 'page' : null }, s(screen.nav)));
+  return menus(screens
+    .filter((screen) => screen.nav && (!screen.roles || screen.roles.includes(session.user.role))), current);
 }
 
 function topbar(session) {

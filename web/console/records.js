@@ -21,7 +21,8 @@ addStrings({
     records_empty: 'No records with these filters.',
     records_when: 'When', records_checklist: 'Checklist', records_person: 'Inspector', records_result: 'Result', records_status: 'Status',
     records_signed_off: 'Signed off', records_finding: 'Finding', records_severity: 'Severity', records_due: 'Due',
-    records_assignee: 'Assignee', records_overdue: 'Overdue',
+    records_assignee: 'Assignee', records_overdue: 'Overdue', records_closed: 'Closed',
+    records_rectified_by: 'Rectified by {name}, {when}', records_verified_by: 'Verified by {name}, {when}',
     records_chain_ok: 'The audit chain is intact: {n} entries checked.',
     records_chain_broken: 'The audit chain is broken: {n} problems.',
     records_check_chain: 'Check the chain', records_checking: 'Checking…',
@@ -37,7 +38,8 @@ addStrings({
     records_empty: '没有符合条件的记录。',
     records_when: '时间', records_checklist: '检查表', records_person: '检查人', records_result: '结果', records_status: '状态',
     records_signed_off: '签核', records_finding: '隐患', records_severity: '等级', records_due: '整改期限',
-    records_assignee: '责任人', records_overdue: '已逾期',
+    records_assignee: '责任人', records_overdue: '已逾期', records_closed: '关闭时间',
+    records_rectified_by: '{name} 整改，{when}', records_verified_by: '{name} 验收，{when}',
     records_chain_ok: '审计链完整：已核验 {n} 条记录。',
     records_chain_broken: '审计链已被破坏：{n} 处问题。',
     records_check_chain: '核验审计链', records_checking: '正在核验…',
@@ -155,22 +157,29 @@ function inspectionTable(context, rows) {
     })));
 }
 
+// hazardTable is the hazard ledger (隐患整改台账) as a person reads it:
+// severity and state in words (the findings board's), people by name,
+// times in the site's zone, each finding opening its page.
 function hazardTable(context, rows) {
   const { known } = context;
+  const when = (at, zone) => (at ? time(at, zone, true) : '—');
   return h('table', { class: 'console-table', id: 'records-table' },
-    h('thead', {}, h('tr', {}, ['records_when', 'col_site', 'records_finding', 'records_severity', 'records_status', 'records_due', 'records_assignee']
+    h('thead', {}, h('tr', {}, ['records_when', 'col_site', 'records_finding', 'records_severity', 'records_status', 'records_due', 'records_assignee', 'records_closed']
       .map((key) => h('th', { scope: 'col' }, s(key))))),
     h('tbody', {}, rows.map((row) => {
       const zone = zoneOf(known, row.site_id);
       const site = known.sites.get(row.site_id);
-      return h('tr', { dataset: { finding: row.id } },
-        h('td', {}, time(row.created_at, zone, true), h('div', { class: 'row-meta' }, zone)),
+      const rectified = row.rectifier_id ? h('div', { class: 'row-meta' }, s('records_rectified_by', { name: personName(known, row.rectifier_id), when: when(row.rectified_at, zone) })) : null;
+      const verified = row.verifier_id ? h('div', { class: 'row-meta' }, s('records_verified_by', { name: personName(known, row.verifier_id), when: when(row.verified_at, zone) })) : null;
+      return h('tr', { dataset: { finding: row.id, severity: row.severity, status: row.status } },
+        h('td', {}, when(row.created_at, zone), h('div', { class: 'row-meta' }, zone)),
         h('td', {}, site ? site.name : '—'),
-        h('td', {}, h('strong', {}, row.title)),
-        h('td', {}, row.severity),
-        h('td', {}, row.status, row.overdue ? h('div', {}, badge(s('records_overdue'), 'bad')) : null),
-        h('td', {}, row.due_at ? time(row.due_at, zone, true) : '—'),
-        h('td', {}, row.assignee_id ? personName(known, row.assignee_id) : '—'));
+        h('td', {}, h('a', { href: `#/findings/${row.id}`, class: 'console-link' }, row.title), rectified, verified),
+        h('td', {}, badge(s(`findings_severity_${row.severity}`), { low: 'neutral', medium: 'warn', high: 'bad', critical: 'bad' }[row.severity] || 'neutral')),
+        h('td', {}, s(`findings_state_${row.status}`), row.overdue ? h('div', {}, badge(s('records_overdue'), 'bad')) : null),
+        h('td', {}, when(row.due_at, zone)),
+        h('td', {}, row.assignee_id ? personName(known, row.assignee_id) : s('findings_unassigned')),
+        h('td', {}, when(row.closed_at, zone)));
     })));
 }
 

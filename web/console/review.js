@@ -16,12 +16,14 @@ addStrings({
     review_location_at: '{distance} m from {site}: at the site (within {radius} m)',
     review_location_outside: '{distance} m from {site}: outside the site (radius {radius} m)',
     review_outside: 'Outside the site',
+    review_late: 'Late: submitted {minutes} min after the round closed ({at})',
     review_auditor: 'You are signed in as an auditor: you can read everything and change nothing.',
   },
   'zh-CN': {
     review_location_at: '距{site} {distance} 米：在站点范围内（{radius} 米以内）',
     review_location_outside: '距{site} {distance} 米：不在站点范围内（半径 {radius} 米）',
     review_outside: '不在站点范围内',
+    review_late: '迟交：巡更时段（{at}）结束后 {minutes} 分钟提交',
     review_auditor: '您以审计员身份登录：可以查看全部内容，不能做任何修改。',
   },
 });
@@ -35,6 +37,8 @@ export async function inspectionScreen(context, id, notice = null) {
   try {
     inspection = await data.inspection(id);
     version = await data.templateVersion(inspection.template_id, inspection.template_version);
+    // Lateness is against the round's window; a round no longer readable leaves the flag out.
+    if (inspection.round_id) inspection.round = await data.round(inspection.round_id).catch(() => null);
   } catch (error) {
     main.replaceChildren(back(), failure(s('load_failed', { error: error.message }), button(s('retry'), () => inspectionScreen(context, id))));
     return;
@@ -112,6 +116,11 @@ class Page {
       // A device clock ahead of the server, or a submission "received" long after it was made offline, is
       // only a skew when the device claims a time after the server received it.
       if (minutes < -5) flags.push(badge(s('flag_clock_skew', { minutes: -minutes }), 'warn'));
+    }
+    // Late: submitted after its round's window closed (the periodic report's 迟交 counts the same).
+    if (x.round && x.submitted_at && Date.parse(x.submitted_at) > Date.parse(x.round.window_end)) {
+      const minutes = Math.round((Date.parse(x.submitted_at) - Date.parse(x.round.window_end)) / 60000);
+      flags.push(badge(s('review_late', { minutes, at: time(x.round.window_end, this.zone, true) }), 'bad'));
     }
     if (x.media_pending) flags.push(badge(s('flag_media_pending'), 'warn'));
     return h('section', { class: 'card console-summary', id: 'inspection-summary' },
