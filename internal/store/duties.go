@@ -343,3 +343,31 @@ func (tx *Tx) PutDutySettings(row *DutySettings) error {
 func orNone(ids []string) []string {
 	return append(append([]string{}, ids...), "00000000-0000-0000-0000-000000000000")
 }
+
+// HandoverRegisterFilter narrows the shift handovers of the handover
+// register: when handed over, and where.
+type HandoverRegisterFilter struct {
+	SiteIDs  []string // when not nil: only these sites
+	From, To *time.Time
+}
+
+// HandoverRegister reads a page of shift handovers in id order (the
+// register's keyset), without the drawn signatures.
+func (tx *Tx) HandoverRegister(f HandoverRegisterFilter, p Page) ([]ShiftHandover, string, error) {
+	q := tx.scoped("shift_handovers").Omit("outgoing_strokes", "incoming_strokes")
+	if f.SiteIDs != nil {
+		q = q.Where("site_id IN ?", orNone(f.SiteIDs))
+	}
+	if f.From != nil {
+		q = q.Where("handed_at >= ?", *f.From)
+	}
+	if f.To != nil {
+		q = q.Where("handed_at < ?", *f.To)
+	}
+	var rows []ShiftHandover
+	if err := p.apply(q, "shift_handovers").Find(&rows).Error; err != nil {
+		return nil, "", translate("store.HandoverRegister", err)
+	}
+	rows, next := trim(rows, p, func(r ShiftHandover) string { return r.ID })
+	return rows, next, nil
+}
