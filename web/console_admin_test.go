@@ -160,6 +160,10 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	}
 	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#toast')?.classList.remove('show')`))
 	both(t, browser, "console-records-reports")
+	// Which items failed, under the figures: the failed inspection's items at site A.
+	browser.Wait("the failed items", `document.querySelector('#periodic-failed-items tbody tr td')?.textContent === 'console site A'`)
+	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#periodic-failed-items').scrollIntoView()`))
+	browser.Screenshot("console-periodic-failed-items")
 	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#toast')?.replaceChildren()`), chromedp.Click(chromedp.CSS(`#periodic-pdf`)))
 	browser.Wait("the report's PDF downloaded", `document.querySelector('#toast')?.textContent === 'Export downloaded.'`)
 	for _, screen := range []struct{ hash, what, ready string }{

@@ -93,7 +93,7 @@ async function show(context, figures) {
     h('div', { class: 'console-table-wrap' }, h('table', { class: 'console-table', dataset: { group: heading } },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, s('periodic_site')), keys.map((key) => h('th', { scope: 'col' }, s(`periodic_${key}`))))),
       h('tbody', {}, [...report.sites.map((site) => row(site.site_name, site.timezone, pick(site), keys)),
-        row(s('periodic_total'), '', pick(report.total), keys, true)])))), failedItems(report)));
+        row(s('periodic_total'), '', pick(report.total), keys, true)]))))), failedItems(report));
 }
 
 // failedItems lists which checklist items failed how often, each site's
