@@ -371,3 +371,38 @@ func (tx *Tx) HandoverRegister(f HandoverRegisterFilter, p Page) ([]ShiftHandove
 	rows, next := trim(rows, p, func(r ShiftHandover) string { return r.ID })
 	return rows, next, nil
 }
+
+// SiteCutoff is a site's own daily report cut-off.
+type SiteCutoff struct {
+	SiteID            string
+	OrgID             string
+	DailyReportCutoff string
+	UpdatedAt         time.Time
+}
+
+// SiteCutoffs reads the organisation's site cut-offs, by site id.
+func (tx *Tx) SiteCutoffs() (map[string]string, error) {
+	var rows []SiteCutoff
+	if err := tx.scoped("duty_site_cutoffs").Find(&rows).Error; err != nil {
+		return nil, translate("store.SiteCutoffs", err)
+	}
+	out := map[string]string{}
+	for _, r := range rows {
+		out[r.SiteID] = r.DailyReportCutoff
+	}
+	return out, nil
+}
+
+// PutSiteCutoffs replaces the organisation's site cut-offs.
+func (tx *Tx) PutSiteCutoffs(cutoffs map[string]string) error {
+	if err := tx.scoped("duty_site_cutoffs").Delete(&SiteCutoff{}).Error; err != nil {
+		return translate("store.PutSiteCutoffs", err)
+	}
+	for siteID, cutoff := range cutoffs {
+		row := SiteCutoff{SiteID: siteID, OrgID: tx.orgOf(), DailyReportCutoff: cutoff, UpdatedAt: tx.Now}
+		if err := tx.gorm.Table("duty_site_cutoffs").Create(&row).Error; err != nil {
+			return translate("store.PutSiteCutoffs", err)
+		}
+	}
+	return nil
+}
