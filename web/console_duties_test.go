@@ -200,15 +200,18 @@ func TestConsoleTrainingFormsAndDutySettings(t *testing.T) {
 	browser.Screenshot("console-trainings-forms")
 
 	browser.Show("#/daily", "the duty settings", `document.querySelector('#daily-settings-save')`)
-	browser.Run(chromedp.SetValue(chromedp.CSS(`#daily-cutoff`), "10:30"), chromedp.Click(chromedp.CSS(`#daily-settings-save`)))
+	browser.Run(chromedp.SetValue(chromedp.CSS(`#daily-cutoff`), "10:30"),
+		chromedp.SetValue(chromedp.CSS(`#daily-cutoff-`+tenant.Sites[1].ID), "09:00"),
+		chromedp.Click(chromedp.CSS(`#daily-settings-save`)))
 	browser.Wait("the settings saved and the day's reports", `document.querySelector('#daily-settings-message')?.textContent.includes('Saved') &&
 		document.querySelector('#daily-table')`)
 	var settings struct {
-		Cutoff string `json:"daily_report_cutoff"`
+		Cutoff      string            `json:"daily_report_cutoff"`
+		SiteCutoffs map[string]string `json:"site_cutoffs"`
 	}
 	server.Get("/v1/settings/duties", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &settings)
-	if settings.Cutoff != "10:30" {
-		t.Fatalf("the cut-off is %q, want 10:30", settings.Cutoff)
+	if settings.Cutoff != "10:30" || len(settings.SiteCutoffs) != 1 || settings.SiteCutoffs[tenant.Sites[1].ID] != "09:00" {
+		t.Fatalf("the cut-offs are %q and %v, want 10:30 and site B's 09:00", settings.Cutoff, settings.SiteCutoffs)
 	}
 	browser.Screenshot("console-daily-moved-cutoff") // every site now due at 10:30
 	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#daily-settings').scrollIntoView()`))
