@@ -127,7 +127,10 @@ func queryStrings(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // page reads ?limit= and ?cursor= for a list.
-func page(c echo.Context) (store.Page, error) {
+func page(c echo.Context) (store.Page, error) { return pageWith(c, decodeCursor) }
+
+// pageWith reads limit and cursor, the cursor by decode.
+func pageWith(c echo.Context, decode func(string) (string, error)) (store.Page, error) {
 	p := store.Page{Limit: 50}
 	if raw := c.QueryParam("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
@@ -137,7 +140,7 @@ func page(c echo.Context) (store.Page, error) {
 		p.Limit = n
 	}
 	if raw := c.QueryParam("cursor"); raw != "" {
-		after, err := decodeCursor(raw)
+		after, err := decode(raw)
 		if err != nil {
 			return p, errs.Fields("api.page", map[string]string{"/cursor": "not a cursor this server issued"})
 		}

@@ -24,3 +24,20 @@ func decodeCursor(cursor string) (string, error) {
 	}
 	return id, nil
 }
+
+// decodePartCursor decodes a cursor of a list made of two parts (the
+// handover register: inspections, then shift handovers), whose second part
+// is marked "s:" and may start with no id; anything else as decodeCursor.
+func decodePartCursor(cursor string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	rest, second := strings.CutPrefix(string(raw), "v1:s:")
+	if err != nil || !second {
+		return decodeCursor(cursor)
+	}
+	if rest != "" {
+		if _, err := uuid.Parse(rest); err != nil {
+			return "", errors.New("bad cursor")
+		}
+	}
+	return "s:" + rest, nil
+}

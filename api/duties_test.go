@@ -484,3 +484,58 @@ func TestDutiesOnTheReferenceClient(t *testing.T) {
 		}
 	})
 }
+
+// A site may have its own cut-off for the daily report (a branch that
+// opens later reports later); the others keep the organisation's. A
+// cut-off for a site that is not the organisation's, or not a time, is
+// refused naming it, and nothing is written.
+func TestDailyReportCutoffPerSite(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("sitecut")
+		siteA, siteB := tenant.Sites[0].ID, tenant.Sites[1].ID
+		env.App.Duties.SetClock(func() time.Time { return time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC) }) // 10:00 in Asia/Shanghai
+		put := func(body map[string]any) apitest.Response {
+			return env.Do(apitest.Request{Method: http.MethodPut, Path: "/v1/settings/duties", Token: tenant.Admin.Token, Body: body})
+		}
+		stranger := "00000000-0000-7000-8000-000000000001"
+		bad := put(map[string]any{"daily_report_cutoff": "11:00", "handover_confirm_minutes": 30,
+			"site_cutoffs": map[string]string{siteB: "9 o'clock", stranger: "09:00"}}).Want(t, http.StatusUnprocessableEntity).FieldErrors(t)
+		if bad["/site_cutoffs/"+siteB] == "" || bad["/site_cutoffs/"+stranger] == "" {
+			t.Fatalf("bad site cut-offs: %v", bad)
+		}
+		put(map[string]any{"daily_report_cutoff": "11:00", "handover_confirm_minutes": 30,
+			"site_cutoffs": map[string]string{siteB: "09:30"}}).Want(t, http.StatusOK)
+		var settings struct {
+			SiteCutoffs map[string]string `json:"site_cutoffs"`
+		}
+		env.Get("/v1/settings/duties", tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &settings)
+		if len(settings.SiteCutoffs) != 1 || settings.SiteCutoffs[siteB] != "09:30" {
+			t.Fatalf("site cut-offs read back %v", settings.SiteCutoffs)
+		}
+		var list struct {
+			Items []struct {
+				SiteID string    `json:"site_id"`
+				DueAt  time.Time `json:"due_at"`
+				Status string
+			}
+		}
+		env.Get("/v1/daily-reports?day=2026-12-03", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &list)
+		want := map[string]struct {
+			due    time.Time
+			status string
+		}{siteA: {time.Date(2026, 12, 3, 3, 0, 0, 0, time.UTC), "pending"}, siteB: {time.Date(2026, 12, 3, 1, 30, 0, 0, time.UTC), "overdue"}}
+		for _, d := range list.Items {
+			if w := want[d.SiteID]; !d.DueAt.Equal(w.due) || d.Status != w.status {
+				t.Errorf("site %s due %s %s, want %s %s", d.SiteID, d.DueAt, d.Status, w.due, w.status)
+			}
+		}
+		// A PUT without site_cutoffs puts every site back on the organisation's.
+		put(map[string]any{"daily_report_cutoff": "11:00", "handover_confirm_minutes": 30}).Want(t, http.StatusOK)
+		settings.SiteCutoffs = nil // decoding merges into a map that is there
+		env.Get("/v1/settings/duties", tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &settings)
+		if len(settings.SiteCutoffs) != 0 {
+			t.Fatalf("site cut-offs after a PUT without them: %v", settings.SiteCutoffs)
+		}
+	})
+}

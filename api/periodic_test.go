@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -88,10 +89,11 @@ func TestPeriodicReports(t *testing.T) {
 		env.Get("/v1/reports/periodic?period=week", tenant.Guard.Token).Want(t, http.StatusForbidden)
 
 		res := env.Get("/v1/reports/periodic?period=week&format=csv", tenant.Admin.Token).Want(t, http.StatusOK)
-		lines, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(res.Body, []byte("\xEF\xBB\xBF")))).ReadAll()
-		if err != nil || len(lines) != len(tenant.Sites)+2 || lines[len(lines)-1][0] != "合计 Total" {
+		all, err := periodicCSV(res.Body)
+		if err != nil || len(all) < len(tenant.Sites)+2 || all[len(tenant.Sites)+1][0] != "合计 Total" {
 			t.Fatalf("CSV %v: %q", err, res.Body)
 		}
+		lines := all[:len(tenant.Sites)+2] // the figures; the failed items follow
 		column := map[string]int{}
 		for i, name := range lines[0] {
 			column[name] = i
@@ -109,6 +111,88 @@ func TestPeriodicReports(t *testing.T) {
 		res = env.Get("/v1/reports/periodic?period=year&format=pdf&lang=zh-CN", tenant.Admin.Token).Want(t, http.StatusOK)
 		if text := pdfUnicodeText(res.Body); !strings.Contains(text, "安全工作年报") || !strings.Contains(text, "特别重大") {
 			t.Errorf("Chinese PDF: %s", text)
+		}
+	})
+}
+
+// periodicCSV reads a periodic report's CSV: the figures, then after an
+// empty line the failed items, a table of other columns.
+func periodicCSV(body []byte) ([][]string, error) {
+	reader := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xEF\xBB\xBF"))))
+	reader.FieldsPerRecord = -1
+	return reader.ReadAll()
+}
+
+type failedItem struct {
+	TemplateKey string `json:"template_key"`
+	Checklist   string
+	ItemPath    string `json:"item_path"`
+	Item        string
+	Failed      int64
+}
+
+// Which checklist items failed how often: per site and across the sites,
+// in JSON, CSV and PDF.
+func TestPeriodicFailedItems(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("failures")
+		submitted(t, env, tenant, patrolTemplate, false)
+		submitted(t, env, tenant, patrolTemplate, false)
+		submitted(t, env, tenant, patrolTemplate, true)
+
+		var week struct {
+			Sites []struct {
+				SiteID      string       `json:"site_id"`
+				FailedItems []failedItem `json:"failed_items"`
+			}
+			Total struct {
+				FailedItems []failedItem `json:"failed_items"`
+			}
+		}
+		env.Get("/v1/reports/periodic?period=week", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &week)
+		var mine []failedItem
+		for _, site := range week.Sites {
+			if site.SiteID == tenant.Sites[0].ID {
+				mine = site.FailedItems
+			} else if len(site.FailedItems) != 0 {
+				t.Errorf("site B failed %+v", site.FailedItems)
+			}
+		}
+		if len(mine) == 0 || len(week.Total.FailedItems) != len(mine) {
+			t.Fatalf("site A failed %+v; total %+v", mine, week.Total.FailedItems)
+		}
+		for i, item := range mine {
+			if item.Failed != 2 || item.TemplateKey != patrolTemplate || item.Item == "" || item.Item == item.ItemPath ||
+				item.Checklist == patrolTemplate || week.Total.FailedItems[i] != item {
+				t.Errorf("failed item %+v (total %+v), want failed twice, by label", item, week.Total.FailedItems[i])
+			}
+		}
+
+		res := env.Get("/v1/reports/periodic?period=week&format=csv", tenant.Admin.Token).Want(t, http.StatusOK)
+		lines, err := periodicCSV(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		header := len(tenant.Sites) + 2
+		if len(lines) != header+1+2*len(mine) || !strings.HasPrefix(lines[header][0], "不合格检查项 Failed items") {
+			t.Fatalf("CSV failed items:\n%q", res.Body)
+		}
+		if got := lines[header+1]; got[0] != tenant.Sites[0].Name || got[2] != mine[0].Item || got[4] != "2" {
+			t.Errorf("first failed item line %q, want %+v", got, mine[0])
+		}
+		if got := lines[len(lines)-1]; got[0] != "合计 Total" || got[4] != "2" {
+			t.Errorf("last total line %q", got)
+		}
+
+		res = env.Get("/v1/reports/periodic?period=week&format=pdf", tenant.Admin.Token).Want(t, http.StatusOK)
+		keepDocument(t, "periodic-failed-items-"+filepath.Base(t.Name())+".pdf", res.Body)
+		text := pdfUnicodeText(res.Body)
+		zh, _, _ := strings.Cut(mine[0].Item, " / ") // the English may wrap onto another line
+		for _, want := range []string{"不合格检查项", "Failed items", zh} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the printed report lacks %q", want)
+			}
 		}
 	})
 }

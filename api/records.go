@@ -51,8 +51,12 @@ func (s *Server) inspectionReport(c echo.Context) error {
 // register serves GET /registers/{inspections|hazards|handovers|outsiders},
 // as JSON pages or, with ?format=csv or pdf, as one file.
 func (s *Server) register(name string) echo.HandlerFunc {
+	decode := decodeCursor
+	if name == records.HandoverRegister {
+		decode = decodePartCursor
+	}
 	return func(c echo.Context) error {
-		p, err := page(c)
+		p, err := pageWith(c, decode)
 		if err != nil {
 			return err
 		}
@@ -87,6 +91,13 @@ func (s *Server) register(name string) echo.HandlerFunc {
 		}
 		if name == records.HazardRegister {
 			items, next, err := s.deps.Records.Hazards(ctx, f, p)
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, list(items, next))
+		}
+		if name == records.HandoverRegister {
+			items, next, err := s.deps.Records.HandoverRows(ctx, f, p)
 			if err != nil {
 				return err
 			}

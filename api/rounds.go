@@ -176,3 +176,33 @@ func (s *Server) scheduleStandards(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
+
+// listDefaultSchedules lists the organisation's stored day-one schedules:
+// waiting (disabled, no site) or enabled at a site.
+func (s *Server) listDefaultSchedules(c echo.Context) error {
+	items, err := s.deps.Rounds.DefaultSchedules(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+// enableDefaultSchedule chooses a site for a standard schedule: 201 with
+// the enabled default when it starts running there, 200 when it already
+// ran there.
+func (s *Server) enableDefaultSchedule(c echo.Context) error {
+	var in struct {
+		SiteID string `json:"site_id"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	out, created, err := s.deps.Rounds.EnableDefault(c.Request().Context(), c.Param("key"), in.SiteID)
+	if err != nil {
+		return err
+	}
+	if created {
+		return c.JSON(http.StatusCreated, out)
+	}
+	return c.JSON(http.StatusOK, out)
+}

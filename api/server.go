@@ -317,6 +317,8 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodGet, "/sites/:id/checkpoint-labels.pdf", principal.Supervisor, s.checkpointLabels)
 	s.add(v1, http.MethodGet, "/reports/periodic", principal.Supervisor, s.periodicReport) // issue 16 point 6
 	s.add(v1, http.MethodGet, "/schedule-standards", principal.Supervisor, s.scheduleStandards)
+	s.add(v1, http.MethodGet, "/default-schedules", principal.Supervisor, s.listDefaultSchedules) // issue 16 point 6
+	s.add(v1, http.MethodPost, "/default-schedules/:key/sites", principal.Admin, s.enableDefaultSchedule)
 }
 
 // add registers an authenticated route with its weakest allowed role.

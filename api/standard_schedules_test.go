@@ -71,3 +71,98 @@ func TestStandardSchedulesFromDayOne(t *testing.T) {
 		env.Get("/v1/schedule-standards", tenant.Guard.Token).Want(t, http.StatusForbidden)
 	})
 }
+
+type defaultSchedule struct {
+	ID         string
+	Key        string
+	TemplateID *string `json:"template_id"`
+	Source     string
+	SiteID     *string `json:"site_id"`
+	ScheduleID *string `json:"schedule_id"`
+	Enabled    bool
+}
+
+// A new organisation has the standard schedules stored, each disabled and
+// without a site; choosing a site makes the schedule there through the
+// schedule rules and enables it; choosing it again changes nothing, a
+// second site adds a row.
+func TestDefaultSchedulesStoredUntilASiteIsChosen(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("defaults")
+		siteA, siteB := tenant.Sites[0].ID, tenant.Sites[1].ID
+		var list struct{ Items []defaultSchedule }
+		env.Get("/v1/default-schedules", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &list)
+		if len(list.Items) != 5 {
+			t.Fatalf("a new organisation stores %d default schedules, want 5: %+v", len(list.Items), list.Items)
+		}
+		for _, d := range list.Items {
+			if d.Enabled || d.SiteID != nil || d.ScheduleID != nil || d.TemplateID == nil || d.Source == "" {
+				t.Errorf("day one: %+v", d)
+			}
+		}
+		env.Get("/v1/default-schedules", tenant.Guard.Token).Want(t, http.StatusForbidden)
+		enable := func(token, key, site string) apitest.Response {
+			return env.Post("/v1/default-schedules/"+key+"/sites", token, map[string]any{"site_id": site})
+		}
+		enable(tenant.Supervisor.Token, "daily-equipment-check", siteA).Want(t, http.StatusForbidden)
+		enable(tenant.Admin.Token, "no-such-standard", siteA).Want(t, http.StatusNotFound).Problem(t)
+		if enable(tenant.Admin.Token, "daily-equipment-check", "not-a-site").Want(t, http.StatusUnprocessableEntity).
+			FieldErrors(t)["/site_id"] == "" {
+			t.Fatal("a site that is not one was accepted")
+		}
+
+		var first, again, second defaultSchedule
+		enable(tenant.Admin.Token, "daily-equipment-check", siteA).Want(t, http.StatusCreated).JSON(t, &first)
+		if !first.Enabled || first.SiteID == nil || *first.SiteID != siteA || first.ScheduleID == nil {
+			t.Fatalf("enabled at site A: %+v", first)
+		}
+		var schedule struct {
+			SiteID     string  `json:"site_id"`
+			TemplateID *string `json:"template_id"`
+			Active     bool
+			Upcoming   []string
+		}
+		env.Get("/v1/schedules/"+*first.ScheduleID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &schedule)
+		if !schedule.Active || schedule.SiteID != siteA || schedule.TemplateID == nil || *schedule.TemplateID != *first.TemplateID ||
+			len(schedule.Upcoming) == 0 {
+			t.Fatalf("the schedule made at site A: %+v", schedule)
+		}
+		enable(tenant.Admin.Token, "daily-equipment-check", siteA).Want(t, http.StatusOK).JSON(t, &again)
+		if again.ID != first.ID || *again.ScheduleID != *first.ScheduleID {
+			t.Fatalf("choosing site A again made %+v, had %+v", again, first)
+		}
+		enable(tenant.Admin.Token, "daily-equipment-check", siteB).Want(t, http.StatusCreated).JSON(t, &second)
+		if second.ID == first.ID || *second.SiteID != siteB {
+			t.Fatalf("a second site: %+v", second)
+		}
+
+		env.Get("/v1/default-schedules", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &list)
+		enabled := 0
+		for _, d := range list.Items {
+			if d.Enabled {
+				enabled++
+				if d.Key != "daily-equipment-check" {
+					t.Errorf("enabled without a site chosen: %+v", d)
+				}
+			} else if d.SiteID != nil {
+				t.Errorf("disabled with a site: %+v", d)
+			}
+		}
+		if len(list.Items) != 6 || enabled != 2 {
+			t.Fatalf("after two sites: %d rows, %d enabled", len(list.Items), enabled)
+		}
+		// A supervisor of site A sees the waiting defaults and site A's.
+		env.Get("/v1/default-schedules", tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &list)
+		for _, d := range list.Items {
+			if d.SiteID != nil && *d.SiteID != siteA {
+				t.Errorf("a supervisor of site A sees %+v", d)
+			}
+		}
+		var schedules struct{ Items []struct{ ID string } }
+		env.Get("/v1/schedules", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &schedules)
+		if len(schedules.Items) != 2 {
+			t.Fatalf("%d schedules run, want 2 (the daily check at sites A and B)", len(schedules.Items))
+		}
+	})
+}

@@ -75,6 +75,7 @@ func idsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) map[string]st
 func fill(t *testing.T, path string, ids map[string]string) string {
 	t.Helper()
 	path = strings.ReplaceAll(path, "{number}", "1")
+	path = strings.ReplaceAll(path, "{key}", "daily-equipment-check") // a standard schedule
 	i := strings.Index(path, "/{id}")
 	if i < 0 {
 		return path

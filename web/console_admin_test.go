@@ -153,6 +153,10 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	}
 	browser.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#toast')?.classList.remove('show')`))
 	both(t, browser, "console-records-reports")
+	// Which items failed, under the figures: the failed inspection's items at site A.
+	browser.Wait("the failed items", `document.querySelector('#periodic-failed-items tbody tr td')?.textContent === 'console site A'`)
+	browser.Eval(`document.querySelector('#periodic-failed-items').scrollIntoView(), true`, nil)
+	browser.Screenshot("console-periodic-failed-items")
 	browser.Eval(`document.querySelector('#toast')?.replaceChildren(), true`, nil)
 	browser.Tap(`#periodic-pdf`)
 	browser.Wait("the report's PDF downloaded", `document.querySelector('#toast')?.textContent === 'Export downloaded.'`)

@@ -112,3 +112,80 @@ func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
 	}
 	browser.Screenshot("console-daily")
 }
+
+// An admin on a tablet schedules a training session with the form (times
+// at the site), the guard signs the sheet, the admin records the guard's
+// result in the session's row; then moves the daily report's cut-off in
+// the duty settings form.
+func TestConsoleTrainingFormsAndDutySettings(t *testing.T) {
+	server, tenant := browsertest.Console(t, "training")
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	browser.SignInConsole(server.URL, tenant.Admin.Email)
+	browser.Show("#/trainings", "the training form", `document.querySelector('#training-form')`)
+	start := time.Now().In(shanghai).Truncate(time.Hour)
+	browser.Fill(`#training-new-site`, tenant.Sites[0].ID)
+	browser.Fill(`#training-new-topic`, "Robbery response training")
+	browser.Fill(`#training-new-trainer`, "Security dept. Wang")
+	browser.Fill(`#training-new-from`, start.Format("2006-01-02T15:04"))
+	browser.Fill(`#training-new-to`, start.Add(2*time.Hour).Format("2006-01-02T15:04"))
+	browser.Tap(`#training-add`)
+	browser.Wait("the new session", `[...document.querySelectorAll('#trainings-table tbody tr')].some((tr) => tr.textContent.includes('Robbery response training'))`)
+	var sessions struct {
+		Items []struct {
+			ID       string
+			StartsAt time.Time `json:"starts_at"`
+		}
+	}
+	server.Get("/v1/trainings?site_id="+tenant.Sites[0].ID, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &sessions)
+	if len(sessions.Items) != 1 || !sessions.Items[0].StartsAt.Equal(start) {
+		t.Fatalf("the server's sessions %+v, want one starting %s (site time)", sessions.Items, start)
+	}
+	id := sessions.Items[0].ID
+	server.Post("/v1/trainings/"+id+"/attend", tenant.Guard.Token, map[string]any{"signature": map[string]any{
+		"strokes": [][][2]float64{{{10, 40}, {30, 10}, {50, 40}}}}}).Want(t, http.StatusOK)
+
+	row := `document.querySelector('#training-` + id + `')`
+	browser.Show("#/roster", "another screen", `document.querySelector('#roster-form')`)
+	browser.Show("#/trainings", "the sheet with the guard", row+`?.querySelector('.training-result')`)
+	browser.Eval(`window.before = `+row+`, true`, nil)
+	browser.Fill(`#training-`+id+` .training-result`, "pass")
+	browser.Fill(`#training-`+id+` .training-score`, "92")
+	browser.Tap(`#training-` + id + ` .training-save`)
+	browser.Wait("the row again with the result", row+` && `+row+` !== window.before && `+row+`.querySelector('.training-score').value === '92'`)
+	var session struct {
+		Attendance []struct {
+			UserName string `json:"user_name"`
+			Result   *string
+			Score    *float64
+		}
+	}
+	server.Get("/v1/trainings/"+id, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &session)
+	if len(session.Attendance) != 1 || session.Attendance[0].Result == nil || *session.Attendance[0].Result != "pass" ||
+		session.Attendance[0].Score == nil || *session.Attendance[0].Score != 92 {
+		t.Fatalf("the recorded results %+v", session.Attendance)
+	}
+	browser.Screenshot("console-trainings-forms")
+
+	browser.Show("#/daily", "the duty settings", `document.querySelector('#daily-settings-save')`)
+	browser.Fill(`#daily-cutoff`, "10:30")
+	browser.Fill(`#daily-cutoff-`+tenant.Sites[1].ID, "09:00")
+	browser.Tap(`#daily-settings-save`)
+	browser.Wait("the settings saved and the day's reports", `document.querySelector('#daily-settings-message')?.textContent.includes('Saved') &&
+		document.querySelector('#daily-table')`)
+	var settings struct {
+		Cutoff      string            `json:"daily_report_cutoff"`
+		SiteCutoffs map[string]string `json:"site_cutoffs"`
+	}
+	server.Get("/v1/settings/duties", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &settings)
+	if settings.Cutoff != "10:30" || len(settings.SiteCutoffs) != 1 || settings.SiteCutoffs[tenant.Sites[1].ID] != "09:00" {
+		t.Fatalf("the cut-offs are %q and %v, want 10:30 and site B's 09:00", settings.Cutoff, settings.SiteCutoffs)
+	}
+	browser.Screenshot("console-daily-moved-cutoff") // every site now due at 10:30
+	browser.Eval(`document.querySelector('#daily-settings').scrollIntoView(), true`, nil)
+	browser.Screenshot("console-duty-settings")
+	browser.NoErrors(t)
+}

@@ -452,7 +452,7 @@ func TestConsoleScheduleEditor(t *testing.T) {
 	// investigation opens in the editor filled in, the admin picks the
 	// site and saves, and it runs there.
 	standard := `document.querySelector('#schedule-standards tr[data-standard="monthly-hazard-investigation"]')`
-	browser.Wait("the standard schedules", standard+`?.textContent.includes('Not set up')`)
+	browser.Wait("the standard schedules", standard+`?.textContent.includes('no site yet')`)
 	browser.Screenshot("console-schedule-standards")
 	browser.Tap(`#schedule-standards tr[data-standard="monthly-hazard-investigation"] .standard-set-up`)
 	browser.Wait("the editor filled in", `document.querySelector('#schedule-kind')?.value === 'inspection' &&
@@ -466,6 +466,35 @@ func TestConsoleScheduleEditor(t *testing.T) {
 	server.Get("/v1/schedules", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &saved)
 	if len(saved.Items) != 2 {
 		t.Fatalf("after setting up a standard schedule: %+v", saved.Items)
+	}
+
+	// The stored daily equipment check waits, disabled, until the admin
+	// chooses a site in the card: then it is enabled and runs there.
+	dailyCheck := `document.querySelector('#schedule-standards tr[data-standard="daily-equipment-check"]')`
+	browser.Wait("the daily check waiting", dailyCheck+`?.textContent.includes('no site yet') && `+dailyCheck+`.querySelector('.standard-site')`)
+	browser.Fill(`#schedule-standards tr[data-standard="daily-equipment-check"] .standard-site`, tenant.Sites[0].ID)
+	browser.Tap(`#schedule-standards tr[data-standard="daily-equipment-check"] .standard-enable-button`)
+	browser.Wait("the daily check enabled at site A", dailyCheck+`?.querySelector('.standard-running')?.textContent.includes('console site A')`)
+	browser.Screenshot("console-schedule-standards-enabled")
+	var defaults struct {
+		Items []struct {
+			Key     string
+			Enabled bool
+			SiteID  *string `json:"site_id"`
+		}
+	}
+	server.Get("/v1/default-schedules", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &defaults)
+	enabled := 0
+	for _, d := range defaults.Items {
+		if d.Enabled {
+			enabled++
+			if d.Key != "daily-equipment-check" || d.SiteID == nil || *d.SiteID != tenant.Sites[0].ID {
+				t.Errorf("enabled %+v", d)
+			}
+		}
+	}
+	if enabled != 1 {
+		t.Fatalf("%d default schedules enabled, want the daily check at site A: %+v", enabled, defaults.Items)
 	}
 	browser.NoErrors(t)
 }

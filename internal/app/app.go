@@ -105,7 +105,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Reference = reference.NewService(db)
 	a.Plans = plans.NewService(db)
 	a.Duties = duties.NewService(db)
-	a.Org = org.NewService(db, cfg.BcryptCost, a.Templates.SeedLibrary)
+	a.Org = org.NewService(db, cfg.BcryptCost, a.Templates.SeedLibrary, rounds.SeedDefaults)
 	// The queue enqueues from the start; its worker is built last, from the
 	// handlers of the services that enqueue on it.
 	if a.Jobs, err = jobs.Open(ctx, db, cfg.DatabaseURL, jobs.Options{Workers: cfg.JobWorkers,

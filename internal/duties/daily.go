@@ -9,6 +9,7 @@ import (
 
 	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -30,17 +31,39 @@ type Settings struct {
 	// HandoverConfirmMinutes is how long a handover may wait for the
 	// incoming signature before it is flagged unconfirmed.
 	HandoverConfirmMinutes int `json:"handover_confirm_minutes"`
+	// SiteCutoffs are sites' own cut-offs ("HH:MM", site id → time) where
+	// they differ from DailyReportCutoff; a PUT replaces them all.
+	SiteCutoffs map[string]string `json:"site_cutoffs"`
+}
+
+// cutoffFor is the cut-off of a site's daily report: its own, else the
+// organisation's.
+func (s Settings) cutoffFor(siteID string) string {
+	if cutoff, ok := s.SiteCutoffs[siteID]; ok {
+		return cutoff
+	}
+	return s.DailyReportCutoff
+}
+
+// clockTime reports whether value is a local time HH:MM.
+func clockTime(value string) bool {
+	_, err := time.Parse("15:04", value)
+	return err == nil && len(value) == 5
 }
 
 func settingsOf(tx *store.Tx) (Settings, error) {
+	cutoffs, err := tx.SiteCutoffs()
+	if err != nil {
+		return Settings{}, err
+	}
 	row, err := tx.DutySettingsOf()
 	switch {
 	case errs.Is(err, errs.NotFound):
-		return Settings{DailyReportCutoff: DefaultCutoff, HandoverConfirmMinutes: DefaultConfirmMinutes}, nil
+		return Settings{DailyReportCutoff: DefaultCutoff, HandoverConfirmMinutes: DefaultConfirmMinutes, SiteCutoffs: cutoffs}, nil
 	case err != nil:
 		return Settings{}, err
 	}
-	return Settings{DailyReportCutoff: row.DailyReportCutoff, HandoverConfirmMinutes: row.HandoverConfirmMins}, nil
+	return Settings{DailyReportCutoff: row.DailyReportCutoff, HandoverConfirmMinutes: row.HandoverConfirmMins, SiteCutoffs: cutoffs}, nil
 }
 
 // Settings reads the duty settings.
@@ -53,18 +76,43 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 func (s *Service) PutSettings(ctx context.Context, in Settings) (Settings, error) {
 	const op = "duties.PutSettings"
 	problems := Problems{}
-	if _, err := time.Parse("15:04", in.DailyReportCutoff); err != nil || len(in.DailyReportCutoff) != 5 {
+	if !clockTime(in.DailyReportCutoff) {
 		problems["/daily_report_cutoff"] = "a local time HH:MM"
+	}
+	if len(in.SiteCutoffs) > 5000 {
+		problems["/site_cutoffs"] = "at most 5000 sites"
+	}
+	if in.SiteCutoffs == nil {
+		in.SiteCutoffs = map[string]string{}
 	}
 	if in.HandoverConfirmMinutes < 1 || in.HandoverConfirmMinutes > 24*60 {
 		problems["/handover_confirm_minutes"] = "between 1 and 1440"
 	}
-	if len(problems) > 0 {
-		return Settings{}, invalid(op, problems)
-	}
+	clean := map[string]string{} // by the sites' ids as stored
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		for siteID, cutoff := range in.SiteCutoffs {
+			pointer := "/site_cutoffs/" + siteID
+			site, err := tx.Site(siteID)
+			switch {
+			case !input.IsUUID(siteID) || errs.Is(err, errs.NotFound):
+				problems[pointer] = "must be a site of the organisation"
+			case err != nil:
+				return err
+			case !clockTime(cutoff):
+				problems[pointer] = "a local time HH:MM"
+			default:
+				clean[site.ID] = cutoff
+			}
+		}
+		in.SiteCutoffs = clean
+		if len(problems) > 0 {
+			return invalid(op, problems)
+		}
 		row := store.DutySettings{DailyReportCutoff: in.DailyReportCutoff, HandoverConfirmMins: in.HandoverConfirmMinutes}
 		if err := tx.PutDutySettings(&row); err != nil {
+			return err
+		}
+		if err := tx.PutSiteCutoffs(clean); err != nil {
 			return err
 		}
 		audit.Append(tx, "duty_settings.changed", "org", tx.Now.Format("2006-01-02"), in)
@@ -166,7 +214,7 @@ func (s *Service) SubmitDailyReport(ctx context.Context, in DailyReportInput) (D
 		if err != nil {
 			return err
 		}
-		due, err := dueAt(in.Day, settings.DailyReportCutoff, site.Timezone)
+		due, err := dueAt(in.Day, settings.cutoffFor(site.ID), site.Timezone)
 		if err != nil {
 			return err
 		}
@@ -241,7 +289,7 @@ func (s *Service) DailyReports(ctx context.Context, f DayFilter) ([]DayStatus, e
 		if day == "" {
 			day = today(now, site.Timezone)
 		}
-		due, err := dueAt(day, settings.DailyReportCutoff, site.Timezone)
+		due, err := dueAt(day, settings.cutoffFor(site.ID), site.Timezone)
 		if err != nil {
 			return nil, errs.Wrap(op, err)
 		}

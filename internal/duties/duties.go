@@ -231,6 +231,21 @@ func rangeOf(r Range, now time.Time) (Range, error) {
 	return r, nil
 }
 
+// viewsOf maps a list's rows to what clients see, in order, stopping at
+// the first row that cannot be rendered: the one mapping every duty list
+// (handovers, trainings, ...) shares.
+func viewsOf[R, V any](rows []R, view func(R) (V, error)) ([]V, error) {
+	out := make([]V, 0, len(rows))
+	for _, row := range rows {
+		v, err := view(row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // record puts a duty record in the change log for devices.

@@ -303,13 +303,8 @@ func (s *Service) Handovers(ctx context.Context, f HandoverFilter) ([]Handover, 
 	if err != nil {
 		return nil, errs.Wrap(op, err)
 	}
-	out := make([]Handover, 0, len(rows))
-	for _, row := range rows {
-		view, err := handoverView(tx, row, settings.HandoverConfirmMinutes)
-		if err != nil {
-			return nil, errs.Wrap(op, err)
-		}
-		out = append(out, view)
-	}
-	return out, nil
+	out, err := viewsOf(rows, func(row store.ShiftHandover) (Handover, error) {
+		return handoverView(tx, row, settings.HandoverConfirmMinutes)
+	})
+	return out, errs.Wrap(op, err)
 }

@@ -261,15 +261,8 @@ func (s *Service) Trainings(ctx context.Context, f TrainingFilter) ([]Training, 
 	if err != nil {
 		return nil, errs.Wrap(op, err)
 	}
-	out := make([]Training, 0, len(rows))
-	for _, row := range rows {
-		view, err := trainingView(tx, row)
-		if err != nil {
-			return nil, errs.Wrap(op, err)
-		}
-		out = append(out, view)
-	}
-	return out, nil
+	out, err := viewsOf(rows, func(row store.TrainingSession) (Training, error) { return trainingView(tx, row) })
+	return out, errs.Wrap(op, err)
 }
 
 func trainingView(tx *store.Tx, r store.TrainingSession) (Training, error) {

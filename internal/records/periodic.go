@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/pdfdoc"
 	"github.com/patrolsync/patrolsync/internal/principal"
@@ -95,6 +96,9 @@ type Figures struct {
 	// Drills are the drill inspections submitted (templates whose key
 	// names a drill, such as emergency-drill-quarterly).
 	Drills int64 `json:"drills"`
+	// FailedItems are the checklist items that failed, how often, most
+	// often first (a site's own; the total's across the sites).
+	FailedItems []FailedItem `json:"failed_items"`
 }
 
 // incidentLevels in order, with their names in print.
@@ -135,6 +139,7 @@ func (f *Figures) add(g Figures) {
 		f.Incidents[level] += n
 	}
 	f.Drills += g.Drills
+	f.FailedItems = mergeFailed(f.FailedItems, g.FailedItems)
 }
 
 // bounds is the local period holding day, as instants.
@@ -167,11 +172,12 @@ func (s *Service) Periodic(ctx context.Context, q PeriodicQuery, now time.Time) 
 		return PeriodicReport{}, errs.E(op, errs.NotFound, "not found")
 	}
 	report := PeriodicReport{Period: q.Period, Date: q.Date, Sites: []SiteFigures{}, GeneratedAt: now.UTC()}
-	report.Total.Incidents = map[string]int64{}
+	report.Total.Incidents, report.Total.FailedItems = map[string]int64{}, []FailedItem{}
 	for _, level := range incidentLevels {
 		report.Total.Incidents[level.code] = 0
 	}
 	tx := s.db.Read(ctx)
+	read := &failedItemsRead{tx: tx, templates: map[versionKey]*checklists.Template{}}
 	active := true
 	for page := (store.Page{Limit: 500}); ; {
 		list, next, err := tx.ListSites(store.SiteFilter{IDs: allowed, Active: &active}, page)
@@ -194,6 +200,13 @@ func (s *Service) Periodic(ctx context.Context, q PeriodicQuery, now time.Time) 
 				return report, errs.Wrap(op, err)
 			}
 			figures := figuresOf(counted)
+			evaluated, err := tx.EvaluationsIn(site.ID, from, to)
+			if err != nil {
+				return report, errs.Wrap(op, err)
+			}
+			if figures.FailedItems, err = read.failedItems(evaluated); err != nil {
+				return report, errs.Wrap(op, err)
+			}
 			report.Total.add(figures)
 			report.Sites = append(report.Sites, SiteFigures{SiteID: site.ID, SiteName: site.Name, Timezone: loc.String(),
 				From: from.UTC(), To: to.UTC(), Figures: figures})
@@ -258,6 +271,19 @@ func PeriodicCSV(w io.Writer, r PeriodicReport) error {
 		out.Write(line(site.SiteName, site.Timezone, site.From.In(loc).Format(time.DateOnly), site.To.In(loc).AddDate(0, 0, -1).Format(time.DateOnly), site.Figures))
 	}
 	out.Write(line("合计 Total", "", "", "", r.Total))
+	// Which items failed how often: a second table after an empty line,
+	// each site's items, then the total across the sites.
+	out.Write(nil)
+	out.Write([]string{"不合格检查项 Failed items · 站点 Site", "检查表 Checklist", "检查项 Item", "项目路径 Item path", "不合格次数 Times failed"})
+	for _, site := range r.Sites {
+		for _, item := range site.FailedItems {
+			out.Write([]string{safeCell(site.SiteName), safeCell(item.Checklist), safeCell(item.Item), safeCell(item.ItemPath),
+				strconv.FormatInt(item.Failed, 10)})
+		}
+	}
+	for _, item := range r.Total.FailedItems {
+		out.Write([]string{"合计 Total", safeCell(item.Checklist), safeCell(item.Item), safeCell(item.ItemPath), strconv.FormatInt(item.Failed, 10)})
+	}
 	out.Flush()
 	return out.Error()
 }
@@ -323,12 +349,43 @@ func (s *Service) PeriodicPDF(ctx context.Context, w io.Writer, r PeriodicReport
 		}
 		section.rows = append(section.rows, row(doc.t("合计", "Total"), "", r.Total))
 	}
+	doc.sections = append(doc.sections, failedItemsSection(doc, r))
 	var out bytes.Buffer
 	if err := doc.write(&out, nil); err != nil {
 		return errs.E(op, errs.Internal, err)
 	}
 	_, err = w.Write(out.Bytes())
 	return err
+}
+
+// maxFailedPrinted bounds the failed items printed per site and in the
+// total: the ones failed most often; the JSON and CSV carry them all.
+const maxFailedPrinted = 15
+
+// failedItemsSection prints which checklist items failed how often, per
+// site and across the sites.
+func failedItemsSection(doc tableDoc, r PeriodicReport) tableSection {
+	section := tableSection{heading: [2]string{"不合格检查项", "Failed items"},
+		columns: []tableColumn{{"站点", "Site", 40}, {"检查表", "Checklist", 46}, {"检查项", "Item", 74}, {"次数", "Times", 20}},
+		empty:   [2]string{"期间内没有不合格的检查项。", "No item failed in the period."}}
+	add := func(site string, items []FailedItem) {
+		for i, item := range items {
+			if i == maxFailedPrinted {
+				section.rows = append(section.rows, []tableCell{{text: site}, {text: ""},
+					{text: doc.t(fmt.Sprintf("另有 %d 项，见 CSV", len(items)-i), fmt.Sprintf("%d more: see the CSV", len(items)-i))}, {text: ""}})
+				return
+			}
+			section.rows = append(section.rows, []tableCell{{text: site}, {text: item.Checklist}, {text: item.Item, sub: item.ItemPath},
+				{text: strconv.FormatInt(item.Failed, 10), alert: true}})
+		}
+	}
+	for _, site := range r.Sites {
+		add(site.SiteName, site.FailedItems)
+	}
+	if len(r.Sites) > 1 {
+		add(doc.t("合计", "Total"), r.Total.FailedItems)
+	}
+	return section
 }
 
 // alarming figures print in red when not zero.

@@ -63,6 +63,12 @@ func (s *Service) registerDoc(ctx context.Context, register string, f RegisterFi
 		section, err = s.inspectionSection(ctx, doc, names, register, f)
 	}
 	doc.sections = []tableSection{section}
+	if register == HandoverRegister && err == nil {
+		// The handover checklists, then the guards' shift handovers.
+		doc.sections[0].heading = [2]string{"交接检查表", "Handover checklists"}
+		section, err = s.shiftHandoverSection(ctx, doc, names, f)
+		doc.sections = append(doc.sections, section)
+	}
 	return doc, err
 }
 

@@ -43,6 +43,9 @@ type RegisterFilter struct {
 
 // InspectionRow is one line of the inspection or handover register.
 type InspectionRow struct {
+	// Kind is "inspection" in the handover register, which also lists
+	// shift handovers; absent elsewhere.
+	Kind            string     `json:"kind,omitempty"`
 	ID              string     `json:"id"`
 	SiteID          string     `json:"site_id"`
 	TemplateKey     string     `json:"template_key"`
@@ -154,9 +157,12 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, register string, f
 	}
 	out := csv.NewWriter(w)
 	io.WriteString(w, "\uFEFF")
-	if register == HazardRegister {
+	switch register {
+	case HazardRegister:
 		out.Write(hazardHeader)
-	} else {
+	case HandoverRegister:
+		out.Write(append(append([]string{}, inspectionHeader...), shiftHandoverHeader...))
+	default:
 		out.Write(inspectionHeader)
 	}
 	page := store.Page{Limit: 500}
@@ -170,6 +176,12 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, register string, f
 			rows, next, err = s.Hazards(ctx, f, page)
 			if err == nil {
 				lines, err = names.hazardLines(rows)
+			}
+		case HandoverRegister:
+			var rows []any
+			rows, next, err = s.HandoverRows(ctx, f, page)
+			if err == nil {
+				lines, err = names.handoverLines(rows)
 			}
 		default:
 			var rows []InspectionRow

@@ -237,14 +237,14 @@ func (s *Service) CreateSchedule(ctx context.Context, in ScheduleInput) (Schedul
 	}
 	var loc *time.Location
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		if loc, err = checkSchedule(tx, row, fields); err != nil {
+		if err := addSchedule(tx, &row, fields); err != nil {
 			return err
 		}
 		if len(fields) > 0 {
 			return errs.Fields(op, fields)
 		}
-		return tx.CreateSchedule(&row)
+		loc = siteZone(tx, row.SiteID)
+		return nil
 	})
 	if errs.Is(err, errs.Conflict) {
 		return Schedule{}, errs.E(op, errs.Conflict, "a schedule with this id already exists", err)

@@ -343,3 +343,66 @@ func (tx *Tx) PutDutySettings(row *DutySettings) error {
 func orNone(ids []string) []string {
 	return append(append([]string{}, ids...), "00000000-0000-0000-0000-000000000000")
 }
+
+// HandoverRegisterFilter narrows the shift handovers of the handover
+// register: when handed over, and where.
+type HandoverRegisterFilter struct {
+	SiteIDs  []string // when not nil: only these sites
+	From, To *time.Time
+}
+
+// HandoverRegister reads a page of shift handovers in id order (the
+// register's keyset), without the drawn signatures.
+func (tx *Tx) HandoverRegister(f HandoverRegisterFilter, p Page) ([]ShiftHandover, string, error) {
+	q := tx.scoped("shift_handovers").Omit("outgoing_strokes", "incoming_strokes")
+	if f.SiteIDs != nil {
+		q = q.Where("site_id IN ?", orNone(f.SiteIDs))
+	}
+	if f.From != nil {
+		q = q.Where("handed_at >= ?", *f.From)
+	}
+	if f.To != nil {
+		q = q.Where("handed_at < ?", *f.To)
+	}
+	var rows []ShiftHandover
+	if err := p.apply(q, "shift_handovers").Find(&rows).Error; err != nil {
+		return nil, "", translate("store.HandoverRegister", err)
+	}
+	rows, next := trim(rows, p, func(r ShiftHandover) string { return r.ID })
+	return rows, next, nil
+}
+
+// SiteCutoff is a site's own daily report cut-off.
+type SiteCutoff struct {
+	SiteID            string
+	OrgID             string
+	DailyReportCutoff string
+	UpdatedAt         time.Time
+}
+
+// SiteCutoffs reads the organisation's site cut-offs, by site id.
+func (tx *Tx) SiteCutoffs() (map[string]string, error) {
+	var rows []SiteCutoff
+	if err := tx.scoped("duty_site_cutoffs").Find(&rows).Error; err != nil {
+		return nil, translate("store.SiteCutoffs", err)
+	}
+	out := map[string]string{}
+	for _, r := range rows {
+		out[r.SiteID] = r.DailyReportCutoff
+	}
+	return out, nil
+}
+
+// PutSiteCutoffs replaces the organisation's site cut-offs.
+func (tx *Tx) PutSiteCutoffs(cutoffs map[string]string) error {
+	if err := tx.scoped("duty_site_cutoffs").Delete(&SiteCutoff{}).Error; err != nil {
+		return translate("store.PutSiteCutoffs", err)
+	}
+	for siteID, cutoff := range cutoffs {
+		row := SiteCutoff{SiteID: siteID, OrgID: tx.orgOf(), DailyReportCutoff: cutoff, UpdatedAt: tx.Now}
+		if err := tx.gorm.Table("duty_site_cutoffs").Create(&row).Error; err != nil {
+			return translate("store.PutSiteCutoffs", err)
+		}
+	}
+	return nil
+}

@@ -97,3 +97,22 @@ func (tx *Tx) PeriodFigures(siteID string, from, to, now time.Time) (PeriodFigur
 	}
 	return f, translate("store.PeriodFigures", err)
 }
+
+// Evaluated is a submitted inspection's checklist and the engine's
+// evaluation of it (which items failed), for counting failed items.
+type Evaluated struct {
+	TemplateID      string
+	TemplateKey     string
+	TemplateVersion int
+	Evaluation      []byte
+}
+
+// EvaluationsIn reads the evaluations of the inspections submitted at a
+// site in [from, to).
+func (tx *Tx) EvaluationsIn(siteID string, from, to time.Time) ([]Evaluated, error) {
+	var rows []Evaluated
+	err := tx.scoped("inspections").Select("template_id, template_key, template_version, evaluation").
+		Where("site_id = ? AND submitted_at >= ? AND submitted_at < ? AND status <> 'in_progress' AND evaluation IS NOT NULL",
+			siteID, from, to).Order("submitted_at, id").Scan(&rows).Error
+	return rows, translate("store.EvaluationsIn", err)
+}

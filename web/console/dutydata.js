@@ -25,6 +25,10 @@ export async function list(path, query = {}) {
 
 export function post(path, body) { return api.request('POST', path, { body }); }
 
+export function put(path, body) { return api.request('PUT', path, { body }); }
+
+export function read(path) { return api.request('GET', path); }
+
 // siteSelect is a site filter over the sites the console knows.
 export function siteSelect(known, id, value, withAll = true) {
   return h('select', { id }, withAll ? h('option', { value: '' }, s('duty_all_sites')) : null,

@@ -17,6 +17,8 @@ addStrings({
     periodic_scheduled: 'scheduled', periodic_completed: 'completed', periodic_partial: 'partial', periodic_missed: 'missed', periodic_open: 'not judged',
     periodic_opened: 'opened', periodic_closed: 'closed', periodic_overdue: 'overdue',
     periodic_general: 'general', periodic_serious: 'serious', periodic_major: 'major', periodic_critical: 'critical', periodic_drills: 'drills',
+    periodic_failed_items: 'Failed items', periodic_checklist: 'Checklist', periodic_item: 'Item', periodic_times: 'Times failed',
+    periodic_no_failed_items: 'No item failed in the period.',
   },
   'zh-CN': {
     records_reports: '定期报告',
@@ -27,6 +29,8 @@ addStrings({
     periodic_scheduled: '应巡', periodic_completed: '完成', periodic_partial: '部分完成', periodic_missed: '漏巡', periodic_open: '未判定',
     periodic_opened: '新发现', periodic_closed: '已关闭', periodic_overdue: '逾期',
     periodic_general: '一般', periodic_serious: '较大', periodic_major: '重大', periodic_critical: '特别重大', periodic_drills: '演练',
+    periodic_failed_items: '不合格检查项', periodic_checklist: '检查表', periodic_item: '检查项', periodic_times: '不合格次数',
+    periodic_no_failed_items: '期间内没有不合格的检查项。',
   },
 });
 
@@ -89,7 +93,23 @@ async function show(context, figures) {
     h('div', { class: 'console-table-wrap' }, h('table', { class: 'console-table', dataset: { group: heading } },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, s('periodic_site')), keys.map((key) => h('th', { scope: 'col' }, s(`periodic_${key}`))))),
       h('tbody', {}, [...report.sites.map((site) => row(site.site_name, site.timezone, pick(site), keys)),
-        row(s('periodic_total'), '', pick(report.total), keys, true)]))))));
+        row(s('periodic_total'), '', pick(report.total), keys, true)]))))), failedItems(report));
+}
+
+// failedItems lists which checklist items failed how often, each site's
+// then the total across the sites.
+function failedItems(report) {
+  const lines = [...report.sites.map((site) => [site.site_name, site.failed_items || [], false]),
+    ...(report.sites.length > 1 ? [[s('periodic_total'), report.total.failed_items || [], true]] : [])]
+    .flatMap(([name, items, total]) => items.map((item) => h('tr', { class: total ? 'console-total' : null },
+      h('td', {}, h('strong', {}, name)), h('td', {}, item.checklist),
+      h('td', {}, item.item, h('div', { class: 'row-meta' }, item.item_path)),
+      h('td', {}, h('strong', { class: 'console-alarm' }, String(item.failed))))));
+  return h('section', { class: 'card console-periodic', id: 'periodic-failed-items' },
+    h('h3', { class: 'section-title' }, s('periodic_failed_items')),
+    lines.length ? h('div', { class: 'console-table-wrap' }, h('table', { class: 'console-table' },
+      h('thead', {}, h('tr', {}, ['periodic_site', 'periodic_checklist', 'periodic_item', 'periodic_times'].map((key) => h('th', { scope: 'col' }, s(key))))),
+      h('tbody', {}, lines))) : h('p', { class: 'hint' }, s('periodic_no_failed_items')));
 }
 
 function row(name, zone, values, keys, total = false) {

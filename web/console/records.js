@@ -28,6 +28,8 @@ addStrings({
     records_check_chain: 'Check the chain', records_checking: 'Checking…',
     records_action: 'Action', records_actor: 'By', records_entity: 'Record', records_system: 'System or operator',
     records_exported: 'Export downloaded.',
+    records_shift_handover: 'Shift handover · {post}', records_handover_between: '{outgoing} → {incoming}',
+    records_handover_completed: 'Both signed', records_handover_awaiting: 'Awaiting the incoming guard',
   },
   'zh-CN': {
     records_nav: '台账',
@@ -44,6 +46,8 @@ addStrings({
     records_chain_broken: '审计链已被破坏：{n} 处问题。',
     records_check_chain: '核验审计链', records_checking: '正在核验…',
     records_action: '操作', records_actor: '操作人', records_entity: '记录', records_system: '系统或运维人员',
+    records_shift_handover: '值班交接 · {post}', records_handover_between: '{outgoing} → {incoming}',
+    records_handover_completed: '双方已签', records_handover_awaiting: '待接班人签名',
     records_exported: '已下载导出文件。',
   },
 });
@@ -142,6 +146,7 @@ function inspectionTable(context, rows) {
     h('thead', {}, h('tr', {}, ['records_when', 'col_site', 'records_checklist', 'records_person', 'records_result', 'records_signed_off', '']
       .map((key) => h('th', { scope: 'col' }, key ? s(key) : '')))),
     h('tbody', {}, rows.map((row) => {
+      if (row.kind === 'shift_handover') return shiftHandoverRow(context, row);
       const zone = zoneOf(known, row.site_id);
       const site = known.sites.get(row.site_id);
       return h('tr', { dataset: { inspection: row.id } },
@@ -155,6 +160,24 @@ function inspectionTable(context, rows) {
         h('td', {}, row.status === 'in_progress' ? null : button(s('records_pdf'), () => manage.download(`/v1/inspections/${encodeURIComponent(row.id)}/report.pdf`, `inspection-${row.id}.pdf`)
           .catch((error) => toast(s('load_failed', { error: error.message }))), { kind: 'quiet', class: 'btn btn-quiet records-pdf' })));
     })));
+}
+
+// shiftHandoverRow is a guards' shift handover in the handover register:
+// the post, both guards by name (outgoing → incoming) and whether the
+// incoming guard has signed.
+function shiftHandoverRow(context, row) {
+  const { known } = context;
+  const zone = zoneOf(known, row.site_id);
+  const site = known.sites.get(row.site_id);
+  const completed = row.status === 'completed';
+  return h('tr', { dataset: { handover: row.id } },
+    h('td', {}, time(row.handed_at, zone, true), h('div', { class: 'row-meta' }, zone)),
+    h('td', {}, site ? site.name : '—'),
+    h('td', {}, s('records_shift_handover', { post: row.post })),
+    h('td', {}, s('records_handover_between', { outgoing: row.outgoing_name, incoming: row.incoming_name })),
+    h('td', {}, badge(s(completed ? 'records_handover_completed' : 'records_handover_awaiting'), completed ? 'ok' : 'warn')),
+    h('td', {}, completed ? time(row.incoming_signed_at, zone, true) : '—'),
+    h('td', {}));
 }
 
 // hazardTable is the hazard ledger (隐患整改台账) as a person reads it:

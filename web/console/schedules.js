@@ -87,28 +87,70 @@ export async function schedulesScreen(context) {
   ].filter(Boolean));
 }
 
-// standardsList shows the standard schedules every organisation starts
-// with, where each runs, and a link that opens the editor filled in, for
-// the administrator to pick the site and save (which enables it there).
+// standardsList shows the organisation's stored default schedules (one
+// per standard, disabled until a site is chosen: issue 16 point 6), where
+// each runs, and for each a site to choose, which enables it there; the
+// editor link opens the standard as a preset for a schedule of one's own.
 async function standardsList(context) {
   const { known } = context;
-  let list;
+  // A standard also runs where an administrator made its schedule in the
+  // editor (the standards' site_ids): those sites are not offered again.
+  const read = async () => {
+    const [defaults, standards] = await Promise.all([work.defaultSchedules(), work.standards()]);
+    const byKey = new Map();
+    for (const x of defaults) byKey.set(x.key, [...(byKey.get(x.key) || []), x]);
+    for (const standard of standards) {
+      const list = byKey.get(standard.key);
+      if (list) list.editorSites = standard.site_ids.filter((id) => !list.some((x) => x.enabled && x.site_id === id));
+    }
+    return byKey;
+  };
+  let byKey;
   try {
-    list = await work.standards();
+    byKey = await read();
   } catch (error) {
     return failure(s('load_failed', { error: error.message }));
   }
-  return h('section', { class: 'card console-standards', id: 'schedule-standards' },
+  const section = h('section', { class: 'card console-standards', id: 'schedule-standards' });
+  const fill = (rows) => section.replaceChildren(
     h('h2', { class: 'section-title' }, s('schedules_standards')),
     h('p', { class: 'hint' }, s('schedules_standards_hint')),
     h('div', { class: 'console-table-wrap' }, h('table', { class: 'console-table' },
-      h('thead', {}, h('tr', {}, ['schedules_col_name', 'schedules_col_when', 'schedules_standard_runs', ''].map((key) => h('th', { scope: 'col' }, key ? s(key) : '')))),
-      h('tbody', {}, list.map((x) => h('tr', { dataset: { standard: x.key } },
-        h('td', {}, h('strong', {}, label(x.name)), h('div', { class: 'row-meta' }, x.source)),
-        h('td', {}, describe(x)),
-        h('td', {}, x.site_ids.length ? x.site_ids.map((id) => (known.sites.get(id) || {}).name || '—').join(', ') : badge(s('schedules_standard_nowhere'), 'warn')),
-        h('td', {}, x.template_id ? h('a', { href: `#/schedules/new/${encodeURIComponent(x.key)}`, class: 'btn btn-secondary standard-set-up' }, s('schedules_standard_set_up'))
-          : s('schedules_standard_no_checklist'))))))));
+      h('thead', {}, h('tr', {}, ['schedules_col_name', 'schedules_col_when', 'schedules_standard_runs', 'schedules_standard_choose'].map((key) => h('th', { scope: 'col' }, s(key))))),
+      h('tbody', {}, [...rows.entries()].map(([key, list]) => standardRow(context, key, list, async () => fill(await read())))))));
+  fill(byKey);
+  return section;
+}
+
+// standardRow is one standard: where it runs (or that it waits, disabled)
+// and a site to choose for it.
+function standardRow(context, key, list, refresh) {
+  const { known } = context;
+  const first = list[0];
+  const running = [...list.filter((x) => x.enabled).map((x) => x.site_id), ...(list.editorSites || [])];
+  const free = [...known.sites.values()].filter((site) => !running.includes(site.id));
+  const site = h('select', { class: 'standard-site', 'aria-label': s('schedules_standard_choose') }, free.map((x) => h('option', { value: x.id }, x.name)));
+  const message = h('div', { 'aria-live': 'polite' });
+  const enable = async (event) => {
+    event.preventDefault();
+    try {
+      await work.enableDefaultSchedule(key, site.value);
+      toast(s('schedules_standard_enabled'));
+      await refresh();
+    } catch (error) {
+      message.replaceChildren(banner(s('schedules_refused', { error: error.message }), 'error'));
+    }
+  };
+  return h('tr', { dataset: { standard: key } },
+    h('td', {}, h('strong', {}, label(first.name)), h('div', { class: 'row-meta' }, first.source)),
+    h('td', {}, describe(first)),
+    h('td', {}, running.length ? running.map((id) => h('div', { class: 'standard-running' }, badge(s('schedules_standard_on'), 'ok'), ' ', (known.sites.get(id) || {}).name || '—'))
+      : badge(s('schedules_standard_nowhere'), 'warn')),
+    h('td', {}, !first.template_id ? s('schedules_standard_no_checklist') : free.length
+      ? h('form', { class: 'standard-enable', onsubmit: enable }, site,
+        h('button', { type: 'submit', class: 'btn btn-primary standard-enable-button' }, s('schedules_standard_enable')), message,
+        h('a', { href: `#/schedules/new/${encodeURIComponent(key)}`, class: 'console-link standard-set-up' }, s('schedules_standard_set_up')))
+      : null));
 }
 
 // scheduleScreen edits a schedule (id) or makes a new one (id 'new'),
@@ -303,8 +345,10 @@ addStrings({
     nav_schedules: 'Schedules',
     schedules_heading: 'Schedules', schedules_new: 'New schedule', schedules_none: 'No schedules yet.',
     schedules_standards: 'Standard schedules', schedules_standard_runs: 'Runs at',
-    schedules_standards_hint: 'Every organisation starts with these. Each runs nowhere until you set it up at a site.',
-    schedules_standard_nowhere: 'Not set up', schedules_standard_set_up: 'Set up at a site',
+    schedules_standards_hint: 'Every organisation starts with these stored, disabled. Choose a site for one and it is enabled there.',
+    schedules_standard_nowhere: 'Disabled: no site yet', schedules_standard_set_up: 'Or adjust it in the editor',
+    schedules_standard_choose: 'Choose a site', schedules_standard_enable: 'Enable at this site', schedules_standard_on: 'Enabled',
+    schedules_standard_enabled: 'Enabled: it runs at the site from now on.',
     schedules_standard_no_checklist: 'Checklist missing',
     schedules_standard_pick_site: 'A standard schedule ({source}). Pick the site and save: it runs there from then on.',
     schedules_col_name: 'Name', schedules_col_what: 'Route or checklist', schedules_col_when: 'When', schedules_col_next: 'Next', schedules_col_who: 'Who',
@@ -333,8 +377,10 @@ addStrings({
     nav_schedules: '排班计划',
     schedules_heading: '排班计划', schedules_new: '新建计划', schedules_none: '暂无计划。',
     schedules_standards: '标准计划', schedules_standard_runs: '已用于',
-    schedules_standards_hint: '每个机构都预置这些计划。在为其选定站点之前，它们不会运行。',
-    schedules_standard_nowhere: '未启用', schedules_standard_set_up: '选择站点启用',
+    schedules_standards_hint: '每个机构都预置并保存这些计划，默认停用。为其选定站点后即在该站点启用。',
+    schedules_standard_nowhere: '未启用:尚未选择站点', schedules_standard_set_up: '或在编辑器中调整',
+    schedules_standard_choose: '选择站点', schedules_standard_enable: '在此站点启用', schedules_standard_on: '已启用',
+    schedules_standard_enabled: '已启用:此后在该站点按计划执行。',
     schedules_standard_no_checklist: '缺少检查表',
     schedules_standard_pick_site: '标准计划（{source}）。选择站点并保存，即在该站点启用。',
     schedules_col_name: '名称', schedules_col_what: '路线或检查表', schedules_col_when: '频次', schedules_col_next: '下一次', schedules_col_who: '执行人',

@@ -34,6 +34,11 @@ export const rounds = (query) => pages('/v1/rounds', { ...query, scans: 'true' }
 export const schedules = (query) => pages('/v1/schedules', query);
 // standards are the day-one schedules an administrator sets up at a site.
 export const standards = () => api.request('GET', '/v1/schedule-standards').then((answer) => answer.items);
+// defaultSchedules are the organisation's stored day-one schedules; enabling
+// one chooses its site.
+export const defaultSchedules = () => api.request('GET', '/v1/default-schedules').then((answer) => answer.items);
+export const enableDefaultSchedule = (key, siteID) => api.request('POST', `/v1/default-schedules/${encodeURIComponent(key)}/sites`,
+  { body: { site_id: siteID }, ...once() });
 export const schedule = (id) => api.request('GET', `/v1/schedules/${encodeURIComponent(id)}`);
 export const routes = (siteID) => pages('/v1/routes', siteID ? { site_id: siteID, active: 'true' } : { active: 'true' });
 export const preview = (body) => api.request('POST', '/v1/schedules/preview', { body, ...once() });

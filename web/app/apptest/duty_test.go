@@ -58,3 +58,42 @@ func TestDutyOnThePhone(t *testing.T) {
 		t.Fatalf("the duty log after sync: %+v", log.Items)
 	}
 }
+
+// TestTrainingSignInOnThePhone: a training session runs at the guard's
+// site; offline, the guard opens My duty, reads the session and signs the
+// attendance sheet with a finger; back online, the sheet on the server
+// holds the guard's signature.
+func TestTrainingSignInOnThePhone(t *testing.T) {
+	s := setUp(t, testenv.Postgres(t))
+	site := s.tenant.Sites[0].ID
+	now := time.Now().UTC()
+	var training struct{ ID string }
+	s.srv.Post("/v1/trainings", s.tenant.Supervisor.Token, map[string]any{"site_id": site, "topic": "Robbery response drill briefing",
+		"trainer": "Security dept. Wang", "starts_at": now.Add(-10 * time.Minute).Format(time.RFC3339),
+		"ends_at": now.Add(time.Hour).Format(time.RFC3339)}).Want(t, http.StatusCreated).JSON(t, &training)
+
+	b := newBrowser(t, 390, 844)
+	login(t, b, s.srv.URL, s.tenant.Guard.Email)
+	b.click("#today-duty")
+	card := `document.querySelector('[data-training="` + training.ID + `"]')`
+	b.Wait("the training to sign", card+`?.textContent.includes('Robbery response drill briefing')`)
+	shots(b, "duty-training-en")
+	b.Offline(true)
+	b.draw(`[data-training="`+training.ID+`"] canvas`, [][][2]float64{{{20, 40}, {60, 15}, {100, 45}}, {{120, 30}, {170, 30}}})
+	b.click("#duty-attend-" + training.ID)
+	b.Wait("the sheet signed", `!`+card)
+	b.Offline(false)
+	b.click("#tab-sync")
+	b.Wait("everything synced", `document.querySelector('#sync-state[data-state="synced"]')`)
+
+	var sheet struct {
+		Attendance []struct {
+			UserID  string `json:"user_id"`
+			Strokes [][][2]float64
+		}
+	}
+	s.srv.Get("/v1/trainings/"+training.ID, s.tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &sheet)
+	if len(sheet.Attendance) != 1 || sheet.Attendance[0].UserID != s.tenant.Guard.User.ID || len(sheet.Attendance[0].Strokes) != 2 {
+		t.Fatalf("the attendance sheet after sync: %+v", sheet.Attendance)
+	}
+}

@@ -1,6 +1,7 @@
 // duty: the guard's shifts today, the handovers waiting for their
 // signature (they read what is handed over and sign with their finger),
-// and the duty log (值班日志) they write. Everything works offline.
+// the training sessions running now whose attendance sheet they sign, and
+// the duty log (值班日志) they write. Everything works offline.
 
 import * as duty from '../duty.js';
 import * as data from '../data.js';
@@ -14,13 +15,17 @@ const strings = {
     sign_button: 'Sign: I take over', signed: 'Signed. It is sent when online.', draw_first: 'Sign in the box first.',
     log: 'Duty log', kind: 'Kind', text: 'What happened', save: 'Write in the log', saved: 'Written. It is sent when online.',
     write_first: 'Write something first.', kind_routine: 'Routine', kind_anomaly: 'Anomaly', kind_visitor: 'Visitor',
-    kind_equipment: 'Equipment', kind_other: 'Other' },
+    kind_equipment: 'Equipment', kind_other: 'Other',
+    trainings: 'Training sign-in', trainer: 'Trainer: {name}', attend_button: 'Sign the attendance sheet',
+    attended: 'Signed in. It is sent when online.' },
   'zh-CN': { title: '我的值班', shifts: '今日班次', no_shifts: '今天没有排班。', sign: '待签字的交接班',
     from: '交班人:{name}', open: '未结事项', equipment: '设备状态', keys: '钥匙物品', remarks: '备注',
     sign_button: '签字接班', signed: '已签字,联网后发送。', draw_first: '请先在框内签名。',
     log: '值班日志', kind: '类别', text: '情况记录', save: '写入日志', saved: '已记录,联网后发送。',
     write_first: '请先填写内容。', kind_routine: '日常', kind_anomaly: '异常', kind_visitor: '来访',
-    kind_equipment: '设备', kind_other: '其他' },
+    kind_equipment: '设备', kind_other: '其他',
+    trainings: '培训签到', trainer: '培训人:{name}', attend_button: '在签到表上签名',
+    attended: '已签到,联网后发送。' },
 };
 const s = (key, params = {}) => (strings[lang()][key] ?? strings.en[key]).replace(/\{(\w+)\}/g, (w, n) => params[n] ?? w);
 const KINDS = ['routine', 'anomaly', 'visitor', 'equipment', 'other'];
@@ -31,7 +36,8 @@ export function title() {
 
 export async function render({ session, navigate }) {
   const me = session.user;
-  const [shifts, waiting, sites] = await Promise.all([duty.shiftsToday(me.id), duty.awaitingMe(me.id), data.sites()]);
+  const [shifts, waiting, trainings, sites] = await Promise.all([duty.shiftsToday(me.id), duty.awaitingMe(me.id),
+    duty.trainingsToSign(me.id), data.sites()]);
   const mine = sites.filter((x) => !me.site_ids || me.site_ids.includes(x.id));
   const zoneOf = (id) => (sites.find((x) => x.id === id) || {}).timezone;
   const refresh = () => navigate('#/duty');
@@ -42,6 +48,8 @@ export async function render({ session, navigate }) {
         h('div', { class: 'row-meta' }, `${time(x.starts_at, zoneOf(x.site_id), true)} – ${time(x.ends_at, zoneOf(x.site_id))}`)))))
       : empty(s('no_shifts')),
     waiting.length ? [h('h2', { class: 'section-title' }, s('sign')), waiting.map((x) => handoverCard(x, refresh))] : null,
+    trainings.length ? [h('h2', { class: 'section-title' }, s('trainings')),
+      trainings.map((x) => trainingCard(x, zoneOf(x.site_id) || (sites[0] || {}).timezone, refresh))] : null,
     logForm(mine, shifts, refresh));
 }
 
@@ -60,6 +68,24 @@ function handoverCard(handover, refresh) {
     h('dl', {}, rows.map(([key, value]) => [h('dt', {}, s(key)), h('dd', {}, value)])),
     pad.element,
     h('button', { type: 'button', class: 'btn btn-primary btn-block', id: `duty-sign-${handover.id}`, onclick: sign }, s('sign_button')));
+}
+
+// trainingCard is a session running now: its topic, trainer and time,
+// and a box to sign the attendance sheet with one's finger.
+function trainingCard(training, zone, refresh) {
+  const pad = signaturePad();
+  const sign = async () => {
+    if (!pad.strokes.length) { toast(s('draw_first')); return; }
+    await duty.attend(training, pad.strokes);
+    toast(s('attended'));
+    refresh();
+  };
+  return h('section', { class: 'card', dataset: { training: training.id } },
+    h('div', { class: 'row-title' }, training.topic),
+    h('div', { class: 'row-meta' }, s('trainer', { name: training.trainer }), ' · ',
+      `${time(training.starts_at, zone, true)} – ${time(training.ends_at, zone)}`),
+    pad.element,
+    h('button', { type: 'button', class: 'btn btn-primary btn-block', id: `duty-attend-${training.id}`, onclick: sign }, s('attend_button')));
 }
 
 function logForm(sites, shifts, refresh) {
