@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/patrolsync/patrolsync/api/apitest"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
@@ -152,7 +150,7 @@ func dismissNotice(b *browser) {
 
 func login(t testing.TB, b *browser, base, email string) {
 	t.Helper()
-	b.Run(chromedp.Navigate(base + "/app/"))
+	b.open(base + "/app/")
 	b.typeInto("#login-email", email)
 	b.typeInto("#login-password", apitest.Password)
 	b.click("#login-submit")
@@ -301,8 +299,10 @@ func TestGuardShift(t *testing.T) {
 }
 
 // TestGuardShiftFlakyNetwork is the same night with 30 % of the API
-// requests failing during sync, before or after the server answered:
-// everything still arrives exactly once.
+// requests failing during sync through DevTools' request interception
+// (browsertest.FailRequests): half of them never reach the server, half
+// are applied by it and their answer is lost. Everything still arrives
+// exactly once.
 func TestGuardShiftFlakyNetwork(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, databaseURL string) {
 		runShift(t, databaseURL, 0.3)
@@ -312,7 +312,9 @@ func TestGuardShiftFlakyNetwork(t *testing.T) {
 func runShift(t testing.TB, databaseURL string, failing float64) {
 	// Access tokens live a few seconds: the one from sign-in has expired
 	// by the time the phone is back online, and must be refreshed then.
-	s := setUp(t, databaseURL, apitest.WithSetting("PATROLSYNC_ACCESS_TTL", "4s"))
+	// (Not fewer: a token shorter than the sync's backoff between tries
+	// would expire before each try, which no phone sees.)
+	s := setUp(t, databaseURL, apitest.WithSetting("PATROLSYNC_ACCESS_TTL", "15s"))
 	b := newBrowser(t, 390, 844)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)
 	b.Offline(true)
@@ -322,10 +324,10 @@ func runShift(t testing.TB, databaseURL string, failing float64) {
 		document.querySelectorAll('#sync-records [data-state="waiting"]').length === 4`
 	b.Wait("four records waiting", waiting)
 
-	b.Run(chromedp.Reload())
+	b.reload()
 	b.Wait("the app after an offline reload", waiting)
 	b.Restart()
-	b.Run(chromedp.Navigate(s.srv.URL + "/app/#/sync"))
+	b.open(s.srv.URL + "/app/#/sync")
 	b.Wait("the app after a browser restart", waiting)
 
 	b.Wait("the access token expired offline", `new Promise((resolve) => {
@@ -339,10 +341,16 @@ func runShift(t testing.TB, databaseURL string, failing float64) {
 			};
 		};
 	})`)
-	s.srv.flaky.fail(failing)
+	var stop func()
+	var failed func() (int, int)
+	if failing > 0 {
+		stop, failed = b.FailRequests(failing, "/v1/", 3)
+	}
 	b.Offline(false)
 	relogins := waitSynced(t, b, s)
-	s.srv.flaky.fail(0)
+	if failing > 0 {
+		stop()
+	}
 	// A refresh whose answer was lost is retried with the spent token,
 	// which the server accepts from the same device within its grace
 	// window: a bad network never signs the guard out.
@@ -350,7 +358,7 @@ func runShift(t testing.TB, databaseURL string, failing float64) {
 		t.Fatalf("signed in again %d time(s): a lost refresh answer ended the session", relogins)
 	}
 	if failing > 0 {
-		before, after := s.srv.flaky.lost()
+		before, after := failed()
 		if before == 0 || after == 0 {
 			t.Fatalf("lost %d requests before and %d after the server acted: the flaky network was not exercised", before, after)
 		}
