@@ -354,6 +354,24 @@ func (b *Browser) Wait(what, condition string) {
 	}
 }
 
+// Open loads url in the tab and waits for the new document with Wait (to
+// the budget), not with chromedp.Navigate's wait for the load event, which
+// Run bounds with its fixed timeout. A url that differs from the page's
+// only in its #fragment is no new document: set location.hash instead.
+func (b *Browser) Open(url string) {
+	b.t.Helper()
+	encoded, _ := json.Marshal(url)
+	b.Eval(`window.__browsertestLeaving = true, location.href = `+string(encoded)+`, true`, nil)
+	b.Wait("the page at "+url, `!window.__browsertestLeaving && document.readyState === 'complete'`)
+}
+
+// Reload reloads the page and waits, as Open does, for the new document.
+func (b *Browser) Reload() {
+	b.t.Helper()
+	b.Eval(`window.__browsertestLeaving = true, location.reload(), true`, nil)
+	b.Wait("the reloaded page", `!window.__browsertestLeaving && document.readyState === 'complete'`)
+}
+
 // untilDeadline is the tab's context ending at the end of the browser's
 // budget or a little before the test's deadline, whichever is first, so
 // that a failure is reported and cleaned up in time.

@@ -109,42 +109,38 @@ func newBrowser(t testing.TB, width, height int64) *browser {
 // click taps an element after bringing it to the middle of the screen,
 // clear of the tab bar, as a thumb would: a touch at the middle of the
 // element once the event-driven wait sees it on screen (no query that
-// polls the page against a fixed bound). A screen that follows the store
-// may redraw the element between finding and tapping it; the new one is in
-// the same place, and a tap that finds none is tried again.
+// polls the page against a fixed bound). The element must be where it was
+// a frame earlier and be what a touch there hits: a dialog still settling
+// (its camera failing, its status line appearing) moves its buttons, and a
+// tap computed before the move would hit Cancel. Otherwise it tries again.
 func (b *browser) click(selector string) {
 	b.t.Helper()
-	for range 5 {
+	for range 20 {
 		b.waitVisible(selector)
 		var at struct {
 			Found bool
 			X, Y  float64
 		}
-		b.Eval(`(() => { const e = document.querySelector(`+jsString(selector)+`); if (!e) return {Found: false};
-			e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();
-			return {Found: r.width > 0 && r.height > 0, X: r.left + r.width / 2, Y: r.top + r.height / 2}; })()`, &at)
+		b.Eval(`(async () => {
+			const e = document.querySelector(`+jsString(selector)+`);
+			if (!e) return {Found: false};
+			e.scrollIntoView({block: 'center'});
+			const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+			await frame();
+			const r = e.getBoundingClientRect();
+			await frame();
+			const again = e.getBoundingClientRect();
+			const X = r.left + r.width / 2, Y = r.top + r.height / 2;
+			const hit = document.elementFromPoint(X, Y);
+			const still = r.left === again.left && r.top === again.top && r.width === again.width && r.height === again.height;
+			return {Found: e.isConnected && still && r.width > 0 && r.height > 0 && !!hit && (hit === e || e.contains(hit)), X, Y};
+		})()`, &at)
 		if at.Found {
 			b.Run(chromedp.MouseClickXY(at.X, at.Y))
 			return
 		}
 	}
-	b.t.Fatalf("click %s: the element went away each time it was about to be tapped", selector)
-}
-
-// open loads url in the tab. The load is awaited by the event-driven wait
-// (to the test's budget), not by chromedp.Navigate's wait for the load
-// event, which is bounded by the harness's fixed per-action timeout.
-func (b *browser) open(url string) {
-	b.t.Helper()
-	b.Eval(`window.__leaving = true, location.href = `+jsString(url)+`, true`, nil)
-	b.Wait("the page at "+url, `!window.__leaving && document.readyState === 'complete'`)
-}
-
-// reload reloads the page and waits, as open does, for the new document.
-func (b *browser) reload() {
-	b.t.Helper()
-	b.Eval(`window.__leaving = true, location.reload(), true`, nil)
-	b.Wait("the reloaded page", `!window.__leaving && document.readyState === 'complete'`)
+	b.t.Fatalf("click %s: the element moved or was covered each time it was about to be tapped", selector)
 }
 
 // typeInto types into a field once it is on screen. The wait is the

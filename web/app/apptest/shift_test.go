@@ -150,7 +150,7 @@ func dismissNotice(b *browser) {
 
 func login(t testing.TB, b *browser, base, email string) {
 	t.Helper()
-	b.open(base + "/app/")
+	b.Open(base + "/app/")
 	b.typeInto("#login-email", email)
 	b.typeInto("#login-password", apitest.Password)
 	b.click("#login-submit")
@@ -324,10 +324,10 @@ func runShift(t testing.TB, databaseURL string, failing float64) {
 		document.querySelectorAll('#sync-records [data-state="waiting"]').length === 4`
 	b.Wait("four records waiting", waiting)
 
-	b.reload()
+	b.Reload()
 	b.Wait("the app after an offline reload", waiting)
 	b.Restart()
-	b.open(s.srv.URL + "/app/#/sync")
+	b.Open(s.srv.URL + "/app/#/sync")
 	b.Wait("the app after a browser restart", waiting)
 
 	b.Wait("the access token expired offline", `new Promise((resolve) => {
