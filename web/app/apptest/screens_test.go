@@ -61,7 +61,7 @@ func TestPhoneScreens(t *testing.T) {
 		screen("today")
 
 		b.Eval(`location.hash = '#/round/`+s.roundID+`', true`, nil)
-		b.click("#scan-button")
+		openScan(b)
 		b.typeInto("#scan-code", tags[index])
 		screen("scan")
 		b.click("#scan-submit")

@@ -163,7 +163,7 @@ func walkRound(t testing.TB, b *browser, roundID string) {
 	t.Helper()
 	b.Eval(`location.hash = '#/round/`+roundID+`', true`, nil)
 	for index, tag := range tags {
-		b.click("#scan-button")
+		openScan(b)
 		b.typeInto("#scan-code", tag)
 		b.click("#scan-submit")
 		b.Wait("scan "+tag, fmt.Sprintf(`document.querySelectorAll('#checkpoints .checkpoint.done').length === %d`, index+1))
@@ -175,6 +175,22 @@ func walkRound(t testing.TB, b *browser, roundID string) {
 			t.Fatalf("the page threw while scanning: %s", line)
 		}
 	}
+}
+
+// openScan opens the scan dialog and waits until it has settled: the
+// camera starts or, as in headless Chromium, fails and the dialog says so
+// above the typed code, which moves the Record button down. A tap aimed
+// before that lands beside the button and nothing is recorded.
+func openScan(b *browser) {
+	b.t.Helper()
+	b.click("#scan-button")
+	b.Wait("the scan dialog settled", `(() => {
+		const dialog = document.querySelector('dialog[open]');
+		if (!dialog) return false;
+		const status = dialog.querySelector('p[aria-live]');
+		const video = dialog.querySelector('video');
+		return (status && status.textContent.trim() !== '') || (video && video.readyState >= 2);
+	})()`)
 }
 
 // fillInspection answers the shift checklist with two photos and a
