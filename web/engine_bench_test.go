@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/browsertest"
 	"github.com/patrolsync/patrolsync/internal/testenv"
@@ -41,7 +39,7 @@ func BenchmarkEngineInChromium(b *testing.B) {
 	module := browsertest.EngineModule(b, "app")
 	// A loaded machine at 4× throttling needs more than the default 30 s.
 	browser := browsertest.New(b, browsertest.Phone, browsertest.Timeout(5*time.Minute))
-	browser.Run(chromedp.Navigate(server.URL + "/app/manifest.webmanifest"))
+	browser.Open(server.URL + "/app/manifest.webmanifest")
 	browser.ThrottleCPU(4)
 	var figures struct {
 		Load, Median, P95, WholeMedian, WholeP95 float64

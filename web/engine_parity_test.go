@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/checklists/bridge"
 	"github.com/patrolsync/patrolsync/internal/browsertest"
@@ -38,8 +36,10 @@ func TestEngineParityInChromium(t *testing.T) {
 	server := browsertest.Server(t, testenv.SQLite(t))
 	module := browsertest.EngineModule(t, "app")
 	browser := browsertest.New(t, browsertest.Phone)
-	browser.Run(chromedp.Navigate(server.URL + "/app/"))
-	browser.Eval(`import(`+quote(module)+`).then((engine) => engine.loadEngine()).then(() => true)`, nil)
+	browser.Open(server.URL + "/app/")
+	// Fetching and compiling 8 MB of WebAssembly on a loaded machine takes
+	// what it takes: waited for on events, not within Eval's fixed bound.
+	browser.Wait("the engine loaded", `import(`+quote(module)+`).then((engine) => engine.loadEngine()).then(() => true)`)
 
 	native := bridge.New()
 	for _, file := range files {

@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"testing"
 
-	"github.com/chromedp/chromedp"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
@@ -47,7 +46,8 @@ func TestEngineDecodesQRInChromium(t *testing.T) {
 	server := browsertest.Server(t, testenv.SQLite(t))
 	module := browsertest.EngineModule(t, "app")
 	browser := browsertest.New(t, browsertest.Phone)
-	browser.Run(chromedp.Navigate(server.URL + "/app/manifest.webmanifest"))
+	browser.Open(server.URL + "/app/manifest.webmanifest")
+	browser.Wait("the engine loaded", `import(`+quote(module)+`).then((engine) => engine.loadEngine()).then(() => true)`)
 	var read struct {
 		Code  *string
 		Blank *string

@@ -13,7 +13,7 @@ package browsertest
 import (
 	"context"
 	"encoding/json"
-	"math/rand/v2"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,8 +88,19 @@ type Option func(*Browser)
 // browser's, to share its service worker, caches and IndexedDB).
 func Profile(dir string) Option { return func(b *Browser) { b.profile = dir } }
 
-// Timeout bounds each Run and Eval (default 30 s).
+// Timeout bounds each Run and Eval (default 30 s): actions that do not
+// wait on the page. Waiting on the page is Wait's.
 func Timeout(d time.Duration) Option { return func(b *Browser) { b.timeout = d } }
+
+// Budget is how long the browser's waits may take altogether, counted from
+// New (default DefaultBudget): a wait that never holds then fails its own
+// test, with its screenshot, instead of waiting to the package's deadline
+// and failing every test after it.
+func Budget(d time.Duration) Option { return func(b *Browser) { b.budget = d } }
+
+// DefaultBudget is generous: a test of a whole shift on a loaded machine
+// takes a minute or two, and a wait on events goes on as soon as they come.
+const DefaultBudget = 5 * time.Minute
 
 // Browser is one headless Chromium with one tab.
 type Browser struct {
@@ -98,6 +109,8 @@ type Browser struct {
 	profile  string
 	viewport Viewport
 	timeout  time.Duration
+	budget   time.Duration
+	ends     time.Time // the end of the budget
 
 	ctx    context.Context
 	cancel func()
@@ -113,10 +126,11 @@ type Browser struct {
 // (or Profile's) and closes it when the test ends.
 func New(t testing.TB, viewport Viewport, options ...Option) *Browser {
 	t.Helper()
-	b := &Browser{t: t, path: chromiumPath(t), viewport: viewport, timeout: 30 * time.Second, cpu: 1}
+	b := &Browser{t: t, path: chromiumPath(t), viewport: viewport, timeout: 30 * time.Second, budget: DefaultBudget, cpu: 1}
 	for _, option := range options {
 		option(b)
 	}
+	b.ends = time.Now().Add(b.budget)
 	if b.profile == "" {
 		b.profile = t.TempDir()
 	}
@@ -308,15 +322,16 @@ func (b *Browser) Eval(expression string, out any) {
 // again on every change of the document (and every quarter second, for
 // conditions on storage or time), so a quiet machine goes on at once and a
 // loaded one is not failed by a guessed deadline. A navigation or reload
-// while waiting is waited through. It fails, with a screenshot, shortly
-// before the test's own deadline (go test -timeout) so that the failure
-// names what was awaited.
+// while waiting is waited through. It fails, with a screenshot, at the end
+// of the browser's Budget or shortly before the test's own deadline (go
+// test -timeout), whichever comes first, so that the failure names what was
+// awaited and the tests after this one still have their time.
 func (b *Browser) Wait(what, condition string) {
 	b.t.Helper()
 	ctx, cancel := b.untilDeadline()
 	defer cancel()
 	script := `new Promise((resolve) => {
-		const check = async () => !!(` + condition + `);
+		const check = async () => !!(await (` + condition + `));
 		let busy = false, done = false;
 		const finish = (value) => { done = true; observer.disconnect(); clearInterval(timer); clearTimeout(round); resolve(value); };
 		const tick = async () => {
@@ -340,7 +355,7 @@ func (b *Browser) Wait(what, condition string) {
 			last = err
 		}
 		if ctx.Err() != nil {
-			b.t.Fatalf("browser: waited until the test's deadline for %s (last error %v; screenshot %s)\n%s", what, last, b.Screenshot("timeout-"+safeName(what)), b.consoleTail(30))
+			b.t.Fatalf("browser: waited to the end of the test's budget for %s (last error %v; screenshot %s)\n%s", what, last, b.Screenshot("timeout-"+safeName(what)), b.consoleTail(30))
 		}
 		if err != nil {
 			// The page is between documents (a reload): try again shortly.
@@ -352,16 +367,40 @@ func (b *Browser) Wait(what, condition string) {
 	}
 }
 
-// untilDeadline is the tab's context ending a little before the test's
-// deadline, so that a failure is reported and cleaned up in time; without
-// a deadline (benchmarks) it ends with the tab.
+// Open loads url in the tab and waits for the new document with Wait (to
+// the budget), not with chromedp.Navigate's wait for the load event, which
+// Run bounds with its fixed timeout. A url that differs from the page's
+// only in its #fragment is no new document: set location.hash instead.
+func (b *Browser) Open(url string) {
+	b.t.Helper()
+	encoded, _ := json.Marshal(url)
+	b.Eval(`window.__browsertestLeaving = true, location.href = `+string(encoded)+`, true`, nil)
+	b.Wait("the page at "+url, `!window.__browsertestLeaving && document.readyState === 'complete'`)
+}
+
+// Reload reloads the page and waits, as Open does, for the new document,
+// then until condition holds on it (never on the one being left; "" for
+// the document alone).
+func (b *Browser) Reload(what, condition string) {
+	b.t.Helper()
+	if condition == "" {
+		condition = "true"
+	}
+	b.Eval(`window.__browsertestLeaving = true, location.reload(), true`, nil)
+	b.Wait(what, `!window.__browsertestLeaving && document.readyState === 'complete' && (`+condition+`)`)
+}
+
+// untilDeadline is the tab's context ending at the end of the browser's
+// budget or a little before the test's deadline, whichever is first, so
+// that a failure is reported and cleaned up in time.
 func (b *Browser) untilDeadline() (context.Context, context.CancelFunc) {
+	ends := b.ends
 	if test, ok := b.t.(interface{ Deadline() (time.Time, bool) }); ok {
-		if deadline, ok := test.Deadline(); ok {
-			return context.WithDeadline(b.ctx, deadline.Add(-deadlineReserve))
+		if deadline, ok := test.Deadline(); ok && deadline.Add(-deadlineReserve).Before(ends) {
+			ends = deadline.Add(-deadlineReserve)
 		}
 	}
-	return context.WithCancel(b.ctx)
+	return context.WithDeadline(b.ctx, ends)
 }
 
 // deadlineReserve is kept back from the test's deadline for reporting a
@@ -417,11 +456,14 @@ func (b *Browser) ThrottleCPU(rate float64) {
 }
 
 // FailRequests makes a fraction of the requests whose URL contains
-// substring fail, through the Fetch domain: half of the failures before
-// the server sees the request, half after it answered (the answer is
-// lost on the way back), which is what a bad mobile link does. The seed
-// makes a run repeatable. It returns stop and the counts of requests failed
-// so far before the server saw them and after it answered.
+// substring fail, through DevTools' Fetch domain: alternately before the
+// server sees the request and after it answered (the answer is lost on the
+// way back), which is what a bad mobile link does. The failures are spread
+// evenly (of every ten requests at 30 %, three fail; seed shifts which),
+// not drawn at random: a random run of bad luck makes an app back off for
+// minutes, which says nothing about exactly-once but fails a test on time.
+// It returns stop and the counts of requests failed so far before the
+// server saw them and after it answered.
 func (b *Browser) FailRequests(fraction float64, substring string, seed uint64) (stop func(), failed func() (before, after int)) {
 	b.t.Helper()
 	ctx, cancel := context.WithCancel(b.ctx)
@@ -430,7 +472,6 @@ func (b *Browser) FailRequests(fraction float64, substring string, seed uint64) 
 		cancel()
 		b.t.Fatalf("browser: intercept requests: %v", err)
 	}
-	random := rand.New(rand.NewPCG(seed, seed))
 	var mu sync.Mutex
 	before, after := 0, 0
 	fail := func(id fetch.RequestID, reason network.ErrorReason) {
@@ -443,27 +484,34 @@ func (b *Browser) FailRequests(fraction float64, substring string, seed uint64) 
 		mu.Unlock()
 		chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: reason})
 	}
+	n, failures := float64(seed%10), 0
 	go func() {
 		for event, err := range paused {
 			if err != nil {
 				return
 			}
-			// The roll is taken here, in the order requests came, so that a
-			// seed repeats a run; the answer to DevTools is sent from its own
-			// goroutine, since a command awaited inside the event loop would
-			// wait behind the events queued after this one.
-			roll := random.Float64()
+			// The decision is taken here, in the order requests came; the
+			// answer to DevTools is sent from its own goroutine, since a
+			// command awaited inside the event loop would wait behind the
+			// events queued after this one.
 			id := event.RequestID
-			switch {
-			case event.ResponseStatusCode != 0 || event.ResponseErrorReason != "":
+			if event.ResponseStatusCode != 0 || event.ResponseErrorReason != "" {
 				go fail(id, network.ErrorReasonConnectionReset) // the answer is lost
-			case roll < fraction/2:
+				continue
+			}
+			failing := math.Floor((n+1)*fraction) > math.Floor(n*fraction)
+			n++
+			switch {
+			case failing && failures%2 == 0:
 				go fail(id, network.ErrorReasonConnectionFailed) // never reaches the server
-			case roll < fraction:
+			case failing:
 				atResponse := true
 				go chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id, InterceptResponse: &atResponse})
 			default:
 				go chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+			}
+			if failing {
+				failures++
 			}
 		}
 	}()

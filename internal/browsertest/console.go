@@ -137,16 +137,8 @@ func js(s string) string {
 // on the new document.
 func (b *Browser) Go(url, what, condition string) {
 	b.t.Helper()
-	b.Eval(`window.__browsertestLeft = true; location.assign(`+js(url)+`), true`, nil)
-	b.Wait(what, `!window.__browsertestLeft && (`+condition+`)`)
-}
-
-// Reload reloads the page and waits until condition holds on the new
-// document (never on the one being left).
-func (b *Browser) Reload(what, condition string) {
-	b.t.Helper()
-	b.Eval(`window.__browsertestLeft = true; location.reload(), true`, nil)
-	b.Wait(what, `!window.__browsertestLeft && (`+condition+`)`)
+	b.Eval(`window.__browsertestLeaving = true; location.assign(`+js(url)+`), true`, nil)
+	b.Wait(what, `!window.__browsertestLeaving && (`+condition+`)`)
 }
 
 // visible is the condition that selector's element is shown with a size.

@@ -15,6 +15,28 @@ export async function latestVersions() {
   return [...latest.values()];
 }
 
+// A template version's summary is what the home screen shows of it: its
+// title and how many items can be answered (store.summarize).
+store.summarize('template_version', (version) => ({
+  id: version.id, template_id: version.template_id, number: version.number,
+  title: version.document.title, answerable: answerable(version.document),
+}));
+
+function answerable(document) {
+  return document.sections.reduce((sum, section) => sum + section.items.filter((item) => item.type !== 'instruction').length, 0);
+}
+
+// latestSummaries is latestVersions as summaries: what a list shows, read
+// without copying every template's document.
+export async function latestSummaries() {
+  const latest = new Map();
+  for (const version of await store.summaries('template_version')) {
+    const seen = latest.get(version.template_id);
+    if (!seen || version.number > seen.number) latest.set(version.template_id, version);
+  }
+  return [...latest.values()];
+}
+
 export async function templateVersion(id) {
   return store.record('template_version', id);
 }
@@ -72,6 +94,14 @@ export async function inspections() {
 // serverInspection is the server's copy of an inspection, once pulled.
 export async function serverInspection(id) {
   return store.record('inspection', id);
+}
+
+// An inspection's summary is what the home screen needs of the server's
+// copy: whether it was returned to the guard.
+store.summarize('inspection', (inspection) => ({ id: inspection.id, status: inspection.status }));
+
+export async function inspectionStatuses() {
+  return store.summaries('inspection');
 }
 
 export async function serverInspections() {

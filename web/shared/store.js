@@ -139,13 +139,54 @@ export async function record(type, id) {
 export async function applyPage(changes, nextCursor) {
   return tx(['replica', 'kv'], 'readwrite', async ({ replica, kv }) => {
     for (const change of changes) {
+      const summarizer = summarizers.get(change.entity_type);
       if (change.op === 'delete') {
         replica.delete([change.entity_type, change.entity_id]);
+        if (summarizer) replica.delete([summaryType(change.entity_type), change.entity_id]);
       } else {
         replica.put({ type: change.entity_type, id: change.entity_id, version: change.version, data: change.data });
+        if (summarizer) replica.put({ type: summaryType(change.entity_type), id: change.entity_id, data: summarizer(change.data) });
       }
     }
     if (nextCursor) kv.put(nextCursor, 'cursor');
+  });
+}
+
+// --- summaries: the few fields of big records a first screen needs ---
+
+// A summary of a record (summarize(type, fn): fn(record) → a small object)
+// is kept beside it in the replica and written in the same transaction, so
+// that a screen listing many large records (the title of every checklist
+// template) reads a few fields without structured-cloning whole documents:
+// that copy was most of the offline cold start (docs/benchmarks.md).
+// dropReplica drops them with the records.
+const summarizers = new Map();
+
+function summaryType(type) {
+  return `${type}:summary`;
+}
+
+export function summarize(type, fn) {
+  summarizers.set(type, fn);
+}
+
+// summaries reads the summaries of every record of type. Records pulled
+// before their type had a summarizer (an older app shell) have none: the
+// counts differ, and the summaries are made once from the records.
+export async function summaries(type) {
+  const kind = summaryType(type);
+  const kept = await tx(['replica'], 'readonly', async ({ replica }) => {
+    const index = replica.index('type');
+    const [records, summarized] = await Promise.all([promised(index.count(type)), promised(index.count(kind))]);
+    return records === summarized ? promised(index.getAll(kind)) : null;
+  });
+  if (kept) return kept.map((row) => row.data);
+  const summarizer = summarizers.get(type);
+  return tx(['replica'], 'readwrite', async ({ replica }) => {
+    const rows = await promised(replica.index('type').getAll(type));
+    const made = rows.map((row) => summarizer(row.data));
+    rows.forEach((row, at) => replica.put({ type: kind, id: row.id, data: made[at] }));
+    return made;
   });
 }
 

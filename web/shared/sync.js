@@ -119,8 +119,12 @@ async function run() {
 async function push() {
   let limit = BATCH;
   for (;;) {
-    await sendMedia();
+    // The batch is read before the media are sent, never after: a photo or
+    // signature stored while earlier media were being sent, and the submit
+    // naming it queued just after, would otherwise reach the server before
+    // the medium was declared, and be refused for it.
     const head = await store.outboxHead(limit);
+    await sendMedia();
     if (head.length === 0) return;
     if (LOCAL_TYPES.has(head[0].type)) {
       await sendLocal(head[0]);

@@ -4,8 +4,6 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
@@ -26,7 +24,7 @@ func BenchmarkOfflineColdStart(b *testing.B) {
 	for range b.N {
 		br.Restart()
 		br.ThrottleCPU(4)
-		br.Run(chromedp.Navigate(s.srv.URL + "/app/#/today"))
+		br.Open(s.srv.URL + "/app/#/today")
 		br.Wait("today's rounds", `document.querySelector('[data-round]')`)
 		var marks struct{ Usable, Main float64 }
 		br.Eval(`({Usable: performance.getEntriesByName('patrolsync-usable')[0].startTime,

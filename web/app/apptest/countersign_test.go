@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/patrolsync/patrolsync/internal/qrscan"
 	"github.com/patrolsync/patrolsync/internal/testenv"
@@ -56,7 +55,7 @@ func TestCountersignByQROffline(t *testing.T) {
 		language(guard, "en", `document.querySelector('#tab-sync')`)
 		language(supervisor, "en", `document.querySelector('#countersign-colleague')`)
 		// The supervisor's key is made and registered at sign-in, online.
-		keyID := waitKey(t, s, s.tenant.Supervisor.Token)
+		keyID := waitKey(t, supervisor, s, s.tenant.Supervisor.User.ID, s.tenant.Supervisor.Token)
 		guard.Offline(true)
 		supervisor.Offline(true)
 
@@ -189,22 +188,30 @@ func language(b *browser, code, ready string) {
 	b.Wait("the page in "+code, `document.documentElement.lang === `+jsString(code)+` && `+ready)
 }
 
-// waitKey waits until the user behind token has registered one countersign
-// key (the app does it at sign-in) and returns its id.
-func waitKey(t testing.TB, s *shift, token string) string {
+// waitKey waits until the app on b has registered the countersign key of
+// the user it is signed in as (it does it at sign-in, and keeps the key's
+// id in IndexedDB once the server answered), and checks that the server
+// holds that one key for the user behind token.
+func waitKey(t testing.TB, b *browser, s *shift, userID, token string) string {
 	t.Helper()
-	end := time.Now().Add(30 * time.Second)
-	for {
-		var keys struct{ Items []struct{ ID string } }
-		s.srv.Get("/v1/me/keys", token).Want(t, http.StatusOK).JSON(t, &keys)
-		if len(keys.Items) == 1 {
-			return keys.Items[0].ID
-		}
-		if len(keys.Items) > 1 || time.Now().After(end) {
-			t.Fatalf("want one countersign key registered at sign-in, have %d", len(keys.Items))
-		}
-		time.Sleep(100 * time.Millisecond)
+	read := `new Promise((resolve) => {
+		const open = indexedDB.open('patrolsync');
+		open.onsuccess = () => {
+			const get = open.result.transaction('kv').objectStore('kv').get(` + jsString("countersign-key:"+userID) + `);
+			get.onsuccess = () => { open.result.close(); resolve(get.result && get.result.id || ''); };
+			get.onerror = () => { open.result.close(); resolve(''); };
+		};
+		open.onerror = () => resolve('');
+	})`
+	b.Wait("the countersign key registered", read)
+	var id string
+	b.Eval(read, &id)
+	var keys struct{ Items []struct{ ID string } }
+	s.srv.Get("/v1/me/keys", token).Want(t, http.StatusOK).JSON(t, &keys)
+	if len(keys.Items) != 1 || keys.Items[0].ID != id {
+		t.Fatalf("want the one countersign key %s registered at sign-in, have %+v", id, keys.Items)
 	}
+	return id
 }
 
 // qrPicture is the QR code the page draws in the canvas selector, as the

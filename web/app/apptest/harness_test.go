@@ -3,13 +3,10 @@
 package apptest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
@@ -29,12 +26,11 @@ import (
 )
 
 // server is the API (apitest, the same assembly as serve) with the built
-// guard app at /app/ on the same origin, as serve mounts it, behind a front
-// that can lose API requests like a bad mobile network.
+// guard app at /app/ on the same origin, as serve mounts it. A bad mobile
+// network is made inside Chromium (browsertest.FailRequests).
 type server struct {
 	*apitest.Env
-	URL   string
-	flaky *flakyFront
+	URL string
 }
 
 // dist is a build of the browser apps made for this test run from the
@@ -85,71 +81,13 @@ func startServer(t testing.TB, databaseURL string, opts ...apitest.Option) *serv
 	// Upload URLs of the file blob store name the base URL: the page's origin.
 	env := apitest.New(t, databaseURL, append([]apitest.Option{apitest.WithSetting("PATROLSYNC_BASE_URL", front)}, opts...)...)
 	target, _ := url.Parse(env.URL)
-	flaky := &flakyFront{next: httputil.NewSingleHostReverseProxy(target), rng: rand.New(rand.NewPCG(7, 12))}
 	mux := http.NewServeMux()
 	mux.Handle("/app/", web.Load(os.DirFS(distDir(t))).Handler("app", web.Options{}))
-	mux.Handle("/", flaky)
+	mux.Handle("/", httputil.NewSingleHostReverseProxy(target))
 	httpServer := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go httpServer.Serve(listener)
 	t.Cleanup(func() { httpServer.Close() })
-	return &server{Env: env, URL: front, flaky: flaky}
-}
-
-// flakyFront loses a fraction of the API requests: half of them before
-// the server sees them, half after it acted (the connection drops before
-// the answer), as a phone's network does. (DevTools' Fetch domain,
-// browsertest.FailRequests, would do it inside Chromium; with it the
-// pushes of this app failed every time, see the shift test.)
-type flakyFront struct {
-	next     http.Handler
-	mu       sync.Mutex
-	rng      *rand.Rand
-	fraction float64
-	before   int
-	after    int
-}
-
-func (f *flakyFront) fail(fraction float64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fraction = fraction
-}
-
-// lost says how many requests were lost before and after the server acted.
-func (f *flakyFront) lost() (before, after int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.before, f.after
-}
-
-func (f *flakyFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	roll := f.rng.Float64()
-	fraction := f.fraction
-	if roll < fraction/2 {
-		f.before++
-	} else if roll < fraction {
-		f.after++
-	}
-	f.mu.Unlock()
-	switch {
-	case roll < fraction/2:
-		drop(w)
-	case roll < fraction:
-		f.next.ServeHTTP(httptest.NewRecorder(), r)
-		drop(w)
-	default:
-		f.next.ServeHTTP(w, r)
-	}
-}
-
-// drop closes the connection without an answer.
-func drop(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	conn.Close()
+	return &server{Env: env, URL: front}
 }
 
 // browser is the browser tests' one harness (internal/browsertest: headless
@@ -169,24 +107,40 @@ func newBrowser(t testing.TB, width, height int64) *browser {
 }
 
 // click taps an element after bringing it to the middle of the screen,
-// clear of the tab bar, as a thumb would.
-// A screen that follows the store may be redrawn between finding the
-// element and tapping it; the tap is then tried again on the new one.
+// clear of the tab bar, as a thumb would: a touch at the middle of the
+// element once the event-driven wait sees it on screen (no query that
+// polls the page against a fixed bound). The element must be where it was
+// a frame earlier and be what a touch there hits: a dialog still settling
+// (its camera failing, its status line appearing) moves its buttons, and a
+// tap computed before the move would hit Cancel. Otherwise it tries again.
 func (b *browser) click(selector string) {
 	b.t.Helper()
-	var err error
-	for range 5 {
+	for range 20 {
 		b.waitVisible(selector)
-		ctx, cancel := context.WithTimeout(b.Context(), time.Minute)
-		err = chromedp.Do(ctx,
-			chromedp.Evaluate[chromedp.Void](`(() => { const e = document.querySelector(`+jsString(selector)+`); if (e) e.scrollIntoView({block: 'center'}); })()`),
-			chromedp.Click(chromedp.CSS(selector)))
-		cancel()
-		if err == nil {
+		var at struct {
+			Found bool
+			X, Y  float64
+		}
+		b.Eval(`(async () => {
+			const e = document.querySelector(`+jsString(selector)+`);
+			if (!e) return {Found: false};
+			e.scrollIntoView({block: 'center'});
+			const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+			await frame();
+			const r = e.getBoundingClientRect();
+			await frame();
+			const again = e.getBoundingClientRect();
+			const X = r.left + r.width / 2, Y = r.top + r.height / 2;
+			const hit = document.elementFromPoint(X, Y);
+			const still = r.left === again.left && r.top === again.top && r.width === again.width && r.height === again.height;
+			return {Found: e.isConnected && still && r.width > 0 && r.height > 0 && !!hit && (hit === e || e.contains(hit)), X, Y};
+		})()`, &at)
+		if at.Found {
+			b.Run(chromedp.MouseClickXY(at.X, at.Y))
 			return
 		}
 	}
-	b.t.Fatalf("click %s: %v", selector, err)
+	b.t.Fatalf("click %s: the element moved or was covered each time it was about to be tapped", selector)
 }
 
 // typeInto types into a field once it is on screen. The wait is the

@@ -49,6 +49,10 @@ func TestPhoneScreens(t *testing.T) {
 		screen := func(name string) {
 			t.Helper()
 			b.Wait("the toast gone", `!document.querySelector('.toast') || getComputedStyle(document.querySelector('.toast')).opacity === '0'`)
+			// The language switch redraws the screen after it sets lang: a
+			// Chinese screenshot once showed the English screen still there.
+			b.Wait("the screen drawn in "+lang, `document.querySelector('.topbar h1') &&
+				/[\u4e00-\u9fff]/.test(document.querySelector('.topbar h1').textContent) === `+fmt.Sprint(lang == "zh"))
 			checkLayout(t, b, name+"-"+lang)
 			shots(b, name+"-"+lang)
 		}
@@ -57,7 +61,7 @@ func TestPhoneScreens(t *testing.T) {
 		screen("today")
 
 		b.Eval(`location.hash = '#/round/`+s.roundID+`', true`, nil)
-		b.click("#scan-button")
+		openScan(b)
 		b.typeInto("#scan-code", tags[index])
 		screen("scan")
 		b.submitScan()
@@ -97,6 +101,9 @@ func TestPhoneScreens(t *testing.T) {
 		screen("sync-waiting")
 		b.Offline(false)
 		b.Wait("everything synced", `document.querySelector('#sync-state[data-state="synced"]')`)
+		// The synced state heads the screen: show it, not the records below.
+		b.Eval(`window.scrollTo(0, 0), true`, nil)
+		b.Wait("the top of the sync screen", `window.scrollY === 0`)
 		screen("sync-done")
 	}
 }

@@ -152,7 +152,7 @@ func dismissNotice(b *browser) {
 
 func login(t testing.TB, b *browser, base, email string) {
 	t.Helper()
-	b.Run(chromedp.Navigate(base + "/app/"))
+	b.Open(base + "/app/")
 	b.typeInto("#login-email", email)
 	b.typeInto("#login-password", apitest.Password)
 	b.click("#login-submit")
@@ -165,7 +165,7 @@ func walkRound(t testing.TB, b *browser, roundID string) {
 	t.Helper()
 	b.Eval(`location.hash = '#/round/`+roundID+`', true`, nil)
 	for index, tag := range tags {
-		b.click("#scan-button")
+		openScan(b)
 		b.typeInto("#scan-code", tag)
 		b.submitScan()
 		b.Wait("scan "+tag, fmt.Sprintf(`document.querySelectorAll('#checkpoints .checkpoint.done').length === %d`, index+1))
@@ -180,12 +180,27 @@ func walkRound(t testing.TB, b *browser, roundID string) {
 }
 
 // submitScan sends the typed code with the keyboard's Enter, as a guard's
-// thumb on the on-screen keyboard does. A tap on the button could land
-// elsewhere: the dialog's content moves when the camera, which the test
-// browser does not have, is found missing a moment after it opened.
+// thumb on the on-screen keyboard does (the Record button is tapped in the
+// tests of the dialog itself).
 func (b *browser) submitScan() {
 	b.t.Helper()
 	b.Run(chromedp.SendKeys(chromedp.CSS("#scan-code"), "\r"))
+}
+
+// openScan opens the scan dialog and waits until it has settled: the
+// camera starts or, as in headless Chromium, fails and the dialog says so
+// above the typed code, which moves the Record button down. A tap aimed
+// before that lands beside the button and nothing is recorded.
+func openScan(b *browser) {
+	b.t.Helper()
+	b.click("#scan-button")
+	b.Wait("the scan dialog settled", `(() => {
+		const dialog = document.querySelector('dialog[open]');
+		if (!dialog) return false;
+		const status = dialog.querySelector('p[aria-live]');
+		const video = dialog.querySelector('video');
+		return (status && status.textContent.trim() !== '') || (video && video.readyState >= 2);
+	})()`)
 }
 
 // fillInspection answers the shift checklist with two photos and a
@@ -310,8 +325,10 @@ func TestGuardShift(t *testing.T) {
 }
 
 // TestGuardShiftFlakyNetwork is the same night with 30 % of the API
-// requests failing during sync, before or after the server answered:
-// everything still arrives exactly once.
+// requests failing during sync through DevTools' request interception
+// (browsertest.FailRequests): half of them never reach the server, half
+// are applied by it and their answer is lost. Everything still arrives
+// exactly once.
 func TestGuardShiftFlakyNetwork(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, databaseURL string) {
 		runShift(t, databaseURL, 0.3)
@@ -321,7 +338,9 @@ func TestGuardShiftFlakyNetwork(t *testing.T) {
 func runShift(t testing.TB, databaseURL string, failing float64) {
 	// Access tokens live a few seconds: the one from sign-in has expired
 	// by the time the phone is back online, and must be refreshed then.
-	s := setUp(t, databaseURL, apitest.WithSetting("PATROLSYNC_ACCESS_TTL", "4s"))
+	// (Not fewer: a token shorter than the sync's backoff between tries
+	// would expire before each try, which no phone sees.)
+	s := setUp(t, databaseURL, apitest.WithSetting("PATROLSYNC_ACCESS_TTL", "15s"))
 	b := newBrowser(t, 390, 844)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)
 	b.Offline(true)
@@ -331,10 +350,10 @@ func runShift(t testing.TB, databaseURL string, failing float64) {
 		document.querySelectorAll('#sync-records [data-state="waiting"]').length === 4`
 	b.Wait("four records waiting", waiting)
 
-	b.Run(chromedp.Reload())
+	b.Reload("the reloaded page", "")
 	b.Wait("the app after an offline reload", waiting)
 	b.Restart()
-	b.Run(chromedp.Navigate(s.srv.URL + "/app/#/sync"))
+	b.Open(s.srv.URL + "/app/#/sync")
 	b.Wait("the app after a browser restart", waiting)
 
 	b.Wait("the access token expired offline", `new Promise((resolve) => {
@@ -348,10 +367,16 @@ func runShift(t testing.TB, databaseURL string, failing float64) {
 			};
 		};
 	})`)
-	s.srv.flaky.fail(failing)
+	var stop func()
+	var failed func() (int, int)
+	if failing > 0 {
+		stop, failed = b.FailRequests(failing, "/v1/", 3)
+	}
 	b.Offline(false)
 	relogins := waitSynced(t, b, s)
-	s.srv.flaky.fail(0)
+	if failing > 0 {
+		stop()
+	}
 	// A refresh whose answer was lost is retried with the spent token,
 	// which the server accepts from the same device within its grace
 	// window: a bad network never signs the guard out.
@@ -359,7 +384,7 @@ func runShift(t testing.TB, databaseURL string, failing float64) {
 		t.Fatalf("signed in again %d time(s): a lost refresh answer ended the session", relogins)
 	}
 	if failing > 0 {
-		before, after := s.srv.flaky.lost()
+		before, after := failed()
 		if before == 0 || after == 0 {
 			t.Fatalf("lost %d requests before and %d after the server acted: the flaky network was not exercised", before, after)
 		}

@@ -18,10 +18,14 @@ export function title() {
 
 const kinds = { inspection: 'type_inspection', scan: 'type_scan', incident: 'type_incident', rectification: 'type_finding' };
 
-export async function render({ navigate }) {
-  const [outbox, results, media, counts, versions, server] = await Promise.all([
-    store.outbox(), store.allResults(), store.allMedia(), store.counts(), data.latestVersions(), data.serverInspections(),
+export async function render({ navigate, session }) {
+  const [outbox, results, media, counts, versions, server, sites] = await Promise.all([
+    store.outbox(), store.allResults(), store.allMedia(), store.counts(), data.latestVersions(), data.serverInspections(), data.sites(),
   ]);
+  // Times are the site's, as everywhere in the app (the guard's own site).
+  const user = (session && session.user) || {};
+  const site = sites.find((one) => user.site_ids && user.site_ids.includes(one.id)) || sites[0];
+  const zone = site && site.timezone;
   const serverBy = new Map(server.map((record) => [record.id, record]));
   const drafts = (await Promise.all(Object.keys(kinds).map((kind) => store.drafts(kind)))).flat();
   const status = sync.status();
@@ -52,7 +56,7 @@ export async function render({ navigate }) {
 
   const attention = rows.filter((row) => row.state === 'conflict' || row.state === 'rejected').length;
   const synced = counts.waiting === 0 && counts.unsent === 0 && attention === 0;
-  const hero = heroOf(status, { ...counts, problems: attention }, synced);
+  const hero = heroOf(status, { ...counts, problems: attention }, synced, zone);
 
   return h('div', { id: 'sync', dataset: { synced: String(synced && status.phase !== 'syncing') } },
     hero,
@@ -71,7 +75,7 @@ function order(state) {
   return { conflict: 0, rejected: 1, waiting: 2, sent: 3 }[state];
 }
 
-function heroOf(status, counts, synced) {
+function heroOf(status, counts, synced, zone) {
   let tone = 'waiting';
   let headline;
   let detail = '';
@@ -80,7 +84,7 @@ function heroOf(status, counts, synced) {
   } else if (synced) {
     tone = 'ok';
     headline = t('all_synced');
-    detail = status.lastSyncAt ? t('all_synced_detail', { time: time(status.lastSyncAt, undefined, true) }) : '';
+    detail = status.lastSyncAt ? t('all_synced_detail', { time: time(status.lastSyncAt, zone, true) }) : '';
   } else if (counts.problems) {
     tone = 'bad';
     headline = t('needs_attention', { n: counts.problems });
@@ -89,7 +93,7 @@ function heroOf(status, counts, synced) {
     if (counts.unsent) detail = t('evidence_waiting', { n: counts.unsent });
   }
   if (!synced && status.phase === 'error' && status.nextRetryAt) {
-    detail = `${detail} ${t('sync_error', { error: status.lastError, time: time(status.nextRetryAt) })}`.trim();
+    detail = `${detail} ${t('sync_error', { error: status.lastError, time: time(status.nextRetryAt, zone) })}`.trim();
   }
   return h('div', { class: `card sync-hero ${tone}`, id: 'sync-state', dataset: { state: synced ? 'synced' : tone } },
     icon(synced ? 'check' : tone === 'bad' ? 'alert' : 'sync'),

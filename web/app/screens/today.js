@@ -17,16 +17,12 @@ export function title() {
 
 const statusTone = { scheduled: 'info', completed: 'ok', partial: 'warn', missed: 'bad' };
 
-function answerable(document) {
-  return document.sections.reduce((sum, section) => sum + section.items.filter((item) => item.type !== 'instruction').length, 0);
-}
-
 // reads are what the screen shows, read from the store all at once. On a
 // cold start main begins them before the session is read, so that the two
 // overlap, and hands them to the first render as prefetched.
 export function reads() {
   return Promise.all([
-    data.roundsToday(), data.inspections(), data.latestVersions(), data.sites(), data.serverInspections(), data.scansByRound(),
+    data.roundsToday(), data.inspections(), data.latestSummaries(), data.sites(), data.inspectionStatuses(), data.scansByRound(),
   ]);
 }
 
@@ -59,13 +55,13 @@ export async function render({ session, navigate, prefetched }) {
     const go = async () => {
       if (started) { navigate(`#/inspection/${started.id}`); return; }
       if (!version) return;
-      const id = await actions.startInspection(version, round.site_id, { roundID: round.id });
+      const id = await actions.startInspection(await data.templateVersion(version.id), round.site_id, { roundID: round.id });
       navigate(`#/inspection/${id}`);
     };
     return h('li', {}, h('button', { class: 'row', type: 'button', onclick: go },
       icon('clipboard'),
       h('div', { class: 'row-main' },
-        h('div', { class: 'row-title' }, version ? label(version.document.title) : round.name),
+        h('div', { class: 'row-title' }, version ? label(version.title) : round.name),
         h('div', { class: 'row-meta' }, t('window', { from: time(round.window_start, zone), to: time(round.window_end, zone) }), ' ',
           started ? badge(started.status === 'submitted' ? t('submitted') : t('in_progress'), started.status === 'submitted' ? 'ok' : 'info')
             : badge(t(`status_${round.status}`), statusTone[round.status]))),
@@ -78,9 +74,9 @@ export async function render({ session, navigate, prefetched }) {
     const count = Object.keys(draft.answers || {}).length;
     return h('li', {}, h('a', { class: 'row', href: `#/inspection/${draft.id}` }, icon('clipboard'),
       h('div', { class: 'row-main' },
-        h('div', { class: 'row-title' }, version ? label(version.document.title) : draft.template_id),
+        h('div', { class: 'row-title' }, version ? label(version.title) : draft.template_id),
         h('div', { class: 'row-meta' }, time(draft.started_at, zone, true), ' · ',
-          t('progress', { done: count, total: version ? answerable(version.document) : '?' }), ' ',
+          t('progress', { done: count, total: version ? version.answerable : '?' }), ' ',
           returned.has(draft.id) && draft.status !== 'in_progress' ? badge(t('returned_by_supervisor'), 'bad') : badge(t('in_progress'), 'info'))),
       icon('chevron', 20)));
   };
