@@ -261,3 +261,32 @@ func TestConsoleDeactivateDevice(t *testing.T) {
 		Want(t, http.StatusUnauthorized)
 	browser.NoErrors(t)
 }
+
+// A tampered audit log is shown as such: an entry edited in the database
+// behind the server's back makes the console's chain check say the chain is
+// broken and name the entry, as an auditor needs to see it.
+func TestConsoleShowsABrokenAuditChain(t *testing.T) {
+	server, tenant := browsertest.Console(t, "tamper")
+	server.Patch("/v1/org", tenant.Admin.Token, map[string]any{"retention_days": 400}).Want(t, http.StatusOK)
+	// The console's tests run on PostgreSQL.
+	result, err := server.App.DB.SQL().ExecContext(browsertest.Until(t),
+		`UPDATE audit_log SET details = '{"tampered":true}' WHERE org_id = $1 AND seq = 2`, tenant.Org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed, _ := result.RowsAffected(); changed != 1 {
+		t.Fatalf("the tampering changed %d rows, want 1", changed)
+	}
+
+	browser := browsertest.New(t, browsertest.TabletLandscape)
+	browser.SignInConsole(server.URL, tenant.Admin.Email)
+	browser.Show("#/records/audit", "the audit chain found broken", `document.querySelector('#audit-verdict .banner-error') &&
+		document.querySelector('#audit-table tbody tr')`)
+	var verdict string
+	browser.Eval(`document.querySelector('#audit-verdict').textContent`, &verdict)
+	if !strings.Contains(verdict, "broken") || !strings.Contains(verdict, "#2") || !strings.Contains(verdict, "altered") {
+		t.Fatalf("the verdict on a tampered chain reads %q, want it broken at #2 (altered)", verdict)
+	}
+	browser.Screenshot("console-records-audit-broken")
+	browser.NoErrors(t)
+}

@@ -24,7 +24,7 @@ addStrings({
     records_assignee: 'Assignee', records_overdue: 'Overdue', records_closed: 'Closed',
     records_rectified_by: 'Rectified by {name}, {when}', records_verified_by: 'Verified by {name}, {when}',
     records_chain_ok: 'The audit chain is intact: {n} entries checked.',
-    records_chain_broken: 'The audit chain is broken: {n} problems.',
+    records_chain_broken: 'The audit chain is broken. Problems found: {n}.',
     records_check_chain: 'Check the chain', records_checking: 'Checking…',
     records_action: 'Action', records_actor: 'By', records_entity: 'Record', records_system: 'System or operator',
     records_exported: 'Export downloaded.',
