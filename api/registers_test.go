@@ -56,7 +56,9 @@ func TestHandoverAndOutsiderRegisters(t *testing.T) {
 		}
 		// The outsider register says who came: name, unit, ID, reason, in
 		// and out (seed 1, 003: 外来人员…登记入册).
-		var outsiders struct{ Items []struct{ Visitors []map[string]any } }
+		var outsiders struct {
+			Items []struct{ Visitors []map[string]any }
+		}
 		env.Get("/v1/registers/outsiders", token).Want(t, http.StatusOK).JSON(t, &outsiders)
 		if v := outsiders.Items[0].Visitors; len(v) != 1 || v[0]["name"] != "张伟" || v[0]["id_number"] != "110101199003074511" ||
 			v[0]["unit"] != "Acme Lift Repair 电梯维修公司" || v[0]["entered_at"] != "08:35" || v[0]["left_at"] != "09:50" ||
