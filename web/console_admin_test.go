@@ -180,6 +180,14 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	approve := server.Do(apitest.Request{Method: http.MethodPost, Path: "/v1/inspections/" + id + "/approve", Token: auditor.Token,
 		Body: map[string]any{"signature": map[string]any{"strokes": [][][]float64{{{0, 0}, {4, 4}}}}}})
 	approve.Want(t, http.StatusForbidden).Problem(t)
+	// The outsider register names who came (seed 1, 外来人员登记簿): each
+	// of the visitor, ID, reason and entry cells holds a value. (Submitted
+	// last, so the register and report figures above count one inspection.)
+	_, outsider := browsertest.Submitted(t, server, tenant, "cu-outsider-register")
+	browser.Show("#/records/outsiders", "the outsider register naming the visitor", `[...document.querySelector('#records-table tr[data-inspection="`+
+		outsider+`"]:not([data-visitor=""])')?.cells ?? []].slice(2, 6).filter((c) => !['', '—'].includes(c.firstChild?.textContent ?? '')).length === 4`)
+	both(t, browser, "console-records-outsiders")
+	noWrites("the outsider register")
 	browser.NoErrors(t)
 }
 
