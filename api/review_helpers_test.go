@@ -45,10 +45,21 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // first site as its guard and returns its id and content hash.
 func submitted(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, key string, pass bool) (string, string) {
 	t.Helper()
+	return submittedWith(t, env, tenant, key, pass, nil)
+}
+
+// submittedWith is submitted with some sample answers changed by edit
+// first (a register test's own names and times).
+func submittedWith(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, key string, pass bool, edit func(map[string]checklists.Answer)) (string, string) {
+	t.Helper()
 	r := newReplica()
 	r.pullAll(t, env, tenant.Guard.Token, 500)
 	templateID, number, doc := r.template(t, key)
-	id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, checklists.SampleAnswers(doc, pass), true)
+	input := checklists.SampleAnswers(doc, pass)
+	if edit != nil {
+		edit(input.Answers)
+	}
+	id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, input, true)
 	batch = storeMedia(t, env, tenant.Guard.Token, doc, batch)
 	_, results := push(t, env, tenant.Guard.Token, batch)
 	last := results[len(results)-1]

@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/browsertest"
 )
 
@@ -180,6 +181,22 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 	approve := server.Do(apitest.Request{Method: http.MethodPost, Path: "/v1/inspections/" + id + "/approve", Token: auditor.Token,
 		Body: map[string]any{"signature": map[string]any{"strokes": [][][]float64{{{0, 0}, {4, 4}}}}}})
 	approve.Want(t, http.StatusForbidden).Problem(t)
+	// The outsider register names who came (seed 1, 外来人员登记簿): each
+	// of the visitor, ID, reason and entry cells holds a value. (Submitted
+	// last, so the register and report figures above count one inspection.)
+	_, outsider := browsertest.SubmittedWith(t, server, tenant, "cu-outsider-register", func(a map[string]checklists.Answer) {
+		a["visitor_name"] = checklists.Answer{Value: "张伟"}
+		a["visitor_unit"] = checklists.Answer{Value: "Acme Lift Repair 电梯维修公司"}
+		a["visitor_id_number"] = checklists.Answer{Value: "110101199003074511"}
+		a["visit_reason"] = checklists.Answer{Value: "equipment"}
+		delete(a, "visit_reason_other")
+		a["entered_at"] = checklists.Answer{Value: "08:35"}
+		a["left_at"] = checklists.Answer{Value: "09:50"}
+	})
+	browser.Show("#/records/outsiders", "the outsider register naming the visitor", `[...document.querySelector('#records-table tr[data-inspection="`+
+		outsider+`"][data-visitor="张伟"]')?.cells ?? []].slice(2, 6).filter((c) => !['', '—'].includes(c.firstChild?.textContent ?? '')).length === 4`)
+	both(t, browser, "console-records-outsiders")
+	noWrites("the outsider register")
 	browser.NoErrors(t)
 }
 

@@ -74,6 +74,13 @@ func GuardPhone(t testing.TB, server *apitest.Env, account apitest.Account) *cli
 // stored. It returns the phone and the inspection's id.
 func Submitted(t testing.TB, server *apitest.Env, tenant *apitest.Tenant, key string) (*client.Client, string) {
 	t.Helper()
+	return SubmittedWith(t, server, tenant, key, nil)
+}
+
+// SubmittedWith is Submitted with some sample answers changed by edit
+// first (a register's screen shows real names rather than samples).
+func SubmittedWith(t testing.TB, server *apitest.Env, tenant *apitest.Tenant, key string, edit func(map[string]checklists.Answer)) (*client.Client, string) {
+	t.Helper()
 	ctx := Until(t)
 	phone := GuardPhone(t, server, tenant.Guard)
 	if _, err := phone.Pull(ctx); err != nil {
@@ -88,6 +95,9 @@ func Submitted(t testing.TB, server *apitest.Env, tenant *apitest.Tenant, key st
 		t.Fatal(err)
 	}
 	sample := checklists.SampleAnswers(template, false)
+	if edit != nil {
+		edit(sample.Answers)
+	}
 	id, err := phone.StartInspection(ctx, key, tenant.Sites[0].ID, sample.Context)
 	if err != nil {
 		t.Fatal(err)

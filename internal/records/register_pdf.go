@@ -57,9 +57,12 @@ func (s *Service) registerDoc(ctx context.Context, register string, f RegisterFi
 	doc := tableDoc{lang: lang, title: registerTitles[register], org: org.Name}
 	doc.covers = names.covers(doc, f, now)
 	var section tableSection
-	if register == HazardRegister {
+	switch register {
+	case HazardRegister:
 		section, err = s.hazardSection(ctx, doc, names, f)
-	} else {
+	case OutsiderRegister:
+		section, err = s.outsiderSection(ctx, doc, names, f)
+	default:
 		section, err = s.inspectionSection(ctx, doc, names, register, f)
 	}
 	doc.sections = []tableSection{section}

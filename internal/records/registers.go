@@ -61,6 +61,9 @@ type InspectionRow struct {
 	ApprovedAt      *time.Time `json:"approved_at"`
 	ContentHash     *string    `json:"content_hash"`
 	CreatedAt       time.Time  `json:"created_at"`
+	// Visitors are who an outsider-register inspection let in; only in
+	// the outsider register.
+	Visitors []Visitor `json:"visitors,omitempty"`
 }
 
 // HazardRow is one line of the hazard rectification ledger (隐患整改台账).
@@ -96,14 +99,30 @@ func (s *Service) Inspections(ctx context.Context, f RegisterFilter, register st
 	if err != nil {
 		return nil, "", errs.Wrap("records.Inspections", err)
 	}
+	labels := reasonLabels{read: s.readTemplate(ctx), templates: map[versionKey]*checklists.Template{}}
 	out := make([]InspectionRow, len(rows))
 	for i, r := range rows {
-		out[i] = InspectionRow{ID: r.ID, SiteID: r.SiteID, TemplateKey: r.TemplateKey, TemplateVersion: r.TemplateVersion,
+		var visitors []Visitor
+		if register == OutsiderRegister {
+			visitors = visitorsOf(r, labels.of(r))
+		}
+		out[i] = InspectionRow{Visitors: visitors, ID: r.ID, SiteID: r.SiteID, TemplateKey: r.TemplateKey, TemplateVersion: r.TemplateVersion,
 			OwnerID: r.OwnerID, Status: r.Status, Outcome: r.Outcome, Score: r.Score, StartedAt: r.StartedAt,
 			SubmittedAt: r.SubmittedAt, ReceivedAt: r.ReceivedAt, ApprovedBy: r.ApprovedBy, ApprovedAt: r.ApprovedAt,
 			ContentHash: r.ContentHash, CreatedAt: r.CreatedAt.UTC()}
 	}
 	return out, next, nil
+}
+
+// readTemplate reads one checklist version, nil when unreadable.
+func (s *Service) readTemplate(ctx context.Context) func(string, int) (*checklists.Template, error) {
+	return func(templateID string, number int) (*checklists.Template, error) {
+		version, err := s.db.Read(ctx).TemplateVersion(templateID, number)
+		if err != nil {
+			return nil, err
+		}
+		return checklists.Parse([]byte(version.Document))
+	}
 }
 
 // Hazards reads a page of the hazard register.
@@ -162,6 +181,8 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, register string, f
 		out.Write(hazardHeader)
 	case HandoverRegister:
 		out.Write(append(append([]string{}, inspectionHeader...), shiftHandoverHeader...))
+	case OutsiderRegister:
+		out.Write(append(append([]string{}, inspectionHeader...), visitorHeader...))
 	default:
 		out.Write(inspectionHeader)
 	}
@@ -188,6 +209,9 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, register string, f
 			rows, next, err = s.Inspections(ctx, f, register, page)
 			if err == nil {
 				lines, err = names.inspectionLines(rows)
+			}
+			if err == nil && register == OutsiderRegister {
+				lines = names.visitorLines(rows, lines)
 			}
 		}
 		if err != nil {

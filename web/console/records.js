@@ -30,6 +30,8 @@ addStrings({
     records_exported: 'Export downloaded.',
     records_shift_handover: 'Shift handover · {post}', records_handover_between: '{outgoing} → {incoming}',
     records_handover_completed: 'Both signed', records_handover_awaiting: 'Awaiting the incoming guard',
+    records_visitor: 'Visitor', records_id_number: 'ID number', records_work_id: 'Work ID {n}', records_reason: 'Reason',
+    records_in_out: 'In / out', records_recorded_by: 'Recorded by',
   },
   'zh-CN': {
     records_nav: '台账',
@@ -49,6 +51,8 @@ addStrings({
     records_shift_handover: '值班交接 · {post}', records_handover_between: '{outgoing} → {incoming}',
     records_handover_completed: '双方已签', records_handover_awaiting: '待接班人签名',
     records_exported: '已下载导出文件。',
+    records_visitor: '来访人', records_id_number: '证件号码', records_work_id: '工作证 {n}', records_reason: '事由',
+    records_in_out: '进入 / 离开', records_recorded_by: '登记人',
   },
 });
 
@@ -131,7 +135,8 @@ async function show(context, tab, results) {
     results.replaceChildren(empty(s('records_empty')));
     return;
   }
-  const table = tab === 'hazards' ? hazardTable(context, page.items) : inspectionTable(context, page.items);
+  const tables = { hazards: hazardTable, outsiders: outsiderTable };
+  const table = (tables[tab] || inspectionTable)(context, page.items);
   results.replaceChildren(h('div', { class: 'console-table-wrap' }, table), pager);
 }
 
@@ -178,6 +183,37 @@ function shiftHandoverRow(context, row) {
     h('td', {}, badge(s(completed ? 'records_handover_completed' : 'records_handover_awaiting'), completed ? 'ok' : 'warn')),
     h('td', {}, completed ? time(row.incoming_signed_at, zone, true) : '—'),
     h('td', {}));
+}
+
+// outsiderTable is the outsider register (外来人员登记簿, seed 1) as a
+// bank reads it: a line per person let in, with their unit, ID, reason and
+// times in and out, then who recorded it; the registration opens its page.
+function outsiderTable(context, rows) {
+  const { known } = context;
+  const meta = (text) => (text ? h('div', { class: 'row-meta' }, text) : null);
+  // A time of day (08:30) is as the guard wrote it at the site; an instant
+  // reads in the site's zone.
+  const at = (answered, zone) => (!answered ? '—' : answered.includes('T') ? time(answered, zone, true) : answered);
+  const reason = (v) => [label(v.reason_label), v.reason].filter(Boolean).join(' · ') || '—';
+  return h('table', { class: 'console-table', id: 'records-table' },
+    h('thead', {}, h('tr', {}, ['records_when', 'col_site', 'records_visitor', 'records_id_number', 'records_reason', 'records_in_out', 'records_recorded_by', '']
+      .map((key) => h('th', { scope: 'col' }, key ? s(key) : '')))),
+    h('tbody', {}, rows.flatMap((row) => {
+      const zone = zoneOf(known, row.site_id);
+      const site = known.sites.get(row.site_id);
+      const pdf = () => button(s('records_pdf'), () => manage.download(`/v1/inspections/${encodeURIComponent(row.id)}/report.pdf`, `inspection-${row.id}.pdf`)
+        .catch((error) => toast(s('load_failed', { error: error.message }))), { kind: 'quiet', class: 'btn btn-quiet records-pdf' });
+      const people = row.visitors && row.visitors.length ? row.visitors : [null];
+      return people.map((v) => h('tr', { dataset: { inspection: row.id, visitor: v ? v.name : '' } },
+        h('td', {}, time(row.submitted_at || row.created_at, zone, true), meta(zone)),
+        h('td', {}, site ? site.name : '—'),
+        h('td', {}, h('a', { href: `#/inspections/${row.id}`, class: 'console-link' }, v ? v.name || '—' : templateName(context, row.template_key)), meta(v && v.unit)),
+        h('td', {}, v ? v.id_number || '—' : '—', meta(v && v.work_id_number && s('records_work_id', { n: v.work_id_number }))),
+        h('td', {}, v ? reason(v) : '—'),
+        h('td', {}, v ? at(v.entered_at, zone) : '—', meta(v && `→ ${at(v.left_at, zone)}`)),
+        h('td', {}, personName(known, row.owner_id), meta(s(`status_${row.status}`))),
+        h('td', {}, row.status === 'in_progress' ? null : pdf())));
+    })));
 }
 
 // hazardTable is the hazard ledger (隐患整改台账) as a person reads it:
