@@ -194,7 +194,14 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 		a["left_at"] = checklists.Answer{Value: "09:50"}
 	})
 	browser.Show("#/records/outsiders", "the outsider register naming the visitor", `[...document.querySelector('#records-table tr[data-inspection="`+
-		outsider+`"][data-visitor="张伟"]')?.cells ?? []].slice(2, 6).filter((c) => !['', '—'].includes(c.firstChild?.textContent ?? '')).length === 4`)
+		outsider+`"][data-visitor="张伟"]')?.cells ?? []].slice(1, 4).filter((c) => !["", "—"].includes(c.firstChild?.textContent ?? "")).length === 3`)
+	var visitorRow string
+	browser.Eval(`document.querySelector('#records-table tr[data-visitor="张伟"]').textContent`, &visitorRow)
+	for _, want := range []string{"110101199003074511", "Equipment repair", "08:35", "09:50"} {
+		if !strings.Contains(visitorRow, want) {
+			t.Errorf("the visitor's line %q lacks %q", visitorRow, want)
+		}
+	}
 	both(t, browser, "console-records-outsiders")
 	noWrites("the outsider register")
 	browser.NoErrors(t)

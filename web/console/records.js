@@ -30,7 +30,7 @@ addStrings({
     records_exported: 'Export downloaded.',
     records_shift_handover: 'Shift handover · {post}', records_handover_between: '{outgoing} → {incoming}',
     records_handover_completed: 'Both signed', records_handover_awaiting: 'Awaiting the incoming guard',
-    records_visitor: 'Visitor', records_id_number: 'ID number', records_work_id: 'Work ID {n}', records_reason: 'Reason',
+    records_visitor: 'Visitor', records_id: 'ID {n}', records_work_id: 'Work ID {n}', records_reason: 'Reason',
     records_in_out: 'In / out', records_recorded_by: 'Recorded by',
   },
   'zh-CN': {
@@ -51,7 +51,7 @@ addStrings({
     records_shift_handover: '值班交接 · {post}', records_handover_between: '{outgoing} → {incoming}',
     records_handover_completed: '双方已签', records_handover_awaiting: '待接班人签名',
     records_exported: '已下载导出文件。',
-    records_visitor: '来访人', records_id_number: '证件号码', records_work_id: '工作证 {n}', records_reason: '事由',
+    records_visitor: '来访人', records_id: '证件号码 {n}', records_work_id: '工作证 {n}', records_reason: '事由',
     records_in_out: '进入 / 离开', records_recorded_by: '登记人',
   },
 });
@@ -196,7 +196,7 @@ function outsiderTable(context, rows) {
   const at = (answered, zone) => (!answered ? '—' : answered.includes('T') ? time(answered, zone, true) : answered);
   const reason = (v) => [label(v.reason_label), v.reason].filter(Boolean).join(' · ') || '—';
   return h('table', { class: 'console-table', id: 'records-table' },
-    h('thead', {}, h('tr', {}, ['records_when', 'col_site', 'records_visitor', 'records_id_number', 'records_reason', 'records_in_out', 'records_recorded_by', '']
+    h('thead', {}, h('tr', {}, ['records_when', 'records_visitor', 'records_reason', 'records_in_out', 'records_recorded_by', '']
       .map((key) => h('th', { scope: 'col' }, key ? s(key) : '')))),
     h('tbody', {}, rows.flatMap((row) => {
       const zone = zoneOf(known, row.site_id);
@@ -205,10 +205,14 @@ function outsiderTable(context, rows) {
         .catch((error) => toast(s('load_failed', { error: error.message }))), { kind: 'quiet', class: 'btn btn-quiet records-pdf' });
       const people = row.visitors && row.visitors.length ? row.visitors : [null];
       return people.map((v) => h('tr', { dataset: { inspection: row.id, visitor: v ? v.name : '' } },
-        h('td', {}, time(row.submitted_at || row.created_at, zone, true), meta(zone)),
-        h('td', {}, site ? site.name : '—'),
-        h('td', {}, h('a', { href: `#/inspections/${row.id}`, class: 'console-link' }, v ? v.name || '—' : templateName(context, row.template_key)), meta(v && v.unit)),
-        h('td', {}, v ? v.id_number || '—' : '—', meta(v && v.work_id_number && s('records_work_id', { n: v.work_id_number }))),
+        // The site under the time, not a column of its own: an ID number
+        // and a person's unit need the width on a portrait tablet.
+        h('td', {}, time(row.submitted_at || row.created_at, zone, true), meta(site ? site.name : '—'), meta(zone)),
+        // The person as their ID card reads: name, ID number (and work ID),
+        // then who they came from.
+        h('td', { class: 'records-visitor' }, h('a', { href: `#/inspections/${row.id}`, class: 'console-link' }, v ? v.name || '—' : templateName(context, row.template_key)),
+          meta(v && v.id_number && s('records_id', { n: v.id_number })),
+          meta(v && v.work_id_number && s('records_work_id', { n: v.work_id_number })), meta(v && v.unit)),
         h('td', {}, v ? reason(v) : '—'),
         h('td', {}, v ? at(v.entered_at, zone) : '—', meta(v && `→ ${at(v.left_at, zone)}`)),
         h('td', {}, personName(known, row.owner_id), meta(s(`status_${row.status}`))),
