@@ -171,11 +171,7 @@ func (s *Service) outsiderSection(ctx context.Context, doc tableDoc, n *names, f
 		if err != nil {
 			return "", 0, err
 		}
-		var people []*string
-		for i := range rows {
-			people = append(people, &rows[i].OwnerID, rows[i].ApprovedBy)
-		}
-		if err := n.learn(people...); err != nil {
+		if err := n.learnInspectionPeople(rows); err != nil {
 			return "", 0, err
 		}
 		for _, r := range rows {

@@ -107,11 +107,7 @@ func (s *Service) inspectionSection(ctx context.Context, doc tableDoc, n *names,
 		if err != nil {
 			return "", 0, err
 		}
-		var people []*string
-		for i := range rows {
-			people = append(people, &rows[i].OwnerID, rows[i].ApprovedBy)
-		}
-		if err := n.learn(people...); err != nil {
+		if err := n.learnInspectionPeople(rows); err != nil {
 			return "", 0, err
 		}
 		for _, r := range rows {
@@ -216,6 +212,16 @@ func capNote(doc tableDoc, rows int) string {
 
 // short prints a time in a site's zone to the minute (the zone is under
 // the site's name).
+// learnInspectionPeople looks up, in one go, who filled and who signed off
+// a page of inspection-register rows.
+func (n *names) learnInspectionPeople(rows []InspectionRow) error {
+	var people []*string
+	for i := range rows {
+		people = append(people, &rows[i].OwnerID, rows[i].ApprovedBy)
+	}
+	return n.learn(people...)
+}
+
 func (n *names) short(siteID string, t *time.Time) string {
 	if t == nil {
 		return "—"
