@@ -30,20 +30,7 @@ func TestSplitBatchesOnTooLarge(t *testing.T) {
 		if answers.count(http.StatusRequestEntityTooLarge) == 0 || answers.count(http.StatusOK) < 2 {
 			t.Fatalf("want a push answered 413 and then smaller ones answered 200, have %v", answers.all())
 		}
-		var round struct {
-			Scans []struct {
-				TagCode string `json:"tag_code"`
-			}
-		}
-		s.srv.Get("/v1/rounds/"+s.roundID, s.tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &round)
-		if len(round.Scans) != len(tags) {
-			t.Fatalf("want the %d scans once each, have %+v", len(tags), round.Scans)
-		}
-		for index, scan := range round.Scans {
-			if scan.TagCode != tags[index] {
-				t.Fatalf("scan %d is %q, want %q", index, scan.TagCode, tags[index])
-			}
-		}
+		wantScansOnce(t, s)
 	})
 }
 
@@ -88,4 +75,24 @@ func (log *answerLog) all() []int64 {
 	log.mu.Lock()
 	defer log.mu.Unlock()
 	return append([]int64(nil), log.statuses...)
+}
+
+// wantScansOnce fails unless the server holds the round's scans exactly
+// once each, in the order they were walked.
+func wantScansOnce(t *testing.T, s *shift) {
+	t.Helper()
+	var round struct {
+		Scans []struct {
+			TagCode string `json:"tag_code"`
+		}
+	}
+	s.srv.Get("/v1/rounds/"+s.roundID, s.tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &round)
+	if len(round.Scans) != len(tags) {
+		t.Fatalf("want the %d scans once each, have %+v", len(tags), round.Scans)
+	}
+	for index, scan := range round.Scans {
+		if scan.TagCode != tags[index] {
+			t.Fatalf("scan %d is %q, want %q", index, scan.TagCode, tags[index])
+		}
+	}
 }

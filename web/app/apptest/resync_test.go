@@ -68,19 +68,6 @@ func TestResyncOnGone(t *testing.T) {
 			t.Fatal("the resync dropped the unfinished checklist")
 		}
 
-		var round struct {
-			Scans []struct {
-				TagCode string `json:"tag_code"`
-			}
-		}
-		s.srv.Get("/v1/rounds/"+s.roundID, s.tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &round)
-		if len(round.Scans) != len(tags) {
-			t.Fatalf("want the %d scans once each, have %+v", len(tags), round.Scans)
-		}
-		for index, scan := range round.Scans {
-			if scan.TagCode != tags[index] {
-				t.Fatalf("scan %d is %q, want %q", index, scan.TagCode, tags[index])
-			}
-		}
+		wantScansOnce(t, s)
 	})
 }
