@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -175,21 +176,14 @@ const (
 
 // Values are the reference values the engine compares a site's inspection
 // with (checklists.Input.References): the site's values of the local day
-// at, plus what is derived from its active assets: asset_count_<kind>
+// at (Day), plus what is derived from its active assets: asset_count_<kind>
 // (asset_count_camera: the cameras a daily check must find working),
 // registered_plates and crew_id_numbers. The server passes these, never
-// what a phone holds.
-func Values(tx *store.Tx, site store.Site, at time.Time) (map[string]any, error) {
-	zone, err := time.LoadLocation(site.Timezone)
-	if err != nil {
-		zone = time.UTC
-	}
-	day := at.In(zone).Format(time.DateOnly)
-	rows, err := tx.ReferenceValuesOfDay(site.ID, day)
-	if err != nil {
-		return nil, err
-	}
-	assets, err := tx.ActiveAssets(site.ID)
+// what a phone holds. Read in one statement; callers that evaluate many
+// inspections in one transaction keep the answer per site and day (the
+// push's working set does), and must not change it.
+func Values(tx *store.Tx, site store.Site, day string) (map[string]any, error) {
+	rows, assets, err := tx.SiteReferenceData(site.ID, day)
 	if err != nil {
 		return nil, err
 	}
@@ -210,4 +204,25 @@ func Values(tx *store.Tx, site store.Site, at time.Time) (map[string]any, error)
 		out[r.Key] = r.Value
 	}
 	return out, nil
+}
+
+// Day is the site's local day at (YYYY-MM-DD), whose values Values reads.
+func Day(site store.Site, at time.Time) string {
+	return at.In(zone(site.Timezone)).Format(time.DateOnly)
+}
+
+// zones are the time zones loaded so far: time.LoadLocation reads the zone
+// database from disk on every call, and Day runs for every submission.
+var zones sync.Map // name → *time.Location
+
+func zone(name string) *time.Location {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = time.UTC
+	}
+	zones.Store(name, loc)
+	return loc
 }

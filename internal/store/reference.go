@@ -61,14 +61,6 @@ func (tx *Tx) ListAssets(f AssetFilter, p Page) ([]Asset, string, error) {
 	return rows, next, nil
 }
 
-// ActiveAssets lists every active asset of a site (reference values the
-// engine compares with are drawn from them).
-func (tx *Tx) ActiveAssets(siteID string) ([]Asset, error) {
-	var rows []Asset
-	err := tx.scoped("assets").Where("site_id = ? AND active = ?", siteID, true).Order("kind, code").Find(&rows).Error
-	return rows, translate("store.ActiveAssets", err)
-}
-
 // UpdateAsset writes row if it is still at version expected.
 func (tx *Tx) UpdateAsset(row *Asset, expected int64) error {
 	row.UpdatedAt, row.Version = tx.Now, expected+1
@@ -150,9 +142,38 @@ func (tx *Tx) ListReferenceValues(f ReferenceValueFilter, p Page) ([]ReferenceVa
 	return rows, next, nil
 }
 
-// ReferenceValuesOfDay lists a site's values for a day.
-func (tx *Tx) ReferenceValuesOfDay(siteID, day string) ([]ReferenceValue, error) {
-	var rows []ReferenceValue
-	err := tx.scoped("reference_values").Where("site_id = ? AND day = ?", siteID, day).Find(&rows).Error
-	return rows, translate("store.ReferenceValuesOfDay", err)
+// SiteReferenceData is what the engine's reference values of a site for a
+// day are made of: the site's values of the day and its active assets
+// (in kind and code order; only Kind, Code and IDNumber are read). One
+// statement by hand, without gorm: it runs for every submitted inspection
+// whose site and day its transaction has not looked up yet.
+func (tx *Tx) SiteReferenceData(siteID, day string) ([]ReferenceValue, []Asset, error) {
+	const op = "store.SiteReferenceData"
+	org := tx.orgOf()
+	query := `SELECT 0, key, value, '', '' FROM reference_values WHERE org_id = ? AND site_id = ? AND day = ?
+UNION ALL
+SELECT 1, kind, 0, code, id_number FROM assets WHERE org_id = ? AND site_id = ? AND active = ?
+ORDER BY 1, 2, 4`
+	rows, err := tx.gorm.Statement.ConnPool.QueryContext(tx.gorm.Statement.Context, tx.placeholders(query),
+		org, siteID, day, org, siteID, true)
+	if err != nil {
+		return nil, nil, translate(op, tx.driverError(err))
+	}
+	defer rows.Close()
+	var values []ReferenceValue
+	var assets []Asset
+	for rows.Next() {
+		var source int
+		var key, code, idNumber string
+		var value float64
+		if err := rows.Scan(&source, &key, &value, &code, &idNumber); err != nil {
+			return nil, nil, translate(op, err)
+		}
+		if source == 0 {
+			values = append(values, ReferenceValue{OrgID: org, SiteID: siteID, Key: key, Day: day, Value: value})
+			continue
+		}
+		assets = append(assets, Asset{OrgID: org, SiteID: siteID, Kind: key, Code: code, IDNumber: idNumber, Active: true})
+	}
+	return values, assets, translate(op, rows.Err())
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -52,7 +54,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	dialect := Postgres
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		dialector = postgres.Open(url)
+		dialector = postgres.New(postgres.Config{DSN: url, OptionOpenDB: []stdlib.OptionOpenDB{
+			stdlib.OptionBeforeConnect(func(_ context.Context, config *pgx.ConnConfig) error {
+				config.Tracer = statementTracer{} // CountStatements
+				return nil
+			})}})
 	case strings.HasPrefix(url, "sqlite://"):
 		dialect = SQLite
 		path := strings.TrimPrefix(url, "sqlite://")

@@ -34,15 +34,18 @@ type workingSet struct {
 	findings    map[string]*findingState
 	incidents   map[string]*incidentState
 	siteRows    map[string]*store.Site // looked-up sites (nil: none)
-	media       map[string]store.Media // media of the inspections submitted or declared for here, and those declared
-	twins       map[string]store.Media // stored bytes the declarations here may reuse, by store.TwinKey
-	newMedia    []*store.Media         // declared here (media.declare), inserted at flush
-	links       []store.MediaLink      // media named by incidents and findings changed here
-	taken       map[string]bool        // kind+id of records another organisation holds (see isTaken)
-	events      []store.InspectionEvent
-	stored      []store.Mutation
-	order       []string          // ids of changed records, in first-change order
-	by          map[string]*batch // the push that last changed each record
+	// siteReferences are the reference values read for submissions here,
+	// by site id + "/" + day (references).
+	siteReferences map[string]map[string]any
+	media          map[string]store.Media // media of the inspections submitted or declared for here, and those declared
+	twins          map[string]store.Media // stored bytes the declarations here may reuse, by store.TwinKey
+	newMedia       []*store.Media         // declared here (media.declare), inserted at flush
+	links          []store.MediaLink      // media named by incidents and findings changed here
+	taken          map[string]bool        // kind+id of records another organisation holds (see isTaken)
+	events         []store.InspectionEvent
+	stored         []store.Mutation
+	order          []string          // ids of changed records, in first-change order
+	by             map[string]*batch // the push that last changed each record
 
 	// Rounds and incidents (scans.go, incidents.go).
 	rounds         map[string]store.Round
@@ -58,7 +61,8 @@ type workingSet struct {
 func newWorkingSet() *workingSet {
 	return &workingSet{done: map[string]store.Mutation{}, asked: map[string]bool{}, inspections: map[string]*inspectionState{},
 		findings: map[string]*findingState{}, incidents: map[string]*incidentState{}, siteRows: map[string]*store.Site{},
-		media: map[string]store.Media{}, twins: map[string]store.Media{}, taken: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
+		siteReferences: map[string]map[string]any{},
+		media:          map[string]store.Media{}, twins: map[string]store.Media{}, taken: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
 		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
 }
 

@@ -252,7 +252,9 @@ func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
 
 // references are the server's own reference values of the inspection's
 // site for the day it was started (as the server saw it start), which
-// the engine compares expected values with: never the phone's.
+// the engine compares expected values with: never the phone's. They are
+// read once per site and day for the working set: a group of pushes
+// submitting at one site reads them once, not once per inspection.
 func (b *batch) references(st *inspectionState) (map[string]any, error) {
 	site := b.siteRows[st.row.SiteID]
 	if site == nil {
@@ -267,7 +269,17 @@ func (b *batch) references(st *inspectionState) (map[string]any, error) {
 	if started.IsZero() {
 		started = b.tx.Now
 	}
-	return reference.Values(b.tx, *site, started)
+	day := reference.Day(*site, started)
+	key := site.ID + "/" + day
+	if values, ok := b.siteReferences[key]; ok {
+		return values, nil
+	}
+	values, err := reference.Values(b.tx, *site, day)
+	if err != nil {
+		return nil, err
+	}
+	b.siteReferences[key] = values
+	return values, nil
 }
 
 // ownedInspection finds the inspection a mutation changes and checks that
