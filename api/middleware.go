@@ -22,6 +22,18 @@ import (
 // requireAuth admits only callers with a valid bearer token and at least
 // minRole, and puts the principal in the request context for the store.
 func (s *Server) requireAuth(minRole string) echo.MiddlewareFunc {
+	return s.requireAuthWith(minRole, s.deps.Auth.Authenticate)
+}
+
+// requireAuthConfirmedLater is requireAuth for the push, whose use case
+// reads the caller's standing again in the transaction that applies it
+// (auth.Service.AuthenticateConfirmedLater): one lookup per group of
+// pushes instead of one per request.
+func (s *Server) requireAuthConfirmedLater(minRole string) echo.MiddlewareFunc {
+	return s.requireAuthWith(minRole, s.deps.Auth.AuthenticateConfirmedLater)
+}
+
+func (s *Server) requireAuthWith(minRole string, authenticate func(context.Context, string) (principal.Principal, error)) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			header := c.Request().Header.Get(echo.HeaderAuthorization)
@@ -30,7 +42,7 @@ func (s *Server) requireAuth(minRole string) echo.MiddlewareFunc {
 				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="patrolsync"`)
 				return errs.E("api.auth", errs.Unauthenticated, "an Authorization: Bearer token is required")
 			}
-			p, err := s.deps.Auth.Authenticate(c.Request().Context(), token)
+			p, err := authenticate(c.Request().Context(), token)
 			if err != nil {
 				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="patrolsync", error="invalid_token"`)
 				return err

@@ -196,7 +196,9 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPatch, "/users/:id", principal.Admin, patchByID(s.deps.Org.UpdateUser))
 	s.add(v1, http.MethodDelete, "/users/:id", principal.Admin, withPatch(s.deps.Org.UpdateUser, org.UserPatch{Active: inactive()}))
 
-	s.add(v1, http.MethodPost, "/sync/push", principal.Guard, s.push, s.perSessionLimit(s.opts.PushRate, s.opts.PushBurst))
+	// The push's caller is confirmed again in the push's own transaction.
+	s.addAuthenticated(v1, http.MethodPost, "/sync/push", principal.Guard, s.requireAuthConfirmedLater(principal.Guard), s.push,
+		s.perSessionLimit(s.opts.PushRate, s.opts.PushBurst))
 	s.add(v1, http.MethodGet, "/sync/pull", principal.Guard, s.pull)
 	s.add(v1, http.MethodGet, "/inspections", principal.Guard, s.listInspections)
 	s.add(v1, http.MethodGet, "/inspections/:id", principal.Guard, s.getInspection)
@@ -323,7 +325,13 @@ func (s *Server) routes() {
 
 // add registers an authenticated route with its weakest allowed role.
 func (s *Server) add(g *echo.Group, method, path, minRole string, h echo.HandlerFunc, extra ...echo.MiddlewareFunc) {
-	g.Add(method, path, h, append([]echo.MiddlewareFunc{s.requireAuth(minRole), s.idempotent}, extra...)...)
+	s.addAuthenticated(g, method, path, minRole, s.requireAuth(minRole), h, extra...)
+}
+
+// addAuthenticated is add with the route's own authentication middleware.
+func (s *Server) addAuthenticated(g *echo.Group, method, path, minRole string, authenticate echo.MiddlewareFunc,
+	h echo.HandlerFunc, extra ...echo.MiddlewareFunc) {
+	g.Add(method, path, h, append([]echo.MiddlewareFunc{authenticate, s.idempotent}, extra...)...)
 	s.roles[method+" /v1"+path] = minRole
 }
 

@@ -32,6 +32,9 @@ func (s *Server) push(c echo.Context) error {
 		return errs.Fields("api.push", map[string]string{"/mutations": "required: an array of mutations"})
 	}
 	results, err := s.deps.Sync.Push(c.Request().Context(), in.Mutations)
+	if errs.Is(err, errs.Unauthenticated) { // the session, confirmed in the push's transaction, is no longer good
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="patrolsync", error="invalid_token"`)
+	}
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"maps"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,6 +42,7 @@ type Service struct {
 	signer     *Signer
 	refreshTTL time.Duration
 	throttle   Throttle
+	remembered rememberedCallers // AuthenticateConfirmedLater
 }
 
 // NewService builds the auth service.
@@ -308,6 +311,10 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (princip
 	if err != nil {
 		return principal.Principal{}, errs.E("auth.Authenticate", errs.Unauthenticated, "invalid or expired access token", err)
 	}
+	return s.standing(ctx, c)
+}
+
+func (s *Service) standing(ctx context.Context, c claims) (principal.Principal, error) {
 	caller, err := s.db.Read(ctx).CallerBySession(c.SessionID)
 	if errs.Is(err, errs.NotFound) {
 		return principal.Principal{}, errBadAccess
@@ -315,11 +322,76 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (princip
 	if err != nil {
 		return principal.Principal{}, errs.E("auth.Authenticate", err)
 	}
-	if caller.Revoked || !caller.UserActive || !caller.DeviceActive || caller.UserID != c.Subject || caller.OrgID != c.OrgID {
+	if !caller.Valid(c.Subject, c.OrgID) {
 		return principal.Principal{}, errBadAccess
 	}
-	return principal.Principal{UserID: caller.UserID, OrgID: caller.OrgID, Role: caller.Role,
-		DeviceID: caller.DeviceID, SessionID: c.SessionID, SiteIDs: caller.SiteIDs}, nil
+	return caller.Principal(c.SessionID), nil
+}
+
+// AuthenticateConfirmedLater is Authenticate for a use case that reads the
+// caller's standing again inside the transaction that acts on it, and
+// refuses there what Authenticate would refuse: a push (syncer confirms
+// every session of a group of pushes in one statement). The token is
+// checked here as always; its session's standing is read only when it was
+// not read for this process within the last rememberFor, so that a device
+// pushing back to back costs one lookup per group instead of one per
+// request. A revoked session, a deactivated user or device, or a changed
+// role or site list therefore takes effect at the next push's
+// transaction, as it did before, on every replica.
+func (s *Service) AuthenticateConfirmedLater(ctx context.Context, accessToken string) (principal.Principal, error) {
+	c, err := s.signer.parse(accessToken)
+	if err != nil {
+		return principal.Principal{}, errs.E("auth.Authenticate", errs.Unauthenticated, "invalid or expired access token", err)
+	}
+	now := time.Now()
+	if p, ok := s.remembered.get(c.SessionID, now); ok && p.UserID == c.Subject && p.OrgID == c.OrgID {
+		return p, nil
+	}
+	p, err := s.standing(ctx, c)
+	if err == nil {
+		s.remembered.put(c.SessionID, p, now)
+	}
+	return p, err
+}
+
+// rememberFor is how long AuthenticateConfirmedLater trusts a standing it
+// read, and rememberAtMost how many sessions it keeps.
+const (
+	rememberFor    = time.Minute
+	rememberAtMost = 10_000
+)
+
+// rememberedCallers are the sessions whose standing was read recently.
+type rememberedCallers struct {
+	mu       sync.Mutex
+	sessions map[string]rememberedCaller
+}
+
+type rememberedCaller struct {
+	p       principal.Principal
+	expires time.Time
+}
+
+func (r *rememberedCallers) get(sessionID string, now time.Time) (principal.Principal, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.sessions[sessionID]
+	if !ok || now.After(c.expires) {
+		return principal.Principal{}, false
+	}
+	return c.p, true
+}
+
+func (r *rememberedCallers) put(sessionID string, p principal.Principal, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.sessions) >= rememberAtMost {
+		maps.DeleteFunc(r.sessions, func(_ string, c rememberedCaller) bool { return now.After(c.expires) })
+	}
+	if r.sessions == nil || len(r.sessions) >= rememberAtMost {
+		r.sessions = map[string]rememberedCaller{}
+	}
+	r.sessions[sessionID] = rememberedCaller{p: p, expires: now.Add(rememberFor)}
 }
 
 func (s *Service) refuseWhileLocked(ctx context.Context, keys ...string) error {

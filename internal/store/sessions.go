@@ -1,11 +1,16 @@
 package store
 
 import (
+	"database/sql"
+	"errors"
 	"sort"
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/principal"
 )
 
 // Session is one login on one device.
@@ -115,34 +120,82 @@ type Caller struct {
 	SiteIDs      []string
 }
 
-// CallerBySession reads, in one query, whether a session, its user and its
-// device are still good, and the user's current role.
-func (tx *Tx) CallerBySession(sessionID string) (Caller, error) {
-	const op = "store.CallerBySession"
-	var row struct {
-		UserID, OrgID, Role, DeviceID string
-		UserActive, DeviceActive      bool
-		Revoked                       bool
-		Sites                         *string
-	}
-	// The user's sites come in the same round trip: this runs on every request.
+// Valid reports whether the caller may act as the user of the organisation
+// an access token names: the session not revoked, its user and device
+// active, and the token's user and organisation the session's.
+func (c Caller) Valid(userID, orgID string) bool {
+	return !c.Revoked && c.UserActive && c.DeviceActive && c.UserID == userID && c.OrgID == orgID
+}
+
+// Principal is the caller acting through the session.
+func (c Caller) Principal(sessionID string) principal.Principal {
+	return principal.Principal{UserID: c.UserID, OrgID: c.OrgID, Role: c.Role, DeviceID: c.DeviceID,
+		SessionID: sessionID, SiteIDs: c.SiteIDs}
+}
+
+// callerColumns are a session's caller, read by hand, without gorm: this
+// runs on every request, and once per push group.
+func (tx *Tx) callerColumns() string {
+	// The user's sites come in the same round trip.
 	sites := "(SELECT group_concat(us.site_id, ',') FROM user_sites us WHERE us.user_id = s.user_id)"
 	if tx.db.dialect == Postgres {
 		sites = "(SELECT string_agg(us.site_id::text, ',') FROM user_sites us WHERE us.user_id = s.user_id)"
 	}
-	// By hand, without gorm: this runs on every request.
-	err := tx.queryRowFast(`SELECT s.user_id, s.org_id, u.role, s.device_id, u.active, d.active, s.revoked_at IS NOT NULL, `+
-		sites+` FROM sessions s JOIN users u ON u.id = s.user_id JOIN devices d ON d.id = s.device_id WHERE s.id = ?`,
-		[]any{sessionID}, &row.UserID, &row.OrgID, &row.Role, &row.DeviceID, &row.UserActive, &row.DeviceActive,
-		&row.Revoked, &row.Sites)
+	return `SELECT s.id, s.user_id, s.org_id, u.role, s.device_id, u.active, d.active, s.revoked_at IS NOT NULL, ` +
+		sites + ` FROM sessions s JOIN users u ON u.id = s.user_id JOIN devices d ON d.id = s.device_id `
+}
+
+// scanCaller reads one row of callerColumns.
+func scanCaller(scan func(dest ...any) error) (string, Caller, error) {
+	var c Caller
+	var id string
+	var sites *string
+	if err := scan(&id, &c.UserID, &c.OrgID, &c.Role, &c.DeviceID, &c.UserActive, &c.DeviceActive, &c.Revoked, &sites); err != nil {
+		return "", Caller{}, err
+	}
+	if sites != nil && *sites != "" {
+		c.SiteIDs = strings.Split(*sites, ",")
+		sort.Strings(c.SiteIDs)
+	}
+	return id, c, nil
+}
+
+// CallerBySession reads, in one query, whether a session, its user and its
+// device are still good, and the user's current role and sites.
+func (tx *Tx) CallerBySession(sessionID string) (Caller, error) {
+	row := tx.gorm.Statement.ConnPool.QueryRowContext(tx.gorm.Statement.Context,
+		tx.placeholders(tx.callerColumns()+`WHERE s.id = ?`), sessionID)
+	_, c, err := scanCaller(row.Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = gorm.ErrRecordNotFound
+	}
+	return c, translate("store.CallerBySession", tx.driverError(err))
+}
+
+// CallersBySession is CallerBySession for many sessions in one statement,
+// by session id; a session that does not exist is absent.
+func (tx *Tx) CallersBySession(sessionIDs []string) (map[string]Caller, error) {
+	const op = "store.CallersBySession"
+	query, args := tx.callerColumns()+`WHERE s.id = ANY(?::text[]::uuid[])`, []any{sessionIDs}
+	if tx.db.dialect != Postgres {
+		query = tx.callerColumns() + `WHERE s.id IN (?` + strings.Repeat(", ?", len(sessionIDs)-1) + `)`
+		args = make([]any, len(sessionIDs))
+		for i, id := range sessionIDs {
+			args[i] = id
+		}
+	}
+	rows, err := tx.gorm.Statement.ConnPool.QueryContext(tx.gorm.Statement.Context, tx.placeholders(query), args...)
 	if err != nil {
-		return Caller{}, translate(op, err)
+		return nil, translate(op, tx.driverError(err))
 	}
-	var siteIDs []string
-	if row.Sites != nil && *row.Sites != "" {
-		siteIDs = strings.Split(*row.Sites, ",")
-		sort.Strings(siteIDs)
+	defer rows.Close()
+	out := make(map[string]Caller, len(sessionIDs))
+	for rows.Next() {
+		id, c, err := scanCaller(rows.Scan)
+		if err != nil {
+			return nil, translate(op, err)
+		}
+		out[id] = c
 	}
-	return Caller{UserID: row.UserID, OrgID: row.OrgID, Role: row.Role, DeviceID: row.DeviceID,
-		UserActive: row.UserActive, DeviceActive: row.DeviceActive, Revoked: row.Revoked, SiteIDs: siteIDs}, nil
+	return out, translate(op, rows.Err())
 }

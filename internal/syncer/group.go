@@ -144,23 +144,37 @@ func (s *Service) runGroup(group []*queuedPush) {
 	ctx, cancel := context.WithTimeout(group[0].ctx, groupTimeout)
 	defer cancel()
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		ps := make([]principal.Principal, len(group))
+		for i, q := range group {
+			ps[i] = q.p
+		}
+		ps, refused, err := confirmCallers(tx, ps)
+		if err != nil {
+			return err
+		}
 		// One working set for the group: loaded in one query per kind of
 		// record, written in one statement per table where the store can.
 		ws := newWorkingSet()
-		pushes := make([][]Mutation, len(group))
-		scopes := make([]store.MutationScope, len(group))
+		var pushes [][]Mutation
+		var scopes []store.MutationScope
 		for i, q := range group {
-			pushes[i] = q.mutations
-			scopes[i] = store.MutationScope{DeviceID: q.p.DeviceID, UserID: q.p.UserID}
+			answers[i] = pushAnswer{err: refused[i]}
+			if refused[i] == nil {
+				pushes = append(pushes, q.mutations)
+				scopes = append(scopes, store.MutationScope{DeviceID: ps[i].DeviceID, UserID: ps[i].UserID})
+			}
 		}
 		if err := ws.load(tx, scopes, pushes...); err != nil {
 			return err
 		}
 		batches := make([]*batch, len(group))
 		for i, q := range group {
-			pctx, cancel := context.WithTimeout(q.ctx, groupTimeout)
+			if refused[i] != nil {
+				continue
+			}
+			pctx, cancel := context.WithTimeout(actingAs(q.ctx, ps[i]), groupTimeout)
 			defer cancel()
-			batches[i] = newBatch(pctx, s, tx.As(pctx), q.p, ws)
+			batches[i] = newBatch(pctx, s, tx.As(pctx), ps[i], ws)
 			results, err := batches[i].run(q.mutations)
 			if err != nil {
 				return err
@@ -171,7 +185,9 @@ func (s *Service) runGroup(group []*queuedPush) {
 			return err
 		}
 		for i, b := range batches { // flushing incidents names their webhooks
-			answers[i].deliveries = b.deliveries
+			if b != nil {
+				answers[i].deliveries = b.deliveries
+			}
 		}
 		return nil
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"sync"
 	"testing"
 
@@ -16,14 +17,15 @@ import (
 
 // groupStatements is what one group of pushes of whole inspections (start,
 // answers, submit, at one site) sends PostgreSQL, whatever the number of
-// pushes in it: BEGIN, the claim of its devices, the stored-results
+// pushes in it: BEGIN, its callers' standing (confirmCallers), the claim
+// of its devices, the stored-results
 // lookup, the inspections and media lookups, the site, the site's
 // reference data, the inserts of the inspections, their events and the
 // push results, the media links, and the audit and change-log tail. The
 // COMMIT is not counted (store.CountStatements). PostgreSQL's CPU per
 // inspection is mostly per statement (issue 17, docs/benchmarks.md): a
 // statement that comes back once per push or per mutation fails this.
-const groupStatements = 13
+const groupStatements = 14
 
 // One push and eight pushes of whole inspections, each held into one
 // group, send PostgreSQL the same statements. The first group is not
@@ -70,4 +72,55 @@ func TestGroupStatementsDoNotGrowWithItsPushes(t *testing.T) {
 			t.Errorf("a group of %d pushes sent %d statements, want %d", n, got, groupStatements)
 		}
 	}
+}
+
+// A push is authenticated once per group, in its transaction: a guard
+// whose standing the API remembers from the push before is still refused
+// at once when deactivated, or when only the device is, and nothing of the
+// refused push is stored; another guard's push in the same group goes in.
+func TestPushesOfARevokedSessionAreRefusedInTheGroup(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("revoked")
+		tmpl := templateOf(t, env, tenant.Guard.Token)
+		site := tenant.Sites[0].ID
+		for _, revoke := range []string{"user", "device"} {
+			t.Run(revoke, func(t *testing.T) {
+				gone := env.NewGuard(tenant, "gone-"+revoke, site)
+				stays := env.NewGuard(tenant, "stays-"+revoke, site)
+				_, first := inspectionBatch(t, env, gone.Token, tmpl, site, true)
+				wantApplied(t, "the push before", first, push(t, env, gone.Token, first), nil)
+				if revoke == "user" {
+					env.Delete("/v1/users/"+gone.User.ID, tenant.Admin.Token).Want(t, http.StatusOK)
+				} else {
+					var devices struct {
+						Items []struct {
+							ID        string `json:"id"`
+							DeviceKey string `json:"device_id"`
+						} `json:"items"`
+					}
+					env.Get("/v1/devices?limit=200", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &devices)
+					for _, d := range devices.Items {
+						if d.DeviceKey == gone.DeviceID {
+							env.Delete("/v1/devices/"+d.ID, tenant.Admin.Token).Want(t, http.StatusOK)
+						}
+					}
+				}
+				refusedID, refused := inspectionBatch(t, env, gone.Token, tmpl, site, true)
+				_, other := inspectionBatch(t, env, stays.Token, tmpl, site, true)
+				answers := pushGroup(t, env, hold(t, env, tenant.Org.ID), []outgoing{{gone.Token, refused}, {stays.Token, other}})
+				if answers[0].status != http.StatusUnauthorized || answers[0].header.Get("WWW-Authenticate") == "" {
+					t.Fatalf("push after the %s was deactivated: status %d, WWW-Authenticate %q, want 401 with it: %s",
+						revoke, answers[0].status, answers[0].header.Get("WWW-Authenticate"), answers[0].body)
+				}
+				wantApplied(t, "the other guard's push", other, answers[1], nil)
+				if n := changeCount(t, env, tenant.Org.ID, refusedID); n != 0 {
+					t.Fatalf("the refused inspection has %d change-log entries, want none", n)
+				}
+				if stored := storedResults(t, env, tenant, refused); len(stored) != 0 {
+					t.Fatalf("the refused push stored %d results, want none", len(stored))
+				}
+			})
+		}
+	})
 }

@@ -135,12 +135,21 @@ func (s *Service) pushAlone(ctx context.Context, p principal.Principal, mutation
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		err = s.db.InTx(ctx, func(tx *store.Tx) error {
+			confirmed, refused, err := confirmCallers(tx, []principal.Principal{p})
+			if err != nil {
+				return err
+			}
+			if refused[0] != nil {
+				return refused[0]
+			}
+			p := confirmed[0]
+			ctx := actingAs(ctx, p)
+			tx = tx.As(ctx)
 			ws := newWorkingSet()
 			if err := ws.load(tx, []store.MutationScope{{DeviceID: p.DeviceID, UserID: p.UserID}}, mutations); err != nil {
 				return err
 			}
 			b := newBatch(ctx, s, tx, p, ws)
-			var err error
 			if results, err = b.run(mutations); err != nil {
 				return err
 			}

@@ -1,0 +1,113 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// BenchmarkGroupLookups times the lookups a group of 16 pushes made once
+// per push and now makes once per group (issue 17): the callers' standing
+// (one CallerBySession per request against one CallersBySession for the
+// group), and a site's reference data, which every submitted inspection
+// read with two gorm queries and a group now reads once in one statement.
+// One op is one group's worth.
+//
+//	go run ./cmd/testrun -run '^$' -bench GroupLookups -benchtime 200x ./internal/store/
+func BenchmarkGroupLookups(b *testing.B) {
+	db, ctx, sessions, site := groupLookupsFixture(b)
+	day := time.Now().UTC().Format(time.DateOnly)
+	b.Run("callers/one per push", func(b *testing.B) {
+		for b.Loop() {
+			for _, id := range sessions {
+				if _, err := db.Read(ctx).CallerBySession(id); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("callers/one per group", func(b *testing.B) {
+		for b.Loop() {
+			if callers, err := db.Read(ctx).CallersBySession(sessions); err != nil || len(callers) != len(sessions) {
+				b.Fatal(len(callers), err)
+			}
+		}
+	})
+	b.Run("site reference data/one per group", func(b *testing.B) {
+		for b.Loop() {
+			if values, assets, err := db.Read(ctx).SiteReferenceData(site, day); err != nil || len(values) != 3 || len(assets) != 12 {
+				b.Fatal(len(values), len(assets), err)
+			}
+		}
+	})
+}
+
+// groupLookupsFixture is an organisation with a site holding 12 assets and
+// 3 reference values of today, and 16 guards each signed in on a device.
+func groupLookupsFixture(b *testing.B) (*store.DB, context.Context, []string, string) {
+	db, err := store.Open(context.Background(), testenv.Postgres(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background(), quiet); err != nil {
+		b.Fatal(err)
+	}
+	org := store.Org{ID: newID(), Slug: "lookups", Name: "lookups"}
+	if err := db.InTx(context.Background(), func(tx *store.Tx) error { return tx.CreateOrg(&org) }); err != nil {
+		b.Fatal(err)
+	}
+	ctx := principal.With(context.Background(), principal.Principal{OrgID: org.ID, UserID: newID(), Role: principal.Admin})
+	site := store.Site{ID: newID(), Code: "S1", Name: "Site", Timezone: "Asia/Shanghai", Active: true}
+	var sessions []string
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateSite(&site); err != nil {
+			return err
+		}
+		for i := range 12 {
+			kind := []string{"camera", "vehicle", "cash_transport_crew"}[i%3]
+			asset := store.Asset{ID: newID(), SiteID: site.ID, Kind: kind, Code: fmt.Sprintf("C%02d", i),
+				Name: "asset", IDNumber: fmt.Sprintf("1101%014d", i), Details: []byte("{}"), Active: true}
+			if err := tx.CreateAsset(&asset); err != nil {
+				return err
+			}
+		}
+		for _, key := range []string{"cash_balance", "vault_count", "keys_issued"} {
+			value := store.ReferenceValue{ID: newID(), SiteID: site.ID, Key: key,
+				Day: time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly), Value: 1, SetBy: newID()}
+			if err := tx.PutReferenceValue(&value, 0); err != nil {
+				return err
+			}
+		}
+		for i := range 16 {
+			user := store.User{ID: newID(), Email: fmt.Sprintf("guard%d@lookups.test", i), Name: "guard",
+				Role: principal.Guard, PasswordHash: "x", Active: true}
+			if err := tx.CreateUser(&user); err != nil {
+				return err
+			}
+			if err := tx.SetUserSites(user.ID, []string{site.ID}); err != nil {
+				return err
+			}
+			device := store.Device{ID: newID(), DeviceKey: fmt.Sprintf("phone-%d", i), Name: "phone", Platform: "android",
+				UserID: &user.ID, Active: true}
+			if err := tx.CreateDevice(&device); err != nil {
+				return err
+			}
+			session := store.Session{ID: newID(), UserID: user.ID, DeviceID: device.ID}
+			if err := tx.CreateSession(&session); err != nil {
+				return err
+			}
+			sessions = append(sessions, session.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, ctx, sessions, site.ID
+}
