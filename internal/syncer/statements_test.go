@@ -90,6 +90,8 @@ func TestPushesOfARevokedSessionAreRefusedInTheGroup(t *testing.T) {
 				stays := env.NewGuard(tenant, "stays-"+revoke, site)
 				_, first := inspectionBatch(t, env, gone.Token, tmpl, site, true)
 				wantApplied(t, "the push before", first, push(t, env, gone.Token, first), nil)
+				// Its media are declared while the guard still may.
+				refusedID, refused := inspectionBatch(t, env, gone.Token, tmpl, site, true)
 				if revoke == "user" {
 					env.Delete("/v1/users/"+gone.User.ID, tenant.Admin.Token).Want(t, http.StatusOK)
 				} else {
@@ -106,7 +108,6 @@ func TestPushesOfARevokedSessionAreRefusedInTheGroup(t *testing.T) {
 						}
 					}
 				}
-				refusedID, refused := inspectionBatch(t, env, gone.Token, tmpl, site, true)
 				_, other := inspectionBatch(t, env, stays.Token, tmpl, site, true)
 				answers := pushGroup(t, env, hold(t, env, tenant.Org.ID), []outgoing{{gone.Token, refused}, {stays.Token, other}})
 				if answers[0].status != http.StatusUnauthorized || answers[0].header.Get("WWW-Authenticate") == "" {
