@@ -65,6 +65,7 @@ func groupLookupsFixture(b *testing.B) (*store.DB, context.Context, []string, st
 	ctx := principal.With(context.Background(), principal.Principal{OrgID: org.ID, UserID: newID(), Role: principal.Admin})
 	site := store.Site{ID: newID(), Code: "S1", Name: "Site", Timezone: "Asia/Shanghai", Active: true}
 	var sessions []string
+	var setBy string
 	err = db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateSite(&site); err != nil {
 			return err
@@ -74,13 +75,6 @@ func groupLookupsFixture(b *testing.B) (*store.DB, context.Context, []string, st
 			asset := store.Asset{ID: newID(), SiteID: site.ID, Kind: kind, Code: fmt.Sprintf("C%02d", i),
 				Name: "asset", IDNumber: fmt.Sprintf("1101%014d", i), Details: []byte("{}"), Active: true}
 			if err := tx.CreateAsset(&asset); err != nil {
-				return err
-			}
-		}
-		for _, key := range []string{"cash_balance", "vault_count", "keys_issued"} {
-			value := store.ReferenceValue{ID: newID(), SiteID: site.ID, Key: key,
-				Day: time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly), Value: 1, SetBy: newID()}
-			if err := tx.PutReferenceValue(&value, 0); err != nil {
 				return err
 			}
 		}
@@ -103,6 +97,14 @@ func groupLookupsFixture(b *testing.B) (*store.DB, context.Context, []string, st
 				return err
 			}
 			sessions = append(sessions, session.ID)
+			setBy = user.ID
+		}
+		for _, key := range []string{"cash_balance", "vault_count", "keys_issued"} {
+			value := store.ReferenceValue{ID: newID(), SiteID: site.ID, Key: key,
+				Day: time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly), Value: 1, Source: "admin", SetBy: setBy}
+			if err := tx.PutReferenceValue(&value, 0); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
