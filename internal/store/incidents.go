@@ -76,7 +76,8 @@ func (tx *Tx) Incident(id string) (Incident, error) {
 // the ids among ids that another organisation uses (see ofOrg).
 func (tx *Tx) IncidentsByID(ids []string) (rows map[string]Incident, taken []string, err error) {
 	var found []Incident
-	err = tx.gorm.Table("incidents").Where("id IN ?", ids).Find(&found).Error
+	in, values := tx.anyOf("id", "uuid[]", ids) // a primary key: the generic plan probes it
+	err = tx.gorm.Table("incidents").Where(in, values).Find(&found).Error
 	rows, taken = ofOrg(tx, found, func(r Incident) (string, string) { return r.ID, r.OrgID })
 	return rows, taken, translate("store.IncidentsByID", err)
 }

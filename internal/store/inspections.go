@@ -54,7 +54,8 @@ type InspectionEvent struct {
 // names the ids among ids that another organisation uses (see ofOrg).
 func (tx *Tx) InspectionsByID(ids []string) (rows map[string]Inspection, taken []string, err error) {
 	var found []Inspection
-	err = tx.gorm.Table("inspections").Where("id IN ?", ids).Find(&found).Error
+	in, values := tx.anyOf("id", "uuid[]", ids) // a primary key: the generic plan probes it
+	err = tx.gorm.Table("inspections").Where(in, values).Find(&found).Error
 	rows, taken = ofOrg(tx, found, func(r Inspection) (string, string) { return r.ID, r.OrgID })
 	return rows, taken, translate("store.InspectionsByID", err)
 }

@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"os"
 	"path/filepath"
@@ -363,4 +364,43 @@ func (tx *Tx) insertManyRowTail(head, row, tail string, chunk, n int, args func(
 		}
 	}
 	return nil
+}
+
+// anyOf is the condition that column holds one of values. On PostgreSQL the
+// values go as one array parameter, so that the statement has one text
+// (prepared once per connection, planned generically after five runs)
+// whatever their number: with `IN ?` every length was a statement of its
+// own, prepared and custom-planned again on every connection (planning
+// was 9 % of PostgreSQL's CPU under push load, issue 17). Only for
+// lookups whose generic plan cannot go wrong, such as a primary key: a
+// generic plan does not know how many values come, and on a young table
+// it may pick a scan of a whole organisation (docs/benchmarks.md, finding
+// 2). cast is the column's array type, such as "uuid[]".
+func (tx *Tx) anyOf(column, cast string, values []string) (string, any) {
+	if tx.db.dialect != Postgres {
+		return column + " IN ?", values
+	}
+	return column + " = ANY(?::text::" + cast + ")", arrayLiteral(values)
+}
+
+// arrayLiteral is a PostgreSQL array literal of strings, passed as one
+// text parameter (gorm would spread a slice into a list).
+type arrayLiteral []string
+
+var arrayQuote = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+// Value is the literal, every element quoted.
+func (a arrayLiteral) Value() (driver.Value, error) {
+	var out strings.Builder
+	out.WriteByte('{')
+	for i, v := range a {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		out.WriteByte('"')
+		arrayQuote.WriteString(&out, v)
+		out.WriteByte('"')
+	}
+	out.WriteByte('}')
+	return out.String(), nil
 }
