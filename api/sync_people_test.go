@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"testing"
@@ -60,13 +61,13 @@ func TestSitePeopleInPull(t *testing.T) {
 			tenant.Supervisor.User.ID: tenant.Supervisor.User.Name + "/supervisor@" + siteA,
 			day.User.ID:               "day-guard/guard@" + siteA,
 		}
-		if got := sitePeople(t, phone); !mapsEqual(got, want) {
+		if got := sitePeople(t, phone); !maps.Equal(got, want) {
 			t.Fatalf("the guard's phone lists %v, want %v (no one of site B, no admin without a site, no other organisation)", got, want)
 		}
 		// The other site's guard sees their own site only.
 		farPhone := newReplica()
 		farPhone.pullAll(t, env, far.Token, 500)
-		if got := sitePeople(t, farPhone); !mapsEqual(got, map[string]string{far.User.ID: "far-guard/guard@" + siteB}) {
+		if got := sitePeople(t, farPhone); !maps.Equal(got, map[string]string{far.User.ID: "far-guard/guard@" + siteB}) {
 			t.Fatalf("site B's guard lists %v", got)
 		}
 
@@ -81,34 +82,22 @@ func TestSitePeopleInPull(t *testing.T) {
 			tenant.Supervisor.User.ID: "王主管/supervisor@" + siteA,
 			far.User.ID:               "far-guard/guard@" + siteA,
 		}
-		if got := sitePeople(t, phone); !mapsEqual(got, want) {
+		if got := sitePeople(t, phone); !maps.Equal(got, want) {
 			t.Fatalf("after the moves the guard's phone lists %v, want %v", got, want)
 		}
 		env.Patch("/v1/users/"+far.User.ID, tenant.Admin.Token, map[string]any{"active": false}).Want(t, http.StatusOK)
 		phone.pullAll(t, env, tenant.Guard.Token, 500)
 		delete(want, far.User.ID)
-		if got := sitePeople(t, phone); !mapsEqual(got, want) {
+		if got := sitePeople(t, phone); !maps.Equal(got, want) {
 			t.Fatalf("after deactivation the guard's phone lists %v, want %v", got, want)
 		}
 		// A fresh phone (full sync) agrees with the one that followed along.
 		fresh := newReplica()
 		fresh.pullAll(t, env, tenant.Guard.Token, 7)
-		if got := sitePeople(t, fresh); !mapsEqual(got, want) {
+		if got := sitePeople(t, fresh); !maps.Equal(got, want) {
 			t.Fatalf("a full sync lists %v, want %v", got, want)
 		}
 	})
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestHandoverOnOnePhone: the outgoing guard starts a shift handover on

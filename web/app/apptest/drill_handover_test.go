@@ -154,7 +154,10 @@ func TestShiftHandoverOnOnePhone(t *testing.T) {
 	out.Offline(true)
 	theirs.Offline(true)
 
-	out.click("#today-duty")
+	// Going offline draws Today again (the offline banner); My duty is
+	// opened by its address, then the handover by a tap.
+	out.Wait("the offline banner", `!!document.querySelector('#offline-banner')`)
+	out.Eval(`location.hash = '#/duty', true`, nil)
 	out.click("#duty-handover")
 	// A language switch draws the form again, empty: the Chinese one first.
 	language(out, "zh-CN", `document.querySelector('#handover-next') && document.querySelector('#handover-next').textContent.includes('签字并交班')`)
@@ -183,7 +186,7 @@ func TestShiftHandoverOnOnePhone(t *testing.T) {
 	out.click("#handover-next")
 	request := qrPicture(t, out, "#handover-request-qr", "shift-request", files)
 	checkLayout(t, out, "handover incoming step")
-	out.Eval(`document.querySelector('#handover-incoming-step').scrollIntoView({block: 'start'}), true`, nil)
+	out.Eval(`window.scrollTo(0, document.querySelector('#handover-incoming-step').getBoundingClientRect().top + window.scrollY - 130), true`, nil)
 	shots(out, "handover-incoming-en")
 
 	theirs.click("#countersign-colleague")

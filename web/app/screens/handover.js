@@ -12,7 +12,7 @@ import * as shift from '../shifthandover.js';
 import { qrCode, qrReader } from '../countersign.js';
 import { HandoverError } from '../handover.js';
 import { t, lang } from '../../shared/i18n.js';
-import { h, icon, button, banner, toast, empty } from '../../shared/ui.js';
+import { h, icon, button, banner, toast, empty, field } from '../../shared/ui.js';
 import { signaturePad } from '../components.js';
 
 const strings = {
@@ -73,17 +73,17 @@ export async function render({ session, navigate }) {
       outgoing: me, incoming: person, items: { open_matters: open.value, equipment: equipment.value, keys_and_items: keys.value, remarks: remarks.value } });
     form.replaceChildren(incomingStep(handover, pad.strokes, person.name, navigate));
   };
-  form.append(
-    h('label', { class: 'field' }, h('span', {}, s('site')), site),
-    h('label', { class: 'field' }, h('span', {}, s('post')), post),
-    h('label', { class: 'field' }, h('span', {}, s('incoming')), incoming),
+  form.append(...[
+    field(s('site'), site),
+    field(s('post'), post),
+    field(s('incoming'), incoming),
     people.length ? null : banner(s('nobody'), 'warn'),
-    h('label', { class: 'field' }, h('span', {}, s('equipment')), equipment),
-    h('label', { class: 'field' }, h('span', {}, s('open')), open),
-    h('label', { class: 'field' }, h('span', {}, s('keys')), keys),
-    h('label', { class: 'field' }, h('span', {}, s('remarks')), remarks),
+    field(s('equipment'), equipment),
+    field(s('open'), open),
+    field(s('keys'), keys),
+    field(s('remarks'), remarks),
     h('div', { class: 'field' }, h('span', { class: 'label' }, s('sign_out')), pad.element),
-    button([icon('pen', 20), s('next')], next, { class: 'btn btn-primary btn-block', id: 'handover-next' }));
+    button([icon('pen', 20), s('next')], next, { class: 'btn btn-primary btn-block', id: 'handover-next' })].filter(Boolean));
   return h('div', { class: 'stack-page', id: 'handover' }, h('section', { class: 'card' }, form));
 }
 
