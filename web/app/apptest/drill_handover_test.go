@@ -61,6 +61,8 @@ func TestDrillRecordedOnThePhone(t *testing.T) {
 	language(b, "en", row+`.textContent.includes('Open now')`)
 
 	b.Offline(true)
+	// Going offline draws the list again (the offline banner) before the tap.
+	b.Wait("the offline banner", `!!document.querySelector('#offline-banner')`)
 	b.click("#drill-record-" + drillID)
 	b.Wait("the drill checklist", `document.querySelector('[data-path="/drill_types"]')`)
 	answer := func(path, value string) {
