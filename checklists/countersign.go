@@ -65,6 +65,19 @@ func AnswerDigest(answer Answer) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// ContentDigest is the SHA-256 (hex) of CanonicalJSON(v): the digest of a
+// record's content that two people sign, such as a shift handover's
+// content_digest, computed the same on the phone (the engine's
+// contentDigest call) and on the server.
+func ContentDigest(v any) (string, error) {
+	canonical, err := CanonicalJSON(v)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(canonical)
+	return hex.EncodeToString(sum[:]), nil
+}
+
 // CanonicalJSON encodes v the way the server hashes submitted content:
 // encoded, decoded (numbers become float64) and encoded again with Go's
 // encoding/json, so object keys are sorted, there is no insignificant

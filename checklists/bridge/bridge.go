@@ -93,6 +93,8 @@ func (engine *Engine) dispatch(name string, request []byte) (any, *Failure) {
 		return answerDigest(request)
 	case "countersignMessage":
 		return countersignMessage(request)
+	case "contentDigest":
+		return contentDigest(request)
 	default:
 		return nil, &Failure{Code: CodeUnknownCall, Message: fmt.Sprintf("no call named %q", name)}
 	}
@@ -212,6 +214,20 @@ func answerDigest(request []byte) (any, *Failure) {
 		return nil, &Failure{Code: CodeBadRequest, Message: "answerDigest: " + err.Error()}
 	}
 	return Digested{Digest: checklists.AnswerDigest(answer)}, nil
+}
+
+// contentDigest is checklists.ContentDigest of any JSON value: the
+// content_digest of a shift handover, which both guards sign.
+func contentDigest(request []byte) (any, *Failure) {
+	var value any
+	if err := json.Unmarshal(request, &value); err != nil {
+		return nil, &Failure{Code: CodeBadRequest, Message: "contentDigest: " + err.Error()}
+	}
+	digest, err := checklists.ContentDigest(value)
+	if err != nil {
+		return nil, &Failure{Code: CodeBadRequest, Message: "contentDigest: " + err.Error()}
+	}
+	return Digested{Digest: digest}, nil
 }
 
 // CountersignMessageRequest names what a countersigner signs; its members

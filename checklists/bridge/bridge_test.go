@@ -2,6 +2,8 @@ package bridge
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -128,5 +130,20 @@ func TestCountersignCalls(t *testing.T) {
 		if failed.OK || failed.Error == nil || failed.Error.Code != CodeBadRequest {
 			t.Errorf("%s(%s) = %+v, want bad_request", name, request, failed)
 		}
+	}
+}
+
+// TestContentDigest: the phone's contentDigest of a shift handover's
+// content is the SHA-256 of Go's canonical JSON (sorted keys, <, > and &
+// escaped), the digest the server stores and both guards sign.
+func TestContentDigest(t *testing.T) {
+	engine := New()
+	digested := decode(t, engine.Call("contentDigest", []byte(`{"post":"<大堂> & 后门","shift_id":null,"items":{"remarks":"","equipment":"ok"}}`)))
+	want := sha256.Sum256([]byte(`{"items":{"equipment":"ok","remarks":""},"post":"\u003c大堂\u003e \u0026 后门","shift_id":null}`))
+	if got := digested.Result.(map[string]any)["digest"]; got != hex.EncodeToString(want[:]) {
+		t.Fatalf("contentDigest = %v, want %x", digested, want)
+	}
+	if failed := decode(t, engine.Call("contentDigest", []byte(`{`))); failed.OK || failed.Error.Code != CodeBadRequest {
+		t.Errorf("contentDigest of bad JSON = %+v, want bad_request", failed)
 	}
 }

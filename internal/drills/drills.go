@@ -19,6 +19,7 @@ package drills
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -178,6 +179,25 @@ func viewOf(tx *store.Tx, row store.Drill) (Drill, error) {
 		Score: row.Score, Outcome: row.Outcome, Findings: findings, Evaluation: row.Evaluation, FollowUp: row.FollowUp,
 		EvaluatedBy: name(row.EvaluatedBy), EvaluatedAt: utc(row.EvaluatedAt), RowVersion: row.Version,
 		CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}, nil
+}
+
+// record puts the drill in the change log for the phones of its site's
+// people (entity drill in pull), so that a guard sees the drills due at
+// their sites offline and records one with the drill template. Every write
+// of a drill calls it in its own transaction.
+func record(tx *store.Tx, row store.Drill) error {
+	view, err := viewOf(tx, row)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(view)
+	if err != nil {
+		return errs.E("drills.record", errs.Internal, err)
+	}
+	site := row.SiteID
+	tx.RecordChange(store.Change{EntityType: "drill", EntityID: row.ID, Op: "upsert", Version: row.Version,
+		Audience: store.AudienceSite, SiteID: &site, Data: data, Fresh: row.Version == 1})
+	return nil
 }
 
 func utc(t *time.Time) *time.Time {

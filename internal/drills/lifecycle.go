@@ -88,6 +88,9 @@ func (s *Service) Schedule(ctx context.Context, planID string, in ScheduleInput)
 			}
 			audit.Append(tx, "drill.scheduled", "drill", row.ID, map[string]any{"plan_id": plan.ID, "site_id": site.ID,
 				"cadence": in.Cadence, "due_at": w.Due})
+			if err := record(tx, row); err != nil {
+				return err
+			}
 			ids = append(ids, row.ID)
 		}
 		return nil
@@ -247,7 +250,7 @@ func MarkHeld(tx *store.Tx, p principal.Principal, row store.Drill, held store.I
 	}
 	audit.Append(tx, "drill.held", "drill", row.ID, map[string]any{"inspection_id": held.ID, "plan_version": version,
 		"score": held.Score, "outcome": held.Outcome})
-	return nil
+	return record(tx, row)
 }
 
 // loadHeld reads the inspection REST's record names.
@@ -355,7 +358,7 @@ func (s *Service) Evaluate(ctx context.Context, id string, in EvaluateInput) (Dr
 			return err
 		}
 		audit.Append(tx, "drill.evaluated", "drill", row.ID, map[string]any{"evaluation": evaluation, "follow_up": followUp})
-		return nil
+		return record(tx, row)
 	})
 	if err != nil {
 		return Drill{}, errs.Wrap(op, err)
@@ -416,6 +419,9 @@ func (s *Service) FlagOverdue(ctx context.Context, now time.Time) (int, error) {
 					return err
 				}
 				audit.Append(tx, "drill.overdue", "drill", row.ID, map[string]any{"due_at": row.DueAt.UTC()})
+				if err := record(tx, row); err != nil {
+					return err
+				}
 				var err error
 				deliveries, err = notifyOverdue(tx, row)
 				return err

@@ -2,10 +2,15 @@ package duties
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"time"
+
+	"github.com/patrolsync/patrolsync/checklists"
 
 	"github.com/patrolsync/patrolsync/internal/audit"
 	"github.com/patrolsync/patrolsync/internal/errs"
@@ -50,13 +55,72 @@ type HandoverOutcome struct {
 }
 
 // digestOf is the SHA-256 of the handover's content, which both
-// signatures sign: what was handed over, where, when, between whom.
+// signatures sign: what was handed over, where, when, between whom. It is
+// checklists.ContentDigest (canonical JSON), so the outgoing guard's phone
+// computes the same digest offline (the engine's contentDigest) for the
+// incoming guard's key to sign.
 func digestOf(r store.ShiftHandover) string {
-	content, _ := json.Marshal(map[string]any{"site_id": r.SiteID, "post": r.Post, "shift_id": r.ShiftID,
+	digest, err := checklists.ContentDigest(map[string]any{"site_id": r.SiteID, "post": r.Post, "shift_id": r.ShiftID,
 		"outgoing_user_id": r.OutgoingUserID, "incoming_user_id": r.IncomingUserID,
 		"handed_at": r.HandedAt.UTC().Format(time.RFC3339), "items": json.RawMessage(r.Items)})
-	sum := sha256.Sum256(content)
-	return hex.EncodeToString(sum[:])
+	if err != nil {
+		// Stored items are JSON this package wrote: never reached.
+		sum := sha256.Sum256(r.Items)
+		return hex.EncodeToString(sum[:])
+	}
+	return digest
+}
+
+// HandoverMessageVersion is the first line of the message an incoming
+// guard's key signs; another layout gets another first line.
+const HandoverMessageVersion = "patrolsync-handover-v1"
+
+// HandoverMessage is the exact text the incoming guard's countersign key
+// signs to take over a handover on the outgoing guard's phone: six lines of
+// UTF-8 joined by "\n", no final newline, ids in lower case.
+//
+//	patrolsync-handover-v1
+//	handover_id=<uuid>
+//	content_digest=<64 hex digits>
+//	user_id=<the incoming guard's uuid>
+//	key_id=<uuid>
+//	signed_at=<RFC 3339 time>
+func HandoverMessage(handoverID, contentDigest, userID, keyID, signedAt string) []byte {
+	return []byte(strings.Join([]string{HandoverMessageVersion, "handover_id=" + strings.ToLower(handoverID),
+		"content_digest=" + strings.ToLower(contentDigest), "user_id=" + strings.ToLower(userID),
+		"key_id=" + strings.ToLower(keyID), "signed_at=" + signedAt}, "\n"))
+}
+
+// checkIncoming checks the incoming guard's signature taken on the
+// outgoing guard's phone: drawn, and proven by the incoming guard's own
+// registered, unrevoked key over this handover's id and content (the
+// two-person rule as a countersign proves it, design §6). It returns the
+// key that proved it.
+func checkIncoming(tx *store.Tx, row store.ShiftHandover, in mutation.IncomingSignature, prefix string, problems Problems) (store.UserKey, []byte, error) {
+	strokes := checkStrokes(in.Strokes, prefix+"/strokes", problems)
+	pointer := prefix + "/signature"
+	if !input.IsUUID(in.KeyID) || input.ParseTime(in.SignedAt) == nil || in.Signature == "" {
+		problems[pointer] = "the incoming guard's proof: key_id, signed_at (RFC 3339) and signature are required"
+		return store.UserKey{}, nil, nil
+	}
+	key, err := tx.UserKey(strings.ToLower(in.KeyID))
+	switch {
+	case errs.Is(err, errs.NotFound), err == nil && !strings.EqualFold(key.UserID, row.IncomingUserID):
+		problems[pointer] = "key_id is not a key the incoming guard registered"
+		return key, nil, nil
+	case err != nil:
+		return key, nil, err
+	case key.RevokedAt != nil:
+		problems[pointer] = "the incoming guard's key was revoked"
+		return key, nil, nil
+	}
+	public, err := base64.StdEncoding.DecodeString(key.PublicKey)
+	signature, bad := base64.StdEncoding.DecodeString(in.Signature)
+	if err != nil || bad != nil || len(public) != ed25519.PublicKeySize || len(signature) != ed25519.SignatureSize ||
+		!ed25519.Verify(public, HandoverMessage(row.ID, row.ContentDigest, row.IncomingUserID, key.ID, in.SignedAt), signature) {
+		problems[pointer] = "the signature does not verify over this handover: its content changed after the incoming guard signed"
+	}
+	return key, strokes, nil
 }
 
 // StartHandover is the one write path of a new handover (handover.start
@@ -113,11 +177,24 @@ func StartHandover(tx *store.Tx, p principal.Principal, id string, in mutation.S
 		Remarks:      checkText(in.Items.Remarks, prefix+"/items/remarks", 4000, false, problems),
 	}
 	row.OutgoingStrokes = checkStrokes(in.Signature.Strokes, prefix+"/signature/strokes", problems)
+	row.Items, _ = json.Marshal(items)
+	row.ContentDigest = digestOf(row)
+	var key store.UserKey
+	if in.Incoming != nil && len(problems) == 0 {
+		var strokes []byte
+		var err error
+		if key, strokes, err = checkIncoming(tx, row, *in.Incoming, prefix+"/incoming", problems); err != nil {
+			return HandoverOutcome{}, err
+		}
+		now := tx.Now
+		row.IncomingStrokes, row.IncomingSignedAt = strokes, &now
+		if key.DeviceID != nil {
+			row.IncomingDeviceID = *key.DeviceID
+		}
+	}
 	if len(problems) > 0 {
 		return HandoverOutcome{Problems: problems}, nil
 	}
-	row.Items, _ = json.Marshal(items)
-	row.ContentDigest = digestOf(row)
 	row.OutgoingSignedAt = tx.Now
 	if err := tx.AddHandover(&row); err != nil {
 		return HandoverOutcome{}, err
@@ -125,6 +202,13 @@ func StartHandover(tx *store.Tx, p principal.Principal, id string, in mutation.S
 	audit.Append(tx, "handover.signed_outgoing", "handover", row.ID, map[string]any{"site_id": row.SiteID, "post": row.Post,
 		"incoming_user_id": row.IncomingUserID, "content_digest": row.ContentDigest, "device_id": p.DeviceID,
 		"client_signed_at": in.Signature.SignedAt})
+	if in.Incoming != nil {
+		// The incoming guard signed on this phone: their key's proof is
+		// kept in the hash-chained log, where it can be verified again.
+		audit.Append(tx, "handover.signed_incoming", "handover", row.ID, map[string]any{"content_digest": row.ContentDigest,
+			"device_id": p.DeviceID, "key_id": key.ID, "key_device_id": key.DeviceID, "client_signed_at": in.Incoming.SignedAt,
+			"signature": in.Incoming.Signature, "signed_on": "outgoing_phone"})
+	}
 	return HandoverOutcome{Handover: row}, handoverRecord(tx, row)
 }
 

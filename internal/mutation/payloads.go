@@ -174,6 +174,23 @@ type StartHandover struct {
 	HandedAt       string         `json:"handed_at"` // RFC 3339
 	Items          HandoverItems  `json:"items"`
 	Signature      DrawnSignature `json:"signature"`
+	// Incoming is the incoming guard's signature taken on this same phone,
+	// when they sign at once: without it they sign later on their own
+	// phone (handover.sign).
+	Incoming *IncomingSignature `json:"incoming,omitempty"`
+}
+
+// IncomingSignature is the incoming guard's signature drawn on the
+// outgoing guard's phone, with the proof that it is theirs: their own
+// countersign key, on their own phone, signed the handover's content
+// (handed over by QR with no network, as a countersign is), over the
+// message duties.HandoverMessage gives (docs/sync-protocol.md, "Shift
+// handover on one phone").
+type IncomingSignature struct {
+	Strokes   json.RawMessage `json:"strokes"`
+	KeyID     string          `json:"key_id"`
+	SignedAt  string          `json:"signed_at"` // RFC 3339, exactly as signed
+	Signature string          `json:"signature"` // Ed25519, standard base64
 }
 
 // SignHandover is handover.sign: the incoming guard (the signed-in

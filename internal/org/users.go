@@ -82,7 +82,10 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (User, error) {
 		user.PasswordHash = hash
 		audit.Append(tx, "user.created", "user", user.ID, map[string]any{"email": user.Email, "role": user.Role,
 			"site_ids": user.SiteIDs, "active": user.Active})
-		return tx.CreateUser(&user)
+		if err := tx.CreateUser(&user); err != nil {
+			return err
+		}
+		return recordPeople(tx, nil, user)
 	})
 	if errs.Is(err, errs.Conflict) {
 		return User{}, errs.E(op, errs.Conflict, "a user with this id or email already exists", err)
@@ -155,6 +158,9 @@ func (s *Service) UpdateUser(ctx context.Context, id string, patch UserPatch) (U
 			return err
 		}
 		audit.Append(tx, "user.updated", "user", user.ID, userChanges(before, user, patch.Password != nil))
+		if err := recordPeople(tx, &before, user); err != nil {
+			return err
+		}
 		if !user.Active || user.Role != before.Role || patch.Password != nil {
 			return tx.RevokeUserSessions(user.ID)
 		}

@@ -12,7 +12,9 @@ export async function me() {
 }
 
 // startInspection pins the template version and queues inspection.start.
-export async function startInspection(version, siteID, { roundID, context } = {}) {
+// A drillID makes the inspection the record of that scheduled drill: its
+// submit names the drill (drill_id) and the server holds the drill by it.
+export async function startInspection(version, siteID, { roundID, context, drillID } = {}) {
   const id = store.uuidv7();
   const payload = {
     template_id: version.template_id, template_version: version.number, site_id: siteID,
@@ -25,6 +27,7 @@ export async function startInspection(version, siteID, { roundID, context } = {}
     template_number: version.number, site_id: siteID, round_id: roundID || null, context: context || {},
     started_at: payload.started_at, answers: {}, queued: {}, sync: {},
   };
+  if (drillID) draft.drill_id = drillID;
   await store.saveDraft(draft, [store.mutation('inspection.start', 'inspection', id, payload)]);
   sync.syncSoon();
   return id;
@@ -108,7 +111,9 @@ export async function submitInspection(id, hidden = new Set()) {
   if (!draft || draft.status !== 'in_progress') return;
   const mutations = flushMutations(draft, hidden);
   const submittedAt = new Date().toISOString();
-  mutations.push(store.mutation('inspection.submit', 'inspection', id, { submitted_at: submittedAt }));
+  const submit = { submitted_at: submittedAt };
+  if (draft.drill_id) submit.drill_id = draft.drill_id;
+  mutations.push(store.mutation('inspection.submit', 'inspection', id, submit));
   draft.status = 'submitted';
   draft.submitted_at = submittedAt;
   draft.sync = { ...(draft.sync || {}), rejected: [], conflict: null, sent: false };

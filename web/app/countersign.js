@@ -8,6 +8,7 @@
 import * as data from './data.js';
 import * as evidence from './evidence.js';
 import * as handover from './handover.js';
+import * as shift from './shifthandover.js';
 import { t, label } from '../shared/i18n.js';
 import { h, icon, button, banner } from '../shared/ui.js';
 
@@ -55,7 +56,7 @@ export async function decodePicture(file) {
 // qrReader reads one QR code, by the live camera where there is one or by
 // a photo of the other phone's screen, and calls found(text) with each
 // reading until stop() (a reading may be the wrong code: found decides).
-function qrReader(found, prompt) {
+export function qrReader(found, prompt) {
   const status = h('p', { class: 'muted', 'aria-live': 'polite' }, prompt);
   const camera = h('div', { class: 'scanner' });
   let reading = null;
@@ -182,8 +183,41 @@ export function colleagueDialog(user, dialog) {
       await qrCode(proof, 'cs-proof-qr'), h('p', { class: 'hint' }, t('handover_signed_note')));
     message.replaceChildren();
   };
+  // A shift handover's request: the incoming guard reads what is handed
+  // over and signs with their key; the proof goes back to the outgoing
+  // guard's phone.
+  const reviewShift = async (scanned) => {
+    let request = null;
+    try {
+      request = shift.parseRequest(scanned, user);
+    } catch (error) {
+      message.replaceChildren(banner(problem(error), 'error'));
+      return;
+    }
+    reader.stop();
+    let key = await handover.ownKey(user.id);
+    if (!key && navigator.onLine) key = await handover.prepareOwnKey(user, t('countersign_key_name')).catch(() => null);
+    const items = request.content.items;
+    const rows = [[t('shift_handover_from'), request.outgoing_name], [t('shift_handover_post'), request.content.post],
+      ...[['open_matters', items.open_matters], ['equipment', items.equipment], ['keys_and_items', items.keys_and_items],
+        ['remarks', items.remarks]].filter(([, v]) => v).map(([k, v]) => [t(`handover_items_${k}`), v])];
+    const sign = async () => {
+      try {
+        body.replaceChildren(h('p', { class: 'step' }, t('handover_show_proof', { name: request.outgoing_name || '' })),
+          await qrCode(await shift.sign(request, user, key), 'cs-proof-qr'), h('p', { class: 'hint' }, t('shift_handover_signed_note')));
+        message.replaceChildren();
+      } catch (error) {
+        message.replaceChildren(banner(problem(error), 'error'));
+      }
+    };
+    const action = key ? button([icon('pen', 20), t('handover_sign')], sign, { class: 'btn btn-primary btn-block', id: 'cs-colleague-sign' })
+      : banner(t('handover_no_key'), 'warn');
+    body.replaceChildren(h('p', { class: 'step' }, t('shift_handover_review')),
+      h('dl', { class: 'subject', id: 'cs-subject' }, rows.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])), action);
+  };
   const review = async (scanned) => {
     message.replaceChildren();
+    if (shift.isRequest(scanned)) { await reviewShift(scanned); return; }
     let request = null;
     try {
       request = handover.parseRequest(scanned);

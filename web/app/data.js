@@ -122,3 +122,15 @@ export async function siteZone(siteID) {
   const site = siteID ? await store.record('site', siteID) : null;
   return site ? site.timezone : undefined;
 }
+
+// drills are the drills of the user's sites the phone pulled (entity drill).
+export async function drills() {
+  return store.records('drill');
+}
+
+// sitePeople are the people of a site the phone pulled (entity
+// site_person: name and role only), by name.
+export async function sitePeople(siteID) {
+  const people = await store.records('site_person');
+  return people.filter((x) => x.site_id === siteID).sort((a, b) => a.name.localeCompare(b.name));
+}

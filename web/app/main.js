@@ -16,6 +16,8 @@ import * as incident from './screens/incident.js';
 import * as findings from './screens/findings.js';
 import * as syncScreen from './screens/sync.js';
 import * as dutyScreen from './screens/duty.js';
+import * as drillsScreen from './screens/drills.js';
+import * as handoverScreen from './screens/handover.js';
 
 // When the app's code starts running (the cold-start benchmark's split).
 performance.mark('patrolsync-main');
@@ -29,6 +31,8 @@ const routes = [
   [/^#\/findings(?:\/([\w-]+))?$/, findings, 'findings'],
   [/^#\/sync$/, syncScreen, 'sync'],
   [/^#\/duty$/, dutyScreen, 'today'],
+  [/^#\/drills$/, drillsScreen, 'today'],
+  [/^#\/handover$/, handoverScreen, 'today'],
 ];
 
 const notices = { storage: null, update: false };

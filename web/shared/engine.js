@@ -163,6 +163,12 @@ export class Engine {
   countersignMessage(subject) {
     return this.invoke("countersignMessage", subject).message;
   }
+
+  /** contentDigest is checklists.ContentDigest of any JSON value: the
+   * content_digest of a shift handover, which both guards sign. */
+  contentDigest(value) {
+    return this.invoke("contentDigest", value).digest;
+  }
 }
 
 /** Form is a loaded template. */
@@ -271,7 +277,7 @@ function changedPaths(before, after) {
 }
 
 /** call runs one bridge call by name ("validate", "load", "evaluate",
- * "sample", "answerDigest", "countersignMessage"; see checklists/bridge) and resolves to its result, or rejects
+ * "sample", "answerDigest", "countersignMessage", "contentDigest"; see checklists/bridge) and resolves to its result, or rejects
  * with an EngineError. */
 export async function call(name, request) {
   return (await loadEngine()).invoke(name, request);
@@ -302,6 +308,10 @@ export async function sample(template, pass = true) {
 
 export async function answerDigest(answer) {
   return (await loadEngine()).answerDigest(answer);
+}
+
+export async function contentDigest(value) {
+  return (await loadEngine()).contentDigest(value);
 }
 
 export async function countersignMessage(subject) {

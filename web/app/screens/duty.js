@@ -5,6 +5,7 @@
 
 import * as duty from '../duty.js';
 import * as data from '../data.js';
+import { title as handoverTitle } from './handover.js';
 import { lang, time } from '../../shared/i18n.js';
 import { h, toast, empty } from '../../shared/ui.js';
 import { signaturePad } from '../components.js';
@@ -42,6 +43,7 @@ export async function render({ session, navigate }) {
   const zoneOf = (id) => (sites.find((x) => x.id === id) || {}).timezone;
   const refresh = () => navigate('#/duty');
   return h('div', { class: 'stack-page', id: 'duty' },
+    h('a', { class: 'btn btn-secondary btn-block', href: '#/handover', id: 'duty-handover' }, handoverTitle()),
     h('h2', { class: 'section-title' }, s('shifts')),
     shifts.length ? h('ul', { class: 'list', id: 'duty-shifts' }, shifts.map((x) => h('li', { class: 'row' },
       h('div', { class: 'row-main' }, h('div', { class: 'row-title' }, x.post),

@@ -8,6 +8,7 @@ import { h, icon, badge, button, empty } from '../../shared/ui.js';
 import { dialog } from '../components.js';
 import { colleagueDialog } from '../countersign.js';
 import { title as dutyTitle } from './duty.js';
+import { title as drillsTitle } from './drills.js';
 
 export const live = true;
 
@@ -84,7 +85,9 @@ export async function render({ session, navigate, prefetched }) {
   return h('div', { class: 'stack-page' },
     h('div', { class: 'hello' },
       h('div', {}, h('h1', {}, t('hello', { name: user.name })), site ? h('div', { class: 'muted' }, site.name) : null)),
-    h('a', { class: 'btn btn-secondary btn-block', href: '#/duty', id: 'today-duty' }, dutyTitle()),
+    h('div', { class: 'btn-row' },
+      h('a', { class: 'btn btn-secondary btn-block', href: '#/duty', id: 'today-duty' }, dutyTitle()),
+      h('a', { class: 'btn btn-secondary btn-block', href: '#/drills', id: 'today-drills' }, icon('alert', 20), drillsTitle())),
     open.length ? [h('h2', { class: 'section-title' }, t('in_progress')), h('ul', { class: 'list' }, open.map(draftRow))] : null,
     h('h2', { class: 'section-title' }, t('due_rounds')),
     walks.length ? h('ul', { class: 'list', id: 'rounds' }, walks.map(roundRow)) : empty(t('no_rounds')),
