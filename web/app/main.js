@@ -5,43 +5,40 @@
 
 import * as store from '../shared/store.js';
 import * as sync from '../shared/sync.js';
-import { t, lang, setLang, bytes } from '../shared/i18n.js';
+import { t, lang, setLang, bytes, prepareTimes } from '../shared/i18n.js';
 import { h, icon, banner, button, loading, failure } from '../shared/ui.js';
-import * as login from './screens/login.js';
 import * as today from './screens/today.js';
-import * as templates from './screens/templates.js';
-import * as inspection from './screens/inspection.js';
-import * as round from './screens/round.js';
-import * as incident from './screens/incident.js';
-import * as findings from './screens/findings.js';
-import * as syncScreen from './screens/sync.js';
-import * as dutyScreen from './screens/duty.js';
-import * as drillsScreen from './screens/drills.js';
-import * as handoverScreen from './screens/handover.js';
 
 // When the app's code starts running (the cold-start benchmark's split).
 performance.mark('patrolsync-main');
 
+// Only today's screen, the usual first one, is in the start-up bundle; the
+// others are loaded when first opened (from the service worker's cache),
+// so that a cold start parses no code it does not run (docs/benchmarks.md).
 const routes = [
-  [/^#\/today$/, today, 'today'],
-  [/^#\/templates$/, templates, 'today'],
-  [/^#\/inspection\/([\w-]+)$/, inspection, 'today'],
-  [/^#\/round\/([\w-]+)$/, round, 'today'],
-  [/^#\/incident$/, incident, 'incident'],
-  [/^#\/findings(?:\/([\w-]+))?$/, findings, 'findings'],
-  [/^#\/sync$/, syncScreen, 'sync'],
-  [/^#\/duty$/, dutyScreen, 'today'],
-  [/^#\/drills$/, drillsScreen, 'today'],
-  [/^#\/handover$/, handoverScreen, 'today'],
+  [/^#\/today$/, () => today, 'today'],
+  [/^#\/templates$/, () => import('./screens/templates.js'), 'today'],
+  [/^#\/inspection\/([\w-]+)$/, () => import('./screens/inspection.js'), 'today'],
+  [/^#\/round\/([\w-]+)$/, () => import('./screens/round.js'), 'today'],
+  [/^#\/incident$/, () => import('./screens/incident.js'), 'incident'],
+  [/^#\/findings(?:\/([\w-]+))?$/, () => import('./screens/findings.js'), 'findings'],
+  [/^#\/sync$/, () => import('./screens/sync.js'), 'sync'],
+  [/^#\/duty$/, () => import('./screens/duty.js'), 'today'],
+  [/^#\/drills$/, () => import('./screens/drills.js'), 'today'],
+  [/^#\/handover$/, () => import('./screens/handover.js'), 'today'],
 ];
+const loadLogin = () => import('./screens/login.js');
 
 const notices = { storage: null, update: false };
 let current = null;
 let renderSeq = 0;
 // Today's screen is the usual first one: its reads start with the
 // session's (the first render takes them, or drops them for the sign-in).
-let prefetched = match().screen === today ? today.reads() : null;
+let prefetched = match().load === routes[0][1] ? today.reads() : null;
 if (prefetched) prefetched.catch(() => {});
+// While the database opens, the thread is free for the first screen's
+// time formatter, the costliest thing it draws.
+prepareTimes();
 
 function navigate(hash) {
   if (location.hash === hash) render();
@@ -50,11 +47,17 @@ function navigate(hash) {
 
 function match() {
   const hash = location.hash || '#/today';
-  for (const [pattern, screen, tab] of routes) {
+  for (const [pattern, load, tab] of routes) {
     const found = hash.match(pattern);
-    if (found) return { screen, tab, params: found.slice(1) };
+    if (found) return { load, tab, params: found.slice(1) };
   }
-  return { screen: today, tab: 'today', params: [] };
+  return { load: routes[0][1], tab: 'today', params: [] };
+}
+
+// signingIn says whether the sign-in screen is up: it is drawn once, since
+// redrawing it would lose what is being typed.
+function signingIn() {
+  return !!(current && current.login);
 }
 
 async function render() {
@@ -65,13 +68,27 @@ async function render() {
   const session = await store.session();
   document.documentElement.lang = lang();
   if (!session || !session.user || (!session.access && !session.refresh)) {
+    const login = await loadLogin();
+    if (seq !== renderSeq) return;
     if (current && current.cleanup) current.cleanup();
-    current = { screen: login };
+    current = { screen: login, login: true };
     root.replaceChildren(await login.render({ navigate, rerender: render, session }));
     afterFirstScreen();
     return;
   }
-  const { screen, tab, params } = match();
+  const { load, tab, params } = match();
+  let screen;
+  try {
+    screen = await load();
+  } catch (error) {
+    // A screen's module is in the cached shell; it is missing when a newer
+    // shell took over this open page (its cache replaced the old files): a
+    // reload starts the new shell, and nothing in IndexedDB is touched.
+    console.error(error);
+    root.replaceChildren(failure(t('error', { error: error.message }), button(t('reload'), () => location.reload())));
+    return;
+  }
+  if (seq !== renderSeq) return;
   if (current && current.cleanup && current.screen !== screen) current.cleanup();
   const context = { navigate, rerender: render, session, params, prefetched: screen === today ? early : null };
   const main = h('main', { class: 'main', id: 'main' });
@@ -205,7 +222,7 @@ function serviceWorker() {
 // sign-in screen keeps them for later, since redrawing it would lose what is
 // being typed.
 function redrawUnlessSigningIn() {
-  if (!(current && current.screen === login)) render();
+  if (!signingIn()) render();
 }
 
 let pendingRender = null;
@@ -213,9 +230,11 @@ function rerenderLists() {
   if (pendingRender) return;
   pendingRender = setTimeout(() => {
     pendingRender = null;
-    const { screen, params } = match();
+    // The screen on the page; one still loading reads the store when drawn.
+    const screen = current && current.params === location.hash ? current.screen : {};
+    const { params } = match();
     const live = typeof screen.live === 'function' ? screen.live(params) : screen.live;
-    if (live && !(current && current.screen === login)) render();
+    if (live && !signingIn()) render();
     else updateTabbar();
   }, 150);
 }
@@ -239,8 +258,8 @@ window.addEventListener('offline', rerenderLists);
 store.subscribe(rerenderLists);
 sync.onStatus(() => {
   // The sign-in screen is drawn once; redrawing it would lose what is typed.
-  if (sync.status().phase === 'login' && !(current && current.screen === login)) render();
-  else if (!(current && current.screen === login)) rerenderLists();
+  if (sync.status().phase === 'login' && !signingIn()) render();
+  else if (!signingIn()) rerenderLists();
 });
 
 // afterFirstScreen starts what the first screen does not need: the service

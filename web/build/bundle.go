@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -57,7 +58,7 @@ func (b *builder) buildApp(app string) error {
 	if fileExists(engineSource) {
 		entries = append(entries, api.EntryPoint{InputPath: engineSource, OutputPath: "engine"})
 	}
-	outputs, err := b.bundle(app, entries)
+	outputs, preloads, err := b.bundle(app, entries)
 	if err != nil {
 		return err
 	}
@@ -73,6 +74,7 @@ func (b *builder) buildApp(app string) error {
 		built := outputs[filepath.Join(source, filepath.FromSlash(value))]
 		return []byte(fmt.Sprintf(`%s="%s"`, match[1], path.Base(built)))
 	})
+	rewritten = modulePreloads(rewritten, app, preloads)
 	if err := b.write(path.Join(app, "index.html"), rewritten, false); err != nil {
 		return err
 	}
@@ -93,8 +95,9 @@ func (b *builder) buildApp(app string) error {
 }
 
 // bundle runs esbuild on an app's entry points and writes what it made,
-// returning each entry's output as a dist-relative path.
-func (b *builder) bundle(app string, entries []api.EntryPoint) (map[string]string, error) {
+// returning each entry's output as a dist-relative path, and for each
+// output the chunks it imports statically, directly or not (dist-relative).
+func (b *builder) bundle(app string, entries []api.EntryPoint) (map[string]string, map[string][]string, error) {
 	outdir := filepath.Join(b.out, app)
 	result := api.Build(api.BuildOptions{
 		EntryPointsAdvanced: entries,
@@ -121,19 +124,38 @@ func (b *builder) bundle(app string, entries []api.EntryPoint) (map[string]strin
 		LogLevel:            api.LogLevelSilent,
 	})
 	if err := buildErrors(result.Errors); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, file := range result.OutputFiles {
 		relative, err := filepath.Rel(b.out, file.Path)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := b.write(filepath.ToSlash(relative), file.Contents, true); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	return entryOutputs(b.root, b.out, result.Metafile)
 }
+
+// modulePreloads names, before each module script of a page, the chunks
+// that script imports statically, as <link rel="modulepreload">: the
+// browser fetches and compiles them with the script instead of finding
+// them only once the script is parsed, one round trip (through the
+// service worker) later.
+func modulePreloads(html []byte, app string, preloads map[string][]string) []byte {
+	return moduleScript.ReplaceAllFunc(html, func(tag []byte) []byte {
+		source := moduleScript.FindSubmatch(tag)[1]
+		var links strings.Builder
+		for _, chunk := range preloads[path.Join(app, string(source))] {
+			fmt.Fprintf(&links, "<link rel=\"modulepreload\" href=\"%s\">\n", path.Base(chunk))
+		}
+		return append([]byte(links.String()), tag...)
+	})
+}
+
+// moduleScript is an index.html's <script type="module" src="…">.
+var moduleScript = regexp.MustCompile(`<script type="module" src="([^"]+)"></script>`)
 
 // assetLoaders copy files that style sheets reference (fonts, images) next
 // to the bundle under hashed names.
@@ -143,28 +165,54 @@ var assetLoaders = map[string]api.Loader{
 }
 
 // entryOutputs maps each entry point (absolute path) to the dist-relative
-// path of its bundle, read from esbuild's metafile.
-func entryOutputs(root, out, metafile string) (map[string]string, error) {
+// path of its bundle, and each entry's bundle to the chunks it imports
+// statically (directly or through another chunk, in a fixed order), read
+// from esbuild's metafile.
+func entryOutputs(root, out, metafile string) (map[string]string, map[string][]string, error) {
 	var meta struct {
 		Outputs map[string]struct {
 			EntryPoint string `json:"entryPoint"`
+			Imports    []struct {
+				Path string `json:"path"`
+				Kind string `json:"kind"`
+			} `json:"imports"`
 		} `json:"outputs"`
 	}
 	if err := json.Unmarshal([]byte(metafile), &meta); err != nil {
-		return nil, fmt.Errorf("esbuild metafile: %w", err)
+		return nil, nil, fmt.Errorf("esbuild metafile: %w", err)
+	}
+	distPath := func(output string) (string, error) {
+		relative, err := filepath.Rel(out, filepath.Join(root, output))
+		return filepath.ToSlash(relative), err
 	}
 	outputs := map[string]string{}
+	preloads := map[string][]string{}
 	for output, info := range meta.Outputs {
 		if info.EntryPoint == "" {
 			continue
 		}
-		relative, err := filepath.Rel(out, filepath.Join(root, output))
+		built, err := distPath(output)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		outputs[filepath.Join(root, info.EntryPoint)] = filepath.ToSlash(relative)
+		outputs[filepath.Join(root, info.EntryPoint)] = built
+		seen := map[string]bool{output: true}
+		for next := []string{output}; len(next) > 0; next = next[1:] {
+			for _, imported := range meta.Outputs[next[0]].Imports {
+				if imported.Kind != "import-statement" || seen[imported.Path] {
+					continue
+				}
+				seen[imported.Path] = true
+				next = append(next, imported.Path)
+				chunk, err := distPath(imported.Path)
+				if err != nil {
+					return nil, nil, err
+				}
+				preloads[built] = append(preloads[built], chunk)
+			}
+		}
 	}
-	return outputs, nil
+	return outputs, preloads, nil
 }
 
 // wasmExecPlugin resolves `import "go:wasm_exec"` to the toolchain's

@@ -265,17 +265,43 @@ export function label(text) {
   return text[current] || text.en || text['zh-CN'] || Object.values(text)[0] || '';
 }
 
-// time formats an instant in the given IANA zone (the site's).
+// time formats an instant in the given IANA zone (the site's). Making an
+// Intl.DateTimeFormat is costly (the zone's rules, the locale's patterns),
+// so one is kept per language, zone and shape.
 export function time(iso, zone, withDate = false) {
   if (!iso) return '';
-  const options = { hour: '2-digit', minute: '2-digit', hour12: false };
-  if (withDate) Object.assign(options, { month: 'short', day: 'numeric' });
-  if (zone) options.timeZone = zone;
-  try {
-    return new Intl.DateTimeFormat(current, options).format(new Date(iso));
-  } catch {
-    return new Intl.DateTimeFormat(current, { ...options, timeZone: undefined }).format(new Date(iso));
+  return formatter(zone, withDate).format(new Date(iso));
+}
+
+// prepareTimes makes ahead of time the formatter a first screen uses: the
+// language's, in the zone of the last zoned formatter made (kept in
+// localStorage). The first Intl.DateTimeFormat of a page loads the
+// locale's and the zone's data, which took from 0.2 to over 1 s at a
+// throttled cold start; made while the database opens, it costs the first
+// screen nothing (docs/benchmarks.md).
+export function prepareTimes() {
+  const zone = globalThis.localStorage && localStorage.getItem(ZONE_KEY);
+  formatter(zone || undefined, false);
+}
+
+const ZONE_KEY = 'patrolsync.zone';
+const formatters = new Map();
+
+function formatter(zone, withDate) {
+  const key = `${current} ${zone || ''} ${withDate}`;
+  let made = formatters.get(key);
+  if (!made) {
+    const options = { hour: '2-digit', minute: '2-digit', hour12: false };
+    if (withDate) Object.assign(options, { month: 'short', day: 'numeric' });
+    try {
+      made = new Intl.DateTimeFormat(current, zone ? { ...options, timeZone: zone } : options);
+    } catch {
+      made = new Intl.DateTimeFormat(current, options); // a zone this browser does not know
+    }
+    formatters.set(key, made);
+    if (zone && globalThis.localStorage && localStorage.getItem(ZONE_KEY) !== zone) localStorage.setItem(ZONE_KEY, zone);
   }
+  return made;
 }
 
 export function bytes(count) {

@@ -8,7 +8,6 @@ import * as data from '../data.js';
 import { title as handoverTitle } from './handover.js';
 import { lang, time } from '../../shared/i18n.js';
 import { h, toast, empty } from '../../shared/ui.js';
-import { signaturePad } from '../components.js';
 
 const strings = {
   en: { title: 'My duty', shifts: 'My shifts today', no_shifts: 'No shift today.', sign: 'Handovers to sign',
@@ -37,8 +36,10 @@ export function title() {
 
 export async function render({ session, navigate }) {
   const me = session.user;
-  const [shifts, waiting, trainings, sites] = await Promise.all([duty.shiftsToday(me.id), duty.awaitingMe(me.id),
-    duty.trainingsToSign(me.id), data.sites()]);
+  // The signature pad comes with the screen, not with today's (which
+  // imports this module for its title at a cold start).
+  const [shifts, waiting, trainings, sites, { signaturePad }] = await Promise.all([duty.shiftsToday(me.id), duty.awaitingMe(me.id),
+    duty.trainingsToSign(me.id), data.sites(), import('../components.js')]);
   const mine = sites.filter((x) => !me.site_ids || me.site_ids.includes(x.id));
   const zoneOf = (id) => (sites.find((x) => x.id === id) || {}).timezone;
   const refresh = () => navigate('#/duty');
@@ -49,14 +50,13 @@ export async function render({ session, navigate }) {
       h('div', { class: 'row-main' }, h('div', { class: 'row-title' }, x.post),
         h('div', { class: 'row-meta' }, `${time(x.starts_at, zoneOf(x.site_id), true)} – ${time(x.ends_at, zoneOf(x.site_id))}`)))))
       : empty(s('no_shifts')),
-    waiting.length ? [h('h2', { class: 'section-title' }, s('sign')), waiting.map((x) => handoverCard(x, refresh))] : null,
+    waiting.length ? [h('h2', { class: 'section-title' }, s('sign')), waiting.map((x) => handoverCard(x, signaturePad(), refresh))] : null,
     trainings.length ? [h('h2', { class: 'section-title' }, s('trainings')),
-      trainings.map((x) => trainingCard(x, zoneOf(x.site_id) || (sites[0] || {}).timezone, refresh))] : null,
+      trainings.map((x) => trainingCard(x, zoneOf(x.site_id) || (sites[0] || {}).timezone, signaturePad(), refresh))] : null,
     logForm(mine, shifts, refresh));
 }
 
-function handoverCard(handover, refresh) {
-  const pad = signaturePad();
+function handoverCard(handover, pad, refresh) {
   const rows = [['open', handover.items.open_matters], ['equipment', handover.items.equipment],
     ['keys', handover.items.keys_and_items], ['remarks', handover.items.remarks]].filter(([, v]) => v);
   const sign = async () => {
@@ -74,8 +74,7 @@ function handoverCard(handover, refresh) {
 
 // trainingCard is a session running now: its topic, trainer and time,
 // and a box to sign the attendance sheet with one's finger.
-function trainingCard(training, zone, refresh) {
-  const pad = signaturePad();
+function trainingCard(training, zone, pad, refresh) {
   const sign = async () => {
     if (!pad.strokes.length) { toast(s('draw_first')); return; }
     await duty.attend(training, pad.strokes);

@@ -2,13 +2,16 @@
 // the schedules, inspections in progress, and a way to start any checklist.
 
 import * as data from '../data.js';
-import * as actions from '../actions.js';
 import { t, label, time } from '../../shared/i18n.js';
 import { h, icon, badge, button, empty } from '../../shared/ui.js';
-import { dialog } from '../components.js';
-import { colleagueDialog } from '../countersign.js';
 import { title as dutyTitle } from './duty.js';
 import { title as drillsTitle } from './drills.js';
+
+// What the screen's buttons do is loaded when one is tapped: the screen is
+// the first of a cold start, which parses only what draws it.
+const actions = () => import('../actions.js');
+const components = () => import('../components.js');
+const countersign = () => import('../countersign.js');
 
 export const live = true;
 
@@ -56,7 +59,8 @@ export async function render({ session, navigate, prefetched }) {
     const go = async () => {
       if (started) { navigate(`#/inspection/${started.id}`); return; }
       if (!version) return;
-      const id = await actions.startInspection(await data.templateVersion(version.id), round.site_id, { roundID: round.id });
+      const { startInspection } = await actions();
+      const id = await startInspection(await data.templateVersion(version.id), round.site_id, { roundID: round.id });
       navigate(`#/inspection/${id}`);
     };
     return h('li', {}, h('button', { class: 'row', type: 'button', onclick: go },
@@ -94,6 +98,9 @@ export async function render({ session, navigate, prefetched }) {
     h('h2', { class: 'section-title' }, t('due_inspections')),
     due.length ? h('ul', { class: 'list', id: 'due' }, due.map(dueRow)) : empty(t('nothing_due')),
     button([icon('plus'), t('start_inspection')], () => navigate('#/templates'), { kind: 'secondary', class: 'btn btn-secondary btn-block', id: 'start-inspection' }),
-    button([icon('pen'), t('countersign_colleague')], () => colleagueDialog(user, dialog),
+    button([icon('pen'), t('countersign_colleague')], async () => {
+      const [{ colleagueDialog }, { dialog }] = await Promise.all([countersign(), components()]);
+      colleagueDialog(user, dialog);
+    },
       { kind: 'secondary', class: 'btn btn-secondary btn-block', id: 'countersign-colleague' }));
 }
