@@ -140,7 +140,7 @@ function offlineBanner() {
 
 function noticeBanners() {
   const list = [];
-  if (notices.update) list.push(banner(t('update_ready'), 'info', button(t('reload'), () => location.reload(), { kind: 'secondary' })));
+  if (notices.update) list.push(banner(t('update_ready'), 'info', button(t('reload'), applyUpdate, { kind: 'secondary', id: 'update-reload' })));
   // The notice is kept as its string's key, so that it follows a change of
   // language; a dismissed notice stays away until another one comes.
   const notice = notices.storage && JSON.stringify(notices.storage);
@@ -204,18 +204,37 @@ store.subscribe((names) => {
 function serviceWorker() {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.register('./sw.js', { scope: './' }).then((registration) => {
+    // A new shell installed beside this one waits for the guard's Reload
+    // (sw.js). The outbox lives in IndexedDB, which an update never touches.
+    const offer = (worker) => {
+      notices.update = worker;
+      rerenderLists();
+    };
+    if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
     registration.addEventListener('updatefound', () => {
       const worker = registration.installing;
       worker.addEventListener('statechange', () => {
-        // A new shell is waiting; it takes over on the next reload. The
-        // outbox lives in IndexedDB, which an app update never touches.
-        if (worker.state === 'installed' && navigator.serviceWorker.controller) {
-          notices.update = true;
-          rerenderLists();
-        }
+        if (worker.state === 'installed' && navigator.serviceWorker.controller) offer(worker);
       });
     });
+    // The browser looks for a new shell when the app is opened; an app
+    // left open all shift looks when the network returns or it is shown.
+    const look = () => { if (navigator.onLine) registration.update().catch(() => {}); };
+    window.addEventListener('online', look);
+    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') look(); });
   }).catch((error) => console.warn('service worker', error));
+}
+
+// applyUpdate hands over to the waiting shell and reloads once it controls
+// the page (at once when another tab already handed over).
+function applyUpdate() {
+  const worker = notices.update;
+  if (!worker || worker.state === 'activated' || worker.state === 'redundant') {
+    location.reload();
+    return;
+  }
+  navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
+  worker.postMessage({ type: 'skip-waiting' });
 }
 
 // redrawUnlessSigningIn draws the screen again with new notices; the

@@ -5,6 +5,12 @@
 // lives in IndexedDB (the replica and the outbox), which an update of the
 // shell never touches.
 //
+// A new shell installs beside the running one and waits: the page shows
+// the guard "a new version is ready", and its Reload asks the waiting
+// worker to take over (the message skip-waiting), then reloads. Taking
+// over at once would delete the old cache under a page that still loads
+// files of its own version later (the engine, on the first checklist).
+//
 // web/build defines SHELL_VERSION (a digest of the shell's contents) and
 // SHELL_FILES (the shell's URLs) when it bundles this file.
 
@@ -19,8 +25,11 @@ self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     await cache.addAll(FILES.map((url) => new Request(url, { cache: 'reload' })));
-    await self.skipWaiting();
   })());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'skip-waiting') self.skipWaiting();
 });
 
 self.addEventListener('activate', (event) => {

@@ -114,7 +114,7 @@ const tables = {
     mutation_incident_report: 'Incident report', mutation_finding_rectify: 'Rectification', mutation_media_declare: 'Evidence',
     mutation_finding_update: 'Finding update',
     loading: 'Loading…', empty: 'Nothing here yet.', error: 'Something went wrong: {error}',
-    update_ready: 'A new version of the app is ready.', reload: 'Reload',
+    update_ready: 'A new version of the app is ready. Reload to use it: nothing waiting to be sent is lost.', reload: 'Reload',
   },
   'zh-CN': {
     app_name: '巡检通',
@@ -222,7 +222,7 @@ const tables = {
     mutation_incident_report: '事件报告', mutation_finding_rectify: '整改', mutation_media_declare: '证据',
     mutation_finding_update: '隐患更新',
     loading: '加载中…', empty: '暂无内容。', error: '出错了：{error}',
-    update_ready: '应用有新版本。', reload: '重新加载',
+    update_ready: '应用有新版本。重新加载即可使用，待发送的记录不会丢失。', reload: '重新加载',
   },
 };
 

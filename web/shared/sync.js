@@ -110,7 +110,12 @@ async function run() {
       phase: navigator.onLine ? 'error' : 'offline', attempt: state.attempt + 1,
       lastError: error.message, nextRetryAt: new Date(Date.now() + wait).toISOString(),
     });
-    if (transient || error.status === 409) syncSoon(wait);
+    if (transient || error.status === 409) {
+      // The try that failed, the wait drawn and the ceiling it was drawn
+      // under (or the server's Retry-After; -1 when none): a phone's log.
+      console.info('sync retry', state.attempt, wait, ceiling(state.attempt - 1), error.retryAfter ?? -1);
+      syncSoon(wait);
+    }
   }
 }
 

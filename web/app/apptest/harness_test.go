@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,6 +32,14 @@ import (
 type server struct {
 	*apitest.Env
 	URL string
+	app atomic.Pointer[http.Handler] // the guard app's build (serveBuild)
+}
+
+// serveBuild serves the guard app from the web build in dir from now on:
+// a test of an update serves the next release.
+func (s *server) serveBuild(dir string) {
+	handler := web.Load(os.DirFS(dir)).Handler("app", web.Options{})
+	s.app.Store(&handler)
 }
 
 // dist is a build of the browser apps made for this test run from the
@@ -81,13 +90,15 @@ func startServer(t testing.TB, databaseURL string, opts ...apitest.Option) *serv
 	// Upload URLs of the file blob store name the base URL: the page's origin.
 	env := apitest.New(t, databaseURL, append([]apitest.Option{apitest.WithSetting("PATROLSYNC_BASE_URL", front)}, opts...)...)
 	target, _ := url.Parse(env.URL)
+	s := &server{Env: env, URL: front}
+	s.serveBuild(distDir(t))
 	mux := http.NewServeMux()
-	mux.Handle("/app/", web.Load(os.DirFS(distDir(t))).Handler("app", web.Options{}))
+	mux.Handle("/app/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*s.app.Load()).ServeHTTP(w, r) }))
 	mux.Handle("/", httputil.NewSingleHostReverseProxy(target))
 	httpServer := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go httpServer.Serve(listener)
 	t.Cleanup(func() { httpServer.Close() })
-	return &server{Env: env, URL: front}
+	return s
 }
 
 // browser is the browser tests' one harness (internal/browsertest: headless
