@@ -7,7 +7,6 @@
 // it works offline like any checklist.
 
 import * as data from '../data.js';
-import * as actions from '../actions.js';
 import { lang } from '../../shared/i18n.js';
 import { h, icon, badge, button, empty, toast } from '../../shared/ui.js';
 
@@ -76,6 +75,7 @@ export async function render({ session, navigate }) {
     const record = async () => {
       if (draft) { navigate(`#/inspection/${draft.id}`); return; }
       if (!version) { toast(s('no_template')); return; }
+      const actions = await import('../actions.js'); // not in the start-up bundle: today's screen imports this module for its title
       const id = await actions.startInspection(await data.templateVersion(version.id), drill.site_id, { drillID: drill.id });
       navigate(`#/inspection/${id}`);
     };

@@ -5,7 +5,6 @@
 
 import * as duty from '../duty.js';
 import * as data from '../data.js';
-import { title as handoverTitle } from './handover.js';
 import { lang, time } from '../../shared/i18n.js';
 import { h, toast, empty } from '../../shared/ui.js';
 
@@ -15,7 +14,7 @@ const strings = {
     sign_button: 'Sign: I take over', signed: 'Signed. It is sent when online.', draw_first: 'Sign in the box first.',
     log: 'Duty log', kind: 'Kind', text: 'What happened', save: 'Write in the log', saved: 'Written. It is sent when online.',
     write_first: 'Write something first.', kind_routine: 'Routine', kind_anomaly: 'Anomaly', kind_visitor: 'Visitor',
-    kind_equipment: 'Equipment', kind_other: 'Other',
+    kind_equipment: 'Equipment', kind_other: 'Other', hand_over: 'Hand over shift',
     trainings: 'Training sign-in', trainer: 'Trainer: {name}', attend_button: 'Sign the attendance sheet',
     attended: 'Signed in. It is sent when online.' },
   'zh-CN': { title: '我的值班', shifts: '今日班次', no_shifts: '今天没有排班。', sign: '待签字的交接班',
@@ -23,7 +22,7 @@ const strings = {
     sign_button: '签字接班', signed: '已签字,联网后发送。', draw_first: '请先在框内签名。',
     log: '值班日志', kind: '类别', text: '情况记录', save: '写入日志', saved: '已记录,联网后发送。',
     write_first: '请先填写内容。', kind_routine: '日常', kind_anomaly: '异常', kind_visitor: '来访',
-    kind_equipment: '设备', kind_other: '其他',
+    kind_equipment: '设备', kind_other: '其他', hand_over: '交班',
     trainings: '培训签到', trainer: '培训人:{name}', attend_button: '在签到表上签名',
     attended: '已签到,联网后发送。' },
 };
@@ -44,7 +43,7 @@ export async function render({ session, navigate }) {
   const zoneOf = (id) => (sites.find((x) => x.id === id) || {}).timezone;
   const refresh = () => navigate('#/duty');
   return h('div', { class: 'stack-page', id: 'duty' },
-    h('a', { class: 'btn btn-secondary btn-block', href: '#/handover', id: 'duty-handover' }, handoverTitle()),
+    h('a', { class: 'btn btn-secondary btn-block', href: '#/handover', id: 'duty-handover' }, s('hand_over')),
     h('h2', { class: 'section-title' }, s('shifts')),
     shifts.length ? h('ul', { class: 'list', id: 'duty-shifts' }, shifts.map((x) => h('li', { class: 'row' },
       h('div', { class: 'row-main' }, h('div', { class: 'row-title' }, x.post),
