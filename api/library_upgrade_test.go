@@ -20,14 +20,14 @@ type libraryUpgrade struct {
 	Digest     string
 }
 
-// An organisation created before the library's last change (its night
-// round is the previous release, with the suspicious-person finding) gets
+// An organisation created before the library's last change (its hazard
+// investigation is the previous release, before the agreed due date) gets
 // the current library version published as its next version by the
-// administrator's upgrade; templates it published or drafted itself are
-// kept; an inspection started on the old version stays on it and is
+// administrator's upgrade; a template it published itself is kept, and
+// one whose draft it is revising but that is current needs nothing; an inspection started on the old version stays on it and is
 // judged by it; the upgrade is audited and running it again does nothing.
 func TestLibraryUpgradePublishesNewerStandardTemplates(t *testing.T) {
-	previous, err := os.ReadFile("testdata/night-patrol-round-previous-release.json")
+	previous, err := os.ReadFile("testdata/hidden-hazard-investigation-previous-release.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,9 +47,9 @@ func TestLibraryUpgradePublishesNewerStandardTemplates(t *testing.T) {
 			env.Patch("/v1/templates/"+ids[key], tenant.Admin.Token, map[string]any{"document": document}).Want(t, http.StatusOK)
 			env.Post("/v1/templates/"+ids[key]+"/publish", tenant.Admin.Token, map[string]any{}).Want(t, http.StatusOK)
 		}
-		// The night round as an older organisation has it: version 2 is
-		// the previous library release.
-		publishDraft("night-patrol-round", previous)
+		// The hazard investigation as an older organisation has it:
+		// version 2 is the previous library release.
+		publishDraft("hidden-hazard-investigation", previous)
 		// The organisation's own assessment (published) and opening check
 		// (a draft not yet published).
 		var assessment struct{ Draft map[string]any }
@@ -64,18 +64,15 @@ func TestLibraryUpgradePublishesNewerStandardTemplates(t *testing.T) {
 		env.Patch("/v1/templates/"+ids["cu-opening-check"], tenant.Admin.Token, map[string]any{"document": json.RawMessage(draft)}).
 			Want(t, http.StatusOK)
 
-		// A guard starts a round on version 2 before the upgrade.
+		// A supervisor starts an investigation on version 2 before the upgrade.
 		old, err := checklists.Parse(previous)
 		if err != nil {
 			t.Fatal(err)
 		}
 		input := checklists.SampleAnswers(old, true)
-		input.Answers["suspicious_found"] = checklists.Answer{Value: "yes", Media: []string{newID()}}
-		input.Answers["suspicious_detail"] = checklists.Answer{Value: "两名男子"}
-		input.Answers["suspicious_reported_to"] = checklists.Answer{Value: "duty_leader"}
-		inFlight, batch := inspectionBatch(ids["night-patrol-round"], 2, tenant.Sites[0].ID, old, input, false)
-		batch = declareMedia(t, env, tenant.Guard.Token, old, batch)
-		_, results := push(t, env, tenant.Guard.Token, batch)
+		inFlight, batch := inspectionBatch(ids["hidden-hazard-investigation"], 2, tenant.Sites[0].ID, old, input, false)
+		batch = declareMedia(t, env, tenant.Supervisor.Token, old, batch)
+		_, results := push(t, env, tenant.Supervisor.Token, batch)
 		wantStatus(t, results, "applied")
 
 		env.Post("/v1/templates/library/upgrade", tenant.Supervisor.Token, nil).Want(t, http.StatusForbidden)
@@ -104,29 +101,27 @@ func TestLibraryUpgradePublishesNewerStandardTemplates(t *testing.T) {
 		for key, got := range first {
 			want := libraryUpgrade{Key: key, TemplateID: ids[key], Outcome: "current", FromNumber: 1, ToNumber: 1, Digest: current[key]}
 			switch key {
-			case "night-patrol-round":
+			case "hidden-hazard-investigation":
 				want.Outcome, want.FromNumber, want.ToNumber = "upgraded", 2, 3
 			case "security-assessment":
 				want.Outcome, want.FromNumber, want.ToNumber, want.Digest = "edited", 2, 2, got.Digest
-			case "cu-opening-check":
-				want.Outcome = "edited"
 			}
 			if got != want || got.Digest == "" {
 				t.Errorf("%s: %+v, want %+v", key, got, want)
 			}
 		}
 
-		// Version 2 stays readable and the round started on it is judged
-		// by it: its suspicious-person item still raises the old finding.
-		env.Get("/v1/templates/"+ids["night-patrol-round"]+"/versions/2", tenant.Guard.Token).Want(t, http.StatusOK)
-		_, results = push(t, env, tenant.Guard.Token, []mutation{mut("inspection.submit", inFlight, map[string]any{})})
+		// Version 2 stays readable and the investigation started on it
+		// is submitted against it.
+		env.Get("/v1/templates/"+ids["hidden-hazard-investigation"]+"/versions/2", tenant.Guard.Token).Want(t, http.StatusOK)
+		_, results = push(t, env, tenant.Supervisor.Token, []mutation{mut("inspection.submit", inFlight, map[string]any{})})
 		wantStatus(t, results, "applied")
 		var inspection struct {
 			TemplateVersion int `json:"template_version"`
 		}
 		env.Get("/v1/inspections/"+inFlight, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &inspection)
 		if inspection.TemplateVersion != 2 {
-			t.Fatalf("the round started before the upgrade is on version %d, want 2", inspection.TemplateVersion)
+			t.Fatalf("the investigation started before the upgrade is on version %d, want 2", inspection.TemplateVersion)
 		}
 
 		// Phones get version 3 by sync.
@@ -140,10 +135,10 @@ func TestLibraryUpgradePublishesNewerStandardTemplates(t *testing.T) {
 				Digest string
 			}
 			json.Unmarshal(c.Data, &v)
-			found = found || v.Key == "night-patrol-round" && v.Number == 3 && v.Digest == current[v.Key]
+			found = found || v.Key == "hidden-hazard-investigation" && v.Number == 3 && v.Digest == current[v.Key]
 		}
 		if !found {
-			t.Fatal("the guard's pull has no night-patrol-round version 3")
+			t.Fatal("the guard's pull has no hidden-hazard-investigation version 3")
 		}
 
 		for key, got := range upgrade() {
@@ -151,19 +146,26 @@ func TestLibraryUpgradePublishesNewerStandardTemplates(t *testing.T) {
 				t.Errorf("the second upgrade changed %s: %+v", key, got)
 			}
 		}
-		var page struct {
-			Items []struct {
-				Action, EntityID string `json:"entity_id"`
-			}
-		}
-		env.Get("/v1/audit?limit=500", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &page)
 		upgraded := 0
-		for _, e := range page.Items {
-			if e.Action == "template.library_upgraded" {
-				upgraded++
-				if e.EntityID != ids["night-patrol-round"] {
-					t.Errorf("audited upgrade of %s", e.EntityID)
+		for cursor := ""; ; {
+			var page struct {
+				Items []struct {
+					Action   string
+					EntityID string `json:"entity_id"`
 				}
+				NextCursor string `json:"next_cursor"`
+			}
+			env.Get("/v1/audit?limit=50&cursor="+cursor, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &page)
+			for _, e := range page.Items {
+				if e.Action == "template.library_upgraded" {
+					upgraded++
+					if e.EntityID != ids["hidden-hazard-investigation"] {
+						t.Errorf("audited upgrade of %s", e.EntityID)
+					}
+				}
+			}
+			if cursor = page.NextCursor; cursor == "" {
+				break
 			}
 		}
 		if upgraded != 1 {
