@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
@@ -164,5 +165,50 @@ func TestDefaultSchedulesStoredUntilASiteIsChosen(t *testing.T) {
 		if len(schedules.Items) != 2 {
 			t.Fatalf("%d schedules run, want 2 (the daily check at sites A and B)", len(schedules.Items))
 		}
+	})
+}
+
+// Enabling a default at a site that already runs an equivalent hand-made
+// schedule (same checklist, same recurrence, another time of day) is a
+// 409 naming that schedule, not a second schedule; a different recurrence
+// of the same checklist (the June drill beside a hand-made quarterly one)
+// is no duplicate, and a deactivated hand-made one no longer counts.
+func TestEnableDefaultRefusesAnEquivalentHandMadeSchedule(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("handmade")
+		site := tenant.Sites[0].ID
+		var list struct{ Items []defaultSchedule }
+		env.Get("/v1/default-schedules", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &list)
+		byKey := map[string]defaultSchedule{}
+		for _, d := range list.Items {
+			byKey[d.Key] = d
+		}
+		handMade := func(name, key, rrule string) string {
+			var schedule struct{ ID string }
+			env.Post("/v1/schedules", tenant.Admin.Token, map[string]any{"site_id": site, "kind": "inspection",
+				"name": name, "template_id": *byKey[key].TemplateID, "rrule": rrule, "dtstart": "2026-12-01T08:00:00",
+				"tolerance_minutes": 60}).Want(t, http.StatusCreated).JSON(t, &schedule)
+			return schedule.ID
+		}
+		enable := func(key string) apitest.Response {
+			return env.Post("/v1/default-schedules/"+key+"/sites", tenant.Admin.Token, map[string]any{"site_id": site})
+		}
+		daily := handMade("早班设备检查", "daily-equipment-check", "FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0")
+		problem := enable("daily-equipment-check").Want(t, http.StatusConflict).Problem(t)
+		if !strings.Contains(problem.Detail, "早班设备检查") || !strings.Contains(problem.Detail, daily) {
+			t.Fatalf("409 detail %q does not name the hand-made schedule %s", problem.Detail, daily)
+		}
+		handMade("季度演练", "quarterly-drill", "FREQ=YEARLY;BYMONTH=1,4,7,10;BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0;BYSECOND=0")
+		enable("quarterly-drill").Want(t, http.StatusConflict).Problem(t)
+		enable("june-safety-month-drill").Want(t, http.StatusCreated)
+
+		var schedules struct{ Items []struct{ ID string } }
+		env.Get("/v1/schedules", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &schedules)
+		if len(schedules.Items) != 3 {
+			t.Fatalf("%d schedules, want the two hand-made ones and the June drill: no duplicate", len(schedules.Items))
+		}
+		env.Patch("/v1/schedules/"+daily, tenant.Admin.Token, map[string]any{"active": false}).Want(t, http.StatusOK)
+		enable("daily-equipment-check").Want(t, http.StatusCreated)
 	})
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,9 +57,22 @@ func TestSuspiciousPersonOnTheRoundRaisesAnIncident(t *testing.T) {
 		}
 		got := incidents[0]
 		if got.Category != "robbery" || got.Level != "general" || got.Status != "reported" ||
-			got.ReporterID != tenant.Guard.User.ID || got.SiteID != tenant.Sites[0].ID ||
-			got.Description != "两名男子在金库窗外徘徊" || len(got.Media) != 1 {
+			got.ReporterID != tenant.Guard.User.ID || got.SiteID != tenant.Sites[0].ID || len(got.Media) != 1 {
 			t.Fatalf("raised incident = %+v", got)
+		}
+		// The description says where, what and who was told, in the
+		// organisation's language (zh-CN by default), then the note.
+		lines := strings.Split(got.Description, "\n")
+		if len(lines) != 4 || !strings.HasPrefix(lines[0], "巡逻点位置: ") ||
+			lines[1] != "可疑人员/车辆情况(特征、车牌、位置、时间): 两名男子,灰色外套,22:40 金库后窗" ||
+			lines[2] != "已上报对象: 值班领导" || lines[3] != "两名男子在金库窗外徘徊" {
+			t.Fatalf("raised incident's description:\n%s", got.Description)
+		}
+		// Reporting is not a fault: the item raises no finding.
+		supervisor := newReplica()
+		supervisor.pullAll(t, env, tenant.Supervisor.Token, 200)
+		if findings := supervisor.ofType("finding"); len(findings) != 0 {
+			t.Fatalf("findings after the report = %d, want none: the item raises only the incident", len(findings))
 		}
 		var inspection struct{ Score float64 }
 		env.Get("/v1/inspections/"+id, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &inspection)
@@ -80,6 +94,26 @@ func TestSuspiciousPersonOnTheRoundRaisesAnIncident(t *testing.T) {
 		r.pullAll(t, env, tenant.Guard.Token, 200)
 		if _, ok := r.ofType("incident")[got.ID]; !ok {
 			t.Fatalf("the reporter's pull has no incident %s", got.ID)
+		}
+
+		// An organisation that reads English gets the next one in English.
+		env.Patch("/v1/org", tenant.Admin.Token, map[string]any{"language": "fr"}).Want(t, http.StatusUnprocessableEntity)
+		env.Patch("/v1/org", tenant.Admin.Token, map[string]any{"language": "en"}).Want(t, http.StatusOK)
+		input.Answers["suspicious_found"] = checklists.Answer{Value: "yes", Media: []string{newID()}}
+		input.Answers["suspicious_detail"] = checklists.Answer{Value: "white van, no plate"}
+		_, batch = inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, input, true)
+		batch = declareMedia(t, env, tenant.Guard.Token, doc, batch)
+		_, results = push(t, env, tenant.Guard.Token, batch)
+		wantStatus(t, results, "applied")
+		var english *raisedIncident
+		for _, incident := range list() {
+			if incident.ID != got.ID {
+				english = &incident
+			}
+		}
+		if english == nil || !strings.HasPrefix(english.Description, "Checkpoint area: ") ||
+			!strings.HasSuffix(english.Description, "\nSuspicious person/vehicle details (description, plate, place, time): white van, no plate\nReported to: Duty leader") {
+			t.Fatalf("the English organisation's incident = %+v", english)
 		}
 	})
 }

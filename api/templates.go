@@ -42,6 +42,16 @@ func (s *Server) publishTemplate(c echo.Context) error {
 	return c.JSON(http.StatusOK, template)
 }
 
+// upgradeLibrary brings the organisation's standard templates up to the
+// server's library (templates.UpgradeLibrary), answering each outcome.
+func (s *Server) upgradeLibrary(c echo.Context) error {
+	outcomes, err := s.deps.Templates.UpgradeLibrary(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": outcomes})
+}
+
 func (s *Server) archiveTemplate(c echo.Context) error {
 	id, in, err := transition(c)
 	if err != nil {

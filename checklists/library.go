@@ -42,3 +42,27 @@ func Library() ([]*Template, error) {
 	sort.Slice(templates, func(i, j int) bool { return templates[i].Key < templates[j].Key })
 	return templates, nil
 }
+
+// LibraryReleases reads library/releases.txt: by key, the digest of every
+// released version of each standard template, oldest first, the current
+// one last. A digest among them is the library's own; any other is an
+// organisation's edit.
+func LibraryReleases() (map[string][]string, error) {
+	data, err := libraryFiles.ReadFile("library/releases.txt")
+	if err != nil {
+		return nil, fmt.Errorf("read releases: %w", err)
+	}
+	out := map[string][]string{}
+	for number, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, digest, ok := strings.Cut(line, " ")
+		if !ok || len(digest) != 64 {
+			return nil, fmt.Errorf("releases.txt line %d: want \"key digest\"", number+1)
+		}
+		out[key] = append(out[key], digest)
+	}
+	return out, nil
+}

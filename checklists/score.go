@@ -7,11 +7,12 @@ type tally struct {
 	possible float64
 }
 
-// add scores a valid answer: weight × fraction earned out of weight. N.A.
-// and items that can never fail are left out of both sums.
+// add scores a valid answer: weight × fraction earned out of weight. N.A.,
+// items that can never fail and items that report an incident (a report is
+// never the reporter's fault: IncidentRule) are left out of both sums.
 func (score *tally) add(item *Item, value any, failed bool) {
 	weight := item.weight()
-	if weight == 0 || !item.canFail() || value == "na" && item.Type == TypeYesNo {
+	if weight == 0 || !item.canFail() || item.Incident != nil || value == "na" && item.Type == TypeYesNo {
 		return
 	}
 	score.possible += weight

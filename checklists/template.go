@@ -72,10 +72,18 @@ type FindingRule struct {
 // reports it through the incident domain when the inspection is
 // submitted (a suspicious person seen on a round, 004 §1.2 可疑行為識別與
 // 報告; 003 保卫工作 "发现可疑人员、可疑车辆立即上报").
+//
+// Such an item is a report, not a fault: it costs no score whatever its
+// weight, and it can be neither critical nor raise a finding (003 保卫工作:
+// whoever reports a suspicious person has done the job). Describe names
+// the items (siblings in the same group repeat, else top-level) whose
+// answers say who, where and what; DescribeIncident composes the
+// incident's description from them.
 type IncidentRule struct {
-	Category string `json:"category"`
-	Level    string `json:"level"`
-	Title    Text   `json:"title,omitempty"`
+	Category string   `json:"category"`
+	Level    string   `json:"level"`
+	Title    Text     `json:"title,omitempty"`
+	Describe []string `json:"describe,omitempty"`
 }
 
 // IncidentCategories and IncidentLevels are the incident domain's

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 )
 
 // item checks one item; scope says which keys its rules may reference.
@@ -44,6 +45,35 @@ func (checker *validator) raised(path string, item *Item, scope ruleScope) {
 		checker.add(incidentPath+"/level", "must be one of %v", IncidentLevels)
 	}
 	checker.text(incidentPath+"/title", item.Incident.Title, len(item.Incident.Title) > 0)
+	// A report is not the reporter's fault (003 保卫工作 发现可疑人员立即上报).
+	if item.Finding != nil {
+		checker.add(path+"/finding", "an item that raises an incident reports an event: it cannot also raise a finding")
+	}
+	if item.Critical {
+		checker.add(path+"/critical", "an item that raises an incident reports an event: it cannot fail the inspection")
+	}
+	for index, key := range item.Incident.Describe {
+		if !checker.isDescribable(key, scope) {
+			checker.add(incidentPath+"/describe/"+strconv.Itoa(index),
+				"must name an answerable item of the same group repeat or of the top level")
+		}
+	}
+}
+
+// isDescribable reports whether key names an item with an answer (not a
+// group or an instruction) among scope's group's children or at the top
+// level.
+func (checker *validator) isDescribable(key string, scope ruleScope) bool {
+	answerable := func(item *Item) bool { return item.Type != TypeGroup && item.Type != TypeInstruction }
+	if scope.group != nil {
+		for index := range scope.group.Items {
+			if child := &scope.group.Items[index]; child.Key == key {
+				return answerable(child)
+			}
+		}
+	}
+	top, ok := checker.items[key]
+	return ok && answerable(top)
 }
 
 // isDateItem reports whether key names a date item among the children of

@@ -74,6 +74,10 @@ func TestParseRejects(t *testing.T) {
 		{"incident on an item that cannot fail", templateWith(item("t", "text", `"incident":{"category":"robbery","level":"general"}`)), []string{"/sections/0/items/0/incident: never fail"}},
 		{"unknown incident category", templateWith(yesNo("a", `"incident":{"category":"theft","level":"general"}`)), []string{"/sections/0/items/0/incident/category"}},
 		{"an item raises an incident", templateWith(yesNo("a", `"pass":"no","weight":0,"incident":{"category":"robbery","level":"general"}`)), nil},
+		{"an incident item also raises a finding", templateWith(yesNo("a", `"pass":"no","finding":{"severity":"high","due_hours":1},"incident":{"category":"robbery","level":"general"}`)), []string{"/sections/0/items/0/finding: cannot also raise a finding"}},
+		{"a critical incident item", templateWith(yesNo("a", `"pass":"no","critical":true,"incident":{"category":"robbery","level":"general"}`)), []string{"/sections/0/items/0/critical: cannot fail the inspection"}},
+		{"describe names no answerable item", templateWith(yesNo("a", `"pass":"no","incident":{"category":"robbery","level":"general","describe":["b","nope"]}`) + "," + item("b", "instruction")), []string{"/sections/0/items/0/incident/describe/0: answerable item", "/sections/0/items/0/incident/describe/1: answerable item"}},
+		{"describe names later items", templateWith(yesNo("a", `"pass":"no","incident":{"category":"robbery","level":"general","describe":["where"]}`) + "," + item("where", "text")), nil},
 		{"due_from names no date item", templateWith(yesNo("a", `"finding":{"severity":"low","due_hours":1,"due_from":"b"}`) + "," + yesNo("b")), []string{"/sections/0/items/0/finding/due_from: date item"}},
 		{"due_from a later date item", templateWith(yesNo("a", `"finding":{"severity":"low","due_hours":1,"due_from":"d"}`) + "," + item("d", "date")), nil},
 	}

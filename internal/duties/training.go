@@ -23,6 +23,8 @@ type Training struct {
 	SiteID     *string      `json:"site_id"`
 	Topic      string       `json:"topic"`
 	Trainer    string       `json:"trainer"`
+	Place      string       `json:"place"`
+	Content    string       `json:"content"`
 	StartsAt   time.Time    `json:"starts_at"`
 	EndsAt     time.Time    `json:"ends_at"`
 	Attendance []Attendance `json:"attendance"`
@@ -45,8 +47,22 @@ type TrainingInput struct {
 	SiteID   *string `json:"site_id"`
 	Topic    string  `json:"topic"`
 	Trainer  string  `json:"trainer"`
+	Place    string  `json:"place"`
+	Content  string  `json:"content"`
 	StartsAt string  `json:"starts_at"`
 	EndsAt   string  `json:"ends_at"`
+}
+
+// TrainingPatch edits a session's details: the fields given change, the
+// rest stay. Version is the one the editor read (required).
+type TrainingPatch struct {
+	Topic    *string `json:"topic"`
+	Trainer  *string `json:"trainer"`
+	Place    *string `json:"place"`
+	Content  *string `json:"content"`
+	StartsAt *string `json:"starts_at"`
+	EndsAt   *string `json:"ends_at"`
+	Version  *int64  `json:"version"`
 }
 
 // signInEarly and signInLate bound when attendance can be signed: from an
@@ -62,11 +78,11 @@ func (s *Service) AddTraining(ctx context.Context, in TrainingInput) (Training, 
 	row := store.TrainingSession{ID: newID(in.ID, "/id", problems), SiteID: in.SiteID, CreatedBy: p.UserID}
 	row.Topic = checkText(in.Topic, "/topic", 200, true, problems)
 	row.Trainer = checkText(in.Trainer, "/trainer", 100, true, problems)
+	row.Place = checkText(in.Place, "/place", 200, false, problems)
+	row.Content = checkText(in.Content, "/content", 5000, false, problems)
 	row.StartsAt = checkTime(in.StartsAt, "/starts_at", problems)
 	row.EndsAt = checkTime(in.EndsAt, "/ends_at", problems)
-	if !row.StartsAt.IsZero() && !row.EndsAt.IsZero() && (!row.EndsAt.After(row.StartsAt) || row.EndsAt.Sub(row.StartsAt) > 24*time.Hour) {
-		problems["/ends_at"] = "after starts_at, at most 24 hours after it"
-	}
+	checkSpan(row, problems)
 	var view Training
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		if in.SiteID != nil {
@@ -92,6 +108,98 @@ func (s *Service) AddTraining(ctx context.Context, in TrainingInput) (Training, 
 		return Training{}, errs.E(op, errs.Conflict, "a training with this id already exists", err)
 	}
 	return view, errs.Wrap(op, err)
+}
+
+// checkSpan: a session ends after it starts, within a day.
+func checkSpan(row store.TrainingSession, problems Problems) {
+	if !row.StartsAt.IsZero() && !row.EndsAt.IsZero() && (!row.EndsAt.After(row.StartsAt) || row.EndsAt.Sub(row.StartsAt) > 24*time.Hour) {
+		problems["/ends_at"] = "after starts_at, at most 24 hours after it"
+	}
+}
+
+// UpdateTraining edits a session's topic, trainer, place, content and
+// time, compare-and-set on the version the editor read, audited with what
+// changed; phones get the new sheet. Once someone has signed the
+// attendance sheet the time stays: the signatures attest to that session.
+func (s *Service) UpdateTraining(ctx context.Context, id string, in TrainingPatch) (Training, error) {
+	const op = "duties.UpdateTraining"
+	p := withPrincipal(ctx)
+	problems := Problems{}
+	if in.Version == nil {
+		problems["/version"] = "required: the version you read"
+	}
+	var view Training
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		row, err := tx.Training(id)
+		if err == nil && (row.SiteID != nil && !mayWorkAt(p, *row.SiteID) || row.SiteID == nil && !principal.OrgWide(p.Role)) {
+			err = errs.E(op, errs.NotFound, "not found")
+		}
+		if err != nil {
+			return err
+		}
+		before := row
+		if in.Topic != nil {
+			row.Topic = checkText(*in.Topic, "/topic", 200, true, problems)
+		}
+		if in.Trainer != nil {
+			row.Trainer = checkText(*in.Trainer, "/trainer", 100, true, problems)
+		}
+		if in.Place != nil {
+			row.Place = checkText(*in.Place, "/place", 200, false, problems)
+		}
+		if in.Content != nil {
+			row.Content = checkText(*in.Content, "/content", 5000, false, problems)
+		}
+		if in.StartsAt != nil {
+			row.StartsAt = checkTime(*in.StartsAt, "/starts_at", problems)
+		}
+		if in.EndsAt != nil {
+			row.EndsAt = checkTime(*in.EndsAt, "/ends_at", problems)
+		}
+		checkSpan(row, problems)
+		if !row.StartsAt.Equal(before.StartsAt) || !row.EndsAt.Equal(before.EndsAt) {
+			attendance, err := tx.Attendance(id)
+			if err != nil {
+				return err
+			}
+			if len(attendance) > 0 {
+				problems["/starts_at"] = "stays as it is: people have signed the attendance sheet for this time"
+			}
+		}
+		if len(problems) > 0 {
+			return invalid(op, problems)
+		}
+		if err := tx.UpdateTraining(&row, *in.Version); err != nil {
+			return err
+		}
+		audit.Append(tx, "training.updated", "training", id, trainingChanges(before, row))
+		view, err = trainingRecord(tx, row)
+		return err
+	})
+	return view, errs.Wrap(op, err)
+}
+
+// trainingChanges is the audit entry of an edit: each changed field with
+// what it was and what it is.
+func trainingChanges(before, after store.TrainingSession) map[string]any {
+	changes := map[string]any{}
+	for _, field := range []struct {
+		name      string
+		was, now  any
+		unchanged bool
+	}{
+		{"topic", before.Topic, after.Topic, before.Topic == after.Topic},
+		{"trainer", before.Trainer, after.Trainer, before.Trainer == after.Trainer},
+		{"place", before.Place, after.Place, before.Place == after.Place},
+		{"content", before.Content, after.Content, before.Content == after.Content},
+		{"starts_at", before.StartsAt, after.StartsAt, before.StartsAt.Equal(after.StartsAt)},
+		{"ends_at", before.EndsAt, after.EndsAt, before.EndsAt.Equal(after.EndsAt)},
+	} {
+		if !field.unchanged {
+			changes[field.name] = map[string]any{"from": field.was, "to": field.now}
+		}
+	}
+	return changes
 }
 
 // AttendOutcome is what a sign-in did.
@@ -278,8 +386,9 @@ func trainingView(tx *store.Tx, r store.TrainingSession) (Training, error) {
 	if err != nil {
 		return Training{}, err
 	}
-	view := Training{ID: r.ID, SiteID: r.SiteID, Topic: r.Topic, Trainer: r.Trainer, StartsAt: r.StartsAt.UTC(),
-		EndsAt: r.EndsAt.UTC(), Attendance: make([]Attendance, len(attendance)), Version: r.Version}
+	view := Training{ID: r.ID, SiteID: r.SiteID, Topic: r.Topic, Trainer: r.Trainer, Place: r.Place, Content: r.Content,
+		StartsAt: r.StartsAt.UTC(),
+		EndsAt:   r.EndsAt.UTC(), Attendance: make([]Attendance, len(attendance)), Version: r.Version}
 	for i, a := range attendance {
 		view.Attendance[i] = Attendance{UserID: a.UserID, UserName: who[a.UserID], Strokes: a.Strokes,
 			SignedInAt: a.SignedInAt.UTC(), Result: a.Result, Score: a.Score}

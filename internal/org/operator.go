@@ -37,7 +37,7 @@ func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error)
 	if errs.Is(err, errs.Conflict) {
 		return Org{}, errs.E(op, errs.Conflict, "an organisation with this slug already exists", err)
 	}
-	return Org{ID: o.ID, Slug: o.Slug, Name: o.Name, RetentionDays: o.RetentionDays, CreatedAt: o.CreatedAt}, errs.Wrap(op, err)
+	return Org{ID: o.ID, Slug: o.Slug, Name: o.Name, RetentionDays: o.RetentionDays, Language: o.Language, CreatedAt: o.CreatedAt}, errs.Wrap(op, err)
 }
 
 // Seeder fills an organisation with starting content (the standard
@@ -69,7 +69,7 @@ func (s *Service) ActAsOrg(ctx context.Context, slug string) (context.Context, O
 		return ctx, Org{}, errs.E("org.ActAsOrg", err)
 	}
 	ctx = principal.AsSystem(ctx, o.ID, "operator")
-	return ctx, Org{ID: o.ID, Slug: o.Slug, Name: o.Name, RetentionDays: o.RetentionDays, CreatedAt: o.CreatedAt}, nil
+	return ctx, Org{ID: o.ID, Slug: o.Slug, Name: o.Name, RetentionDays: o.RetentionDays, Language: o.Language, CreatedAt: o.CreatedAt}, nil
 }
 
 // SiteByCode finds a site by its code, for operator commands.

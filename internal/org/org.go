@@ -38,6 +38,7 @@ type Org struct {
 	Slug          string    `json:"slug"`
 	Name          string    `json:"name"`
 	RetentionDays int       `json:"retention_days"`
+	Language      string    `json:"language"`
 	CreatedAt     time.Time `json:"created_at"`
 }
 
@@ -64,7 +65,7 @@ func (s *Service) Me(ctx context.Context) (Me, error) {
 		return Me{}, errs.E("org.Me", err)
 	}
 	return Me{User: userView(user), Org: Org{ID: o.ID, Slug: o.Slug, Name: o.Name, RetentionDays: o.RetentionDays,
-		CreatedAt: o.CreatedAt}, DeviceID: p.DeviceID}, nil
+		Language: o.Language, CreatedAt: o.CreatedAt}, DeviceID: p.DeviceID}, nil
 }
 
 // checkID accepts a client-chosen UUID or makes a v7 one.

@@ -8,6 +8,7 @@ package records
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/audit"
@@ -40,10 +41,15 @@ func NewService(db *store.DB, inspections *inspection.Service, photos PhotoSourc
 	return &Service{db: db, inspections: inspections, photos: photos}
 }
 
-// OrgSettings is the organisation-wide settings an admin may change.
+// OrgSettings is the organisation-wide settings an admin may change; a
+// field left out stays as it is, and at least one must be given.
 type OrgSettings struct {
-	RetentionDays *int `json:"retention_days"`
+	RetentionDays *int    `json:"retention_days"`
+	Language      *string `json:"language"`
 }
+
+// Languages are those an organisation may choose (checklists.RequiredLanguages).
+var Languages = []string{"zh-CN", "en"}
 
 // OrgView is the organisation as admins see it.
 type OrgView struct {
@@ -51,14 +57,26 @@ type OrgView struct {
 	Slug          string    `json:"slug"`
 	Name          string    `json:"name"`
 	RetentionDays int       `json:"retention_days"`
+	Language      string    `json:"language"`
 	CreatedAt     time.Time `json:"created_at"`
 }
 
-// UpdateOrg changes the organisation's retention period (audited).
+// UpdateOrg changes the organisation's retention period and language
+// (audited, each change with what it was).
 func (s *Service) UpdateOrg(ctx context.Context, in OrgSettings) (OrgView, error) {
 	const op = "records.UpdateOrg"
-	if in.RetentionDays == nil || *in.RetentionDays < MinRetentionDays || *in.RetentionDays > MaxRetentionDays {
-		return OrgView{}, errs.Fields(op, map[string]string{"/retention_days": "required: whole days from 1 to 36500"})
+	fields := map[string]string{}
+	if in.RetentionDays != nil && (*in.RetentionDays < MinRetentionDays || *in.RetentionDays > MaxRetentionDays) {
+		fields["/retention_days"] = "whole days from 1 to 36500"
+	}
+	if in.Language != nil && !slices.Contains(Languages, *in.Language) {
+		fields["/language"] = "must be one of zh-CN, en"
+	}
+	if in.RetentionDays == nil && in.Language == nil {
+		fields["/retention_days"] = "required unless language is given"
+	}
+	if len(fields) > 0 {
+		return OrgView{}, errs.Fields(op, fields)
 	}
 	var org store.Org
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -66,18 +84,28 @@ func (s *Service) UpdateOrg(ctx context.Context, in OrgSettings) (OrgView, error
 		if err != nil {
 			return err
 		}
-		if err := tx.SetOrgRetention(*in.RetentionDays); err != nil {
-			return err
+		if in.RetentionDays != nil {
+			if err := tx.SetOrgRetention(*in.RetentionDays); err != nil {
+				return err
+			}
+			audit.Append(tx, "org.retention_changed", "org", before.ID, map[string]any{"from": before.RetentionDays,
+				"to": *in.RetentionDays})
 		}
-		audit.Append(tx, "org.retention_changed", "org", before.ID, map[string]any{"from": before.RetentionDays,
-			"to": *in.RetentionDays})
+		if in.Language != nil && *in.Language != before.Language {
+			if err := tx.SetOrgLanguage(*in.Language); err != nil {
+				return err
+			}
+			audit.Append(tx, "org.language_changed", "org", before.ID, map[string]any{"from": before.Language,
+				"to": *in.Language})
+		}
 		org, err = tx.CallerOrg()
 		return err
 	})
 	if err != nil {
 		return OrgView{}, errs.Wrap(op, err)
 	}
-	return OrgView{ID: org.ID, Slug: org.Slug, Name: org.Name, RetentionDays: org.RetentionDays, CreatedAt: org.CreatedAt}, nil
+	return OrgView{ID: org.ID, Slug: org.Slug, Name: org.Name, RetentionDays: org.RetentionDays, Language: org.Language,
+		CreatedAt: org.CreatedAt}, nil
 }
 
 // retainedUntil is when an inspection's retention ends: its template's

@@ -2,6 +2,9 @@ package rounds
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -139,6 +142,9 @@ func (s *Service) EnableDefault(ctx context.Context, key, siteID string) (Defaul
 				out.TemplateID = &template.ID
 			}
 		}
+		if err := refuseDuplicate(tx, rows, out, siteID); err != nil {
+			return err
+		}
 		schedule := store.Schedule{ID: uuid.Must(uuid.NewV7()).String(), SiteID: siteID, Kind: KindInspection,
 			Name: standard.Name["zh-CN"], TemplateID: out.TemplateID, RRule: out.RRule,
 			DTStart:          tx.Now.In(siteZone(tx, siteID)).Format("2006-01-02") + "T" + out.StartTime + ":00",
@@ -170,6 +176,69 @@ func (s *Service) EnableDefault(ctx context.Context, key, siteID string) (Defaul
 		return DefaultSchedule{}, false, errs.Wrap(op, err)
 	}
 	return defaultView(out), created, nil
+}
+
+// refuseDuplicate answers Conflict, naming the schedule, when the site
+// already runs an equivalent hand-made schedule of the default's template:
+// active, same checklist, same recurrence whatever the time of day
+// (sameRecurrence). A second one would ask the guards for every check
+// twice. Schedules the defaults made are not hand-made; they are rows.
+func refuseDuplicate(tx *store.Tx, defaults []store.DefaultSchedule, row store.DefaultSchedule, siteID string) error {
+	if row.TemplateID == nil {
+		return nil
+	}
+	made := map[string]bool{}
+	for _, d := range defaults {
+		if d.ScheduleID != nil {
+			made[*d.ScheduleID] = true
+		}
+	}
+	active := true
+	for page := (store.Page{Limit: 500}); ; {
+		schedules, next, err := tx.ListSchedules(store.SiteFilterOf{SiteIDs: []string{siteID}, Active: &active}, page)
+		if err != nil {
+			return err
+		}
+		for _, schedule := range schedules {
+			if schedule.TemplateID != nil && *schedule.TemplateID == *row.TemplateID && !made[schedule.ID] &&
+				sameRecurrence(schedule.RRule, row.RRule) {
+				return errs.E("rounds.EnableDefault", errs.Conflict, fmt.Sprintf(
+					"the site already runs schedule %q (%s) with this checklist on the same recurrence: "+
+						"keep that one, or deactivate it before enabling the default", schedule.Name, schedule.ID))
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		page.After = next
+	}
+}
+
+// sameRecurrence compares two RFC 5545 rules by when they fall, ignoring
+// the time of day (BYHOUR, BYMINUTE, BYSECOND) and part order: a daily
+// check at 08:00 duplicates one at 08:30, a June drill does not duplicate
+// the quarterly one.
+func sameRecurrence(a, b string) bool {
+	return recurrenceShape(a) == recurrenceShape(b)
+}
+
+func recurrenceShape(rule string) string {
+	var parts []string
+	interval := "INTERVAL=1"
+	for _, part := range strings.Split(strings.ToUpper(strings.TrimPrefix(strings.TrimSpace(rule), "RRULE:")), ";") {
+		part = strings.TrimSpace(part)
+		name, _, _ := strings.Cut(part, "=")
+		switch name {
+		case "", "BYHOUR", "BYMINUTE", "BYSECOND", "WKST":
+		case "INTERVAL":
+			interval = part
+		default:
+			parts = append(parts, part)
+		}
+	}
+	parts = append(parts, interval)
+	slices.Sort(parts)
+	return strings.Join(parts, ";")
 }
 
 // addSchedule is the one write path of a new schedule (POST /v1/schedules

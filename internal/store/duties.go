@@ -63,6 +63,8 @@ type TrainingSession struct {
 	SiteID    *string
 	Topic     string
 	Trainer   string
+	Place     string
+	Content   string
 	StartsAt  time.Time
 	EndsAt    time.Time
 	CreatedBy string
@@ -258,6 +260,16 @@ func (tx *Tx) DutyLog(f DutyFilter) ([]DutyLogEntry, error) {
 func (tx *Tx) AddTraining(row *TrainingSession) error {
 	row.OrgID, row.CreatedAt, row.UpdatedAt, row.Version = tx.orgOf(), tx.Now, tx.Now, 1
 	return translate("store.AddTraining", tx.gorm.Table("training_sessions").Create(row).Error)
+}
+
+// UpdateTraining writes a session's details if it is still at version
+// expected (compare-and-set; Stale otherwise).
+func (tx *Tx) UpdateTraining(row *TrainingSession, expected int64) error {
+	row.UpdatedAt, row.Version = tx.Now, expected+1
+	res := tx.scoped("training_sessions").Where("id = ? AND version = ?", row.ID, expected).Updates(map[string]any{
+		"topic": row.Topic, "trainer": row.Trainer, "place": row.Place, "content": row.Content,
+		"starts_at": row.StartsAt, "ends_at": row.EndsAt, "version": row.Version, "updated_at": row.UpdatedAt})
+	return casResult("store.UpdateTraining", res.Error, res.RowsAffected)
 }
 
 // Training reads one training session.

@@ -12,8 +12,10 @@ type Org struct {
 	Slug          string
 	Name          string
 	RetentionDays int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Language is what the server writes composed text in: zh-CN or en.
+	Language  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // CreateOrg inserts a tenant. Organisations are created by operators, so
@@ -22,6 +24,9 @@ func (tx *Tx) CreateOrg(org *Org) error {
 	org.CreatedAt, org.UpdatedAt = tx.Now, tx.Now
 	if org.RetentionDays == 0 {
 		org.RetentionDays = 3 * 365
+	}
+	if org.Language == "" {
+		org.Language = "zh-CN"
 	}
 	return translate("store.CreateOrg", tx.gorm.Table("orgs").Create(org).Error)
 }
@@ -54,4 +59,10 @@ func (tx *Tx) OrgIDs() ([]string, error) {
 	var ids []string
 	err := tx.gorm.Table("orgs").Order("id").Pluck("id", &ids).Error
 	return ids, translate("store.OrgIDs", err)
+}
+
+// SetOrgLanguage changes the caller's organisation's language.
+func (tx *Tx) SetOrgLanguage(language string) error {
+	err := tx.gorm.Table("orgs").Where("id = ?", tx.orgOf()).Updates(map[string]any{"language": language, "updated_at": tx.Now}).Error
+	return translate("store.SetOrgLanguage", err)
 }

@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,6 +39,10 @@ func (b *batch) raiseIncidents(st *inspectionState, raised []checklists.RaisedIn
 	if st.row.SubmittedAt != nil && !st.row.SubmittedAt.After(b.tx.Now) {
 		occurred = *st.row.SubmittedAt
 	}
+	org, err := b.tx.CallerOrg()
+	if err != nil {
+		return err
+	}
 	for i, r := range raised {
 		if _, ok := existing[ids[i]]; ok {
 			continue
@@ -47,7 +50,7 @@ func (b *batch) raiseIncidents(st *inspectionState, raised []checklists.RaisedIn
 		if _, ok := b.incidents[ids[i]]; ok {
 			continue
 		}
-		report := b.raisedReport(st, r, occurred)
+		report := b.raisedReport(st, r, occurred, org.Language)
 		if problems, err := report.Check(""); err != nil || len(problems) > 0 {
 			return errs.E("syncer.raiseIncidents", errs.Internal, err, "the template's incident rule at "+r.Path+" makes no valid report")
 		}
@@ -61,14 +64,20 @@ func (b *batch) raiseIncidents(st *inspectionState, raised []checklists.RaisedIn
 }
 
 // raisedReport is the report an item raises: the rule's title, category
-// and level (the handler grades it again), the answer's note and photos.
-func (b *batch) raisedReport(st *inspectionState, r checklists.RaisedIncident, occurred time.Time) incident.Report {
+// and level (the handler grades it again), a description composed from the
+// answers the rule names (who, where, what) and the item's note in the
+// organisation's language (checklists.DescribeIncident), and the answer's
+// photos.
+func (b *batch) raisedReport(st *inspectionState, r checklists.RaisedIncident, occurred time.Time, language string) incident.Report {
 	var answer checklists.Answer
 	if target, problem := resolve(st.pinned.template, r.Path); problem == nil {
 		answer = target.get(st.answers)
 	}
 	name := title(r.Title, r.ItemKey)
-	description := strings.TrimSpace(answer.Note)
+	description := checklists.DescribeIncident(st.pinned.template, st.answers, r, language)
+	if description == "" {
+		description = r.Title.In(language)
+	}
 	if description == "" {
 		description = name
 	}

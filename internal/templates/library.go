@@ -2,6 +2,7 @@ package templates
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/google/uuid"
@@ -52,28 +53,145 @@ func (s *Service) SeedLibrary(ctx context.Context, tx *store.Tx) error {
 	if err != nil {
 		return errs.E(op, err)
 	}
-	p, _ := principal.From(ctx)
 	for _, entry := range entries {
 		if existing[entry.doc.Key] {
 			continue
 		}
-		row := store.Template{ID: uuid.Must(uuid.NewV7()).String(), Key: entry.doc.Key, Status: Published,
-			PublishedVersion: 1}
-		setDraft(&row, entry.doc, entry.canonical)
-		if err := tx.CreateTemplate(&row); err != nil {
+		if err := seedOne(ctx, tx, entry); err != nil {
 			return errs.E(op, err)
 		}
-		version := store.TemplateVersion{ID: uuid.Must(uuid.NewV7()).String(), TemplateID: row.ID, Number: 1,
-			Title: row.Title, Category: row.Category, Document: entry.canonical, Digest: entry.digest,
-			PublishedAt: tx.Now, PublishedBy: p.UserID}
-		if err := tx.CreateTemplateVersion(&version); err != nil {
-			return errs.E(op, err)
-		}
-		if err := recordVersion(tx, row.Key, version); err != nil {
-			return errs.E(op, err)
-		}
-		audit.Append(tx, "template.published", "template", row.ID, map[string]any{"key": row.Key, "number": 1,
-			"digest": entry.digest, "source": "library"})
 	}
 	return nil
+}
+
+// seedOne stores one standard template as published version 1.
+func seedOne(ctx context.Context, tx *store.Tx, entry libraryEntry) error {
+	p, _ := principal.From(ctx)
+	row := store.Template{ID: uuid.Must(uuid.NewV7()).String(), Key: entry.doc.Key, Status: Published,
+		PublishedVersion: 1}
+	setDraft(&row, entry.doc, entry.canonical)
+	if err := tx.CreateTemplate(&row); err != nil {
+		return err
+	}
+	version := store.TemplateVersion{ID: uuid.Must(uuid.NewV7()).String(), TemplateID: row.ID, Number: 1,
+		Title: row.Title, Category: row.Category, Document: entry.canonical, Digest: entry.digest,
+		PublishedAt: tx.Now, PublishedBy: p.UserID}
+	if err := tx.CreateTemplateVersion(&version); err != nil {
+		return err
+	}
+	if err := recordVersion(tx, row.Key, version); err != nil {
+		return err
+	}
+	audit.Append(tx, "template.published", "template", row.ID, map[string]any{"key": row.Key, "number": 1,
+		"digest": entry.digest, "source": "library"})
+	return nil
+}
+
+// Library upgrade outcomes, per standard template.
+const (
+	UpgradeAdded    = "added"    // the organisation had no template of this key: seeded
+	UpgradeUpgraded = "upgraded" // the library's current version published as the next version
+	UpgradeCurrent  = "current"  // the latest version is the library's current one already
+	UpgradeEdited   = "edited"   // the organisation published or drafted its own: kept
+	UpgradeArchived = "archived" // archived by the organisation: kept
+)
+
+// LibraryUpgrade is what the upgrade did to one standard template.
+type LibraryUpgrade struct {
+	Key        string `json:"key"`
+	TemplateID string `json:"template_id"`
+	Outcome    string `json:"outcome"`
+	// FromNumber and ToNumber are the latest version before and after
+	// (equal when nothing was published).
+	FromNumber int    `json:"from_number"`
+	ToNumber   int    `json:"to_number"`
+	Digest     string `json:"digest"` // the latest version's after the upgrade
+}
+
+// UpgradeLibrary brings the organisation's standard templates up to the
+// library this server ships (checklists.Library): a template whose latest
+// published version is an earlier library release (checklists.
+// LibraryReleases), with no unpublished draft changes, gets the current
+// library document published as its next version; one the organisation
+// published or drafted itself, or archived, is kept as it is; a key it
+// lacks is seeded. Inspections keep the version they pinned. Each version
+// published is audited as template.published with source library-upgrade.
+//
+// It is an administrator's action, not a start-up job: a new version
+// changes what guards are asked and how they are scored, so a bank's
+// security department decides when that happens (and can read the
+// outcome), like any other publish.
+func (s *Service) UpgradeLibrary(ctx context.Context) ([]LibraryUpgrade, error) {
+	const op = "templates.UpgradeLibrary"
+	entries, err := library()
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	releases, err := checklists.LibraryReleases()
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	out := make([]LibraryUpgrade, 0, len(entries))
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		out = out[:0]
+		for _, entry := range entries {
+			outcome, err := upgradeOne(ctx, tx, entry, releases[entry.doc.Key])
+			if err != nil {
+				return err
+			}
+			out = append(out, outcome)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	return out, nil
+}
+
+// upgradeOne applies the upgrade to one standard template.
+func upgradeOne(ctx context.Context, tx *store.Tx, entry libraryEntry, releases []string) (LibraryUpgrade, error) {
+	row, err := tx.TemplateByKey(entry.doc.Key)
+	if errs.Is(err, errs.NotFound) {
+		if err := seedOne(ctx, tx, entry); err != nil {
+			return LibraryUpgrade{}, err
+		}
+		row, err = tx.TemplateByKey(entry.doc.Key)
+		return LibraryUpgrade{Key: row.Key, TemplateID: row.ID, Outcome: UpgradeAdded, ToNumber: 1, Digest: entry.digest}, err
+	}
+	if err != nil {
+		return LibraryUpgrade{}, err
+	}
+	result := LibraryUpgrade{Key: row.Key, TemplateID: row.ID, FromNumber: row.PublishedVersion, ToNumber: row.PublishedVersion}
+	if row.PublishedVersion == 0 {
+		result.Outcome = UpgradeEdited // a draft the organisation never published
+		return result, nil
+	}
+	latest, err := tx.TemplateVersion(row.ID, row.PublishedVersion)
+	if err != nil {
+		return LibraryUpgrade{}, err
+	}
+	result.Digest = latest.Digest
+	switch {
+	case row.Status == Archived:
+		result.Outcome = UpgradeArchived
+	case latest.Digest == entry.digest:
+		result.Outcome = UpgradeCurrent
+	case !slices.Contains(releases, latest.Digest) || row.DraftDigest != latest.Digest:
+		result.Outcome = UpgradeEdited
+	default:
+		setDraft(&row, entry.doc, entry.canonical)
+		version, err := publish(ctx, tx, &row)
+		if err != nil {
+			return LibraryUpgrade{}, err
+		}
+		if err := tx.UpdateTemplate(&row, row.Version); err != nil {
+			return LibraryUpgrade{}, err
+		}
+		audit.Append(tx, "template.library_upgraded", "template", row.ID, map[string]any{"key": row.Key,
+			"from_number": result.FromNumber, "from_digest": latest.Digest, "number": version.Number,
+			"digest": version.Digest, "source": "library-upgrade"})
+		result.Outcome, result.ToNumber, result.Digest = UpgradeUpgraded, version.Number, version.Digest
+	}
+	return result, nil
 }
