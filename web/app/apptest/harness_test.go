@@ -1,5 +1,11 @@
 // Package apptest drives the guard's app in real Chromium (chromedp) against
 // a real server: what a guard does on a phone, offline and online.
+//
+// Each test runs on one database dialect, half of them on PostgreSQL and
+// half on SQLite: what these tests prove is the app's behaviour, and the
+// store's differences between the dialects are proven by the api tests,
+// which run every behaviour on both (testenv.Each). Running both dialects
+// here doubled the package's time for nothing these tests assert.
 package apptest
 
 import (

@@ -18,20 +18,19 @@ import (
 // not fit one push: each 413 halves the batch until every part fits (as
 // docs/sync-protocol.md says), and the server ends up with every scan, once.
 func TestSplitBatchesOnTooLarge(t *testing.T) {
-	testenv.Each(t, func(t *testing.T, databaseURL string) {
-		s := setUp(t, databaseURL, apitest.WithSetting("PATROLSYNC_BODY_LIMIT", "1024"))
-		b := newBrowser(t, 390, 844)
-		answers := watchAnswers(b, "/v1/sync/push")
-		login(t, b, s.srv.URL, s.tenant.Guard.Email)
-		b.Offline(true)
-		walkRound(t, b, s.roundID)
-		b.Offline(false)
-		waitSynced(t, b, s)
-		if answers.count(http.StatusRequestEntityTooLarge) == 0 || answers.count(http.StatusOK) < 2 {
-			t.Fatalf("want a push answered 413 and then smaller ones answered 200, have %v", answers.all())
-		}
-		wantScansOnce(t, s)
-	})
+	databaseURL := testenv.Postgres(t) // one dialect per browser test (harness_test.go)
+	s := setUp(t, databaseURL, apitest.WithSetting("PATROLSYNC_BODY_LIMIT", "1024"))
+	b := newBrowser(t, 390, 844)
+	answers := watchAnswers(b, "/v1/sync/push")
+	login(t, b, s.srv.URL, s.tenant.Guard.Email)
+	b.Offline(true)
+	walkRound(t, b, s.roundID)
+	b.Offline(false)
+	waitSynced(t, b, s)
+	if answers.count(http.StatusRequestEntityTooLarge) == 0 || answers.count(http.StatusOK) < 2 {
+		t.Fatalf("want a push answered 413 and then smaller ones answered 200, have %v", answers.all())
+	}
+	wantScansOnce(t, s)
 }
 
 // answerLog counts the HTTP statuses the page received for URLs holding a

@@ -15,32 +15,31 @@ import (
 // app asks the guard to sign in again; the round scanned offline is still
 // sent, once.
 func TestSessionEndedOffline(t *testing.T) {
-	testenv.Each(t, func(t *testing.T, databaseURL string) {
-		s := setUp(t, databaseURL)
-		b := newBrowser(t, 390, 844)
-		login(t, b, s.srv.URL, s.tenant.Guard.Email)
-		b.Offline(true)
-		walkRound(t, b, s.roundID)
+	databaseURL := testenv.SQLite(t) // one dialect per browser test (harness_test.go)
+	s := setUp(t, databaseURL)
+	b := newBrowser(t, 390, 844)
+	login(t, b, s.srv.URL, s.tenant.Guard.Email)
+	b.Offline(true)
+	walkRound(t, b, s.roundID)
 
-		s.srv.Post("/v1/auth/logout", "", map[string]string{"refresh_token": sessionRefresh(b)}).Want(t, http.StatusNoContent)
+	s.srv.Post("/v1/auth/logout", "", map[string]string{"refresh_token": sessionRefresh(b)}).Want(t, http.StatusNoContent)
 
-		b.Offline(false)
-		b.Wait("the sign-in screen", `document.querySelector('#login-email') && document.querySelector('.banner-warn')`)
-		shots(b, "signed-out")
-		if relogins := waitSynced(t, b, s); relogins != 1 {
-			t.Fatalf("signed in %d times, want 1", relogins)
+	b.Offline(false)
+	b.Wait("the sign-in screen", `document.querySelector('#login-email') && document.querySelector('.banner-warn')`)
+	shots(b, "signed-out")
+	if relogins := waitSynced(t, b, s); relogins != 1 {
+		t.Fatalf("signed in %d times, want 1", relogins)
+	}
+	var round struct {
+		Scans []struct {
+			TagCode string `json:"tag_code"`
 		}
-		var round struct {
-			Scans []struct {
-				TagCode string `json:"tag_code"`
-			}
-		}
-		s.srv.Get("/v1/rounds/"+s.roundID, s.srv.Login(s.tenant.Supervisor.Email, apitest.Password, "check").AccessToken).
-			Want(t, http.StatusOK).JSON(t, &round)
-		if len(round.Scans) != len(tags) {
-			t.Fatalf("want %d scans, have %+v", len(tags), round.Scans)
-		}
-	})
+	}
+	s.srv.Get("/v1/rounds/"+s.roundID, s.srv.Login(s.tenant.Supervisor.Email, apitest.Password, "check").AccessToken).
+		Want(t, http.StatusOK).JSON(t, &round)
+	if len(round.Scans) != len(tags) {
+		t.Fatalf("want %d scans, have %+v", len(tags), round.Scans)
+	}
 }
 
 // sessionRefresh reads the refresh token the app keeps.
@@ -71,52 +70,51 @@ func signInAs(b *browser, email string) {
 // token: they wait on the phone (the sync screen says so) until the first
 // guard signs in again, and then reach the server as the first guard's.
 func TestSecondGuardOnSamePhone(t *testing.T) {
-	testenv.Each(t, func(t *testing.T, databaseURL string) {
-		s := setUp(t, databaseURL)
-		second := s.srv.NewGuard(s.tenant, "second", s.tenant.Sites[0].ID)
-		b := newBrowser(t, 390, 844)
-		login(t, b, s.srv.URL, s.tenant.Guard.Email)
-		b.Offline(true)
-		walkRound(t, b, s.roundID)
-		s.srv.Post("/v1/auth/logout", "", map[string]string{"refresh_token": sessionRefresh(b)}).Want(t, http.StatusNoContent)
-		b.Offline(false)
-		b.Wait("the sign-in screen", `document.querySelector('#login-email') && document.querySelector('.banner-warn')`)
+	databaseURL := testenv.Postgres(t) // one dialect per browser test (harness_test.go)
+	s := setUp(t, databaseURL)
+	second := s.srv.NewGuard(s.tenant, "second", s.tenant.Sites[0].ID)
+	b := newBrowser(t, 390, 844)
+	login(t, b, s.srv.URL, s.tenant.Guard.Email)
+	b.Offline(true)
+	walkRound(t, b, s.roundID)
+	s.srv.Post("/v1/auth/logout", "", map[string]string{"refresh_token": sessionRefresh(b)}).Want(t, http.StatusNoContent)
+	b.Offline(false)
+	b.Wait("the sign-in screen", `document.querySelector('#login-email') && document.querySelector('.banner-warn')`)
 
-		signInAs(b, second.Email)
-		b.Eval(`location.hash = '#/sync', true`, nil)
-		b.Wait("the second guard synced, the first guard's scans waiting",
-			`document.querySelector('#sync-state[data-state="synced"]') && document.querySelector('#others-waiting')`)
-		supervisor := s.srv.Login(s.tenant.Supervisor.Email, apitest.Password, "check").AccessToken
-		var round struct {
-			Scans []struct {
-				TagCode string `json:"tag_code"`
-				UserID  string `json:"user_id"`
-			}
+	signInAs(b, second.Email)
+	b.Eval(`location.hash = '#/sync', true`, nil)
+	b.Wait("the second guard synced, the first guard's scans waiting",
+		`document.querySelector('#sync-state[data-state="synced"]') && document.querySelector('#others-waiting')`)
+	supervisor := s.srv.Login(s.tenant.Supervisor.Email, apitest.Password, "check").AccessToken
+	var round struct {
+		Scans []struct {
+			TagCode string `json:"tag_code"`
+			UserID  string `json:"user_id"`
 		}
-		s.srv.Get("/v1/rounds/"+s.roundID, supervisor).Want(t, http.StatusOK).JSON(t, &round)
-		if len(round.Scans) != 0 {
-			t.Fatalf("the first guard's scans were sent while the second guard was signed in: %+v", round.Scans)
-		}
-		if strings.Contains(databaseURL, "sqlite") {
-			otherGuardShots(t, b)
-		}
+	}
+	s.srv.Get("/v1/rounds/"+s.roundID, supervisor).Want(t, http.StatusOK).JSON(t, &round)
+	if len(round.Scans) != 0 {
+		t.Fatalf("the first guard's scans were sent while the second guard was signed in: %+v", round.Scans)
+	}
+	if strings.Contains(databaseURL, "sqlite") {
+		otherGuardShots(t, b)
+	}
 
-		// The second guard's session ends; the first guard signs in again.
-		s.srv.Post("/v1/auth/logout", "", map[string]string{"refresh_token": sessionRefresh(b)}).Want(t, http.StatusNoContent)
-		b.click("#sync-now:not([disabled])")
-		b.Wait("the sign-in screen", `document.querySelector('#login-email')`)
-		signInAs(b, s.tenant.Guard.Email)
-		waitSynced(t, b, s)
-		s.srv.Get("/v1/rounds/"+s.roundID, supervisor).Want(t, http.StatusOK).JSON(t, &round)
-		if len(round.Scans) != len(tags) {
-			t.Fatalf("want %d scans, have %+v", len(tags), round.Scans)
+	// The second guard's session ends; the first guard signs in again.
+	s.srv.Post("/v1/auth/logout", "", map[string]string{"refresh_token": sessionRefresh(b)}).Want(t, http.StatusNoContent)
+	b.click("#sync-now:not([disabled])")
+	b.Wait("the sign-in screen", `document.querySelector('#login-email')`)
+	signInAs(b, s.tenant.Guard.Email)
+	waitSynced(t, b, s)
+	s.srv.Get("/v1/rounds/"+s.roundID, supervisor).Want(t, http.StatusOK).JSON(t, &round)
+	if len(round.Scans) != len(tags) {
+		t.Fatalf("want %d scans, have %+v", len(tags), round.Scans)
+	}
+	for _, scan := range round.Scans {
+		if scan.UserID != s.tenant.Guard.User.ID {
+			t.Fatalf("scan %s by %s, want the first guard %s", scan.TagCode, scan.UserID, s.tenant.Guard.User.ID)
 		}
-		for _, scan := range round.Scans {
-			if scan.UserID != s.tenant.Guard.User.ID {
-				t.Fatalf("scan %s by %s, want the first guard %s", scan.TagCode, scan.UserID, s.tenant.Guard.User.ID)
-			}
-		}
-	})
+	}
 }
 
 // otherGuardShots looks at the "another guard's work waiting" banner at
