@@ -65,6 +65,11 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 	if err := phase("web", func() error { return goCommand(ctx, "run", "./web/build", "-quiet") }); err != nil {
 		return err
 	}
+	// The vulnerability check's slow half (download the advisories, build
+	// its database and govulncheck) overlaps vet and the services too; only
+	// the analysis waits for the tests.
+	vulnReady := make(chan error, 1)
+	go func() { vulnReady <- phase("vulncheck-prepare", func() error { return prepareVulncheck(ctx) }) }()
 	// Vet and the services (perhaps an install) overlap: on a fresh
 	// machine both spend minutes compiling or downloading.
 	servicesCtx, cancelServices := context.WithCancel(ctx)
@@ -83,6 +88,9 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 	testErr := phase("test", func() error { return goCommand(ctx, append([]string{"test"}, testArgs...)...) })
 	if testErr != nil || ctx.Err() != nil {
 		return testErr
+	}
+	if err := <-vulnReady; err != nil {
+		return err
 	}
 	return phase("vulncheck", func() error { return vulncheck(ctx) })
 }
