@@ -117,10 +117,10 @@ type browser struct {
 }
 
 // newBrowser starts Chromium with a window of width × height CSS pixels.
-func newBrowser(t testing.TB, width, height int64) *browser {
+func newBrowser(t testing.TB, width, height int64, options ...browsertest.Option) *browser {
 	t.Helper()
 	viewport := browsertest.Viewport{Name: fmt.Sprintf("%dx%d", width, height), Width: width, Height: height, Scale: 2}
-	return &browser{Browser: browsertest.New(t, viewport, browsertest.Timeout(time.Minute)), t: t}
+	return &browser{Browser: browsertest.New(t, viewport, append([]browsertest.Option{browsertest.Timeout(time.Minute)}, options...)...), t: t}
 }
 
 // click taps an element after bringing it to the middle of the screen,

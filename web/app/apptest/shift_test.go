@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/internal/browsertest"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
@@ -339,7 +340,10 @@ func runShift(t testing.TB, databaseURL string, failing float64) {
 	// (Not fewer: a token shorter than the sync's backoff between tries
 	// would expire before each try, which no phone sees.)
 	s := setUp(t, databaseURL, apitest.WithSetting("PATROLSYNC_ACCESS_TTL", "15s"))
-	b := newBrowser(t, 390, 844)
+	// A whole shift through a network that drops 30 % of requests takes
+	// its backoff's waits besides the work: near five minutes on a loaded
+	// machine, so it gets twice the default budget.
+	b := newBrowser(t, 390, 844, browsertest.Budget(2*browsertest.DefaultBudget))
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)
 	b.Offline(true)
 	walkRound(t, b, s.roundID)
