@@ -325,7 +325,8 @@ func (s *Service) standing(ctx context.Context, c claims) (principal.Principal, 
 	if !caller.Valid(c.Subject, c.OrgID) {
 		return principal.Principal{}, errBadAccess
 	}
-	return caller.Principal(c.SessionID), nil
+	return principal.Principal{UserID: caller.UserID, OrgID: caller.OrgID, Role: caller.Role,
+		DeviceID: caller.DeviceID, SessionID: c.SessionID, SiteIDs: caller.SiteIDs}, nil
 }
 
 // AuthenticateConfirmedLater is Authenticate for a use case that reads the

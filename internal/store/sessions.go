@@ -10,7 +10,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
-	"github.com/patrolsync/patrolsync/internal/principal"
 )
 
 // Session is one login on one device.
@@ -125,12 +124,6 @@ type Caller struct {
 // active, and the token's user and organisation the session's.
 func (c Caller) Valid(userID, orgID string) bool {
 	return !c.Revoked && c.UserActive && c.DeviceActive && c.UserID == userID && c.OrgID == orgID
-}
-
-// Principal is the caller acting through the session.
-func (c Caller) Principal(sessionID string) principal.Principal {
-	return principal.Principal{UserID: c.UserID, OrgID: c.OrgID, Role: c.Role, DeviceID: c.DeviceID,
-		SessionID: sessionID, SiteIDs: c.SiteIDs}
 }
 
 // callerColumns are a session's caller, read by hand, without gorm: this

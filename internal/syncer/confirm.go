@@ -47,7 +47,9 @@ func confirmCallers(tx *store.Tx, ps []principal.Principal) ([]principal.Princip
 		case principal.ReadOnly(caller.Role) || !principal.AtLeast(caller.Role, principal.Guard):
 			refused[i] = errs.E("syncer.Push", errs.Forbidden, "your role may not do this")
 		default:
-			confirmed[i] = caller.Principal(p.SessionID)
+			// The principal authentication built, with its standing as
+			// the session has it now (only auth builds principals).
+			confirmed[i].Role, confirmed[i].SiteIDs = caller.Role, caller.SiteIDs
 		}
 	}
 	return confirmed, refused, nil
