@@ -47,6 +47,7 @@ func TestCountersignWorkedExample(t *testing.T) {
 	doc := string(raw)
 	_, hashSection, _ := strings.Cut(doc, "## Content hash\n")
 	_, section, found := strings.Cut(doc, "## Countersignatures\n")
+	section, _, _ = strings.Cut(section, "\n## ") // the section ends where the next begins
 	_, example, found2 := strings.Cut(section, "### Worked example\n")
 	if !found || !found2 {
 		t.Fatal("no worked example under Countersignatures")
