@@ -100,6 +100,10 @@ async function run() {
     }
     set({ phase: 'idle', attempt: 0, lastSyncAt: new Date().toISOString() });
   } catch (error) {
+    // A sync asked for while this one ran (a write, the network coming
+    // back) must not run at once after a failure: that would skip the
+    // backoff. The retry scheduled below sends what it would have.
+    again = false;
     if (error instanceof api.NeedLogin) {
       set({ phase: 'login', lastError: error.message });
       return;
