@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/patrolsync/patrolsync/internal/browsertest"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
@@ -30,12 +31,14 @@ func checkLayout(t testing.TB, b *browser, screen string) {
 	}
 }
 
-// TestPhoneScreens walks the guard's screens at 360×640 in English and
-// Chinese, checks each fits the phone (no sideways scrolling, 44 px
-// targets) and, with TEST_SCREENSHOTS set, keeps a screenshot of each.
+// TestPhoneScreens walks the guard's screens at 360×640 (and each again at
+// 768×1024) in English and Chinese, checks each fits (no sideways
+// scrolling, 44 px targets) and, with TEST_SCREENSHOTS set, keeps a screenshot of each.
 func TestPhoneScreens(t *testing.T) {
 	s := setUp(t, testenv.SQLite(t))
 	b := newBrowser(t, 360, 640)
+	phone := browsertest.Viewport{Name: "360x640", Width: 360, Height: 640, Scale: 2}
+	tablet := browsertest.Viewport{Name: "768x1024", Width: 768, Height: 1024, Scale: 1}
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)
 	photos := photoFiles(t)
 	b.click("#dismiss-storage")
@@ -55,6 +58,14 @@ func TestPhoneScreens(t *testing.T) {
 				/[\u4e00-\u9fff]/.test(document.querySelector('.topbar h1').textContent) === `+fmt.Sprint(lang == "zh"))
 			checkLayout(t, b, name+"-"+lang)
 			shots(b, name+"-"+lang)
+			// The same screen on a tablet in portrait, as a post's shared
+			// tablet shows it.
+			b.SetViewport(tablet)
+			b.Wait("the tablet's width", `window.innerWidth === 768`)
+			checkLayout(t, b, name+"-tablet-"+lang)
+			shots(b, name+"-tablet-"+lang)
+			b.SetViewport(phone)
+			b.Wait("the phone's width", `window.innerWidth === 360`)
 		}
 		b.Eval(`location.hash = '#/today', true`, nil)
 		b.Wait("today", `document.querySelector('[data-round]')`)
