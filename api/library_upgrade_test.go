@@ -147,25 +147,12 @@ func TestLibraryUpgradePublishesNewerStandardTemplates(t *testing.T) {
 			}
 		}
 		upgraded := 0
-		for cursor := ""; ; {
-			var page struct {
-				Items []struct {
-					Action   string
-					EntityID string `json:"entity_id"`
+		for _, e := range auditEntries(t, env, tenant.Admin.Token) {
+			if e.Action == "template.library_upgraded" {
+				upgraded++
+				if e.EntityID != ids["hidden-hazard-investigation"] {
+					t.Errorf("audited upgrade of %s", e.EntityID)
 				}
-				NextCursor string `json:"next_cursor"`
-			}
-			env.Get("/v1/audit?limit=50&cursor="+cursor, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &page)
-			for _, e := range page.Items {
-				if e.Action == "template.library_upgraded" {
-					upgraded++
-					if e.EntityID != ids["hidden-hazard-investigation"] {
-						t.Errorf("audited upgrade of %s", e.EntityID)
-					}
-				}
-			}
-			if cursor = page.NextCursor; cursor == "" {
-				break
 			}
 		}
 		if upgraded != 1 {

@@ -50,21 +50,8 @@ func TestEditTraining(t *testing.T) {
 		env.Patch(path, sup, map[string]any{"topic": "旧版本的修改", "version": session.Version}).Want(t, http.StatusPreconditionFailed).Problem(t)
 
 		audited := false
-		for cursor := ""; ; {
-			var page struct {
-				Items []struct {
-					Action   string
-					EntityID string `json:"entity_id"`
-				}
-				NextCursor string `json:"next_cursor"`
-			}
-			env.Get("/v1/audit?limit=50&cursor="+cursor, tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &page)
-			for _, e := range page.Items {
-				audited = audited || e.Action == "training.updated" && e.EntityID == session.ID
-			}
-			if cursor = page.NextCursor; cursor == "" {
-				break
-			}
+		for _, e := range auditEntries(t, env, tenant.Admin.Token) {
+			audited = audited || e.Action == "training.updated" && e.EntityID == session.ID
 		}
 		if !audited {
 			t.Fatal("the edit is not in the audit log")
