@@ -213,6 +213,7 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPost, "/templates", principal.Admin, create(s.deps.Templates.Create))
 	s.add(v1, http.MethodGet, "/templates/:id", principal.Guard, byID(s.deps.Templates.Get))
 	s.add(v1, http.MethodPatch, "/templates/:id", principal.Admin, patchByID(s.deps.Templates.Update))
+	s.add(v1, http.MethodGet, "/templates/library/upgrade", principal.Admin, s.previewLibrary)
 	s.add(v1, http.MethodPost, "/templates/library/upgrade", principal.Admin, s.upgradeLibrary)
 	s.add(v1, http.MethodPost, "/templates/:id/publish", principal.Admin, s.publishTemplate)
 	s.add(v1, http.MethodPost, "/templates/:id/archive", principal.Admin, s.archiveTemplate)

@@ -52,6 +52,16 @@ func (s *Server) upgradeLibrary(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": outcomes})
 }
 
+// previewLibrary answers what upgradeLibrary would do now and writes
+// nothing (templates.PreviewLibrary).
+func (s *Server) previewLibrary(c echo.Context) error {
+	outcomes, err := s.deps.Templates.PreviewLibrary(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": outcomes})
+}
+
 func (s *Server) archiveTemplate(c echo.Context) error {
 	id, in, err := transition(c)
 	if err != nil {

@@ -96,11 +96,16 @@ const (
 	UpgradeArchived = "archived" // archived by the organisation: kept
 )
 
-// LibraryUpgrade is what the upgrade did to one standard template.
+// LibraryUpgrade is what the upgrade did, or would do (PreviewLibrary), to
+// one standard template.
 type LibraryUpgrade struct {
-	Key        string `json:"key"`
-	TemplateID string `json:"template_id"`
-	Outcome    string `json:"outcome"`
+	Key string `json:"key"`
+	// TemplateID is nil only in a preview of a key the organisation lacks.
+	TemplateID *string `json:"template_id"`
+	// Title is the library document's, so that a template still to be
+	// added can be named.
+	Title   checklists.Text `json:"title"`
+	Outcome string          `json:"outcome"`
 	// FromNumber and ToNumber are the latest version before and after
 	// (equal when nothing was published).
 	FromNumber int    `json:"from_number"`
@@ -120,14 +125,10 @@ type LibraryUpgrade struct {
 // It is an administrator's action, not a start-up job: a new version
 // changes what guards are asked and how they are scored, so a bank's
 // security department decides when that happens (and can read the
-// outcome), like any other publish.
+// outcome, or the preview before), like any other publish.
 func (s *Service) UpgradeLibrary(ctx context.Context) ([]LibraryUpgrade, error) {
 	const op = "templates.UpgradeLibrary"
-	entries, err := library()
-	if err != nil {
-		return nil, errs.E(op, errs.Internal, err)
-	}
-	releases, err := checklists.LibraryReleases()
+	entries, releases, err := libraryReleases()
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
@@ -135,7 +136,10 @@ func (s *Service) UpgradeLibrary(ctx context.Context) ([]LibraryUpgrade, error) 
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		out = out[:0]
 		for _, entry := range entries {
-			outcome, err := upgradeOne(ctx, tx, entry, releases[entry.doc.Key])
+			outcome, row, err := planOne(tx, entry, releases[entry.doc.Key])
+			if err == nil {
+				outcome, err = applyOne(ctx, tx, entry, outcome, row)
+			}
 			if err != nil {
 				return err
 			}
@@ -149,27 +153,58 @@ func (s *Service) UpgradeLibrary(ctx context.Context) ([]LibraryUpgrade, error) 
 	return out, nil
 }
 
-// upgradeOne applies the upgrade to one standard template.
-func upgradeOne(ctx context.Context, tx *store.Tx, entry libraryEntry, releases []string) (LibraryUpgrade, error) {
+// PreviewLibrary answers what UpgradeLibrary would do now, template by
+// template, and writes nothing: the administrator sees which templates
+// have a newer library version and which are kept as the organisation's
+// own before deciding.
+func (s *Service) PreviewLibrary(ctx context.Context) ([]LibraryUpgrade, error) {
+	const op = "templates.PreviewLibrary"
+	entries, releases, err := libraryReleases()
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	tx := s.db.Read(ctx)
+	out := make([]LibraryUpgrade, 0, len(entries))
+	for _, entry := range entries {
+		outcome, _, err := planOne(tx, entry, releases[entry.doc.Key])
+		if err != nil {
+			return nil, errs.E(op, err)
+		}
+		out = append(out, outcome)
+	}
+	return out, nil
+}
+
+// libraryReleases is the parsed library with every key's released digests.
+func libraryReleases() ([]libraryEntry, map[string][]string, error) {
+	entries, err := library()
+	if err != nil {
+		return nil, nil, err
+	}
+	releases, err := checklists.LibraryReleases()
+	return entries, releases, err
+}
+
+// planOne decides what the upgrade does to one standard template, without
+// writing; row is the organisation's template (nil when it lacks the key).
+func planOne(tx *store.Tx, entry libraryEntry, releases []string) (LibraryUpgrade, *store.Template, error) {
+	result := LibraryUpgrade{Key: entry.doc.Key, Title: entry.doc.Title}
 	row, err := tx.TemplateByKey(entry.doc.Key)
 	if errs.Is(err, errs.NotFound) {
-		if err := seedOne(ctx, tx, entry); err != nil {
-			return LibraryUpgrade{}, err
-		}
-		row, err = tx.TemplateByKey(entry.doc.Key)
-		return LibraryUpgrade{Key: row.Key, TemplateID: row.ID, Outcome: UpgradeAdded, ToNumber: 1, Digest: entry.digest}, err
+		result.Outcome, result.ToNumber, result.Digest = UpgradeAdded, 1, entry.digest
+		return result, nil, nil
 	}
 	if err != nil {
-		return LibraryUpgrade{}, err
+		return LibraryUpgrade{}, nil, err
 	}
-	result := LibraryUpgrade{Key: row.Key, TemplateID: row.ID, FromNumber: row.PublishedVersion, ToNumber: row.PublishedVersion}
+	result.TemplateID, result.FromNumber, result.ToNumber = &row.ID, row.PublishedVersion, row.PublishedVersion
 	if row.PublishedVersion == 0 {
 		result.Outcome = UpgradeEdited // a draft the organisation never published
-		return result, nil
+		return result, &row, nil
 	}
 	latest, err := tx.TemplateVersion(row.ID, row.PublishedVersion)
 	if err != nil {
-		return LibraryUpgrade{}, err
+		return LibraryUpgrade{}, nil, err
 	}
 	result.Digest = latest.Digest
 	switch {
@@ -180,18 +215,39 @@ func upgradeOne(ctx context.Context, tx *store.Tx, entry libraryEntry, releases 
 	case !slices.Contains(releases, latest.Digest) || row.DraftDigest != latest.Digest:
 		result.Outcome = UpgradeEdited
 	default:
-		setDraft(&row, entry.doc, entry.canonical)
-		version, err := publish(ctx, tx, &row)
+		result.Outcome, result.ToNumber, result.Digest = UpgradeUpgraded, row.PublishedVersion+1, entry.digest
+	}
+	return result, &row, nil
+}
+
+// applyOne carries out planOne's decision: it seeds a missing key or
+// publishes the library document as the next version.
+func applyOne(ctx context.Context, tx *store.Tx, entry libraryEntry, plan LibraryUpgrade, row *store.Template) (LibraryUpgrade, error) {
+	switch plan.Outcome {
+	case UpgradeAdded:
+		if err := seedOne(ctx, tx, entry); err != nil {
+			return LibraryUpgrade{}, err
+		}
+		seeded, err := tx.TemplateByKey(entry.doc.Key)
+		plan.TemplateID = &seeded.ID
+		return plan, err
+	case UpgradeUpgraded:
+		before, err := tx.TemplateVersion(row.ID, row.PublishedVersion)
 		if err != nil {
 			return LibraryUpgrade{}, err
 		}
-		if err := tx.UpdateTemplate(&row, row.Version); err != nil {
+		setDraft(row, entry.doc, entry.canonical)
+		version, err := publish(ctx, tx, row)
+		if err != nil {
+			return LibraryUpgrade{}, err
+		}
+		if err := tx.UpdateTemplate(row, row.Version); err != nil {
 			return LibraryUpgrade{}, err
 		}
 		audit.Append(tx, "template.library_upgraded", "template", row.ID, map[string]any{"key": row.Key,
-			"from_number": result.FromNumber, "from_digest": latest.Digest, "number": version.Number,
+			"from_number": plan.FromNumber, "from_digest": before.Digest, "number": version.Number,
 			"digest": version.Digest, "source": "library-upgrade"})
-		result.Outcome, result.ToNumber, result.Digest = UpgradeUpgraded, version.Number, version.Digest
+		plan.ToNumber, plan.Digest = version.Number, version.Digest
 	}
-	return result, nil
+	return plan, nil
 }
