@@ -27,6 +27,8 @@ export function post(path, body) { return api.request('POST', path, { body }); }
 
 export function put(path, body) { return api.request('PUT', path, { body }); }
 
+export function patch(path, body) { return api.request('PATCH', path, { body }); }
+
 export function read(path) { return api.request('GET', path); }
 
 // siteSelect is a site filter over the sites the console knows.

@@ -25,6 +25,8 @@ import { handoversScreen } from './handovers.js';
 import { dutyLogScreen } from './dutylog.js';
 import { trainingsScreen } from './trainings.js';
 import { dailyScreen } from './daily.js';
+import { libraryScreen } from './library.js';
+import { organisationScreen } from './organisation.js';
 import { menus } from './menus.js';
 
 const root = document.getElementById('console');
@@ -91,6 +93,8 @@ const screens = [
   { path: '#/records', nav: 'records_nav', roles: ['supervisor', 'admin', 'auditor'], show: (context, tab) => recordsScreen(context, tab) },
   { path: '#/templates', nav: 'templates_nav', roles: ['admin', 'auditor'], group: 'setup', show: (context, id) => templatesScreen(context, id) },
   { path: '#/admin', nav: 'admin_nav', roles: ['admin', 'auditor'], group: 'setup', show: (context, tab, ...rest) => adminScreen(context, tab, ...rest) },
+  { path: '#/library', nav: 'library_nav', roles: ['admin', 'auditor'], group: 'setup', show: (context) => libraryScreen(context) },
+  { path: '#/organisation', nav: 'org_nav', roles: ['admin'], group: 'setup', show: (context) => organisationScreen(context) },
   { path: '#/incidents', nav: 'incidents_nav', group: 'operations', show: (context, ...rest) => incidentsScreen(context, rest.find(Boolean)) },
   { path: '#/drills', nav: 'drills_nav', group: 'operations', show: (context) => drillsScreen(context) },
   // Duties (issue 16 item 4).

@@ -63,7 +63,8 @@ export async function templatesScreen(context, templateID) {
     h('td', {}, s(`templates_status_${template.status}`)),
     h('td', {}, template.latest_version ? [s('templates_version', { n: template.latest_version.number }),
       h('div', { class: 'row-meta' }, time(template.latest_version.published_at, zone, true))] : s('templates_none'))));
-  main.replaceChildren(h('h1', { class: 'console-heading' }, s('templates_heading')),
+  main.replaceChildren(h('div', { class: 'console-screen-head' }, h('h1', { class: 'console-heading' }, s('templates_heading')),
+    h('a', { href: '#/library', class: 'btn btn-secondary', id: 'templates-library' }, s('library_from_checklists'))),
     rows.length ? h('div', { class: 'console-table-wrap' }, h('table', { class: 'console-table', id: 'templates-table' },
       h('thead', {}, h('tr', {}, ['templates_nav', 'templates_key', 'templates_status', 'templates_latest'].map((key) => h('th', { scope: 'col' }, s(key))))),
       h('tbody', {}, rows))) : empty(s('templates_none')));
