@@ -18,6 +18,7 @@ addStrings({
     library_intro: 'The server ships the standard checklists. When a newer library version exists, the checklists your organisation has not changed can be brought up to it: each is published as its next version.',
     library_pinned: 'Inspections already started keep the version they started on and are judged by it; only new inspections use the new version. Guards’ phones receive it at their next sync.',
     library_col_checklist: 'Checklist', library_col_now: 'Now', library_col_outcome: 'With the upgrade',
+    library_col_before: 'Before', library_col_done: 'Done',
     library_version: 'v{n}', library_none: 'none',
     library_plan_upgraded: 'Newer library version: v{from} → v{to}', library_plan_added: 'New in the library: added as v1',
     library_plan_current: 'Up to date', library_plan_edited: 'Kept: your organisation edited it',
@@ -37,6 +38,7 @@ addStrings({
     library_intro: '服务器自带标准检查表。标准库有新版本时，本机构未修改过的检查表可以升级：每张发布为下一个版本。',
     library_pinned: '已开始的检查保留开始时的版本，并按该版本评判；只有新的检查使用新版本。保安手机在下次同步时收到新版本。',
     library_col_checklist: '检查表', library_col_now: '当前', library_col_outcome: '升级后',
+    library_col_before: '升级前', library_col_done: '结果',
     library_version: '第 {n} 版', library_none: '无',
     library_plan_upgraded: '标准库有新版本：第 {from} 版 → 第 {to} 版', library_plan_added: '标准库新增：添加为第 1 版',
     library_plan_current: '已是最新', library_plan_edited: '保留：本机构修改过',
@@ -112,7 +114,8 @@ async function upgrade(board, message, again) {
   }
   const published = done.filter(offered);
   message.replaceChildren(banner(s('library_result', { n: published.length }), 'ok'),
-    table('library-result', published.map((x) => row(x, s(`library_done_${x.outcome}`, { from: x.from_number, to: x.to_number })))));
+    table('library-result', published.map((x) => row(x, s(`library_done_${x.outcome}`, { from: x.from_number, to: x.to_number }), 'ok')),
+      ['library_col_checklist', 'library_col_before', 'library_col_done']));
   await again();
 }
 
@@ -122,17 +125,17 @@ function planText(x) {
 
 const tones = { upgraded: 'warn', added: 'warn', current: 'ok', edited: 'neutral', archived: 'neutral' };
 
-function row(x, text) {
+function row(x, text, tone = tones[x.outcome] || 'neutral') {
   return h('tr', { dataset: { key: x.key, outcome: x.outcome } },
     h('td', {}, x.template_id ? h('a', { href: `#/templates/${x.template_id}`, class: 'console-link' }, label((titles.get(x.template_id) || x).title))
       : label(x.title),
       h('div', { class: 'row-meta' }, h('code', { class: 'console-code' }, x.key))),
     h('td', {}, x.from_number ? s('library_version', { n: x.from_number }) : s('library_none')),
-    h('td', {}, badge(text, tones[x.outcome] || 'neutral')));
+    h('td', {}, badge(text, tone)));
 }
 
-function table(id, rows) {
+function table(id, rows, headings = ['library_col_checklist', 'library_col_now', 'library_col_outcome']) {
   return h('div', { class: 'console-table-wrap' }, h('table', { class: 'console-table', id },
-    h('thead', {}, h('tr', {}, ['library_col_checklist', 'library_col_now', 'library_col_outcome'].map((key) => h('th', { scope: 'col' }, s(key))))),
+    h('thead', {}, h('tr', {}, headings.map((key) => h('th', { scope: 'col' }, s(key))))),
     h('tbody', {}, rows)));
 }
