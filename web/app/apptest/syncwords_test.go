@@ -71,7 +71,8 @@ func TestSyncProblemsInPlainWords(t *testing.T) {
 	s.srv.Patch("/v1/sites/"+site, s.tenant.Admin.Token, map[string]any{"active": false}).Want(t, http.StatusOK)
 	b.Offline(false)
 	rejected := `document.querySelector('#sync-records [data-kind="incident"][data-state="rejected"]')`
-	b.Wait("the incident refused", rejected+` && `+rejected+`.querySelector('[data-pointer="/payload/site_id"]')`)
+	b.Wait("the incident refused, named by its place", rejected+` && `+rejected+`.querySelector('[data-pointer="/payload/site_id"]') &&
+		`+rejected+`.textContent.includes('Incident · Lobby')`)
 	language(b, "en", rejected+`.textContent.includes('The server did not accept this record')`)
 	wordShots(t, b, "sync-rejected", "en")
 	language(b, "zh-CN", rejected+`.textContent.includes('服务器未接受此记录')`)

@@ -118,6 +118,10 @@ function recordRow({ draft, state, problems, waiting, evidence }, versions, navi
     if (version) name = label(version.document.title);
   } else if (draft.kind === 'scan') {
     name = `${t('type_scan')} · ${draft.tag_code}`;
+  } else if (draft.kind === 'incident') {
+    // Which incident: where, or what, as the guard wrote it.
+    const what = draft.place || draft.description || '';
+    if (what) name = `${t('type_incident')} · ${what.length > 40 ? `${what.slice(0, 40)}…` : what}`;
   }
   const details = [];
   if (waiting) details.push(t('waiting_count', { n: waiting }));
