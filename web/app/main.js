@@ -8,6 +8,7 @@ import * as sync from '../shared/sync.js';
 import { t, lang, setLang, bytes, prepareTimes } from '../shared/i18n.js';
 import { h, icon, banner, button, loading, failure } from '../shared/ui.js';
 import * as today from './screens/today.js';
+import { afterTouch, held } from './touches.js';
 
 // When the app's code starts running (the cold-start benchmark's split).
 performance.mark('patrolsync-main');
@@ -60,7 +61,11 @@ function signingIn() {
   return !!(current && current.login);
 }
 
-async function render() {
+// render draws the screen the address names. A background redraw (new
+// data, the network, a notice) waits while a finger is on the screen
+// (touches.js): replacing the pressed element would lose the tap.
+async function render(options) {
+  const background = !!(options && options.background);
   const seq = ++renderSeq;
   const root = document.getElementById('app');
   const early = prefetched;
@@ -104,13 +109,19 @@ async function render() {
     content = failure(t('error', { error: error.message }), button(t('retry'), () => render()));
   }
   if (seq !== renderSeq) return;
+  // A finger came down while this redraw read the store: it draws again
+  // once the touch is over, from the state as it is then.
+  if (background && held()) {
+    redraw();
+    return;
+  }
   main.replaceChildren(content);
   const scroll = window.scrollY;
   // The tab bar is drawn with the counts last read and filled after the
   // screen is up: reading the outbox and evidence is not worth a later
   // first screen (the cold-start budget), and the counts follow at once.
   root.replaceChildren(h('div', { class: 'app' },
-    topbar(screen, context), offlineBanner(), noticeBanners(session), main, tabbar(tab, lastCounts)));
+    topbar(screen, context), noticeBanners(session), main, tabbar(tab, lastCounts)));
   if (current && current.screen === screen && current.params === location.hash) window.scrollTo(0, scroll);
   current = { screen, cleanup: screen.cleanup, params: location.hash };
   // The first screen with content: what the cold-start budget measures.
@@ -133,6 +144,8 @@ function topbar(screen, context) {
       { kind: 'quiet', 'aria-label': t('language'), id: 'lang-toggle' }));
 }
 
+// offlineBanner sits in the fixed footer, above the tabs: the network
+// coming and going never moves the screen's content under a finger.
 function offlineBanner() {
   if (navigator.onLine) return null;
   return h('div', { class: 'banner banner-offline', role: 'status', id: 'offline-banner' }, icon('offline', 20), h('span', {}, t('offline_banner')));
@@ -158,7 +171,7 @@ function tabbar(active, counts) {
     class: 'tab', href: hash, 'aria-current': active === name ? 'page' : null, id: `tab-${name}`,
   }, icon(iconName), text, dot ? h('span', { class: 'dot' }, String(dot)) : null);
   const pending = counts.waiting + counts.unsent + counts.problems;
-  return h('footer', { class: 'tabbar' }, h('nav', { 'aria-label': t('app_name') },
+  return h('footer', { class: 'tabbar', dataset: { online: String(navigator.onLine) } }, offlineBanner(), h('nav', { 'aria-label': t('app_name') },
     tab('today', '#/today', 'home', t('today')),
     tab('incident', '#/incident', 'alert', t('incidents')),
     tab('findings', '#/findings', 'wrench', t('findings')),
@@ -241,7 +254,12 @@ function applyUpdate() {
 // sign-in screen keeps them for later, since redrawing it would lose what is
 // being typed.
 function redrawUnlessSigningIn() {
-  if (!signingIn()) render();
+  if (!signingIn()) redraw();
+}
+
+// redraw draws the screen again in the background, after any touch.
+function redraw() {
+  afterTouch('screen', () => render({ background: true }));
 }
 
 let pendingRender = null;
@@ -253,7 +271,7 @@ function rerenderLists() {
     const screen = current && current.params === location.hash ? current.screen : {};
     const { params } = match();
     const live = typeof screen.live === 'function' ? screen.live(params) : screen.live;
-    if (live && !signingIn()) render();
+    if (live && !signingIn()) redraw();
     else updateTabbar();
   }, 150);
 }
@@ -262,9 +280,14 @@ async function updateTabbar() {
   const counts = await store.counts();
   const footer = document.querySelector('.tabbar');
   if (!footer) return;
-  const changed = JSON.stringify(counts) !== JSON.stringify(lastCounts);
-  lastCounts = counts;
+  const changed = JSON.stringify(counts) !== JSON.stringify(lastCounts) || footer.dataset.online !== String(navigator.onLine);
   if (changed || !footer.dataset.counted) {
+    // A tab under a finger is not replaced until the touch is over.
+    if (held()) {
+      afterTouch('tabbar', updateTabbar);
+      return;
+    }
+    lastCounts = counts;
     const fresh = tabbar(match().tab, counts);
     fresh.dataset.counted = 'true';
     footer.replaceWith(fresh);
@@ -277,7 +300,7 @@ window.addEventListener('offline', rerenderLists);
 store.subscribe(rerenderLists);
 sync.onStatus(() => {
   // The sign-in screen is drawn once; redrawing it would lose what is typed.
-  if (sync.status().phase === 'login' && !signingIn()) render();
+  if (sync.status().phase === 'login' && !signingIn()) redraw();
   else if (!signingIn()) rerenderLists();
 });
 

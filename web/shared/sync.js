@@ -19,7 +19,12 @@ export const BACKOFF = { base: 500, cap: 60000, maxRetryAfter: 600000 };
 // than push: the rectification of a finding, with its Idempotency-Key.
 const LOCAL_TYPES = new Set(['finding.rectify']);
 
-const state = { phase: 'idle', attempt: 0, lastSyncAt: null, lastError: '', nextRetryAt: null };
+// problem is what the last failure means for the guard, in words the app
+// shows: offline (no network on the phone), unreachable (a network, but
+// no answer from the server), busy (the server answered 5xx, 429 or 408:
+// try later), signed_out (the session ended: sign in again) or refused
+// (the server refused the batch as it is; lastError says why).
+const state = { phase: 'idle', attempt: 0, lastSyncAt: null, lastError: '', problem: '', nextRetryAt: null };
 const listeners = new Set();
 let running = null;
 let again = false;
@@ -90,7 +95,7 @@ async function run() {
     set({ phase: 'offline' });
     return;
   }
-  set({ phase: 'syncing', lastError: '', nextRetryAt: null });
+  set({ phase: 'syncing', lastError: '', problem: '', nextRetryAt: null });
   try {
     for (let round = 0; round < 5; round += 1) {
       await push();
@@ -105,22 +110,33 @@ async function run() {
     // backoff. The retry scheduled below sends what it would have.
     again = false;
     if (error instanceof api.NeedLogin) {
-      set({ phase: 'login', lastError: error.message });
+      set({ phase: 'login', lastError: error.message, problem: 'signed_out' });
       return;
     }
     const transient = !(error instanceof api.ApiError) || error.transient;
     const wait = delay(state.attempt, error.retryAfter);
+    // A refused batch is not tried again by itself (nothing would change):
+    // it has no next try until the guard asks or something new is written.
+    const retry = transient || error.status === 409;
     set({
       phase: navigator.onLine ? 'error' : 'offline', attempt: state.attempt + 1,
-      lastError: error.message, nextRetryAt: new Date(Date.now() + wait).toISOString(),
+      lastError: error.message, problem: problemOf(error), nextRetryAt: retry ? new Date(Date.now() + wait).toISOString() : null,
     });
-    if (transient || error.status === 409) {
+    if (retry) {
       // The try that failed, the wait drawn and the ceiling it was drawn
       // under (or the server's Retry-After; -1 when none): a phone's log.
       console.info('sync retry', state.attempt, wait, ceiling(state.attempt - 1), error.retryAfter ?? -1);
       syncSoon(wait);
     }
   }
+}
+
+// problemOf names what a failed sync means for the guard (state.problem).
+export function problemOf(error) {
+  if (error instanceof api.NeedLogin) return 'signed_out';
+  if (!(error instanceof api.ApiError) || error.status === 0) return navigator.onLine ? 'unreachable' : 'offline';
+  if (error.transient || error.status === 409) return 'busy';
+  return 'refused';
 }
 
 // push mirrors client.push: media before every batch, so that no submit

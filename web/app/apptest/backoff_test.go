@@ -37,8 +37,8 @@ func TestSyncBacksOffWithJitter(t *testing.T) {
 	b.Eval(`location.hash = '#/sync', true`, nil)
 	b.Offline(false)
 	b.Wait("the guard told the sync waits and when it tries next", `(() => {
-		const hero = document.querySelector('#sync-state[data-state="waiting"]');
-		return hero && hero.textContent.includes('Could not sync') && hero.textContent.includes('Next try');
+		const hero = document.querySelector('#sync-state[data-state="waiting"] #sync-problem[data-problem="busy"]');
+		return hero && hero.textContent.includes('The server is busy') && hero.textContent.includes('tries again at');
 	})()`)
 	shots(b, "sync-retrying-en")
 	waitSynced(t, b, s)

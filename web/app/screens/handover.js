@@ -11,6 +11,7 @@ import * as duty from '../duty.js';
 import * as shift from '../shifthandover.js';
 import { qrCode, qrReader } from '../countersign.js';
 import { HandoverError } from '../handover.js';
+import { handedOver } from '../signinhere.js';
 import { t, lang } from '../../shared/i18n.js';
 import { h, icon, button, banner, toast, empty, field } from '../../shared/ui.js';
 import { signaturePad } from '../components.js';
@@ -99,6 +100,7 @@ function incomingStep(handover, outgoingStrokes, name, navigate) {
   const done = async (incoming) => {
     if (reader) reader.stop();
     await shift.start(handover, outgoingStrokes, incoming);
+    await handedOver(handover);
     toast(s('sent'));
     navigate('#/duty');
   };

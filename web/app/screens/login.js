@@ -3,8 +3,10 @@
 // outbox and evidence on the phone are kept.
 
 import * as api from '../../shared/api.js';
+import * as store from '../../shared/store.js';
 import * as sync from '../../shared/sync.js';
 import { prepareOwnKey } from '../handover.js';
+import { takenOver } from '../signinhere.js';
 import { t, lang, setLang, languages } from '../../shared/i18n.js';
 import { h, button, field, banner } from '../../shared/ui.js';
 
@@ -13,7 +15,16 @@ export async function render({ rerender, session }) {
     value: (session && session.email) || '', inputmode: 'email' });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true, id: 'login-password' });
   const message = h('div', { 'aria-live': 'polite' });
-  if (session && session.user) message.append(banner(t('login_again'), 'warn'));
+  if (session && session.taking_over) {
+    // The outgoing guard handed the shift over and signed out on this
+    // phone (signinhere.js): the incoming guard signs in with their own account.
+    message.append(banner(t('taking_over', { from: session.taking_over.from, name: session.taking_over.name }), 'info'));
+  } else if (session && session.user) {
+    // Signed out with work on the phone: the guard is told it waits for
+    // this sign-in, and that nothing is lost.
+    const { waiting, unsent } = await store.counts();
+    message.append(banner(waiting + unsent ? t('login_again_waiting', { n: waiting + unsent }) : t('login_again'), 'warn'));
+  }
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', id: 'login-submit' }, t('sign_in'));
   const form = h('form', {
     class: 'card',
@@ -23,6 +34,7 @@ export async function render({ rerender, session }) {
       submit.textContent = t('signing_in');
       try {
         const signedIn = await api.login(email.value.trim(), password.value);
+        await takenOver();
         // The countersign key is made now, online, so that this user can
         // countersign for a colleague later with no network.
         prepareOwnKey(signedIn.user, t('countersign_key_name')).catch(() => {});

@@ -92,12 +92,22 @@ function heroOf(status, counts, synced, zone) {
     headline = t('waiting_count', { n: counts.waiting });
     if (counts.unsent) detail = t('evidence_waiting', { n: counts.unsent });
   }
-  if (!synced && status.phase === 'error' && status.nextRetryAt) {
-    detail = `${detail} ${t('sync_error', { error: status.lastError, time: time(status.nextRetryAt, zone) })}`.trim();
-  }
+  const problem = synced ? null : problemOf(status, zone);
   return h('div', { class: `card sync-hero ${tone}`, id: 'sync-state', dataset: { state: synced ? 'synced' : tone } },
     icon(synced ? 'check' : tone === 'bad' ? 'alert' : 'sync'),
-    h('div', {}, h('strong', {}, headline), detail ? h('p', {}, detail) : null));
+    h('div', {}, h('strong', {}, headline), detail ? h('p', {}, detail) : null,
+      problem ? h('p', { id: 'sync-problem', dataset: { problem: problem.kind } }, problem.text) : null));
+}
+
+// problemOf says in the guard's words why nothing is being sent and what
+// happens next, or null when sync is not held up.
+function problemOf(status, zone) {
+  if (!navigator.onLine || status.problem === 'offline') return { kind: 'offline', text: t('sync_offline') };
+  if (status.phase === 'login' || status.problem === 'signed_out') return { kind: 'signed_out', text: t('sync_signed_out') };
+  if (status.phase !== 'error' || !status.problem) return null;
+  if (status.problem === 'refused') return { kind: 'refused', text: t('sync_refused', { error: status.lastError }) };
+  if (!status.nextRetryAt) return null;
+  return { kind: status.problem, text: t(`sync_${status.problem}`, { time: time(status.nextRetryAt, zone, true) }) };
 }
 
 function recordRow({ draft, state, problems, waiting, evidence }, versions, navigate) {
@@ -108,6 +118,10 @@ function recordRow({ draft, state, problems, waiting, evidence }, versions, navi
     if (version) name = label(version.document.title);
   } else if (draft.kind === 'scan') {
     name = `${t('type_scan')} · ${draft.tag_code}`;
+  } else if (draft.kind === 'incident') {
+    // Which incident: where, or what, as the guard wrote it.
+    const what = draft.place || draft.description || '';
+    if (what) name = `${t('type_incident')} · ${what.length > 40 ? `${what.slice(0, 40)}…` : what}`;
   }
   const details = [];
   if (waiting) details.push(t('waiting_count', { n: waiting }));
@@ -117,7 +131,7 @@ function recordRow({ draft, state, problems, waiting, evidence }, versions, navi
       ? h('p', { class: 'errors' }, t('returned_explain'), ' ', serverSays(result.server_record))
       : result.status === 'conflict'
         ? h('p', { class: 'errors' }, t('conflict_explain'), ' ', serverSays(result.server_record))
-        : h('ul', { class: 'errors' }, (result.errors || []).map((error) => h('li', {}, h('code', {}, error.pointer || '/'), ' ', error.detail))),
+        : rejection(draft, result, versions),
     h('div', { class: 'btn-row' },
       draft.kind === 'inspection' && (result.status === 'rejected' || result.returned)
         ? button(t('open'), async () => { await actions.reopen(draft.id); navigate(`#/inspection/${draft.id}`); }, { kind: 'secondary', class: 'btn btn-secondary reopen' }) : null,
@@ -129,6 +143,39 @@ function recordRow({ draft, state, problems, waiting, evidence }, versions, navi
         details.length ? h('div', { class: 'row-meta' }, details.join(' · ')) : null),
       badge(t(`state_${state}`), tone)),
     problemList.length ? h('div', { style: 'padding: 0 16px 12px' }, problemList) : null);
+}
+
+// rejection says which parts of a record the server refused and what the
+// guard does about it: a checklist is opened, corrected and submitted
+// again; anything else cannot be sent as it is.
+function rejection(draft, result, versions) {
+  const version = draft.kind === 'inspection' && versions.find((one) => one.template_id === draft.template_id);
+  const items = version ? itemsByKey(version.document) : new Map();
+  return h('div', { class: 'errors rejection' },
+    h('p', {}, t(draft.kind === 'inspection' ? 'rejected_inspection' : 'rejected_other')),
+    h('ul', {}, (result.errors || []).map((error) => {
+      // The server names an answer as /answers/<item path>: the item's own
+      // label is what the guard saw on the form.
+      const keys = String(error.pointer || '').split('/').filter((part) => part && !/^\d+$/.test(part));
+      const item = error.pointer && error.pointer.startsWith('/answers/') ? items.get(keys[keys.length - 1]) : null;
+      const detail = error.detail === 'required' ? t('rejected_required') : error.detail;
+      return h('li', { dataset: { pointer: error.pointer || '' } },
+        item ? h('strong', {}, label(item.label)) : h('code', {}, error.pointer || '/'), ' ', detail);
+    })));
+}
+
+// itemsByKey indexes a template's items (in sections and repeat groups)
+// by their keys.
+function itemsByKey(document) {
+  const found = new Map();
+  const walk = (list) => {
+    for (const item of list || []) {
+      if (item.key && item.label) found.set(item.key, item);
+      walk(item.items);
+    }
+  };
+  for (const section of (document && document.sections) || []) walk(section.items);
+  return found;
 }
 
 function serverSays(record) {

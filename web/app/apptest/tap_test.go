@@ -1,0 +1,102 @@
+package apptest
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// TestTapSurvivesBackgroundRedraw: a screen drawn again in the background
+// (Today when the network goes or comes back, the sync screen on each retry
+// of a failing sync) while a finger is on a button must not lose the tap.
+// Each tap is real input (DevTools' mouse and touch events): the press, the
+// event that redraws the screen, the app holding that redraw for the touch,
+// the release; the guard is then on the screen tapped, and the redraw held
+// back has run.
+func TestTapSurvivesBackgroundRedraw(t *testing.T) {
+	s := setUp(t, testenv.Postgres(t))
+	b := newBrowser(t, 390, 844)
+	login(t, b, s.srv.URL, s.tenant.Guard.Email)
+	dismissNotice(b)
+	b.Wait("the notice gone", `!document.querySelector('#dismiss-storage')`)
+
+	// Today, a mouse: the network goes while the button is held.
+	tapDuring(b, "#today-drills", false, func() { b.Offline(true) })
+	b.Wait("the drills screen, offline", `location.hash === '#/drills' && !!document.querySelector('#drills') && !!document.querySelector('#offline-banner')`)
+
+	// Today, a finger: the network comes back while it is held.
+	b.Eval(`location.hash = '#/today', true`, nil)
+	b.Wait("today's screen, offline", `!!document.querySelector('#today-duty') && !!document.querySelector('#offline-banner')`)
+	tapDuring(b, "#today-duty", true, func() { b.Offline(false) })
+	b.Wait("my duty, online", `location.hash === '#/duty' && !!document.querySelector('#duty') && !document.querySelector('#offline-banner')`)
+
+	// The sync screen, redrawn on every retry of a sync the server refuses
+	// (503), a mouse and then a finger on the tab bar.
+	b.Offline(true)
+	b.Eval(`location.hash = '#/today', true`, nil)
+	walkRound(t, b, s.roundID)
+	gate(b, "/v1/sync/push", func(int) answer { return answer{Status: http.StatusServiceUnavailable} })
+	b.Eval(`location.hash = '#/sync', true`, nil)
+	b.Offline(false)
+	b.Wait("a failing sync", `!!document.querySelector('#sync-state[data-state="waiting"]')`)
+	tapDuring(b, "#tab-today", false, func() {})
+	b.Wait("today's screen, from the sync screen", `location.hash === '#/today' && !!document.querySelector('#today-drills')`)
+	b.Eval(`location.hash = '#/sync', true`, nil)
+	b.Wait("a failing sync", `!!document.querySelector('#sync-state[data-state="waiting"]')`)
+	tapDuring(b, "#tab-findings", true, func() {})
+	b.Wait("the findings screen, from the sync screen", `location.hash === '#/findings'`)
+	b.NoErrors(t)
+}
+
+// tapDuring presses selector (a finger when touch, else the mouse), runs
+// during, waits until the app holds a redraw back for the press, and
+// releases.
+func tapDuring(b *browser, selector string, touch bool, during func()) {
+	b.t.Helper()
+	b.waitVisible(selector)
+	// A toast ("Scan recorded") above the tab bar would take the tap.
+	b.Wait("the toast gone", `!document.querySelector('.toast') || getComputedStyle(document.querySelector('.toast')).opacity === '0'`)
+	var at struct {
+		Hit  bool
+		X, Y float64
+	}
+	b.Eval(`(async () => {
+		const e = document.querySelector(`+jsString(selector)+`);
+		e.scrollIntoView({block: 'center'});
+		await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+		const r = e.getBoundingClientRect();
+		const X = r.left + r.width / 2, Y = r.top + r.height / 2;
+		const hit = document.elementFromPoint(X, Y);
+		return {Hit: !!hit && (hit === e || e.contains(hit)), X, Y};
+	})()`, &at)
+	if !at.Hit {
+		b.t.Fatalf("%s is covered where it would be tapped", selector)
+	}
+	b.Eval(`window.pressed = new Promise((resolve) => addEventListener('pointerdown', resolve, {once: true, capture: true})), true`, nil)
+	point := []*input.TouchPoint{{X: at.X, Y: at.Y}}
+	if touch {
+		touchEvent(b, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchStart, TouchPoints: point})
+	} else {
+		b.Run(chromedp.MouseEvent(chromedp.MousePressed, at.X, at.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	}
+	b.Wait("the press seen by the page", `window.pressed.then(() => true)`)
+	during()
+	b.Wait("a redraw held back for the press", `document.documentElement.dataset.redrawWaiting === 'true'`)
+	if touch {
+		touchEvent(b, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchEnd, TouchPoints: []*input.TouchPoint{}})
+	} else {
+		b.Run(chromedp.MouseEvent(chromedp.MouseReleased, at.X, at.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	}
+	b.Wait("the held redraw drawn", `!document.documentElement.dataset.redrawWaiting`)
+}
+
+func touchEvent(b *browser, event input.DispatchTouchEventParams) {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.Context(), input.DispatchTouchEvent, event); err != nil {
+		b.t.Fatalf("browser: touch %s: %v", event.Type, err)
+	}
+}
