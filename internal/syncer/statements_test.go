@@ -125,3 +125,53 @@ func TestPushesOfARevokedSessionAreRefusedInTheGroup(t *testing.T) {
 		}
 	})
 }
+
+// A push retried with its Idempotency-Key is answered from the stored
+// answer without reaching the group, where a remembered standing is
+// checked: the replay must read the standing itself, so that a session
+// revoked (or a guard deactivated) within the minute auth remembers a
+// standing for gets 401, not the stored answer.
+func TestAReplayedPushOfARevokedSessionIsRefused(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("replayed")
+		tmpl := templateOf(t, env, tenant.Guard.Token)
+		site := tenant.Sites[0].ID
+		for _, revoke := range []string{"session", "user"} {
+			t.Run(revoke, func(t *testing.T) {
+				guard := env.NewGuard(tenant, "replayed-"+revoke, site)
+				_, batch := inspectionBatch(t, env, guard.Token, tmpl, site, true)
+				key := "push-" + newID()
+				first := pushKeyed(t, env, guard.Token, key, batch)
+				wantApplied(t, "the first push", batch, first, nil)
+				if again := pushKeyed(t, env, guard.Token, key, batch); again.status != http.StatusOK ||
+					again.header.Get("Idempotent-Replayed") != "true" || string(again.body) != string(first.body) {
+					t.Fatalf("retry before the %s was revoked: %d (replayed %q) %s, want the first answer replayed",
+						revoke, again.status, again.header.Get("Idempotent-Replayed"), again.body)
+				}
+				if revoke == "session" {
+					env.Post("/v1/auth/logout", "", map[string]any{"refresh_token": guard.Refresh}).Want(t, http.StatusNoContent)
+				} else {
+					env.Delete("/v1/users/"+guard.User.ID, tenant.Admin.Token).Want(t, http.StatusOK)
+				}
+				got := pushKeyed(t, env, guard.Token, key, batch)
+				if got.status != http.StatusUnauthorized || got.header.Get("WWW-Authenticate") == "" ||
+					got.header.Get("Idempotent-Replayed") != "" {
+					t.Fatalf("retry after the %s was revoked: status %d, WWW-Authenticate %q, replayed %q, want 401: %s",
+						revoke, got.status, got.header.Get("WWW-Authenticate"), got.header.Get("Idempotent-Replayed"), got.body)
+				}
+			})
+		}
+	})
+}
+
+// pushKeyed is push with an Idempotency-Key.
+func pushKeyed(t *testing.T, env *apitest.Env, token, key string, batch []syncer.Mutation) pushed {
+	t.Helper()
+	req, err := pushRequest(context.Background(), env, token, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Idempotency-Key", key)
+	return send(t, req)
+}
