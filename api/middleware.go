@@ -22,18 +22,21 @@ import (
 // requireAuth admits only callers with a valid bearer token and at least
 // minRole, and puts the principal in the request context for the store.
 func (s *Server) requireAuth(minRole string) echo.MiddlewareFunc {
-	return s.requireAuthWith(minRole, s.deps.Auth.Authenticate)
+	return s.requireAuthWith(minRole, s.deps.Auth.Authenticate, false)
 }
 
 // requireAuthConfirmedLater is requireAuth for the push, whose use case
 // reads the caller's standing again in the transaction that applies it
 // (auth.Service.AuthenticateConfirmedLater): one lookup per group of
-// pushes instead of one per request.
+// pushes instead of one per request. Whatever answers such a request
+// without reaching that transaction (a stored answer replayed for its
+// Idempotency-Key) must first call confirmStanding.
 func (s *Server) requireAuthConfirmedLater(minRole string) echo.MiddlewareFunc {
-	return s.requireAuthWith(minRole, s.deps.Auth.AuthenticateConfirmedLater)
+	return s.requireAuthWith(minRole, s.deps.Auth.AuthenticateConfirmedLater, true)
 }
 
-func (s *Server) requireAuthWith(minRole string, authenticate func(context.Context, string) (principal.Principal, error)) echo.MiddlewareFunc {
+func (s *Server) requireAuthWith(minRole string, authenticate func(context.Context, string) (principal.Principal, error),
+	confirmedLater bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			header := c.Request().Header.Get(echo.HeaderAuthorization)
@@ -42,18 +45,49 @@ func (s *Server) requireAuthWith(minRole string, authenticate func(context.Conte
 				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="patrolsync"`)
 				return errs.E("api.auth", errs.Unauthenticated, "an Authorization: Bearer token is required")
 			}
-			p, err := authenticate(c.Request().Context(), token)
+			p, err := s.admit(c, authenticate, token, minRole)
 			if err != nil {
-				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="patrolsync", error="invalid_token"`)
 				return err
 			}
-			if err := roleMay(p.Role, c.Request().Method, minRole); err != nil {
-				return err
+			if confirmedLater {
+				c.Set(unconfirmedKey, unconfirmed{token: token, minRole: minRole})
 			}
 			c.SetRequest(c.Request().WithContext(principal.With(c.Request().Context(), p)))
 			return next(c)
 		}
 	}
+}
+
+// admit authenticates token and checks that its role may call the route.
+func (s *Server) admit(c echo.Context, authenticate func(context.Context, string) (principal.Principal, error),
+	token, minRole string) (principal.Principal, error) {
+	p, err := authenticate(c.Request().Context(), token)
+	if err != nil {
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="patrolsync", error="invalid_token"`)
+		return principal.Principal{}, err
+	}
+	return p, roleMay(p.Role, c.Request().Method, minRole)
+}
+
+// unconfirmedKey holds, in the echo context of a request whose caller's
+// standing may have been remembered rather than read
+// (requireAuthConfirmedLater), what confirmStanding needs to read it.
+const unconfirmedKey = "patrolsync.unconfirmed"
+
+type unconfirmed struct{ token, minRole string }
+
+// confirmStanding reads the caller's standing now, as requireAuth would,
+// when the request's authentication may have taken it from memory: a
+// session revoked, or a user or device deactivated, within the minute
+// that auth remembers a standing for is refused here exactly as the push's
+// own transaction would refuse it. Other requests were confirmed already.
+func (s *Server) confirmStanding(c echo.Context) error {
+	u, ok := c.Get(unconfirmedKey).(unconfirmed)
+	if !ok {
+		return nil
+	}
+	_, err := s.admit(c, s.deps.Auth.Authenticate, u.token, u.minRole)
+	return err
 }
 
 // roleMay is the one rule of who may call a route: a role at least as
@@ -128,6 +162,11 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if found {
+			// The stored answer never reaches the push's transaction,
+			// which is where a remembered standing is checked.
+			if err := s.confirmStanding(c); err != nil {
+				return err
+			}
 			c.Response().Header().Set("Idempotent-Replayed", "true")
 			return c.Blob(status, contentType, stored)
 		}

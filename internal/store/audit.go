@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -197,31 +196,29 @@ func (h *auditHeads) remember(committed map[string]auditHead) {
 // next, in one statement that does nothing (and reports false) when the
 // head is no longer was. PostgreSQL only.
 func (tx *Tx) appendAuditAfter(org string, entries []AuditEntry, was, next auditHead) (bool, error) {
-	sql, args := chainedAudit(org, entries, was, next)
+	sql, args, err := chainedAudit(org, entries, was, next)
+	if err != nil {
+		return false, err
+	}
 	var n int64
-	err := tx.queryRowFast("WITH "+sql+" SELECT count(*) FROM appended", args, &n)
+	err = tx.queryRowFast("WITH "+sql+" SELECT count(*) FROM appended", args, &n)
 	return n == int64(len(entries)), err
 }
 
 // chainedAudit is the WITH part of appendAuditAfter (the "appended" query),
 // for a statement of its own or for one with the change log.
-func chainedAudit(org string, entries []AuditEntry, was, next auditHead) (string, []any) {
-	var sql strings.Builder
-	sql.WriteString(`head AS (UPDATE audit_heads SET seq = ?::bigint, hash = ? WHERE org_id = ?::uuid AND seq = ?::bigint
+func chainedAudit(org string, entries []AuditEntry, was, next auditHead) (string, []any, error) {
+	rows, params, err := unnestRows("uuid, int8, timestamptz, uuid, text, text, text, text, text, text", len(entries),
+		func(i int) []any {
+			e := entries[i]
+			return []any{e.OrgID, e.Seq, e.At, e.ActorID, e.Action, e.EntityType, e.EntityID, e.Details, e.PrevHash, e.Hash}
+		})
+	sql := `head AS (UPDATE audit_heads SET seq = ?::bigint, hash = ? WHERE org_id = ?::uuid AND seq = ?::bigint
     AND hash = ? RETURNING org_id),
 appended AS (INSERT INTO audit_log (org_id, seq, at, actor_id, action, entity_type, entity_id, details, prev_hash, hash)
 SELECT v.org_id, v.seq, v.at, v.actor_id, v.action, v.entity_type, v.entity_id, v.details, v.prev_hash, v.hash
-FROM head, (VALUES `)
-	args := []any{next.Seq, next.Hash, org, was.Seq, was.Hash}
-	for i, e := range entries {
-		if i > 0 {
-			sql.WriteString(", ")
-		}
-		sql.WriteString("(?::uuid, ?::bigint, ?::timestamptz, ?::uuid, ?, ?, ?, ?, ?, ?)")
-		args = append(args, e.OrgID, e.Seq, e.At, e.ActorID, e.Action, e.EntityType, e.EntityID, e.Details, e.PrevHash, e.Hash)
-	}
-	sql.WriteString(`) AS v(org_id, seq, at, actor_id, action, entity_type, entity_id, details, prev_hash, hash) RETURNING 1)`)
-	return sql.String(), args
+FROM head, ` + rows + ` AS v(org_id, seq, at, actor_id, action, entity_type, entity_id, details, prev_hash, hash) RETURNING 1)`
+	return sql, append([]any{next.Seq, next.Hash, org, was.Seq, was.Hash}, params...), err
 }
 
 // writeTailAtOnce writes the queued audit entries and changes of one
@@ -255,10 +252,16 @@ func (tx *Tx) writeTailAtOnce() (bool, error) {
 	}
 	entries := append([]AuditEntry(nil), audits...)
 	next := chain(entries, was)
-	auditSQL, args := chainedAudit(org, entries, was, next)
-	changesSQL, changeArgs := positionedChanges(org, changes, true)
+	auditSQL, args, err := chainedAudit(org, entries, was, next)
+	if err != nil {
+		return true, translate(op, err)
+	}
+	changesSQL, changeArgs, err := positionedChanges(org, changes, true)
+	if err != nil {
+		return true, translate(op, err)
+	}
 	var appended, changed int64
-	err := tx.queryRowFast("WITH "+auditSQL+",\n"+changesSQL+"\nSELECT (SELECT count(*) FROM appended), (SELECT count(*) FROM changed)",
+	err = tx.queryRowFast("WITH "+auditSQL+",\n"+changesSQL+"\nSELECT (SELECT count(*) FROM appended), (SELECT count(*) FROM changed)",
 		append(args, changeArgs...), &appended, &changed)
 	if err != nil {
 		return true, translate(op, err)

@@ -105,7 +105,10 @@ func (tx *Tx) compact(pending []Change) error {
 // statement, so the counter row lock is held for a single round trip plus
 // the commit.
 func (tx *Tx) insertChangesPositioned(org string, rows []Change) error {
-	sql, args := positionedChanges(org, rows, false)
+	sql, args, err := positionedChanges(org, rows, false)
+	if err != nil {
+		return err
+	}
 	return tx.execFast("WITH "+sql+" SELECT 1", args...)
 }
 
@@ -117,7 +120,7 @@ func (tx *Tx) insertChangesPositioned(org string, rows []Change) error {
 // in the same statement, and only if the counter exists: the counter is
 // then always taken after the head, as on the slow path, so two replicas
 // cannot deadlock over the pair.
-func positionedChanges(org string, rows []Change, afterHead bool) (string, []any) {
+func positionedChanges(org string, rows []Change, afterHead bool) (string, []any, error) {
 	var sql strings.Builder
 	if afterHead {
 		sql.WriteString(`counter AS (UPDATE org_counters SET seq = seq + ?::bigint WHERE org_id = ?::uuid
@@ -126,28 +129,25 @@ func positionedChanges(org string, rows []Change, afterHead bool) (string, []any
 		sql.WriteString(`counter AS (INSERT INTO org_counters (org_id, seq) VALUES (?::uuid, ?::bigint)
 ON CONFLICT (org_id) DO UPDATE SET seq = org_counters.seq + excluded.seq RETURNING seq),`)
 	}
+	values, params, err := unnestRows("uuid, int8, text, uuid, text, int8, text, uuid, uuid, text, uuid, uuid, bytea, timestamptz",
+		len(rows), func(i int) []any {
+			c := rows[i]
+			return []any{c.OrgID, i + 1, c.EntityType, c.EntityID, c.Op, c.Version, c.Audience, c.SiteID, c.OwnerID,
+				c.PrevAudience, c.PrevSiteID, c.PrevOwnerID, c.Data, c.CreatedAt}
+		})
 	sql.WriteString(`
 
 changed AS (INSERT INTO changes (org_id, seq, entity_type, entity_id, op, version, audience, site_id, owner_id,
     prev_audience, prev_site_id, prev_owner_id, data, created_at)
 SELECT v.org_id, counter.seq - ?::bigint + v.ord, v.entity_type, v.entity_id, v.op, v.version, v.audience, v.site_id,
     v.owner_id, v.prev_audience, v.prev_site_id, v.prev_owner_id, v.data, v.created_at
-FROM counter, (VALUES `)
+FROM counter, ` + values + ` AS v(org_id, ord, entity_type, entity_id, op, version, audience, site_id, owner_id,
+    prev_audience, prev_site_id, prev_owner_id, data, created_at) RETURNING 1)`)
 	args := []any{org, len(rows), len(rows)}
 	if afterHead {
 		args = []any{len(rows), org, len(rows)}
 	}
-	for i, c := range rows {
-		if i > 0 {
-			sql.WriteString(", ")
-		}
-		sql.WriteString("(?::uuid, ?::bigint, ?, ?::uuid, ?, ?::bigint, ?, ?::uuid, ?::uuid, ?, ?::uuid, ?::uuid, ?::bytea, ?::timestamptz)")
-		args = append(args, c.OrgID, i+1, c.EntityType, c.EntityID, c.Op, c.Version, c.Audience, c.SiteID, c.OwnerID,
-			c.PrevAudience, c.PrevSiteID, c.PrevOwnerID, c.Data, c.CreatedAt)
-	}
-	sql.WriteString(`) AS v(org_id, ord, entity_type, entity_id, op, version, audience, site_id, owner_id,
-    prev_audience, prev_site_id, prev_owner_id, data, created_at) RETURNING 1)`)
-	return sql.String(), args
+	return sql.String(), append(args, params...), err
 }
 
 // insertChangesStepwise bumps the counter, then writes the entries: SQLite

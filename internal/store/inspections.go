@@ -67,12 +67,14 @@ func (tx *Tx) Inspection(id string) (Inspection, error) {
 	return row, translate("store.Inspection", err)
 }
 
-// CreateInspections inserts new inspections in one statement per hundred,
-// by hand: a group of pushes starts dozens at once.
+// CreateInspections inserts new inspections in one statement, by hand: a
+// group of pushes starts dozens at once.
 func (tx *Tx) CreateInspections(rows []*Inspection) error {
-	err := tx.insertMany(`INSERT INTO inspections (id, org_id, site_id, template_id, template_key, template_version,
+	err := tx.insertColumns("inspections", `id, org_id, site_id, template_id, template_key, template_version,
     owner_id, device_id, assignment_id, round_id, status, answers, context, evaluation, content_hash, score, outcome,
-    media_pending, version, started_at, submitted_at, received_at, created_at, updated_at) VALUES `, 24, 100, len(rows),
+    media_pending, version, started_at, submitted_at, received_at, created_at, updated_at`,
+		"uuid, uuid, uuid, uuid, text, int4, uuid, uuid, uuid, uuid, text, bytea, bytea, bytea, text, float8, text, "+
+			"bool, int8, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz", "", len(rows),
 		func(i int) []any {
 			row := rows[i]
 			row.OrgID, row.CreatedAt, row.UpdatedAt = tx.orgOf(), tx.Now, tx.Now
@@ -96,15 +98,15 @@ func (tx *Tx) UpdateInspection(row *Inspection, expected int64) error {
 	return casResult("store.UpdateInspection", res.Error, res.RowsAffected)
 }
 
-// AddInspectionEvents appends to inspections' histories.
+// AddInspectionEvents appends to inspections' histories, in one statement.
 func (tx *Tx) AddInspectionEvents(events []InspectionEvent) error {
-	if len(events) == 0 {
-		return nil
-	}
-	for i := range events {
-		events[i].OrgID, events[i].CreatedAt = tx.orgOf(), tx.Now
-	}
-	return translate("store.AddInspectionEvents", tx.gorm.Table("inspection_events").Create(&events).Error)
+	err := tx.insertColumns("inspection_events", "id, org_id, inspection_id, kind, actor_id, content_hash, detail, created_at",
+		"uuid, uuid, uuid, text, uuid, text, bytea, timestamptz", "", len(events), func(i int) []any {
+			e := &events[i]
+			e.OrgID, e.CreatedAt = tx.orgOf(), tx.Now
+			return []any{e.ID, e.OrgID, e.InspectionID, e.Kind, e.ActorID, e.ContentHash, nullBytes(e.Detail), e.CreatedAt}
+		})
+	return translate("store.AddInspectionEvents", err)
 }
 
 // InspectionEvents lists an inspection's history, oldest first.

@@ -117,13 +117,15 @@ func (tx *Tx) CreateMedia(row *Media) error {
 	return tx.CreateMediaRows([]*Media{row})
 }
 
-// CreateMediaRows inserts declared media rows, a hundred per statement, by
-// hand, without gorm: one runs for every photo and signature. A taken id
-// is Conflict.
+// CreateMediaRows inserts declared media rows in one statement, by hand,
+// without gorm: one runs for every photo and signature. A taken id is
+// Conflict.
 func (tx *Tx) CreateMediaRows(rows []*Media) error {
-	err := tx.insertMany(`INSERT INTO media (id, org_id, inspection_id, item_key, kind, declared_type, content_type, size,
+	err := tx.insertColumns("media", `id, org_id, inspection_id, item_key, kind, declared_type, content_type, size,
     sha256, object_key, upload_id, part_size, status, uploaded_by, captured_at, location, signature, thumbnail_key,
-    linked_at, stored_at, deleted_at, version, created_at, updated_at) VALUES `, 24, 100, len(rows),
+    linked_at, stored_at, deleted_at, version, created_at, updated_at`,
+		"uuid, uuid, uuid, text, text, text, text, int8, text, text, text, int8, text, uuid, timestamptz, bytea, bytea, text, "+
+			"timestamptz, timestamptz, timestamptz, int8, timestamptz, timestamptz", "", len(rows),
 		func(i int) []any {
 			row := rows[i]
 			row.OrgID, row.CreatedAt, row.UpdatedAt = tx.orgOf(), tx.Now, tx.Now
@@ -294,8 +296,8 @@ func (tx *Tx) AddMediaLinks(links []MediaLink) error {
 		return nil
 	}
 	org := tx.orgOf()
-	err := tx.insertManyTail(`INSERT INTO media_links (org_id, media_id, record_type, record_id, created_at) VALUES `,
-		` ON CONFLICT DO NOTHING`, 5, 500, len(links), func(i int) []any {
+	err := tx.insertColumns("media_links", "org_id, media_id, record_type, record_id, created_at",
+		"uuid, uuid, text, uuid, timestamptz", " ON CONFLICT DO NOTHING", len(links), func(i int) []any {
 			l := links[i]
 			return []any{org, l.MediaID, l.RecordType, l.RecordID, tx.Now}
 		})

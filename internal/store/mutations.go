@@ -230,13 +230,9 @@ func (tx *Tx) InsertMutations(rows []Mutation) error {
 		}
 		values[i] = []any{p.id, org, p.device, p.user, tx.Now, ids, string(types), string(p.clientTimes), p.hashes, p.results}
 	}
-	head := `INSERT INTO push_results (id, org_id, device_id, user_id, received_at, mutation_ids, types, client_times, body_hashes,
-    results) VALUES `
-	if tx.db.dialect == Postgres {
-		err := tx.insertManyRow(head, "(?, ?, ?, ?, ?, ?::text[]::uuid[], ?, ?, ?, ?)", 100, len(values), func(i int) []any { return values[i] })
-		return translate(op, err)
-	}
-	if err := tx.insertMany(head, 10, 50, len(values), func(i int) []any { return values[i] }); err != nil {
+	err := tx.insertColumns("push_results", "id, org_id, device_id, user_id, received_at, mutation_ids, types, client_times, body_hashes, results",
+		"uuid, uuid, uuid, uuid, timestamptz, uuid[], text, text, bytea, bytea", "", len(values), func(i int) []any { return values[i] })
+	if err != nil || tx.db.dialect == Postgres {
 		return translate(op, err)
 	}
 	type idRow struct{ id, device, user, push string }
@@ -246,7 +242,7 @@ func (tx *Tx) InsertMutations(rows []Mutation) error {
 			index = append(index, idRow{id, p.device, p.user, p.id})
 		}
 	}
-	err := tx.insertMany("INSERT INTO push_result_ids (org_id, mutation_id, device_id, user_id, push_id) VALUES ", 5, 150, len(index),
+	err = tx.insertMany("INSERT INTO push_result_ids (org_id, mutation_id, device_id, user_id, push_id) VALUES ", 5, 150, len(index),
 		func(i int) []any { r := index[i]; return []any{org, r.id, r.device, r.user, r.push} })
 	return translate(op, err)
 }

@@ -2,33 +2,57 @@ package store
 
 import (
 	"context"
-	"sync/atomic"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// Counting the statements a piece of work sends to PostgreSQL, so that a
-// test can pin how many a push group costs (issue 17: PostgreSQL's CPU per
-// pushed inspection is mostly per statement) and a lookup that creeps back
-// in per push fails it. Only statements run under a context from
-// CountStatements are counted; everything else pays one context lookup.
+// Counting the statements a piece of work sends to PostgreSQL, and keeping
+// their texts, so that a test can pin how many a push group costs (issue
+// 17: PostgreSQL's CPU per pushed inspection is mostly per statement) and
+// that their texts do not depend on how many pushes the group holds (each
+// text is prepared and planned anew on every connection). Only statements
+// run under a context from CountStatements are recorded; everything else
+// pays one context lookup.
 
 type statementCountKey struct{}
 
-// CountStatements returns a context under which every statement sent to
-// PostgreSQL (BEGIN included; not COMMIT, which the driver sends without
-// the caller's context) adds one to the returned counter.
-func CountStatements(ctx context.Context) (context.Context, *atomic.Int64) {
-	n := new(atomic.Int64)
-	return context.WithValue(ctx, statementCountKey{}, n), n
+// Statements are the statements sent under one context.
+type Statements struct {
+	mu    sync.Mutex
+	texts []string
 }
 
-// statementTracer is the pgx tracer that does the counting.
+// Len is how many statements were sent.
+func (s *Statements) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.texts)
+}
+
+// Texts are the statements sent, in order.
+func (s *Statements) Texts() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.texts...)
+}
+
+// CountStatements returns a context under which every statement sent to
+// PostgreSQL (BEGIN included; not COMMIT, which the driver sends without
+// the caller's context) is recorded in the returned Statements.
+func CountStatements(ctx context.Context) (context.Context, *Statements) {
+	s := new(Statements)
+	return context.WithValue(ctx, statementCountKey{}, s), s
+}
+
+// statementTracer is the pgx tracer that does the recording.
 type statementTracer struct{}
 
-func (statementTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	if n, ok := ctx.Value(statementCountKey{}).(*atomic.Int64); ok {
-		n.Add(1)
+func (statementTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	if s, ok := ctx.Value(statementCountKey{}).(*Statements); ok {
+		s.mu.Lock()
+		s.texts = append(s.texts, data.SQL)
+		s.mu.Unlock()
 	}
 	return ctx
 }

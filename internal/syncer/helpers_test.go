@@ -153,6 +153,11 @@ func push(t *testing.T, env *apitest.Env, token string, batch []syncer.Mutation)
 		t.Error(err)
 		return pushed{}
 	}
+	return send(t, req)
+}
+
+// send sends a push request and reads its answer, as push.
+func send(t *testing.T, req *http.Request) pushed {
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Errorf("push: %v", err)
