@@ -23,6 +23,8 @@ import (
 	"slices"
 	"syscall"
 	"time"
+
+	"github.com/patrolsync/patrolsync/internal/testenv/pgclones"
 )
 
 var defaultTestArgs = slices.Concat([]string{"-count=1", "-timeout", "14m"}, slowestFirst, []string{"./..."})
@@ -101,6 +103,11 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 		return err
 	}
 	testErr := phase("test", func() error { return goCommand(ctx, append([]string{"test"}, testArgs...)...) })
+	// Each test process leaves its next database made ahead (testenv's
+	// clone pool); with every process ended, they all go now.
+	if err := pgclones.DropLeft(context.WithoutCancel(ctx), os.Getenv("TEST_DATABASE_URL")); err != nil {
+		logf("left test databases on the server (the next run drops them): %v", err)
+	}
 	if testErr != nil || ctx.Err() != nil {
 		return testErr
 	}

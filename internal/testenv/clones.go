@@ -3,17 +3,13 @@ package testenv
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
-)
 
-// clonePrefix names the databases made by clonePool; the part after it is
-// the owning process's tag, then a counter.
-const clonePrefix = "patrolsync_c_"
+	"github.com/patrolsync/patrolsync/internal/testenv/pgclones"
+)
 
 // clones is the process's pool of fresh databases (Postgres).
 var clones clonePool
@@ -98,43 +94,14 @@ func (p *clonePool) start(adminURL string) error {
 		return err
 	}
 	tag := randomHex(4)
-	if _, err := keeper.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, tagLock(tag)); err != nil {
+	if _, err := keeper.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, pgclones.Lock(tag)); err != nil {
 		keeper.Close()
 		admin.Close()
 		return err
 	}
 	p.adminURL, p.admin, p.keeper, p.tag = adminURL, admin, keeper, tag
-	p.reap(ctx)
+	pgclones.Reap(ctx, keeper, tag)
 	return nil
-}
-
-// reap drops the databases of processes that have gone. Failures are left
-// for the next process: a database in use by a live one is never touched.
-func (p *clonePool) reap(ctx context.Context) {
-	rows, err := p.keeper.QueryContext(ctx, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, clonePrefix)
-	if err != nil {
-		return
-	}
-	var names []string
-	for rows.Next() {
-		var name string
-		if rows.Scan(&name) == nil {
-			names = append(names, name)
-		}
-	}
-	rows.Close()
-	for _, name := range names {
-		tag, _, ok := strings.Cut(strings.TrimPrefix(name, clonePrefix), "_")
-		if _, err := hex.DecodeString(tag); !ok || err != nil || tag == p.tag || len(tag) != 8 {
-			continue
-		}
-		var free bool
-		if p.keeper.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, tagLock(tag)).Scan(&free) != nil || !free {
-			continue // its process is alive
-		}
-		p.keeper.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
-		p.keeper.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, tagLock(tag))
-	}
 }
 
 func (p *clonePool) name() string {
@@ -145,7 +112,7 @@ func (p *clonePool) name() string {
 
 func (p *clonePool) nameLocked() string {
 	p.count++
-	return fmt.Sprintf("%s%s_%d", clonePrefix, p.tag, p.count)
+	return fmt.Sprintf("%s%s_%d", pgclones.Prefix, p.tag, p.count)
 }
 
 // clone makes the database name from the migrated template.
@@ -180,12 +147,4 @@ func (p *clonePool) drop(name string) {
 		defer cancel()
 		p.admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
 	}()
-}
-
-// tagLock is the advisory lock key of a process tag (8 hex digits).
-func tagLock(tag string) int64 {
-	var key [8]byte
-	copy(key[:4], "pscl")
-	copy(key[4:], mustDecodeHex(tag))
-	return int64(binary.BigEndian.Uint64(key[:]))
 }

@@ -3,8 +3,12 @@ package testenv
 import (
 	"context"
 	"database/sql"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/patrolsync/patrolsync/internal/testenv/pgclones"
 )
 
 // Each test gets its own migrated database, made ahead while the one
@@ -48,9 +52,12 @@ func TestPostgresClonesAreFreshAndDropped(t *testing.T) {
 // A database left by a process that has gone is dropped; one of a
 // process that is alive (it holds its tag's lock) is not.
 func TestReapDropsOnlyWhatGoneProcessesLeft(t *testing.T) {
-	Postgres(t) // starts the pool
+	mine, err := url.Parse(Postgres(t)) // starts the pool
+	if err != nil {
+		t.Fatal(err)
+	}
 	admin := adminDB(t)
-	gone, alive := clonePrefix+"0badf00d_1", clonePrefix+"0a11fe00_1"
+	gone, alive := pgclones.Prefix+"0badf00d_1", pgclones.Prefix+"0a11fe00_1"
 	for _, name := range []string{gone, alive} {
 		if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
 			t.Fatal(err)
@@ -62,15 +69,20 @@ func TestReapDropsOnlyWhatGoneProcessesLeft(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer holder.Close()
-	if _, err := holder.ExecContext(context.Background(), `SELECT pg_advisory_lock($1)`, tagLock("0a11fe00")); err != nil {
+	if _, err := holder.ExecContext(context.Background(), `SELECT pg_advisory_lock($1)`, pgclones.Lock("0a11fe00")); err != nil {
 		t.Fatal(err)
 	}
-	clones.reap(context.Background())
+	if err := pgclones.DropLeft(context.Background(), AdminURL()); err != nil {
+		t.Fatal(err)
+	}
 	if exists(t, admin, gone) {
 		t.Errorf("%s (its process gone) was not reaped", gone)
 	}
 	if !exists(t, admin, alive) {
 		t.Errorf("%s (its process alive) was reaped", alive)
+	}
+	if name := strings.TrimPrefix(mine.Path, "/"); !exists(t, admin, name) {
+		t.Errorf("%s, this process's, was reaped", name)
 	}
 }
 
