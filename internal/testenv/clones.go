@@ -17,7 +17,8 @@ var clones clonePool
 // clonePool makes the databases of one test process, one ahead of need,
 // and drops them in the background. The process holds, for as long as it
 // lives, a session advisory lock named by its tag: a database whose tag's
-// lock is free belongs to a process that has gone, and reap drops it.
+// lock is free belongs to a process that has gone, and pgclones.Reap
+// drops it.
 type clonePool struct {
 	mu       sync.Mutex
 	adminURL string
