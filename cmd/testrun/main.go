@@ -8,7 +8,7 @@
 // with only Go (installing what is missing where it can) and in CI; it
 // never skips a test for a missing service.
 //
-//	go run ./cmd/testrun [go test args...]   default: -count=1 -timeout 14m ./...
+//	go run ./cmd/testrun [go test args...]   default: -count=1 -timeout 14m ./... (slowest packages first)
 //	go run ./cmd/testrun check-imports       only the import rules
 package main
 
@@ -16,14 +16,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
+
+	"github.com/patrolsync/patrolsync/internal/testenv/pgclones"
 )
 
-var defaultTestArgs = []string{"-count=1", "-timeout", "14m", "./..."}
+var defaultTestArgs = slices.Concat([]string{"-count=1", "-timeout", "14m"}, slowestFirst, []string{"./..."})
+
+// slowestFirst are the packages whose tests take longest, longest first
+// (web/app/apptest 346 s, api 241 s, web 240 s, internal/faults 126 s,
+// cmd/patrolsync 39 s, internal/client 32 s in a quiet run). go test starts
+// packages in the order they are named (./... then adds the rest once
+// each), -p of them at a time (the number of CPUs). In import-path order
+// the longest, the guard app's browser tests, came last: it started when
+// the others were nearly done and ran on alone. Started first, the long
+// ones overlap each other and the short ones fill in around them.
+var slowestFirst = []string{"./web/app/apptest", "./api", "./web", "./internal/faults", "./cmd/patrolsync", "./internal/client"}
 
 func main() {
 	os.Exit(run(os.Args[1:]))
@@ -55,37 +69,45 @@ func run(args []string) int {
 	return exitCode(err)
 }
 
-// runAll is make test: import rules, the web build (the packages that
-// embed it must compile with it), then vet while the services start, then
-// the tests.
+// runAll is make test: the services (on a fresh machine, installs of
+// minutes: apt-get's downloads, go install's compiles) start first and
+// overlap everything that does not need them: the import rules, the web
+// build (the packages that embed it must compile with it), vet, and the
+// compiling of the test packages. Only the tests wait for them.
 func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
-	if err := phase("imports", func() error { return checkImports(ctx) }); err != nil {
-		return err
-	}
-	if err := phase("web", func() error { return goCommand(ctx, "run", "./web/build", "-quiet") }); err != nil {
-		return err
-	}
-	// The vulnerability check's slow half (download the advisories, build
-	// its database and govulncheck) overlaps vet and the services too; only
-	// the analysis waits for the tests.
-	vulnReady := make(chan error, 1)
-	go func() { vulnReady <- phase("vulncheck-prepare", func() error { return prepareVulncheck(ctx) }) }()
-	// Vet and the services (perhaps an install) overlap: on a fresh
-	// machine both spend minutes compiling or downloading.
 	servicesCtx, cancelServices := context.WithCancel(ctx)
 	defer cancelServices()
 	services := make(chan error, 1)
 	go func() {
 		services <- phase("services", func() error { return startServices(servicesCtx, stack) })
 	}()
-	vetErr := phase("vet", func() error { return goCommand(ctx, "vet", "./...") })
-	if vetErr != nil {
+	// The vulnerability check's slow half (download the advisories, build
+	// its database and govulncheck) overlaps the rest too; only the
+	// analysis waits for the tests.
+	vulnReady := make(chan error, 1)
+	go func() { vulnReady <- phase("vulncheck-prepare", func() error { return prepareVulncheck(ctx) }) }()
+	err := phase("imports", func() error { return checkImports(ctx) })
+	if err == nil {
+		err = phase("web", func() error { return goCommand(ctx, "run", "./web/build", "-quiet") })
+	}
+	if err == nil {
+		err = phase("vet", func() error { return goCommand(ctx, "vet", "./...") })
+	}
+	if err == nil && slices.Equal(testArgs, defaultTestArgs) {
+		err = phase("compile-tests", func() error { return compileTests(ctx) })
+	}
+	if err != nil {
 		cancelServices()
 	}
-	if err := errors.Join(vetErr, <-services); err != nil {
+	if err := errors.Join(err, <-services); err != nil {
 		return err
 	}
 	testErr := phase("test", func() error { return goCommand(ctx, append([]string{"test"}, testArgs...)...) })
+	// Each test process leaves its next database made ahead (testenv's
+	// clone pool); with every process ended, they all go now.
+	if err := pgclones.DropLeft(context.WithoutCancel(ctx), os.Getenv("TEST_DATABASE_URL")); err != nil {
+		logf("left test databases on the server (the next run drops them): %v", err)
+	}
 	if testErr != nil || ctx.Err() != nil {
 		return testErr
 	}
@@ -93,6 +115,20 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 		return err
 	}
 	return phase("vulncheck", func() error { return vulncheck(ctx) })
+}
+
+// compileTests compiles every package with its tests into the build
+// cache (go list -export compiles without linking), so that go test only
+// links and runs: on a fresh machine this happens while the services
+// still install. Only for the default arguments: other go test flags
+// (-race, tags) compile differently.
+func compileTests(ctx context.Context) error {
+	cmd := exec.CommandContext(ctx, goTool(), "list", "-test", "-export", "-f", "{{.Export}}", "./...")
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr // the list of export files says nothing; errors do
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 15 * time.Second
+	logf("go list -test -export ./... (compile the tests)")
+	return cmd.Run()
 }
 
 // startServices finds or starts PostgreSQL, S3, Chromium and the other

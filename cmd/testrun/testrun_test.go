@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"os/exec"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -130,5 +132,20 @@ func TestExitCode(t *testing.T) {
 func TestShellJoin(t *testing.T) {
 	if got, want := shellJoin([]string{"go", "test", "-run", "A B", ""}), `go test -run "A B" ""`; got != want {
 		t.Fatalf("shellJoin = %s, want %s", got, want)
+	}
+}
+
+// The packages started first must exist and have tests: a renamed one
+// would fail make test at once, and one without tests would be a slot
+// taken for nothing.
+func TestSlowestFirstArePackagesWithTests(t *testing.T) {
+	for _, dir := range slowestFirst {
+		tests, err := filepath.Glob(filepath.Join("..", "..", dir, "*_test.go"))
+		if err != nil || len(tests) == 0 {
+			t.Errorf("%s: no tests there (%v); update slowestFirst in main.go", dir, err)
+		}
+	}
+	if !slices.Contains(defaultTestArgs, "./...") || defaultTestArgs[len(defaultTestArgs)-1] != "./..." {
+		t.Errorf("the default arguments %q must still end with ./... (every package)", defaultTestArgs)
 	}
 }

@@ -18,9 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
-	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for admin statements
 
@@ -40,49 +38,21 @@ func AdminURL() string {
 
 // Postgres returns the URL of a fresh, migrated database that is dropped
 // when the test ends.
+//
+// Cloning and dropping a database each take PostgreSQL most of a second
+// (it writes the template's ten megabytes through its log), time in which
+// the test waited and did nothing. So the next clone is made while the
+// test runs (clones.take), and the drop runs after the test has ended,
+// beside the next test. What a process leaves at its exit (the clone made
+// for a test that never came, a drop cut short) is dropped by the next
+// process that clones (clones.reap).
 func Postgres(t testing.TB) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	admin, err := sql.Open("pgx", AdminURL())
-	if err == nil {
-		err = admin.PingContext(ctx)
-	}
+	name, err := clones.take(AdminURL())
 	if err != nil {
-		t.Fatalf("testenv: no PostgreSQL at %s (%v).\nRun the tests with `make test`, which finds or starts one, "+
-			"or set TEST_DATABASE_URL to a server where you may create databases.", redact(AdminURL()), err)
+		t.Fatalf("testenv: %v", err)
 	}
-	defer admin.Close()
-	template, err := migratedTemplate(ctx, admin)
-	if err != nil {
-		t.Fatalf("testenv: prepare template database: %v", err)
-	}
-	name := "patrolsync_t_" + randomHex(6)
-	for attempt := 0; ; attempt++ {
-		_, err = admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, template))
-		// Two packages cloning at the same instant can briefly see each
-		// other's clone as a user of the template.
-		if err == nil || attempt > 20 || !strings.Contains(err.Error(), "being accessed by other users") {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("testenv: create database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		admin, err := sql.Open("pgx", AdminURL())
-		if err != nil {
-			t.Errorf("testenv: drop %s: %v", name, err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			t.Errorf("testenv: drop %s: %v", name, err)
-		}
-	})
+	t.Cleanup(func() { clones.drop(name) })
 	return withDatabase(AdminURL(), name)
 }
 
