@@ -56,18 +56,21 @@ func TestSitePeopleInPull(t *testing.T) {
 
 		phone := newReplica()
 		phone.pullAll(t, env, tenant.Guard.Token, 500)
+		admin := tenant.Admin.User.Name + "/admin@"
 		want := map[string]string{
 			tenant.Guard.User.ID:      tenant.Guard.User.Name + "/guard@" + siteA,
 			tenant.Supervisor.User.ID: tenant.Supervisor.User.Name + "/supervisor@" + siteA,
 			day.User.ID:               "day-guard/guard@" + siteA,
+			tenant.Admin.User.ID:      admin + siteA, // holds no site, works at every one
 		}
 		if got := sitePeople(t, phone); !maps.Equal(got, want) {
-			t.Fatalf("the guard's phone lists %v, want %v (no one of site B, no admin without a site, no other organisation)", got, want)
+			t.Fatalf("the guard's phone lists %v, want %v (no one of site B, no other organisation)", got, want)
 		}
 		// The other site's guard sees their own site only.
 		farPhone := newReplica()
 		farPhone.pullAll(t, env, far.Token, 500)
-		if got := sitePeople(t, farPhone); !maps.Equal(got, map[string]string{far.User.ID: "far-guard/guard@" + siteB}) {
+		if got := sitePeople(t, farPhone); !maps.Equal(got, map[string]string{far.User.ID: "far-guard/guard@" + siteB,
+			tenant.Admin.User.ID: admin + siteB}) {
 			t.Fatalf("site B's guard lists %v", got)
 		}
 
@@ -81,6 +84,7 @@ func TestSitePeopleInPull(t *testing.T) {
 			tenant.Guard.User.ID:      tenant.Guard.User.Name + "/guard@" + siteA,
 			tenant.Supervisor.User.ID: "王主管/supervisor@" + siteA,
 			far.User.ID:               "far-guard/guard@" + siteA,
+			tenant.Admin.User.ID:      admin + siteA,
 		}
 		if got := sitePeople(t, phone); !maps.Equal(got, want) {
 			t.Fatalf("after the moves the guard's phone lists %v, want %v", got, want)
@@ -177,5 +181,80 @@ func TestHandoverOnOnePhone(t *testing.T) {
 		_, results = push(t, env, incoming.Token, []mutation{mut("handover.sign", id, map[string]any{"content_digest": full.ContentDigest,
 			"signature": map[string]any{"strokes": [][][2]float64{{{1, 1}, {9, 9}}}}})})
 		wantStatus(t, results, "duplicate")
+	})
+}
+
+// TestAdminsInEverySitesPeople: an administrator works at every site (the
+// rule of GET /v1/sites/{id}/people, and of the handover, roster and
+// assignment checks), so every site's people list on the phones names the
+// organisation's active administrators, whether or not they hold the
+// site: from a new site's first day, until they are demoted (then only
+// their own sites) or deactivated (then none). A guard can hand a shift over to one,
+// offline, from that list.
+func TestAdminsInEverySitesPeople(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("admins")
+		siteA, siteB := tenant.Sites[0].ID, tenant.Sites[1].ID
+		var second struct{ ID string }
+		env.Post("/v1/users", tenant.Admin.Token, map[string]any{"email": "director@admins.test", "name": "保卫处长",
+			"password": apitest.Password, "role": "admin"}).Want(t, http.StatusCreated).JSON(t, &second)
+		var siteC struct{ ID string }
+		env.Post("/v1/sites", tenant.Admin.Token, map[string]any{"code": "C", "name": "Branch C", "timezone": "Asia/Shanghai"}).
+			Want(t, http.StatusCreated).JSON(t, &siteC)
+		newcomer := env.NewGuard(tenant, "c-guard", siteC.ID)
+
+		admins := func(site string) map[string]string {
+			return map[string]string{tenant.Admin.User.ID: tenant.Admin.User.Name + "/admin@" + site, second.ID: "保卫处长/admin@" + site}
+		}
+		phone := newReplica()
+		phone.pullAll(t, env, tenant.Guard.Token, 500)
+		want := admins(siteA)
+		want[tenant.Guard.User.ID] = tenant.Guard.User.Name + "/guard@" + siteA
+		want[tenant.Supervisor.User.ID] = tenant.Supervisor.User.Name + "/supervisor@" + siteA
+		if got := sitePeople(t, phone); !maps.Equal(got, want) {
+			t.Fatalf("site A's guard lists %v, want %v", got, want)
+		}
+		// The site made after both administrators lists them too.
+		cPhone := newReplica()
+		cPhone.pullAll(t, env, newcomer.Token, 500)
+		wantC := admins(siteC.ID)
+		wantC[newcomer.User.ID] = "c-guard/guard@" + siteC.ID
+		if got := sitePeople(t, cPhone); !maps.Equal(got, wantC) {
+			t.Fatalf("the new site's guard lists %v, want %v", got, wantC)
+		}
+		// The list matches the REST list of the site's people.
+		var rest struct{ Items []struct{ ID string } }
+		env.Get("/v1/sites/"+siteA+"/people", tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &rest)
+		if len(rest.Items) != len(want) {
+			t.Fatalf("GET /v1/sites/{id}/people lists %+v, the phone %v", rest.Items, want)
+		}
+		for _, item := range rest.Items {
+			if want[item.ID] == "" {
+				t.Fatalf("GET /v1/sites/{id}/people lists %s, the phone does not", item.ID)
+			}
+		}
+
+		// A handover to the director, picked from that list, is accepted.
+		id := newID()
+		_, results := push(t, env, tenant.Guard.Token, []mutation{mut("handover.start", id, map[string]any{"site_id": siteA,
+			"post": "大堂岗", "incoming_user_id": second.ID, "handed_at": time.Now().UTC().Format(time.RFC3339),
+			"items":     map[string]any{"equipment": "监控、报警正常"},
+			"signature": map[string]any{"strokes": [][][2]float64{{{10, 40}, {30, 10}}}, "signed_at": time.Now().UTC().Format(time.RFC3339)}})})
+		wantStatus(t, results, "applied")
+
+		// Demoted to a supervisor of site B, the director leaves A and C.
+		env.Patch("/v1/users/"+second.ID, tenant.Admin.Token, map[string]any{"role": "supervisor", "site_ids": []string{siteB}}).
+			Want(t, http.StatusOK)
+		phone.pullAll(t, env, tenant.Guard.Token, 500)
+		cPhone.pullAll(t, env, newcomer.Token, 500)
+		delete(want, second.ID)
+		delete(wantC, second.ID)
+		if got := sitePeople(t, phone); !maps.Equal(got, want) {
+			t.Fatalf("after the demotion site A's guard lists %v, want %v", got, want)
+		}
+		if got := sitePeople(t, cPhone); !maps.Equal(got, wantC) {
+			t.Fatalf("after the demotion site C's guard lists %v, want %v", got, wantC)
+		}
 	})
 }

@@ -54,3 +54,37 @@ func TestRetentionJobTrimsTheLog(t *testing.T) {
 		}
 	})
 }
+
+// When the last writes of an organisation were deletions older than the
+// retention, pruning takes the log's end away: a full sync still ends
+// (has_more false) with a cursor that serves the next pull, instead of
+// answering has_more for ever with a cursor that is then 410 Gone.
+func TestPullPastAPrunedEndOfTheLog(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("prunedend")
+		leaver := env.NewGuard(tenant, "leaver", tenant.Sites[0].ID)
+		// The last write: the leaver leaves every site, deletions only.
+		env.Patch("/v1/users/"+leaver.User.ID, tenant.Admin.Token, map[string]any{"active": false}).Want(t, http.StatusOK)
+		if err := env.App.Sync.PruneLog(context.Background(), syncer.PruneLogArgs{RetentionHours: 0}); err != nil {
+			t.Fatal(err)
+		}
+		cursor := ""
+		for pages := 0; ; pages++ {
+			if pages == 20 {
+				t.Fatalf("a full sync still has more after %d pages", pages)
+			}
+			var page pullPage
+			env.Get("/v1/sync/pull?limit=500&cursor="+cursor, tenant.Guard.Token).Want(t, http.StatusOK).JSON(t, &page)
+			cursor = page.NextCursor
+			if !page.HasMore {
+				break
+			}
+		}
+		var next pullPage
+		env.Get("/v1/sync/pull?limit=500&cursor="+cursor, tenant.Guard.Token).Want(t, http.StatusOK).JSON(t, &next)
+		if len(next.Changes) != 0 || next.HasMore {
+			t.Fatalf("the next pull %+v, want nothing more", next)
+		}
+	})
+}

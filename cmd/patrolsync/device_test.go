@@ -103,9 +103,12 @@ func TestDeviceSimulateAcknowledgesPlans(t *testing.T) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("simplans")
 		steps := []any{map[string]any{"text": map[string]string{"zh-CN": "拨打119", "en": "Call 119"}}}
+		var plans []string
 		for _, site := range []any{tenant.Sites[0].ID, nil} {
+			var plan struct{ ID string }
 			env.Post("/v1/plans", tenant.Admin.Token, map[string]any{"site_id": site, "category": "fire", "title": "消防应急预案",
-				"body": map[string]any{"steps": steps}}).Want(t, 201)
+				"body": map[string]any{"steps": steps}}).Want(t, 201).JSON(t, &plan)
+			plans = append(plans, plan.ID)
 		}
 		run := func() int {
 			t.Helper()
@@ -127,6 +130,30 @@ func TestDeviceSimulateAcknowledgesPlans(t *testing.T) {
 		}
 		if n := run(); n != 2 {
 			t.Fatalf("acknowledged %d plans, want 2", n)
+		}
+		// The server holds each acknowledgement, by the guard, of version 1.
+		for _, id := range plans {
+			var readers struct {
+				PlanVersion  int `json:"plan_version"`
+				Acknowledged []struct {
+					UserID  string `json:"user_id"`
+					Version int    `json:"plan_version"`
+				}
+				Pending []struct {
+					UserID string `json:"user_id"`
+				}
+			}
+			env.Get("/v1/plans/"+id+"/readers", tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &readers)
+			read := false
+			for _, a := range readers.Acknowledged {
+				read = read || a.UserID == tenant.Guard.User.ID && a.Version == readers.PlanVersion
+			}
+			for _, p := range readers.Pending {
+				read = read && p.UserID != tenant.Guard.User.ID
+			}
+			if !read || readers.PlanVersion != 1 {
+				t.Fatalf("plan %s readers %+v, want the simulated guard's acknowledgement of version 1", id, readers)
+			}
 		}
 		if n := run(); n != 0 {
 			t.Fatalf("a fresh phone of the same guard acknowledged %d plans again, want 0 (they came back in pull)", n)

@@ -153,6 +153,8 @@ func (a *App) jobs() *jobs.Registry {
 	reg.Every(time.Hour, media.CollectArgs{GraceSeconds: int64(a.Config.MediaOrphanGrace.Seconds())})
 	jobs.Handle(reg, a.Drills.OverdueJob)
 	reg.Every(15*time.Minute, drills.OverdueArgs{})
+	jobs.Handle(reg, a.Backfill)
+	reg.Every(time.Hour, BackfillArgs{})
 	jobs.Handle(reg, a.Findings.Escalate)
 	reg.Every(15*time.Minute, finding.EscalateArgs{StepHours: 24})
 	if a.DB.Dialect() == store.Postgres {
@@ -160,6 +162,42 @@ func (a *App) jobs() *jobs.Registry {
 		reg.Every(5*time.Second, refreshStatisticsArgs{})
 	}
 	return reg
+}
+
+// BackfillArgs is the job that writes the change-log entries a release owes
+// records made before their kind went into the log (migrations name them in
+// sync_backfills). It runs when a replica starts and hourly after; once
+// the backfills are done it only reads an empty table.
+type BackfillArgs struct{}
+
+// Kind names the job.
+func (BackfillArgs) Kind() string { return "sync.backfill" }
+
+// Backfill runs every pending backfill and drops each one that finished in
+// every organisation; one that failed stays for the next run (each writes
+// only what the log still lacks, so a rerun never duplicates).
+func (a *App) Backfill(ctx context.Context, _ BackfillArgs) error {
+	pending, err := a.DB.PendingBackfills(ctx)
+	if err != nil {
+		return err
+	}
+	runs := map[string]func(context.Context) (int, error){"drill": a.Drills.BackfillLog, "site_person": a.Org.BackfillPeople}
+	for _, name := range pending {
+		run, ok := runs[name]
+		if !ok { // a newer release's, during a rolling upgrade: it runs it
+			a.Log.Warn("backfill left to a newer release", "name", name)
+			continue
+		}
+		written, err := run(ctx)
+		if err != nil {
+			return err
+		}
+		if err := a.DB.FinishBackfill(ctx, name); err != nil {
+			return err
+		}
+		a.Log.Info("change log backfilled", "entity_type", name, "entries", written)
+	}
+	return nil
 }
 
 // refreshStatisticsArgs is the job that keeps PostgreSQL's cached plans

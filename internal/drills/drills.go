@@ -186,17 +186,23 @@ func viewOf(tx *store.Tx, row store.Drill) (Drill, error) {
 // their sites offline and records one with the drill template. Every write
 // of a drill calls it in its own transaction.
 func record(tx *store.Tx, row store.Drill) error {
+	return logDrill(tx, row, row.Version == 1)
+}
+
+// logDrill queues the drill's upsert; fresh when the log holds no older
+// entry of it to compact away.
+func logDrill(tx *store.Tx, row store.Drill, fresh bool) error {
 	view, err := viewOf(tx, row)
 	if err != nil {
 		return err
 	}
 	data, err := json.Marshal(view)
 	if err != nil {
-		return errs.E("drills.record", errs.Internal, err)
+		return errs.E("drills.logDrill", errs.Internal, err)
 	}
 	site := row.SiteID
 	tx.RecordChange(store.Change{EntityType: "drill", EntityID: row.ID, Op: "upsert", Version: row.Version,
-		Audience: store.AudienceSite, SiteID: &site, Data: data, Fresh: row.Version == 1})
+		Audience: store.AudienceSite, SiteID: &site, Data: data, Fresh: fresh})
 	return nil
 }
 
@@ -268,4 +274,54 @@ func checkText(fields map[string]string, pointer, text string) string {
 		fields[pointer] = "required, at most 4000 characters"
 	}
 	return text
+}
+
+// BackfillLog writes the change-log entry of every drill the log lacks:
+// drills scheduled before drills went into pull reached their site's
+// phones only with their next change. It runs once per release that owes
+// it (the sync.backfill job), organisation by organisation, oldest drill
+// first, and returns how many entries it wrote. Running it again writes
+// nothing.
+func (s *Service) BackfillLog(ctx context.Context) (int, error) {
+	const op = "drills.BackfillLog"
+	orgs, err := s.db.Read(ctx).OrgIDs()
+	if err != nil {
+		return 0, errs.E(op, err)
+	}
+	written := 0
+	for _, org := range orgs {
+		owed := 0
+		err := s.db.InTx(principal.AsSystem(ctx, org, "sync.backfill"), func(tx *store.Tx) error {
+			if err := tx.LockAll("drills"); err != nil {
+				return err
+			}
+			rows, err := tx.AllDrills()
+			if err != nil {
+				return err
+			}
+			ids := make([]string, len(rows))
+			for i, row := range rows {
+				ids[i] = row.ID
+			}
+			logged, err := tx.LoggedEntities(ids)
+			if err != nil {
+				return err
+			}
+			for _, row := range rows {
+				if logged[row.ID] {
+					continue
+				}
+				if err := logDrill(tx, row, true); err != nil {
+					return err
+				}
+				owed++
+			}
+			return nil
+		})
+		if err != nil {
+			return written, errs.E(op, err)
+		}
+		written += owed
+	}
+	return written, nil
 }

@@ -69,35 +69,63 @@ func SitePersonID(siteID, userID string) string {
 	return uuid.NewSHA1(sitePersonSpace, []byte(siteID+"/"+userID)).String()
 }
 
+// worksAt lists the sites whose people list holds user: none while they
+// are inactive; every site of the organisation for an administrator (who
+// works everywhere: the site's people of GET /v1/sites/{id}/people, and
+// whom a handover, a shift or an assignment at any site accepts); the
+// sites they are attached to for anyone else. sites is every site of the
+// organisation, read once by the caller.
+func worksAt(user *store.User, sites []string) []string {
+	switch {
+	case user == nil || !user.Active:
+		return nil
+	case user.Role == principal.Admin:
+		return sites
+	}
+	return user.SiteIDs
+}
+
+// sitePersonChange is the upsert of user's record at site.
+func sitePersonChange(site string, user store.User, fresh bool) (store.Change, error) {
+	data, err := json.Marshal(SitePerson{ID: SitePersonID(site, user.ID), SiteID: site, UserID: user.ID, Name: user.Name, Role: user.Role})
+	if err != nil {
+		return store.Change{}, errs.E("org.sitePersonChange", errs.Internal, err)
+	}
+	return store.Change{EntityType: "site_person", EntityID: SitePersonID(site, user.ID), Op: "upsert",
+		Version: user.Version, Audience: store.AudienceSite, SiteID: &site, Data: data, Fresh: fresh}, nil
+}
+
 // recordPeople puts what changed about user, at each site they work at
-// before or after a write, in the change log for the people of that site:
-// an upsert while they are active there, a deletion once they left the
-// site or were deactivated. before is nil for a new user. Admins attached
-// to no site are in no site's list.
+// before or after a write (worksAt), in the change log for the people of
+// that site: an upsert while they work there, a deletion once they left
+// the site, were deactivated or stopped being an administrator. before is
+// nil for a new user.
 func recordPeople(tx *store.Tx, before *store.User, after store.User) error {
-	was := map[string]bool{}
-	if before != nil && before.Active {
-		for _, site := range before.SiteIDs {
-			was[site] = true
+	var sites []string
+	if after.Role == principal.Admin || before != nil && before.Role == principal.Admin {
+		var err error
+		if sites, err = tx.AllSiteIDs(); err != nil {
+			return err
 		}
 	}
+	was := map[string]bool{}
+	for _, site := range worksAt(before, sites) {
+		was[site] = true
+	}
 	now := map[string]bool{}
-	if after.Active {
-		for _, site := range after.SiteIDs {
-			now[site] = true
-		}
+	for _, site := range worksAt(&after, sites) {
+		now[site] = true
 	}
 	unchanged := before != nil && before.Name == after.Name && before.Role == after.Role
 	for _, site := range slices.Sorted(maps.Keys(now)) {
 		if was[site] && unchanged {
 			continue
 		}
-		data, err := json.Marshal(SitePerson{ID: SitePersonID(site, after.ID), SiteID: site, UserID: after.ID, Name: after.Name, Role: after.Role})
+		change, err := sitePersonChange(site, after, !was[site] && before == nil)
 		if err != nil {
-			return errs.E("org.recordPeople", errs.Internal, err)
+			return err
 		}
-		tx.RecordChange(store.Change{EntityType: "site_person", EntityID: SitePersonID(site, after.ID), Op: "upsert",
-			Version: after.Version, Audience: store.AudienceSite, SiteID: &site, Data: data, Fresh: !was[site] && before == nil})
+		tx.RecordChange(change)
 	}
 	for _, site := range slices.Sorted(maps.Keys(was)) {
 		if !now[site] {
@@ -106,4 +134,80 @@ func recordPeople(tx *store.Tx, before *store.User, after store.User) error {
 		}
 	}
 	return nil
+}
+
+// recordAdminsAt lists the organisation's active administrators in the
+// people of a new site: they work there from its first day.
+func recordAdminsAt(tx *store.Tx, site string) error {
+	admins, err := tx.ActiveUsers(principal.Admin)
+	if err != nil {
+		return err
+	}
+	for _, admin := range admins {
+		change, err := sitePersonChange(site, admin, true)
+		if err != nil {
+			return err
+		}
+		tx.RecordChange(change)
+	}
+	return nil
+}
+
+// BackfillPeople writes the site_person entry of every person at every
+// site they work at that the change log lacks: people added before
+// site_person went into pull, and administrators who hold no site, who
+// were once in no site's list. It runs once per release that owes it
+// (the sync.backfill job), organisation by organisation, and returns how
+// many entries it wrote. Running it again writes nothing.
+func (s *Service) BackfillPeople(ctx context.Context) (int, error) {
+	const op = "org.BackfillPeople"
+	orgs, err := s.db.Read(ctx).OrgIDs()
+	if err != nil {
+		return 0, errs.E(op, err)
+	}
+	written := 0
+	for _, org := range orgs {
+		owedHere := 0
+		err := s.db.InTx(principal.AsSystem(ctx, org, "sync.backfill"), func(tx *store.Tx) error {
+			if err := tx.LockAll("users"); err != nil {
+				return err
+			}
+			sites, err := tx.AllSiteIDs()
+			if err != nil {
+				return err
+			}
+			users, err := tx.ActiveUsers("")
+			if err != nil {
+				return err
+			}
+			var owed []store.Change
+			var ids []string
+			for _, user := range users {
+				for _, site := range worksAt(&user, sites) {
+					change, err := sitePersonChange(site, user, false)
+					if err != nil {
+						return err
+					}
+					owed, ids = append(owed, change), append(ids, change.EntityID)
+				}
+			}
+			logged, err := tx.LoggedEntities(ids)
+			if err != nil {
+				return err
+			}
+			for _, change := range owed {
+				if !logged[change.EntityID] {
+					change.Fresh = true // nothing older to compact away
+					tx.RecordChange(change)
+					owedHere++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return written, errs.E(op, err)
+		}
+		written += owedHere
+	}
+	return written, nil
 }

@@ -138,6 +138,9 @@ func (s *Service) CreateSite(ctx context.Context, in SiteInput) (Site, error) {
 			return err
 		}
 		audit.Append(tx, "site.created", "site", site.ID, map[string]any{"code": site.Code, "name": site.Name})
+		if err := recordAdminsAt(tx, site.ID); err != nil {
+			return err
+		}
 		return recordSite(tx, site)
 	})
 	if errs.Is(err, errs.Conflict) {

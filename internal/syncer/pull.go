@@ -116,6 +116,15 @@ func (s *Service) Pull(ctx context.Context, rawCursor string, limit int) (Page, 
 		if err != nil {
 			return Page{}, errs.Wrap(op, err)
 		}
+		if last == at.Seq {
+			// No entry after the cursor, yet head is further on: the log's
+			// end was pruned (a deletion older than the retention was the
+			// last write). Every position up to head is committed and
+			// gone, so the reader is at head; staying put answered
+			// has_more for ever, and the next cursor 410.
+			at.Seq = head
+			break
+		}
 		full := false
 		for _, row := range rows {
 			change := visibleChange(row, changeScope)
