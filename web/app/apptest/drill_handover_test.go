@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -169,6 +170,11 @@ func TestShiftHandoverOnOnePhone(t *testing.T) {
 		if strings.Contains(name, "site-b") || strings.Contains(name, s.tenant.Guard.User.Name) {
 			t.Fatalf("the incoming guard list %v offers %q", names, name)
 		}
+	}
+	// Administrators may take any post, so they are in every site's list,
+	// named as such so that the outgoing guard knows whom they pick.
+	if admin := s.tenant.Admin.User.Name + " (administrator)"; !slices.Contains(names, admin) {
+		t.Fatalf("the incoming guard list %v does not offer %q", names, admin)
 	}
 	out.typeInto("#handover-post", "Lobby post")
 	out.Eval(`(() => { const s = document.querySelector('#handover-incoming'); s.value = `+jsString(incoming.User.ID)+`;

@@ -24,7 +24,8 @@ const strings = {
     their_turn: '{name} signs here', step_one: '1. {name} taps “Countersign for a colleague” on their own phone and scans this code. No network needed.',
     step_two: '2. {name} signs in the box; then scan the code their phone shows.', read: 'Scan their phone’s code',
     proven: 'Signed by {name}’s key.', finish: 'Both signed: hand over', later: '{name} signs later on their own phone',
-    draw_first: '{name} signs in the box first.', sent: 'Handed over. It is sent when online.' },
+    draw_first: '{name} signs in the box first.', sent: 'Handed over. It is sent when online.',
+    role_supervisor: '{name} (supervisor)', role_admin: '{name} (administrator)' },
   'zh-CN': { title: '交班', site: '网点', post: '岗位', incoming: '接班人', choose: '请选择…',
     open: '未结事项', equipment: '设备状态(监控、报警、门窗)', keys: '钥匙物品', remarks: '备注',
     sign_out: '交班人签名', next: '签字并交班', missing: '请填写岗位、接班人、设备状态并签名。',
@@ -32,9 +33,17 @@ const strings = {
     their_turn: '请{name}在此签字', step_one: '1. 请{name}在自己手机上点“为同事复核签字”并扫描此码,无需网络。',
     step_two: '2. 请{name}在框内签名,然后扫描其手机显示的码。', read: '扫描对方手机上的码',
     proven: '已由{name}的密钥签字。', finish: '双方已签字,完成交班', later: '{name}稍后在自己手机上签字',
-    draw_first: '请{name}先在框内签名。', sent: '已交班,联网后发送。' },
+    draw_first: '请{name}先在框内签名。', sent: '已交班,联网后发送。',
+    role_supervisor: '{name}(主管)', role_admin: '{name}(管理员)' },
 };
 const s = (key, params = {}) => (strings[lang()][key] ?? strings.en[key]).replace(/\{(\w+)\}/g, (w, n) => params[n] ?? w);
+
+// personLabel names a supervisor's or an administrator's role beside the
+// name: every active administrator is in every site's list (they may take
+// any post), and the outgoing guard should see whom they are picking.
+function personLabel(person) {
+  return person.role === 'supervisor' || person.role === 'admin' ? s('role_' + person.role, { name: person.name }) : person.name;
+}
 
 export const back = '#/duty';
 
@@ -55,7 +64,7 @@ export async function render({ session, navigate }) {
   const fillPeople = async () => {
     const people = (await data.sitePeople(site.value)).filter((x) => x.user_id !== me.id && x.role !== 'auditor');
     incoming.replaceChildren(h('option', { value: '' }, s('choose')),
-      ...people.map((x) => h('option', { value: x.user_id, dataset: { name: x.name } }, x.name)));
+      ...people.map((x) => h('option', { value: x.user_id, dataset: { name: x.name } }, personLabel(x))));
     return people;
   };
   let people = await fillPeople();
@@ -127,9 +136,14 @@ function incomingStep(handover, outgoingStrokes, name, navigate) {
   const step = h('div', { class: 'stack', id: 'handover-incoming-step' },
     h('h2', { class: 'section-title' }, s('their_turn', { name })),
     h('p', { class: 'step' }, s('step_one', { name })));
+  // The code's square is kept from the start: drawn in later (the engine
+  // encodes it), it would push the buttons below down under a finger that
+  // is already on its way to "signs later".
+  const pending = h('div', { class: 'qr-code qr-small qr-pending', 'aria-busy': 'true' });
+  step.append(pending);
   qrCode(shift.requestText(handover), 'handover-request-qr', 'qr-code qr-small')
-    .then((canvas) => step.querySelector('.step').after(canvas))
-    .catch(() => step.append(banner(t('handover_too_long'), 'error')));
+    .then((canvas) => pending.replaceWith(canvas))
+    .catch(() => pending.replaceWith(banner(t('handover_too_long'), 'error')));
   step.append(h('p', { class: 'step' }, s('step_two', { name })), pad.element, proofSlot, message, finish,
     button(s('later', { name }), () => done(null), { kind: 'quiet', class: 'btn btn-quiet btn-block', id: 'handover-later' }));
   return step;
