@@ -160,14 +160,46 @@ func visible(selector string) string {
 // Tap waits until selector's element is shown and touches its middle on
 // a touch viewport (a tablet, a phone), or clicks it with the mouse on a
 // desktop: the page's own pointer, touch and click events.
+//
+// It aims as a person does, at where the element is on screen now: the
+// element is scrolled to the middle, must hold still for a frame and be
+// the one hit at its middle (not covered by a bar or a toast), and is
+// aimed at again when it moved or was drawn anew. chromedp's node-based
+// Tap and Click hold on to a DOM node, and a screen that redraws the node
+// (a step's form after a checkbox) left them waiting to their timeout.
 func (b *Browser) Tap(selector string) {
 	b.t.Helper()
-	b.Wait(selector+" to tap", visible(selector))
-	if b.viewport.Mobile {
-		b.Run(chromedp.Tap(chromedp.CSS(selector)))
+	for range 20 {
+		b.Wait(selector+" to tap", visible(selector))
+		var at struct {
+			Found bool
+			X, Y  float64
+		}
+		b.Eval(`(async () => {
+			const e = document.querySelector(`+js(selector)+`);
+			if (!e) return {Found: false};
+			e.scrollIntoView({block: 'center'});
+			const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+			await frame();
+			const r = e.getBoundingClientRect();
+			await frame();
+			const again = e.getBoundingClientRect();
+			const X = r.left + r.width / 2, Y = r.top + r.height / 2;
+			const hit = document.elementFromPoint(X, Y);
+			const still = r.left === again.left && r.top === again.top && r.width === again.width && r.height === again.height;
+			return {Found: e.isConnected && still && r.width > 0 && r.height > 0 && !!hit && (hit === e || e.contains(hit)), X, Y};
+		})()`, &at)
+		if !at.Found {
+			continue
+		}
+		if b.viewport.Mobile {
+			b.Run(chromedp.TapXY(at.X, at.Y))
+		} else {
+			b.Run(chromedp.MouseClickXY(at.X, at.Y))
+		}
 		return
 	}
-	b.Run(chromedp.Click(chromedp.CSS(selector)))
+	b.t.Fatalf("tap %s: the element moved or was covered each time it was about to be tapped", selector)
 }
 
 // Fill waits until selector's field is there and sets its value (a
