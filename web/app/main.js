@@ -157,6 +157,9 @@ function noticeBanners() {
   // The notice is kept as its string's key, so that it follows a change of
   // language; a dismissed notice stays away until another one comes.
   const notice = notices.storage && JSON.stringify(notices.storage);
+  // Whether the notice is up, for a test to wait on: it arrives after the
+  // first screen and moves what is below it.
+  if (notice) document.documentElement.dataset.storageNotice = localStorage.getItem('patrolsync.storage-notice') === notice ? 'dismissed' : 'shown';
   if (notice && localStorage.getItem('patrolsync.storage-notice') !== notice) {
     list.push(banner(t(notices.storage.key, notices.storage.params), 'warn', button(t('dismiss'), () => {
       localStorage.setItem('patrolsync.storage-notice', notice);
@@ -314,7 +317,10 @@ function afterFirstScreen() {
   started = true;
   setTimeout(() => {
     serviceWorker();
-    storage().then(() => { if (notices.storage) redrawUnlessSigningIn(); });
+    storage().then(() => {
+      if (notices.storage) redrawUnlessSigningIn();
+      else document.documentElement.dataset.storageNotice = 'none';
+    });
     sync.start();
   }, 0);
 }

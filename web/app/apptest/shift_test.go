@@ -143,11 +143,16 @@ func shots(b *browser, name string) {
 
 // dismissNotice taps Dismiss on the storage notice when the page shows it
 // (headless Chromium refuses persistent storage).
+// dismissNotice waits until the app has checked its storage (the notice
+// comes after the first screen and moves everything below it) and
+// dismisses the notice if it came, so that later taps aim at still targets.
 func dismissNotice(b *browser) {
+	b.Wait("the storage checked", `['none', 'shown', 'dismissed'].includes(document.documentElement.dataset.storageNotice)`)
 	var shown bool
-	b.Eval(`!!document.querySelector('#dismiss-storage')`, &shown)
+	b.Eval(`document.documentElement.dataset.storageNotice === 'shown'`, &shown)
 	if shown {
 		b.click("#dismiss-storage")
+		b.Wait("the storage notice gone", `!document.querySelector('#dismiss-storage')`)
 	}
 }
 
