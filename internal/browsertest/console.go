@@ -171,35 +171,44 @@ func (b *Browser) Tap(selector string) {
 	b.t.Helper()
 	for range 20 {
 		b.Wait(selector+" to tap", visible(selector))
-		var at struct {
-			Found bool
-			X, Y  float64
-		}
-		b.Eval(`(async () => {
-			const e = document.querySelector(`+js(selector)+`);
-			if (!e) return {Found: false};
-			e.scrollIntoView({block: 'center'});
-			const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
-			await frame();
-			const r = e.getBoundingClientRect();
-			await frame();
-			const again = e.getBoundingClientRect();
-			const X = r.left + r.width / 2, Y = r.top + r.height / 2;
-			const hit = document.elementFromPoint(X, Y);
-			const still = r.left === again.left && r.top === again.top && r.width === again.width && r.height === again.height;
-			return {Found: e.isConnected && still && r.width > 0 && r.height > 0 && !!hit && (hit === e || e.contains(hit)), X, Y};
-		})()`, &at)
-		if !at.Found {
+		x, y, ok := b.Aim(selector)
+		if !ok {
 			continue
 		}
 		if b.viewport.Mobile {
-			b.Run(chromedp.TapXY(at.X, at.Y))
+			b.Run(chromedp.TapXY(x, y))
 		} else {
-			b.Run(chromedp.MouseClickXY(at.X, at.Y))
+			b.Run(chromedp.MouseClickXY(x, y))
 		}
 		return
 	}
 	b.t.Fatalf("tap %s: the element moved or was covered each time it was about to be tapped", selector)
+}
+
+// Aim scrolls selector's element to the middle of the screen and answers
+// its middle, ok only when it held still for a frame and is the element a
+// touch there hits (not covered by a bar, a toast or a dialog settling).
+func (b *Browser) Aim(selector string) (x, y float64, ok bool) {
+	b.t.Helper()
+	var at struct {
+		Found bool
+		X, Y  float64
+	}
+	b.Eval(`(async () => {
+		const e = document.querySelector(`+js(selector)+`);
+		if (!e) return {Found: false};
+		e.scrollIntoView({block: 'center'});
+		const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+		await frame();
+		const r = e.getBoundingClientRect();
+		await frame();
+		const again = e.getBoundingClientRect();
+		const X = r.left + r.width / 2, Y = r.top + r.height / 2;
+		const hit = document.elementFromPoint(X, Y);
+		const still = r.left === again.left && r.top === again.top && r.width === again.width && r.height === again.height;
+		return {Found: e.isConnected && still && r.width > 0 && r.height > 0 && !!hit && (hit === e || e.contains(hit)), X, Y};
+	})()`, &at)
+	return at.X, at.Y, at.Found
 }
 
 // Fill waits until selector's field is there and sets its value (a

@@ -134,26 +134,8 @@ func (b *browser) click(selector string) {
 	b.t.Helper()
 	for range 20 {
 		b.waitVisible(selector)
-		var at struct {
-			Found bool
-			X, Y  float64
-		}
-		b.Eval(`(async () => {
-			const e = document.querySelector(`+jsString(selector)+`);
-			if (!e) return {Found: false};
-			e.scrollIntoView({block: 'center'});
-			const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
-			await frame();
-			const r = e.getBoundingClientRect();
-			await frame();
-			const again = e.getBoundingClientRect();
-			const X = r.left + r.width / 2, Y = r.top + r.height / 2;
-			const hit = document.elementFromPoint(X, Y);
-			const still = r.left === again.left && r.top === again.top && r.width === again.width && r.height === again.height;
-			return {Found: e.isConnected && still && r.width > 0 && r.height > 0 && !!hit && (hit === e || e.contains(hit)), X, Y};
-		})()`, &at)
-		if at.Found {
-			b.Run(chromedp.MouseClickXY(at.X, at.Y))
+		if x, y, ok := b.Aim(selector); ok {
+			b.Run(chromedp.MouseClickXY(x, y))
 			return
 		}
 	}
