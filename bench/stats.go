@@ -19,6 +19,7 @@ type recorder struct {
 
 	mu          sync.Mutex
 	latencies   []time.Duration // pushes started in the window
+	starts      []time.Time     // when each of them started
 	inspections int             // applied inside the window
 	failed      int             // failed pushes started in the window
 	errors      map[string]int  // every failure, warm-up included
@@ -71,6 +72,7 @@ func (r *recorder) record(start time.Time, latency time.Duration, outcome string
 	}
 	if !start.Before(r.measureFrom) && start.Before(r.measureTo) {
 		r.latencies = append(r.latencies, latency)
+		r.starts = append(r.starts, start)
 		if outcome != "" {
 			r.failed++
 		}
@@ -143,7 +145,9 @@ type report struct {
 	p50, p95, p99, max       time.Duration
 	errors                   map[string]int
 	paced                    *pacedFigures // nil: closed loop
-	sections                 []section     // added by observers: CPU, database
+	measureFrom              time.Time
+	slowest                  []slowSecond // the window's slowest seconds, slowest first
+	sections                 []section    // added by observers: CPU, database
 }
 
 // pacedFigures are what a paced load adds to the report: figures of the
@@ -176,6 +180,7 @@ func (r *recorder) report(opts options, answers int) *report {
 		answers: answers, warmup: opts.warmup, duration: r.measureTo.Sub(r.measureFrom), inspections: r.inspections,
 		total: r.total, pushes: len(sorted), failed: r.failed, errors: r.errors}
 	out.inspectionsPerSecond = float64(r.inspections) / out.duration.Seconds()
+	out.measureFrom, out.slowest = r.measureFrom, slowestSeconds(r.measureFrom, r.starts, r.latencies, 5)
 	if len(sorted) > 0 {
 		out.p50, out.p95, out.p99 = quantile(sorted, 0.50), quantile(sorted, 0.95), quantile(sorted, 0.99)
 		out.max = sorted[len(sorted)-1]
