@@ -87,7 +87,8 @@ FROM pg_stat_activity WHERE pid <> pg_backend_pid()
 			continue
 		}
 		if isBackground(query) {
-			a.background = append(a.background, backgroundWork{now, shortQuery(query)})
+			// With its wait: a second ANALYZE of a table waits for the first's lock.
+			a.background = append(a.background, backgroundWork{now, wait + " " + shortQuery(query)})
 		}
 		if state == "idle in transaction" {
 			a.counts["idle in transaction (the server works between statements)"]++
