@@ -25,6 +25,16 @@ type activitySampler struct {
 	mu      sync.Mutex
 	samples int
 	counts  map[string]int
+	// For the slowest seconds (tail.go): when each sample was taken, and
+	// the work in it that no push asked for (ANALYZE, a checkpoint).
+	sampledAt  []time.Time
+	background []backgroundWork
+}
+
+// backgroundWork is one sample's sighting of work beside the pushes.
+type backgroundWork struct {
+	at   time.Time
+	what string
 }
 
 func (a *activitySampler) begin(ctx context.Context) {
@@ -53,19 +63,32 @@ func (a *activitySampler) end(context.Context) {
 }
 
 func (a *activitySampler) sample(ctx context.Context) {
-	rows, err := a.admin.QueryContext(ctx, `SELECT state, coalesce(wait_event_type || ':' || wait_event, 'CPU'), query
-FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND state <> 'idle'`, a.database)
+	// The checkpointer belongs to no database; it is read only when it
+	// is doing something (not waiting in its main loop).
+	rows, err := a.admin.QueryContext(ctx, `SELECT backend_type, coalesce(state, ''), coalesce(wait_event_type || ':' || wait_event, 'CPU'), coalesce(query, '')
+FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+    AND ((datname = $1 AND state <> 'idle') OR (backend_type = 'checkpointer' AND wait_event IS DISTINCT FROM 'CheckpointerMain'))`, a.database)
 	if err != nil {
 		return
 	}
 	defer rows.Close()
+	now := time.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.samples++
+	a.sampledAt = append(a.sampledAt, now)
 	for rows.Next() {
-		var state, wait, query string
-		if rows.Scan(&state, &wait, &query) != nil {
+		var backend, state, wait, query string
+		if rows.Scan(&backend, &state, &wait, &query) != nil {
 			continue
+		}
+		if backend == "checkpointer" {
+			a.background = append(a.background, backgroundWork{now, "checkpoint (" + wait + ")"})
+			continue
+		}
+		if isBackground(query) {
+			// With its wait: a second ANALYZE of a table waits for the first's lock.
+			a.background = append(a.background, backgroundWork{now, wait + " " + shortQuery(query)})
 		}
 		if state == "idle in transaction" {
 			a.counts["idle in transaction (the server works between statements)"]++
@@ -73,6 +96,13 @@ FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND state <
 		}
 		a.counts[wait+"  "+shortQuery(query)]++
 	}
+}
+
+// isBackground says whether a statement is maintenance rather than a
+// request's: the statistics job's ANALYZE, a VACUUM.
+func isBackground(query string) bool {
+	q := strings.ToUpper(strings.TrimSpace(query))
+	return strings.HasPrefix(q, "ANALYZE") || strings.HasPrefix(q, "VACUUM") || strings.HasPrefix(q, "AUTOVACUUM")
 }
 
 var (

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -30,6 +28,9 @@ type plan struct {
 	photoAnswer, signatureAnswer int
 	photoKey, signatureKey       string
 	declareInPush                bool // the signature's declaration rides in the batch (media.declare)
+	// body is the push scenario's batch encoded once (body.go); nil: each
+	// push encodes its batch.
+	body *bodyTemplate
 }
 
 // newPlan fills in a published template version with passing answers.
@@ -62,25 +63,30 @@ func newPlan(templateID string, number int, siteID string, document []byte) (*pl
 	return p, nil
 }
 
-// batch is one inspection as a phone coming back online sends it: start,
-// one answer.set per item, submit.
-// batchOf is one inspection with the given id, its answers at the indexes
-// of replace taking those payloads instead.
+// batchOf is one inspection as a phone coming back online sends it
+// (start, one answer.set per item, submit) with the given id, its answers
+// at the indexes of replace taking those payloads instead.
 func (p *plan) batchOf(now time.Time, id string, replace map[int]json.RawMessage) []mutation.Envelope {
+	return p.batchWith(now, id, replace, newID)
+}
+
+// batchWith is batchOf with the mutation ids taken from newMutationID, in
+// the batch's order.
+func (p *plan) batchWith(now time.Time, id string, replace map[int]json.RawMessage, newMutationID func() string) []mutation.Envelope {
 	clientTime := now.UTC().Format(time.RFC3339)
 	context, _ := json.Marshal(p.context)
 	out := make([]mutation.Envelope, 0, len(p.answers)+2)
-	out = append(out, must(mutation.New(newID(), mutation.InspectionStart, id, mutation.StartInspection{TemplateID: p.templateID,
+	out = append(out, must(mutation.New(newMutationID(), mutation.InspectionStart, id, mutation.StartInspection{TemplateID: p.templateID,
 		TemplateVersion: json.Number(strconv.Itoa(p.number)), SiteID: p.siteID, StartedAt: clientTime, Context: context}, clientTime)))
 	for i, answer := range p.answers {
 		if other, ok := replace[i]; ok {
 			answer = other
 		}
 		// Encoded once in newPlan, from a mutation.Answer.
-		out = append(out, mutation.Envelope{MutationID: newID(), Type: string(mutation.AnswerSet), EntityID: id, Payload: answer,
+		out = append(out, mutation.Envelope{MutationID: newMutationID(), Type: string(mutation.AnswerSet), EntityID: id, Payload: answer,
 			ClientTime: clientTime})
 	}
-	return append(out, must(mutation.New(newID(), mutation.InspectionSubmit, id, mutation.Submit{}, clientTime)))
+	return append(out, must(mutation.New(newMutationID(), mutation.InspectionSubmit, id, mutation.Submit{}, clientTime)))
 }
 
 // must is for payloads that are the type's payload by construction.
@@ -108,10 +114,15 @@ func (p *plan) mediaAnswers(photoIDs []string, signatureID string) map[int]json.
 // declaration is the media.declare mutation of an inspection's signature,
 // the batch's first: the submit at its end names it.
 func (p *plan) declaration(now time.Time, inspectionID, signatureID string) mutation.Envelope {
-	sum := sha256.Sum256([]byte(signatureID)) // never uploaded: any digest will do
-	body := signatureDeclaration(signatureID, inspectionID, p.signatureKey, hex.EncodeToString(sum[:]), 1000, now)
+	return p.declarationWith(now, inspectionID, signatureID, newID)
+}
+
+// declarationWith is declaration with its mutation id from newMutationID.
+func (p *plan) declarationWith(now time.Time, inspectionID, signatureID string, newMutationID func() string) mutation.Envelope {
+	sha256hex, _ := signatureDigests(signatureID)
+	body := signatureDeclaration(signatureID, inspectionID, p.signatureKey, sha256hex, 1000, now)
 	body.ID = "" // the entity_id names it
-	return must(mutation.New(newID(), mutation.MediaDeclare, signatureID, body, now.UTC().Format(time.RFC3339)))
+	return must(mutation.New(newMutationID(), mutation.MediaDeclare, signatureID, body, now.UTC().Format(time.RFC3339)))
 }
 
 // answerPayload is the answer.set payload setting the answer at path.

@@ -70,6 +70,20 @@ func lag(due, begun time.Time) time.Duration {
 	return max(begun.Sub(due), 0)
 }
 
+// A start's lag has two causes, told apart because they have different
+// culprits: the device was still waiting for its last answer when the
+// start came due (the server's latency: a push slower than the period
+// delays the next), or the tool itself began later than it meant to (its
+// timer fired late or its goroutine waited for a CPU, on a machine the
+// tool shares with the server). busyLag and toolLag split lag(due, begun)
+// into those two parts; they add up to it.
+
+// busyLag is the part of the lag spent waiting for the device to be free.
+func busyLag(due, at time.Time) time.Duration { return lag(due, at) }
+
+// toolLag is how much later than it meant to (at) the tool began.
+func toolLag(at, begun time.Time) time.Duration { return lag(at, begun) }
+
 // runPacedDevice starts device i's inspections on the schedule until the
 // measured window closes, one at a time as a phone does. The back-off after
 // a failure delays the next start like a slow answer does, and shows as
@@ -79,7 +93,8 @@ func runPacedDevice(ctx context.Context, client *api, d device, i int, p *plan, 
 	var free time.Time
 	for k := 0; ctx.Err() == nil; k++ {
 		due := s.due(i, k)
-		if !due.Before(rec.measureTo) || !sleepUntil(ctx, startAt(due, free)) {
+		at := startAt(due, free)
+		if !due.Before(rec.measureTo) || !sleepUntil(ctx, at) {
 			return
 		}
 		begun := time.Now()
@@ -90,7 +105,7 @@ func runPacedDevice(ctx context.Context, client *api, d device, i int, p *plan, 
 		a := sendInspection(ctx, client, d.token, p)
 		rec.record(a.pushed, a.latency, a.outcome)
 		rec.acknowledge(a)
-		rec.recordSchedule(due, begun, a.answered())
+		rec.recordSchedule(due, at, begun, a.answered())
 		free = a.answered().Add(backOff(a))
 	}
 }

@@ -119,6 +119,34 @@ func TestScheduleUnstarted(t *testing.T) {
 	}
 }
 
+// TestLagSplit: a start's lag is the wait for the device's last answer
+// plus the tool's own lateness, and each part is the right one's.
+func TestLagSplit(t *testing.T) {
+	t.Parallel()
+	due := t0.Add(time.Second)
+	for _, tc := range []struct {
+		name               string
+		at, begun          time.Time
+		wantBusy, wantTool time.Duration
+	}{
+		{"on time", due, due, 0, 0},
+		{"the tool woke late", due, due.Add(30 * time.Millisecond), 0, 30 * time.Millisecond},
+		{"the device was busy", due.Add(200 * time.Millisecond), due.Add(200 * time.Millisecond), 200 * time.Millisecond, 0},
+		{"both", due.Add(200 * time.Millisecond), due.Add(250 * time.Millisecond), 200 * time.Millisecond, 50 * time.Millisecond},
+		{"began early (the clock)", due, due.Add(-time.Millisecond), 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			busy, tool := busyLag(due, tc.at), toolLag(tc.at, tc.begun)
+			if busy != tc.wantBusy || tool != tc.wantTool {
+				t.Fatalf("busy %s, tool %s; want %s, %s", busy, tool, tc.wantBusy, tc.wantTool)
+			}
+			if busy+tool != lag(due, tc.begun) {
+				t.Fatalf("busy %s + tool %s != lag %s", busy, tool, lag(due, tc.begun))
+			}
+		})
+	}
+}
+
 // pacedRecorder is a recorder of a paced load at 10/s over 5 devices
 // (period 500ms), measuring from t0+1s to t0+3s.
 func pacedRecorder() *recorder {
@@ -135,12 +163,13 @@ func TestRecordScheduleLag(t *testing.T) {
 	rec := pacedRecorder()
 	at := func(d time.Duration) time.Time { return t0.Add(d) }
 	const millisecond = time.Millisecond
-	rec.recordSchedule(at(200*millisecond), at(900*millisecond), at(1000*millisecond))   // begun in the warm-up: not in the figures
-	rec.recordSchedule(at(500*millisecond), at(1900*millisecond), at(2000*millisecond))  // due in the warm-up, begun 1.4s late in the window
-	rec.recordSchedule(at(1000*millisecond), at(1000*millisecond), at(1080*millisecond)) // on time
-	rec.recordSchedule(at(1100*millisecond), at(1400*millisecond), at(1500*millisecond)) // 300ms late: less than a period; 400ms from the schedule
-	rec.recordSchedule(at(1200*millisecond), at(1800*millisecond), at(1900*millisecond)) // 600ms late: more than a period
-	rec.recordSchedule(at(2900*millisecond), at(3000*millisecond), at(3050*millisecond)) // begun after the window
+	// due, when the device meant to begin (due, or when its last answer came), begun, answered:
+	rec.recordSchedule(at(200*millisecond), at(800*millisecond), at(900*millisecond), at(1000*millisecond))    // begun in the warm-up: not in the figures
+	rec.recordSchedule(at(500*millisecond), at(1800*millisecond), at(1900*millisecond), at(2000*millisecond))  // due in the warm-up, begun 1.4s late in the window: 1.3s busy, the tool 100ms late
+	rec.recordSchedule(at(1000*millisecond), at(1000*millisecond), at(1000*millisecond), at(1080*millisecond)) // on time
+	rec.recordSchedule(at(1100*millisecond), at(1100*millisecond), at(1400*millisecond), at(1500*millisecond)) // 300ms late, all the tool's: less than a period; 400ms from the schedule
+	rec.recordSchedule(at(1200*millisecond), at(1700*millisecond), at(1800*millisecond), at(1900*millisecond)) // 600ms late: more than a period
+	rec.recordSchedule(at(2900*millisecond), at(2900*millisecond), at(3000*millisecond), at(3050*millisecond)) // begun after the window
 	rec.recordUnstarted(2)
 
 	words := func(line string) string { return strings.Join(strings.Fields(line), " ") }
@@ -152,7 +181,7 @@ func TestRecordScheduleLag(t *testing.T) {
 	}
 	got := rec.report(options{devices: 5, devicesPerGuard: 10, rate: 10}, 30).paced
 	want := pacedFigures{rate: 10, period: 500 * millisecond, fromP50: 400 * millisecond, fromP99: 1500 * millisecond, lagP99: 1400 * millisecond, lagMax: 1400 * millisecond,
-		begun: 4, late: 2, unstarted: 2}
+		busyLagP99: 1300 * millisecond, toolLagP99: 300 * millisecond, toolLagMax: 300 * millisecond, begun: 4, late: 2, unstarted: 2}
 	if got == nil || *got != want {
 		t.Fatalf("paced figures %+v, want %+v", got, want)
 	}
@@ -166,7 +195,7 @@ func TestReportRows(t *testing.T) {
 	closed.record(t0, 10*time.Millisecond, "")
 	paced := pacedRecorder()
 	paced.record(t0.Add(time.Second), 10*time.Millisecond, "")
-	paced.recordSchedule(t0.Add(time.Second), t0.Add(time.Second), t0.Add(time.Second+20*time.Millisecond))
+	paced.recordSchedule(t0.Add(time.Second), t0.Add(time.Second), t0.Add(time.Second), t0.Add(time.Second+20*time.Millisecond))
 	overloaded := pacedRecorder()
 	overloaded.recordUnstarted(20)
 	for _, tc := range []struct {
@@ -181,7 +210,8 @@ func TestReportRows(t *testing.T) {
 		{"paced", paced, 10,
 			[]string{"| mode | paced at 10/s: each device starts an inspection every 500ms", "| offered inspections/s | 10.0 |",
 				"| latency from the scheduled start p50 (lag + declaration + push) | 20.0 ms |", "| schedule lag p99 | 0.0 ms |",
-				"| schedule lag max | 0.0 ms |", "| starts late by more than one period (500ms) | 0 of 1 begun in the window |",
+				"| schedule lag max | 0.0 ms |", "| schedule lag p99, waiting for the device's last answer (the server) | 0.0 ms |",
+				"| schedule lag p99, the tool beginning late by itself | 0.0 ms |", "| starts late by more than one period (500ms) | 0 of 1 begun in the window |",
 				"| starts due in the window never begun (device still behind when it closed) | 0 |"},
 			nil},
 		{"paced, nothing begun in the window", overloaded, 10,

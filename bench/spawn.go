@@ -160,6 +160,11 @@ func runSpawned(ctx context.Context, opts options, stdout, stderr io.Writer) (er
 		}
 		measured, all, unit := report.units()
 		sections := []section{machine.section(round, opts), cpu.section(measured, unit), activity.section()}
+		if r, ok := report.(interface {
+			slowestSeconds() (time.Time, []slowSecond)
+		}); ok {
+			sections = append(sections, activity.slowestSection(r.slowestSeconds()))
+		}
 		if checks != nil {
 			sections = append(sections, checks.section(ctx, databaseURL))
 			loadErr = errors.Join(loadErr, checks.failure())

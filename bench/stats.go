@@ -19,6 +19,7 @@ type recorder struct {
 
 	mu          sync.Mutex
 	latencies   []time.Duration // pushes started in the window
+	starts      []time.Time     // when each of them started
 	inspections int             // applied inside the window
 	failed      int             // failed pushes started in the window
 	errors      map[string]int  // every failure, warm-up included
@@ -52,6 +53,8 @@ func (r *recorder) acknowledge(a attempt) {
 type pacing struct {
 	schedule     schedule
 	lags         []time.Duration
+	busyLags     []time.Duration // the part of each lag the device waited for its last answer
+	toolLags     []time.Duration // the part of each lag the tool itself began late
 	fromSchedule []time.Duration
 	late         int           // starts begun more than one period late
 	unstarted    int           // due in the window, never begun: the device was still behind when it closed
@@ -69,6 +72,7 @@ func (r *recorder) record(start time.Time, latency time.Duration, outcome string
 	}
 	if !start.Before(r.measureFrom) && start.Before(r.measureTo) {
 		r.latencies = append(r.latencies, latency)
+		r.starts = append(r.starts, start)
 		if outcome != "" {
 			r.failed++
 		}
@@ -78,9 +82,10 @@ func (r *recorder) record(start time.Time, latency time.Duration, outcome string
 	}
 }
 
-// recordSchedule adds one paced start: when it was due, when it began, and
-// when its inspection was answered.
-func (r *recorder) recordSchedule(due, begun, answered time.Time) {
+// recordSchedule adds one paced start: when it was due, when the device
+// meant to begin it (due, or when it was free if later), when it began,
+// and when its inspection was answered.
+func (r *recorder) recordSchedule(due, at, begun, answered time.Time) {
 	behind := lag(due, begun)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -90,6 +95,8 @@ func (r *recorder) recordSchedule(due, begun, answered time.Time) {
 		return
 	}
 	p.lags = append(p.lags, behind)
+	p.busyLags = append(p.busyLags, busyLag(due, at))
+	p.toolLags = append(p.toolLags, toolLag(at, begun))
 	p.fromSchedule = append(p.fromSchedule, answered.Sub(due))
 	if behind > p.schedule.period() {
 		p.late++
@@ -138,7 +145,9 @@ type report struct {
 	p50, p95, p99, max       time.Duration
 	errors                   map[string]int
 	paced                    *pacedFigures // nil: closed loop
-	sections                 []section     // added by observers: CPU, database
+	measureFrom              time.Time
+	slowest                  []slowSecond // the window's slowest seconds, slowest first
+	sections                 []section    // added by observers: CPU, database
 }
 
 // pacedFigures are what a paced load adds to the report: figures of the
@@ -149,6 +158,9 @@ type pacedFigures struct {
 	period           time.Duration
 	fromP50, fromP99 time.Duration // due → answered
 	lagP99, lagMax   time.Duration
+	busyLagP99       time.Duration // of the part waiting for the device's last answer
+	toolLagP99       time.Duration // of the part the tool began late by itself
+	toolLagMax       time.Duration
 	begun            int
 	late             int // begun more than one period late
 	unstarted        int
@@ -168,6 +180,7 @@ func (r *recorder) report(opts options, answers int) *report {
 		answers: answers, warmup: opts.warmup, duration: r.measureTo.Sub(r.measureFrom), inspections: r.inspections,
 		total: r.total, pushes: len(sorted), failed: r.failed, errors: r.errors}
 	out.inspectionsPerSecond = float64(r.inspections) / out.duration.Seconds()
+	out.measureFrom, out.slowest = r.measureFrom, slowestSeconds(r.measureFrom, r.starts, r.latencies, 5)
 	if len(sorted) > 0 {
 		out.p50, out.p95, out.p99 = quantile(sorted, 0.50), quantile(sorted, 0.95), quantile(sorted, 0.99)
 		out.max = sorted[len(sorted)-1]
@@ -185,6 +198,9 @@ func (p *pacing) figures() *pacedFigures {
 		lags, fromSchedule := sortedCopy(p.lags), sortedCopy(p.fromSchedule)
 		out.fromP50, out.fromP99 = quantile(fromSchedule, 0.50), quantile(fromSchedule, 0.99)
 		out.lagP99, out.lagMax = quantile(lags, 0.99), lags[len(lags)-1]
+		busy, tool := sortedCopy(p.busyLags), sortedCopy(p.toolLags)
+		out.busyLagP99 = quantile(busy, 0.99)
+		out.toolLagP99, out.toolLagMax = quantile(tool, 0.99), tool[len(tool)-1]
 	}
 	return out
 }
@@ -290,6 +306,9 @@ func (p *pacedFigures) rows() [][2]string {
 		{"latency from the scheduled start p99", figure(p.fromP99)},
 		{"schedule lag p99", figure(p.lagP99)},
 		{"schedule lag max", figure(p.lagMax)},
+		{"schedule lag p99, waiting for the device's last answer (the server)", figure(p.busyLagP99)},
+		{"schedule lag p99, the tool beginning late by itself", figure(p.toolLagP99)},
+		{"schedule lag max, the tool beginning late by itself", figure(p.toolLagMax)},
 		{fmt.Sprintf("starts late by more than one period (%s)", p.period.Round(time.Microsecond)),
 			fmt.Sprintf("%d of %d begun in the window", p.late, p.begun)},
 		{"starts due in the window never begun (device still behind when it closed)", fmt.Sprint(p.unstarted)},

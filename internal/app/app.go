@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/audit"
@@ -71,6 +72,8 @@ type App struct {
 	Plans       *plans.Service
 	Drills      *drills.Service
 	Duties      *duties.Service
+
+	statistics sync.Mutex // held while the statistics job runs (refreshStatistics)
 }
 
 // Open connects to the stores and builds the services. With cfg.Migrate it
@@ -207,6 +210,16 @@ type refreshStatisticsArgs struct{}
 func (refreshStatisticsArgs) Kind() string { return "refresh_statistics" }
 
 func (a *App) refreshStatistics(ctx context.Context, _ refreshStatisticsArgs) error {
+	// The job is due every 5 s, and River starts it again while the last
+	// run is still analyzing (seconds, on a loaded machine): the second
+	// ANALYZE of a table waits for the first's lock and then does the same
+	// work again, on the cores the pushes need (seen in paced runs,
+	// docs/benchmarks.md, branch tail17). One run at a time in a process;
+	// what is still stale is analyzed by the next run.
+	if !a.statistics.TryLock() {
+		return nil
+	}
+	defer a.statistics.Unlock()
 	tables, err := a.DB.RefreshStatistics(ctx)
 	if len(tables) > 0 {
 		a.Log.Info("planner statistics refreshed", "tables", tables)
