@@ -113,3 +113,77 @@ func groupLookupsFixture(b *testing.B) (*store.DB, context.Context, []string, st
 	}
 	return db, ctx, sessions, site.ID
 }
+
+// BenchmarkGroupWrites times what a group of pushes of whole inspections
+// writes and reads around its media, on groups of 1 to 16 pushes in turn
+// (paced load makes groups of every size): the inspections' insert (their
+// foreign-key probes: four per inspection before migration 00340, three
+// after), a signature declared for each (two probes, one after), the
+// media lookup by inspection and id, the media links' update (one text per
+// number of ids before, one per size bucket after: store.padded) and the
+// started and submitted events. One op is one size, in one transaction.
+//
+//	go run ./cmd/testrun -run '^$' -bench GroupWrites -benchtime 400x ./internal/store/
+func BenchmarkGroupWrites(b *testing.B) {
+	db, ctx, owners, devices, site := groupWritesFixture(b)
+	size := 0
+	for b.Loop() {
+		size = size%16 + 1
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			var inspections []*store.Inspection
+			var media []*store.Media
+			var events []store.InspectionEvent
+			var inspectionIDs, mediaIDs []string
+			named := map[string][]string{}
+			for i := range size {
+				id, signature := newID(), newID()
+				inspections = append(inspections, &store.Inspection{ID: id, SiteID: site, TemplateID: site,
+					TemplateKey: "night-patrol-round", TemplateVersion: 1, OwnerID: owners[i], DeviceID: devices[i],
+					Status: "submitted", Answers: []byte("{}"), Context: []byte("{}"), Version: 2})
+				media = append(media, &store.Media{ID: signature, InspectionID: id, ItemKey: "signature", Kind: "signature",
+					DeclaredType: "image/png", Size: 1000, SHA256: fmt.Sprintf("%064x", i), ObjectKey: signature,
+					Status: "pending", UploadedBy: owners[i], Version: 1})
+				for _, kind := range []string{"started", "submitted"} {
+					events = append(events, store.InspectionEvent{ID: newID(), InspectionID: id, Kind: kind, ActorID: owners[i]})
+				}
+				inspectionIDs, mediaIDs = append(inspectionIDs, id), append(mediaIDs, signature)
+				named[id] = []string{signature}
+			}
+			if _, _, err := tx.MediaOfInspections(inspectionIDs, mediaIDs); err != nil {
+				return err
+			}
+			if err := tx.CreateInspections(inspections); err != nil {
+				return err
+			}
+			if err := tx.CreateMediaRows(media); err != nil {
+				return err
+			}
+			if err := tx.AddInspectionEvents(events); err != nil {
+				return err
+			}
+			return tx.LinkMedia(named)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// groupWritesFixture is groupLookupsFixture's organisation and site, with
+// the owners and devices of its 16 guards.
+func groupWritesFixture(b *testing.B) (db *store.DB, ctx context.Context, owners, devices []string, site string) {
+	db, ctx, _, site = groupLookupsFixture(b)
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		all, _, err := tx.ListDevices(store.DeviceFilter{}, store.Page{Limit: 100})
+		for _, device := range all {
+			if device.UserID != nil {
+				owners, devices = append(owners, *device.UserID), append(devices, device.ID)
+			}
+		}
+		return err
+	})
+	if err != nil || len(devices) != 16 {
+		b.Fatalf("%d devices, %v", len(devices), err)
+	}
+	return db, ctx, owners, devices, site
+}
