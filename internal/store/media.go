@@ -66,7 +66,6 @@ func (tx *Tx) MediaByIDs(ids []string) (map[string]Media, error) {
 func (tx *Tx) MediaOfInspections(inspectionIDs, ids []string) (rows []Media, taken []string, err error) {
 	org := tx.orgOf()
 	q := tx.gorm.Table("media")
-	inspectionIDs, ids = tx.padded(inspectionIDs), tx.padded(ids) // one text per size bucket
 	switch {
 	case len(inspectionIDs) > 0 && len(ids) > 0:
 		q = q.Where("(org_id = ? AND inspection_id IN ? AND status <> 'deleted') OR id IN ?", org, inspectionIDs, ids)
@@ -100,7 +99,7 @@ func (tx *Tx) StoredTwins(sha256s []string) (map[string]Media, error) {
 		return out, nil
 	}
 	var rows []Media
-	err := tx.scoped("media").Where("sha256 IN ? AND status = 'stored'", tx.padded(sha256s)).Order("created_at DESC, id DESC").
+	err := tx.scoped("media").Where("sha256 IN ? AND status = 'stored'", sha256s).Order("created_at DESC, id DESC").
 		Find(&rows).Error
 	for _, row := range rows { // oldest last, so it wins
 		out[TwinKey(row.SHA256, row.Size)] = row
@@ -239,13 +238,13 @@ func (tx *Tx) LinkMedia(named map[string][]string) error {
 	if len(named) == 0 {
 		return nil
 	}
-	var inspectionIDs, mediaIDs []string
+	var inspections, ids []any
 	for inspection, list := range named {
-		inspectionIDs = append(inspectionIDs, inspection)
-		mediaIDs = append(mediaIDs, list...)
+		inspections = append(inspections, inspection)
+		for _, id := range list {
+			ids = append(ids, id)
+		}
 	}
-	// Padded, so that the statement has one text per size bucket.
-	inspections, ids := anySlice(tx.padded(inspectionIDs)), anySlice(tx.padded(mediaIDs))
 	in := func(n int) string { return "(?" + strings.Repeat(", ?", n-1) + ")" }
 	args := []any{tx.Now, tx.orgOf()}
 	args = append(args, inspections...)
@@ -347,12 +346,4 @@ func (tx *Tx) MediaWithoutThumbnail(limit int) ([]Media, error) {
 	err := tx.scoped("media").Where("status = 'stored' AND thumbnail_key IS NULL AND kind <> 'attachment'").
 		Order("created_at, id").Limit(limit).Find(&rows).Error
 	return rows, translate("store.MediaWithoutThumbnail", err)
-}
-
-func anySlice(values []string) []any {
-	out := make([]any, len(values))
-	for i, v := range values {
-		out[i] = v
-	}
-	return out
 }

@@ -383,35 +383,6 @@ func (tx *Tx) anyOf(column, cast string, values []string) (string, any) {
 	return column + " = ANY(?::text::" + cast + ")", arrayLiteral(values)
 }
 
-// padded is values lengthened to the next of a few list sizes (16, 32,
-// 64, …) by repeating the last, for an `IN (…)` list on PostgreSQL: the
-// statement then has one text per size bucket instead of one per number of
-// values, so each connection prepares and plans it a handful of times
-// rather than once per length. Unlike anyOf's array, a list of n
-// parameters tells even a generic plan how many values come, so it is
-// safe where a generic plan could otherwise scan an organisation's rows
-// (the media lookups, docs/benchmarks.md). A repeated value changes
-// nothing an IN list answers. SQLite gets values as they are.
-func (tx *Tx) padded(values []string) []string {
-	if tx.db.dialect != Postgres || len(values) == 0 {
-		return values
-	}
-	size := listBucket
-	for size < len(values) {
-		size *= 2
-	}
-	out := make([]string, size)
-	copy(out, values)
-	for i := len(values); i < size; i++ {
-		out[i] = values[len(values)-1]
-	}
-	return out
-}
-
-// listBucket is the smallest size padded makes a list: a group of up to
-// 16 pushes of one inspection each names fewer ids than that.
-const listBucket = 16
-
 // arrayLiteral is a PostgreSQL array literal of strings, passed as one
 // text parameter (gorm would spread a slice into a list).
 type arrayLiteral []string

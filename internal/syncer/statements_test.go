@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -83,8 +84,9 @@ func TestGroupStatementsDoNotGrowWithItsPushes(t *testing.T) {
 		}
 	}
 	// The same texts, so that PostgreSQL prepares and plans each once per
-	// connection whatever the size of the group (the media lookups and the
-	// media links' update pad their id lists to a size bucket: store.padded).
+	// connection whatever the size of the group. The media lookups and the
+	// media links' update still list their ids: a generic plan for them
+	// can scan an organisation's media on a young table (store.anyOf).
 	if !slices.Equal(texts[0], texts[1]) {
 		for i := range max(len(texts[0]), len(texts[1])) {
 			var one, eight string
@@ -94,11 +96,17 @@ func TestGroupStatementsDoNotGrowWithItsPushes(t *testing.T) {
 			if i < len(texts[1]) {
 				eight = texts[1][i]
 			}
-			if one != eight {
+			if one != eight && !listsMedia(one) {
 				t.Errorf("statement %d: a group of 1 push sent\n%s\na group of 8\n%s", i+1, one, eight)
 			}
 		}
 	}
+}
+
+// listsMedia reports whether statement is one of the media statements
+// that still have one text per number of ids.
+func listsMedia(statement string) bool {
+	return strings.HasPrefix(statement, `SELECT * FROM "media"`) || strings.HasPrefix(statement, "UPDATE media SET linked_at")
 }
 
 // A push is authenticated once per group, in its transaction: a guard
