@@ -1,8 +1,12 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,4 +116,137 @@ func groupLookupsFixture(b *testing.B) (*store.DB, context.Context, []string, st
 		b.Fatal(err)
 	}
 	return db, ctx, sessions, site.ID
+}
+
+// BenchmarkGroupWrites times what a group of pushes of whole inspections
+// writes and reads around its media, on groups of 1 to 16 pushes in turn
+// (paced load makes groups of every size), in a fresh database: the
+// inspections' insert (their foreign-key probes: four per inspection
+// before migration 00360, three after), a signature declared for each (two
+// probes, one after), the media lookup by inspection and id, the media
+// links' update (both one statement text per number of ids) and the
+// started and submitted events. One op is one size, in one transaction.
+// Besides the wall time (mostly the commit's fsync) it reports the CPU
+// the database's backends spent per op (backend-CPU-ms/op, from /proc:
+// PostgreSQL on this machine), the figure that does not wait for the disk.
+//
+//	go run ./cmd/testrun -run '^$' -bench GroupWrites -benchtime 400x ./internal/store/
+func BenchmarkGroupWrites(b *testing.B) {
+	db, ctx, owners, devices, site := groupWritesFixture(b)
+	size := 0
+	cpu := startBackendCPU(b, db)
+	for b.Loop() {
+		size = size%16 + 1
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			var inspections []*store.Inspection
+			var media []*store.Media
+			var events []store.InspectionEvent
+			var inspectionIDs, mediaIDs []string
+			named := map[string][]string{}
+			for i := range size {
+				id, signature := newID(), newID()
+				inspections = append(inspections, &store.Inspection{ID: id, SiteID: site, TemplateID: site,
+					TemplateKey: "night-patrol-round", TemplateVersion: 1, OwnerID: owners[i], DeviceID: devices[i],
+					Status: "submitted", Answers: []byte("{}"), Context: []byte("{}"), Version: 2})
+				media = append(media, &store.Media{ID: signature, InspectionID: id, ItemKey: "signature", Kind: "signature",
+					DeclaredType: "image/png", Size: 1000, SHA256: fmt.Sprintf("%064x", i), ObjectKey: signature,
+					Status: "pending", UploadedBy: owners[i], Version: 1})
+				for _, kind := range []string{"started", "submitted"} {
+					events = append(events, store.InspectionEvent{ID: newID(), InspectionID: id, Kind: kind, ActorID: owners[i]})
+				}
+				inspectionIDs, mediaIDs = append(inspectionIDs, id), append(mediaIDs, signature)
+				named[id] = []string{signature}
+			}
+			if _, _, err := tx.MediaOfInspections(inspectionIDs, mediaIDs); err != nil {
+				return err
+			}
+			if err := tx.CreateInspections(inspections); err != nil {
+				return err
+			}
+			if err := tx.CreateMediaRows(media); err != nil {
+				return err
+			}
+			if err := tx.AddInspectionEvents(events); err != nil {
+				return err
+			}
+			return tx.LinkMedia(named)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu.report(b)
+}
+
+// backendCPU is the CPU the backends of a benchmark's database have used
+// since it started, read from /proc (PostgreSQL runs on this machine).
+type backendCPU struct {
+	db    *store.DB
+	start map[int]time.Duration
+}
+
+func startBackendCPU(b *testing.B, db *store.DB) *backendCPU {
+	b.Helper()
+	return &backendCPU{db: db, start: backendTimes(b, db)}
+}
+
+// report adds backend-CPU-ms/op to the benchmark's figures.
+func (c *backendCPU) report(b *testing.B) {
+	b.Helper()
+	var used time.Duration
+	for pid, now := range backendTimes(b, c.db) {
+		used += now - c.start[pid]
+	}
+	b.ReportMetric(float64(used)/float64(time.Millisecond)/float64(b.N), "backend-CPU-ms/op")
+}
+
+// backendTimes is user + system CPU of each backend connected to db's
+// database, by process id.
+func backendTimes(b *testing.B, db *store.DB) map[int]time.Duration {
+	b.Helper()
+	rows, err := db.SQL().Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int]time.Duration{}
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			b.Fatal(err)
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // gone since: its time is lost to both readings
+		}
+		// Fields after the command's closing parenthesis; utime and stime
+		// are the 12th and 13th of them, in clock ticks (100 a second).
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		user, _ := strconv.Atoi(fields[11])
+		system, _ := strconv.Atoi(fields[12])
+		out[pid] = time.Duration(user+system) * 10 * time.Millisecond
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// groupWritesFixture is groupLookupsFixture's organisation and site, with
+// the owners and devices of its 16 guards.
+func groupWritesFixture(b *testing.B) (db *store.DB, ctx context.Context, owners, devices []string, site string) {
+	db, ctx, _, site = groupLookupsFixture(b)
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		all, _, err := tx.ListDevices(store.DeviceFilter{}, store.Page{Limit: 100})
+		for _, device := range all {
+			if device.UserID != nil {
+				owners, devices = append(owners, *device.UserID), append(devices, device.ID)
+			}
+		}
+		return err
+	})
+	if err != nil || len(devices) != 16 {
+		b.Fatalf("%d devices, %v", len(devices), err)
+	}
+	return db, ctx, owners, devices, site
 }
