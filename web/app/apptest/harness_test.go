@@ -6,6 +6,12 @@
 // store's differences between the dialects are proven by the api tests,
 // which run every behaviour on both (testenv.Each). Running both dialects
 // here doubled the package's time for nothing these tests assert.
+//
+// The tests run in parallel (go test -parallel, the number of CPUs by
+// default): each has its own database, server, Chromium and profile, and
+// much of a test's time is the app waiting (a sync backing off, a service
+// worker installing, a redraw held for a touch), which another test's
+// browser fills.
 package apptest
 
 import (

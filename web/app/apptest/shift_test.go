@@ -325,6 +325,7 @@ func waitSynced(t testing.TB, b *browser, s *shift) (relogins int) {
 // network, walk the round, fill the checklist with two photos and a
 // signature, reload, restart the browser, and sync when the network is back.
 func TestGuardShift(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.SQLite(t) // one dialect per browser test (harness_test.go)
 	runShift(t, databaseURL, 0)
 }
@@ -335,6 +336,7 @@ func TestGuardShift(t *testing.T) {
 // are applied by it and their answer is lost. Everything still arrives
 // exactly once.
 func TestGuardShiftFlakyNetwork(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.Postgres(t) // one dialect per browser test (harness_test.go)
 	runShift(t, databaseURL, 0.3)
 }

@@ -14,6 +14,7 @@ import (
 // guard is told so in the footer, above the tabs, in the language the guard switches
 // to (the notice is kept as its string's key, not as text).
 func TestStorageNotice(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.SQLite(t))
 	b := newBrowser(t, 360, 640)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)
@@ -32,6 +33,7 @@ func TestStorageNotice(t *testing.T) {
 // as on a full phone). The guard is told that space runs low, in English
 // and in Chinese, and the photos taken meanwhile are kept, not dropped.
 func TestLowSpaceNotice(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.SQLite(t))
 	b := newBrowser(t, 360, 640)
 	if _, err := chromedp.Call(b.Context(), page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
@@ -79,6 +81,7 @@ func TestLowSpaceNotice(t *testing.T) {
 // where it was, and a tap at the spot aimed at before the notice opens
 // what the button opens. On a phone and on a tablet.
 func TestLateStorageNoticeMovesNothing(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.Postgres(t))
 	b := newBrowser(t, 390, 844)
 	if _, err := chromedp.Call(b.Context(), page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `

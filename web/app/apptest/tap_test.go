@@ -18,6 +18,7 @@ import (
 // the release; the guard is then on the screen tapped, and the redraw held
 // back has run.
 func TestTapSurvivesBackgroundRedraw(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.Postgres(t))
 	b := newBrowser(t, 390, 844)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)
