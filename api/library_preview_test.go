@@ -47,23 +47,7 @@ func TestLibraryUpgradePreviewWritesNothingAndMatchesTheUpgrade(t *testing.T) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("preview")
 		auditor := env.NewAuditor(tenant, "auditor")
-		ids := map[string]string{}
-		var list struct{ Items []struct{ ID, Key string } }
-		env.Get("/v1/templates?limit=100", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &list)
-		for _, template := range list.Items {
-			ids[template.Key] = template.ID
-		}
-		publish := func(key string, document json.RawMessage) {
-			t.Helper()
-			env.Patch("/v1/templates/"+ids[key], tenant.Admin.Token, map[string]any{"document": document}).Want(t, http.StatusOK)
-			env.Post("/v1/templates/"+ids[key]+"/publish", tenant.Admin.Token, map[string]any{}).Want(t, http.StatusOK)
-		}
-		publish("hidden-hazard-investigation", previous)
-		var assessment struct{ Draft map[string]any }
-		env.Get("/v1/templates/"+ids["security-assessment"], tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &assessment)
-		assessment.Draft["title"] = map[string]string{"zh-CN": "本社安全评估", "en": "Our security assessment"}
-		own, _ := json.Marshal(assessment.Draft)
-		publish("security-assessment", own)
+		ids := env.BehindLibrary(tenant, previous, map[string]string{"zh-CN": "本社安全评估", "en": "Our security assessment"})
 		env.Post("/v1/templates/"+ids["fire-safety-monthly"]+"/archive", tenant.Admin.Token, nil).Want(t, http.StatusOK)
 
 		read := func(method, token string) []libraryPlan {

@@ -34,35 +34,13 @@ func TestLibraryUpgradePublishesNewerStandardTemplates(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("upgrade")
-		ids := map[string]string{}
-		var list struct {
-			Items []struct{ ID, Key string }
-		}
-		env.Get("/v1/templates?limit=100", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &list)
-		for _, template := range list.Items {
-			ids[template.Key] = template.ID
-		}
-		publishDraft := func(key string, document json.RawMessage) {
-			t.Helper()
-			env.Patch("/v1/templates/"+ids[key], tenant.Admin.Token, map[string]any{"document": document}).Want(t, http.StatusOK)
-			env.Post("/v1/templates/"+ids[key]+"/publish", tenant.Admin.Token, map[string]any{}).Want(t, http.StatusOK)
-		}
-		// The hazard investigation as an older organisation has it:
-		// version 2 is the previous library release.
-		publishDraft("hidden-hazard-investigation", previous)
-		// The organisation's own assessment (published) and opening check
-		// (a draft not yet published).
-		var assessment struct{ Draft map[string]any }
-		env.Get("/v1/templates/"+ids["security-assessment"], tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &assessment)
-		assessment.Draft["title"] = map[string]string{"zh-CN": "本社安全评估", "en": "Our security assessment"}
-		own, _ := json.Marshal(assessment.Draft)
-		publishDraft("security-assessment", own)
-		var opening struct{ Draft map[string]any }
-		env.Get("/v1/templates/"+ids["cu-opening-check"], tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &opening)
-		opening.Draft["title"] = map[string]string{"zh-CN": "营业前检查(修订中)", "en": "Opening check (being revised)"}
-		draft, _ := json.Marshal(opening.Draft)
-		env.Patch("/v1/templates/"+ids["cu-opening-check"], tenant.Admin.Token, map[string]any{"document": json.RawMessage(draft)}).
-			Want(t, http.StatusOK)
+		// The hazard investigation as an older organisation has it
+		// (version 2 is the previous library release) and the
+		// organisation's own assessment (published) and opening check (a
+		// draft not yet published).
+		ids := env.BehindLibrary(tenant, previous, map[string]string{"zh-CN": "本社安全评估", "en": "Our security assessment"})
+		draft := env.Retitled(tenant, ids["cu-opening-check"], map[string]string{"zh-CN": "营业前检查(修订中)", "en": "Opening check (being revised)"})
+		env.Patch("/v1/templates/"+ids["cu-opening-check"], tenant.Admin.Token, map[string]any{"document": draft}).Want(t, http.StatusOK)
 
 		// A supervisor starts an investigation on version 2 before the upgrade.
 		old, err := checklists.Parse(previous)

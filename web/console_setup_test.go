@@ -36,23 +36,7 @@ func TestConsoleLibraryUpgrade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var list struct{ Items []struct{ ID, Key string } }
-	server.Get("/v1/templates?limit=100", tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &list)
-	ids := map[string]string{}
-	for _, x := range list.Items {
-		ids[x.Key] = x.ID
-	}
-	publish := func(key string, document json.RawMessage) {
-		t.Helper()
-		server.Patch("/v1/templates/"+ids[key], tenant.Admin.Token, map[string]any{"document": document}).Want(t, http.StatusOK)
-		server.Post("/v1/templates/"+ids[key]+"/publish", tenant.Admin.Token, map[string]any{}).Want(t, http.StatusOK)
-	}
-	publish("hidden-hazard-investigation", previous)
-	var assessment struct{ Draft map[string]any }
-	server.Get("/v1/templates/"+ids["security-assessment"], tenant.Admin.Token).Want(t, http.StatusOK).JSON(t, &assessment)
-	assessment.Draft["title"] = map[string]string{"zh-CN": "本行安全评估", "en": "Our bank's security assessment"}
-	own, _ := json.Marshal(assessment.Draft)
-	publish("security-assessment", own)
+	ids := server.BehindLibrary(tenant, previous, map[string]string{"zh-CN": "本行安全评估", "en": "Our bank's security assessment"})
 
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	browser.SignInConsole(server.URL, tenant.Admin.Email)

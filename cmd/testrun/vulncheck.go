@@ -149,14 +149,43 @@ func vulnDatabase(ctx context.Context) (string, error) {
 			return "", fmt.Errorf("%s: %w\n%s", strings.Join(step, " "), err, out)
 		}
 	}
-	building := db + ".building"
-	os.RemoveAll(building)
-	gendb := exec.CommandContext(ctx, goTool(), "run", "golang.org/x/vulndb/cmd/gendb@"+vulndbVersion, "-repo", repo, "-out", building)
-	if out, err := gendb.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("gendb: %w\n%s", err, out)
-	}
-	if err := os.Rename(building, db); err != nil {
+	err = installOnce(db, func(out string) error {
+		gendb := exec.CommandContext(ctx, goTool(), "run", "golang.org/x/vulndb/cmd/gendb@"+vulndbVersion, "-repo", repo, "-out", out)
+		if output, err := gendb.CombinedOutput(); err != nil {
+			return fmt.Errorf("gendb: %w\n%s", err, output)
+		}
+		return nil
+	})
+	if err != nil {
 		return "", err
 	}
 	return db, nil
+}
+
+// installOnce makes dir by build, safely when several test runs on one
+// machine (two make test at once) build it at the same time: each builds
+// into a directory of its own beside dir and renames it into place, which
+// is atomic, so no run sees another's half-written database or removes it
+// from under it. The first rename wins; a run that lost keeps the winner's.
+func installOnce(dir string, build func(out string) error) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
+	scratch, err := os.MkdirTemp(filepath.Dir(dir), filepath.Base(dir)+".building-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	out := filepath.Join(scratch, "out")
+	if err := build(out); err != nil {
+		return err
+	}
+	if err := os.Rename(out, dir); err != nil {
+		// Another run renamed its complete database into place first.
+		if _, statErr := os.Stat(dir); statErr == nil {
+			return nil
+		}
+		return err
+	}
+	return nil
 }

@@ -121,7 +121,7 @@ async function render(options) {
   // screen is up: reading the outbox and evidence is not worth a later
   // first screen (the cold-start budget), and the counts follow at once.
   root.replaceChildren(h('div', { class: 'app' },
-    topbar(screen, context), noticeBanners(session), main, tabbar(tab, lastCounts)));
+    topbar(screen, context), main, tabbar(tab, lastCounts)));
   if (current && current.screen === screen && current.params === location.hash) window.scrollTo(0, scroll);
   current = { screen, cleanup: screen.cleanup, params: location.hash };
   // The first screen with content: what the cold-start budget measures.
@@ -146,6 +146,8 @@ function topbar(screen, context) {
 
 // offlineBanner sits in the fixed footer, above the tabs: the network
 // coming and going never moves the screen's content under a finger.
+// The notices (storage, an update) sit there too, for the same reason:
+// they arrive after the first screen, while a finger may be on its way.
 function offlineBanner() {
   if (navigator.onLine) return null;
   return h('div', { class: 'banner banner-offline', role: 'status', id: 'offline-banner' }, icon('offline', 20), h('span', {}, t('offline_banner')));
@@ -157,8 +159,8 @@ function noticeBanners() {
   // The notice is kept as its string's key, so that it follows a change of
   // language; a dismissed notice stays away until another one comes.
   const notice = notices.storage && JSON.stringify(notices.storage);
-  // Whether the notice is up, for a test to wait on: it arrives after the
-  // first screen and moves what is below it.
+  // Whether the notice is up, for a test to wait on (it arrives after the
+  // first screen, in the footer).
   if (notice) document.documentElement.dataset.storageNotice = localStorage.getItem('patrolsync.storage-notice') === notice ? 'dismissed' : 'shown';
   if (notice && localStorage.getItem('patrolsync.storage-notice') !== notice) {
     list.push(banner(t(notices.storage.key, notices.storage.params), 'warn', button(t('dismiss'), () => {
@@ -174,12 +176,28 @@ function tabbar(active, counts) {
     class: 'tab', href: hash, 'aria-current': active === name ? 'page' : null, id: `tab-${name}`,
   }, icon(iconName), text, dot ? h('span', { class: 'dot' }, String(dot)) : null);
   const pending = counts.waiting + counts.unsent + counts.problems;
-  return h('footer', { class: 'tabbar', dataset: { online: String(navigator.onLine) } }, offlineBanner(), h('nav', { 'aria-label': t('app_name') },
+  const footer = h('footer', { class: 'tabbar', dataset: { online: String(navigator.onLine) } }, noticeBanners(), offlineBanner(), h('nav', { 'aria-label': t('app_name') },
     tab('today', '#/today', 'home', t('today')),
     tab('incident', '#/incident', 'alert', t('incidents')),
     tab('findings', '#/findings', 'wrench', t('findings')),
     tab('sync', '#/sync', 'sync', t('sync'), pending)));
+  if (observedFooter) footerSize.unobserve(observedFooter);
+  footerSize.observe(footer);
+  observedFooter = footer;
+  return footer;
 }
+
+// footerSize keeps --footer-height the fixed footer's height, measured
+// before each paint: the screen scrolls that much further (design.css,
+// .main) so that nothing is hidden under notices, banner and tabs, and
+// their coming and going never moves the screen's content.
+let observedFooter = null;
+const footerSize = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    if (!entry.target.isConnected) continue;
+    document.documentElement.style.setProperty('--footer-height', `${Math.ceil(entry.borderBoxSize[0].blockSize)}px`);
+  }
+});
 
 // storage asks the browser to keep offline data and watches free space.
 async function storage() {

@@ -18,6 +18,7 @@ import (
 // Retry-After; each try starts no sooner than its wait (the page's resource
 // timing). When the server recovers the scans are sent in one push, once.
 func TestSyncBacksOffWithJitter(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.SQLite(t))
 	b := newBrowser(t, 390, 844)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)

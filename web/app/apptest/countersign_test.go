@@ -40,6 +40,7 @@ const twoPerson = `{
 // claim the admin countersigned. After sync the server verifies the
 // first (the item passes) and refuses the second with its reason.
 func TestCountersignByQROffline(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.Postgres(t) // one dialect per browser test (harness_test.go)
 	s := setUp(t, databaseURL)
 	admin := s.tenant.Admin.Token

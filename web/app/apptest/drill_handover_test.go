@@ -17,6 +17,7 @@ import (
 // template through the ordinary inspection flow; back online the drill
 // is held by that one inspection, exactly once, as the console reads it.
 func TestDrillRecordedOnThePhone(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.Postgres(t))
 	site := s.tenant.Sites[0].ID
 	var plan struct{ ID string }
@@ -136,6 +137,7 @@ func TestDrillRecordedOnThePhone(t *testing.T) {
 // outgoing phone reads back. Back online the handover is completed, with
 // both signatures, exactly once.
 func TestShiftHandoverOnOnePhone(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.Postgres(t))
 	site := s.tenant.Sites[0].ID
 	incoming := s.srv.NewGuard(s.tenant, "night-guard", site)

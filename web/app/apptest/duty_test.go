@@ -13,6 +13,7 @@ import (
 // and writes a line of the duty log, offline; back online, the handover
 // is complete with both signatures and the line is on the server.
 func TestDutyOnThePhone(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.Postgres(t))
 	site := s.tenant.Sites[0].ID
 	now := time.Now().UTC()
@@ -64,6 +65,7 @@ func TestDutyOnThePhone(t *testing.T) {
 // attendance sheet with a finger; back online, the sheet on the server
 // holds the guard's signature.
 func TestTrainingSignInOnThePhone(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.Postgres(t))
 	site := s.tenant.Sites[0].ID
 	now := time.Now().UTC()

@@ -6,6 +6,12 @@
 // store's differences between the dialects are proven by the api tests,
 // which run every behaviour on both (testenv.Each). Running both dialects
 // here doubled the package's time for nothing these tests assert.
+//
+// The tests run in parallel (go test -parallel, the number of CPUs by
+// default): each has its own database, server, Chromium and profile, and
+// much of a test's time is the app waiting (a sync backing off, a service
+// worker installing, a redraw held for a touch), which another test's
+// browser fills.
 package apptest
 
 import (
@@ -132,14 +138,23 @@ func newBrowser(t testing.TB, width, height int64, options ...browsertest.Option
 // tap computed before the move would hit Cancel. Otherwise it tries again.
 func (b *browser) click(selector string) {
 	b.t.Helper()
+	x, y := b.aim(selector)
+	b.Run(chromedp.MouseClickXY(x, y))
+}
+
+// aim is where a tap on selector lands (browsertest.Aim: on screen, where
+// it was a frame earlier, not covered), trying again while the screen
+// settles.
+func (b *browser) aim(selector string) (x, y float64) {
+	b.t.Helper()
 	for range 20 {
 		b.waitVisible(selector)
 		if x, y, ok := b.Aim(selector); ok {
-			b.Run(chromedp.MouseClickXY(x, y))
-			return
+			return x, y
 		}
 	}
-	b.t.Fatalf("click %s: the element moved or was covered each time it was about to be tapped", selector)
+	b.t.Fatalf("tap %s: the element moved or was covered each time it was about to be tapped", selector)
+	return 0, 0
 }
 
 // typeInto types into a field once it is on screen. The wait is the

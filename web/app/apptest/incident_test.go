@@ -13,6 +13,7 @@ import (
 // with a photo and sends the rectification of a finding assigned to them
 // with evidence; back online, both reach the server with their photos.
 func TestIncidentAndRectification(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.SQLite(t) // one dialect per browser test (harness_test.go)
 	s := setUp(t, databaseURL)
 	supervisor := s.tenant.Supervisor.Token

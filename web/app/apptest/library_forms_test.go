@@ -15,6 +15,7 @@ import (
 // record (emergency-drill-quarterly) opens as any inspection. Each fits the
 // phone; with TEST_SCREENSHOTS set, a screenshot of each is kept.
 func TestLibraryFormsOnThePhone(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.SQLite(t))
 	b := newBrowser(t, 360, 640)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)

@@ -23,6 +23,7 @@ import (
 // JPEG whose long edge is 2048 px, and the sha256 the app declared is the
 // hash of the bytes stored.
 func TestPhotoDownscaled(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.SQLite(t))
 	b := newBrowser(t, 390, 844)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)

@@ -18,6 +18,7 @@ import (
 // not fit one push: each 413 halves the batch until every part fits (as
 // docs/sync-protocol.md says), and the server ends up with every scan, once.
 func TestSplitBatchesOnTooLarge(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.Postgres(t) // one dialect per browser test (harness_test.go)
 	s := setUp(t, databaseURL, apitest.WithSetting("PATROLSYNC_BODY_LIMIT", "1024"))
 	b := newBrowser(t, 390, 844)

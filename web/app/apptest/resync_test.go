@@ -16,6 +16,7 @@ import (
 // server holds every scan once, and the unfinished checklist is still on
 // the phone with its answer.
 func TestResyncOnGone(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.SQLite(t) // one dialect per browser test (harness_test.go)
 	s := setUp(t, databaseURL)
 	b := newBrowser(t, 390, 844)

@@ -18,6 +18,7 @@ import (
 // drops its replica and pulls from the start, keeping the outbox, and
 // afterwards sends the scan, once.
 func TestResyncKeepsUnsentOutbox(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.SQLite(t))
 	b := newBrowser(t, 390, 844)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)

@@ -12,6 +12,7 @@ import (
 // the conflict with the server's version; the guard opens it, fixes the
 // answer and submits again, and the server has it submitted once more.
 func TestReturnedInspectionShownToGuard(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.Postgres(t) // one dialect per browser test (harness_test.go)
 	s := setUp(t, databaseURL)
 	b := newBrowser(t, 390, 844)

@@ -35,6 +35,7 @@ func checkLayout(t testing.TB, b *browser, screen string) {
 // 768×1024) in English and Chinese, checks each fits (no sideways
 // scrolling, 44 px targets) and, with TEST_SCREENSHOTS set, keeps a screenshot of each.
 func TestPhoneScreens(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.SQLite(t))
 	b := newBrowser(t, 360, 640)
 	phone := browsertest.Viewport{Name: "360x640", Width: 360, Height: 640, Scale: 2}

@@ -15,6 +15,7 @@ import (
 // app asks the guard to sign in again; the round scanned offline is still
 // sent, once.
 func TestSessionEndedOffline(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.SQLite(t) // one dialect per browser test (harness_test.go)
 	s := setUp(t, databaseURL)
 	b := newBrowser(t, 390, 844)
@@ -70,6 +71,7 @@ func signInAs(b *browser, email string) {
 // token: they wait on the phone (the sync screen says so) until the first
 // guard signs in again, and then reach the server as the first guard's.
 func TestSecondGuardOnSamePhone(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.Postgres(t) // one dialect per browser test (harness_test.go)
 	s := setUp(t, databaseURL)
 	second := s.srv.NewGuard(s.tenant, "second", s.tenant.Sites[0].ID)

@@ -141,11 +141,11 @@ func shots(b *browser, name string) {
 	}
 }
 
-// dismissNotice taps Dismiss on the storage notice when the page shows it
-// (headless Chromium refuses persistent storage).
-// dismissNotice waits until the app has checked its storage (the notice
-// comes after the first screen and moves everything below it) and
-// dismisses the notice if it came, so that later taps aim at still targets.
+// dismissNotice waits until the app has checked its storage (headless
+// Chromium refuses persistent storage, and the notice comes after the
+// first screen) and taps Dismiss on the notice if it came. The notice moves
+// nothing (it is in the footer: TestLateStorageNoticeMovesNothing), but it
+// covers the foot of the screen and its screenshots.
 func dismissNotice(b *browser) {
 	b.Wait("the storage checked", `['none', 'shown', 'dismissed'].includes(document.documentElement.dataset.storageNotice)`)
 	var shown bool
@@ -325,6 +325,7 @@ func waitSynced(t testing.TB, b *browser, s *shift) (relogins int) {
 // network, walk the round, fill the checklist with two photos and a
 // signature, reload, restart the browser, and sync when the network is back.
 func TestGuardShift(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.SQLite(t) // one dialect per browser test (harness_test.go)
 	runShift(t, databaseURL, 0)
 }
@@ -335,6 +336,7 @@ func TestGuardShift(t *testing.T) {
 // are applied by it and their answer is lost. Everything still arrives
 // exactly once.
 func TestGuardShiftFlakyNetwork(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.Postgres(t) // one dialect per browser test (harness_test.go)
 	runShift(t, databaseURL, 0.3)
 }

@@ -16,6 +16,7 @@ import (
 // sign. The server holds the scans and the handover once, as the outgoing
 // guard's.
 func TestSignInHereAfterHandover(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.Postgres(t))
 	site := s.tenant.Sites[0].ID
 	incoming := s.srv.NewGuard(s.tenant, "night-guard", site)

@@ -17,6 +17,7 @@ import (
 // (which one, and what to do), and signed out (sign in again; how much
 // waits). Each at phone and tablet size, in English and Chinese.
 func TestSyncProblemsInPlainWords(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.SQLite(t))
 	b := newBrowser(t, 390, 844)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)

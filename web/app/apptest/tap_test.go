@@ -18,6 +18,7 @@ import (
 // the release; the guard is then on the screen tapped, and the redraw held
 // back has run.
 func TestTapSurvivesBackgroundRedraw(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.Postgres(t))
 	b := newBrowser(t, 390, 844)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)
@@ -62,31 +63,15 @@ func TestTapSurvivesBackgroundRedraw(t *testing.T) {
 // releases.
 func tapDuring(b *browser, selector string, touch bool, during func()) {
 	b.t.Helper()
-	b.waitVisible(selector)
 	// A toast ("Scan recorded") above the tab bar would take the tap.
 	b.Wait("the toast gone", `!document.querySelector('.toast') || getComputedStyle(document.querySelector('.toast')).opacity === '0'`)
-	var at struct {
-		Hit  bool
-		X, Y float64
-	}
-	b.Eval(`(async () => {
-		const e = document.querySelector(`+jsString(selector)+`);
-		e.scrollIntoView({block: 'center'});
-		await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-		const r = e.getBoundingClientRect();
-		const X = r.left + r.width / 2, Y = r.top + r.height / 2;
-		const hit = document.elementFromPoint(X, Y);
-		return {Hit: !!hit && (hit === e || e.contains(hit)), X, Y};
-	})()`, &at)
-	if !at.Hit {
-		b.t.Fatalf("%s is covered where it would be tapped", selector)
-	}
+	x, y := b.aim(selector)
 	b.Eval(`window.pressed = new Promise((resolve) => addEventListener('pointerdown', resolve, {once: true, capture: true})), true`, nil)
-	point := []*input.TouchPoint{{X: at.X, Y: at.Y}}
+	point := []*input.TouchPoint{{X: x, Y: y}}
 	if touch {
 		touchEvent(b, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchStart, TouchPoints: point})
 	} else {
-		b.Run(chromedp.MouseEvent(chromedp.MousePressed, at.X, at.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+		b.Run(chromedp.MouseEvent(chromedp.MousePressed, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
 	}
 	b.Wait("the press seen by the page", `window.pressed.then(() => true)`)
 	during()
@@ -94,7 +79,7 @@ func tapDuring(b *browser, selector string, touch bool, during func()) {
 	if touch {
 		touchEvent(b, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchEnd, TouchPoints: []*input.TouchPoint{}})
 	} else {
-		b.Run(chromedp.MouseEvent(chromedp.MouseReleased, at.X, at.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+		b.Run(chromedp.MouseEvent(chromedp.MouseReleased, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
 	}
 	b.Wait("the held redraw drawn", `!document.documentElement.dataset.redrawWaiting`)
 }

@@ -53,6 +53,7 @@ const everyType = `{
 // gate that opens, a repeat group, location, a tag, a countersignature)
 // and checks the server accepts the submitted answers as they are.
 func TestEveryItemType(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.Postgres(t) // one dialect per browser test (harness_test.go)
 	s := setUp(t, databaseURL)
 	admin := s.tenant.Admin.Token

@@ -23,6 +23,7 @@ import (
 // release, with the outbox and the evidence as they were. When the API is
 // back, everything reaches the server exactly once.
 func TestShellUpdateKeepsOutbox(t *testing.T) {
+	t.Parallel()
 	s := setUp(t, testenv.SQLite(t))
 	b := newBrowser(t, 390, 844)
 	login(t, b, s.srv.URL, s.tenant.Guard.Email)
