@@ -17,7 +17,8 @@ func encodeResult(r Result) ([]byte, error) {
 		!plainJSON(r.MutationID) || !plainJSON(r.Status) || !plainJSON(r.EntityID) || !plainJSON(r.ContentHash) {
 		return json.Marshal(r)
 	}
-	out := make([]byte, 0, 48+len(r.MutationID)+len(r.Status)+len(r.EntityID)+len(r.ContentHash))
+	// The field names, quotes and a version: one allocation, never a regrowth.
+	out := make([]byte, 0, 96+len(r.MutationID)+len(r.Status)+len(r.EntityID)+len(r.ContentHash))
 	out = append(out, `{"mutation_id":"`...)
 	out = append(out, r.MutationID...)
 	out = append(out, `","status":"`...)
