@@ -237,7 +237,7 @@ func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
 	}
 	in := checklists.Input{Answers: st.answers, Context: context, InspectorID: st.row.OwnerID,
 		References: references, Countersigns: map[string]checklists.CountersignVerdict{}}
-	evaluation := checklists.Evaluate(st.pinned.template, in)
+	evaluation := st.pinned.prepared.Evaluate(in)
 	if len(evaluation.Countersigns) == 0 {
 		return evaluation, nil
 	}
@@ -247,7 +247,7 @@ func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
 		return checklists.Result{}, err
 	}
 	in.Countersigns = verdicts
-	return checklists.Evaluate(st.pinned.template, in), nil
+	return st.pinned.prepared.Evaluate(in), nil
 }
 
 // references are the server's own reference values of the inspection's

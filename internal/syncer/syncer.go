@@ -87,6 +87,10 @@ type Service struct {
 type pinned struct {
 	template *checklists.Template
 	key      string
+	// prepared is the template made ready for evaluation once, when it is
+	// cached, rather than at every submission (a published version never
+	// changes, which checklists.Prepared requires).
+	prepared *checklists.Prepared
 }
 
 // Options are what push needs besides the database and templates.
@@ -184,7 +188,7 @@ func (s *Service) template(ctx context.Context, orgID, templateID string, number
 	if err != nil {
 		return pinned{}, err
 	}
-	t = pinned{template: doc, key: templateKey}
+	t = pinned{template: doc, key: templateKey, prepared: checklists.Prepare(doc)}
 	s.cacheMu.Lock()
 	if len(s.cache) > 2000 {
 		s.cache = map[string]pinned{}
