@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -178,5 +180,22 @@ func BenchmarkEncodeResult(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestEncodeResultKnowsEveryField: encodeResult writes five of Result's
+// fields by hand and sends the others to json.Marshal. A field added to
+// Result would be dropped from the fast path's answers, silently, so
+// adding one fails here until encodeResult is taught it.
+func TestEncodeResultKnowsEveryField(t *testing.T) {
+	known := []string{"mutation_id", "status", "entity_id,omitempty", "version,omitempty",
+		"content_hash,omitempty", "errors,omitempty", "server_record,omitempty", "scan,omitempty", "media,omitempty"}
+	typ := reflect.TypeFor[Result]()
+	var tags []string
+	for i := range typ.NumField() {
+		tags = append(tags, typ.Field(i).Tag.Get("json"))
+	}
+	if !slices.Equal(tags, known) {
+		t.Errorf("Result's fields are %q; encodeResult was written for %q: teach it the change", tags, known)
 	}
 }
