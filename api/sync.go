@@ -77,5 +77,13 @@ func (s *Server) pull(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, page)
+	if _, pretty := c.QueryParams()["pretty"]; pretty { // echo's indented JSON, for people reading a page
+		return c.JSON(http.StatusOK, page)
+	}
+	// The page's JSON is written by hand, its records copied as the log
+	// holds them (syncer.Page.AppendJSON), and sent at once with its length:
+	// the same bytes c.JSON sent, newline included.
+	out := append(page.AppendJSON(make([]byte, 0, page.JSONSize()+1)), '\n')
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(out)))
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, out)
 }

@@ -56,6 +56,7 @@ type fixture struct {
 	app         *app.App
 	siteID      string
 	databaseURL string
+	cfg         config.Config
 	plan        *plan
 }
 
@@ -137,7 +138,7 @@ func newFixture(b *testing.B) *fixture {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &fixture{ctx: principal.With(ctx, caller), app: a, siteID: site.ID, databaseURL: databaseURL}
+	return &fixture{ctx: principal.With(ctx, caller), app: a, siteID: site.ID, databaseURL: databaseURL, cfg: cfg}
 }
 
 func templatePlan(b *testing.B, ctx context.Context, service *syncer.Service, siteID string) *plan {

@@ -75,7 +75,7 @@ func TestAuditChainStaysWholeAcrossReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logged, _, err := first.Read(ctx).ChangesAfter(0, store.ChangeScope{Admin: true}, 1000)
+	logged, _, err := first.Read(ctx).ChangesAfter(0, store.ChangeScope{Admin: true}, 1000, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

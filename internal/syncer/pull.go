@@ -109,10 +109,10 @@ func (s *Service) Pull(ctx context.Context, rawCursor string, limit int) (Page, 
 	}
 	changeScope := store.ChangeScope{Admin: principal.OrgWide(p.Role), Supervisor: p.Role == principal.Supervisor,
 		UserID: p.UserID, SiteIDs: p.SiteIDs}
-	page := Page{Changes: []Change{}}
+	page := Page{Changes: make([]Change, 0, limit)}
 	bytes := 0
 	for round := 0; round < maxScanRounds && len(page.Changes) < limit && at.Seq < head; round++ {
-		rows, last, err := tx.ChangesAfter(at.Seq, changeScope, 4*limit)
+		rows, last, err := tx.ChangesAfter(at.Seq, changeScope, 4*limit, limit-len(page.Changes))
 		if err != nil {
 			return Page{}, errs.Wrap(op, err)
 		}
