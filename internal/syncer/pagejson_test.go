@@ -3,6 +3,8 @@ package syncer_test
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/patrolsync/patrolsync/internal/syncer"
@@ -44,5 +46,23 @@ func TestPageJSONIsEncodingJSONs(t *testing.T) {
 				t.Errorf("JSONSize %d, but the page takes %d bytes", size, len(got))
 			}
 		})
+	}
+}
+
+// TestPageJSONKnowsEveryField: AppendJSON writes Page's and Change's
+// fields by hand. A field added to either would be missing from every
+// pull, silently, so adding one fails here until AppendJSON is taught it.
+func TestPageJSONKnowsEveryField(t *testing.T) {
+	for typ, known := range map[reflect.Type][]string{
+		reflect.TypeFor[syncer.Page]():   {"changes", "next_cursor", "has_more"},
+		reflect.TypeFor[syncer.Change](): {"entity_type", "entity_id", "op", "reason,omitempty", "version", "data,omitempty"},
+	} {
+		var tags []string
+		for i := range typ.NumField() {
+			tags = append(tags, typ.Field(i).Tag.Get("json"))
+		}
+		if !slices.Equal(tags, known) {
+			t.Errorf("%s's fields are %q; AppendJSON was written for %q: teach it the change", typ, tags, known)
+		}
 	}
 }
