@@ -10,46 +10,31 @@ import (
 // hash (answer.set, inspection.start, inspection.submit): those are
 // written by hand, without encoding/json's reflection over the nine
 // fields of Result for each of 32 mutations per inspection (issue 17).
-// Anything else (field errors, a server record, a scan or media outcome,
-// or a string encoding/json would escape) goes through json.Marshal.
+// Anything else (field errors, a server record, a scan or media outcome)
+// goes through json.Marshal; a string encoding/json would escape is
+// escaped by it (appendString, shared with the pull page's encoding).
 func encodeResult(r Result) ([]byte, error) {
-	if len(r.Errors) > 0 || len(r.ServerRecord) > 0 || r.Scan != nil || r.Media != nil ||
-		!plainJSON(r.MutationID) || !plainJSON(r.Status) || !plainJSON(r.EntityID) || !plainJSON(r.ContentHash) {
+	if len(r.Errors) > 0 || len(r.ServerRecord) > 0 || r.Scan != nil || r.Media != nil {
 		return json.Marshal(r)
 	}
-	// The field names, quotes and a version: one allocation, never a regrowth.
+	// The field names, quotes and a version: one allocation, never a
+	// regrowth, unless a string needs escaping.
 	out := make([]byte, 0, 96+len(r.MutationID)+len(r.Status)+len(r.EntityID)+len(r.ContentHash))
-	out = append(out, `{"mutation_id":"`...)
-	out = append(out, r.MutationID...)
-	out = append(out, `","status":"`...)
-	out = append(out, r.Status...)
-	out = append(out, '"')
+	out = append(out, `{"mutation_id":`...)
+	out = appendString(out, r.MutationID)
+	out = append(out, `,"status":`...)
+	out = appendString(out, r.Status)
 	if r.EntityID != "" {
-		out = append(out, `,"entity_id":"`...)
-		out = append(out, r.EntityID...)
-		out = append(out, '"')
+		out = append(out, `,"entity_id":`...)
+		out = appendString(out, r.EntityID)
 	}
 	if r.Version != 0 {
 		out = append(out, `,"version":`...)
 		out = strconv.AppendInt(out, r.Version, 10)
 	}
 	if r.ContentHash != "" {
-		out = append(out, `,"content_hash":"`...)
-		out = append(out, r.ContentHash...)
-		out = append(out, '"')
+		out = append(out, `,"content_hash":`...)
+		out = appendString(out, r.ContentHash)
 	}
 	return append(out, '}'), nil
-}
-
-// plainJSON reports whether encoding/json writes s between its quotes as
-// it is: printable ASCII with nothing it escapes (quote, backslash, and
-// the HTML characters <, > and & that json.Marshal escapes).
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
-			return false
-		}
-	}
-	return true
 }
