@@ -3,7 +3,6 @@ package store_test
 import (
 	"testing"
 
-	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
@@ -14,14 +13,7 @@ import (
 func TestAnalyzeOfPushResultsSetsItsSizeWithoutColumnStatistics(t *testing.T) {
 	db := open(t, testenv.Postgres(t))
 	ctx := mustOrg(t, db, "sized")
-	rows := make([]store.Mutation, 300)
-	for i := range rows {
-		rows[i] = store.Mutation{MutationID: newID(), UserID: newID(), DeviceID: newID(), Type: "answer.set",
-			Status: "applied", Result: []byte(`{}`)}
-	}
-	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertMutations(rows) }); err != nil {
-		t.Fatal(err)
-	}
+	insertAppliedResults(t, db, ctx, 300)
 	if _, err := db.SQL().ExecContext(ctx, "ANALYZE push_results"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -14,14 +15,7 @@ import (
 func TestRefreshStatisticsAnalyzesTablesThatOutgrewTheirStatistics(t *testing.T) {
 	db := open(t, testenv.Postgres(t))
 	ctx := mustOrg(t, db, "growing")
-	rows := make([]store.Mutation, 600)
-	for i := range rows {
-		rows[i] = store.Mutation{MutationID: newID(), UserID: newID(), DeviceID: newID(), Type: "answer.set",
-			Status: "applied", Result: []byte(`{}`)}
-	}
-	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertMutations(rows) }); err != nil {
-		t.Fatal(err)
-	}
+	insertAppliedResults(t, db, ctx, 600)
 	// PostgreSQL publishes a backend's row counts within seconds, not at
 	// commit: poll.
 	deadline := time.Now().Add(30 * time.Second)
@@ -55,5 +49,19 @@ func TestRefreshStatisticsIsANoOpOnSQLite(t *testing.T) {
 	db := open(t, testenv.SQLite(t))
 	if tables, err := db.RefreshStatistics(mustOrg(t, db, "small")); err != nil || len(tables) != 0 {
 		t.Fatalf("SQLite: analyzed %v, %v", tables, err)
+	}
+}
+
+// insertAppliedResults stores n applied answer.set results of unrelated
+// users and devices: rows that make push_results grow.
+func insertAppliedResults(t *testing.T, db *store.DB, ctx context.Context, n int) {
+	t.Helper()
+	rows := make([]store.Mutation, n)
+	for i := range rows {
+		rows[i] = store.Mutation{MutationID: newID(), UserID: newID(), DeviceID: newID(), Type: "answer.set",
+			Status: "applied", Result: []byte(`{}`)}
+	}
+	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertMutations(rows) }); err != nil {
+		t.Fatal(err)
 	}
 }
