@@ -161,8 +161,9 @@ function noticeBanners() {
   const notice = notices.storage && JSON.stringify(notices.storage);
   // Whether the notice is up, for a test to wait on (it arrives after the
   // first screen, in the footer).
-  if (notice) document.documentElement.dataset.storageNotice = localStorage.getItem('patrolsync.storage-notice') === notice ? 'dismissed' : 'shown';
-  if (notice && localStorage.getItem('patrolsync.storage-notice') !== notice) {
+  const shown = notice && localStorage.getItem('patrolsync.storage-notice') !== notice;
+  if (notice) document.documentElement.dataset.storageNotice = shown ? 'shown' : 'dismissed';
+  if (shown) {
     list.push(banner(t(notices.storage.key, notices.storage.params), 'warn', button(t('dismiss'), () => {
       localStorage.setItem('patrolsync.storage-notice', notice);
       render();
