@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"testing"
 	"time"
@@ -13,9 +14,18 @@ import (
 // A table that grew past what its statistics describe is analyzed, once;
 // tables that barely changed are left to autovacuum.
 func TestRefreshStatisticsAnalyzesTablesThatOutgrewTheirStatistics(t *testing.T) {
-	db := open(t, testenv.Postgres(t))
+	url := testenv.Postgres(t)
+	db := open(t, url)
 	ctx := mustOrg(t, db, "growing")
 	insertAppliedResults(t, db, ctx, 600)
+	holdStatisticsLock(t, url, func(other *sql.DB) {
+		waitUntilStale(t, other, "push_results")
+		// Another replica's run holds the lock: this one returns at once,
+		// leaving the stale table to the next run.
+		if analyzed, err := db.RefreshStatistics(ctx); err != nil || len(analyzed) != 0 {
+			t.Fatalf("while another run holds the lock: analyzed %v, %v; want none", analyzed, err)
+		}
+	})
 	// PostgreSQL publishes a backend's row counts within seconds, not at
 	// commit: poll.
 	deadline := time.Now().Add(30 * time.Second)
@@ -42,6 +52,49 @@ func TestRefreshStatisticsAnalyzesTablesThatOutgrewTheirStatistics(t *testing.T)
 	}
 	if slices.Contains(again, "push_results") {
 		t.Fatalf("push_results analyzed twice for one growth: %v", again)
+	}
+}
+
+// holdStatisticsLock runs fn while a connection of its own (another
+// replica's, as far as the database can tell) holds the statistics job's
+// lock in an open transaction.
+func holdStatisticsLock(t *testing.T, url string, fn func(other *sql.DB)) {
+	t.Helper()
+	ctx := context.Background()
+	other, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", store.StatisticsLockKey); err != nil {
+		t.Fatal(err)
+	}
+	fn(other)
+}
+
+// waitUntilStale polls until PostgreSQL publishes table's changes since
+// its last analysis (backends publish within seconds, not at commit).
+func waitUntilStale(t *testing.T, db *sql.DB, table string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var changed int64
+		err := db.QueryRow("SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = $1", table).Scan(&changed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if changed >= 500 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d rows changed since its analysis after 30 s, want 500 or more", table, changed)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
