@@ -22,6 +22,16 @@ type databaseStats struct {
 	activeMS, idleInTxMS          float64
 	blocksRead, blocksHit         int64
 	tables                        map[string]tableStats
+	cluster                       clusterStats
+}
+
+// clusterStats are the server's own counters of WAL and buffer writes.
+// They cover every database of the server (other work on a shared one
+// too), and they are what a checkpoint in the middle of a run shows up as:
+// full-page images after it, buffers the backends had to write themselves.
+type clusterStats struct {
+	walRecords, walFPI, walBytes, walBuffersFull   int64
+	checkpoints, buffersCheckpoint, buffersBackend int64
 }
 
 type tableStats struct {
@@ -40,6 +50,13 @@ func (o *tableObserver) snapshot(ctx context.Context, into *databaseStats) error
 		Scan(&s.commits, &s.rollbacks, &s.deadlocks, &s.activeMS, &s.idleInTxMS, &s.blocksRead, &s.blocksHit)
 	if err != nil {
 		return fmt.Errorf("pg_stat_database: %w", err)
+	}
+	err = db.QueryRowContext(ctx, `SELECT w.wal_records, w.wal_fpi, w.wal_bytes::bigint, w.wal_buffers_full,
+       b.checkpoints_timed + b.checkpoints_req, b.buffers_checkpoint, b.buffers_backend FROM pg_stat_wal w, pg_stat_bgwriter b`).
+		Scan(&s.cluster.walRecords, &s.cluster.walFPI, &s.cluster.walBytes, &s.cluster.walBuffersFull,
+			&s.cluster.checkpoints, &s.cluster.buffersCheckpoint, &s.cluster.buffersBackend)
+	if err != nil {
+		return fmt.Errorf("pg_stat_wal: %w", err)
 	}
 	rows, err := db.QueryContext(ctx, `SELECT relname, coalesce(seq_scan, 0), coalesce(idx_scan, 0), n_tup_ins, n_tup_upd,
        n_tup_del FROM pg_stat_user_tables`)
@@ -77,6 +94,12 @@ func (o *tableObserver) section(done int, unit string) section {
 		{"time executing statements (all backends)", fmt.Sprintf("%.2f ms", (a.activeMS-b.activeMS)/n)},
 		{"time idle inside a transaction, waiting for the server", fmt.Sprintf("%.2f ms", (a.idleInTxMS-b.idleInTxMS)/n)},
 		{"buffer hits / reads", per(float64(a.blocksHit-b.blocksHit)) + " / " + per(float64(a.blocksRead-b.blocksRead))},
+		{"WAL records / full-page images / kB (whole server)", per(float64(a.cluster.walRecords-b.cluster.walRecords)) + " / " +
+			per(float64(a.cluster.walFPI-b.cluster.walFPI)) + " / " + fmt.Sprintf("%.2f", float64(a.cluster.walBytes-b.cluster.walBytes)/1024/n)},
+		{"checkpoints in all; buffers written by checkpoints / by backends (whole server)",
+			fmt.Sprintf("%d; %s / %s", a.cluster.checkpoints-b.cluster.checkpoints,
+				per(float64(a.cluster.buffersCheckpoint-b.cluster.buffersCheckpoint)), per(float64(a.cluster.buffersBackend-b.cluster.buffersBackend)))},
+		{"WAL buffers full, in all (whole server)", fmt.Sprint(a.cluster.walBuffersFull - b.cluster.walBuffersFull)},
 	}
 	names := make([]string, 0, len(a.tables))
 	for name := range a.tables {

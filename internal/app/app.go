@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/patrolsync/patrolsync/internal/audit"
@@ -72,8 +71,6 @@ type App struct {
 	Plans       *plans.Service
 	Drills      *drills.Service
 	Duties      *duties.Service
-
-	statistics sync.Mutex // held while the statistics job runs (refreshStatistics)
 }
 
 // Open connects to the stores and builds the services. With cfg.Migrate it
@@ -210,16 +207,13 @@ type refreshStatisticsArgs struct{}
 func (refreshStatisticsArgs) Kind() string { return "refresh_statistics" }
 
 func (a *App) refreshStatistics(ctx context.Context, _ refreshStatisticsArgs) error {
-	// The job is due every 5 s, and River starts it again while the last
-	// run is still analyzing (seconds, on a loaded machine): the second
-	// ANALYZE of a table waits for the first's lock and then does the same
-	// work again, on the cores the pushes need (seen in paced runs,
-	// docs/benchmarks.md, branch tail17). One run at a time in a process;
-	// what is still stale is analyzed by the next run.
-	if !a.statistics.TryLock() {
-		return nil
-	}
-	defer a.statistics.Unlock()
+	// The job is due every 5 s on every replica, and River starts it again
+	// while the last run is still analyzing (seconds, on a loaded machine):
+	// a second ANALYZE of a table would wait for the first's lock and then
+	// do the same work again, on the cores the pushes need (seen in paced
+	// runs, docs/benchmarks.md, branch tail17). RefreshStatistics takes a
+	// PostgreSQL advisory lock, so one run at a time across all replicas;
+	// a run that finds it taken does nothing.
 	tables, err := a.DB.RefreshStatistics(ctx)
 	if len(tables) > 0 {
 		a.Log.Info("planner statistics refreshed", "tables", tables)

@@ -12,3 +12,6 @@ func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 	_, err = p.UpTo(ctx, version)
 	return err
 }
+
+// StatisticsLockKey is the advisory lock a run of RefreshStatistics holds.
+var StatisticsLockKey = statisticsLockKey

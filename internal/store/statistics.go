@@ -2,16 +2,41 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
+
+	"gorm.io/gorm"
 )
 
 // hotTables are the tables every push or pull reads by key.
 var hotTables = []string{"push_results", "inspections", "inspection_events", "changes", "media", "audit_log",
 	"sessions", "refresh_tokens", "findings", "scans", "incidents"}
 
-// RefreshStatistics analyzes the hot tables, young ones (under 100 000 rows
-// at their last analysis), that have changed by at least as many rows as
-// they held then (at least 500), and returns their names.
+// statisticsCeiling is the row count past which a table is left to
+// autovacuum. A key lookup's generic plan is an index scan once a table
+// holds a few hundred pages, and the planner scales the analyzed row count
+// by the table's current size at every plan, so analyzing a bigger table
+// changes no plan the pushes use; it only costs a sample of up to 30 000
+// rows (0.3-0.7 s of a core per table at 20 000 inspections, measured in
+// docs/benchmarks.md, branch round17) and, in the middle of a load, the
+// slowest second of the run.
+const statisticsCeiling = 10000
+
+// statisticsLockKey is the transaction-level advisory lock a run holds, so
+// that one replica at a time analyzes: two would each sample the same
+// table, the second after waiting for the first's lock.
+var statisticsLockKey = func() int64 {
+	sum := sha256.Sum256([]byte("store.RefreshStatistics"))
+	return int64(binary.BigEndian.Uint64(sum[:8]))
+}()
+
+// RefreshStatistics analyzes the hot tables, young ones (under
+// statisticsCeiling rows at their last analysis), that have changed by at
+// least as many rows as they held then (at least 500), and returns their
+// names. While another run, in this process or another replica, holds the
+// lock it returns at once with none: what is still stale is analyzed by
+// the next run.
 //
 // PostgreSQL caches a generic plan per prepared statement and keeps it
 // until the table's statistics change. On a young database the plan of a
@@ -20,30 +45,41 @@ var hotTables = []string{"push_results", "inspections", "inspection_events", "ch
 // next analyzes the table, stays a sequential scan while the table grows
 // by thousands of rows a second: measured, 134 instead of 500 inspections
 // a second. Analyzing a young table each time it doubles re-plans such
-// statements within one run of this job; once it is big, autovacuum does
-// the rest. SQLite plans every statement afresh.
+// statements within one run of this job; once it is past the ceiling,
+// autovacuum does the rest. SQLite plans every statement afresh.
 func (db *DB) RefreshStatistics(ctx context.Context) ([]string, error) {
 	const op = "store.RefreshStatistics"
 	if db.dialect != Postgres {
 		return nil, nil
 	}
-	var stale []string
-	// reltuples is the row count at the last analysis (-1: never). Past
-	// 100 000 rows a plan made from the statistics stays right as the
-	// table grows, and autovacuum keeps them: analyzing big tables here
-	// would only re-plan every statement on them for nothing.
-	err := db.gorm.WithContext(ctx).Raw(`SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+	var analyzed []string
+	// ANALYZE may run inside a transaction; the advisory lock is released
+	// with it, whatever happens to the connection.
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var locked bool
+		if err := tx.Raw("SELECT pg_try_advisory_xact_lock(?)", statisticsLockKey).Scan(&locked).Error; err != nil || !locked {
+			return err
+		}
+		var stale []string
+		// reltuples is the row count at the last analysis (-1: never).
+		err := tx.Raw(`SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
 WHERE s.schemaname = current_schema() AND s.relname IN ?
-    AND GREATEST(c.reltuples, 0) < 100000 AND s.n_mod_since_analyze >= GREATEST(500, c.reltuples)
-ORDER BY s.relname`, hotTables).Scan(&stale).Error
+    AND GREATEST(c.reltuples, 0) < ? AND s.n_mod_since_analyze >= GREATEST(500, c.reltuples)
+ORDER BY s.relname`, hotTables, statisticsCeiling).Scan(&stale).Error
+		if err != nil {
+			return err
+		}
+		for _, table := range stale {
+			// The name comes from the fixed list above, never from input.
+			if err := tx.Exec(fmt.Sprintf("ANALYZE %q", table)).Error; err != nil {
+				return err
+			}
+		}
+		analyzed = stale
+		return nil
+	})
 	if err != nil {
 		return nil, translate(op, err)
 	}
-	for _, table := range stale {
-		// The name comes from the fixed list above, never from input.
-		if err := db.gorm.WithContext(ctx).Exec(fmt.Sprintf("ANALYZE %q", table)).Error; err != nil {
-			return nil, translate(op, err)
-		}
-	}
-	return stale, nil
+	return analyzed, nil
 }

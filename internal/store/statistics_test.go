@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"testing"
 	"time"
@@ -13,9 +14,18 @@ import (
 // A table that grew past what its statistics describe is analyzed, once;
 // tables that barely changed are left to autovacuum.
 func TestRefreshStatisticsAnalyzesTablesThatOutgrewTheirStatistics(t *testing.T) {
-	db := open(t, testenv.Postgres(t))
+	url := testenv.Postgres(t)
+	db := open(t, url)
 	ctx := mustOrg(t, db, "growing")
 	insertAppliedResults(t, db, ctx, 600)
+	holdStatisticsLock(t, url, func(other *sql.DB) {
+		waitUntilStale(t, other, "push_results", 500)
+		// Another replica's run holds the lock: this one returns at once,
+		// leaving the stale table to the next run.
+		if analyzed, err := db.RefreshStatistics(ctx); err != nil || len(analyzed) != 0 {
+			t.Fatalf("while another run holds the lock: analyzed %v, %v; want none", analyzed, err)
+		}
+	})
 	// PostgreSQL publishes a backend's row counts within seconds, not at
 	// commit: poll.
 	deadline := time.Now().Add(30 * time.Second)
@@ -45,6 +55,50 @@ func TestRefreshStatisticsAnalyzesTablesThatOutgrewTheirStatistics(t *testing.T)
 	}
 }
 
+// holdStatisticsLock runs fn while a connection of its own (another
+// replica's, as far as the database can tell) holds the statistics job's
+// lock in an open transaction.
+func holdStatisticsLock(t *testing.T, url string, fn func(other *sql.DB)) {
+	t.Helper()
+	ctx := context.Background()
+	other, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", store.StatisticsLockKey); err != nil {
+		t.Fatal(err)
+	}
+	fn(other)
+}
+
+// waitUntilStale polls until PostgreSQL publishes at least rows changes
+// of table since its last analysis (backends publish within seconds, not
+// at commit).
+func waitUntilStale(t *testing.T, db *sql.DB, table string, rows int64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var changed int64
+		err := db.QueryRow("SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = $1", table).Scan(&changed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if changed >= rows {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d rows changed since its analysis after 30 s, want %d or more", table, changed, rows)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func TestRefreshStatisticsIsANoOpOnSQLite(t *testing.T) {
 	db := open(t, testenv.SQLite(t))
 	if tables, err := db.RefreshStatistics(mustOrg(t, db, "small")); err != nil || len(tables) != 0 {
@@ -63,5 +117,39 @@ func insertAppliedResults(t *testing.T, db *store.DB, ctx context.Context, n int
 	}
 	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertMutations(rows) }); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A table past the ceiling is left to autovacuum however much it grew: its
+// plans no longer change, and its sample would be the biggest.
+func TestRefreshStatisticsLeavesBigTablesToAutovacuum(t *testing.T) {
+	url := testenv.Postgres(t)
+	db := open(t, url)
+	ctx := mustOrg(t, db, "big")
+	plain, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	insert := `INSERT INTO push_results (id, org_id, device_id, user_id, received_at, mutation_ids, types, client_times,
+    body_hashes, results)
+SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), now(), ARRAY[gen_random_uuid()],
+    '["answer.set"]', '[null]', '\x00'::bytea, '[{}]'::bytea FROM generate_series(1, 10000)`
+	if _, err := plain.Exec(insert); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Exec("ANALYZE push_results"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Exec(insert); err != nil { // doubled since its analysis
+		t.Fatal(err)
+	}
+	waitUntilStale(t, plain, "push_results", 10000)
+	analyzed, err := db.RefreshStatistics(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(analyzed, "push_results") {
+		t.Fatalf("push_results, analyzed at 10 000 rows, was analyzed again: %v", analyzed)
 	}
 }
