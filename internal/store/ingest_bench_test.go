@@ -174,7 +174,7 @@ func groupWrites(b *testing.B, db *store.DB, ctx context.Context, owners, device
 				inspectionIDs, mediaIDs = append(inspectionIDs, id), append(mediaIDs, signature)
 				named[id] = []string{signature}
 			}
-			if _, _, err := tx.MediaOfInspections(inspectionIDs, mediaIDs); err != nil {
+			if _, _, _, err := tx.MediaOfInspections(inspectionIDs, mediaIDs, nil); err != nil {
 				return err
 			}
 			if err := tx.CreateInspections(inspections); err != nil {

@@ -332,8 +332,8 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 			ws.scanIDs[id] = row
 		}
 	}
-	if len(mediaOf) > 0 || len(mediaIDs) > 0 {
-		media, taken, err := tx.MediaOfInspections(mediaOf, mediaIDs)
+	if len(mediaOf) > 0 || len(mediaIDs) > 0 || len(digests) > 0 {
+		media, taken, twins, err := tx.MediaOfInspections(mediaOf, mediaIDs, digests)
 		if err != nil {
 			return err
 		}
@@ -342,12 +342,6 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 			if _, ok := ws.media[row.ID]; !ok {
 				ws.media[row.ID] = row
 			}
-		}
-	}
-	if len(digests) > 0 {
-		twins, err := tx.StoredTwins(digests)
-		if err != nil {
-			return err
 		}
 		for key, row := range twins {
 			if _, ok := ws.twins[key]; !ok {
