@@ -60,51 +60,66 @@ func (tx *Tx) MediaByIDs(ids []string) (map[string]Media, error) {
 }
 
 // MediaOfInspections reads the live media rows declared for inspections,
-// and the rows with the given ids whatever their state, in one query. An
-// id taken by another organisation (ids are global) comes back in taken,
-// with nothing else of that row.
-func (tx *Tx) MediaOfInspections(inspectionIDs, ids []string) (rows []Media, taken []string, err error) {
+// and the rows with the given ids whatever their state, and for each of
+// the digests sha256s the oldest stored medium of the organisation with
+// those bytes (twins, keyed by TwinKey: new declarations of the same bytes
+// are stored at once), in one statement: a group of pushes declaring media
+// needs both, and each statement is a round trip inside the group's
+// transaction (issue 17). An id taken by another organisation (ids are
+// global) comes back in taken, with nothing else of that row.
+func (tx *Tx) MediaOfInspections(inspectionIDs, ids, sha256s []string) (rows []Media, taken []string, twins map[string]Media, err error) {
+	const op = "store.MediaOfInspections"
 	org := tx.orgOf()
-	q := tx.gorm.Table("media")
+	var parts []string
+	var args []any
 	switch {
 	case len(inspectionIDs) > 0 && len(ids) > 0:
-		q = q.Where("(org_id = ? AND inspection_id IN ? AND status <> 'deleted') OR id IN ?", org, inspectionIDs, ids)
+		parts = append(parts, "SELECT *, 0 AS twin FROM media WHERE (org_id = ? AND inspection_id IN ? AND status <> 'deleted') OR id IN ?")
+		args = append(args, org, inspectionIDs, ids)
 	case len(inspectionIDs) > 0:
-		q = q.Where("org_id = ? AND inspection_id IN ? AND status <> 'deleted'", org, inspectionIDs)
+		parts = append(parts, "SELECT *, 0 AS twin FROM media WHERE org_id = ? AND inspection_id IN ? AND status <> 'deleted'")
+		args = append(args, org, inspectionIDs)
 	case len(ids) > 0:
-		q = q.Where("id IN ?", ids)
-	default:
-		return nil, nil, nil
+		parts = append(parts, "SELECT *, 0 AS twin FROM media WHERE id IN ?")
+		args = append(args, ids)
 	}
-	var found []Media
-	if err := q.Find(&found).Error; err != nil {
-		return nil, nil, translate("store.MediaOfInspections", err)
+	if len(sha256s) > 0 {
+		parts = append(parts, "SELECT *, 1 AS twin FROM media WHERE org_id = ? AND sha256 IN ? AND status = 'stored'")
+		args = append(args, org, sha256s)
 	}
+	twins = map[string]Media{}
+	if len(parts) == 0 {
+		return nil, nil, twins, nil
+	}
+	var found []struct {
+		Media `gorm:"embedded"`
+		Twin  int
+	}
+	if err := tx.gorm.Raw(strings.Join(parts, "\nUNION ALL\n"), args...).Scan(&found).Error; err != nil {
+		return nil, nil, nil, translate(op, err)
+	}
+	var stored []Media
 	for _, row := range found {
-		if row.OrgID == org {
-			rows = append(rows, row)
-		} else {
+		switch {
+		case row.Twin == 1:
+			stored = append(stored, row.Media)
+		case row.OrgID == org:
+			rows = append(rows, row.Media)
+		default:
 			taken = append(taken, row.ID)
 		}
 	}
-	return rows, taken, nil
-}
-
-// StoredTwins finds, for each digest, the oldest stored medium of the
-// organisation with those bytes: new declarations of the same bytes are
-// stored at once. Keyed by sha256 and size.
-func (tx *Tx) StoredTwins(sha256s []string) (map[string]Media, error) {
-	out := map[string]Media{}
-	if len(sha256s) == 0 {
-		return out, nil
+	// The oldest (by creation, then id) wins.
+	slices.SortFunc(stored, func(a, b Media) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	for _, row := range stored { // oldest last, so it wins
+		twins[TwinKey(row.SHA256, row.Size)] = row
 	}
-	var rows []Media
-	err := tx.scoped("media").Where("sha256 IN ? AND status = 'stored'", sha256s).Order("created_at DESC, id DESC").
-		Find(&rows).Error
-	for _, row := range rows { // oldest last, so it wins
-		out[TwinKey(row.SHA256, row.Size)] = row
-	}
-	return out, translate("store.StoredTwins", err)
+	return rows, taken, twins, nil
 }
 
 // TwinKey identifies bytes by digest and size.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
@@ -331,8 +332,8 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 			ws.scanIDs[id] = row
 		}
 	}
-	if len(mediaOf) > 0 || len(mediaIDs) > 0 {
-		media, taken, err := tx.MediaOfInspections(mediaOf, mediaIDs)
+	if len(mediaOf) > 0 || len(mediaIDs) > 0 || len(digests) > 0 {
+		media, taken, twins, err := tx.MediaOfInspections(mediaOf, mediaIDs, digests)
 		if err != nil {
 			return err
 		}
@@ -341,12 +342,6 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 			if _, ok := ws.media[row.ID]; !ok {
 				ws.media[row.ID] = row
 			}
-		}
-	}
-	if len(digests) > 0 {
-		twins, err := tx.StoredTwins(digests)
-		if err != nil {
-			return err
 		}
 		for key, row := range twins {
 			if _, ok := ws.twins[key]; !ok {
@@ -464,6 +459,7 @@ func (ws *workingSet) flush(tx *store.Tx) error {
 	if err := ws.holdTwins(tx); err != nil {
 		return err
 	}
+	links := ws.linkAtInsert(ws.mediaLinks(), tx.Now)
 	if err := tx.CreateMediaRows(ws.newMedia); err != nil {
 		return err
 	}
@@ -491,7 +487,7 @@ func (ws *workingSet) flush(tx *store.Tx) error {
 	if err := ws.holdDrills(tx); err != nil {
 		return err
 	}
-	if err := tx.LinkMedia(ws.mediaLinks()); err != nil {
+	if err := tx.LinkMedia(links); err != nil {
 		return err
 	}
 	if err := tx.AddMediaLinks(ws.links); err != nil {
@@ -534,6 +530,49 @@ func (ws *workingSet) mediaLinks() map[string][]string {
 		}
 	}
 	return links
+}
+
+// linkAtInsert links, as they are inserted, the media declared here that
+// an inspection submitted here names, and returns the links still to be
+// made by store.LinkMedia's UPDATE. The UPDATE would write a second
+// version of each row this transaction inserts, and PostgreSQL re-checks
+// the foreign keys of a row its own transaction inserted when it is
+// updated (issue 17: the group's media statement). An inspection first
+// created here, whose named media are all declared here, has no other row
+// the UPDATE could link or unlink (a medium is linked only by its
+// inspection's submit), so its links need no UPDATE at all; any other
+// inspection keeps it, and its new rows are linked at insert with the
+// same time the UPDATE would write (it keeps a link it finds).
+func (ws *workingSet) linkAtInsert(links map[string][]string, now time.Time) map[string][]string {
+	if len(links) == 0 {
+		return links
+	}
+	declared := make(map[string]*store.Media, len(ws.newMedia))
+	for _, row := range ws.newMedia {
+		declared[strings.ToLower(row.ID)] = row
+	}
+	linkedBefore := map[string]bool{} // inspections with a row linked before this transaction
+	for _, row := range ws.media {
+		if row.LinkedAt != nil {
+			linkedBefore[row.InspectionID] = true
+		}
+	}
+	rest := make(map[string][]string, len(links))
+	for inspectionID, ids := range links {
+		all := true
+		for _, id := range ids {
+			row, ok := declared[strings.ToLower(id)]
+			if ok && row.InspectionID == inspectionID {
+				row.LinkedAt = &now
+			} else {
+				all = false
+			}
+		}
+		if st := ws.inspections[inspectionID]; !all || st == nil || !st.isNew || linkedBefore[inspectionID] {
+			rest[inspectionID] = ids
+		}
+	}
+	return rest
 }
 
 // touch notes that b changed the record.

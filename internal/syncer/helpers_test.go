@@ -82,18 +82,36 @@ func templateOf(t *testing.T, env *apitest.Env, token string) published {
 // name are declared first (never uploaded: a submit may leave them pending).
 func inspectionBatch(t *testing.T, env *apitest.Env, token string, tmpl published, siteID string, submit bool) (string, []syncer.Mutation) {
 	t.Helper()
+	return inspectionBatchDeclaring(t, env, token, tmpl, siteID, submit, false)
+}
+
+// inspectionBatchDeclaring is inspectionBatch with the media declared by
+// media.declare mutations at the start of the batch when inPush, as the
+// load tool and the guard app send them, instead of by POST /v1/media before.
+func inspectionBatchDeclaring(t *testing.T, env *apitest.Env, token string, tmpl published, siteID string, submit, inPush bool) (string, []syncer.Mutation) {
+	t.Helper()
 	id := newID()
 	input := checklists.SampleAnswers(tmpl.doc, true)
 	declared := map[string]bool{}
+	var batch []syncer.Mutation
 	for _, ref := range media.References(tmpl.doc, input.Answers) {
-		if !declared[ref.ID] {
-			declared[ref.ID] = true
-			declareMedia(t, env, token, id, ref.ID)
+		if declared[ref.ID] {
+			continue
 		}
+		declared[ref.ID] = true
+		if !inPush {
+			declareMedia(t, env, token, id, ref.ID)
+			continue
+		}
+		body := make([]byte, 1000)
+		rand.Read(body)
+		sum := sha256.Sum256(body)
+		batch = append(batch, mut("media.declare", ref.ID, map[string]any{"sha256": hex.EncodeToString(sum[:]),
+			"size": len(body), "content_type": "image/jpeg", "kind": "photo", "inspection_id": id}))
 	}
-	batch := []syncer.Mutation{mut("inspection.start", id, map[string]any{"template_id": tmpl.id,
+	batch = append(batch, mut("inspection.start", id, map[string]any{"template_id": tmpl.id,
 		"template_version": tmpl.number, "site_id": siteID, "started_at": time.Now().UTC().Format(time.RFC3339),
-		"context": input.Context})}
+		"context": input.Context}))
 	for _, step := range client.AnswerPaths(tmpl.doc, input.Answers) {
 		batch = append(batch, mut("answer.set", id, map[string]any{"path": step.Path, "answer": step.Answer}))
 	}

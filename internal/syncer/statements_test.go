@@ -20,14 +20,21 @@ import (
 // groupStatements is what one group of pushes of whole inspections (start,
 // answers, submit, at one site) sends PostgreSQL, whatever the number of
 // pushes in it: BEGIN, its callers' standing (confirmCallers), the claim
-// of its devices, the stored-results
-// lookup, the inspections and media lookups, the site, the site's
-// reference data, the inserts of the inspections, their events and the
-// push results, the media links, and the audit and change-log tail. The
-// COMMIT is not counted (store.CountStatements). PostgreSQL's CPU per
-// inspection is mostly per statement (issue 17, docs/benchmarks.md): a
-// statement that comes back once per push or per mutation fails this.
+// of its devices, the stored-results lookup, the inspections and media
+// lookups, the site, the site's reference data, the inserts of the
+// inspections, their events and the push results, the media links, the
+// audit and change-log tail, and COMMIT. PostgreSQL's CPU per inspection is
+// mostly per statement (issue 17, docs/benchmarks.md): a statement that
+// comes back once per push or per mutation fails this.
 const groupStatements = 14
+
+// groupStatementsDeclaring is the same group when each push declares its
+// media itself (media.declare, as the load tool and the guard app do):
+// besides, the media insert (the lookup of stored twins of the declared
+// bytes rides in the media lookup); not the media links' UPDATE, since media declared in the group
+// for an inspection created in the group are linked as they are inserted
+// (workingSet.linkAtInsert).
+const groupStatementsDeclaring = 14
 
 // One push and eight pushes of whole inspections, each held into one
 // group, send PostgreSQL the same statements. The first group is not
@@ -37,6 +44,22 @@ func TestGroupStatementsDoNotGrowWithItsPushes(t *testing.T) {
 	tenant := env.NewTenant("counted")
 	tmpl := templateOf(t, env, tenant.Guard.Token)
 	site := tenant.Sites[0].ID
+	for _, tc := range []struct {
+		name   string
+		inPush bool
+		want   int
+	}{
+		{"media declared before", false, groupStatements},
+		{"media declared in the push", true, groupStatementsDeclaring},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			groupStatementsOf(t, env, tenant, tmpl, site, tc.inPush, tc.want)
+		})
+	}
+}
+
+func groupStatementsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, tmpl published, site string, inPush bool, want int) {
+	t.Helper()
 	var texts [2][]string // of a group of 1 push, of 8
 	for round, n := range []int{1, 1, 8} {
 		ctx, count := store.CountStatements(context.Background())
@@ -45,12 +68,12 @@ func TestGroupStatementsDoNotGrowWithItsPushes(t *testing.T) {
 		errors := make([]error, n)
 		var wg sync.WaitGroup
 		for i := range n {
-			token := env.Login(tenant.Guard.Email, apitest.Password, fmt.Sprintf("counted-%d-%d", round, i)).AccessToken
+			token := env.Login(tenant.Guard.Email, apitest.Password, fmt.Sprintf("counted-%t-%d-%d", inPush, round, i)).AccessToken
 			p, err := env.App.Auth.Authenticate(context.Background(), token)
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, batch := inspectionBatch(t, env, token, tmpl, site, true)
+			_, batch := inspectionBatchDeclaring(t, env, token, tmpl, site, true, inPush)
 			wg.Go(func() { results[i], errors[i] = env.App.Sync.Push(principal.With(ctx, p), batch) })
 			if err := queued(h, i+1); err != nil {
 				h.Release()
@@ -71,8 +94,11 @@ func TestGroupStatementsDoNotGrowWithItsPushes(t *testing.T) {
 				}
 			}
 		}
-		if got := count.Len(); round > 0 && got != groupStatements {
-			t.Errorf("a group of %d pushes sent %d statements, want %d", n, got, groupStatements)
+		if got := count.Len(); round > 0 && got != want {
+			for i, text := range count.Texts() {
+				t.Logf("statement %d: %.200s", i+1, text)
+			}
+			t.Errorf("a group of %d pushes sent %d statements, want %d", n, got, want)
 		}
 		if round == 0 {
 			continue
@@ -84,9 +110,10 @@ func TestGroupStatementsDoNotGrowWithItsPushes(t *testing.T) {
 		}
 	}
 	// The same texts, so that PostgreSQL prepares and plans each once per
-	// connection whatever the size of the group. The media lookups and the
-	// media links' update still list their ids: a generic plan for them
-	// can scan an organisation's media on a young table (store.anyOf).
+	// connection whatever the size of the group. The media lookups, the
+	// media insert and the media links' update still list their ids or
+	// rows: a generic plan for the lookups can scan an organisation's
+	// media on a young table (store.anyOf).
 	if !slices.Equal(texts[0], texts[1]) {
 		for i := range max(len(texts[0]), len(texts[1])) {
 			var one, eight string
@@ -106,7 +133,8 @@ func TestGroupStatementsDoNotGrowWithItsPushes(t *testing.T) {
 // listsMedia reports whether statement is one of the media statements
 // that still have one text per number of ids.
 func listsMedia(statement string) bool {
-	return strings.HasPrefix(statement, `SELECT * FROM "media"`) || strings.HasPrefix(statement, "UPDATE media SET linked_at")
+	return strings.HasPrefix(statement, `SELECT * FROM "media"`) || strings.HasPrefix(statement, "SELECT *, 0 AS twin FROM media") ||
+		strings.HasPrefix(statement, "SELECT *, 1 AS twin FROM media") || strings.HasPrefix(statement, "UPDATE media SET linked_at")
 }
 
 // A push is authenticated once per group, in its transaction: a guard
@@ -209,4 +237,34 @@ func pushKeyed(t *testing.T, env *apitest.Env, token, key string, batch []syncer
 	}
 	req.Header.Set("Idempotency-Key", key)
 	return send(t, req)
+}
+
+// Media declared in the push that submits their inspection are linked as
+// they are inserted, without the links' UPDATE: with the same time the
+// UPDATE writes for media declared before (the inspection's receive time),
+// on both dialects, so that the orphan sweep keeps them either way.
+func TestMediaDeclaredWithTheirInspectionAreLinked(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, db string) {
+		env := apitest.New(t, db)
+		tenant := env.NewTenant("linked")
+		tmpl := templateOf(t, env, tenant.Guard.Token)
+		site := tenant.Sites[0].ID
+		for _, inPush := range []bool{false, true} {
+			id, batch := inspectionBatchDeclaring(t, env, tenant.Guard.Token, tmpl, site, true, inPush)
+			wantApplied(t, "the push", batch, push(t, env, tenant.Guard.Token, batch), nil)
+			query := `SELECT count(*), count(m.linked_at), count(CASE WHEN m.linked_at = i.received_at THEN 1 END)
+FROM media m JOIN inspections i ON i.id = m.inspection_id WHERE m.inspection_id = ?`
+			if env.App.DB.Dialect() == store.Postgres {
+				query = strings.Replace(query, "?", "$1", 1)
+			}
+			var rows, linked, atReceipt int
+			if err := env.App.DB.SQL().QueryRow(query, id).Scan(&rows, &linked, &atReceipt); err != nil {
+				t.Fatal(err)
+			}
+			if rows == 0 || linked != rows || atReceipt != rows {
+				t.Fatalf("declared in the push %t: %d media, %d linked, %d at the inspection's receipt; want all linked at it",
+					inPush, rows, linked, atReceipt)
+			}
+		}
+	})
 }
