@@ -134,22 +134,25 @@ func TestRefreshStatisticsLeavesBigTablesToAutovacuum(t *testing.T) {
 	insert := `INSERT INTO push_results (id, org_id, device_id, user_id, received_at, mutation_ids, types, client_times,
     body_hashes, results)
 SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), now(), ARRAY[gen_random_uuid()],
-    '["answer.set"]', '[null]', '\x00'::bytea, '[{}]'::bytea FROM generate_series(1, 10000)`
+    '["answer.set"]', '[null]', '\x00'::bytea, '[{}]'::bytea FROM generate_series(1, 12000)`
 	if _, err := plain.Exec(insert); err != nil {
 		t.Fatal(err)
 	}
+	// 12 000 rows, not the ceiling's 10 000: push_results has no column
+	// statistics (migration 00350), so ANALYZE samples few rows and its
+	// row count is an estimate (9 988 or 10 011 for 10 000 rows, seen).
 	if _, err := plain.Exec("ANALYZE push_results"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := plain.Exec(insert); err != nil { // doubled since its analysis
 		t.Fatal(err)
 	}
-	waitUntilStale(t, plain, "push_results", 10000)
+	waitUntilStale(t, plain, "push_results", 12000)
 	analyzed, err := db.RefreshStatistics(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if slices.Contains(analyzed, "push_results") {
-		t.Fatalf("push_results, analyzed at 10 000 rows, was analyzed again: %v", analyzed)
+		t.Fatalf("push_results, analyzed at 12 000 rows, was analyzed again: %v", analyzed)
 	}
 }
