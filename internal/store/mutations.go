@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -57,8 +56,7 @@ func (tx *Tx) ClaimMutations(ids []string, scopes []MutationScope) ([]Mutation, 
 		org := tx.orgOf()
 		keys := make([]int64, 0, len(scopes))
 		for _, s := range scopes {
-			sum := sha256.Sum256([]byte("push_results\x00" + org + "\x00" + strings.ToLower(s.DeviceID) + "\x00" + strings.ToLower(s.UserID)))
-			keys = append(keys, int64(binary.BigEndian.Uint64(sum[:8])))
+			keys = append(keys, advisoryLockKey("push_results\x00"+org+"\x00"+strings.ToLower(s.DeviceID)+"\x00"+strings.ToLower(s.UserID)))
 		}
 		// In one order everywhere, so that two groups sharing devices
 		// cannot each hold one lock the other waits for.

@@ -26,10 +26,15 @@ const statisticsCeiling = 10000
 // statisticsLockKey is the transaction-level advisory lock a run holds, so
 // that one replica at a time analyzes: two would each sample the same
 // table, the second after waiting for the first's lock.
-var statisticsLockKey = func() int64 {
-	sum := sha256.Sum256([]byte("store.RefreshStatistics"))
+var statisticsLockKey = advisoryLockKey("store.RefreshStatistics")
+
+// advisoryLockKey is the PostgreSQL advisory lock (a 64-bit key) named by
+// name: the first 8 bytes of its SHA-256, so that locks named apart do not
+// meet by chance.
+func advisoryLockKey(name string) int64 {
+	sum := sha256.Sum256([]byte(name))
 	return int64(binary.BigEndian.Uint64(sum[:8]))
-}()
+}
 
 // RefreshStatistics analyzes the hot tables, young ones (under
 // statisticsCeiling rows at their last analysis), that have changed by at
