@@ -57,10 +57,6 @@ type workingSet struct {
 	// drillHolds are drills held by inspections submitted here, written
 	// once the inspections are (drills.go).
 	drillHolds []drillHold
-	// Countersigners and their keys, by organisation + "/" + id
-	// (countersigns.go).
-	countersigners  map[string]lookedUp[store.User]
-	countersignKeys map[string]lookedUp[store.UserKey]
 }
 
 func newWorkingSet() *workingSet {
@@ -68,8 +64,7 @@ func newWorkingSet() *workingSet {
 		findings: map[string]*findingState{}, incidents: map[string]*incidentState{}, siteRows: map[string]*store.Site{},
 		siteReferences: map[string]map[string]any{},
 		media:          map[string]store.Media{}, twins: map[string]store.Media{}, taken: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
-		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{},
-		countersigners: map[string]lookedUp[store.User]{}, countersignKeys: map[string]lookedUp[store.UserKey]{}}
+		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
 }
 
 // batch is one push applied to a working set, as its caller.
