@@ -29,6 +29,23 @@ import (
 // Args are a job's arguments: a JSON-encodable struct naming its kind.
 type Args = river.JobArgs
 
+// Background is the queue of CPU-heavy work nobody waits for (thumbnails):
+// it runs one job at a time per replica, so that at peak it takes at most
+// one core and requests keep the others. Go cannot lower a goroutine's
+// priority, so how many such jobs run at once is the only lever.
+const Background = "background"
+
+// backgroundFetchCooldown is how soon the background queue looks for its
+// next job. River fetches a queue at most once per cooldown and a
+// one-worker queue takes one job per fetch, so the client-wide 100 ms
+// would cap it near 10 jobs a second, below the photos a busy day brings
+// (60–90 a second in the day scenario); a thumbnail takes 7–9 ms of CPU.
+const backgroundFetchCooldown = 5 * time.Millisecond
+
+// queued is what arguments implement to run on a queue other than the
+// default one (Background).
+type queued interface{ Queue() string }
+
 // Registry collects the job handlers and periodic jobs before the queue
 // starts.
 type Registry struct {
@@ -167,7 +184,11 @@ func wrap[TTx any](driver riverdriver.Driver[TTx], insertOnly *river.Config, clo
 // necessary has committed; handlers are idempotent, and a periodic sweep
 // catches anything a crash between the two left out.
 func (q *Queue) Enqueue(ctx context.Context, args Args) error {
-	if err := q.insert(ctx, args, nil); err != nil {
+	var opts *river.InsertOpts
+	if named, ok := args.(queued); ok {
+		opts = &river.InsertOpts{Queue: named.Queue()}
+	}
+	if err := q.insert(ctx, args, opts); err != nil {
 		return errs.E("jobs.Enqueue", errs.Unavailable, err)
 	}
 	return nil
@@ -186,7 +207,10 @@ type Worker struct {
 // on q's database, with q's options. It works nothing until Start.
 func NewWorker(q *Queue, reg *Registry) (*Worker, error) {
 	start, stop, err := q.newWorker(&river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: q.opts.Workers}},
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: q.opts.Workers},
+			Background:         {MaxWorkers: 1, FetchCooldown: backgroundFetchCooldown},
+		},
 		Workers:           reg.workers,
 		PeriodicJobs:      reg.periodic,
 		Logger:            q.log.With("component", "jobs"),

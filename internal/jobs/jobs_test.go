@@ -4,8 +4,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/jobs"
@@ -66,4 +69,87 @@ func tableExists(t *testing.T, db *store.DB, name string) bool {
 		t.Fatal(err)
 	}
 	return n > 0
+}
+
+// backgroundArgs is a job that asks for the background queue, as the
+// thumbnail job does.
+type backgroundArgs struct {
+	N int `json:"n"`
+}
+
+func (backgroundArgs) Kind() string  { return "test.background" }
+func (backgroundArgs) Queue() string { return jobs.Background }
+
+// Jobs whose arguments name the background queue land on it and are
+// worked there, one at a time, while the default queue has four workers.
+func TestBackgroundJobsRunOnTheirQueueOneAtATime(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		db, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Migrate(ctx, log); err != nil {
+			t.Fatal(err)
+		}
+		q, err := jobs.Open(ctx, db, url, jobs.Options{Migrate: true, Workers: 4, PollInterval: 50 * time.Millisecond}, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const count = 6
+		var active, most atomic.Int32
+		done := make(chan int, count)
+		reg := jobs.NewRegistry()
+		jobs.Handle(reg, func(ctx context.Context, args backgroundArgs) error {
+			now := active.Add(1)
+			for seen := most.Load(); now > seen && !most.CompareAndSwap(seen, now); seen = most.Load() {
+			}
+			runtime.Gosched() // give a second worker, if there were one, its chance to overlap
+			active.Add(-1)
+			done <- args.N
+			return nil
+		})
+		worker, err := jobs.NewWorker(q, reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := range count {
+			if err := q.Enqueue(ctx, backgroundArgs{N: n}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var queues []string
+		rows, err := db.SQL().QueryContext(ctx, `SELECT DISTINCT queue FROM river_job WHERE kind = 'test.background'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var queue string
+			if err := rows.Scan(&queue); err != nil {
+				t.Fatal(err)
+			}
+			queues = append(queues, queue)
+		}
+		rows.Close()
+		if len(queues) != 1 || queues[0] != jobs.Background {
+			t.Fatalf("the jobs were queued on %v, want only %q", queues, jobs.Background)
+		}
+		if err := worker.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer worker.Stop(ctx)
+		deadline := time.After(30 * time.Second)
+		for range count {
+			select {
+			case <-done:
+			case <-deadline:
+				t.Fatalf("only some of the %d background jobs ran within 30 s", count)
+			}
+		}
+		if got := most.Load(); got != 1 {
+			t.Errorf("%d background jobs ran at once, want 1", got)
+		}
+	})
 }

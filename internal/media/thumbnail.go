@@ -12,6 +12,7 @@ import (
 	_ "golang.org/x/image/webp" // registers the WebP decoder with image.Decode
 
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/jobs"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
@@ -27,6 +28,12 @@ type ThumbnailArgs struct {
 
 // Kind names the job.
 func (ThumbnailArgs) Kind() string { return "media.thumbnail" }
+
+// Queue puts thumbnails on the one-worker background queue: nobody waits
+// for them, and four at once (the default queue's workers) could take both
+// cores from the pushes at the day's peak (branch day17b,
+// docs/benchmarks.md).
+func (ThumbnailArgs) Queue() string { return jobs.Background }
 
 // enqueueThumbnail asks for a thumbnail after the row was committed. A
 // failure is only logged: the orphan sweep makes missing thumbnails too.
@@ -107,5 +114,22 @@ func (s *Service) renderThumbnail(ctx context.Context, row store.Media) (string,
 // day scenario's 640×480 photo), and the job runs beside the pushes
 // (branch day17, docs/benchmarks.md).
 func fitThumbnail(img image.Image) image.Image {
-	return imaging.Fit(img, ThumbnailSize, ThumbnailSize, imaging.Box)
+	return asRGBA(imaging.Fit(img, ThumbnailSize, ThumbnailSize, imaging.Box))
+}
+
+// asRGBA turns imaging's NRGBA result into the RGBA image it equals, in
+// place: image/jpeg encodes RGBA straight from its bytes, while NRGBA goes
+// through a colour interface call per pixel, which was a third of the
+// thumbnail job's CPU (branch day17b). The two layouts differ only where
+// a pixel is not opaque, which RGBA stores premultiplied.
+func asRGBA(img *image.NRGBA) *image.RGBA {
+	pix := img.Pix
+	for i := 3; i < len(pix); i += 4 {
+		if alpha := uint32(pix[i]); alpha != 0xff {
+			for c := i - 3; c < i; c++ {
+				pix[c] = uint8((uint32(pix[c])*alpha + 0x7f) / 0xff)
+			}
+		}
+	}
+	return &image.RGBA{Pix: pix, Stride: img.Stride, Rect: img.Rect}
 }
