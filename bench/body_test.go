@@ -2,18 +2,23 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/patrolsync/patrolsync/checklists"
 )
 
-// testPlan is the night-patrol inspection the push scenario sends.
-func testPlan(t testing.TB, declareInPush bool) *plan {
+// testPlan is the inspection of a library template the push scenario
+// sends.
+func testPlan(t testing.TB, template string, declareInPush bool) *plan {
 	t.Helper()
-	document, err := os.ReadFile("../checklists/library/night-patrol-round.json")
+	document, err := os.ReadFile("../checklists/library/" + template + ".json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,6 +27,13 @@ func testPlan(t testing.TB, declareInPush bool) *plan {
 		t.Fatal(err)
 	}
 	p.declareInPush = declareInPush
+	if p.needsCountersigner() {
+		_, private, err := ed25519.GenerateKey(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.countersigner = &countersigner{userID: newID(), keyID: newID(), private: private}
+	}
 	return p
 }
 
@@ -37,30 +49,84 @@ func counter() func([]byte) []byte {
 
 // TestPushBodyTemplate: a body spliced from the template is byte for byte
 // the body encoding/json makes of the same inspection, ids, time and
-// digests, with and without the signature's declaration in the batch.
+// digests, with and without the media's declarations in the batch, for
+// the push scenario's template (four signatures) and the day's (one
+// signature, an optional photo item).
 func TestPushBodyTemplate(t *testing.T) {
 	t.Parallel()
-	for _, declare := range []bool{true, false} {
-		t.Run(fmt.Sprintf("declaration in the push %v", declare), func(t *testing.T) {
-			p := testPlan(t, declare)
-			body, err := p.newBodyTemplate()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, at := range []time.Time{time.Date(2026, 12, 5, 15, 30, 0, 0, time.UTC), time.Date(2027, 1, 1, 23, 59, 59, 0, time.UTC)} {
-				v := values{inspection: "01938f6e-2222-7000-8000-000000000001", signature: "01938f6e-3333-7000-8000-000000000001",
-					clientTime: at.Format(time.RFC3339), appendMutationID: counter()}
-				want, err := p.encodeBatch(v)
+	for _, template := range []string{defaultPushTemplate, defaultDayTemplate} {
+		for _, declare := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s, declarations in the push %v", template, declare), func(t *testing.T) {
+				p := testPlan(t, template, declare)
+				body, err := p.newBodyTemplate()
 				if err != nil {
 					t.Fatal(err)
 				}
-				v.appendMutationID = counter()
-				got := body.appendBody(make([]byte, 0, body.size), v)
-				if !bytes.Equal(got, want) {
-					t.Fatalf("spliced body differs from the encoded one:\n got %s\nwant %s", got, want)
+				for _, at := range []time.Time{time.Date(2026, 12, 5, 15, 30, 0, 0, time.UTC), time.Date(2027, 1, 1, 23, 59, 59, 0, time.UTC)} {
+					n := 0
+					media := p.newMedia(0, func() string { n++; return fmt.Sprintf("01938f6e-3333-7000-8000-%012d", n) })
+					v := values{inspection: "01938f6e-2222-7000-8000-000000000001", media: media,
+						clientTime: at.Format(time.RFC3339), appendMutationID: counter()}
+					want, err := p.encodeBatch(v)
+					if err != nil {
+						t.Fatal(err)
+					}
+					v.appendMutationID = counter()
+					got := body.appendBody(make([]byte, 0, body.size), v)
+					if !bytes.Equal(got, want) {
+						t.Fatalf("spliced body differs from the encoded one:\n got %s\nwant %s", got, want)
+					}
+					if len(got) > body.size {
+						t.Errorf("body %d bytes, more than the %d made room for", len(got), body.size)
+					}
 				}
-				if len(got) > body.size {
-					t.Errorf("body %d bytes, more than the %d made room for", len(got), body.size)
+			})
+		}
+	}
+}
+
+// TestPlanMedia: every signature and two-person item of a template gets
+// its own declared medium, named by its answer, so that the submit's checks
+// pass; a countersignature verifies with the countersigner's key over the
+// inspection; and the push carries start, every answer, submit and the
+// declarations.
+func TestPlanMedia(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		template                  string
+		answers, media, mutations int
+	}{
+		{defaultPushTemplate, 30, 8, 40},
+		{defaultDayTemplate, 14, 1, 17},
+	} {
+		t.Run(tc.template, func(t *testing.T) {
+			p := testPlan(t, tc.template, true)
+			media := p.newMedia(0, newID)
+			if len(p.answers) != tc.answers || len(media) != tc.media || p.mutationsPerPush() != tc.mutations {
+				t.Fatalf("%d answers, %d media, %d mutations per push; want %d, %d, %d", len(p.answers), len(media),
+					p.mutationsPerPush(), tc.answers, tc.media, tc.mutations)
+			}
+			inspection, signedAt := newID(), "2026-12-05T22:00:00Z"
+			replace := p.mediaAnswers(inspection, signedAt, media)
+			for _, m := range media {
+				var payload struct {
+					Path   string            `json:"path"`
+					Answer checklists.Answer `json:"answer"`
+				}
+				if err := json.Unmarshal(replace[m.item.answer], &payload); err != nil {
+					t.Fatal(err)
+				}
+				if payload.Path != m.item.path || !bytes.Contains(replace[m.item.answer], []byte(m.id)) {
+					t.Errorf("answer of %s is %s, want one naming %s", m.item.key, replace[m.item.answer], m.id)
+				}
+				if cs := payload.Answer.Countersign; m.item.kind == countersignKind {
+					message := checklists.CountersignSubject{InspectionID: inspection, Path: payload.Path,
+						AnswerSHA256: checklists.AnswerDigest(payload.Answer), UserID: cs.UserID, KeyID: cs.KeyID, SignedAt: cs.SignedAt}.Message()
+					proof, err := base64.StdEncoding.DecodeString(cs.Signature)
+					public := p.countersigner.private.Public().(ed25519.PublicKey)
+					if err != nil || cs.SignedAt != signedAt || !ed25519.Verify(public, message, proof) {
+						t.Errorf("countersignature of %s does not verify: %+v", m.item.key, cs)
+					}
 				}
 			}
 		})
@@ -95,7 +161,7 @@ func TestAllApplied(t *testing.T) {
 // BenchmarkPushBody is the tool's cost of one push's body: encoded with
 // encoding/json each time (before) or spliced from the template.
 func BenchmarkPushBody(b *testing.B) {
-	p := testPlan(b, true)
+	p := testPlan(b, defaultPushTemplate, true)
 	body, err := p.newBodyTemplate()
 	if err != nil {
 		b.Fatal(err)
@@ -103,7 +169,7 @@ func BenchmarkPushBody(b *testing.B) {
 	b.Run("encoding/json", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := p.encodeBatch(values{inspection: newID(), signature: newID(), clientTime: time.Now().UTC().Format(time.RFC3339), appendMutationID: appendNewID}); err != nil {
+			if _, err := p.encodeBatch(values{inspection: newID(), media: p.newMedia(0, newID), clientTime: time.Now().UTC().Format(time.RFC3339), appendMutationID: appendNewID}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -111,7 +177,7 @@ func BenchmarkPushBody(b *testing.B) {
 	b.Run("template", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			body.appendBody(make([]byte, 0, body.size), values{inspection: newID(), signature: newID(), clientTime: time.Now().UTC().Format(time.RFC3339), appendMutationID: appendNewID})
+			body.appendBody(make([]byte, 0, body.size), values{inspection: newID(), media: p.newMedia(0, newID), clientTime: time.Now().UTC().Format(time.RFC3339), appendMutationID: appendNewID})
 		}
 	})
 }

@@ -223,28 +223,19 @@ func (d *dayDevice) walkRound(ctx context.Context, loop int) bool {
 // name fresh media, then declares, uploads and completes each medium.
 func (d *dayDevice) inspect(ctx context.Context) bool {
 	p, id := d.fleet.plan, newID()
-	var media []medium
-	for range d.opts.photos {
-		mediumID := newID()
-		media = append(media, medium{id: mediumID, kind: "photo", itemKey: p.photoKey, contentType: "image/jpeg",
-			bytes: stampJPEG(d.fleet.images.photo, mediumID)})
-	}
-	photoIDs := make([]string, len(media))
+	media := p.newMedia(d.opts.photos, newID)
+	signedAt := time.Now().UTC().Format(time.RFC3339)
+	replace := p.mediaAnswers(id, signedAt, media)
+	content := make([][]byte, len(media))
 	for i, m := range media {
-		photoIDs[i] = m.id
+		content[i] = d.fleet.images.of(m)
 	}
-	signatureID := newID()
-	if p.signatureAnswer >= 0 {
-		media = append(media, medium{id: signatureID, kind: "signature", itemKey: p.signatureKey, contentType: "image/png",
-			bytes: stampPNG(d.fleet.images.signature, signatureID)})
-	}
-	replace := p.mediaAnswers(photoIDs, signatureID)
 	// A submit names only declared media: declare them all first, push,
 	// then upload, as a phone that took the photos offline does.
 	declared := make([]*upload, len(media))
 	for i, m := range media {
 		var ok bool
-		if declared[i], ok = d.declare(ctx, id, m); !ok {
+		if declared[i], ok = d.declare(ctx, id, m, content[i]); !ok {
 			return false
 		}
 	}
@@ -253,7 +244,7 @@ func (d *dayDevice) inspect(ctx context.Context) bool {
 	}
 	d.rec.done("inspection", time.Now())
 	for i, m := range media {
-		if !d.upload(ctx, m, declared[i]) {
+		if !d.upload(ctx, m, content[i], declared[i]) {
 			return false
 		}
 		d.rec.done("media", time.Now())
@@ -269,22 +260,10 @@ type upload struct {
 	Headers map[string]string `json:"headers"`
 }
 
-// medium is one photo or signature to upload.
-type medium struct {
-	id, kind, itemKey, contentType string
-	bytes                          []byte
-}
-
 // declare announces a medium and returns where to upload it.
-func (d *dayDevice) declare(ctx context.Context, inspectionID string, m medium) (*upload, bool) {
-	sum := sha256.Sum256(m.bytes)
-	digest, now := hex.EncodeToString(sum[:]), time.Now()
-	declaration := signatureDeclaration(m.id, inspectionID, m.itemKey, digest, len(m.bytes), now)
-	if m.kind != "signature" {
-		declaration.Signature = nil
-		declaration.Kind, declaration.ContentType = m.kind, m.contentType
-	}
-	body, _ := json.Marshal(declaration)
+func (d *dayDevice) declare(ctx context.Context, inspectionID string, m medium, content []byte) (*upload, bool) {
+	sum := sha256.Sum256(content)
+	body, _ := json.Marshal(declaration(m, inspectionID, hex.EncodeToString(sum[:]), len(content), time.Now()))
 	raw, ok := d.call(ctx, "media declare", http.MethodPost, d.client.baseURL+"/v1/media", d.auth(jsonHeaders), body, nil)
 	var declared struct {
 		Status string  `json:"status"`
@@ -304,7 +283,7 @@ func (d *dayDevice) declare(ctx context.Context, inspectionID string, m medium) 
 }
 
 // upload PUTs a medium's bytes to its presigned URL and completes it.
-func (d *dayDevice) upload(ctx context.Context, m medium, to *upload) bool {
+func (d *dayDevice) upload(ctx context.Context, m medium, content []byte, to *upload) bool {
 	if to == nil {
 		return true
 	}
@@ -312,7 +291,7 @@ func (d *dayDevice) upload(ctx context.Context, m medium, to *upload) bool {
 		d.rec.request("upload PUT", time.Now(), 0, "upload URL not on loopback")
 		return false
 	}
-	if _, ok := d.call(ctx, "upload PUT", to.Method, to.URL, to.Headers, m.bytes, nil); !ok {
+	if _, ok := d.call(ctx, "upload PUT", to.Method, to.URL, to.Headers, content, nil); !ok {
 		return false
 	}
 	_, ok := d.call(ctx, "media complete", http.MethodPost, d.client.baseURL+"/v1/media/"+m.id+"/complete", d.auth(nil), nil, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -89,7 +90,12 @@ func setUpDays(ctx context.Context, client *api, target loadTarget, opts options
 	if f.plan, err = newPlan(templateID, number, site.ID, document); err != nil {
 		return nil, err
 	}
-	if opts.photos > 0 && f.plan.photoAnswer < 0 {
+	if f.plan.needsCountersigner() {
+		if f.plan.countersigner, err = enlistCountersigner(ctx, client, adminToken, site.ID, f.run); err != nil {
+			return nil, err
+		}
+	}
+	if opts.photos > 0 && !slices.ContainsFunc(f.plan.media, func(m mediaItem) bool { return m.kind == "photo" }) {
 		return nil, fmt.Errorf("template %q has no top-level photo item for --photos", opts.template)
 	}
 	f.images, err = newImages()

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -72,8 +74,45 @@ func setUp(ctx context.Context, client *api, target loadTarget, opts options) (*
 	if err != nil {
 		return nil, err
 	}
-	f.plan, err = newPlan(templateID, number, site.ID, document)
+	if f.plan, err = newPlan(templateID, number, site.ID, document); err != nil {
+		return nil, err
+	}
+	if f.plan.needsCountersigner() {
+		f.plan.countersigner, err = enlistCountersigner(ctx, client, adminToken, site.ID, run)
+	}
 	return f, err
+}
+
+// enlistCountersigner creates the second person of the template's
+// two-person items, a guard of the site, signs them in on their own device
+// and registers that device's Ed25519 key, as their phone does.
+func enlistCountersigner(ctx context.Context, client *api, adminToken, siteID, run string) (*countersigner, error) {
+	email, password := "bench-countersigner-"+run+"@bench.invalid", randomHex(12)
+	var user struct {
+		ID string `json:"id"`
+	}
+	err := client.postJSON(ctx, "/v1/users", adminToken, map[string]any{"email": email, "name": "Countersigner",
+		"password": password, "role": "guard", "site_ids": []string{siteID}}, &user)
+	if err != nil {
+		return nil, fmt.Errorf("create the countersigner: %w", err)
+	}
+	token, err := client.login(ctx, email, password, "bench-"+run+"-countersigner")
+	if err != nil {
+		return nil, fmt.Errorf("sign the countersigner in: %w", err)
+	}
+	public, private, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		return nil, err
+	}
+	var key struct {
+		ID string `json:"id"`
+	}
+	err = client.postJSON(ctx, "/v1/me/keys", token, map[string]string{"public_key": base64.StdEncoding.EncodeToString(public),
+		"name": "bench countersigner's phone"}, &key)
+	if err != nil {
+		return nil, fmt.Errorf("register the countersigner's key: %w", err)
+	}
+	return &countersigner{userID: user.ID, keyID: key.ID, private: private}, nil
 }
 
 // signIn logs every device in, eight at a time: logins hash passwords, and

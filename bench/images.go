@@ -60,6 +60,14 @@ func wave(t float64) float64 {
 	return 3 - t
 }
 
+// of is medium m's bytes: the photo or the signature, stamped with its id.
+func (im *images) of(m medium) []byte {
+	if m.item.kind == "signature" {
+		return stampPNG(im.signature, m.id)
+	}
+	return stampJPEG(im.photo, m.id)
+}
+
 // stampJPEG inserts a COM segment with the id right after the SOI marker.
 func stampJPEG(file []byte, id string) []byte {
 	out := make([]byte, 0, len(file)+4+len(id))

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,12 +26,12 @@ type plan struct {
 	siteID     string
 	context    map[string]any
 	answers    []json.RawMessage // answer.set payloads, in item order
-	// photoAnswer and signatureAnswer index the answers of the template's
-	// first top-level photo and signature items (-1: none), whose media
-	// ids the day scenario makes fresh for every inspection.
-	photoAnswer, signatureAnswer int
-	photoKey, signatureKey       string
-	declareInPush                bool // the signature's declaration rides in the batch (media.declare)
+	// media are the template's top-level photo and signature items, in
+	// item order: every inspection names fresh media in their answers, and
+	// a submit names only declared media (issue 5).
+	media         []mediaItem
+	declareInPush bool           // the media's declarations ride in the batch (media.declare)
+	countersigner *countersigner // of the two-person items; nil: the template has none
 	// body is the push scenario's batch encoded once (body.go); nil: each
 	// push encodes its batch.
 	body *bodyTemplate
@@ -40,19 +44,26 @@ func newPlan(templateID string, number int, siteID string, document []byte) (*pl
 		return nil, fmt.Errorf("parse template %s v%d: %w", templateID, number, err)
 	}
 	input := checklists.SampleAnswers(tmpl, true)
-	p := &plan{templateID: templateID, number: number, siteID: siteID, context: input.Context, photoAnswer: -1, signatureAnswer: -1}
-	types := map[string]checklists.ItemType{}
+	p := &plan{templateID: templateID, number: number, siteID: siteID, context: input.Context}
+	// Answers are set item by item: "/key", or "/group/index/child" for
+	// each item of a group's repeat (client.AnswerPaths).
+	items := map[string]checklists.Item{}
 	for _, section := range tmpl.Sections {
 		for _, item := range section.Items {
-			types["/"+item.Key] = item.Type
+			items[item.Key] = item
+			for _, child := range item.Items {
+				items[item.Key+"/"+child.Key] = child
+			}
 		}
 	}
 	for _, pa := range client.AnswerPaths(tmpl, input.Answers) {
-		switch {
-		case types[pa.Path] == checklists.TypePhoto && p.photoAnswer < 0:
-			p.photoAnswer, p.photoKey = len(p.answers), pa.Path[1:]
-		case types[pa.Path] == checklists.TypeSignature && p.signatureAnswer < 0:
-			p.signatureAnswer, p.signatureKey = len(p.answers), pa.Path[1:]
+		tokens := strings.Split(pa.Path[1:], "/")
+		key := tokens[0]
+		if len(tokens) == 3 {
+			key = tokens[0] + "/" + tokens[2]
+		}
+		if m, ok := newMediaItem(items[key], len(p.answers), pa.Path, pa.Answer); ok {
+			p.media = append(p.media, m)
 		}
 		raw, err := answerPayload(pa.Path, pa.Answer)
 		if err != nil {
@@ -61,6 +72,118 @@ func newPlan(templateID string, number int, siteID string, document []byte) (*pl
 		p.answers = append(p.answers, raw)
 	}
 	return p, nil
+}
+
+// mediaItem is an item of the plan's template whose answer names media: a
+// photo or signature item, or a two-person item, whose second person draws
+// a signature beside the proof from their own key; at the top level or in
+// one repeat of a group.
+type mediaItem struct {
+	answer int    // index of its answer in plan.answers
+	path   string // of its answer: /key or /group/index/key
+	key    string // the item's key
+	kind   string // "photo", "signature" or "countersign"
+	fewest int    // media a passing answer names at least: 1 but for photos, min_count
+	role   string // who signs: the signature's signer_role, the countersign's role
+	// sample is a countersigned item's answer without its countersignature:
+	// what the second person agrees to.
+	sample checklists.Answer
+}
+
+const countersignKind = "countersign"
+
+// newMediaItem is item's mediaItem, if its answer names media.
+func newMediaItem(item checklists.Item, answer int, path string, sample checklists.Answer) (mediaItem, bool) {
+	m := mediaItem{answer: answer, path: path, key: item.Key, kind: string(item.Type), fewest: 1}
+	switch {
+	case item.Type == checklists.TypePhoto:
+		m.fewest = 0
+		if item.MinCount != nil {
+			m.fewest = *item.MinCount
+		}
+	case item.Type == checklists.TypeSignature:
+		m.role = item.SignerRole
+	case item.Countersign != nil:
+		m.kind, m.role = countersignKind, item.Countersign.Role
+		m.sample = checklists.Answer{Value: sample.Value, Note: sample.Note, Media: sample.Media}
+	default:
+		return m, false
+	}
+	return m, true
+}
+
+// declaredKind is the kind its media are declared as.
+func (m mediaItem) declaredKind() string {
+	if m.kind == string(checklists.TypePhoto) {
+		return m.kind
+	}
+	return string(checklists.TypeSignature)
+}
+
+// contentType is what a phone declares for the item's media.
+func (m mediaItem) contentType() string {
+	if m.kind == string(checklists.TypePhoto) {
+		return "image/jpeg"
+	}
+	return "image/png"
+}
+
+// medium is one photo or signature an inspection names: its id and item.
+type medium struct {
+	id   string
+	item mediaItem
+}
+
+// countersigner is the second person of the template's two-person items: a
+// guard of the site, signed in on their own phone, which registered an
+// Ed25519 key (POST /v1/me/keys) and signs every countersignature with it.
+type countersigner struct {
+	userID, keyID string
+	private       ed25519.PrivateKey
+}
+
+// needsCountersigner reports whether the template has two-person items.
+func (p *plan) needsCountersigner() bool {
+	return slices.ContainsFunc(p.media, func(m mediaItem) bool { return m.kind == countersignKind })
+}
+
+// countersignature is the countersigner's proof that they agree to m's
+// item's answer in inspection inspectionID: their Ed25519 signature, in
+// standard base64, over checklists.CountersignSubject's message.
+func (p *plan) countersignature(m medium, inspectionID, signedAt string) string {
+	message := checklists.CountersignSubject{InspectionID: inspectionID, Path: m.item.path,
+		AnswerSHA256: checklists.AnswerDigest(m.item.sample), UserID: p.countersigner.userID,
+		KeyID: p.countersigner.keyID, SignedAt: signedAt}.Message()
+	return base64.StdEncoding.EncodeToString(ed25519.Sign(p.countersigner.private, message))
+}
+
+// newMedia are fresh media for one inspection: one per signature and
+// two-person item and the fewest each photo item takes, or photos of them for the first photo
+// item when it takes fewer (the day scenario's --photos).
+func (p *plan) newMedia(photos int, newMediumID func() string) []medium {
+	var out []medium
+	first := true
+	for _, item := range p.media {
+		n := item.fewest
+		if item.kind == string(checklists.TypePhoto) && first {
+			n, first = max(n, photos), false
+		}
+		for range n {
+			out = append(out, medium{id: newMediumID(), item: item})
+		}
+	}
+	return out
+}
+
+// mutationsPerPush is how many mutations one push of the push scenario
+// carries: start, the answers and submit, and the media's declarations
+// when they ride in the batch.
+func (p *plan) mutationsPerPush() int {
+	n := len(p.answers) + 2
+	if p.declareInPush {
+		n += len(p.newMedia(0, func() string { return "" }))
+	}
+	return n
 }
 
 // batchOf is one inspection as a phone coming back online sends it
@@ -97,32 +220,49 @@ func must(m mutation.Envelope, err error) mutation.Envelope {
 	return m
 }
 
-// mediaAnswers are the replacements of the photo and signature answers
-// naming the given media: since media arrived (issue 5) a submit names
-// only media declared for its inspection.
-func (p *plan) mediaAnswers(photoIDs []string, signatureID string) map[int]json.RawMessage {
-	replace := map[int]json.RawMessage{}
-	if p.photoAnswer >= 0 {
-		replace[p.photoAnswer], _ = answerPayload("/"+p.photoKey, checklists.Answer{Value: append([]string{}, photoIDs...)})
-	}
-	if p.signatureAnswer >= 0 {
-		replace[p.signatureAnswer], _ = answerPayload("/"+p.signatureKey, signatureAnswer(signatureID))
+// mediaAnswers are the answers of the plan's media items naming the given
+// media, by answer index; a two-person item's carries the countersignature
+// with signedAt as its time.
+func (p *plan) mediaAnswers(inspectionID, signedAt string, media []medium) map[int]json.RawMessage {
+	replace := make(map[int]json.RawMessage, len(p.media))
+	for _, item := range p.media {
+		var named []medium
+		for _, m := range media {
+			if m.item.answer == item.answer {
+				named = append(named, m)
+			}
+		}
+		var answer checklists.Answer
+		switch {
+		case item.kind == countersignKind && len(named) == 1:
+			answer = item.sample
+			answer.Countersign = &checklists.Countersignature{UserID: p.countersigner.userID, SignatureMediaID: named[0].id,
+				KeyID: p.countersigner.keyID, SignedAt: signedAt, Signature: p.countersignature(named[0], inspectionID, signedAt)}
+		case item.kind == string(checklists.TypeSignature) && len(named) == 1:
+			answer = signatureAnswer(named[0].id)
+		default:
+			ids := []string{}
+			for _, m := range named {
+				ids = append(ids, m.id)
+			}
+			answer = checklists.Answer{Value: ids}
+		}
+		replace[item.answer], _ = answerPayload(item.path, answer)
 	}
 	return replace
 }
 
-// declaration is the media.declare mutation of an inspection's signature,
-// the batch's first: the submit at its end names it.
-func (p *plan) declaration(now time.Time, inspectionID, signatureID string) mutation.Envelope {
-	return p.declarationWith(now, inspectionID, signatureID, newID)
-}
-
-// declarationWith is declaration with its mutation id from newMutationID.
-func (p *plan) declarationWith(now time.Time, inspectionID, signatureID string, newMutationID func() string) mutation.Envelope {
-	sha256hex, _ := signatureDigests(signatureID)
-	body := signatureDeclaration(signatureID, inspectionID, p.signatureKey, sha256hex, 1000, now)
-	body.ID = "" // the entity_id names it
-	return must(mutation.New(newMutationID(), mutation.MediaDeclare, signatureID, body, now.UTC().Format(time.RFC3339)))
+// declarations are the media.declare mutations of an inspection's media,
+// the batch's first: the submit at its end names them.
+func (p *plan) declarations(now time.Time, inspectionID string, media []medium, newMutationID func() string) []mutation.Envelope {
+	out := make([]mutation.Envelope, 0, len(media))
+	for _, m := range media {
+		sha256hex, _ := mediumDigests(m)
+		body := declaration(m, inspectionID, sha256hex, 1000, now)
+		body.ID = "" // the entity_id names it
+		out = append(out, must(mutation.New(newMutationID(), mutation.MediaDeclare, m.id, body, now.UTC().Format(time.RFC3339))))
+	}
+	return out
 }
 
 // answerPayload is the answer.set payload setting the answer at path.
@@ -134,15 +274,23 @@ func answerPayload(path string, answer checklists.Answer) (json.RawMessage, erro
 	return mutation.Encode(mutation.AnswerSet, mutation.Answer{Path: path, Answer: raw})
 }
 
-// signatureDeclaration is the POST /v1/media body of a signature image
-// with the given digest and size.
-func signatureDeclaration(id, inspectionID, itemKey, sha256hex string, size int, now time.Time) mutation.Declare {
+// declaration is the POST /v1/media body of medium m with the given digest
+// and size; a signature carries what it signs.
+func declaration(m medium, inspectionID, sha256hex string, size int, now time.Time) mutation.Declare {
 	at := now.UTC().Format(time.RFC3339)
-	return mutation.Declare{ID: id, SHA256: sha256hex, Size: int64(size), ContentType: "image/png", Kind: "signature",
-		InspectionID: inspectionID, ItemKey: itemKey, CapturedAt: at,
-		Signature: &mutation.Signature{Strokes: json.RawMessage(`[[[20,60],[380,60]]]`),
+	d := mutation.Declare{ID: m.id, SHA256: sha256hex, Size: int64(size), ContentType: m.item.contentType(),
+		Kind: m.item.declaredKind(), InspectionID: inspectionID, ItemKey: m.item.key, CapturedAt: at}
+	switch m.item.kind {
+	case string(checklists.TypeSignature):
+		d.Signature = &mutation.Signature{Strokes: json.RawMessage(`[[[20,60],[380,60]]]`),
 			SignerName: "Bench Guard", SignerRole: "guard", SignedAt: at,
-			ContentDigest: checklists.AnswerDigest(signatureAnswer(id))}}
+			ContentDigest: checklists.AnswerDigest(signatureAnswer(m.id))}
+	case countersignKind:
+		d.Signature = &mutation.Signature{Strokes: json.RawMessage(`[[[20,60],[380,80]]]`),
+			SignerName: "Bench Countersigner", SignerRole: m.item.role, SignedAt: at,
+			ContentDigest: checklists.AnswerDigest(m.item.sample)}
+	}
+	return d
 }
 
 // signatureAnswer is the answer naming signature id: what the signature

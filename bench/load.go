@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,8 +11,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/patrolsync/patrolsync/internal/mutation"
 )
 
 // observer is told when the measured window opens and closes, so that CPU
@@ -75,7 +71,7 @@ func runLoad(ctx context.Context, opts options, target loadTarget, progress io.W
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	watch(ctx, window{rec.measureFrom, rec.measureTo}, rec.progressLine, opts.quiet, progress, done, observers)
-	return rec.report(opts, len(f.plan.answers)), ctx.Err()
+	return rec.report(opts, len(f.plan.answers), f.plan.mutationsPerPush()), ctx.Err()
 }
 
 // window is the measured part of a run.
@@ -134,8 +130,8 @@ func runDevice(ctx context.Context, client *api, d device, p *plan, rec *recorde
 	}
 }
 
-// attempt is one inspection a device sent: its signature's declaration,
-// then the push.
+// attempt is one inspection a device sent: its media's declarations, then
+// the push.
 type attempt struct {
 	inspection string        // its id
 	pushed     time.Time     // when the push was sent, or the declaration when that failed
@@ -146,41 +142,36 @@ type attempt struct {
 
 func (a attempt) answered() time.Time { return a.pushed.Add(a.latency) }
 
-// sendInspection declares the signature and pushes one whole inspection.
-// A submit names only declared media (issue 5): the signature is declared
-// as a phone does, without uploading it (the inspection stays
-// media_pending), either as the batch's first mutation or, with
-// --declare request, by POST /v1/media first; push latency starts after
-// that request.
+// sendInspection declares the inspection's media and pushes it whole. A
+// submit names only declared media (issue 5): every signature (and the
+// photos a required photo item needs) is declared as a phone does, without
+// uploading it (the inspection stays media_pending), either as the batch's
+// first mutations or, with --declare request, by POST /v1/media first;
+// push latency starts after those requests.
 func sendInspection(ctx context.Context, client *api, token string, p *plan) attempt {
-	id, signatureID := newID(), newID()
+	id := newID()
+	media := p.newMedia(0, newID)
 	a := attempt{inspection: id, pushed: time.Now()}
-	var declare []mutation.Envelope
-	if p.declareInPush {
-		if p.body == nil {
-			declare = []mutation.Envelope{p.declaration(a.pushed, id, signatureID)}
+	if !p.declareInPush {
+		for _, m := range media {
+			if a.outcome = declareMedium(ctx, client, token, id, m, a.pushed); a.outcome != "" {
+				break
+			}
 		}
-	} else {
-		a.outcome = declareSignature(ctx, client, token, id, signatureID, p.signatureKey, a.pushed)
 	}
 	if a.outcome == "" {
 		a.pushed = time.Now()
+		v := values{inspection: id, media: media, clientTime: a.pushed.UTC().Format(time.RFC3339), appendMutationID: appendNewID}
 		var body []byte
 		if p.body != nil {
-			body = p.body.appendBody(make([]byte, 0, p.body.size), values{inspection: id, signature: signatureID,
-				clientTime: a.pushed.UTC().Format(time.RFC3339), appendMutationID: appendNewID})
+			body = p.body.appendBody(make([]byte, 0, p.body.size), v)
 		} else {
-			batch := append(declare, p.batchOf(a.pushed, id, p.mediaAnswers(nil, signatureID))...)
 			var err error
-			if body, err = json.Marshal(map[string]any{"mutations": batch}); err != nil {
+			if body, err = p.encodeBatch(v); err != nil {
 				panic(err) // only plain values in a batch
 			}
 		}
-		mutations := len(p.answers) + 2 // start, answers, submit
-		if p.declareInPush {
-			mutations++
-		}
-		a.outcome, a.retryAfter = push(ctx, client, token, body, mutations)
+		a.outcome, a.retryAfter = push(ctx, client, token, body, p.mutationsPerPush())
 	}
 	a.latency = time.Since(a.pushed)
 	return a
@@ -195,11 +186,11 @@ func backOff(a attempt) time.Duration {
 	return min(max(a.retryAfter, 100*time.Millisecond), 2*time.Second)
 }
 
-// declareSignature declares the signature medium of an inspection about
-// to be pushed, and returns "" or what went wrong.
-func declareSignature(ctx context.Context, client *api, token, inspectionID, id, itemKey string, now time.Time) string {
-	sum := sha256.Sum256([]byte(id)) // never uploaded: any digest will do
-	err := client.postJSON(ctx, "/v1/media", token, signatureDeclaration(id, inspectionID, itemKey, hex.EncodeToString(sum[:]), 1000, now), nil)
+// declareMedium declares a medium of an inspection about to be pushed, and
+// returns "" or what went wrong.
+func declareMedium(ctx context.Context, client *api, token, inspectionID string, m medium, now time.Time) string {
+	sha256hex, _ := mediumDigests(m)
+	err := client.postJSON(ctx, "/v1/media", token, declaration(m, inspectionID, sha256hex, 1000, now), nil)
 	var status *statusError
 	switch {
 	case err == nil:
@@ -243,6 +234,9 @@ func push(ctx context.Context, client *api, token string, body []byte, want int)
 	var answer struct {
 		Results []struct {
 			Status string `json:"status"`
+			Errors []struct {
+				Pointer string `json:"pointer"`
+			} `json:"errors"`
 		} `json:"results"`
 	}
 	if err := json.Unmarshal(raw, &answer); err != nil || len(answer.Results) != want {
@@ -250,7 +244,11 @@ func push(ctx context.Context, client *api, token string, body []byte, want int)
 	}
 	for _, r := range answer.Results {
 		if r.Status != "applied" {
-			return "HTTP 200, a mutation " + r.Status, 0
+			outcome := "HTTP 200, a mutation " + r.Status
+			if len(r.Errors) > 0 {
+				outcome += " at " + r.Errors[0].Pointer // which check, so that a tool error shows itself
+			}
+			return outcome, 0
 		}
 	}
 	return "", 0

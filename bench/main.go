@@ -1,9 +1,10 @@
 // Command bench is the load tool. It has two scenarios:
 //
 //   - push (the default) measures push ingest: simulated devices, each
-//     signed in as a guard, push whole inspections of the night-patrol
-//     template (start, one answer.set per item, submit, in one batch, as a
-//     phone does when it comes back online) for a fixed time, and the tool
+//     signed in as a guard, push whole inspections of the bank branch's
+//     opening check (30 answers and four signatures: the declarations,
+//     start, one answer.set per item, submit, in one batch, as a phone
+//     does when it comes back online) for a fixed time, and the tool
 //     reports inspections per second and push latency. With --rate the
 //     devices start inspections on a fixed schedule instead (an open
 //     load), and the tool also reports how far behind schedule they fell.
@@ -41,6 +42,15 @@ import (
 
 // maxDuration bounds a run whatever the flags say.
 const maxDuration = 10 * time.Minute
+
+// The scenarios' templates. Issue 17 counts CPU per 30-answer inspection:
+// cu-opening-check's passing inspection answers exactly 30 items.
+// night-patrol-round's answers 14 (its per-area notes show only for an
+// anomaly) and it is the day's, for its top-level photo item.
+const (
+	defaultPushTemplate = "cu-opening-check"
+	defaultDayTemplate  = "night-patrol-round"
+)
 
 // maxRate bounds --rate: far above what one machine can push, low enough
 // that a mistyped rate is refused rather than run.
@@ -149,7 +159,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.devicesPerGuard, "devices-per-guard", 10, "devices signed in as the same guard")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long the load runs after the warm-up (at most 10m)")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "load before measuring starts (connections, caches, pool)")
-	fs.StringVar(&o.template, "template", "night-patrol-round", "key of the standard template to fill in")
+	fs.StringVar(&o.template, "template", "", "key of the standard template to fill in (default: "+defaultPushTemplate+
+		" with --scenario push, 30 answers and four signatures; "+defaultDayTemplate+" with --scenario day, which has a photo item)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress line every second")
 	fs.BoolVar(&o.analyze, "analyze", true, "with --spawn: ANALYZE the database when the warm-up ends, as autovacuum would "+
 		"within a minute in production (false: measure query plans made for empty tables)")
@@ -178,6 +189,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		"once and that every puller's cursor missed nothing")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if o.template == "" {
+		o.template = defaultPushTemplate
+		if o.scenario == "day" {
+			o.template = defaultDayTemplate
+		}
 	}
 	var problems []error
 	if (o.spawn == "") == (o.server == "") {

@@ -179,7 +179,7 @@ func TestRecordScheduleLag(t *testing.T) {
 	if line := words(rec.progressLine(3 * time.Second)); !strings.Contains(line, "lag max 0.0 ms") {
 		t.Fatalf("progress line %q: want the lag to restart from 0", line)
 	}
-	got := rec.report(options{devices: 5, devicesPerGuard: 10, rate: 10}, 30).paced
+	got := rec.report(options{devices: 5, devicesPerGuard: 10, rate: 10}, 30, 32).paced
 	want := pacedFigures{rate: 10, period: 500 * millisecond, fromP50: 400 * millisecond, fromP99: 1500 * millisecond, lagP99: 1400 * millisecond, lagMax: 1400 * millisecond,
 		busyLagP99: 1300 * millisecond, toolLagP99: 300 * millisecond, toolLagMax: 300 * millisecond, begun: 4, late: 2, unstarted: 2}
 	if got == nil || *got != want {
@@ -221,7 +221,7 @@ func TestReportRows(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			tc.rec.report(options{devices: 5, devicesPerGuard: 10, rate: tc.rate}, 30).print(&out)
+			tc.rec.report(options{devices: 5, devicesPerGuard: 10, rate: tc.rate}, 30, 32).print(&out)
 			for _, w := range tc.want {
 				if !strings.Contains(out.String(), w) {
 					t.Errorf("report lacks %q:\n%s", w, out.String())

@@ -2,19 +2,15 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/app"
 	"github.com/patrolsync/patrolsync/internal/config"
-	"github.com/patrolsync/patrolsync/internal/media"
 	"github.com/patrolsync/patrolsync/internal/org"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/syncer"
@@ -60,21 +56,19 @@ type fixture struct {
 	plan        *plan
 }
 
-// pushOne declares the inspection's signature (a submit names only
-// declared media), then pushes the inspection: both are timed, as a phone
-// sends both.
+// pushOne declares the inspection's media (a submit names only declared
+// media), then pushes the inspection: both are timed, as a phone sends
+// both.
 func (f *fixture) pushOne(b *testing.B) {
-	id, signatureID := newID(), newID()
-	sum := sha256.Sum256([]byte(signatureID))
-	digest, now := hex.EncodeToString(sum[:]), time.Now().UTC().Format(time.RFC3339)
-	_, err := f.app.Media.Declare(f.ctx, media.DeclareInput{ID: signatureID, SHA256: digest, Size: 1000,
-		ContentType: "image/png", Kind: "signature", InspectionID: id, ItemKey: f.plan.signatureKey,
-		Signature: &media.SignatureInput{Strokes: json.RawMessage(`[[[1,2]]]`), SignerName: "Bench Guard",
-			SignerRole: "guard", SignedAt: now, ContentDigest: checklists.AnswerDigest(signatureAnswer(signatureID))}})
-	if err != nil {
-		b.Fatal(err)
+	id, now := newID(), time.Now()
+	media := f.plan.newMedia(0, newID)
+	for _, m := range media {
+		sha256hex, _ := mediumDigests(m)
+		if _, err := f.app.Media.Declare(f.ctx, declaration(m, id, sha256hex, 1000, now)); err != nil {
+			b.Fatal(err)
+		}
 	}
-	batch := f.plan.batchOf(time.Now(), id, f.plan.mediaAnswers(nil, signatureID))
+	batch := f.plan.batchOf(time.Now(), id, f.plan.mediaAnswers(id, now.UTC().Format(time.RFC3339), media))
 	results, err := f.app.Sync.Push(f.ctx, batch)
 	if err != nil {
 		b.Fatal(err)

@@ -138,6 +138,7 @@ func (r *recorder) progressLine(elapsed time.Duration) string {
 // report is what a run measured.
 type report struct {
 	devices, guards, answers int
+	mutations                int // per push
 	warmup, duration         time.Duration
 	inspectionsPerSecond     float64
 	inspections, total       int
@@ -172,12 +173,12 @@ type section struct {
 	rows  [][2]string
 }
 
-func (r *recorder) report(opts options, answers int) *report {
+func (r *recorder) report(opts options, answers, mutations int) *report {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	sorted := sortedCopy(r.latencies)
 	out := &report{devices: opts.devices, guards: (opts.devices + opts.devicesPerGuard - 1) / opts.devicesPerGuard,
-		answers: answers, warmup: opts.warmup, duration: r.measureTo.Sub(r.measureFrom), inspections: r.inspections,
+		answers: answers, mutations: mutations, warmup: opts.warmup, duration: r.measureTo.Sub(r.measureFrom), inspections: r.inspections,
 		total: r.total, pushes: len(sorted), failed: r.failed, errors: r.errors}
 	out.inspectionsPerSecond = float64(r.inspections) / out.duration.Seconds()
 	out.measureFrom, out.slowest = r.measureFrom, slowestSeconds(r.measureFrom, r.starts, r.latencies, 5)
@@ -251,7 +252,7 @@ func (r *report) headline() (float64, time.Duration) { return r.inspectionsPerSe
 
 func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "\n## Push ingest: %d devices (%d guards), %d answers per inspection, %d mutations per push\n\n",
-		r.devices, r.guards, r.answers, r.answers+2)
+		r.devices, r.guards, r.answers, r.mutations)
 	fmt.Fprintf(w, "| figure | value |\n|---|---|\n")
 	rows := [][2]string{
 		{"mode", r.paced.mode()},
