@@ -57,6 +57,9 @@ type workingSet struct {
 	// drillHolds are drills held by inspections submitted here, written
 	// once the inspections are (drills.go).
 	drillHolds []drillHold
+	// countersigners are the users and keys read to verify the
+	// countersignatures of inspections submitted here (countersigners.go).
+	countersigners countersigners
 }
 
 func newWorkingSet() *workingSet {
