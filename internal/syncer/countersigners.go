@@ -16,17 +16,13 @@ import (
 // callers' standing does (confirm.go). Only rows and "not found" are kept:
 // any other error aborts the transaction anyway.
 type countersigners struct {
-	users map[string]userLookup
-	keys  map[string]keyLookup
+	users map[string]lookup[store.User]
+	keys  map[string]lookup[store.UserKey]
 }
 
-type userLookup struct {
-	row   store.User
-	found bool
-}
-
-type keyLookup struct {
-	row   store.UserKey
+// lookup is one reading of a row by id: the row, or that there is none.
+type lookup[T any] struct {
+	row   T
 	found bool
 }
 
@@ -39,38 +35,33 @@ type countersignReader struct {
 
 func (b *batch) countersignReader() countersignReader {
 	if b.countersigners.users == nil {
-		b.countersigners = countersigners{users: map[string]userLookup{}, keys: map[string]keyLookup{}}
+		b.countersigners = countersigners{users: map[string]lookup[store.User]{}, keys: map[string]lookup[store.UserKey]{}}
 	}
 	return countersignReader{tx: b.tx, cache: &b.countersigners}
 }
 
 // User is store.Tx.User, once per id.
 func (r countersignReader) User(id string) (store.User, error) {
-	if seen, ok := r.cache.users[id]; ok {
-		return seen.row, notFoundUnless(seen.found, "syncer.countersigner")
-	}
-	row, err := r.tx.User(id)
-	if err == nil || errs.Is(err, errs.NotFound) {
-		r.cache.users[id] = userLookup{row: row, found: err == nil}
-	}
-	return row, err
+	return readOnce(r.cache.users, id, r.tx.User)
 }
 
 // UserKey is store.Tx.UserKey, once per id.
 func (r countersignReader) UserKey(id string) (store.UserKey, error) {
-	if seen, ok := r.cache.keys[id]; ok {
-		return seen.row, notFoundUnless(seen.found, "syncer.countersignKey")
-	}
-	row, err := r.tx.UserKey(id)
-	if err == nil || errs.Is(err, errs.NotFound) {
-		r.cache.keys[id] = keyLookup{row: row, found: err == nil}
-	}
-	return row, err
+	return readOnce(r.cache.keys, id, r.tx.UserKey)
 }
 
-func notFoundUnless(found bool, op string) error {
-	if found {
-		return nil
+// readOnce answers from seen, or reads and remembers the row or its
+// absence.
+func readOnce[T any](seen map[string]lookup[T], id string, read func(string) (T, error)) (T, error) {
+	if known, ok := seen[id]; ok {
+		if !known.found {
+			return known.row, errs.E("syncer.countersigners", errs.NotFound, "not found")
+		}
+		return known.row, nil
 	}
-	return errs.E(op, errs.NotFound, "not found")
+	row, err := read(id)
+	if err == nil || errs.Is(err, errs.NotFound) {
+		seen[id] = lookup[T]{row: row, found: err == nil}
+	}
+	return row, err
 }
