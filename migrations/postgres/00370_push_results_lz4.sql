@@ -3,9 +3,9 @@
 -- which stays inline and uncompressed up to toast_tuple_target = 8160
 -- bytes, the most PostgreSQL allows. A row costs about 230 bytes per
 -- mutation (its result, 32 bytes of body hash, its id, type and client
--- time), so a 30-answer inspection pushed whole (about 36 mutations: its
--- start, 30 answers, 4 signatures declared, its submit) is about 8.4 kB
--- and crosses it: PostgreSQL then compresses the widest values with the
+-- time), so a 30-answer inspection pushed whole (36 to 40 mutations: its
+-- start, 30 answers, its signatures declared, its submit) is 8.3 to
+-- 9.3 kB and crosses it: PostgreSQL then compresses the widest values with the
 -- default pglz, which more than doubled the backend's CPU for the insert
 -- (docs/benchmarks.md, "Issue 17, branch ingest17b": 0.10 ms a row with
 -- pglz, 0.04 with lz4). lz4 compresses the same values about as small in
