@@ -166,8 +166,15 @@ func TestCountersignVerified(t *testing.T) {
 				return proof
 			}, checklists.CodeCountersignSignature},
 		}
-		for _, c := range cases {
-			id := newID()
+		// Each case alone in its push, then every case in one push: the
+		// server looks up a countersigner and key once per group of
+		// pushes (countersignLookups), and one case's lookups must not
+		// decide another's verdict.
+		ids := make([]string, 2*len(cases))
+		var together []mutation
+		for i := range ids {
+			c, id := cases[i%len(cases)], newID()
+			ids[i] = id
 			answer := yes
 			answer.Countersign = c.proof(id)
 			batch := []mutation{
@@ -175,9 +182,20 @@ func TestCountersignVerified(t *testing.T) {
 				mut("answer.set", id, map[string]any{"path": "/vault_checked", "answer": answer}),
 				mut("inspection.submit", id, map[string]any{}),
 			}
-			_, results := push(t, env, inspector.Token, batch)
-			wantStatus(t, results, "applied")
-
+			if i < len(cases) {
+				_, results := push(t, env, inspector.Token, batch)
+				wantStatus(t, results, "applied")
+			} else {
+				together = append(together, batch...)
+			}
+		}
+		_, results := push(t, env, inspector.Token, together)
+		wantStatus(t, results, "applied")
+		for i, id := range ids {
+			c := cases[i%len(cases)]
+			if i >= len(cases) {
+				c.name += ", every case in one push"
+			}
 			var view countersignedView
 			env.Get("/v1/inspections/"+id, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &view)
 			if len(view.Evaluation.Countersigns) != 1 || view.Evaluation.Countersigns[0].Verdict == nil {
