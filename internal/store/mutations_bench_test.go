@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
@@ -16,7 +17,11 @@ import (
 // mutations (a declaration, an inspection's start, 30 answers and its
 // submit), the claim and lookup of their ids at the start of the group's
 // transaction and the insert at its end, on a table that already holds
-// 2 000 such pushes (66 000 results). One op is one group.
+// 2 000 such pushes (66 000 results). One op is one group. The wide case
+// is a 30-answer inspection as the load tool pushes it (36 mutations, four
+// signatures declared, each with its client time): its row is past
+// toast_tuple_target and compressed (migration 00370), and it reports the
+// backends' CPU per group besides the wall time.
 //
 //	go run ./cmd/testrun -run '^$' -bench StoredResults -benchtime 200x ./internal/store/
 func BenchmarkStoredResults(b *testing.B) {
@@ -39,25 +44,26 @@ func BenchmarkStoredResults(b *testing.B) {
 	for i := range users {
 		users[i], devices[i] = newID(), newID()
 	}
-	group := func(pushes int) ([]store.Mutation, []string, []store.MutationScope) {
+	pushOf := func(pushes, mutations int, clientTime *time.Time) ([]store.Mutation, []string, []store.MutationScope) {
 		var rows []store.Mutation
 		var ids []string
 		var scopes []store.MutationScope
 		for p := range pushes {
 			scopes = append(scopes, store.MutationScope{DeviceID: devices[p], UserID: users[p]})
 			entity := newID()
-			for i := range 33 {
+			for i := range mutations {
 				id := newID()
 				hash := make([]byte, 32)
 				copy(hash, id)
 				rows = append(rows, store.Mutation{MutationID: id, UserID: users[p], DeviceID: devices[p], Type: "answer.set",
-					EntityID: &entity, Status: "applied", BodyHash: hash,
+					EntityID: &entity, Status: "applied", BodyHash: hash, ClientTime: clientTime,
 					Result: fmt.Appendf(nil, `{"mutation_id":"%s","status":"applied","entity_id":"%s","version":%d}`, id, entity, i+1)})
 				ids = append(ids, id)
 			}
 		}
 		return rows, ids, scopes
 	}
+	group := func(pushes int) ([]store.Mutation, []string, []store.MutationScope) { return pushOf(pushes, 33, nil) }
 	var stored []string
 	for range 125 {
 		rows, ids, _ := group(16)
@@ -111,6 +117,17 @@ func BenchmarkStoredResults(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+	b.Run("insert 16 wide pushes", func(b *testing.B) {
+		now := time.Now().UTC()
+		cpu := startBackendCPU(b, db)
+		for b.Loop() {
+			rows, _, _ := pushOf(16, 36, &now)
+			if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertMutations(rows) }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		cpu.report(b)
 	})
 	b.Run("replay one stored push", func(b *testing.B) {
 		for b.Loop() {

@@ -57,6 +57,9 @@ type workingSet struct {
 	// drillHolds are drills held by inspections submitted here, written
 	// once the inspections are (drills.go).
 	drillHolds []drillHold
+	// countersigners are the users and keys read to verify the
+	// countersignatures of inspections submitted here (countersigners.go).
+	countersigners countersigners
 }
 
 func newWorkingSet() *workingSet {
@@ -259,7 +262,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 				digests = append(digests, strings.ToLower(named.SHA256))
 			}
 			if input.IsUUID(named.InspectionID) {
-				mediaOf = append(mediaOf, named.InspectionID)
+				mediaOf = appendOnce(mediaOf, seen, named.InspectionID)
 				if !seen["inspection"+named.InspectionID] && !ws.holds("inspection", named.InspectionID) {
 					seen["inspection"+named.InspectionID] = true
 					ids["inspection"] = append(ids["inspection"], named.InspectionID)
@@ -285,7 +288,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 		}
 		seen[m.Type+m.EntityID] = true
 		if m.Type == string(mutation.InspectionSubmit) {
-			mediaOf = append(mediaOf, m.EntityID)
+			mediaOf = appendOnce(mediaOf, seen, m.EntityID)
 		}
 		if !seen[kind+m.EntityID] && !ws.holds(kind, m.EntityID) {
 			seen[kind+m.EntityID] = true
@@ -350,6 +353,20 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 		}
 	}
 	return nil
+}
+
+// appendOnce appends an inspection id whose media are to be read, unless
+// it is in ids already. Every media.declare names its inspection, so a
+// 30-answer cu-opening-check with 8 signatures named its inspection 9
+// times in the media lookup's IN list: each element is estimated by the
+// planner and each length is a statement text of its own (issue 17: the
+// lookup was PostgreSQL's busiest statement).
+func appendOnce(ids []string, seen map[string]bool, id string) []string {
+	if seen["media of"+id] {
+		return ids
+	}
+	seen["media of"+id] = true
+	return append(ids, id)
 }
 
 // noteTaken records ids of a kind that another organisation holds.

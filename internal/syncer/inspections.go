@@ -242,7 +242,7 @@ func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
 		return evaluation, nil
 	}
 	subject := countersign.Subject{InspectionID: st.row.ID, SiteID: st.row.SiteID, InspectorID: st.row.OwnerID}
-	verdicts, err := countersign.Verify(b.tx, subject, evaluation.Countersigns)
+	verdicts, err := countersign.Verify(b.countersignReader(), subject, evaluation.Countersigns)
 	if err != nil {
 		return checklists.Result{}, err
 	}

@@ -109,6 +109,13 @@ func groupStatementsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, t
 			texts[1] = count.Texts()
 		}
 	}
+	// A push declaring its media names its inspection in each declaration
+	// and in its submit; the media lookup lists it once.
+	for _, text := range texts[0] {
+		if inPush && strings.HasPrefix(text, "SELECT *, 0 AS twin FROM media") && !strings.Contains(text, "inspection_id IN ($2)") {
+			t.Errorf("the media lookup of one push lists its inspection more than once:\n%s", text)
+		}
+	}
 	// The same texts, so that PostgreSQL prepares and plans each once per
 	// connection whatever the size of the group. The media lookups, the
 	// media insert and the media links' update still list their ids or
