@@ -20,6 +20,11 @@ type Input struct {
 	// them: an item whose countersignature has no verified verdict fails,
 	// and the outcome is not pass.
 	Countersigns map[string]CountersignVerdict `json:"countersigns,omitempty"`
+	// Judge, when set, is the server judging each countersignature as the
+	// evaluation meets it, instead of from Countersigns: one evaluation
+	// instead of one to list them and another with the verdicts. An item
+	// whose verdict is not verified fails, as with Countersigns.
+	Judge func(CountersignCheck) CountersignVerdict `json:"-"`
 }
 
 // Answer is the answer to one item. Value's JSON shape depends on the item

@@ -68,7 +68,7 @@ func (evaluation *evaluation) onlyFields(fields map[string]any, path string, all
 // whether the server's verdict fails the item. Whether the countersigner
 // exists, works at the site, holds the role and made the signature is for
 // the server to judge; the result lists every countersignature for that,
-// with the verdict when Input.Countersigns carries one.
+// with the verdict when Input.Judge or Input.Countersigns gives one.
 func (evaluation *evaluation) countersign(item *Item, answer *Answer, path string) (failed bool) {
 	given := answer.Countersign
 	if item.Countersign == nil {
@@ -77,12 +77,12 @@ func (evaluation *evaluation) countersign(item *Item, answer *Answer, path strin
 		}
 		return false
 	}
-	verdicts := evaluation.input.Countersigns
+	verdicts, judge := evaluation.input.Countersigns, evaluation.input.Judge
 	switch {
 	case given == nil || given.UserID == "":
 		evaluation.addError(path+"/countersign", CodeCountersignMissing, "a two-person item needs a second person's countersignature")
 		return false
-	case verdicts == nil && evaluation.input.InspectorID != "" && equalIDs(given.UserID, evaluation.input.InspectorID):
+	case verdicts == nil && judge == nil && evaluation.input.InspectorID != "" && equalIDs(given.UserID, evaluation.input.InspectorID):
 		// On the server the verdict says so, and the item fails.
 		evaluation.addError(path+"/countersign/user_id", CodeCountersignSelf, "the countersigner must be someone other than the inspector")
 		return false
@@ -94,7 +94,11 @@ func (evaluation *evaluation) countersign(item *Item, answer *Answer, path strin
 		Path: path, UserID: given.UserID, Role: item.Countersign.Role, SignatureMediaID: given.SignatureMediaID,
 		KeyID: given.KeyID, SignedAt: given.SignedAt, Signature: given.Signature, AnswerSHA256: AnswerDigest(*answer),
 	}
-	if verdicts != nil {
+	if judge != nil {
+		verdict := judge(check)
+		check.Verdict = &verdict
+		failed = !verdict.Verified
+	} else if verdicts != nil {
 		verdict, judged := verdicts[path]
 		if !judged {
 			verdict = CountersignVerdict{Code: CodeCountersignUnverified, Reason: "the countersignature was not verified"}

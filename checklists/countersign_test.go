@@ -11,9 +11,11 @@ const twoPersonTemplate = `{"key": "two", "title": {"en": "Two", "zh-CN": "二"}
    "countersign": {"role": "any"}, "finding": {"severity": "high", "due_hours": 24}},
   {"key": "open", "type": "yes_no", "label": {"en": "Opened", "zh-CN": "开门"}, "requires_passed": ["count"]}]}]}`
 
-// The server's verdicts decide: verified passes, anything else fails the
-// item (with its finding) and the outcome, without closing its gates; with
-// no verdicts (a phone) the countersignature is listed unjudged.
+// The server's verdicts decide, given beforehand (Countersigns) or as the
+// evaluation meets each countersignature (Judge, which wins): verified
+// passes, anything else fails the item (with its finding) and the
+// outcome, without closing its gates; with neither (a phone) the
+// countersignature is listed unjudged.
 func TestCountersignVerdicts(t *testing.T) {
 	t.Parallel()
 	template := mustParse(t, twoPersonTemplate)
@@ -23,26 +25,40 @@ func TestCountersignVerdicts(t *testing.T) {
 		"open": {Value: "yes"},
 	}
 	inspector := "0193a1b2-0000-7000-8000-000000000001"
+	verified := CountersignVerdict{Verified: true, UserName: "Li"}
+	refused := CountersignVerdict{Code: CodeCountersignSignature, Reason: "bad"}
+	judge := func(verdict CountersignVerdict) func(CountersignCheck) CountersignVerdict {
+		return func(check CountersignCheck) CountersignVerdict {
+			if check.Path != "/count" || check.KeyID != answers["count"].Countersign.KeyID || check.Role != "any" {
+				t.Errorf("judged %+v, want the item's countersignature", check)
+			}
+			return verdict
+		}
+	}
 	cases := []struct {
 		name     string
 		verdicts map[string]CountersignVerdict
+		judge    func(CountersignCheck) CountersignVerdict
 		outcome  string
 		failed   []string
 	}{
-		{"phone", nil, OutcomePass, nil},
-		{"verified", map[string]CountersignVerdict{"/count": {Verified: true, UserName: "Li"}}, OutcomePass, nil},
-		{"refused", map[string]CountersignVerdict{"/count": {Code: CodeCountersignSignature, Reason: "bad"}}, OutcomeFail, []string{"/count"}},
-		{"not judged", map[string]CountersignVerdict{}, OutcomeFail, []string{"/count"}},
+		{"phone", nil, nil, OutcomePass, nil},
+		{"verified", map[string]CountersignVerdict{"/count": verified}, nil, OutcomePass, nil},
+		{"refused", map[string]CountersignVerdict{"/count": refused}, nil, OutcomeFail, []string{"/count"}},
+		{"not judged", map[string]CountersignVerdict{}, nil, OutcomeFail, []string{"/count"}},
+		{"judged verified", map[string]CountersignVerdict{}, judge(verified), OutcomePass, nil},
+		{"judged refused", nil, judge(refused), OutcomeFail, []string{"/count"}},
+		{"the judge over verdicts", map[string]CountersignVerdict{"/count": verified}, judge(refused), OutcomeFail, []string{"/count"}},
 	}
 	for _, c := range cases {
-		result := Evaluate(template, Input{Answers: answers, InspectorID: inspector, Countersigns: c.verdicts})
+		result := Evaluate(template, Input{Answers: answers, InspectorID: inspector, Countersigns: c.verdicts, Judge: c.judge})
 		if result.Outcome != c.outcome || strings.Join(result.Failed, ",") != strings.Join(c.failed, ",") || len(result.Errors) != 0 {
 			t.Errorf("%s: outcome %s failed %v errors %v", c.name, result.Outcome, result.Failed, result.Errors)
 		}
 		if len(result.Countersigns) != 1 || result.Countersigns[0].AnswerSHA256 != AnswerDigest(Answer{Value: "yes"}) {
 			t.Fatalf("%s: countersigns %+v", c.name, result.Countersigns)
 		}
-		if judged := result.Countersigns[0].Verdict != nil; judged != (c.verdicts != nil) {
+		if judged := result.Countersigns[0].Verdict != nil; judged != (c.verdicts != nil || c.judge != nil) {
 			t.Errorf("%s: verdict %+v", c.name, result.Countersigns[0].Verdict)
 		}
 		if len(c.failed) > 0 && len(result.Findings) != 1 {
@@ -55,10 +71,14 @@ func TestCountersignVerdicts(t *testing.T) {
 		result.Errors[0].Code != CodeCountersignSelf {
 		t.Errorf("phone: errors %v, want countersign_self", result.Errors)
 	}
-	verdicts := map[string]CountersignVerdict{"/count": {Code: CodeCountersignSelf, Reason: "self"}}
-	if result := Evaluate(template, Input{Answers: self, InspectorID: inspector, Countersigns: verdicts}); len(result.Errors) != 0 ||
-		result.Outcome != OutcomeFail {
-		t.Errorf("server: outcome %s errors %v, want fail without errors", result.Outcome, result.Errors)
+	selfVerdict := CountersignVerdict{Code: CodeCountersignSelf, Reason: "self"}
+	for _, in := range []Input{
+		{Answers: self, InspectorID: inspector, Countersigns: map[string]CountersignVerdict{"/count": selfVerdict}},
+		{Answers: self, InspectorID: inspector, Judge: func(CountersignCheck) CountersignVerdict { return selfVerdict }},
+	} {
+		if result := Evaluate(template, in); len(result.Errors) != 0 || result.Outcome != OutcomeFail {
+			t.Errorf("server: outcome %s errors %v, want fail without errors", result.Outcome, result.Errors)
+		}
 	}
 }
 

@@ -37,7 +37,7 @@ type reader interface {
 func Verify(tx reader, subject Subject, checks []checklists.CountersignCheck) (map[string]checklists.CountersignVerdict, error) {
 	verdicts := make(map[string]checklists.CountersignVerdict, len(checks))
 	for _, check := range checks {
-		verdict, err := verify(tx, subject, check)
+		verdict, err := Judge(tx, subject, check)
 		if err != nil {
 			return nil, err
 		}
@@ -46,7 +46,8 @@ func Verify(tx reader, subject Subject, checks []checklists.CountersignCheck) (m
 	return verdicts, nil
 }
 
-func verify(tx reader, subject Subject, check checklists.CountersignCheck) (checklists.CountersignVerdict, error) {
+// Judge judges one countersignature, as Verify does each.
+func Judge(tx reader, subject Subject, check checklists.CountersignCheck) (checklists.CountersignVerdict, error) {
 	if strings.EqualFold(check.UserID, subject.InspectorID) {
 		return refuse(checklists.CodeCountersignSelf, "the countersigner is the inspector: a two-person item needs a second person", ""), nil
 	}

@@ -223,9 +223,11 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version, ContentHash: hash}, nil
 }
 
-// evaluate runs the engine over a submitted inspection with the server's
-// verdicts on its countersignatures: once to list them, once more with
-// the verdicts, so that an unverified countersignature fails its item.
+// evaluate runs the engine over a submitted inspection, judging its
+// countersignatures as the engine meets them, so that an unverified one
+// fails its item. It evaluates once: listing the countersignatures first
+// and evaluating again with the verdicts cost a second evaluation per
+// countersigned inspection (issue 17).
 func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
 	references, err := b.references(st)
 	if err != nil {
@@ -235,19 +237,23 @@ func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
 	if err := b.roundCheckpointTag(st, context); err != nil {
 		return checklists.Result{}, err
 	}
-	in := checklists.Input{Answers: st.answers, Context: context, InspectorID: st.row.OwnerID,
-		References: references, Countersigns: map[string]checklists.CountersignVerdict{}}
-	evaluation := st.pinned.prepared.Evaluate(in)
-	if len(evaluation.Countersigns) == 0 {
-		return evaluation, nil
-	}
 	subject := countersign.Subject{InspectionID: st.row.ID, SiteID: st.row.SiteID, InspectorID: st.row.OwnerID}
-	verdicts, err := countersign.Verify(b.countersignReader(), subject, evaluation.Countersigns)
-	if err != nil {
-		return checklists.Result{}, err
+	var lookupErr error // a database fault: the evaluation is thrown away
+	judge := func(check checklists.CountersignCheck) checklists.CountersignVerdict {
+		if lookupErr != nil {
+			return checklists.CountersignVerdict{}
+		}
+		verdict, err := countersign.Judge(b.countersignReader(), subject, check)
+		lookupErr = err
+		return verdict
 	}
-	in.Countersigns = verdicts
-	return st.pinned.prepared.Evaluate(in), nil
+	in := checklists.Input{Answers: st.answers, Context: context, InspectorID: st.row.OwnerID,
+		References: references, Countersigns: map[string]checklists.CountersignVerdict{}, Judge: judge}
+	evaluation := st.pinned.prepared.Evaluate(in)
+	if lookupErr != nil {
+		return checklists.Result{}, lookupErr
+	}
+	return evaluation, nil
 }
 
 // references are the server's own reference values of the inspection's
