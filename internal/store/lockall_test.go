@@ -1,0 +1,147 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	"github.com/patrolsync/patrolsync/internal/principal"
+	"github.com/patrolsync/patrolsync/internal/store"
+	"github.com/patrolsync/patrolsync/internal/testenv"
+)
+
+// The sync.backfill job's LockAll("users") and a push that names two users
+// in the order that deadlocked them, interleaved by hand: the push names
+// the user with the higher id (as an inspection names its owner), the
+// backfill locks every user in id order, then the push names the user with
+// the lower id (as a notification names its recipient). With FOR UPDATE
+// the backfill waited for the higher id holding the lower one, the push
+// waited for the lower one, and PostgreSQL failed one of them with
+// "deadlock detected" (40P01). Both must commit, and the lock must still
+// hold off a write of a user until the backfill commits. PostgreSQL only:
+// on SQLite LockAll does nothing, the transaction's write lock serializes.
+func TestLockAllLeavesReferencesFree(t *testing.T) {
+	db := open(t, testenv.Postgres(t))
+	ctx := mustOrg(t, db, "backfill-locks")
+	low, high := lockTestUser(), lockTestUser() // UUIDv7: low sorts first
+	if err := db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateUser(&low); err != nil {
+			return err
+		}
+		return tx.CreateUser(&high)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	notify := func(tx *store.Tx, userID string) error {
+		_, err := tx.InsertNotificationIfAbsent(&store.Notification{ID: newID(), UserID: userID, EventKey: "test:" + userID,
+			EventType: "test", SubjectType: "round", SubjectID: newID()})
+		return err
+	}
+
+	namedHigh, goOn, pushDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		pushDone <- db.InTx(ctx, func(tx *store.Tx) error {
+			if err := notify(tx, high.ID); err != nil {
+				return err
+			}
+			close(namedHigh)
+			<-goOn
+			return notify(tx, low.ID)
+		})
+	}()
+	select {
+	case <-namedHigh:
+	case err := <-pushDone:
+		t.Fatalf("the push ended before naming the second user: %v", err)
+	}
+
+	locked, commit, backfillDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		backfillDone <- db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.LockAll("users"); err != nil {
+				return err
+			}
+			close(locked)
+			<-commit
+			return nil
+		})
+	}()
+	// The backfill either holds every user now, or waits for one.
+	eventually(t, "the backfill to lock the users or wait for one", func() bool {
+		select {
+		case <-locked:
+			return true
+		case err := <-backfillDone:
+			t.Fatalf("backfill: %v", err)
+		default:
+		}
+		return lockWaiters(t, db.SQL()) > 0
+	})
+	close(goOn)
+	if err := <-pushDone; err != nil {
+		close(commit)
+		t.Fatalf("the push naming users beside the backfill: %v (backfill: %v)", err, <-backfillDone)
+	}
+	select {
+	case <-locked:
+	case err := <-backfillDone:
+		t.Fatalf("the backfill beside the push: %v", err)
+	}
+
+	// The backfill still holds off a write of a user until it commits.
+	current, err := db.Read(ctx).User(low.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := make(chan error, 1)
+	go func() {
+		current.Name = "renamed"
+		renamed <- db.InTx(ctx, func(tx *store.Tx) error { return tx.UpdateUser(&current, current.Version) })
+	}()
+	eventually(t, "the user's update to wait for the backfill", func() bool {
+		select {
+		case err := <-renamed:
+			t.Fatalf("a user was updated while the backfill held the users: %v", err)
+		default:
+		}
+		return lockWaiters(t, db.SQL()) > 0
+	})
+	close(commit)
+	if err := <-backfillDone; err != nil {
+		t.Fatalf("backfill: %v", err)
+	}
+	if err := <-renamed; err != nil {
+		t.Fatalf("the update after the backfill committed: %v", err)
+	}
+}
+
+func lockTestUser() store.User {
+	return store.User{ID: newID(), Email: newID() + "@example.com", Name: "u", Role: principal.Supervisor,
+		PasswordHash: "x", Active: true}
+}
+
+// lockWaiters counts the backends of the test's database waiting for a
+// lock.
+func lockWaiters(t *testing.T, db *sql.DB) int {
+	t.Helper()
+	var n int
+	err := db.QueryRowContext(context.Background(), `SELECT count(*) FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// eventually polls cond until it holds, failing after 30 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 30 s for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
