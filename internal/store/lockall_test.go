@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/internal/testenv"
@@ -113,6 +114,68 @@ func TestLockAllLeavesReferencesFree(t *testing.T) {
 	}
 	if err := <-renamed; err != nil {
 		t.Fatalf("the update after the backfill committed: %v", err)
+	}
+}
+
+// Two transactions that update two sites in opposite orders, interleaved
+// by hand into a deadlock: PostgreSQL rolls one back, and that one is
+// Unavailable (a 503 with Retry-After: run again, it goes through), never
+// Internal (a 500). The other commits.
+func TestDeadlockVictimIsRetryable(t *testing.T) {
+	db := open(t, testenv.Postgres(t))
+	ctx := mustOrg(t, db, "deadlock")
+	sites := []store.Site{{ID: newID(), Code: "A", Name: "A", Timezone: "UTC", Active: true},
+		{ID: newID(), Code: "B", Name: "B", Timezone: "UTC", Active: true}}
+	if err := db.InTx(ctx, func(tx *store.Tx) error {
+		for i := range sites {
+			if err := tx.CreateSite(&sites[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rename := func(tx *store.Tx, i int) error {
+		site := sites[i]
+		site.Name += " renamed"
+		return tx.UpdateSite(&site, site.Version)
+	}
+	var first [2]chan struct{}
+	goOn := make(chan struct{})
+	done := make(chan error, 2)
+	for i := range 2 {
+		first[i] = make(chan struct{})
+		go func() {
+			done <- db.InTx(ctx, func(tx *store.Tx) error {
+				if err := rename(tx, i); err != nil {
+					return err
+				}
+				close(first[i])
+				<-goOn
+				return rename(tx, 1-i)
+			})
+		}()
+	}
+	for i := range 2 {
+		select {
+		case <-first[i]:
+		case err := <-done:
+			t.Fatalf("a transaction ended before its second update: %v", err)
+		}
+	}
+	close(goOn)
+	var failed []error
+	for range 2 {
+		if err := <-done; err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) != 1 {
+		t.Fatalf("two transactions in a deadlock: %d failed (%v), want PostgreSQL to roll back one", len(failed), failed)
+	}
+	if err := failed[0]; !store.LostLockRace(err) || !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("the deadlock's victim: %v (kind %v), want a lost lock race, Unavailable", err, errs.KindOf(err))
 	}
 }
 
