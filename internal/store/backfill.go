@@ -33,12 +33,23 @@ func (db *DB) FinishBackfill(ctx context.Context, name string) error {
 // log lacks: a write of one of them either committed before (and logged
 // itself) or waits until the backfill's entry is in, so its own entry
 // comes after and wins. Only "drills" and "users" are backfilled.
+//
+// The lock is FOR NO KEY UPDATE, the lock an UPDATE of the row takes:
+// it waits for every write of the rows, and for none of the rows that
+// merely name them. FOR UPDATE would also wait for the FOR KEY SHARE
+// lock that PostgreSQL's foreign-key check takes on a user for every row
+// that names one (an inspection's owner, a notification's recipient), and
+// a push names several users one after another in an order of its own:
+// the backfill, holding the lower ids and waiting for a higher one the
+// push named first, met the push naming a lower one next, and PostgreSQL
+// broke the deadlock by failing one of them (seen on every loaded test
+// run; TestLockAllLeavesReferencesFree).
 func (tx *Tx) LockAll(table string) error {
 	if !slices.Contains([]string{"drills", "users"}, table) || tx.db.dialect != Postgres {
 		return nil
 	}
 	var ids []string
-	err := tx.scoped(table).Clauses(clause.Locking{Strength: "UPDATE"}).Order("id").Pluck("id", &ids).Error
+	err := tx.scoped(table).Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Order("id").Pluck("id", &ids).Error
 	return translate("store.LockAll", err)
 }
 

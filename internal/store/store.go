@@ -17,6 +17,7 @@ import (
 
 	"github.com/glebarez/sqlite"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -243,8 +244,21 @@ func translate(op string, err error) error {
 		return errs.E(op, errs.Unavailable, err)
 	case isConnectionError(err):
 		return errs.E(op, errs.Unavailable, "database unavailable", err)
+	case LostLockRace(err):
+		return errs.E(op, errs.Unavailable, "the transaction lost a lock race; retry", err)
 	}
 	return errs.E(op, errs.Internal, err)
+}
+
+// LostLockRace reports whether PostgreSQL rolled the transaction back to
+// break a deadlock (40P01) or a serialization failure (40001): nothing of
+// it was written, and run again it goes through. It is Unavailable, a 503
+// the client retries, not a 500: a 5xx only ever means "retry and it will
+// work". A use case that can run its transaction again itself (a push
+// alone) does so.
+func LostLockRace(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
 }
 
 func isConnectionError(err error) bool {

@@ -131,7 +131,8 @@ func (s *Service) Push(ctx context.Context, mutations []Mutation) ([]json.RawMes
 // pushAlone applies a batch in a transaction of its own. A concurrent twin
 // of the batch (a retry sent while the first try was still running) makes
 // the transaction fail on a version or key clash; it is then run again,
-// and replays what the twin stored.
+// and replays what the twin stored. A transaction PostgreSQL rolled back
+// to break a deadlock (store.LostLockRace) is run again too.
 func (s *Service) pushAlone(ctx context.Context, p principal.Principal, mutations []Mutation) ([]json.RawMessage, []notify.DeliverArgs, error) {
 	const op = "syncer.Push"
 	var results []json.RawMessage
@@ -161,18 +162,24 @@ func (s *Service) pushAlone(ctx context.Context, p principal.Principal, mutation
 			deliveries = b.deliveries // flushing incidents names their webhooks
 			return err
 		})
-		if !errs.Is(err, errs.Conflict) && !errs.Is(err, errs.Stale) {
+		if !raced(err) {
 			break
 		}
-		s.log.Debug("push raced a twin batch; retrying", "attempt", attempt+1, "err", err)
+		s.log.Debug("push raced a twin batch or lost a lock race; retrying", "attempt", attempt+1, "err", err)
 	}
-	if errs.Is(err, errs.Conflict) || errs.Is(err, errs.Stale) {
+	if raced(err) {
 		return nil, nil, errs.E(op, errs.Unavailable, "the batch kept racing another; retry it", 2*time.Second, err)
 	}
 	if err != nil {
 		return nil, nil, errs.Wrap(op, err)
 	}
 	return results, deliveries, nil
+}
+
+// raced reports whether a push's transaction failed only for running
+// beside another, and would go through run again.
+func raced(err error) bool {
+	return errs.Is(err, errs.Conflict) || errs.Is(err, errs.Stale) || store.LostLockRace(err)
 }
 
 // template returns a pinned version, parsed once per process.
