@@ -22,6 +22,7 @@ type auditReport struct {
 // Logins (good and bad), permission changes and sign-offs are chained; an
 // entry edited in the database is found and named by its seq.
 func TestAuditChainDetectsTampering(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("tamper")
@@ -80,6 +81,7 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 // Records cannot be deleted within retention; after it, deletion is an
 // audited admin action and phones get a tombstone.
 func TestRetentionRefusesEarlyDeletion(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("retain")
@@ -116,6 +118,7 @@ func TestRetentionRefusesEarlyDeletion(t *testing.T) {
 // Concurrent writers chain onto the head one after another: no two entries
 // share a predecessor and none is lost.
 func TestAuditChainUnderConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("race")

@@ -13,6 +13,7 @@ import (
 // authenticated route the server has, so a route added later is covered
 // without anyone listing it.
 func TestAuditorReadsEverythingChangesNothing(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("audit")
@@ -55,6 +56,7 @@ func TestAuditorReadsEverythingChangesNothing(t *testing.T) {
 // An auditor sees the whole organisation, as an admin does: every site,
 // every user, inspections of every site.
 func TestAuditorSeesTheWholeOrganisation(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t))
 	tenant := env.NewTenant("whole")
 	auditor := env.NewAuditor(tenant, "inspector-from-the-regulator")
@@ -77,6 +79,7 @@ func TestAuditorSeesTheWholeOrganisation(t *testing.T) {
 // Supervisors read the people of their organisation by name (to assign
 // findings and name signers), never a password hash; guards do not.
 func TestSupervisorsReadUsers(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t))
 	tenant := env.NewTenant("people")
 	body := string(env.Get("/v1/users?limit=500", tenant.Supervisor.Token).Want(t, http.StatusOK).Body)

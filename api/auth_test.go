@@ -12,6 +12,7 @@ import (
 )
 
 func TestLoginRefreshLogout(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("acme")
@@ -86,6 +87,7 @@ func TestLoginRefreshLogout(t *testing.T) {
 // the grace window is one), at most one refresh token of the session
 // works afterwards: there are never two live chains.
 func TestConcurrentRefreshSpendsOnce(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.Postgres(t))
 	tenant := env.NewTenant("race")
 	var wg sync.WaitGroup
@@ -123,6 +125,7 @@ func TestConcurrentRefreshSpendsOnce(t *testing.T) {
 }
 
 func TestBadCredentialsAndThrottle(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("lock")
@@ -149,6 +152,7 @@ func TestBadCredentialsAndThrottle(t *testing.T) {
 }
 
 func TestDeactivationStopsTokensAtOnce(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("deact")
@@ -189,6 +193,7 @@ func TestDeactivationStopsTokensAtOnce(t *testing.T) {
 }
 
 func TestBearerTokenMustBeValid(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t))
 	tenant := env.NewTenant("tok")
 	for name, header := range map[string]string{
@@ -211,6 +216,7 @@ func TestBearerTokenMustBeValid(t *testing.T) {
 // A spoofed X-Forwarded-For does not reset the per-address login throttle
 // (GO-2026-6872): with no trusted proxy configured, the address is the peer.
 func TestThrottleIgnoresSpoofedForwardedFor(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t))
 	tenant := env.NewTenant("spoof")
 	for i := 0; i < auth.DefaultThrottle.AddressMaxFailures; i++ {

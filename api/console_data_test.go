@@ -12,6 +12,7 @@ import (
 // A site has a place (centre and radius) that is set, changed, cleared and
 // checked field by field, on both dialects.
 func TestSiteLocation(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("place")
@@ -59,6 +60,7 @@ func TestSiteLocation(t *testing.T) {
 // The inspection API gives each signature's strokes, so the console draws
 // signatures as they were signed.
 func TestInspectionCarriesSignatureStrokes(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("strokes")

@@ -17,6 +17,7 @@ import (
 // Every person listed is accepted by the finding's assign rule, and a
 // guard of the other site, not listed, is refused by it.
 func TestSitePeopleAreWhomWorkMayGoTo(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("people")
@@ -76,6 +77,7 @@ type previewAnswer struct {
 // schedule then lists as upcoming. Bad rules, other sites and counts are
 // refused by field, as saving would.
 func TestSchedulePreviewIsTheServersExpansion(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("preview")
@@ -139,6 +141,7 @@ func TestSchedulePreviewIsTheServersExpansion(t *testing.T) {
 // A day's rounds come with their scans in one request (?scans=true): the
 // console's rounds board draws its timelines and exceptions from it.
 func TestRoundsListWithScans(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("dayboard")
@@ -174,6 +177,7 @@ func TestRoundsListWithScans(t *testing.T) {
 // supervisor who verifies the fix may read it; a guard of the other site
 // may not.
 func TestRectificationEvidenceIsReadableWithItsFinding(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db, mediaSettings...)
 		tenant := env.NewTenant("evidence-read")

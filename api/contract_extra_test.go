@@ -13,6 +13,7 @@ import (
 // The login answer and /v1/me name the server's device record the session
 // is bound to, and the inspections started on that device carry it.
 func TestSessionNamesItsDevice(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("device")
@@ -58,6 +59,7 @@ func TestSessionNamesItsDevice(t *testing.T) {
 // GET of an inspection answers its content hash as a quoted ETag, and
 // sign-off takes that ETag back, quoted, bare or weak.
 func TestInspectionETagIsTheSignOffPrecondition(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("etag")
@@ -97,6 +99,7 @@ func TestInspectionETagIsTheSignOffPrecondition(t *testing.T) {
 // Pages of listed origins may call the API and upload to the local blob
 // store from a browser; other origins get no CORS headers.
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	const allowed, denied = "https://console.example.com", "https://evil.example.net"
 	env := apitest.New(t, testenv.SQLite(t), apitest.WithSetting("PATROLSYNC_CORS_ORIGINS", allowed+",http://localhost:5173"))
 	tenant := env.NewTenant("cors")
@@ -180,6 +183,7 @@ func declareForCORS(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) stri
 
 // Without PATROLSYNC_CORS_ORIGINS no origin gets CORS headers.
 func TestNoCORSByDefault(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t))
 	req, _ := http.NewRequest(http.MethodOptions, env.URL+"/v1/me", nil)
 	req.Header.Set("Origin", "https://console.example.com")
@@ -197,6 +201,7 @@ func TestNoCORSByDefault(t *testing.T) {
 // The template JSON Schema the spec refers to and the sync protocol guide
 // linked from /docs/ are served.
 func TestSchemaAndGuideAreServed(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t))
 	res := env.Get("/v1/schemas/template.json", "").Want(t, http.StatusOK)
 	var schema map[string]any

@@ -35,6 +35,7 @@ func specRoutes(t *testing.T) map[string]bool {
 }
 
 func TestSpecIsValidOpenAPI31(t *testing.T) {
+	t.Parallel()
 	doc, err := libopenapi.NewDocument(patrolsync.OpenAPI)
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +56,7 @@ func TestSpecIsValidOpenAPI31(t *testing.T) {
 
 // Every registered route is in the spec, and every spec operation is served.
 func TestRoutesMatchSpec(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t))
 	spec := specRoutes(t)
 	served := map[string]bool{}
@@ -88,6 +90,7 @@ func TestRoutesMatchSpec(t *testing.T) {
 // The contract check itself must catch drift: an answer the spec does not
 // allow fails.
 func TestContractCheckCatchesDrift(t *testing.T) {
+	t.Parallel()
 	req, _ := http.NewRequest(http.MethodGet, "http://x/v1/me", nil)
 	bad := apitest.Response{Status: http.StatusTeapot, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{}`)}
 	probe := &recordingT{TB: t}
@@ -105,6 +108,7 @@ func TestContractCheckCatchesDrift(t *testing.T) {
 
 // The request check catches a request the contract does not allow.
 func TestRequestCheckCatchesDrift(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"mutations":[{"mutation_id":"0194f2a0-1111-7000-8000-000000000001","type":"answer.set",` +
 		`"entity_id":"0194f2a0-2222-7000-8000-000000000002","payload":{"path":"/a","answer":{"valu":"yes"}}}]}`)
 	req, _ := http.NewRequest(http.MethodPost, "http://x/v1/sync/push", nil)
@@ -135,6 +139,7 @@ func (r *recordingT) Helper()               {}
 
 // The webhook check catches a delivery the contract does not describe.
 func TestWebhookCheckCatchesDrift(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"delivery_id":"6f1c2d3e-4b5a-5c6d-8e7f-0a1b2c3d4e5f","event_type":"round.missed",` +
 		`"org_id":"0194f1f0-0000-7000-8000-000000000001","subject_type":"round",` +
 		`"subject_id":"0194f2a0-4444-7000-8000-000000000020","occurred_at":"2026-11-26T15:20:00Z"}`)

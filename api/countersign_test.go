@@ -77,6 +77,7 @@ type countersignedView struct {
 // of the organisation at the site with the item's role, other than the
 // inspector. Anything else fails the item with a reason, never passes.
 func TestCountersignVerified(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("twoperson")
@@ -220,6 +221,7 @@ func TestCountersignVerified(t *testing.T) {
 
 // Keys are registered by their owner only, as 32-byte Ed25519 keys, once.
 func TestCountersignKeyRegistration(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("keys")

@@ -55,6 +55,7 @@ func getDrill(t *testing.T, env *apitest.Env, token, id string) drillView {
 // findings in the rectification loop; a drill not held when its window
 // closes is flagged overdue, once, on an injected clock.
 func TestDrillLifeCycle(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("drills")

@@ -59,6 +59,7 @@ func newShift(t *testing.T, env *apitest.Env, token, siteID, userID, post string
 // by the same rule; the guard reads their own lines, the supervisor all of
 // the site's; another site's guard cannot write at the site.
 func TestDutyRosterAndLog(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("roster")
@@ -150,6 +151,7 @@ func TestDutyRosterAndLog(t *testing.T) {
 // incoming guard signs what they read (its digest), and signing twice is a
 // duplicate. An unsigned handover past the confirmation time is flagged.
 func TestShiftHandoverTwoSignatures(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("handover")
@@ -239,6 +241,7 @@ func TestShiftHandoverTwoSignatures(t *testing.T) {
 // (training.attend) or over REST while it runs, once each; the supervisor
 // records results of those who signed, and only theirs.
 func TestTrainingAttendanceAndResults(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("training")
@@ -303,6 +306,7 @@ func TestTrainingAttendanceAndResults(t *testing.T) {
 // marked late; a site that has not reported is pending before the cut-off
 // and overdue after it. The clock is injected.
 func TestDailySafetyReportCutoff(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("daily")
@@ -401,6 +405,7 @@ func dutyFixtures(t *testing.T, env *apitest.Env, tenant *apitest.Tenant) (shift
 // shifts, writes the duty log, hands over from one phone and signs the
 // handover on the incoming guard's phone, and signs a training sheet.
 func TestDutiesOnTheReferenceClient(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("phones")
@@ -490,6 +495,7 @@ func TestDutiesOnTheReferenceClient(t *testing.T) {
 // cut-off for a site that is not the organisation's, or not a time, is
 // refused naming it, and nothing is written.
 func TestDailyReportCutoffPerSite(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("sitecut")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestBadInputIsAClearProblem(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t), apitest.WithSetting("PATROLSYNC_BODY_LIMIT", "4096"))
 	tenant := env.NewTenant("bad")
 	admin := tenant.Admin.Token
@@ -61,6 +62,7 @@ func TestBadInputIsAClearProblem(t *testing.T) {
 }
 
 func TestWrongContentTypeIsRefused(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t))
 	tenant := env.NewTenant("ct")
 	r := env.Do(apitest.Request{Method: "POST", Path: "/v1/sites", Token: tenant.Admin.Token, RawBody: []byte(`{}`),
@@ -69,6 +71,7 @@ func TestWrongContentTypeIsRefused(t *testing.T) {
 }
 
 func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("idem")
@@ -95,6 +98,7 @@ func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
 }
 
 func TestStaleVersionIsPreconditionFailed(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("cas")

@@ -22,6 +22,7 @@ import (
 // only the medium no record names. The same holds for a finding's
 // rectification step and an incident's follow-up (TestEvidenceNamedByRecordsStays).
 func TestSignatureAndHandoverMediaOutliveTheSweep(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("handover")

@@ -32,6 +32,7 @@ func declaredMedia(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, token
 // evidence outlive the orphan sweep, which takes only media no record
 // names. A media id unknown in the organisation is refused by field.
 func TestEvidenceNamedByRecordsStays(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db, mediaSettings...)
 		tenant := env.NewTenant("evidence")
@@ -97,6 +98,7 @@ func TestEvidenceNamedByRecordsStays(t *testing.T) {
 // finding made over REST does, and is titled in both of the template's
 // languages.
 func TestRaisedFindingCarriesItsItem(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("raised")

@@ -14,6 +14,7 @@ import (
 // assignment through sync moves the finding to assigned, names who
 // assigned it and is in its history, as the REST assign action does.
 func TestFindingRulesAreTheSameThroughSync(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("paths")
@@ -75,6 +76,7 @@ func TestFindingRulesAreTheSameThroughSync(t *testing.T) {
 // action: back to open, nobody assigned, an unassigned event in the
 // history by the same person; and from any other status both refuse it.
 func TestUnassignIsTheSameThroughSyncAndREST(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("unassign")

@@ -43,6 +43,7 @@ type findingDetail struct {
 // From a failed item to a closed finding, with a rejected verification on
 // the way, a named person at every step, and the phones kept in step.
 func TestFindingRectificationLoop(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("loop")
@@ -189,6 +190,7 @@ func TestFindingRectificationLoop(t *testing.T) {
 
 // Hand-made findings, visibility, and escalation once per level.
 func TestFindingsByHandAndEscalation(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("escalate")

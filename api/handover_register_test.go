@@ -27,6 +27,7 @@ func keepDocument(t *testing.T, name string, doc []byte) {
 // handover checklists, with both signers by name, in JSON (page by page),
 // CSV and PDF.
 func TestHandoverRegisterListsShiftHandovers(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("handreg")

@@ -48,6 +48,7 @@ func getIncident(t *testing.T, env *apitest.Env, token, id string) incidentView 
 // in order; bad steps answer with the field or the state that is wrong,
 // and the category's questions are checked on report.
 func TestIncidentLifeCycleToClosure(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := roundsEnv(t, db)
 		tenant := env.NewTenant("closure")
@@ -139,6 +140,7 @@ func TestIncidentLifeCycleToClosure(t *testing.T) {
 // escalates one level; a death skips levels at once; an organisation's own
 // deadlines apply to the reports after the edit.
 func TestIncidentDeadlinesAndEscalation(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := roundsEnv(t, db)
 		tenant := env.NewTenant("deadlines")
@@ -259,6 +261,7 @@ func mailTo(t *testing.T, smtp testenv.SMTPServer, address string) []mailpitMess
 // through a real SMTP server (mailpit), each recorded with its delivery
 // state; an address the server refuses is retried and failed for good.
 func TestIncidentEmailThroughSMTP(t *testing.T) {
+	t.Parallel()
 	smtp := testenv.SMTP(t)
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db, apitest.WithSetting("PATROLSYNC_SMTP_ADDR", smtp.Addr),

@@ -52,6 +52,7 @@ func reportIncident(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, leve
 // An incident not acknowledged by its level's deadline escalates to the
 // admins once, however often the job runs; an acknowledged one never does.
 func TestIncidentEscalatesWhenAcknowledgementIsLate(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := roundsEnv(t, db)
 		tenant := env.NewTenant("incidents")

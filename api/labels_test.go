@@ -17,6 +17,7 @@ import (
 // each label's QR, cut out of the rendered page, decodes to the code the
 // round matches a scan by. Eleven checkpoints make two pages.
 func TestCheckpointLabelsScanBack(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("labels")

@@ -31,6 +31,7 @@ type libraryPlan struct {
 // that, and the preview afterwards says everything is current or kept.
 // Administrators and auditors read it; supervisors do not.
 func TestLibraryUpgradePreviewWritesNothingAndMatchesTheUpgrade(t *testing.T) {
+	t.Parallel()
 	previous, err := os.ReadFile("testdata/hidden-hazard-investigation-previous-release.json")
 	if err != nil {
 		t.Fatal(err)

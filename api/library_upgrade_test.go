@@ -27,6 +27,7 @@ type libraryUpgrade struct {
 // one whose draft it is revising but that is current needs nothing; an inspection started on the old version stays on it and is
 // judged by it; the upgrade is audited and running it again does nothing.
 func TestLibraryUpgradePublishesNewerStandardTemplates(t *testing.T) {
+	t.Parallel()
 	previous, err := os.ReadFile("testdata/hidden-hazard-investigation-previous-release.json")
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 // once. The bytes end as one stored object: every medium points at it,
 // the extra uploads are removed, and each guard still reads the photo.
 func TestIdenticalConcurrentUploadsEndAsOneObject(t *testing.T) {
+	t.Parallel()
 	eachBlobStore(t, func(t *testing.T, env *apitest.Env) {
 		tenant := env.NewTenant("twins")
 		body := pngOf(t, 24, 24)

@@ -22,6 +22,7 @@ import (
 // right permissions; get a thumbnail from the job; declare the same bytes
 // again and have them stored at once.
 func TestMediaUploadLifecycle(t *testing.T) {
+	t.Parallel()
 	eachBlobStore(t, func(t *testing.T, env *apitest.Env) {
 		tenant, other := env.NewTenant("life"), env.NewTenant("elsewhere")
 		inspectionID := startInspection(t, env, tenant, tenant.Guard.Token)
@@ -105,6 +106,7 @@ func pollThumbnail(t *testing.T, env *apitest.Env, token, id string) []byte {
 // refuses a single PUT, and a multipart upload or a disguised file is
 // deleted at complete.
 func TestMediaRejectsBadBytes(t *testing.T) {
+	t.Parallel()
 	eachBlobStore(t, func(t *testing.T, env *apitest.Env) {
 		tenant := env.NewTenant("bad")
 		inspectionID := startInspection(t, env, tenant, tenant.Guard.Token)
@@ -167,6 +169,7 @@ func TestMediaRejectsBadBytes(t *testing.T) {
 // A phone sends one part, loses its link, asks which parts arrived and
 // sends only the rest.
 func TestMediaResumeMultipart(t *testing.T) {
+	t.Parallel()
 	eachBlobStore(t, func(t *testing.T, env *apitest.Env) {
 		tenant := env.NewTenant("resume")
 		inspectionID := startInspection(t, env, tenant, tenant.Guard.Token)
@@ -206,6 +209,7 @@ func TestMediaResumeMultipart(t *testing.T) {
 // An inspection submitted while photos are still uploading is
 // media_pending; when the last one lands it flips, and phones learn it.
 func TestMediaPendingFlipsAndSyncs(t *testing.T) {
+	t.Parallel()
 	eachBlobStore(t, func(t *testing.T, env *apitest.Env) {
 		tenant := env.NewTenant("flip")
 		r := newReplica()
@@ -288,6 +292,7 @@ func inspectionState(t *testing.T, r *replica, id string) inspectionSeen {
 // Submitting answers that name media never declared, or declared for
 // another inspection, is rejected naming each answer.
 func TestMediaReferencesAtSubmit(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db, mediaSettings...)
 		tenant := env.NewTenant("refs")
@@ -322,6 +327,7 @@ func TestMediaReferencesAtSubmit(t *testing.T) {
 
 // Limits answer 4xx problems naming the field.
 func TestMediaLimits(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db, mediaSettings...)
 		tenant := env.NewTenant("limits")
@@ -392,6 +398,7 @@ func TestMediaLimits(t *testing.T) {
 // With the object store down, media calls answer 503 with Retry-After;
 // once it is back, the same upload completes.
 func TestMediaStoreDown(t *testing.T) {
+	t.Parallel()
 	t.Run("s3", func(t *testing.T) {
 		testenv.Each(t, func(t *testing.T, db string) {
 			cfg := testenv.S3(t)
@@ -442,6 +449,7 @@ func TestMediaStoreDown(t *testing.T) {
 // Media never linked to a submitted inspection is collected after the
 // grace period; linked media stays; a collected id can be declared again.
 func TestMediaOrphansCollected(t *testing.T) {
+	t.Parallel()
 	eachBlobStore(t, func(t *testing.T, env *apitest.Env) {
 		tenant := env.NewTenant("orphans")
 		r := newReplica()

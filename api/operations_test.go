@@ -11,6 +11,7 @@ import (
 )
 
 func TestOperationsEndpoints(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.Postgres(t))
 	env.Get("/healthz", "").Want(t, http.StatusOK)
 	ready := env.Get("/readyz", "").Want(t, http.StatusOK)
@@ -41,6 +42,7 @@ func TestOperationsEndpoints(t *testing.T) {
 
 // With the blob directory gone, the replica reports itself not ready.
 func TestReadyzReportsABrokenBlobStore(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t))
 	dir := strings.TrimPrefix(env.App.Config.Blobs, "file://")
 	if err := os.RemoveAll(dir); err != nil {

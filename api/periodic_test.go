@@ -37,6 +37,7 @@ type periodicReport struct {
 // and sums the sites; a supervisor sees their sites, an admin every site;
 // the same figures come as CSV and PDF.
 func TestPeriodicReports(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("periodic")
@@ -134,6 +135,7 @@ type failedItem struct {
 // Which checklist items failed how often: per site and across the sites,
 // in JSON, CSV and PDF.
 func TestPeriodicFailedItems(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("failures")

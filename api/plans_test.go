@@ -49,6 +49,7 @@ func planBody(commander string) map[string]any {
 // REST, once; a new version must be acknowledged again; and the
 // supervisor sees, by name, who has read it and who has not.
 func TestEmergencyPlanAcknowledgement(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("plans")

@@ -10,6 +10,7 @@ import (
 // The hand-written push answer is byte for byte what encoding/json made of
 // pushResponse, so that devices and the contract tests see no difference.
 func TestPushAnswerIsTheEncodedResponse(t *testing.T) {
+	t.Parallel()
 	results := []json.RawMessage{
 		json.RawMessage(`{"mutation_id":"0194f2a0-1111-7000-8000-000000000001","status":"applied","entity_id":"x","version":1}`),
 		json.RawMessage(`{"mutation_id":"m2","status":"rejected","errors":[{"pointer":"/payload","detail":"\u003cb\u003e \"quoted\""}]}`),

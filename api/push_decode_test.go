@@ -13,6 +13,7 @@ import (
 // stored in replayed results, stay what they were (issue 17, branch
 // gocpu17). These pin them.
 func TestPushDecodeTextsArePinned(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("texts")

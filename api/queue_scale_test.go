@@ -17,8 +17,13 @@ import (
 // supervisor's queue (status and site, as the console asks) walks page by
 // page, each page the next ones in order, none twice and none left out,
 // and a page from a cursor deep in the queue holds the 25 that follow it.
+//
+// It is the api package's longest test, so its two dialects run side by
+// side (testenv.Each runs them one after the other): started among the
+// last, it would otherwise end the package alone for minutes.
 func TestReviewQueueTensOfThousands(t *testing.T) {
-	testenv.Each(t, func(t *testing.T, db string) {
+	t.Parallel()
+	eachInParallel(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("busy")
 		first, _ := submitted(t, env, tenant, patrolTemplate, true)
@@ -64,6 +69,21 @@ func TestReviewQueueTensOfThousands(t *testing.T) {
 			t.Errorf("the page after row 15 000 holds %v, want %v", got, seen[15000:15025])
 		}
 	})
+}
+
+// eachInParallel is testenv.Each with the dialects' subtests in parallel,
+// for a test that asserts nothing after them.
+func eachInParallel(t *testing.T, fn func(t *testing.T, databaseURL string)) {
+	t.Helper()
+	for _, dialect := range []struct {
+		name  string
+		fresh func(testing.TB) string
+	}{{"postgres", testenv.Postgres}, {"sqlite", testenv.SQLite}} {
+		t.Run(dialect.name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, dialect.fresh(t))
+		})
+	}
 }
 
 // copyInspection stores n copies of a submitted inspection under new,

@@ -42,6 +42,7 @@ type submittedView struct {
 // guard's phone through pull, and is what the server judges a submission
 // against: a phone that claims another expected value changes nothing.
 func TestReferenceDataJudgesSubmissions(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("reference")

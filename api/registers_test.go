@@ -16,6 +16,7 @@ import (
 // are the inspections of their checklists only: each lists its own, as a
 // JSON page, as CSV and as a printed PDF, with people and sites by name.
 func TestHandoverAndOutsiderRegisters(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("registers")

@@ -16,6 +16,7 @@ import (
 // result. The first device's retry replays byte for byte; the same id
 // with a different body is rejected and leaves the stored result as it was.
 func TestMutationIDReplaysOnlyToItsDevice(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("replay")

@@ -19,6 +19,7 @@ import (
 // character has a glyph in the font that shows it, the fonts are embedded
 // subsets, and every page rendered to pixels carries ink.
 func TestInspectionReportPDF(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("report")

@@ -12,6 +12,7 @@ import (
 // Sign-off binds to the content hash the supervisor saw, refuses while
 // evidence is uploading, and freezes the inspection for sync and the API.
 func TestSignOffFreezesTheInspection(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("signoff")
@@ -84,6 +85,7 @@ func TestSignOffFreezesTheInspection(t *testing.T) {
 // A returned inspection goes back to its device, which fixes it and submits
 // again; the history keeps every step.
 func TestReturnAndResubmit(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("return")

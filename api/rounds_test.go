@@ -55,6 +55,7 @@ func scanResult(t *testing.T, raw json.RawMessage) (status string, flags []strin
 // done on time, because it is judged by scan (device) times. A device whose
 // clock disagrees with GPS time beyond the skew still completes, flagged.
 func TestRoundDoneOfflineCountsByScanTimes(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := roundsEnv(t, db)
 		tenant := env.NewTenant("offline")
@@ -116,6 +117,7 @@ func TestRoundDoneOfflineCountsByScanTimes(t *testing.T) {
 // Wrong tags, out-of-order, early and late scans are all stored and
 // flagged, never rejected; a late scan within the grace still counts.
 func TestScansAreFlaggedNeverDropped(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := roundsEnv(t, db)
 		tenant := env.NewTenant("flags")
@@ -257,6 +259,7 @@ func notifications(t *testing.T, env *apitest.Env, token string) map[string]int 
 // runs: one exception per checkpoint, one notification per supervisor,
 // one signed webhook, delivered by the job queue.
 func TestMissedRoundNotifiesExactlyOnce(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := roundsEnv(t, db)
 		tenant := env.NewTenant("missed")
@@ -301,6 +304,7 @@ func TestMissedRoundNotifiesExactlyOnce(t *testing.T) {
 
 // The job queue runs the judge on its own (River, not a direct call).
 func TestJobQueueJudgesRounds(t *testing.T) {
+	t.Parallel()
 	env := roundsEnv(t, testenv.SQLite(t))
 	tenant := env.NewTenant("river")
 	route := newRoute(t, env, tenant, tenant.Sites[0].ID)
@@ -321,6 +325,7 @@ func TestJobQueueJudgesRounds(t *testing.T) {
 // Schedules are evaluated in the site's zone: wall-clock times hold across
 // daylight-saving changes, and business-day night rules skip weekends.
 func TestSchedulesFollowTheSiteTimeZone(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := roundsEnv(t, db)
 		tenant := env.NewTenant("zones")
@@ -376,6 +381,7 @@ func at(s string) time.Time {
 
 // Route and schedule input errors are all reported at once.
 func TestRouteAndScheduleValidation(t *testing.T) {
+	t.Parallel()
 	env := roundsEnv(t, testenv.SQLite(t))
 	tenant := env.NewTenant("valid")
 	cases := []struct {
@@ -415,6 +421,7 @@ func TestRouteAndScheduleValidation(t *testing.T) {
 
 // Reports: completion rates per route and guard, and the CSV export.
 func TestRoundReportsAndCSV(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := roundsEnv(t, db)
 		tenant := env.NewTenant("report")

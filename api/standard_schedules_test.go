@@ -23,6 +23,7 @@ type standardSchedule struct {
 // an administrator sets one up at a site through the ordinary schedule
 // route, which makes it run there (and only there).
 func TestStandardSchedulesFromDayOne(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("standards")
@@ -88,6 +89,7 @@ type defaultSchedule struct {
 // schedule rules and enables it; choosing it again changes nothing, a
 // second site adds a row.
 func TestDefaultSchedulesStoredUntilASiteIsChosen(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("defaults")
@@ -174,6 +176,7 @@ func TestDefaultSchedulesStoredUntilASiteIsChosen(t *testing.T) {
 // of the same checklist (the June drill beside a hand-made quarterly one)
 // is no duplicate, and a deactivated hand-made one no longer counts.
 func TestEnableDefaultRefusesAnEquivalentHandMadeSchedule(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("handmade")

@@ -15,6 +15,7 @@ import (
 // with a 422 and through sync as a rejected mutation, and the rest of the
 // push still applies.
 func TestControlCharactersAreRefusedByField(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("nul")

@@ -40,6 +40,7 @@ func pendingBackfills(t *testing.T, env *apitest.Env) []string {
 // each once. An administrator who holds no site is listed at every site
 // (they work everywhere). Running the backfill again writes nothing.
 func TestBackfillDrillsAndPeople(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("backfill")

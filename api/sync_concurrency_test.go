@@ -20,6 +20,7 @@ import (
 // change skipped (a position passed before its transaction committed), no
 // phantom (a record the server does not have).
 func TestConcurrentWritersAndPullersMissNothing(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.Postgres(t))
 	tenant := env.NewTenant("busy")
 	seedReplica := newReplica()
@@ -108,6 +109,7 @@ func TestConcurrentWritersAndPullersMissNothing(t *testing.T) {
 // Racing twins of one batch (a retry sent while the first try still runs)
 // apply it once.
 func TestTwinBatchesApplyOnce(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("twins")

@@ -15,6 +15,7 @@ import (
 // domain's rule (the same as REST's record); a wrong drill rejects the
 // submit whole, and a replayed submit holds nothing twice.
 func TestDrillRecordedThroughSync(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := roundsEnv(t, db)
 		tenant := env.NewTenant("syncdrill")

@@ -13,6 +13,7 @@ import (
 // Shared findings merge field by field; the same field changed on both
 // sides is a conflict that carries the server's record.
 func TestFindingsMergeFieldByField(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("merge")
@@ -62,6 +63,7 @@ func TestFindingsMergeFieldByField(t *testing.T) {
 // A finding reassigned away from a guard reaches them as a tombstone; the
 // new assignee receives it.
 func TestRecordLeavingScopeIsATombstone(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("scope")
@@ -100,6 +102,7 @@ func TestRecordLeavingScopeIsATombstone(t *testing.T) {
 // When a user's sites change, old cursors answer 410 and a fresh sync
 // delivers the new scope.
 func TestScopeChangeForcesResync(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("resync")
@@ -120,6 +123,7 @@ func TestScopeChangeForcesResync(t *testing.T) {
 // A failed item with a finding rule raises the finding on submit, once,
 // even when the inspection is resubmitted.
 func TestFailedItemsRaiseFindings(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("raise")

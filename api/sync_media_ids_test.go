@@ -15,6 +15,7 @@ import (
 // /v1/media rejects it ("must be the id of an inspection"), writes
 // nothing, and does not fail the push.
 func TestMediaDeclareBadInspectionIDIsRejected(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db, mediaSettings...)
 		tenant := env.NewTenant("noinspection")
@@ -42,6 +43,7 @@ func TestMediaDeclareBadInspectionIDIsRejected(t *testing.T) {
 // reveals nor touches that medium, and does not sink the rest of the
 // batch.
 func TestMediaDeclareOtherTenantsID(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db, mediaSettings...)
 		owner, intruder := env.NewTenant("owner"), env.NewTenant("intruder")

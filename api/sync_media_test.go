@@ -113,6 +113,7 @@ func storeBytes(t *testing.T, env *apitest.Env, token string, e evidence) {
 // else (an answer changed after signing) rejects the submit at that answer,
 // and nothing of the submit is kept.
 func TestSignatureMustSignItsAnswer(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("signs")
@@ -147,6 +148,7 @@ func TestSignatureMustSignItsAnswer(t *testing.T) {
 // byte for byte; then POST /v1/media with the same declaration gives the
 // upload, and completing the last blob clears media_pending.
 func TestMediaDeclaredInPush(t *testing.T) {
+	t.Parallel()
 	eachBlobStore(t, func(t *testing.T, env *apitest.Env) {
 		tenant := env.NewTenant("declare")
 		token := tenant.Guard.Token
@@ -197,6 +199,7 @@ func TestMediaDeclaredInPush(t *testing.T) {
 // batch or a later one; other content, another inspection or a medium
 // collected meanwhile is a conflict carrying the server's record.
 func TestMediaDeclareRepeated(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db, mediaSettings...)
 		tenant := env.NewTenant("repeat")
@@ -257,6 +260,7 @@ func wantServerRecord(t *testing.T, r result, e evidence, inspectionID, status s
 // answers stored at once, and the inspection naming them is not
 // media_pending.
 func TestMediaDeclareDeduplicates(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db, mediaSettings...)
 		tenant := env.NewTenant("dedup")
@@ -291,6 +295,7 @@ func TestMediaDeclareDeduplicates(t *testing.T) {
 // Everything POST /v1/media refuses, media.declare rejects, naming the
 // field under /payload, and writes nothing: the id is still free.
 func TestMediaDeclareRejected(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		// Room for a medium per case: wantFree declares each id anew.
 		env := apitest.New(t, db, slices.Concat(mediaSettings, []apitest.Option{apitest.WithSetting("PATROLSYNC_MEDIA_MAX_PER_INSPECTION", "50")})...)
@@ -357,6 +362,7 @@ func wantFree(t *testing.T, env *apitest.Env, token, id, inspectionID string) {
 // The per-inspection limit counts media declared before and earlier in
 // the same batch; the medium over it is rejected alone.
 func TestMediaDeclareCountLimit(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db, mediaSettings...)
 		tenant := env.NewTenant("count")

@@ -45,6 +45,7 @@ func sitePeople(t *testing.T, r *replica) map[string]string {
 // nor anyone of another organisation. A person who leaves the site, or is
 // deactivated, is deleted from the list; a new name comes as an upsert.
 func TestSitePeopleInPull(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("people")
@@ -112,6 +113,7 @@ func TestSitePeopleInPull(t *testing.T) {
 // the handover is completed once, a replay is a duplicate, and a proof by
 // the wrong key, or over other content, rejects it naming the field.
 func TestHandoverOnOnePhone(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("onephone")
@@ -192,6 +194,7 @@ func TestHandoverOnOnePhone(t *testing.T) {
 // their own sites) or deactivated (then none). A guard can hand a shift over to one,
 // offline, from that list.
 func TestAdminsInEverySitesPeople(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("admins")

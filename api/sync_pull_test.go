@@ -21,6 +21,7 @@ import (
 // byte for byte (the handler writes it by hand), even with characters
 // encoding/json escapes in the records.
 func TestPullPagesCutByTheLimit(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("pages")

@@ -26,6 +26,7 @@ type raisedIncident struct {
 // item's note and photo) and costs the guard no score; replaying the submission,
 // as a phone does when it lost the answer, raises nothing more.
 func TestSuspiciousPersonOnTheRoundRaisesAnIncident(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("suspicious")
@@ -121,6 +122,7 @@ func TestSuspiciousPersonOnTheRoundRaisesAnIncident(t *testing.T) {
 // A poor assessment item raises a finding due on the agreed rectify-by
 // date (end of that day at the site), not on a fixed offset.
 func TestPoorAssessmentFindingIsDueOnTheAgreedDate(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("assessment")
@@ -167,6 +169,7 @@ func TestPoorAssessmentFindingIsDueOnTheAgreedDate(t *testing.T) {
 // The hazard investigation's hazard that is not fixed on site is due on
 // the date agreed in its own repeat (hz_due), not 72 hours on.
 func TestHazardFindingIsDueOnTheAgreedDate(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("hazarddue")

@@ -15,6 +15,7 @@ import (
 // full sync needs: old cursors then get 410, and a fresh sync still has
 // every record.
 func TestRetentionJobTrimsTheLog(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("trim")
@@ -60,6 +61,7 @@ func TestRetentionJobTrimsTheLog(t *testing.T) {
 // (has_more false) with a cursor that serves the next pull, instead of
 // answering has_more for ever with a cursor that is then 410 Gone.
 func TestPullPastAPrunedEndOfTheLog(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("prunedend")

@@ -14,6 +14,7 @@ import (
 // phone spelled it, is kept; a tag of no checkpoint of the round is
 // dropped, so the scan item is an error, never a pass.
 func TestRoundInspectionTakesTheRoutesTag(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := roundsEnv(t, db)
 		tenant := env.NewTenant("roundtags")

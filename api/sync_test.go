@@ -17,6 +17,7 @@ const patrolTemplate = "night-patrol-round"
 // A guard's day: pull, fill an inspection offline, push, and see it on the
 // server exactly once, with the supervisor seeing it and another guard not.
 func TestInspectionRoundTrip(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("trip")
@@ -83,6 +84,7 @@ func TestInspectionRoundTrip(t *testing.T) {
 
 // One bad mutation does not sink the batch; everything wrong is named.
 func TestBadMutationsAreRejectedAlone(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("bad")
@@ -139,6 +141,7 @@ func hasPointer(r result, pointer string) bool {
 // Device ownership before submit, immutability after, duplicate and
 // conflicting re-submissions.
 func TestSubmissionRules(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("rules")
@@ -197,6 +200,7 @@ func TestSubmissionRules(t *testing.T) {
 }
 
 func TestPushEnvelopeErrors(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t))
 	tenant := env.NewTenant("env")
 	token := tenant.Guard.Token
@@ -217,6 +221,7 @@ func TestPushEnvelopeErrors(t *testing.T) {
 // A device in a tight loop is slowed down with 429 and Retry-After, and
 // other devices are not.
 func TestPushIsRateLimitedPerDevice(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t), apitest.WithSetting("PATROLSYNC_PUSH_RATE", "1"),
 		apitest.WithSetting("PATROLSYNC_PUSH_BURST", "3"))
 	tenant := env.NewTenant("limit")

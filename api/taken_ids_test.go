@@ -16,6 +16,7 @@ import (
 // batch applies, and nothing of the other organisation is revealed or
 // touched.
 func TestIDTakenInAnotherOrganisationIsRejectedAlone(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := roundsEnv(t, db)
 		owner, intruder := env.NewTenant("owner"), env.NewTenant("intruder")

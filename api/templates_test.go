@@ -112,6 +112,7 @@ func digestOfInput(t *testing.T, document map[string]any) string {
 }
 
 func TestTemplateLifecycle(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		o := newTemplateOrg(t, env, "life")
@@ -200,6 +201,7 @@ func TestTemplateLifecycle(t *testing.T) {
 }
 
 func TestInvalidTemplateListsEveryProblem(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		o := newTemplateOrg(t, env, "invalid")
@@ -242,6 +244,7 @@ func TestInvalidTemplateListsEveryProblem(t *testing.T) {
 }
 
 func TestTemplateVisibilityRolesAndTenancy(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		mine, theirs := newTemplateOrg(t, env, "mine"), newTemplateOrg(t, env, "theirs")
@@ -309,6 +312,7 @@ func TestTemplateVisibilityRolesAndTenancy(t *testing.T) {
 }
 
 func TestStaleTemplatePatchIsPreconditionFailed(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		o := newTemplateOrg(t, env, "stale")
@@ -367,6 +371,7 @@ func TestStaleTemplatePatchIsPreconditionFailed(t *testing.T) {
 }
 
 func TestNewOrganisationsGetTheStandardLibrary(t *testing.T) {
+	t.Parallel()
 	library, err := checklists.Library()
 	if err != nil {
 		t.Fatal(err)
@@ -441,6 +446,7 @@ func TestNewOrganisationsGetTheStandardLibrary(t *testing.T) {
 }
 
 func TestDemoSeedHasTheLibraryOnce(t *testing.T) {
+	t.Parallel()
 	library, err := checklists.Library()
 	if err != nil {
 		t.Fatal(err)

@@ -110,6 +110,7 @@ func (r apiRoute) call(env *apitest.Env, path, token string) apitest.Response {
 // Every route that takes an id answers 404 for another organisation's id,
 // exactly as for an id that does not exist, and changes nothing.
 func TestOtherTenantsIDsAreNotFound(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		mine, theirs := env.NewTenant("mine"), env.NewTenant("theirs")
@@ -141,6 +142,7 @@ func TestOtherTenantsIDsAreNotFound(t *testing.T) {
 // Every route answers 403 to a role weaker than its own, and 401 with no
 // token, an expired token, or a token signed with another key.
 func TestRolesAreEnforced(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("roles")
@@ -171,6 +173,7 @@ func TestRolesAreEnforced(t *testing.T) {
 
 // Guards and supervisors see only the sites they are attached to.
 func TestSiteVisibilityFollowsAttachment(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t))
 	tenant := env.NewTenant("vis")
 	var sites struct{ Items []struct{ ID string } }

@@ -14,6 +14,7 @@ import (
 // is 422 naming it, a guard may not edit, the edit is audited with what
 // changed; once someone signed the sheet the time stays.
 func TestEditTraining(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("trainedit")

@@ -14,6 +14,7 @@ import (
 // mutation alone, and GET answers 404. On PostgreSQL both failed with 500
 // every time, so a device holding such a mutation retried it forever.
 func TestOutOfRangeVersionNumberIsRejectedNotFailed(t *testing.T) {
+	t.Parallel()
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("bignumber")

@@ -14,6 +14,7 @@ import (
 // phone's service worker and the CSP need; a binary without the web build
 // says how to make one.
 func TestWebApps(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, testenv.SQLite(t))
 	for _, app := range []string{"app", "console"} {
 		if res := env.Do(apitest.Request{Method: http.MethodGet, Path: "/" + app}); res.Status != http.StatusMovedPermanently || res.Header.Get("Location") != "/"+app+"/" {

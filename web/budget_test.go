@@ -15,6 +15,7 @@ const shellBudget = 150 << 10
 // The app shell stays within its budget; the figures go to
 // docs/benchmarks.md (go run ./web/build prints the same).
 func TestShellBudget(t *testing.T) {
+	t.Parallel()
 	manifest := browsertest.RequireAssets(t)
 	totals := map[string]int{}
 	for name, file := range manifest.Files {

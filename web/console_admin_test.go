@@ -32,6 +32,7 @@ func both(t *testing.T, browser *browsertest.Browser, name string) {
 // guard app's own form, and publishing makes version 2, which the diff
 // compares with version 1.
 func TestConsoleTemplateEditPreviewPublish(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	templateID := browsertest.Publish(t, server, tenant, consoleTemplate)
 
@@ -96,6 +97,7 @@ func TestConsoleTemplateEditPreviewPublish(t *testing.T) {
 // An auditor sees every screen, the audit log with its chain checked, and
 // no control that writes; the server refuses their writes.
 func TestConsoleAuditorReadsOnly(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	templateID := browsertest.Publish(t, server, tenant, consoleTemplate)
 	_, id := browsertest.Submitted(t, server, tenant, "vault-close")
@@ -211,6 +213,7 @@ func TestConsoleAuditorReadsOnly(t *testing.T) {
 // phone's token stops working at once. The administration screens are
 // photographed with their controls.
 func TestConsoleDeactivateDevice(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	server.Get("/v1/me", tenant.Guard.Token).Want(t, http.StatusOK)
 	server.Patch("/v1/sites/"+tenant.Sites[0].ID, tenant.Admin.Token, map[string]any{
@@ -290,6 +293,7 @@ func TestConsoleDeactivateDevice(t *testing.T) {
 // behind the server's back makes the console's chain check say the chain is
 // broken and name the entry, as an auditor needs to see it.
 func TestConsoleShowsABrokenAuditChain(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "tamper")
 	server.Patch("/v1/org", tenant.Admin.Token, map[string]any{"retention_days": 400}).Want(t, http.StatusOK)
 	// The console's tests run on PostgreSQL.

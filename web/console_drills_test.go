@@ -14,6 +14,7 @@ import (
 // drill inspection the guard submitted, and evaluates it; the drill's
 // failed items show as findings.
 func TestConsoleDrillScheduledHeldEvaluated(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "drills")
 	var plan struct{ ID string }
 	server.Post("/v1/plans", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "category": "robbery",

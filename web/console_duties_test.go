@@ -19,6 +19,7 @@ import (
 // console shows the handover with both drawn signatures; the daily
 // reports screen shows each site against the cut-off.
 func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "duties")
 	siteA := tenant.Sites[0].ID
 	incoming := server.NewGuard(tenant, "guard-night", siteA)
@@ -118,6 +119,7 @@ func TestConsoleRosterAndTwoSignatureHandover(t *testing.T) {
 // result in the session's row; then moves the daily report's cut-off in
 // the duty settings form.
 func TestConsoleTrainingFormsAndDutySettings(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "training")
 	shanghai, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {

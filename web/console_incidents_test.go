@@ -17,6 +17,7 @@ import (
 // finds it under 重大 with its countdown, and takes it to closure step by
 // step on the incident page, each step recorded as theirs.
 func TestConsoleIncidentToClosure(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "incidents")
 	ctx := browsertest.Until(t)
 	phone := browsertest.GuardPhone(t, server, tenant.Guard)

@@ -175,6 +175,7 @@ func noSideways(t *testing.T, browser *browsertest.Browser, what string) {
 // guard's phone sends the rectification with a photo; the supervisor sees
 // that evidence, verifies and closes. The API then holds every step.
 func TestConsoleFindingToClosed(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	phone, inspectionID, findingID := raisedFinding(t, server, tenant)
 
@@ -317,6 +318,7 @@ func TestConsoleFindingToClosed(t *testing.T) {
 // to the assignee with the reason in its history, and is on the board
 // among the rejected ones, in Chinese too.
 func TestConsoleFindingRejected(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	phone, _, findingID := raisedFinding(t, server, tenant)
 	server.Post("/v1/findings/"+findingID+"/assign", tenant.Supervisor.Token, map[string]any{"assignee_id": tenant.Guard.User.ID}).
@@ -369,6 +371,7 @@ func TestConsoleFindingRejected(t *testing.T) {
 // own rule that is no rule is refused by field; then "daily at 22:00" is
 // saved, and the list names it in words.
 func TestConsoleScheduleEditor(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	var route struct{ ID string }
 	server.Post("/v1/routes", tenant.Admin.Token, map[string]any{"site_id": tenant.Sites[0].ID, "name": "Night walk", "checkpoints": []map[string]any{
@@ -504,6 +507,7 @@ func TestConsoleScheduleEditor(t *testing.T) {
 // tag and out of order, and not at all. The supervisor sees each verdict,
 // the exceptions by name and a round's scan timeline.
 func TestConsoleRoundsOfTheDay(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	shanghai := shanghai(t)
 	var route struct{ ID string }
@@ -611,6 +615,7 @@ func jsString(s string) string {
 // closed is flagged late on its page (the periodic report's 迟交 counts
 // the same), with the window's end in the site's zone.
 func TestConsoleLateRoundInspection(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	templateID := browsertest.Publish(t, server, tenant, `{"key": "gate-check", "title": {"zh-CN": "大门检查", "en": "Gate check"},
 		"sections": [{"key": "gate", "title": {"zh-CN": "大门", "en": "Gate"},

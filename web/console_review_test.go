@@ -45,6 +45,7 @@ const consoleTemplate = `{
 // draws a signature and approves. The API then holds it approved, bound to
 // the content hash that was on the screen, with the drawn strokes.
 func TestConsoleApprove(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	browsertest.Publish(t, server, tenant, consoleTemplate)
 
@@ -185,6 +186,7 @@ func drawSignature(t *testing.T, browser *browsertest.Browser, selector string) 
 // returns it with comments on items, which the API holds; the guard's
 // resubmission comes back to the queue and is signed off.
 func TestConsoleStaleThenReturn(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	browsertest.Publish(t, server, tenant, consoleTemplate)
 	phone, id := browsertest.Submitted(t, server, tenant, "vault-close")
@@ -307,6 +309,7 @@ func noStrayText(t *testing.T, browser *browsertest.Browser) {
 // them with the API's cursor (25 and 2), and the site, checklist and date
 // filters narrow the queue; only the supervisor's own site is offered.
 func TestConsoleQueuePages(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	for _, document := range []string{
 		`{"key": "gate-check", "title": {"zh-CN": "大门检查", "en": "Gate check"}, "sections": [{"key": "gate", "title": {"zh-CN": "大门", "en": "Gate"},
@@ -421,6 +424,7 @@ func shanghai(t *testing.T) *time.Location {
 // (budget: a second) and until every thumbnail has arrived is logged;
 // BenchmarkConsoleLargeInspection measures it repeatedly.
 func TestConsoleLargeInspection(t *testing.T) {
+	t.Parallel()
 	server, tenant, id := largeInspection(t)
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	browser.SignInConsole(server.URL, tenant.Supervisor.Email)

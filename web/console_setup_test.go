@@ -31,6 +31,7 @@ func three(t *testing.T, browser *browsertest.Browser, name string) {
 // organisation edited as kept, and says that inspections keep their
 // version; the upgrade publishes v3 and the screen shows what it did.
 func TestConsoleLibraryUpgrade(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "library")
 	previous, err := os.ReadFile("../api/testdata/hidden-hazard-investigation-previous-release.json")
 	if err != nil {
@@ -88,6 +89,7 @@ func TestConsoleLibraryUpgrade(t *testing.T) {
 // Once the guard has signed the sheet the time is fixed on the form and
 // the results are recorded in it.
 func TestConsoleTrainingEdit(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "trainedit")
 	shanghai, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
@@ -183,6 +185,7 @@ func TestConsoleTrainingEdit(t *testing.T) {
 // the retention period; an impossible period is marked beside its field.
 // A supervisor has no such screen.
 func TestConsoleOrganisationSettings(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "orgset")
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	browser.SignInConsole(server.URL, tenant.Admin.Email)

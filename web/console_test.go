@@ -14,6 +14,7 @@ import (
 // a wrong password is refused in words, the right one opens the review
 // queue with who is signed in, and signing out returns to the sign-in page.
 func TestConsoleSignIn(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	browser.OpenConsole(server.URL)
@@ -58,6 +59,7 @@ func TestConsoleSignIn(t *testing.T) {
 // holds every screen (the rarer ones in menus) and no screen, nor an open
 // menu, makes the page wider than the window.
 func TestConsoleTopBarFits(t *testing.T) {
+	t.Parallel()
 	server, tenant := browsertest.Console(t, "console")
 	browser := browsertest.New(t, browsertest.TabletLandscape)
 	browser.SignInConsole(server.URL, tenant.Admin.Email)

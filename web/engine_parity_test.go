@@ -29,6 +29,7 @@ type vector struct {
 // computes: the bridge's raw answer byte for byte, and what engine.js hands
 // the app equal as canonical JSON.
 func TestEngineParityInChromium(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("../checklists/testdata/logic/*.json")
 	if err != nil || len(files) < 12 {
 		t.Fatalf("want the shared logic vectors, found %d (%v)", len(files), err)
@@ -82,6 +83,7 @@ func TestEngineParityInChromium(t *testing.T) {
 
 // The comparison itself catches a result that differs in one field.
 func TestParityComparisonCatchesDifferences(t *testing.T) {
+	t.Parallel()
 	original := []byte(`{"outcome":"pass","score":100,"visible":{"a":true}}`)
 	if difference := differ(t, original, []byte(`{"visible":{"a":true},"score":100,"outcome":"pass"}`)); difference != "" {
 		t.Fatalf("the same result in another key order was reported: %s", difference)

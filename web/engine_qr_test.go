@@ -19,6 +19,7 @@ import (
 // page, is read by the engine's WebAssembly decoder (the path for browsers
 // without BarcodeDetector); a frame without a code gives null.
 func TestEngineDecodesQRInChromium(t *testing.T) {
+	t.Parallel()
 	const tag = "CP-VAULT-02 金库"
 	matrix, err := qrcode.NewQRCodeWriter().Encode(tag, gozxing.BarcodeFormat_QR_CODE, 240, 240, nil)
 	if err != nil {

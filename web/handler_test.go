@@ -39,6 +39,7 @@ func fakeBuild(t *testing.T) *Assets {
 }
 
 func TestHandler(t *testing.T) {
+	t.Parallel()
 	handler := fakeBuild(t).Handler("app", Options{Origins: []string{"https://s3.example.com"}})
 	tests := []struct {
 		name, path, acceptEncoding string
@@ -91,6 +92,7 @@ func TestHandler(t *testing.T) {
 }
 
 func TestHandlerRevalidates(t *testing.T) {
+	t.Parallel()
 	handler := fakeBuild(t).Handler("app", Options{})
 	first := httptest.NewRecorder()
 	handler.ServeHTTP(first, httptest.NewRequest(http.MethodGet, "/app/", nil))
@@ -105,6 +107,7 @@ func TestHandlerRevalidates(t *testing.T) {
 
 // Without the web build every page says how to build the assets.
 func TestHandlerNotBuilt(t *testing.T) {
+	t.Parallel()
 	for _, assets := range []*Assets{Load(fstest.MapFS{"README.md": {Data: []byte("x")}}), fakeBuild(t)} {
 		recorder := httptest.NewRecorder()
 		assets.Handler("console", Options{}).ServeHTTP(recorder, httptest.NewRequest(http.MethodGet, "/console/", nil))

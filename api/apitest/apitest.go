@@ -49,6 +49,12 @@ func WithSetting(name, value string) Option {
 }
 
 // New starts a server on databaseURL with a local blob directory.
+//
+// Nothing of one Env is shared with another (its own listener, blob
+// directory, secrets, metrics registry and job worker, on the test's own
+// database), so the tests that use it call t.Parallel: most of an api
+// test's time is waiting on PostgreSQL (a clone, each statement's round
+// trip) or on a job's poll, which a second test fills.
 func New(t testing.TB, databaseURL string, opts ...Option) *Env {
 	t.Helper()
 	listener, err := net.Listen("tcp", "127.0.0.1:0")

@@ -18,7 +18,9 @@ import (
 
 // Console is the world of a console test: the server on a fresh
 // PostgreSQL database with one organisation (two sites, an admin, a
-// supervisor and a guard), shared by every web/console_*_test.go.
+// supervisor and a guard), shared by every web/console_*_test.go. Each
+// test has its own server, database and Chromium, so the console tests run
+// in parallel (t.Parallel), as the guard app's do.
 func Console(t testing.TB, slug string, options ...apitest.Option) (*apitest.Env, *apitest.Tenant) {
 	t.Helper()
 	server := Server(t, testenv.Postgres(t), options...)
