@@ -56,10 +56,19 @@ func Postgres(t testing.TB) string {
 	return withDatabase(AdminURL(), name)
 }
 
-// SQLite returns the URL of a fresh SQLite file in the test's temp dir.
+// SQLite returns the URL of a fresh SQLite file in a directory of its own,
+// removed when the test ends.
 func SQLite(t testing.TB) string {
 	t.Helper()
-	return "sqlite://" + filepath.Join(t.TempDir(), "patrolsync.db")
+	// Not t.TempDir: its name comes from the test's, and a repeated
+	// subtest's name ends in "#01", which would end the database URL's
+	// path and start a fragment, so that two subtests shared a file.
+	dir, err := os.MkdirTemp("", "patrolsync-sqlite-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return "sqlite://" + filepath.Join(dir, "patrolsync.db")
 }
 
 // Each runs fn once per dialect, as subtests named "postgres" and "sqlite".
