@@ -22,15 +22,7 @@ import (
 func TestRiverMigrationsObeyMigrate(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		db, err := store.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if err := db.Migrate(ctx, log); err != nil { // the app schema only: River's tables are not there yet
-			t.Fatal(err)
-		}
+		db, log := migratedStore(t, url) // the app schema only: River's tables are not there yet
 		open := func(migrate bool) error {
 			q, err := jobs.Open(ctx, db, url, jobs.Options{Migrate: migrate}, log)
 			if err == nil {
@@ -39,7 +31,7 @@ func TestRiverMigrationsObeyMigrate(t *testing.T) {
 			}
 			return err
 		}
-		err = open(false)
+		err := open(false)
 		if !errs.Is(err, errs.Unavailable) || !strings.Contains(err.Error(), "PATROLSYNC_MIGRATE") {
 			t.Fatalf("River behind without migrate: %v, want a refusal naming PATROLSYNC_MIGRATE", err)
 		}
@@ -85,15 +77,7 @@ func (backgroundArgs) Queue() string { return jobs.Background }
 func TestBackgroundJobsRunOnTheirQueueOneAtATime(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		db, err := store.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if err := db.Migrate(ctx, log); err != nil {
-			t.Fatal(err)
-		}
+		db, log := migratedStore(t, url)
 		q, err := jobs.Open(ctx, db, url, jobs.Options{Migrate: true, Workers: 4, PollInterval: 50 * time.Millisecond}, log)
 		if err != nil {
 			t.Fatal(err)
@@ -152,4 +136,21 @@ func TestBackgroundJobsRunOnTheirQueueOneAtATime(t *testing.T) {
 			t.Errorf("%d background jobs ran at once, want 1", got)
 		}
 	})
+}
+
+// migratedStore opens the database at url with the app's schema (not
+// River's) and closes it when the test ends.
+func migratedStore(t *testing.T, url string) (*store.DB, *slog.Logger) {
+	t.Helper()
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx, log); err != nil {
+		t.Fatal(err)
+	}
+	return db, log
 }
