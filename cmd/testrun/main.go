@@ -30,13 +30,10 @@ import (
 var defaultTestArgs = slices.Concat([]string{"-count=1", "-timeout", "14m"}, slowestFirst, []string{"./..."})
 
 // slowestFirst are the packages whose tests take longest, longest first
-// (web/app/apptest 346 s, api 241 s, web 240 s, internal/faults 126 s,
-// cmd/patrolsync 39 s, internal/client 32 s in a quiet run, before
-// testtime17 made the api and web tests parallel and took the backoff
-// waits out of the flaky-network shift: at load 20-40 apptest went from
-// 571 s to 205 s, api from 1013 s to 342 s and web to half its summed test
-// time, docs/benchmarks.md "testtime17"; api is now the longer of the
-// first two, which start together either way). go test starts
+// (web/app/apptest 154 s, api 148 s, internal/faults 95 s, web 75 s,
+// cmd/patrolsync 34 s, internal/client 19 s in a fresh clone on a quiet
+// 2-core machine, 2026-12-05, after testtime17 made the api and web tests
+// parallel; docs/benchmarks.md "testtime17"). go test starts
 // packages in the order they are named (./... then adds the rest once
 // each), -p of them at a time (the number of CPUs). In import-path order
 // the longest, the guard app's browser tests, came last: it started when
