@@ -29,24 +29,10 @@ type reader interface {
 	UserKey(id string) (store.UserKey, error)
 }
 
-// Verify judges every countersignature an evaluation listed and returns the
-// verdicts by item path, to evaluate again with (checklists.Input). A
-// verdict that is not verified names why, in words a supervisor can act on.
-// Only a database fault is an error; everything about the proof is a
-// verdict.
-func Verify(tx reader, subject Subject, checks []checklists.CountersignCheck) (map[string]checklists.CountersignVerdict, error) {
-	verdicts := make(map[string]checklists.CountersignVerdict, len(checks))
-	for _, check := range checks {
-		verdict, err := Judge(tx, subject, check)
-		if err != nil {
-			return nil, err
-		}
-		verdicts[check.Path] = verdict
-	}
-	return verdicts, nil
-}
-
-// Judge judges one countersignature, as Verify does each.
+// Judge judges one countersignature, as the engine meets it during an
+// evaluation (checklists.Input.Judge). A verdict that is not verified
+// names why, in words a supervisor can act on. Only a database fault is an
+// error; everything about the proof is a verdict.
 func Judge(tx reader, subject Subject, check checklists.CountersignCheck) (checklists.CountersignVerdict, error) {
 	if strings.EqualFold(check.UserID, subject.InspectorID) {
 		return refuse(checklists.CodeCountersignSelf, "the countersigner is the inspector: a two-person item needs a second person", ""), nil

@@ -99,9 +99,9 @@ func TestCountersignWorkedExample(t *testing.T) {
 		keys: map[string]store.UserKey{keyID: {ID: keyID, UserID: userID, PublicKey: public}}}
 	check := checklists.CountersignCheck{Path: "/cash_counted", UserID: userID, Role: "any", KeyID: keyID,
 		SignedAt: answer.Countersign.SignedAt, Signature: signature, AnswerSHA256: digest}
-	verdicts, err := Verify(org, Subject{InspectionID: inspectionID, SiteID: "site", InspectorID: "someone else"}, []checklists.CountersignCheck{check})
-	if err != nil || !verdicts["/cash_counted"].Verified || verdicts["/cash_counted"].UserName != "Wang Fang" {
-		t.Fatalf("the documented proof does not verify: %+v %v", verdicts, err)
+	verdict, err := Judge(org, Subject{InspectionID: inspectionID, SiteID: "site", InspectorID: "someone else"}, check)
+	if err != nil || !verdict.Verified || verdict.UserName != "Wang Fang" {
+		t.Fatalf("the documented proof does not verify: %+v %v", verdict, err)
 	}
 }
 
@@ -162,14 +162,13 @@ func TestVerifyRefusals(t *testing.T) {
 	for _, c := range cases {
 		org, check, subject := good(), signed("/item", digest), Subject{InspectionID: inspection, SiteID: site, InspectorID: "inspector"}
 		c.change(&org, &check, &subject)
-		verdicts, err := Verify(org, subject, []checklists.CountersignCheck{check})
-		verdict := verdicts[check.Path]
+		verdict, err := Judge(org, subject, check)
 		if err != nil || verdict.Verified != (c.code == "") || verdict.Code != c.code || (c.code != "" && verdict.Reason == "") {
 			t.Errorf("%s: verdict %+v (%v), want code %q", c.name, verdict, err, c.code)
 		}
 	}
 	broken := fakeOrgFault{}
-	if _, err := Verify(broken, Subject{InspectionID: inspection, SiteID: site}, []checklists.CountersignCheck{signed("/item", digest)}); !errs.Is(err, errs.Unavailable) {
+	if _, err := Judge(broken, Subject{InspectionID: inspection, SiteID: site}, signed("/item", digest)); !errs.Is(err, errs.Unavailable) {
 		t.Fatalf("a database fault gave %v, want it returned", err)
 	}
 }

@@ -248,7 +248,7 @@ func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
 		return verdict
 	}
 	in := checklists.Input{Answers: st.answers, Context: context, InspectorID: st.row.OwnerID,
-		References: references, Countersigns: map[string]checklists.CountersignVerdict{}, Judge: judge}
+		References: references, Judge: judge}
 	evaluation := st.pinned.prepared.Evaluate(in)
 	if lookupErr != nil {
 		return checklists.Result{}, lookupErr
