@@ -15,3 +15,6 @@ func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 
 // StatisticsLockKey is the advisory lock a run of RefreshStatistics holds.
 var StatisticsLockKey = statisticsLockKey
+
+// PushResultsByIDs is MutationsByID's statement on PostgreSQL.
+const PushResultsByIDs = pushResultsByIDs
