@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -10,12 +11,14 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 
 	"github.com/patrolsync/patrolsync"
+	"github.com/patrolsync/patrolsync/api"
 	"github.com/patrolsync/patrolsync/api/apitest"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
-// specRoutes lists "METHOD /path" for every operation in openapi.yaml.
-func specRoutes(t *testing.T) map[string]bool {
+// specRoutes maps "METHOD /path" of every operation in openapi.yaml to the
+// statuses it declares.
+func specRoutes(t *testing.T) map[string]map[string]bool {
 	t.Helper()
 	doc, err := libopenapi.NewDocument(patrolsync.OpenAPI)
 	if err != nil {
@@ -25,10 +28,16 @@ func specRoutes(t *testing.T) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]bool{}
+	out := map[string]map[string]bool{}
 	for path, item := range model.Model.Paths.PathItems.FromOldest() {
-		for method := range item.GetOperations().FromOldest() {
-			out[strings.ToUpper(method)+" "+path] = true
+		for method, op := range item.GetOperations().FromOldest() {
+			statuses := map[string]bool{}
+			if op.Responses != nil {
+				for code := range op.Responses.Codes.KeysFromOldest() {
+					statuses[code] = true
+				}
+			}
+			out[strings.ToUpper(method)+" "+path] = statuses
 		}
 	}
 	return out
@@ -68,7 +77,7 @@ func TestRoutesMatchSpec(t *testing.T) {
 	}
 	var missing, unserved []string
 	for route := range served {
-		if !spec[route] {
+		if spec[route] == nil {
 			missing = append(missing, route)
 		}
 	}
@@ -84,6 +93,61 @@ func TestRoutesMatchSpec(t *testing.T) {
 	}
 	if len(unserved) > 0 {
 		t.Errorf("operations in openapi.yaml that no route serves:\n  %s", strings.Join(unserved, "\n  "))
+	}
+}
+
+// Every operation that may touch the database declares 503: an unreachable
+// database, or a transaction that lost a deadlock or serialization race
+// (store.LostLockRace), answers it from any of them. Only the routes the
+// server registers as store-free (health, docs, embedded files) may leave
+// it out.
+func TestContractDeclaresUnavailable(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, testenv.SQLite(t))
+	routes := env.Server.Routes()
+	store := 0
+	for _, r := range routes {
+		if r.Store {
+			store++
+		}
+	}
+	if store < 100 {
+		t.Fatalf("only %d of %d routes may touch the store: the table is wrong", store, len(routes))
+	}
+	if undeclared := undeclaredUnavailable(routes, specRoutes(t)); len(undeclared) > 0 {
+		t.Errorf("operations that may answer 503 but do not declare it in openapi.yaml "+
+			`(add "503": {$ref: "#/components/responses/Unavailable"}):`+"\n  %s", strings.Join(undeclared, "\n  "))
+	}
+}
+
+// undeclaredUnavailable lists the routes that may touch the store and whose
+// operation in spec does not declare 503. Routes missing from the spec are
+// TestRoutesMatchSpec's to report.
+func undeclaredUnavailable(routes []api.Route, spec map[string]map[string]bool) []string {
+	var out []string
+	for _, r := range routes {
+		route := r.Method + " " + r.Path
+		if statuses, ok := spec[route]; ok && r.Store && !statuses["503"] {
+			out = append(out, route)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// The 503 check must catch an operation that forgot it, and spare a
+// store-free one.
+func TestContractUnavailableCheckCatchesDrift(t *testing.T) {
+	t.Parallel()
+	spec := map[string]map[string]bool{
+		"GET /v1/me":    {"200": true, "401": true, "500": true},
+		"GET /healthz":  {"200": true, "500": true},
+		"GET /v1/sites": {"200": true, "503": true, "500": true},
+	}
+	routes := []api.Route{{Method: "GET", Path: "/v1/me", MinRole: "guard", Store: true},
+		{Method: "GET", Path: "/healthz"}, {Method: "GET", Path: "/v1/sites", MinRole: "guard", Store: true}}
+	if got := undeclaredUnavailable(routes, spec); !slices.Equal(got, []string{"GET /v1/me"}) {
+		t.Fatalf("undeclaredUnavailable = %q, want only GET /v1/me", got)
 	}
 }
 

@@ -99,6 +99,9 @@ type Server struct {
 	log  *slog.Logger
 	// roles maps "METHOD /path" to the weakest role allowed there.
 	roles map[string]string
+	// storeFree holds the "METHOD /path" of routes that never touch the
+	// database (storeFreeRoute); every other route may answer 503.
+	storeFree map[string]bool
 
 	docsOnce    sync.Once
 	docsHandler http.Handler
@@ -110,13 +113,18 @@ type Route struct {
 	Method  string
 	Path    string // in OpenAPI form: /v1/users/{id}
 	MinRole string
+	// Store is whether the route may read or write the database, and so
+	// answer 503 when the database is unreachable or its transaction loses
+	// a deadlock or serialization race (store.LostLockRace). Only routes
+	// registered as store-free say false.
+	Store bool
 }
 
 // New builds the server.
 func New(deps Deps, opts Options, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, deps: deps, opts: opts, log: log, roles: map[string]string{}}
+	s := &Server{echo: e, deps: deps, opts: opts, log: log, roles: map[string]string{}, storeFree: map[string]bool{}}
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = echo.ExtractIPDirect()
 	if len(opts.TrustedProxies) > 0 {
@@ -152,7 +160,7 @@ func New(deps Deps, opts Options, log *slog.Logger) *Server {
 	}))
 	e.Use(queryStrings)
 	s.observePushGroups(registry)
-	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: registry}))
+	s.storeFreeRoute("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: registry}))
 	s.routes()
 	return s
 }
@@ -163,13 +171,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 // routes registers every endpoint; keep it in step with openapi.yaml (a
 // test checks).
 func (s *Server) routes() {
-	s.echo.GET("/healthz", s.healthz)
-	s.echo.GET("/readyz", s.readyz)
-	s.echo.GET("/openapi.yaml", s.openapi)
-	s.echo.GET("/docs", s.docs)
-	s.echo.GET("/docs/*", s.docs)
+	s.storeFreeRoute("/healthz", s.healthz)
+	s.echo.GET("/readyz", s.readyz) // pings the database
+	s.storeFreeRoute("/openapi.yaml", s.openapi)
+	s.storeFreeRoute("/docs", s.docs)
+	s.storeFreeRoute("/docs/*", s.docs)
 	s.webRoutes()
-	s.echo.GET("/v1/schemas/template.json", s.templateSchema)
+	s.storeFreeRoute("/v1/schemas/template.json", s.templateSchema)
 	if s.deps.Blobs != nil {
 		s.echo.Any("/v1/blobs/*", echo.WrapHandler(s.deps.Blobs))
 	}
@@ -326,6 +334,14 @@ func (s *Server) routes() {
 	s.add(v1, http.MethodPost, "/default-schedules/:key/sites", principal.Admin, s.enableDefaultSchedule)
 }
 
+// storeFreeRoute registers a GET route whose handler never touches the
+// database (the process's own state, files embedded in the binary): the
+// one kind of route that cannot answer 503 for a database that is down.
+func (s *Server) storeFreeRoute(path string, h echo.HandlerFunc) {
+	s.echo.GET(path, h)
+	s.storeFree[http.MethodGet+" "+path] = true
+}
+
 // add registers an authenticated route with its weakest allowed role.
 func (s *Server) add(g *echo.Group, method, path, minRole string, h echo.HandlerFunc, extra ...echo.MiddlewareFunc) {
 	s.addAuthenticated(g, method, path, minRole, s.requireAuth(minRole), h, extra...)
@@ -345,7 +361,8 @@ func (s *Server) Routes() []Route {
 		if r.Method == echo.RouteNotFound {
 			continue
 		}
-		out = append(out, Route{Method: r.Method, Path: openAPIPath(r.Path), MinRole: s.roles[r.Method+" "+r.Path]})
+		key := r.Method + " " + r.Path
+		out = append(out, Route{Method: r.Method, Path: openAPIPath(r.Path), MinRole: s.roles[key], Store: !s.storeFree[key]})
 	}
 	return out
 }

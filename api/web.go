@@ -18,7 +18,7 @@ func (s *Server) webRoutes() {
 	for _, app := range webApps {
 		handler := echo.WrapHandler(assets.Handler(app, web.Options{Origins: s.deps.BlobOrigins}))
 		root := "/" + app
-		s.echo.GET(root, func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, root+"/") })
-		s.echo.GET(root+"/*", handler)
+		s.storeFreeRoute(root, func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, root+"/") })
+		s.storeFreeRoute(root+"/*", handler)
 	}
 }

@@ -110,6 +110,27 @@ func TestConsoleApprove(t *testing.T) {
 		t.Errorf("the pad shows %d inked pixels after drawing", strokes)
 	}
 	browser.Screenshot("console-inspection-signed")
+
+	// A busy server (503, Retry-After) signs nothing: the page says to try
+	// again later, with the signature kept, and the next tap signs off.
+	busy := browser.AnswerRequests("/v1/inspections/"+id+"/approve", http.StatusServiceUnavailable, map[string]string{"Retry-After": "5"})
+	browser.Tap(`#approve-submit`)
+	browser.Wait("the page saying to try again later", `document.querySelector('#approve-message')?.textContent.includes('try again in a moment') &&
+		!document.querySelector('#approve-submit').disabled`)
+	busy()
+	var kept bool
+	browser.Eval(`(() => { const c = document.querySelector('#console-pad'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false; })()`, &kept)
+	if !kept {
+		t.Error("the signature was wiped by a 503")
+	}
+	var still struct {
+		Status string `json:"status"`
+	}
+	server.Get("/v1/inspections/"+id, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &still)
+	if still.Status != "submitted" {
+		t.Fatalf("after a 503 the inspection is %s, want still submitted", still.Status)
+	}
 	browser.Tap(`#approve-submit`)
 	browser.Wait("the signed-off page", `document.querySelector('#inspection-summary')?.textContent.includes('Approved')`)
 

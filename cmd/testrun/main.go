@@ -1,7 +1,7 @@
 // Command testrun is `make test`: it checks the import rules, builds the
 // browser apps and the WebAssembly engine (web/build) that the binary
-// embeds, vets, finds or starts PostgreSQL, an S3 server (versitygw) and
-// an SMTP server (mailpit),
+// embeds, vets the packages it tests (all of them by default), finds or
+// starts PostgreSQL, an S3 server (versitygw) and an SMTP server (mailpit),
 // finds or installs Chromium for the browser tests and poppler-utils for
 // the report tests, exports where they are to the tests, runs `go test`
 // and stops what it started, also on Ctrl-C. It works on a bare machine
@@ -93,7 +93,7 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 		err = phase("web", func() error { return goCommand(ctx, "run", "./web/build", "-quiet") })
 	}
 	if err == nil {
-		err = phase("vet", func() error { return goCommand(ctx, "vet", "./...") })
+		err = phase("vet", func() error { return goCommand(ctx, vetArgs(testArgs)...) })
 	}
 	if err == nil && slices.Equal(testArgs, defaultTestArgs) {
 		err = phase("compile-tests", func() error { return compileTests(ctx) })

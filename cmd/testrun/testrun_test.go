@@ -149,3 +149,30 @@ func TestSlowestFirstArePackagesWithTests(t *testing.T) {
 		t.Errorf("the default arguments %q must still end with ./... (every package)", defaultTestArgs)
 	}
 }
+
+// With packages named, vet vets those packages (with the tests' build
+// tags) and not the whole module; the default run vets everything.
+func TestVetArgs(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		testArgs []string
+		want     []string
+	}{
+		{"the default run", defaultTestArgs, append([]string{"vet"}, append(slices.Clone(slowestFirst), "./...")...)},
+		{"one package", []string{"-count=1", "-run", "Contract|OpenAPI", "./api"}, []string{"vet", "./api"}},
+		{"values joined and apart", []string{"-run=Push", "-timeout", "5m", "-count", "1", "-v", "./api", "./internal/auth/..."},
+			[]string{"vet", "./api", "./internal/auth/..."}},
+		{"packages before the test flags", []string{"./cmd/testrun", "-run", "TestVetArgs"}, []string{"vet", "./cmd/testrun"}},
+		{"double dashes", []string{"--run", "X", "--count=1", "./web/..."}, []string{"vet", "./web/..."}},
+		{"build tags go to vet too", []string{"-tags", "integration", "-race", "./api"}, []string{"vet", "-tags", "integration", "./api"}},
+		{"tags joined", []string{"-tags=integration", "./api"}, []string{"vet", "-tags=integration", "./api"}},
+		{"no package: the current directory's, for both", []string{"-run", "X"}, []string{"vet"}},
+		{"the test binary's arguments are not packages", []string{"./api", "-args", "-update", "./golden"}, []string{"vet", "./api"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := vetArgs(tc.testArgs); !slices.Equal(got, tc.want) {
+				t.Fatalf("vetArgs(%q) = %q, want %q", tc.testArgs, got, tc.want)
+			}
+		})
+	}
+}

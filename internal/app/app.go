@@ -94,7 +94,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		db.Close()
 		return nil, err
 	}
-	a.Auth = auth.NewService(db, signer, cfg.RefreshTTL, auth.DefaultThrottle)
+	if a.Auth, err = auth.NewService(db, signer, cfg.RefreshTTL, auth.DefaultThrottle, cfg.BcryptCost); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Idempotency = idempotency.NewService(db)
 	a.Inspections = inspection.NewService(db)
 	a.Templates = templates.NewService(db)

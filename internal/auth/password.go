@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"fmt"
+
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -18,6 +20,15 @@ func checkPassword(hash, password string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
 }
 
-// decoyHash is compared against when the account does not exist, so that a
-// missing account takes as long to refuse as a wrong password.
-var decoyHash, _ = bcrypt.GenerateFromPassword([]byte("decoy-password-for-timing"), bcrypt.DefaultCost)
+// decoyHash makes the hash compared against when the account does not
+// exist, so that a missing account takes as long to refuse as a wrong
+// password. It is made at the cost new passwords are hashed at: a decoy of
+// another cost would make unknown accounts refuse faster or slower than
+// known ones, the very difference it is there to hide.
+func decoyHash(cost int) (string, error) {
+	hash, err := HashPassword("decoy-password-for-timing", cost)
+	if err != nil {
+		return "", fmt.Errorf("decoy password hash at cost %d: %w", cost, err)
+	}
+	return hash, nil
+}

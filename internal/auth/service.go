@@ -43,11 +43,17 @@ type Service struct {
 	refreshTTL time.Duration
 	throttle   Throttle
 	remembered rememberedCallers // AuthenticateConfirmedLater
+	decoyHash  string            // compared against for an unknown account (decoyHash)
 }
 
-// NewService builds the auth service.
-func NewService(db *store.DB, signer *Signer, refreshTTL time.Duration, throttle Throttle) *Service {
-	return &Service{db: db, signer: signer, refreshTTL: refreshTTL, throttle: throttle}
+// NewService builds the auth service. passwordCost is the bcrypt cost
+// passwords are hashed at (config's BcryptCost).
+func NewService(db *store.DB, signer *Signer, refreshTTL time.Duration, throttle Throttle, passwordCost int) (*Service, error) {
+	decoy, err := decoyHash(passwordCost)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{db: db, signer: signer, refreshTTL: refreshTTL, throttle: throttle, decoyHash: decoy}, nil
 }
 
 // Tokens is what a login or refresh hands back.
@@ -91,7 +97,7 @@ func (s *Service) Login(ctx context.Context, email, password, deviceKey, address
 	}
 	hash := user.PasswordHash
 	if err != nil {
-		hash = string(decoyHash)
+		hash = s.decoyHash
 	}
 	if !checkPassword(hash, password) || err != nil {
 		known := err == nil

@@ -13,7 +13,9 @@ package browsertest
 import (
 	"context"
 	"encoding/json"
+	"iter"
 	"math"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -466,12 +468,7 @@ func (b *Browser) ThrottleCPU(rate float64) {
 // server saw them and after it answered.
 func (b *Browser) FailRequests(fraction float64, substring string, seed uint64) (stop func(), failed func() (before, after int)) {
 	b.t.Helper()
-	ctx, cancel := context.WithCancel(b.ctx)
-	paused := chromedp.Events(ctx, fetch.RequestPaused)
-	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*" + substring + "*"}}}); err != nil {
-		cancel()
-		b.t.Fatalf("browser: intercept requests: %v", err)
-	}
+	ctx, paused, stop := b.intercept(substring)
 	var mu sync.Mutex
 	before, after := 0, 0
 	fail := func(id fetch.RequestID, reason network.ErrorReason) {
@@ -515,12 +512,51 @@ func (b *Browser) FailRequests(fraction float64, substring string, seed uint64) 
 			}
 		}
 	}()
+	return stop, func() (int, int) { mu.Lock(); defer mu.Unlock(); return before, after }
+}
+
+// intercept pauses the page's requests whose URL contains substring,
+// through DevTools' Fetch domain, and yields each: the caller continues,
+// fails or answers it on ctx. stop ends the interception; closing the
+// browser stops it too.
+func (b *Browser) intercept(substring string) (ctx context.Context, paused iter.Seq2[fetch.EventRequestPaused, error], stop func()) {
+	b.t.Helper()
+	ctx, cancel := context.WithCancel(b.ctx)
+	paused = chromedp.Events(ctx, fetch.RequestPaused)
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*" + substring + "*"}}}); err != nil {
+		cancel()
+		b.t.Fatalf("browser: intercept requests: %v", err)
+	}
 	stop = func() {
 		chromedp.Call(b.ctx, fetch.Disable, struct{}{})
 		cancel()
 	}
 	b.stopFailer = stop
-	return stop, func() (int, int) { mu.Lock(); defer mu.Unlock(); return before, after }
+	return ctx, paused, stop
+}
+
+// AnswerRequests answers the page's requests whose URL contains substring
+// itself, until stop, with status, header and a problem+json body: the
+// server never sees them, as when it is down or too busy to serve (503).
+func (b *Browser) AnswerRequests(substring string, status int, header map[string]string) (stop func()) {
+	b.t.Helper()
+	ctx, paused, stop := b.intercept(substring)
+	headers := []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/problem+json"}}
+	for name, value := range header {
+		headers = append(headers, &fetch.HeaderEntry{Name: name, Value: value})
+	}
+	body, _ := json.Marshal(map[string]any{"type": "about:blank", "title": http.StatusText(status), "status": status})
+	go func() {
+		for event, err := range paused {
+			if err != nil {
+				return
+			}
+			// From its own goroutine, as in FailRequests.
+			go chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: event.RequestID,
+				ResponseCode: int64(status), ResponseHeaders: headers, Body: body})
+		}
+	}()
+	return stop
 }
 
 // Screenshot writes the viewport as <name>.png into TEST_SCREENSHOTS (an

@@ -293,7 +293,7 @@ class Page {
         approve.disabled = false;
         approve.textContent = s('approve');
         if (error.status === 412) { await this.stale(); return; }
-        message.replaceChildren(banner(s('not_reviewable', { error: error.message }), 'error'));
+        message.replaceChildren(refusal(error));
       }
     }, { id: 'approve-submit' });
     const returning = this.returnForm();
@@ -370,7 +370,7 @@ class Page {
       } catch (error) {
         send.disabled = false;
         send.textContent = s('send_back');
-        message.replaceChildren(banner(s('not_reviewable', { error: error.message }), 'error'));
+        message.replaceChildren(refusal(error));
       }
     }, { kind: 'danger', id: 'return-submit' });
     return h('section', { class: 'card', id: 'inspection-return' }, h('h2', { class: 'section-title' }, s('return_heading')),
@@ -385,4 +385,13 @@ function rank(page, entry) {
   if (page.failed.has(entry.path)) return 1;
   if (page.errors.has(entry.path) || page.missing.has(entry.path)) return 2;
   return 3;
+}
+
+// refusal words a sign-off or return that did not go through. A transient
+// failure (the server busy or down, 503 with Retry-After; no network)
+// changed nothing: the reviewer tries again later, with the signature and
+// comments still on the page. Anything else is the server's refusal.
+function refusal(error) {
+  if (error.transient) return banner(s('try_again_later'), 'warn');
+  return banner(s('not_reviewable', { error: error.message }), 'error');
 }
