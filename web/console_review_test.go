@@ -117,6 +117,10 @@ func TestConsoleApprove(t *testing.T) {
 	browser.Tap(`#approve-submit`)
 	browser.Wait("the page saying to try again later", `document.querySelector('#approve-message')?.textContent.includes('try again in a moment') &&
 		!document.querySelector('#approve-submit').disabled`)
+	browser.Screenshot("console-approve-busy")
+	browser.SetViewport(browsertest.Phone)
+	browser.Screenshot("console-approve-busy-phone")
+	browser.SetViewport(browsertest.TabletLandscape)
 	busy()
 	var kept bool
 	browser.Eval(`(() => { const c = document.querySelector('#console-pad'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
