@@ -70,32 +70,22 @@ func (tx *Tx) MediaByIDs(ids []string) (map[string]Media, error) {
 func (tx *Tx) MediaOfInspections(inspectionIDs, ids, sha256s []string) (rows []Media, taken []string, twins map[string]Media, err error) {
 	const op = "store.MediaOfInspections"
 	org := tx.orgOf()
-	// Each list goes as one array parameter (anyOf), so that the lookup
-	// has one text whatever the group holds, planned once per connection:
-	// as IN lists every length was a text of its own, prepared and planned
-	// again (issue 17: PostgreSQL's busiest statement). Each condition has
-	// an index made for it (media_inspection, the primary key,
-	// media_stored_sha256), so the generic plan cannot do worse than probe
-	// them.
-	ofInspections, inspections := tx.anyOf("inspection_id", "uuid[]", inspectionIDs)
-	byID, idList := tx.anyOf("id", "uuid[]", ids)
 	var parts []string
 	var args []any
 	switch {
 	case len(inspectionIDs) > 0 && len(ids) > 0:
-		parts = append(parts, "SELECT *, 0 AS twin FROM media WHERE (org_id = ? AND "+ofInspections+" AND status <> 'deleted') OR "+byID)
-		args = append(args, org, inspections, idList)
+		parts = append(parts, "SELECT *, 0 AS twin FROM media WHERE (org_id = ? AND inspection_id IN ? AND status <> 'deleted') OR id IN ?")
+		args = append(args, org, inspectionIDs, ids)
 	case len(inspectionIDs) > 0:
-		parts = append(parts, "SELECT *, 0 AS twin FROM media WHERE org_id = ? AND "+ofInspections+" AND status <> 'deleted'")
-		args = append(args, org, inspections)
+		parts = append(parts, "SELECT *, 0 AS twin FROM media WHERE org_id = ? AND inspection_id IN ? AND status <> 'deleted'")
+		args = append(args, org, inspectionIDs)
 	case len(ids) > 0:
-		parts = append(parts, "SELECT *, 0 AS twin FROM media WHERE "+byID)
-		args = append(args, idList)
+		parts = append(parts, "SELECT *, 0 AS twin FROM media WHERE id IN ?")
+		args = append(args, ids)
 	}
 	if len(sha256s) > 0 {
-		ofDigests, digests := tx.anyOf("sha256", "text[]", sha256s)
-		parts = append(parts, "SELECT *, 1 AS twin FROM media WHERE org_id = ? AND "+ofDigests+" AND status = 'stored'")
-		args = append(args, org, digests)
+		parts = append(parts, "SELECT *, 1 AS twin FROM media WHERE org_id = ? AND sha256 IN ? AND status = 'stored'")
+		args = append(args, org, sha256s)
 	}
 	twins = map[string]Media{}
 	if len(parts) == 0 {

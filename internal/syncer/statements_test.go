@@ -110,18 +110,17 @@ func groupStatementsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, t
 		}
 	}
 	// A push declaring its media names its inspection in each declaration
-	// and in its submit; the media lookup takes the inspections, the ids
-	// and the digests as one array each, so that its text is the same for
-	// any number of them.
+	// and in its submit; the media lookup lists it once.
 	for _, text := range texts[0] {
-		if inPush && strings.HasPrefix(text, "SELECT *, 0 AS twin FROM media") && (strings.Contains(text, " IN (") ||
-			!strings.Contains(text, "inspection_id = ANY(")) {
-			t.Errorf("the media lookup of one push lists its inspections, ids or digests:\n%s", text)
+		if inPush && strings.HasPrefix(text, "SELECT *, 0 AS twin FROM media") && !strings.Contains(text, "inspection_id IN ($2)") {
+			t.Errorf("the media lookup of one push lists its inspection more than once:\n%s", text)
 		}
 	}
 	// The same texts, so that PostgreSQL prepares and plans each once per
-	// connection whatever the size of the group. The gorm media lookups
-	// and the media links' update still list their ids.
+	// connection whatever the size of the group. The media lookups, the
+	// media insert and the media links' update still list their ids or
+	// rows: a generic plan for the lookups can scan an organisation's
+	// media on a young table (store.anyOf).
 	if !slices.Equal(texts[0], texts[1]) {
 		for i := range max(len(texts[0]), len(texts[1])) {
 			var one, eight string
@@ -141,7 +140,8 @@ func groupStatementsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, t
 // listsMedia reports whether statement is one of the media statements
 // that still have one text per number of ids.
 func listsMedia(statement string) bool {
-	return strings.HasPrefix(statement, `SELECT * FROM "media"`) || strings.HasPrefix(statement, "UPDATE media SET linked_at")
+	return strings.HasPrefix(statement, `SELECT * FROM "media"`) || strings.HasPrefix(statement, "SELECT *, 0 AS twin FROM media") ||
+		strings.HasPrefix(statement, "SELECT *, 1 AS twin FROM media") || strings.HasPrefix(statement, "UPDATE media SET linked_at")
 }
 
 // A push is authenticated once per group, in its transaction: a guard
