@@ -109,8 +109,9 @@ type columnArray struct {
 // slice. A slice of pointers or of []byte, as the values went before, is
 // none of the slice types pgx knows: it took pgx's reflection path, a
 // reflect.Value per element and, to dereference each pointer, a copy of
-// its value on the heap (issue 17: encoding these arrays was most of the
-// group's inserts' cost on the server; BenchmarkColumnArrays).
+// its value on the heap (issue 17: encoding the arrays was half of the
+// group's inserts' CPU on the server, 3.5 % of 6.8 % under push load, the
+// reflection 2.6 %; BenchmarkColumnArrays).
 type column[T any] []T
 
 func (c column[T]) Dimensions() []pgtype.ArrayDimension {
