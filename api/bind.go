@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/store"
+	"github.com/patrolsync/patrolsync/internal/strictjson"
 )
 
 // decode reads exactly one JSON object into v, refusing unknown fields, so
@@ -51,13 +51,11 @@ func decodeBody(c echo.Context, v any) ([]byte, error) {
 	if err != nil {
 		return nil, errs.E(op, errs.Malformed, "the body could not be read", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := strictjson.Value(body, v, strictjson.Options{}); err != nil {
+		if errors.Is(err, strictjson.ErrTrailing) {
+			return nil, errs.E(op, errs.Malformed, "the body must hold exactly one JSON value")
+		}
 		return nil, decodeError(op, err)
-	}
-	if dec.More() {
-		return nil, errs.E(op, errs.Malformed, "the body must hold exactly one JSON value")
 	}
 	return body, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/notify"
 	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
+	"github.com/patrolsync/patrolsync/internal/strictjson"
 )
 
 // workingSet is what one push, or a group of pushes committed together,
@@ -661,10 +662,7 @@ func ptr[T any](v T) *T { return &v }
 
 // decodePayload reads a payload strictly: unknown fields are rejected.
 func decodePayload(m Mutation, v any) *FieldError {
-	dec := json.NewDecoder(bytesReader(m.Payload))
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
+	if err := strictjson.Decode(m.Payload, v, strictjson.Options{UseNumber: true}); err != nil {
 		return &FieldError{"/payload", "does not fit " + m.Type + ": " + err.Error()}
 	}
 	return nil

@@ -24,6 +24,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/reference"
 	"github.com/patrolsync/patrolsync/internal/store"
+	"github.com/patrolsync/patrolsync/internal/strictjson"
 )
 
 // inspectionState is one inspection in a batch's working set.
@@ -137,9 +138,7 @@ func (b *batch) changeAnswer(m Mutation) (Result, error) {
 		target.clear(st.answers)
 	} else {
 		var answer checklists.Answer
-		dec := json.NewDecoder(bytes.NewReader(in.Answer))
-		dec.DisallowUnknownFields()
-		if len(in.Answer) == 0 || dec.Decode(&answer) != nil || len(answer.Repeats) > 0 {
+		if len(in.Answer) == 0 || strictjson.Decode(in.Answer, &answer, strictjson.Options{}) != nil || len(answer.Repeats) > 0 {
 			return rejected(m, FieldError{"/payload/answer", `must be an answer object {"value", "note", "media", "countersign"}`}), nil
 		}
 		target.set(st.answers, answer)
