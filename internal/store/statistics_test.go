@@ -47,6 +47,19 @@ func TestRefreshStatisticsAnalyzesTablesThatOutgrewTheirStatistics(t *testing.T)
 	}
 }
 
+// openPlain is a database/sql connection pool of its own to the test's
+// database, closed when the test ends: for statements the store has no
+// method for.
+func openPlain(t *testing.T, url string) *sql.DB {
+	t.Helper()
+	plain, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { plain.Close() })
+	return plain
+}
+
 // holdStatisticsLock runs fn while a connection of its own (another
 // replica's, as far as the database can tell) holds the statistics job's
 // lock in an open transaction.
@@ -117,11 +130,7 @@ func TestRefreshStatisticsLeavesBigTablesToAutovacuum(t *testing.T) {
 	url := testenv.Postgres(t)
 	db := open(t, url)
 	ctx := mustOrg(t, db, "big")
-	plain, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
+	plain := openPlain(t, url)
 	insert := `INSERT INTO push_results (id, org_id, device_id, user_id, received_at, mutation_ids, types, client_times,
     body_hashes, results)
 SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), now(), ARRAY[gen_random_uuid()],
@@ -157,12 +166,8 @@ func TestRefreshStatisticsAnalyzesTheIndexedColumns(t *testing.T) {
 	url := testenv.Postgres(t)
 	db := open(t, url)
 	ctx := mustOrg(t, db, "audited")
-	plain, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
-	_, err = plain.Exec(`INSERT INTO audit_log (org_id, seq, at, action, entity_type, entity_id, details, prev_hash, hash)
+	plain := openPlain(t, url)
+	_, err := plain.Exec(`INSERT INTO audit_log (org_id, seq, at, action, entity_type, entity_id, details, prev_hash, hash)
 SELECT gen_random_uuid(), g, now(), 'inspection.submit', 'inspection', gen_random_uuid()::text, repeat('{"x":1}', 40),
     md5(g::text), md5((g + 1)::text) FROM generate_series(1, 800) g`)
 	if err != nil {
