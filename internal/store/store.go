@@ -42,6 +42,18 @@ type DB struct {
 	heads   auditHeads
 }
 
+// parallelWorkersParam is the PostgreSQL setting that lets one statement
+// use parallel workers. The server's connections set it to 0 unless the
+// database URL names it (…?max_parallel_workers_per_gather=2). Every
+// statement the server sends is a lookup by key or a page of an index,
+// answered in milliseconds; a parallel plan only ever comes from a
+// misestimate, and then costs worker processes on cores the pushes need.
+// Measured: at a paced 500 inspections a second the group's media lookup
+// sometimes planned a parallel scan of media, and push p99 was 708-759 ms
+// at 437-464/s achieved; with no parallel workers 219 and 282 ms at 500/s
+// (docs/benchmarks.md, issue 17, 2026-12-06).
+const parallelWorkersParam = "max_parallel_workers_per_gather"
+
 // Open connects to url: postgres://... or sqlite:///path/file.db (the
 // directory of a SQLite file is created when missing).
 func Open(ctx context.Context, url string) (*DB, error) {
@@ -59,6 +71,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		dialector = postgres.New(postgres.Config{DSN: url, OptionOpenDB: []stdlib.OptionOpenDB{
 			stdlib.OptionBeforeConnect(func(_ context.Context, config *pgx.ConnConfig) error {
 				config.Tracer = statementTracer{} // CountStatements
+				if _, set := config.RuntimeParams[parallelWorkersParam]; !set {
+					config.RuntimeParams[parallelWorkersParam] = "0"
+				}
 				return nil
 			})}})
 	case strings.HasPrefix(url, "sqlite://"):

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,4 +147,36 @@ func TestLoginThrottleCountsInsideWindow(t *testing.T) {
 			t.Fatal("still locked after clear")
 		}
 	})
+}
+
+// The server's PostgreSQL connections run without parallel workers (a
+// parallel plan of a key lookup is a misestimate that costs cores), unless
+// the database URL sets the number itself.
+func TestConnectionsRunWithoutParallelWorkersUnlessTheURLSaysSo(t *testing.T) {
+	url := testenv.Postgres(t)
+	for _, tc := range []struct {
+		name, url, want string
+	}{
+		{"the default", url, "0"},
+		{"set in the URL", withParam(url, "max_parallel_workers_per_gather=2"), "2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := open(t, tc.url)
+			var got string
+			if err := db.SQL().QueryRowContext(context.Background(), "SHOW max_parallel_workers_per_gather").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Fatalf("max_parallel_workers_per_gather = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// withParam adds a query parameter to a database URL.
+func withParam(url, param string) string {
+	if strings.Contains(url, "?") {
+		return url + "&" + param
+	}
+	return url + "?" + param
 }
