@@ -125,41 +125,10 @@ func (c column[T]) Index(i int) any { return &c[i] }
 
 func (c column[T]) IndexType() any { return new(T) }
 
-// The elements, each NULL when not ok.
-type (
-	textValue struct {
-		s  string
-		ok bool
-	}
-	int8Value struct {
-		n  int64
-		ok bool
-	}
-	float8Value struct {
-		f  float64
-		ok bool
-	}
-	boolValue struct{ b, ok bool }
-	timeValue struct {
-		t  time.Time
-		ok bool
-	}
-	bytesValue []byte // nil is NULL
-)
+// The elements are pgx's own nullable types (pgtype.Text, pgtype.Int8,
+// ...), each its own valuer; bytea's is a []byte, nil for NULL.
+type bytesValue []byte
 
-func (v *textValue) TextValue() (pgtype.Text, error) {
-	return pgtype.Text{String: v.s, Valid: v.ok}, nil
-}
-func (v *int8Value) Int64Value() (pgtype.Int8, error) {
-	return pgtype.Int8{Int64: v.n, Valid: v.ok}, nil
-}
-func (v *float8Value) Float64Value() (pgtype.Float8, error) {
-	return pgtype.Float8{Float64: v.f, Valid: v.ok}, nil
-}
-func (v *boolValue) BoolValue() (pgtype.Bool, error) { return pgtype.Bool{Bool: v.b, Valid: v.ok}, nil }
-func (v *timeValue) TimestamptzValue() (pgtype.Timestamptz, error) {
-	return pgtype.Timestamptz{Time: v.t, Valid: v.ok}, nil
-}
 func (v *bytesValue) BytesValue() ([]byte, error) { return *v, nil }
 
 func newColumnArray(kind string, n int) columnArray {
@@ -174,7 +143,7 @@ func newColumnArray(kind string, n int) columnArray {
 			return err
 		}
 	case "int4", "int8":
-		values := make(column[int8Value], 0, n)
+		values := make(column[pgtype.Int8], 0, n)
 		a.cast, a.values = "int8[]", func() any { return values }
 		a.add = func(v any) error {
 			x, err := asInt(v)
@@ -182,67 +151,31 @@ func newColumnArray(kind string, n int) columnArray {
 			return err
 		}
 	case "float8":
-		values := make(column[float8Value], 0, n)
+		values := make(column[pgtype.Float8], 0, n)
 		a.cast, a.values = "float8[]", func() any { return values }
 		a.add = func(v any) error {
-			switch x := v.(type) {
-			case nil:
-				values = append(values, float8Value{})
-			case float64:
-				values = append(values, float8Value{x, true})
-			case *float64:
-				if x == nil {
-					values = append(values, float8Value{})
-				} else {
-					values = append(values, float8Value{*x, true})
-				}
-			default:
-				return fmt.Errorf("%T is not a float8", v)
-			}
-			return nil
+			x, err := scalarElement(v, "float8", func(x float64) pgtype.Float8 { return pgtype.Float8{Float64: x, Valid: true} })
+			values = append(values, x)
+			return err
 		}
 	case "bool":
-		values := make(column[boolValue], 0, n)
+		values := make(column[pgtype.Bool], 0, n)
 		a.cast, a.values = "bool[]", func() any { return values }
 		a.add = func(v any) error {
-			switch x := v.(type) {
-			case nil:
-				values = append(values, boolValue{})
-			case bool:
-				values = append(values, boolValue{x, true})
-			case *bool:
-				if x == nil {
-					values = append(values, boolValue{})
-				} else {
-					values = append(values, boolValue{*x, true})
-				}
-			default:
-				return fmt.Errorf("%T is not a bool", v)
-			}
-			return nil
+			x, err := scalarElement(v, "bool", func(x bool) pgtype.Bool { return pgtype.Bool{Bool: x, Valid: true} })
+			values = append(values, x)
+			return err
 		}
 	case "timestamptz":
-		values := make(column[timeValue], 0, n)
+		values := make(column[pgtype.Timestamptz], 0, n)
 		a.cast, a.values = "timestamptz[]", func() any { return values }
 		a.add = func(v any) error {
-			switch x := v.(type) {
-			case nil:
-				values = append(values, timeValue{})
-			case time.Time:
-				values = append(values, timeValue{x, true})
-			case *time.Time:
-				if x == nil {
-					values = append(values, timeValue{})
-				} else {
-					values = append(values, timeValue{*x, true})
-				}
-			default:
-				return fmt.Errorf("%T is not a timestamptz", v)
-			}
-			return nil
+			x, err := scalarElement(v, "timestamptz", func(x time.Time) pgtype.Timestamptz { return pgtype.Timestamptz{Time: x, Valid: true} })
+			values = append(values, x)
+			return err
 		}
 	default: // uuid, text and arrays: as text, cast by PostgreSQL
-		values := make(column[textValue], 0, n)
+		values := make(column[pgtype.Text], 0, n)
 		a.cast, a.values = "text[]", func() any { return values }
 		if !strings.HasSuffix(kind, "[]") && kind != "text" {
 			a.cast = "text[]::" + kind + "[]"
@@ -254,6 +187,24 @@ func newColumnArray(kind string, n int) columnArray {
 		}
 	}
 	return a
+}
+
+// scalarElement is v, a T, a *T or nil, as the element valid makes of a T or
+// as NULL (the zero E).
+func scalarElement[T, E any](v any, name string, valid func(T) E) (E, error) {
+	var null E
+	switch x := v.(type) {
+	case nil:
+		return null, nil
+	case T:
+		return valid(x), nil
+	case *T:
+		if x == nil {
+			return null, nil
+		}
+		return valid(*x), nil
+	}
+	return null, fmt.Errorf("%T is not a %s", v, name)
 }
 
 func asBytes(v any) ([]byte, error) {
@@ -270,50 +221,50 @@ func asBytes(v any) ([]byte, error) {
 	return nil, fmt.Errorf("%T is not bytea", v)
 }
 
-func asInt(v any) (int8Value, error) {
+func asInt(v any) (pgtype.Int8, error) {
 	switch n := v.(type) {
 	case nil:
-		return int8Value{}, nil
+		return pgtype.Int8{}, nil
 	case int:
-		return int8Value{int64(n), true}, nil
+		return pgtype.Int8{Int64: int64(n), Valid: true}, nil
 	case int64:
-		return int8Value{n, true}, nil
+		return pgtype.Int8{Int64: n, Valid: true}, nil
 	case *int:
 		if n == nil {
-			return int8Value{}, nil
+			return pgtype.Int8{}, nil
 		}
-		return int8Value{int64(*n), true}, nil
+		return pgtype.Int8{Int64: int64(*n), Valid: true}, nil
 	case *int64:
 		if n == nil {
-			return int8Value{}, nil
+			return pgtype.Int8{}, nil
 		}
-		return int8Value{*n, true}, nil
+		return pgtype.Int8{Int64: *n, Valid: true}, nil
 	}
-	return int8Value{}, fmt.Errorf("%T is not an integer", v)
+	return pgtype.Int8{}, fmt.Errorf("%T is not an integer", v)
 }
 
-func asText(v any) (textValue, error) {
+func asText(v any) (pgtype.Text, error) {
 	if valuer, ok := v.(driver.Valuer); ok {
 		value, err := valuer.Value()
 		if err != nil {
-			return textValue{}, err
+			return pgtype.Text{}, err
 		}
 		v = value
 	}
 	switch x := v.(type) {
 	case nil:
-		return textValue{}, nil
+		return pgtype.Text{}, nil
 	case string:
-		return textValue{x, true}, nil
+		return pgtype.Text{String: x, Valid: true}, nil
 	case *string:
 		if x == nil {
-			return textValue{}, nil
+			return pgtype.Text{}, nil
 		}
-		return textValue{*x, true}, nil
+		return pgtype.Text{String: *x, Valid: true}, nil
 	case []string: // an array column
 		literal, err := arrayLiteral(x).Value()
 		s, _ := literal.(string)
-		return textValue{s, true}, err
+		return pgtype.Text{String: s, Valid: true}, err
 	}
-	return textValue{}, fmt.Errorf("%T is not text", v)
+	return pgtype.Text{}, fmt.Errorf("%T is not text", v)
 }
