@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"testing"
-	"time"
 
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/principal"
@@ -195,16 +194,4 @@ WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
 		t.Fatal(err)
 	}
 	return n
-}
-
-// eventually polls cond until it holds, failing after 30 s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 30 s for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }

@@ -99,23 +99,14 @@ func TestTwinClaimWaitsAndFindsTheFirstResult(t *testing.T) {
 // the twin's claim is queued behind the first transaction.
 func waitForAdvisoryWaiter(t *testing.T, db *sql.DB) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	for {
+	eventually(t, "the twin's claim to wait for the first transaction", func() bool {
 		var waiting int
-		err := db.QueryRowContext(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&waiting)
+		err := db.QueryRow(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&waiting)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if waiting > 0 {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatal("the twin's claim never waited for the first transaction")
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+		return waiting > 0
+	})
 }
 
 // Results keep their order, bytes and hashes through the push row, for

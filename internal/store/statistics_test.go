@@ -3,9 +3,9 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/internal/testenv"
@@ -86,21 +86,14 @@ func holdStatisticsLock(t *testing.T, url string, fn func(other *sql.DB)) {
 // of table (backends publish within seconds, not at commit).
 func waitUntilStale(t *testing.T, db *sql.DB, table string, rows int64) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually(t, fmt.Sprintf("%d live rows of %s to be published", rows, table), func() bool {
 		var live int64
 		err := db.QueryRow("SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = $1", table).Scan(&live)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if live >= rows {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d live rows published after 30 s, want %d or more", table, live, rows)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return live >= rows
+	})
 }
 
 func TestRefreshStatisticsIsANoOpOnSQLite(t *testing.T) {

@@ -180,3 +180,15 @@ func withParam(url, param string) string {
 	}
 	return url + "?" + param
 }
+
+// eventually polls cond until it holds, failing after 30 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 30 s for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
