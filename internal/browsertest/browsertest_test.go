@@ -1,6 +1,8 @@
 package browsertest_test
 
 import (
+	"context"
+
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -81,5 +83,47 @@ func TestHarness(t *testing.T) {
 	browser.Wait("a page that answers", `document.readyState === 'complete'`)
 	if shot := browser.Screenshot("harness"); shot == "" {
 		t.Fatal("no screenshot")
+	}
+}
+
+// A press is told landed only when it came down on the element it was
+// aimed at: a button that moves between the aim and the press (a banner
+// wrapping, a bar appearing) leaves the press on what took its place, and
+// the caller aims again instead of waiting for what the tap should do.
+func TestPressSaysWhereItLanded(t *testing.T) {
+	server := browsertest.Server(t, testenv.SQLite(t))
+	browser := browsertest.New(t, browsertest.Viewport{Name: "desktop", Width: 800, Height: 600, Scale: 1})
+	browser.Run(chromedp.Navigate(server.URL + "/app/manifest.webmanifest"))
+	browser.Eval(`document.body.innerHTML = '<div id="above" style="height:100px">text</div>' +
+		'<button id="target" style="display:block;width:200px;height:60px">Go</button>';
+		document.getElementById('target').addEventListener('click', () => { window.clicks = (window.clicks || 0) + 1; }), true`, nil)
+
+	x, y, ok := browser.Aim("#target")
+	if !ok {
+		t.Fatal("the still button could not be aimed at")
+	}
+	if !browser.Press("#target", chromedp.MouseClickXY(x, y)) {
+		t.Fatal("a press on the still button was told to have missed it")
+	}
+	x, y, _ = browser.Aim("#target")
+	// The button moves down, out of the pointer's way, before the press.
+	moveThenClick := chromedp.Steps(
+		chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`document.getElementById('above').style.height = '300px', true`)(ctx, target)
+			return err
+		}),
+		chromedp.MouseClickXY(x, y))
+	if browser.Press("#target", moveThenClick) {
+		t.Fatal("a press on the space the button had left was told to have landed on it")
+	}
+	var clicks int
+	browser.Eval(`window.clicks || 0`, &clicks)
+	if clicks != 1 {
+		t.Fatalf("the button was clicked %d times, want 1 (the press that landed)", clicks)
+	}
+	browser.Tap("#target")
+	browser.Eval(`window.clicks || 0`, &clicks)
+	if clicks != 2 {
+		t.Fatalf("after Tap the button was clicked %d times, want 2", clicks)
 	}
 }

@@ -177,14 +177,48 @@ func (b *Browser) Tap(selector string) {
 		if !ok {
 			continue
 		}
+		tap := chromedp.MouseClickXY(x, y)
 		if b.viewport.Mobile {
-			b.Run(chromedp.TapXY(x, y))
-		} else {
-			b.Run(chromedp.MouseClickXY(x, y))
+			tap = chromedp.TapXY(x, y)
 		}
-		return
+		if b.Press(selector, tap) {
+			return
+		}
 	}
 	b.t.Fatalf("tap %s: the element moved or was covered each time it was about to be tapped", selector)
+}
+
+// Press runs tap, a touch or click at the point Aim answered for
+// selector, and says whether the press landed on selector's element. The
+// screen can still move between the aim and the press, which are two
+// DevTools round trips apart (a loaded machine makes the gap long): a
+// press that came down on something else is reported, so that the caller
+// aims again, rather than left to a wait for what the tap should have
+// done, which waits to the test's deadline. A press the page never saw
+// (a navigation under it) counts as landed, as before this check.
+func (b *Browser) Press(selector string, tap chromedp.Action[chromedp.Void]) (landed bool) {
+	b.t.Helper()
+	b.Eval(`(() => {
+		const selector = `+js(selector)+`;
+		window.__browsertestPress = '';
+		addEventListener('pointerdown', (event) => {
+			const target = event.target;
+			if (!(target instanceof Element)) window.__browsertestPress = String(target);
+			else if (target.closest(selector)) window.__browsertestPress = 'on';
+			else window.__browsertestPress = target.tagName.toLowerCase() + (target.id ? '#' + target.id : '') +
+				(typeof target.className === 'string' && target.className ? '.' + target.className.trim().split(/\s+/).join('.') : '');
+		}, { capture: true, once: true });
+		return true;
+	})()`, nil)
+	b.Run(tap)
+	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
+	defer cancel()
+	missed, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.__browsertestPress === 'on' ? '' : (window.__browsertestPress || '')`))
+	if err != nil || missed == "" {
+		return true
+	}
+	b.t.Logf("tap %s: the press landed on %s (the screen moved after the aim); aiming again", selector, missed)
+	return false
 }
 
 // Aim scrolls selector's element to the middle of the screen and answers

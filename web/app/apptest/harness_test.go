@@ -138,8 +138,13 @@ func newBrowser(t testing.TB, width, height int64, options ...browsertest.Option
 // tap computed before the move would hit Cancel. Otherwise it tries again.
 func (b *browser) click(selector string) {
 	b.t.Helper()
-	x, y := b.aim(selector)
-	b.Run(chromedp.MouseClickXY(x, y))
+	for range 20 {
+		x, y := b.aim(selector)
+		if b.Press(selector, chromedp.MouseClickXY(x, y)) {
+			return
+		}
+	}
+	b.t.Fatalf("tap %s: each press landed on something else (the screen moved after the aim)", selector)
 }
 
 // aim is where a tap on selector lands (browsertest.Aim: on screen, where
