@@ -541,22 +541,80 @@ func (b *Browser) intercept(substring string) (ctx context.Context, paused iter.
 func (b *Browser) AnswerRequests(substring string, status int, header map[string]string) (stop func()) {
 	b.t.Helper()
 	ctx, paused, stop := b.intercept(substring)
-	headers := []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/problem+json"}}
-	for name, value := range header {
-		headers = append(headers, &fetch.HeaderEntry{Name: name, Value: value})
-	}
-	body, _ := json.Marshal(map[string]any{"type": "about:blank", "title": http.StatusText(status), "status": status})
 	go func() {
 		for event, err := range paused {
 			if err != nil {
 				return
 			}
 			// From its own goroutine, as in FailRequests.
-			go chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: event.RequestID,
-				ResponseCode: int64(status), ResponseHeaders: headers, Body: body})
+			go fulfill(ctx, event.RequestID, status, header)
 		}
 	}()
 	return stop
+}
+
+// Answer is what Gate does with one request: answer it itself with Status
+// (the server never sees it), or pass it on to the server, at once or once
+// After is closed.
+type Answer struct {
+	Status  int
+	Headers map[string]string
+	After   <-chan struct{}
+}
+
+// Gate intercepts the page's requests whose URL holds substring, for the
+// rest of the test, and lets decide say what happens to the nth of them
+// (from 0, in the order the page sent them): a server that is down, or
+// slow to answer one request. It returns how many requests were passed on
+// to the server so far.
+func (b *Browser) Gate(substring string, decide func(n int) Answer) (passed func() int) {
+	b.t.Helper()
+	ctx, paused, stop := b.intercept(substring)
+	b.t.Cleanup(stop)
+	var mu sync.Mutex
+	count := 0
+	go func() {
+		n := 0
+		for event, err := range paused {
+			if err != nil {
+				return
+			}
+			decision := decide(n)
+			n++
+			// Answered from its own goroutine: a command awaited inside the
+			// event loop would wait behind the events queued after this one.
+			go func(id fetch.RequestID) {
+				if decision.Status != 0 {
+					fulfill(ctx, id, decision.Status, decision.Headers)
+					return
+				}
+				if decision.After != nil {
+					select {
+					case <-decision.After:
+					case <-ctx.Done():
+						return
+					}
+				}
+				mu.Lock()
+				count++
+				mu.Unlock()
+				chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+			}(event.RequestID)
+		}
+	}()
+	return func() int { mu.Lock(); defer mu.Unlock(); return count }
+}
+
+// fulfill answers a paused request with status, header and a problem+json
+// body.
+func fulfill(ctx context.Context, id fetch.RequestID, status int, header map[string]string) {
+	headers := []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/problem+json"}}
+	for name, value := range header {
+		headers = append(headers, &fetch.HeaderEntry{Name: name, Value: value})
+	}
+	body, _ := json.Marshal(map[string]any{"type": "about:blank", "title": http.StatusText(status), "status": status})
+	chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: id,
+		ResponseCode: int64(status), ResponseHeaders: headers, Body: body})
 }
 
 // Screenshot writes the viewport as <name>.png into TEST_SCREENSHOTS (an

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/patrolsync/patrolsync/internal/browsertest"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
@@ -26,14 +27,14 @@ func TestSyncBacksOffWithJitter(t *testing.T) {
 	b.Offline(true)
 	walkRound(t, b, s.roundID)
 	const refusals = 5
-	passed := gate(b, "/v1/sync/push", func(n int) answer {
+	passed := b.Gate("/v1/sync/push", func(n int) browsertest.Answer {
 		switch {
 		case n < refusals-1:
-			return answer{Status: http.StatusServiceUnavailable}
+			return browsertest.Answer{Status: http.StatusServiceUnavailable}
 		case n == refusals-1:
-			return answer{Status: http.StatusServiceUnavailable, Headers: map[string]string{"Retry-After": "1"}}
+			return browsertest.Answer{Status: http.StatusServiceUnavailable, Headers: map[string]string{"Retry-After": "1"}}
 		}
-		return answer{}
+		return browsertest.Answer{}
 	})
 	b.Eval(`location.hash = '#/sync', true`, nil)
 	b.Offline(false)

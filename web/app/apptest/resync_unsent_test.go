@@ -27,12 +27,12 @@ func TestResyncKeepsUnsentOutbox(t *testing.T) {
 		map[string]any{"site_ids": []string{s.tenant.Sites[0].ID, s.tenant.Sites[1].ID}}).Want(t, http.StatusOK)
 
 	held, release := make(chan struct{}), make(chan struct{})
-	gate(b, "/v1/sync/pull", func(n int) answer {
+	b.Gate("/v1/sync/pull", func(n int) browsertest.Answer {
 		if n == 0 {
 			close(held)
-			return answer{After: release}
+			return browsertest.Answer{After: release}
 		}
-		return answer{}
+		return browsertest.Answer{}
 	})
 	b.Eval(`location.hash = '#/sync', true`, nil)
 	b.click("#sync-now")

@@ -40,11 +40,11 @@ func TestSyncProblemsInPlainWords(t *testing.T) {
 
 	var busy atomic.Bool
 	busy.Store(true)
-	gate(b, "/v1/sync/push", func(int) answer {
+	b.Gate("/v1/sync/push", func(int) browsertest.Answer {
 		if busy.Load() {
-			return answer{Status: http.StatusServiceUnavailable, Headers: map[string]string{"Retry-After": "120"}}
+			return browsertest.Answer{Status: http.StatusServiceUnavailable, Headers: map[string]string{"Retry-After": "120"}}
 		}
-		return answer{}
+		return browsertest.Answer{}
 	})
 	b.Offline(false)
 	problem("busy", "The server is busy. Nothing is lost: the phone tries again at", "服务器繁忙")

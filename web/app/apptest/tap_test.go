@@ -7,6 +7,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"github.com/patrolsync/patrolsync/internal/browsertest"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
@@ -40,7 +41,7 @@ func TestTapSurvivesBackgroundRedraw(t *testing.T) {
 	b.Offline(true)
 	b.Eval(`location.hash = '#/today', true`, nil)
 	walkRound(t, b, s.roundID)
-	gate(b, "/v1/sync/push", func(int) answer { return answer{Status: http.StatusServiceUnavailable} })
+	b.Gate("/v1/sync/push", func(int) browsertest.Answer { return browsertest.Answer{Status: http.StatusServiceUnavailable} })
 	b.Eval(`location.hash = '#/sync', true`, nil)
 	b.Offline(false)
 	b.Wait("a failing sync", `!!document.querySelector('#sync-state[data-state="waiting"]')`)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/patrolsync/patrolsync/internal/browsertest"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 	"github.com/patrolsync/patrolsync/web/buildinfo"
 )
@@ -39,12 +40,12 @@ func TestShellUpdateKeepsOutbox(t *testing.T) {
 	next, version := nextBuild(t)
 	s.srv.serveBuild(next)
 	down := make(chan struct{})
-	gate(b, "/v1/", func(int) answer {
+	b.Gate("/v1/", func(int) browsertest.Answer {
 		select {
 		case <-down:
-			return answer{}
+			return browsertest.Answer{}
 		default:
-			return answer{Status: http.StatusServiceUnavailable}
+			return browsertest.Answer{Status: http.StatusServiceUnavailable}
 		}
 	})
 	b.Offline(false)
