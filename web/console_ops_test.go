@@ -229,6 +229,19 @@ func TestConsoleFindingToClosed(t *testing.T) {
 		browser.Eval(`[...document.querySelectorAll('#finding-assignee option')].map((o) => o.textContent).join('|')`, &options)
 		t.Fatalf("the guard is not offered by name: %q", options)
 	}
+	// A busy server (503) assigns nothing: the page says so in the
+	// reader's words, not the server's, and the next tap assigns.
+	busy := browser.AnswerRequests("/v1/findings/"+findingID+"/assign", http.StatusServiceUnavailable, map[string]string{"Retry-After": "5"})
+	browser.Tap(`#finding-assign`)
+	browser.Wait("the page saying the server is busy", `document.querySelector('#finding-message')?.textContent ===
+		'Not done: the server is busy or out of reach. Try again in a moment.' && !document.querySelector('#finding-assign').disabled`)
+	browser.Screenshot("console-finding-busy")
+	busy()
+	var unassigned findingState
+	server.Get("/v1/findings/"+findingID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &unassigned)
+	if unassigned.Status != "open" || unassigned.AssigneeID != nil {
+		t.Fatalf("after a 503 the finding is %+v, want still open and unassigned", unassigned)
+	}
 	browser.Tap(`#finding-assign`)
 	browser.Wait("the finding assigned", `document.querySelector('#finding-summary')?.textContent.includes('Assigned') &&
 		document.querySelector('#finding-history')?.textContent.includes('Assigned')`)
@@ -307,6 +320,14 @@ func TestConsoleFindingToClosed(t *testing.T) {
 		}
 	}
 	browser.Screenshot("console-records-hazards-zh")
+	// A register the server is too busy to read says so in the reader's
+	// language, and Try again reads it once the server answers.
+	busy = browser.AnswerRequests("/v1/registers/hazards", http.StatusServiceUnavailable, map[string]string{"Retry-After": "5"})
+	browser.Reload("the register failing in Chinese", `document.querySelector('.state-error p')?.textContent === '加载失败：服务器繁忙或无法连接，请稍后重试。'`)
+	browser.Screenshot("console-records-busy-zh")
+	busy()
+	browser.Tap(`.state-error button`)
+	browser.Wait("the register read again", hazard)
 	browser.SetViewport(browsertest.TabletPortrait)
 	browser.FitsWidth(t, "the hazard register")
 	browser.Screenshot("console-records-hazards-portrait")

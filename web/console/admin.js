@@ -6,7 +6,7 @@
 
 import { h, button, badge, banner, loading, failure, empty, toast, confirm } from '../shared/ui.js';
 import { time, lang } from '../shared/i18n.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import * as manage from './manage.js';
 
 addStrings({
@@ -71,7 +71,7 @@ export async function adminScreen(context, tab, ...rest) {
   try {
     body.replaceChildren(...[await screen({ ...context, canWrite, again }, ...rest)].flat(Infinity).filter(Boolean));
   } catch (error) {
-    body.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), again)));
+    body.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), again)));
   }
 }
 
@@ -87,7 +87,7 @@ async function act(context, work, done) {
 }
 
 function fieldErrors(error) {
-  return error.errors && error.errors.length ? error.errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ') : error.message;
+  return error.errors && error.errors.length ? error.errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ') : reason(error);
 }
 
 function table(id, heads, rows) {
@@ -286,7 +286,7 @@ async function printLabels(siteID) {
     await manage.download(manage.labelsQuery(siteID, lang()), 'checkpoint-labels.pdf');
     toast(s('admin_labels_ready'));
   } catch (error) {
-    toast(s('load_failed', { error: error.message }));
+    toast(s('load_failed', { error: reason(error) }));
   }
 }
 

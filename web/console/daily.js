@@ -4,7 +4,7 @@
 // form to file one.
 
 import { h, badge, banner } from '../shared/ui.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import * as duty from './dutydata.js';
 
 addStrings({
@@ -70,7 +70,7 @@ function settingsForm(known, current, editable, refresh) {
       message.replaceChildren(banner(s('duty_saved'), 'ok'));
       await refresh();
     } catch (error) {
-      message.replaceChildren(banner(s('duty_failed', { error: error.message }), 'error'));
+      message.replaceChildren(banner(s('duty_failed', { error: reason(error) }), 'error'));
     }
   };
   const field = (text, control, hint) => h('label', { class: 'console-filter' }, h('span', {}, text), control, hint ? h('small', { class: 'hint' }, hint) : null);
@@ -99,7 +99,7 @@ function form(line, refresh) {
         body: { hazards: hazards.value } });
       await refresh();
     } catch (error) {
-      message.replaceChildren(banner(s('duty_failed', { error: error.message }), 'error'));
+      message.replaceChildren(banner(s('duty_failed', { error: reason(error) }), 'error'));
     }
   };
   return h('form', { class: 'console-form-inline', onsubmit: submit },

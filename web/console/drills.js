@@ -8,7 +8,7 @@
 import * as api from '../shared/api.js';
 import { h, button, badge, banner, empty, loading, failure, field } from '../shared/ui.js';
 import { lang } from '../shared/i18n.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import { zoneOf } from './names.js';
 
 addStrings({
@@ -70,7 +70,7 @@ function titleIn(title) {
 }
 
 function problemText(error) {
-  return error.problem && error.problem.errors ? error.problem.errors.map((e) => e.detail || e.message).join('; ') : error.message;
+  return error.problem && error.problem.errors ? error.problem.errors.map((e) => e.detail || e.message).join('; ') : reason(error);
 }
 
 export async function drillsScreen(context) {
@@ -82,7 +82,7 @@ export async function drillsScreen(context) {
     [page, plans] = await Promise.all([api.request('GET', '/v1/drills?limit=200'), api.request('GET', '/v1/plans?active=true&limit=200')]);
   } catch (error) {
     if (error instanceof api.NeedLogin) { context.signOut(); return; }
-    main.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => drillsScreen(context))));
+    main.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => drillsScreen(context))));
     return;
   }
   const handler = session.user.role === 'admin' || session.user.role === 'supervisor';

@@ -5,7 +5,7 @@
 import * as api from '../shared/api.js';
 import { h, button, empty, loading, failure } from '../shared/ui.js';
 import { time } from '../shared/i18n.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import { zoneOf } from './names.js';
 import { drawStrokes } from './pad.js';
 
@@ -57,7 +57,7 @@ export async function load(target, read, fill) {
   try {
     target.replaceChildren(fill(await read()));
   } catch (error) {
-    target.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => load(target, read, fill))));
+    target.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => load(target, read, fill))));
   }
 }
 

@@ -8,7 +8,7 @@
 
 import { h, button, badge, banner, empty, loading, failure, toast } from '../shared/ui.js';
 import { label } from '../shared/i18n.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import * as data from './data.js';
 import * as work from './work.js';
 import { zoneOf } from './names.js';
@@ -54,7 +54,7 @@ async function show(context, results) {
     lists = await Promise.all(STATES.map((status) => work.findings({ ...query, status })));
     await work.learnPeople(known, lists.flat().map((f) => f.site_id));
   } catch (error) {
-    results.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => show(context, results))));
+    results.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => show(context, results))));
     return;
   }
   const now = Date.now();
@@ -94,7 +94,7 @@ export async function findingScreen(context, id, notice = null) {
     await work.learnPeople(known, [f.site_id]);
     if (f.inspection_id) source = await origin(f);
   } catch (error) {
-    main.replaceChildren(back(), failure(s('load_failed', { error: error.message }), button(s('retry'), () => findingScreen(context, id))));
+    main.replaceChildren(back(), failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => findingScreen(context, id))));
     return;
   }
   const zone = zoneOf(known, f.site_id);
@@ -224,7 +224,7 @@ function steps(context, f, zone) {
         return;
       }
       const fields = work.problems(error);
-      const detail = Object.values(fields).filter(Boolean).join(' ') || error.message;
+      const detail = Object.values(fields).filter(Boolean).join(' ') || reason(error);
       message.replaceChildren(banner(s('findings_refused', { error: detail }), 'error'));
     }
   };
@@ -266,7 +266,7 @@ function assignForm(context, f, zone, run, message) {
     const roles = ['guard', 'supervisor', 'admin'];
     const sorted = [...list].sort((a, b) => roles.indexOf(a.role) - roles.indexOf(b.role) || a.name.localeCompare(b.name));
     person.append(...sorted.map((p) => h('option', { value: p.id, selected: p.id === f.assignee_id }, `${p.name} · ${s(`role_${p.role}`)}`)));
-  }).catch((error) => message.replaceChildren(banner(s('load_failed', { error: error.message }), 'error')));
+  }).catch((error) => message.replaceChildren(banner(s('load_failed', { error: reason(error) }), 'error')));
   const current = f.due_at && zone ? work.localParts(f.due_at, zone) : null;
   const due = h('input', { type: 'datetime-local', id: 'finding-due', value: current ? `${current.day}T${current.time}` : '' });
   const note = h('textarea', { id: 'finding-assign-note', rows: 2, maxlength: 5000 });

@@ -9,7 +9,7 @@
 import * as api from '../shared/api.js';
 import { h, button, badge, banner, empty, loading, failure, field } from '../shared/ui.js';
 import { label, time } from '../shared/i18n.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import { zoneOf } from './names.js';
 
 addStrings({
@@ -151,7 +151,7 @@ export async function incidentsScreen(context, id) {
       api.request('GET', `/v1/incidents?${new URLSearchParams({ limit: '200', status: state.view })}`), loadCategories()]);
   } catch (error) {
     if (error instanceof api.NeedLogin) { context.signOut(); return; }
-    main.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => incidentsScreen(context))));
+    main.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => incidentsScreen(context))));
     return;
   }
   const categoryName = (key) => label((kinds.items.find((c) => c.key === key) || {}).label) || key;
@@ -194,7 +194,7 @@ async function incidentPage(context, id) {
     [item, kinds] = await Promise.all([api.request('GET', `/v1/incidents/${encodeURIComponent(id)}`), loadCategories()]);
   } catch (error) {
     if (error instanceof api.NeedLogin) { context.signOut(); return; }
-    main.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => incidentPage(context, id))));
+    main.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => incidentPage(context, id))));
     return;
   }
   const zone = zoneOf(known, item.site_id);
@@ -280,7 +280,7 @@ function stepCard(context, item, session) {
       await incidentPage(context, item.id);
     } catch (error) {
       if (error instanceof api.NeedLogin) { context.signOut(); return; }
-      const detail = error.problem && error.problem.errors ? error.problem.errors.map((e) => e.detail || e.message).join('; ') : error.message;
+      const detail = error.problem && error.problem.errors ? error.problem.errors.map((e) => e.detail || e.message).join('; ') : reason(error);
       message.replaceChildren(banner(s('incidents_step_failed', { error: detail }), 'error'));
       control.disabled = false;
     }

@@ -10,7 +10,7 @@
 import * as api from '../shared/api.js';
 import { h, button, badge, banner, loading, failure, confirm } from '../shared/ui.js';
 import { label } from '../shared/i18n.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 
 addStrings({
   en: {
@@ -75,7 +75,7 @@ export async function libraryScreen(context) {
     try {
       plan = (await api.request('GET', '/v1/templates/library/upgrade')).items;
     } catch (error) {
-      board.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), show)));
+      board.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), show)));
       return;
     }
     board.replaceChildren(...preview(plan, session.user.role === 'admin', async (count) => {
@@ -108,7 +108,7 @@ async function upgrade(board, message, again) {
   try {
     done = (await api.request('POST', '/v1/templates/library/upgrade', { idempotencyKey: crypto.randomUUID() })).items;
   } catch (error) {
-    message.replaceChildren(banner(s('library_failed', { error: error.message }), 'error'));
+    message.replaceChildren(banner(s('library_failed', { error: reason(error) }), 'error'));
     await again();
     return;
   }

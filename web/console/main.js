@@ -8,7 +8,7 @@ import * as api from '../shared/api.js';
 import * as store from '../shared/store.js';
 import { lang, setLang, languages } from '../shared/i18n.js';
 import { h, button, field, banner, loading, failure } from '../shared/ui.js';
-import { s } from './strings.js';
+import { s, reason } from './strings.js';
 import { directory, forgetMedia } from './data.js';
 import { queueScreen } from './queue.js';
 import { inspectionScreen } from './review.js';
@@ -66,7 +66,7 @@ async function route(session) {
     known = known || await directory(session);
   } catch (error) {
     if (error instanceof api.NeedLogin) { await render(); return; }
-    main.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => render())));
+    main.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => render())));
     return;
   }
   if (mine !== turn) return;
@@ -173,7 +173,7 @@ function signInError(error) {
   if (error.status === 0) return s('offline');
   if (error.status === 401 || error.status === 422) return s('wrong_credentials');
   if (error.status === 429) return s('throttled');
-  return s('failed', { error: error.message });
+  return s('failed', { error: reason(error) });
 }
 
 function signedIn(session) {

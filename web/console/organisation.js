@@ -6,7 +6,7 @@
 
 import * as api from '../shared/api.js';
 import { h, button, banner, loading, failure } from '../shared/ui.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import { problems } from './work.js';
 
 addStrings({
@@ -41,7 +41,7 @@ export async function organisationScreen(context) {
   try {
     org = (await api.request('GET', '/v1/me')).org;
   } catch (error) {
-    main.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => organisationScreen(context))));
+    main.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => organisationScreen(context))));
     return;
   }
   main.replaceChildren(h('h1', { class: 'console-heading' }, s('org_heading')), form(org));
@@ -77,7 +77,7 @@ function form(org) {
       for (const [pointer, text] of Object.entries(fields)) {
         if (errors[pointer]) { errors[pointer].textContent = text; shown = true; }
       }
-      if (!shown) message.replaceChildren(banner(s('org_failed', { error: Object.values(fields).join(' ') || error.message }), 'error'));
+      if (!shown) message.replaceChildren(banner(s('org_failed', { error: Object.values(fields).join(' ') || reason(error) }), 'error'));
     } finally {
       save.disabled = false;
     }

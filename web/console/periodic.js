@@ -4,7 +4,7 @@
 
 import { h, button, loading, failure, toast } from '../shared/ui.js';
 import { lang } from '../shared/i18n.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import * as manage from './manage.js';
 
 addStrings({
@@ -59,7 +59,7 @@ export async function periodicReport(context, results) {
       await manage.download(manage.periodicQuery(query(), format, lang()), `report-${state.period}.${format}`);
       toast(s('records_exported'));
     } catch (error) {
-      toast(s('load_failed', { error: error.message }));
+      toast(s('load_failed', { error: reason(error) }));
     }
   }, { kind: 'secondary', id: `periodic-${format}` });
   const figures = h('div', { id: 'periodic-figures' });
@@ -83,7 +83,7 @@ async function show(context, figures) {
   try {
     report = await manage.periodic({ period: state.period, date: state.date, site: state.site });
   } catch (error) {
-    figures.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => show(context, figures))));
+    figures.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => show(context, figures))));
     return;
   }
   const title = h('h2', { class: 'section-title', id: 'periodic-title' },

@@ -4,7 +4,7 @@
 
 import { h, button, badge, empty, loading, failure } from '../shared/ui.js';
 import { label, time } from '../shared/i18n.js';
-import { s } from './strings.js';
+import { s, reason } from './strings.js';
 import * as data from './data.js';
 import { personName, zoneOf, outcomeBadge, statusBadge, zonedMidnight } from './names.js';
 
@@ -58,7 +58,7 @@ async function show(context, results) {
       cursor: state.cursors[state.page],
     });
   } catch (error) {
-    results.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => show(context, results))));
+    results.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => show(context, results))));
     return;
   }
   const more = Boolean(page.next_cursor) && page.items.length > 0;

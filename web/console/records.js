@@ -6,7 +6,7 @@
 
 import { h, button, badge, banner, loading, failure, empty, toast } from '../shared/ui.js';
 import { label, time, lang } from '../shared/i18n.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import * as manage from './manage.js';
 import { personName, zoneOf, zonedMidnight } from './names.js';
 import { periodicReport } from './periodic.js';
@@ -85,7 +85,7 @@ function filters(context, tab, results) {
       await manage.download(manage.registerQuery(tab, range(context)), `${tab}-register.csv`);
       toast(s('records_exported'));
     } catch (error) {
-      toast(s('load_failed', { error: error.message }));
+      toast(s('load_failed', { error: reason(error) }));
     }
   }, { kind: 'secondary', id: 'records-csv' });
   const pdf = button(s('records_export_pdf'), async () => {
@@ -93,7 +93,7 @@ function filters(context, tab, results) {
       await manage.download(manage.registerQuery(tab, range(context), 'pdf', lang()), `${tab}-register.pdf`);
       toast(s('records_exported'));
     } catch (error) {
-      toast(s('load_failed', { error: error.message }));
+      toast(s('load_failed', { error: reason(error) }));
     }
   }, { kind: 'secondary', id: 'records-pdf' });
   return h('form', {
@@ -122,7 +122,7 @@ async function show(context, tab, results) {
   try {
     page = await manage.register(tab, { ...range(context), cursor: state.cursors[state.page] });
   } catch (error) {
-    results.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => show(context, tab, results))));
+    results.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => show(context, tab, results))));
     return;
   }
   const more = Boolean(page.next_cursor) && page.items.length > 0;
@@ -163,7 +163,7 @@ function inspectionTable(context, rows) {
           h('div', { class: 'row-meta' }, s(`status_${row.status}`))),
         h('td', {}, row.approved_at ? [time(row.approved_at, zone, true), h('div', { class: 'row-meta' }, personName(known, row.approved_by))] : '—'),
         h('td', {}, row.status === 'in_progress' ? null : button(s('records_pdf'), () => manage.download(`/v1/inspections/${encodeURIComponent(row.id)}/report.pdf`, `inspection-${row.id}.pdf`)
-          .catch((error) => toast(s('load_failed', { error: error.message }))), { kind: 'quiet', class: 'btn btn-quiet records-pdf' })));
+          .catch((error) => toast(s('load_failed', { error: reason(error) }))), { kind: 'quiet', class: 'btn btn-quiet records-pdf' })));
     })));
 }
 
@@ -202,7 +202,7 @@ function outsiderTable(context, rows) {
       const zone = zoneOf(known, row.site_id);
       const site = known.sites.get(row.site_id);
       const pdf = () => button(s('records_pdf'), () => manage.download(`/v1/inspections/${encodeURIComponent(row.id)}/report.pdf`, `inspection-${row.id}.pdf`)
-        .catch((error) => toast(s('load_failed', { error: error.message }))), { kind: 'quiet', class: 'btn btn-quiet records-pdf' });
+        .catch((error) => toast(s('load_failed', { error: reason(error) }))), { kind: 'quiet', class: 'btn btn-quiet records-pdf' });
       const people = row.visitors && row.visitors.length ? row.visitors : [null];
       return people.map((v) => h('tr', { dataset: { inspection: row.id, visitor: v ? v.name : '' } },
         // The site under the time, not a column of its own: an ID number
@@ -259,7 +259,7 @@ async function auditLog(context, results) {
         : h('div', {}, banner(s('records_chain_broken', { n: report.problems.length }), 'error'),
           h('ul', {}, report.problems.map((p) => h('li', {}, `#${p.seq}: ${p.problem}`)))));
     } catch (error) {
-      verdict.replaceChildren(banner(s('load_failed', { error: error.message }), 'error'));
+      verdict.replaceChildren(banner(s('load_failed', { error: reason(error) }), 'error'));
     }
     check.disabled = false;
     check.textContent = s('records_check_chain');
@@ -276,7 +276,7 @@ async function auditPage(context, list) {
   try {
     page = await manage.audit({ cursor: auditState.cursors[auditState.page] });
   } catch (error) {
-    list.replaceChildren(failure(s('load_failed', { error: error.message })));
+    list.replaceChildren(failure(s('load_failed', { error: reason(error) })));
     return;
   }
   const more = Boolean(page.next_cursor) && page.items.length > 0;

@@ -6,7 +6,7 @@
 
 import { h, button, badge, banner, loading, failure, toast } from '../shared/ui.js';
 import { label, time } from '../shared/i18n.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import * as data from './data.js';
 import { signaturePad, drawStrokes } from './pad.js';
 import { distanceMetres } from './place.js';
@@ -40,7 +40,7 @@ export async function inspectionScreen(context, id, notice = null) {
     // Lateness is against the round's window; a round no longer readable leaves the flag out.
     if (inspection.round_id) inspection.round = await data.round(inspection.round_id).catch(() => null);
   } catch (error) {
-    main.replaceChildren(back(), failure(s('load_failed', { error: error.message }), button(s('retry'), () => inspectionScreen(context, id))));
+    main.replaceChildren(back(), failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => inspectionScreen(context, id))));
     return;
   }
   const page = new Page(context, inspection, version.document);
@@ -311,7 +311,7 @@ class Page {
     try {
       after = await data.inspection(before.id);
     } catch (error) {
-      toast(s('load_failed', { error: error.message }));
+      toast(s('load_failed', { error: reason(error) }));
       return;
     }
     const keys = new Set([...Object.keys(before.answers || {}), ...Object.keys(after.answers || {})]);
@@ -393,5 +393,5 @@ function rank(page, entry) {
 // comments still on the page. Anything else is the server's refusal.
 function refusal(error) {
   if (error.transient) return banner(s('try_again_later'), 'warn');
-  return banner(s('not_reviewable', { error: error.message }), 'error');
+  return banner(s('not_reviewable', { error: reason(error) }), 'error');
 }

@@ -3,7 +3,7 @@
 // post at a time per person, at most 24 hours: 003 三班倒, 24-hour duty).
 
 import { h, button, banner } from '../shared/ui.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import * as duty from './dutydata.js';
 import { personName } from './names.js';
 
@@ -52,7 +52,7 @@ function addForm(context, refresh) {
       message.replaceChildren(banner(s('duty_saved'), 'ok'));
       await refresh();
     } catch (error) {
-      message.replaceChildren(banner(s('duty_failed', { error: error.message }), 'error'));
+      message.replaceChildren(banner(s('duty_failed', { error: reason(error) }), 'error'));
     }
   };
   const field = (text, control) => h('label', { class: 'console-filter' }, h('span', {}, text), control);

@@ -7,7 +7,7 @@
 // then it shows what has arrived.
 
 import { h, button, badge, empty, loading, failure } from '../shared/ui.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import * as work from './work.js';
 import { zoneOf, zonedMidnight } from './names.js';
 
@@ -55,7 +55,7 @@ async function show(context, results) {
     await work.learnPeople(known, sites.map((x) => x.id));
   } catch (error) {
     if (load !== shown) return;
-    results.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => show(context, results))));
+    results.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => show(context, results))));
     return;
   }
   if (load !== shown) return;

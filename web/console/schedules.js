@@ -7,7 +7,7 @@
 
 import { h, button, badge, banner, empty, loading, failure, toast } from '../shared/ui.js';
 import { label, lang } from '../shared/i18n.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import * as work from './work.js';
 import { zoneOf } from './names.js';
 
@@ -56,7 +56,7 @@ export async function schedulesScreen(context) {
     [list, routes] = await Promise.all([work.schedules({ active: 'true' }), work.routes('')]);
     await work.learnPeople(known, list.map((x) => x.site_id));
   } catch (error) {
-    main.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => schedulesScreen(context))));
+    main.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => schedulesScreen(context))));
     return;
   }
   const routeNames = new Map(routes.map((r) => [r.id, r.name]));
@@ -109,7 +109,7 @@ async function standardsList(context) {
   try {
     byKey = await read();
   } catch (error) {
-    return failure(s('load_failed', { error: error.message }));
+    return failure(s('load_failed', { error: reason(error) }));
   }
   const section = h('section', { class: 'card console-standards', id: 'schedule-standards' });
   const fill = (rows) => section.replaceChildren(
@@ -138,7 +138,7 @@ function standardRow(context, key, list, refresh) {
       toast(s('schedules_standard_enabled'));
       await refresh();
     } catch (error) {
-      message.replaceChildren(banner(s('schedules_refused', { error: error.message }), 'error'));
+      message.replaceChildren(banner(s('schedules_refused', { error: reason(error) }), 'error'));
     }
   };
   return h('tr', { dataset: { standard: key } },
@@ -164,7 +164,7 @@ export async function scheduleScreen(context, id, standardKey) {
     if (id !== 'new') existing = await work.schedule(id);
     else if (standardKey) standard = (await work.standards()).find((x) => x.key === standardKey) || null;
   } catch (error) {
-    main.replaceChildren(back(), failure(s('load_failed', { error: error.message }), button(s('retry'), () => scheduleScreen(context, id))));
+    main.replaceChildren(back(), failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => scheduleScreen(context, id))));
     return;
   }
   const editable = work.isAdmin(session);
@@ -232,7 +232,7 @@ export async function scheduleScreen(context, id, standardKey) {
       assignee.replaceChildren(h('option', { value: '' }, s('rounds_pool')),
         ...people.filter((p) => p.role !== 'admin').map((p) => h('option', { value: p.id, selected: existing && existing.assignee_id === p.id }, `${p.name} · ${s(`role_${p.role}`)}`)));
     } catch (error) {
-      message.replaceChildren(banner(s('load_failed', { error: error.message }), 'error'));
+      message.replaceChildren(banner(s('load_failed', { error: reason(error) }), 'error'));
     }
     previewHead.textContent = s('schedules_preview_in', { zone: zoneNow || 'UTC' });
   }
@@ -271,7 +271,7 @@ export async function scheduleScreen(context, id, standardKey) {
       const node = errors[pointer === '/dtstart' ? '/dtstart' : pointer];
       if (node) { node.textContent = text; shown = true; }
     }
-    if (!shown) message.replaceChildren(banner(s('schedules_refused', { error: Object.values(fields).join(' ') || error.message }), 'error'));
+    if (!shown) message.replaceChildren(banner(s('schedules_refused', { error: Object.values(fields).join(' ') || reason(error) }), 'error'));
   }
 
   const save = editable ? button(existing ? s('schedules_save') : s('schedules_create'), async () => {

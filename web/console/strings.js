@@ -28,6 +28,7 @@ const tables = {
     apply: 'Apply', reset: 'Reset', next_page: 'Next page', previous_page: 'Previous page', first_page: 'First page',
     page: 'Page {n}', loading: 'Loading…', queue_empty: 'Nothing to review with these filters.',
     load_failed: 'Could not load: {error}', retry: 'Try again',
+    server_busy: 'the server is busy or out of reach. Try again in a moment.',
     col_checklist: 'Checklist', col_site: 'Site', col_inspector: 'Inspector', col_submitted: 'Submitted', col_result: 'Result', col_status: 'Status',
     unknown_person: 'Guard not in your directory',
     score: 'Score {score}%',
@@ -85,6 +86,7 @@ const tables = {
     apply: '筛选', reset: '重置', next_page: '下一页', previous_page: '上一页', first_page: '第一页',
     page: '第 {n} 页', loading: '正在加载…', queue_empty: '没有符合条件的待审核检查。',
     load_failed: '加载失败：{error}', retry: '重试',
+    server_busy: '服务器繁忙或无法连接，请稍后重试。',
     col_checklist: '检查表', col_site: '站点', col_inspector: '检查人', col_submitted: '提交时间', col_result: '结果', col_status: '状态',
     unknown_person: '不在您名录中的保安',
     score: '得分 {score}%',
@@ -138,4 +140,12 @@ export function addStrings(more) {
 export function s(key, params = {}) {
   const text = (tables[lang()] || tables.en)[key] ?? tables.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+// reason is what went wrong, in the reader's words: a transient failure
+// (the server busy or down, a 503 or no network) changed nothing and is
+// said so in the reader's language, with what to do; a refusal keeps the
+// server's own detail, which names the field or rule.
+export function reason(error) {
+  return error && error.transient ? s('server_busy') : error.message;
 }

@@ -9,7 +9,7 @@
 import { h, button, badge, banner, loading, failure, empty, toast } from '../shared/ui.js';
 import { label, time } from '../shared/i18n.js';
 import { validate } from '../shared/engine.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import * as manage from './manage.js';
 import { personName, zoneOf } from './names.js';
 import { lineDiff } from './diff.js';
@@ -26,7 +26,7 @@ addStrings({
     templates_valid: 'Valid: the engine accepts this checklist.',
     templates_invalid: '{n} problem(s):', templates_json_error: 'Not JSON: {error}',
     templates_save: 'Save draft', templates_publish: 'Publish as version {n}', templates_saved: 'Draft saved.',
-    templates_published: 'Published as version {n}.', templates_server_refused: 'The server refused it:',
+    templates_published: 'Published as version {n}.', templates_server_refused: 'The server refused it:', templates_not_saved: 'Not saved:',
     templates_unsaved: 'Unsaved changes', templates_read_only: 'Read-only: auditors see checklists and their versions and change nothing.',
     templates_diff: 'Compare versions', templates_from: 'From', templates_to: 'To', templates_draft: 'Draft',
     templates_version: 'Version {n}', templates_no_changes: 'No differences.', templates_diff_summary: '{added} lines added, {removed} removed',
@@ -44,7 +44,7 @@ addStrings({
     templates_valid: '有效：检查表引擎接受此检查表。',
     templates_invalid: '{n} 个问题：', templates_json_error: '不是有效的 JSON：{error}',
     templates_save: '保存草稿', templates_publish: '发布为第 {n} 版', templates_saved: '草稿已保存。',
-    templates_published: '已发布为第 {n} 版。', templates_server_refused: '服务器拒绝：',
+    templates_published: '已发布为第 {n} 版。', templates_server_refused: '服务器拒绝：', templates_not_saved: '未保存：',
     templates_unsaved: '有未保存的修改', templates_read_only: '只读：审计员可以查看检查表及其各版本，不能修改。',
     templates_diff: '版本对比', templates_from: '从', templates_to: '到', templates_draft: '草稿',
     templates_version: '第 {n} 版', templates_no_changes: '没有差异。', templates_diff_summary: '新增 {added} 行，删除 {removed} 行',
@@ -78,7 +78,7 @@ async function editorScreen(context, templateID) {
   try {
     [template, versions] = await Promise.all([manage.template(templateID), manage.templateVersions(templateID)]);
   } catch (error) {
-    main.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => editorScreen(context, templateID))));
+    main.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => editorScreen(context, templateID))));
     return;
   }
   const editor = new Editor(context, template, versions);
@@ -184,7 +184,8 @@ class Editor {
       await this.open();
     } catch (error) {
       const problems = (error.errors || []).map((e) => ({ path: e.pointer, message: e.detail }));
-      this.showProblems(problems.length ? problems : [{ path: '', message: error.message }], s('templates_server_refused'));
+      if (error.transient) this.showProblems([{ path: '', message: reason(error) }], s('templates_not_saved'));
+      else this.showProblems(problems.length ? problems : [{ path: '', message: error.message }], s('templates_server_refused'));
       this.save.disabled = false;
       this.publish.disabled = false;
     }
@@ -211,7 +212,7 @@ class Editor {
         const lines = lineDiff(JSON.stringify(a, null, 2).split('\n'), JSON.stringify(b, null, 2).split('\n'));
         out.replaceChildren(renderDiff(lines));
       } catch (error) {
-        out.replaceChildren(failure(s('load_failed', { error: error.message })));
+        out.replaceChildren(failure(s('load_failed', { error: reason(error) })));
       }
     };
     from.addEventListener('change', show);

@@ -6,7 +6,7 @@
 // and record the results of those who signed the sheet.
 
 import { h, badge, banner, button, loading, failure } from '../shared/ui.js';
-import { s, addStrings } from './strings.js';
+import { s, addStrings, reason } from './strings.js';
 import * as duty from './dutydata.js';
 import { zoneOf } from './names.js';
 import { zonedInstant, localParts, problems } from './work.js';
@@ -70,7 +70,7 @@ async function openEditor(context, holder, id, refresh, notice = null) {
   try {
     x = await duty.read(`/v1/trainings/${encodeURIComponent(id)}`);
   } catch (error) {
-    holder.replaceChildren(failure(s('load_failed', { error: error.message }), button(s('retry'), () => openEditor(context, holder, id, refresh, notice))));
+    holder.replaceChildren(failure(s('load_failed', { error: reason(error) }), button(s('retry'), () => openEditor(context, holder, id, refresh, notice))));
     return;
   }
   holder.replaceChildren(editForm(context, holder, x, refresh, notice));
@@ -122,7 +122,7 @@ function editForm(context, holder, x, refresh, notice) {
       for (const [pointer, text] of Object.entries(fields)) {
         if (errors[pointer]) { errors[pointer].textContent = text; shown = true; }
       }
-      message.replaceChildren(banner(shown ? s('trainings_fix') : s('duty_failed', { error: Object.values(fields).join(' ') || error.message }), 'error'));
+      message.replaceChildren(banner(shown ? s('trainings_fix') : s('duty_failed', { error: Object.values(fields).join(' ') || reason(error) }), 'error'));
     }
   };
   return h('form', { class: 'card console-form training-editor', id: 'training-editor', dataset: { training: x.id, version: String(x.version) }, onsubmit: submit, novalidate: true },
@@ -170,7 +170,7 @@ function newForm(context, refresh) {
       message.replaceChildren(banner(s('duty_saved'), 'ok'));
       await refresh();
     } catch (error) {
-      message.replaceChildren(banner(s('duty_failed', { error: error.message }), 'error'));
+      message.replaceChildren(banner(s('duty_failed', { error: reason(error) }), 'error'));
     }
   };
   const field = (text, control) => h('label', { class: 'console-filter' }, h('span', {}, text), control);
@@ -200,7 +200,7 @@ function resultsForm(x, refresh) {
       await duty.put(`/v1/trainings/${encodeURIComponent(x.id)}/results`, { results });
       await refresh();
     } catch (error) {
-      message.replaceChildren(banner(s('duty_failed', { error: error.message }), 'error'));
+      message.replaceChildren(banner(s('duty_failed', { error: reason(error) }), 'error'));
     }
   };
   return h('form', { class: 'training-results', onsubmit: save },
