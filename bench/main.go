@@ -84,6 +84,7 @@ type options struct {
 	replicas          int
 	check             bool
 	checkEvery        time.Duration
+	cpuProfile        string
 }
 
 func main() {
@@ -133,6 +134,9 @@ type result interface {
 // scenarioLoad runs the chosen scenario; the result is nil when nothing
 // was measured.
 func scenarioLoad(ctx context.Context, opts options, target loadTarget, progress io.Writer, observers ...observer) (result, error) {
+	if opts.cpuProfile != "" {
+		observers = append(observers, &cpuProfiler{path: opts.cpuProfile, progress: progress})
+	}
 	if opts.scenario == "day" {
 		r, err := runDays(ctx, opts, target, progress, observers...)
 		if r == nil {
@@ -191,6 +195,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.checkEvery, "check-every", time.Second, "with --check: each puller, once at the end of the log, waits "+
 		"this long before it pulls again, as a phone syncs every so often (0: pull again at once, a spin of about 300 "+
 		"pulls a second that adds to the measured round far more work than a fleet's pulls)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load tool over the measured window to this file "+
+		"(with --rounds, of the last round); the sampling adds to the tool's own CPU figure")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
