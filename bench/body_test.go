@@ -133,31 +133,6 @@ func TestPlanMedia(t *testing.T) {
 	}
 }
 
-// TestAllApplied: the cheap answer check says yes only when every one of
-// the wanted results is applied; anything else goes to the full decode.
-func TestAllApplied(t *testing.T) {
-	t.Parallel()
-	applied := `{"mutation_id":"a","status":"applied","entity_id":"x","version":1}`
-	for _, tc := range []struct {
-		name   string
-		answer string
-		want   int
-		ok     bool
-	}{
-		{"all applied", `{"results":[` + applied + `,` + applied + `]}`, 2, true},
-		{"one missing", `{"results":[` + applied + `]}`, 2, false},
-		{"one conflict", `{"results":[` + applied + `,{"mutation_id":"b","status":"conflict"}]}`, 2, false},
-		{"a conflict whose record has a status", `{"results":[` + applied + `,{"status":"conflict","current":{"status":"applied"}}]}`, 2, false},
-		{"spaced JSON", `{"results":[{"status": "applied"},{"status": "applied"}]}`, 2, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := allApplied([]byte(tc.answer), tc.want); got != tc.ok {
-				t.Fatalf("allApplied = %v, want %v", got, tc.ok)
-			}
-		})
-	}
-}
-
 // BenchmarkPushBody is the tool's cost of one push's body: encoded with
 // encoding/json each time (before) or spliced from the template.
 func BenchmarkPushBody(b *testing.B) {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -228,41 +227,5 @@ func push(ctx context.Context, client *api, token string, body []byte, want int)
 		seconds, _ := strconv.Atoi(res.Header.Get("Retry-After"))
 		return "HTTP " + strconv.Itoa(res.StatusCode), time.Duration(seconds) * time.Second
 	}
-	if allApplied(raw, want) {
-		return "", 0
-	}
-	var answer struct {
-		Results []struct {
-			Status string `json:"status"`
-			Errors []struct {
-				Pointer string `json:"pointer"`
-			} `json:"errors"`
-		} `json:"results"`
-	}
-	if err := json.Unmarshal(raw, &answer); err != nil || len(answer.Results) != want {
-		return "HTTP 200, malformed answer", 0
-	}
-	for _, r := range answer.Results {
-		if r.Status != "applied" {
-			outcome := "HTTP 200, a mutation " + r.Status
-			if len(r.Errors) > 0 {
-				outcome += " at " + r.Errors[0].Pointer // which check, so that a tool error shows itself
-			}
-			return outcome, 0
-		}
-	}
-	return "", 0
-}
-
-var (
-	statusKey     = []byte(`"status":`)
-	statusApplied = []byte(`"status":"applied"`)
-)
-
-// allApplied is the cheap check of a push's answer, compact JSON as the
-// server writes it: want status keys, every one "applied". An answer it
-// cannot vouch for (a conflict carries the server's record, which may have
-// a status of its own; any other spacing) is decoded in full instead.
-func allApplied(raw []byte, want int) bool {
-	return bytes.Count(raw, statusKey) == want && bytes.Count(raw, statusApplied) == want
+	return answerOutcome(raw, want), 0
 }
