@@ -166,3 +166,26 @@ func TestAppendNewID(t *testing.T) {
 		t.Fatalf("appended %q: %v, version %d", got, err, id.Version())
 	}
 }
+
+// TestSignatureDigest: the spliced digest of a signature's answer is the
+// one checklists.AnswerDigest computes, for the tool's ids and for ids
+// JSON would escape.
+func TestSignatureDigest(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{newID(), newID(), "01938F6E-0000-7000-8000-00000000000A", "", `a"b`, "<&>", "ünïcode", "\u2028"} {
+		if got, want := signatureDigest(id), checklists.AnswerDigest(signatureAnswer(id)); got != want {
+			t.Errorf("signatureDigest(%q) = %s, want %s", id, got, want)
+		}
+	}
+}
+
+// FuzzSignatureDigest: whatever the id, the digest is AnswerDigest's.
+func FuzzSignatureDigest(f *testing.F) {
+	f.Add("01938f6e-0000-7000-8000-000000000001")
+	f.Add(`a\b`)
+	f.Fuzz(func(t *testing.T, id string) {
+		if got, want := signatureDigest(id), checklists.AnswerDigest(signatureAnswer(id)); got != want {
+			t.Fatalf("signatureDigest(%q) = %s, want %s", id, got, want)
+		}
+	})
+}
