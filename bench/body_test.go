@@ -157,6 +157,25 @@ func BenchmarkPushBody(b *testing.B) {
 	})
 }
 
+// BenchmarkAppendNewID is one fresh mutation id, 49 of which a push
+// takes: each from its own crypto/rand read, or from uuid's pool of random
+// bytes (main enables it).
+func BenchmarkAppendNewID(b *testing.B) {
+	defer uuid.DisableRandPool()
+	for _, pool := range []bool{false, true} {
+		b.Run(fmt.Sprintf("pool %v", pool), func(b *testing.B) {
+			if pool {
+				uuid.EnableRandPool()
+			}
+			b.ReportAllocs()
+			buffer := make([]byte, 0, 36)
+			for b.Loop() {
+				buffer = appendNewID(buffer[:0])
+			}
+		})
+	}
+}
+
 // TestAppendNewID: the appended id is a UUIDv7 in the text form newID gives.
 func TestAppendNewID(t *testing.T) {
 	t.Parallel()
