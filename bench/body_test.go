@@ -159,19 +159,30 @@ func BenchmarkPushBody(b *testing.B) {
 
 // BenchmarkAppendNewID is one fresh mutation id, 49 of which a push
 // takes: each from its own crypto/rand read, or from uuid's pool of random
-// bytes (main enables it).
+// bytes (main enables it); alone, and from 16 goroutines per core, as the
+// devices take them.
 func BenchmarkAppendNewID(b *testing.B) {
 	defer uuid.DisableRandPool()
 	for _, pool := range []bool{false, true} {
+		if pool {
+			uuid.EnableRandPool()
+		}
 		b.Run(fmt.Sprintf("pool %v", pool), func(b *testing.B) {
-			if pool {
-				uuid.EnableRandPool()
-			}
 			b.ReportAllocs()
 			buffer := make([]byte, 0, 36)
 			for b.Loop() {
 				buffer = appendNewID(buffer[:0])
 			}
+		})
+		b.Run(fmt.Sprintf("pool %v, parallel", pool), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(16)
+			b.RunParallel(func(pb *testing.PB) {
+				buffer := make([]byte, 0, 36)
+				for pb.Next() {
+					buffer = appendNewID(buffer[:0])
+				}
+			})
 		})
 	}
 }
