@@ -160,7 +160,7 @@ func (p *plan) newBodyTemplate() (*bodyTemplate, error) {
 func mediumDigests(m medium) (sha256hex, answerDigest string) {
 	sum := sha256.Sum256([]byte(m.id)) // never uploaded: any digest will do
 	if m.item.kind == string(checklists.TypeSignature) {
-		answerDigest = checklists.AnswerDigest(signatureAnswer(m.id))
+		answerDigest = signatureDigest(m.id)
 	}
 	return hex.EncodeToString(sum[:]), answerDigest
 }

@@ -133,31 +133,6 @@ func TestPlanMedia(t *testing.T) {
 	}
 }
 
-// TestAllApplied: the cheap answer check says yes only when every one of
-// the wanted results is applied; anything else goes to the full decode.
-func TestAllApplied(t *testing.T) {
-	t.Parallel()
-	applied := `{"mutation_id":"a","status":"applied","entity_id":"x","version":1}`
-	for _, tc := range []struct {
-		name   string
-		answer string
-		want   int
-		ok     bool
-	}{
-		{"all applied", `{"results":[` + applied + `,` + applied + `]}`, 2, true},
-		{"one missing", `{"results":[` + applied + `]}`, 2, false},
-		{"one conflict", `{"results":[` + applied + `,{"mutation_id":"b","status":"conflict"}]}`, 2, false},
-		{"a conflict whose record has a status", `{"results":[` + applied + `,{"status":"conflict","current":{"status":"applied"}}]}`, 2, false},
-		{"spaced JSON", `{"results":[{"status": "applied"},{"status": "applied"}]}`, 2, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := allApplied([]byte(tc.answer), tc.want); got != tc.ok {
-				t.Fatalf("allApplied = %v, want %v", got, tc.ok)
-			}
-		})
-	}
-}
-
 // BenchmarkPushBody is the tool's cost of one push's body: encoded with
 // encoding/json each time (before) or spliced from the template.
 func BenchmarkPushBody(b *testing.B) {
@@ -182,6 +157,36 @@ func BenchmarkPushBody(b *testing.B) {
 	})
 }
 
+// BenchmarkAppendNewID is one fresh mutation id, 49 of which a push
+// takes: each from its own crypto/rand read, or from uuid's pool of random
+// bytes (main enables it); alone, and from 16 goroutines per core, as the
+// devices take them.
+func BenchmarkAppendNewID(b *testing.B) {
+	defer uuid.DisableRandPool()
+	for _, pool := range []bool{false, true} {
+		if pool {
+			uuid.EnableRandPool()
+		}
+		b.Run(fmt.Sprintf("pool %v", pool), func(b *testing.B) {
+			b.ReportAllocs()
+			buffer := make([]byte, 0, 36)
+			for b.Loop() {
+				buffer = appendNewID(buffer[:0])
+			}
+		})
+		b.Run(fmt.Sprintf("pool %v, parallel", pool), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(16)
+			b.RunParallel(func(pb *testing.PB) {
+				buffer := make([]byte, 0, 36)
+				for pb.Next() {
+					buffer = appendNewID(buffer[:0])
+				}
+			})
+		})
+	}
+}
+
 // TestAppendNewID: the appended id is a UUIDv7 in the text form newID gives.
 func TestAppendNewID(t *testing.T) {
 	t.Parallel()
@@ -190,4 +195,27 @@ func TestAppendNewID(t *testing.T) {
 	if err != nil || id.Version() != 7 || id.String() != got[1:] || got[0] != 'x' {
 		t.Fatalf("appended %q: %v, version %d", got, err, id.Version())
 	}
+}
+
+// TestSignatureDigest: the spliced digest of a signature's answer is the
+// one checklists.AnswerDigest computes, for the tool's ids and for ids
+// JSON would escape.
+func TestSignatureDigest(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{newID(), newID(), "01938F6E-0000-7000-8000-00000000000A", "", `a"b`, "<&>", "ünïcode", "\u2028"} {
+		if got, want := signatureDigest(id), checklists.AnswerDigest(signatureAnswer(id)); got != want {
+			t.Errorf("signatureDigest(%q) = %s, want %s", id, got, want)
+		}
+	}
+}
+
+// FuzzSignatureDigest: whatever the id, the digest is AnswerDigest's.
+func FuzzSignatureDigest(f *testing.F) {
+	f.Add("01938f6e-0000-7000-8000-000000000001")
+	f.Add(`a\b`)
+	f.Fuzz(func(t *testing.T, id string) {
+		if got, want := signatureDigest(id), checklists.AnswerDigest(signatureAnswer(id)); got != want {
+			t.Fatalf("signatureDigest(%q) = %s, want %s", id, got, want)
+		}
+	})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -117,11 +116,12 @@ func watch(ctx context.Context, w window, line func(time.Duration) string, quiet
 // closes. A failed push is counted and followed by a short pause, as a
 // phone backs off.
 func runDevice(ctx context.Context, client *api, d device, p *plan, rec *recorder) {
+	var buffers pushBuffers
 	for ctx.Err() == nil {
 		if !time.Now().Before(rec.measureTo) {
 			return
 		}
-		a := sendInspection(ctx, client, d.token, p)
+		a := sendInspection(ctx, client, d.token, p, &buffers)
 		rec.record(a.pushed, a.latency, a.outcome)
 		rec.acknowledge(a)
 		if a.outcome != "" {
@@ -142,13 +142,24 @@ type attempt struct {
 
 func (a attempt) answered() time.Time { return a.pushed.Add(a.latency) }
 
+// pushBuffers are one device's memory for its pushes: every push's body
+// is built anew, and its answer read, into memory the last push used,
+// rather than into some 20 KB allocated and zeroed for each push. The body
+// is kept only after a push answered in full (a 200 whose every mutation
+// was applied): the server had read all of it, so the client was done
+// with it; after any other answer a new body is allocated.
+type pushBuffers struct {
+	body   []byte
+	answer bytes.Buffer
+}
+
 // sendInspection declares the inspection's media and pushes it whole. A
 // submit names only declared media (issue 5): every signature (and the
 // photos a required photo item needs) is declared as a phone does, without
 // uploading it (the inspection stays media_pending), either as the batch's
 // first mutations or, with --declare request, by POST /v1/media first;
 // push latency starts after those requests.
-func sendInspection(ctx context.Context, client *api, token string, p *plan) attempt {
+func sendInspection(ctx context.Context, client *api, token string, p *plan, buffers *pushBuffers) attempt {
 	id := newID()
 	media := p.newMedia(0, newID)
 	a := attempt{inspection: id, pushed: time.Now()}
@@ -164,14 +175,22 @@ func sendInspection(ctx context.Context, client *api, token string, p *plan) att
 		v := values{inspection: id, media: media, clientTime: a.pushed.UTC().Format(time.RFC3339), appendMutationID: appendNewID}
 		var body []byte
 		if p.body != nil {
-			body = p.body.appendBody(make([]byte, 0, p.body.size), v)
+			if cap(buffers.body) < p.body.size {
+				buffers.body = make([]byte, 0, p.body.size)
+			}
+			body = p.body.appendBody(buffers.body[:0], v)
 		} else {
 			var err error
 			if body, err = p.encodeBatch(v); err != nil {
 				panic(err) // only plain values in a batch
 			}
 		}
-		a.outcome, a.retryAfter = push(ctx, client, token, body, p.mutationsPerPush())
+		a.outcome, a.retryAfter = push(ctx, client, token, body, p.mutationsPerPush(), &buffers.answer)
+		if p.body != nil && a.outcome == "" {
+			buffers.body = body
+		} else {
+			buffers.body = nil
+		}
 	}
 	a.latency = time.Since(a.pushed)
 	return a
@@ -204,8 +223,9 @@ func declareMedium(ctx context.Context, client *api, token, inspectionID string,
 }
 
 // push sends one batch and returns "" when every mutation was applied, or
-// what went wrong, by HTTP status or result status.
-func push(ctx context.Context, client *api, token string, body []byte, want int) (outcome string, retryAfter time.Duration) {
+// what went wrong, by HTTP status or result status; the answer is read
+// into answer.
+func push(ctx context.Context, client *api, token string, body []byte, want int, answer *bytes.Buffer) (outcome string, retryAfter time.Duration) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, client.baseURL+"/v1/sync/push", bytes.NewReader(body))
 	if err != nil {
 		return "request: " + err.Error(), 0
@@ -220,49 +240,14 @@ func push(ctx context.Context, client *api, token string, body []byte, want int)
 		return "transport error", 0
 	}
 	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
+	answer.Reset()
+	if _, err := answer.ReadFrom(res.Body); err != nil {
 		return "transport error", 0
 	}
+	raw := answer.Bytes()
 	if res.StatusCode != http.StatusOK {
 		seconds, _ := strconv.Atoi(res.Header.Get("Retry-After"))
 		return "HTTP " + strconv.Itoa(res.StatusCode), time.Duration(seconds) * time.Second
 	}
-	if allApplied(raw, want) {
-		return "", 0
-	}
-	var answer struct {
-		Results []struct {
-			Status string `json:"status"`
-			Errors []struct {
-				Pointer string `json:"pointer"`
-			} `json:"errors"`
-		} `json:"results"`
-	}
-	if err := json.Unmarshal(raw, &answer); err != nil || len(answer.Results) != want {
-		return "HTTP 200, malformed answer", 0
-	}
-	for _, r := range answer.Results {
-		if r.Status != "applied" {
-			outcome := "HTTP 200, a mutation " + r.Status
-			if len(r.Errors) > 0 {
-				outcome += " at " + r.Errors[0].Pointer // which check, so that a tool error shows itself
-			}
-			return outcome, 0
-		}
-	}
-	return "", 0
-}
-
-var (
-	statusKey     = []byte(`"status":`)
-	statusApplied = []byte(`"status":"applied"`)
-)
-
-// allApplied is the cheap check of a push's answer, compact JSON as the
-// server writes it: want status keys, every one "applied". An answer it
-// cannot vouch for (a conflict carries the server's record, which may have
-// a status of its own; any other spacing) is decoded in full instead.
-func allApplied(raw []byte, want int) bool {
-	return bytes.Count(raw, statusKey) == want && bytes.Count(raw, statusApplied) == want
+	return answerOutcome(raw, want), 0
 }

@@ -91,6 +91,7 @@ func toolLag(at, begun time.Time) time.Duration { return lag(at, begun) }
 func runPacedDevice(ctx context.Context, client *api, d device, i int, p *plan, rec *recorder) {
 	s := rec.pacing.schedule
 	var free time.Time
+	var buffers pushBuffers
 	for k := 0; ctx.Err() == nil; k++ {
 		due := s.due(i, k)
 		at := startAt(due, free)
@@ -102,7 +103,7 @@ func runPacedDevice(ctx context.Context, client *api, d device, i int, p *plan, 
 			rec.recordUnstarted(s.unstarted(i, k, rec.measureFrom, rec.measureTo))
 			return
 		}
-		a := sendInspection(ctx, client, d.token, p)
+		a := sendInspection(ctx, client, d.token, p, &buffers)
 		rec.record(a.pushed, a.latency, a.outcome)
 		rec.acknowledge(a)
 		rec.recordSchedule(due, at, begun, a.answered())
