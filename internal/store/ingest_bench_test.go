@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"strconv"
@@ -274,4 +275,98 @@ func groupWritesFixture(b *testing.B) (db *store.DB, ctx context.Context, owners
 		b.Fatalf("%d devices, %v", len(devices), err)
 	}
 	return db, ctx, owners, devices, site
+}
+
+// BenchmarkGroupPushes times the statements of a group of pushes that the
+// load tool's 30-answer inspection makes, as far as the two tables of
+// issue 17's branch pg17b go: each push claims and looks up its 40
+// mutation ids and stores their results (push_results and its GIN
+// index), and declares 8 media with digests of random bytes, linked at
+// insert (media and its indexes), besides the inspection and its two
+// events. Groups of 1 to 16 pushes in turn, one transaction each; one op
+// is one group (8.5 pushes on average). Before it times anything it
+// stores 512 groups and analyzes the tables each time they double, as the
+// statistics job does (store.RefreshStatistics): on young tables that nothing
+// analyzed, the plans cached for the first tiny tables decide the figure
+// (sequential scans of push_results and media). It reports the backends'
+// CPU per op (backend-CPU-ms/op, from /proc), the figure that does not
+// wait for the disk.
+//
+//	go run ./cmd/testrun -run '^$' -bench GroupPushes -benchtime 400x ./internal/store/
+func BenchmarkGroupPushes(b *testing.B) {
+	db, ctx, owners, devices, site := groupWritesFixture(b)
+	size := 0
+	group := func() {
+		size = size%16 + 1
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return pushGroup(tx, size, owners, devices, site) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for n := 1; n <= 512; n++ {
+		group()
+		if n >= 16 && n&(n-1) == 0 { // each time the tables double, as the statistics job
+			if _, err := db.SQL().ExecContext(ctx, "ANALYZE push_results, media, inspections, inspection_events"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	cpu := startBackendCPU(b, db)
+	for b.Loop() {
+		group()
+	}
+	cpu.report(b)
+}
+
+// pushGroup writes what size pushes of whole inspections write to the
+// tables BenchmarkGroupPushes times, in tx.
+func pushGroup(tx *store.Tx, size int, owners, devices []string, site string) error {
+	var inspections []*store.Inspection
+	var media []*store.Media
+	var events []store.InspectionEvent
+	var results []store.Mutation
+	var scopes []store.MutationScope
+	var inspectionIDs, mediaIDs, digests, mutationIDs []string
+	for i := range size {
+		id := newID()
+		scopes = append(scopes, store.MutationScope{DeviceID: devices[i], UserID: owners[i]})
+		inspections = append(inspections, &store.Inspection{ID: id, SiteID: site, TemplateID: site,
+			TemplateKey: "night-patrol-round", TemplateVersion: 1, OwnerID: owners[i], DeviceID: devices[i],
+			Status: "submitted", Answers: []byte("{}"), Context: []byte("{}"), Version: 2})
+		for range 8 {
+			medium, digest := newID(), fmt.Sprintf("%x", sha256.Sum256([]byte(newID())))
+			media = append(media, &store.Media{ID: medium, InspectionID: id, ItemKey: "photo", Kind: "photo",
+				DeclaredType: "image/jpeg", Size: 1000, SHA256: digest, ObjectKey: medium, Status: "pending",
+				UploadedBy: owners[i], LinkedAt: &tx.Now, Version: 1})
+			mediaIDs, digests = append(mediaIDs, medium), append(digests, digest)
+		}
+		for _, kind := range []string{"started", "submitted"} {
+			events = append(events, store.InspectionEvent{ID: newID(), InspectionID: id, Kind: kind, ActorID: owners[i]})
+		}
+		for m := range 40 {
+			mutation := newID()
+			hash := sha256.Sum256([]byte(mutation))
+			results = append(results, store.Mutation{MutationID: mutation, UserID: owners[i], DeviceID: devices[i],
+				Type: "answer.set", EntityID: &id, Status: "applied", BodyHash: hash[:], ClientTime: &tx.Now,
+				Result: fmt.Appendf(nil, `{"mutation_id":"%s","status":"applied","entity_id":"%s","version":%d}`,
+					mutation, id, m+1)})
+			mutationIDs = append(mutationIDs, mutation)
+		}
+		inspectionIDs = append(inspectionIDs, id)
+	}
+	if found, err := tx.ClaimMutations(mutationIDs, scopes); err != nil || len(found) != 0 {
+		return fmt.Errorf("found %d stored results: %v", len(found), err)
+	}
+	if _, _, _, err := tx.MediaOfInspections(inspectionIDs, mediaIDs, digests); err != nil {
+		return err
+	}
+	if err := tx.CreateInspections(inspections); err != nil {
+		return err
+	}
+	if err := tx.CreateMediaRows(media); err != nil {
+		return err
+	}
+	if err := tx.AddInspectionEvents(events); err != nil {
+		return err
+	}
+	return tx.InsertMutations(results)
 }
