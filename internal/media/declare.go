@@ -131,10 +131,11 @@ func CheckFields(in DeclareInput, uploadedBy string, isUser func(id string) bool
 		fields["/captured_at"] = "must be an RFC 3339 time"
 	}
 	location := checkLocation(in.Location, fields)
-	signature := checkSignature(in, fields, isUser)
+	signature, digest := checkSignature(in, fields, isUser)
 	return store.Media{ID: strings.ToLower(in.ID), InspectionID: in.InspectionID, ItemKey: in.ItemKey, Kind: in.Kind,
 		DeclaredType: in.ContentType, Size: in.Size, SHA256: strings.ToLower(in.SHA256), Status: Pending,
-		UploadedBy: uploadedBy, CapturedAt: captured, Location: location, Signature: signature, Version: 1}, fields
+		UploadedBy: uploadedBy, CapturedAt: captured, Location: location, Signature: signature, SignedDigest: digest,
+		Version: 1}, fields
 }
 
 func checkLocation(raw json.RawMessage, fields map[string]string) []byte {
@@ -156,17 +157,19 @@ func checkLocation(raw json.RawMessage, fields map[string]string) []byte {
 }
 
 // checkSignature validates the signature part; only signatures carry one.
-func checkSignature(in DeclareInput, fields map[string]string, isUser func(id string) bool) []byte {
+// It returns the signature as stored and, when it is valid, its content
+// digest (64 hex digits, the same after encoding and decoding).
+func checkSignature(in DeclareInput, fields map[string]string, isUser func(id string) bool) ([]byte, string) {
 	sig := in.Signature
 	switch {
 	case in.Kind == Signature && sig == nil:
 		fields["/signature"] = "a signature needs its strokes, signer, role, time and content digest"
-		return nil
+		return nil, ""
 	case in.Kind != Signature && sig != nil:
 		fields["/signature"] = "only media of kind signature carry one"
-		return nil
+		return nil, ""
 	case sig == nil:
-		return nil
+		return nil, ""
 	}
 	if !validStrokes(sig.Strokes) {
 		fields["/signature/strokes"] = "must be a non-empty array of strokes, each a non-empty array of [x, y] points"
@@ -183,11 +186,13 @@ func checkSignature(in DeclareInput, fields map[string]string, isUser func(id st
 	if input.ParseTime(sig.SignedAt) == nil {
 		fields["/signature/signed_at"] = "must be an RFC 3339 time"
 	}
+	digest := sig.ContentDigest
 	if sum, err := hex.DecodeString(sig.ContentDigest); err != nil || len(sum) != 32 {
 		fields["/signature/content_digest"] = "must be the SHA-256 (64 hex digits) of the inspection content signed"
+		digest = ""
 	}
 	out, _ := json.Marshal(sig)
-	return out
+	return out, digest
 }
 
 // validStrokes reports whether raw is the API's one stroke format, the one

@@ -70,6 +70,34 @@ func TestCheckFields(t *testing.T) {
 	}
 }
 
+// A declared signature carries its content digest, the one its stored
+// signature decodes to, so that signs judges it without decoding the
+// strokes again; and judges a row read from the database (no carried
+// digest) the same.
+func TestSignedDigestIsTheStoredOne(t *testing.T) {
+	answer := checklists.Answer{Value: map[string]any{"media_id": mediaID, "signer_name": "Wang"}}
+	for _, contentDigest := range []string{checklists.AnswerDigest(answer), strings.ToUpper(checklists.AnswerDigest(answer)),
+		strings.ToLower(digest), "not hex", ""} {
+		in := declaration(Signature, "image/png")
+		in.Signature.ContentDigest = contentDigest
+		row, _ := CheckFields(in, "uploader", func(string) bool { return false })
+		var stored struct {
+			ContentDigest string `json:"content_digest"`
+		}
+		if err := json.Unmarshal(row.Signature, &stored); err != nil {
+			t.Fatal(err)
+		}
+		if row.SignedDigest != "" && row.SignedDigest != stored.ContentDigest {
+			t.Errorf("%q: carried digest %q, stored %q", contentDigest, row.SignedDigest, stored.ContentDigest)
+		}
+		read := row
+		read.SignedDigest = ""
+		if signs(row, answer) != signs(read, answer) {
+			t.Errorf("%q: signs %v with the carried digest, %v as read", contentDigest, signs(row, answer), signs(read, answer))
+		}
+	}
+}
+
 // Object keys keep every organisation under its own prefix.
 func TestKeys(t *testing.T) {
 	if got := ObjectKey("org-1", "m-1"); got != "orgs/org-1/media/m-1" {
