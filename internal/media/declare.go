@@ -1,10 +1,12 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -196,8 +198,22 @@ func checkSignature(in DeclareInput, fields map[string]string, isUser func(id st
 }
 
 // validStrokes reports whether raw is the API's one stroke format, the one
-// sign-off takes too: [[[x, y], ...], ...].
+// sign-off takes too: [[[x, y], ...], ...]. It is what decoding raw into
+// [][][]float64 accepts (a null coordinate is a zero) with no stroke and
+// no point empty, checked by one scan without decoding (strokes are most
+// of a signature's bytes); anything the scan does not expect goes to that
+// decode (decodedStrokesValid).
 func validStrokes(raw json.RawMessage) bool {
+	scan := strokeScan{in: raw}
+	valid, sure := scan.strokes()
+	if !sure || scan.skipSpace() != len(raw) {
+		return decodedStrokesValid(raw)
+	}
+	return valid
+}
+
+// decodedStrokesValid is validStrokes by decoding, the reference.
+func decodedStrokesValid(raw json.RawMessage) bool {
 	var strokes [][][]float64
 	if json.Unmarshal(raw, &strokes) != nil || len(strokes) == 0 {
 		return false
@@ -213,6 +229,121 @@ func validStrokes(raw json.RawMessage) bool {
 		}
 	}
 	return true
+}
+
+// strokeScan reads strokes. Its methods return (valid, sure): sure is
+// false for anything but the brackets, commas, numbers, nulls and spaces
+// of well-formed strokes, which the caller leaves to the decoder.
+type strokeScan struct {
+	in []byte
+	at int
+}
+
+func (s *strokeScan) skipSpace() int {
+	for s.at < len(s.in) && (s.in[s.at] == ' ' || s.in[s.at] == '\t' || s.in[s.at] == '\n' || s.in[s.at] == '\r') {
+		s.at++
+	}
+	return s.at
+}
+
+// list reads "[" element ("," element)* "]" and returns how many elements.
+func (s *strokeScan) list(element func() (bool, bool)) (n int, valid, sure bool) {
+	if s.skipSpace() == len(s.in) || s.in[s.at] != '[' {
+		return 0, false, false
+	}
+	s.at++
+	if s.skipSpace() < len(s.in) && s.in[s.at] == ']' {
+		s.at++
+		return 0, true, true
+	}
+	valid = true
+	for {
+		ok, sure := element()
+		if !sure {
+			return 0, false, false
+		}
+		valid = valid && ok
+		n++
+		if s.skipSpace() == len(s.in) {
+			return 0, false, false
+		}
+		switch s.in[s.at] {
+		case ',':
+			s.at++
+		case ']':
+			s.at++
+			return n, valid, true
+		default:
+			return 0, false, false
+		}
+	}
+}
+
+func (s *strokeScan) strokes() (bool, bool) {
+	n, valid, sure := s.list(s.stroke)
+	return valid && n > 0, sure
+}
+
+func (s *strokeScan) stroke() (bool, bool) {
+	n, valid, sure := s.list(s.point)
+	return valid && n > 0, sure
+}
+
+func (s *strokeScan) point() (bool, bool) {
+	n, valid, sure := s.list(s.coordinate)
+	return valid && n == 2, sure
+}
+
+// coordinate is a number that fits a float64, or null.
+func (s *strokeScan) coordinate() (bool, bool) {
+	s.skipSpace()
+	if bytes.HasPrefix(s.in[s.at:], []byte("null")) {
+		s.at += len("null")
+		return true, true
+	}
+	begin := s.at
+	if !s.number() {
+		return false, false
+	}
+	if token := s.in[begin:s.at]; bytes.ContainsAny(token, "eE") || len(token) > 300 {
+		// Only an exponent or 309 digits can be beyond a float64.
+		_, err := strconv.ParseFloat(string(token), 64)
+		return err == nil, err == nil
+	}
+	return true, true
+}
+
+// number reads a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *strokeScan) number() bool {
+	s.accept("-")
+	if !s.accept("0") && s.digits() == 0 {
+		return false
+	}
+	if s.accept(".") && s.digits() == 0 {
+		return false
+	}
+	if s.accept("eE") {
+		s.accept("+-")
+		return s.digits() > 0
+	}
+	return true
+}
+
+// accept consumes one byte among those of set.
+func (s *strokeScan) accept(set string) bool {
+	if s.at < len(s.in) && strings.IndexByte(set, s.in[s.at]) >= 0 {
+		s.at++
+		return true
+	}
+	return false
+}
+
+func (s *strokeScan) digits() int {
+	begin := s.at
+	for s.at < len(s.in) && s.in[s.at] >= '0' && s.in[s.at] <= '9' {
+		s.at++
+	}
+	return s.at - begin
 }
 
 func (s *Service) isUser(ctx context.Context, id string) bool {

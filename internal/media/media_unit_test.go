@@ -188,3 +188,26 @@ func TestReferences(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", strings.Join(got, " "), want)
 	}
 }
+
+// validStrokes's scan says what decoding into [][][]float64 says.
+func TestValidStrokesIsTheDecode(t *testing.T) {
+	for _, raw := range []string{`[[[0,0],[1,1]]]`, ` [ [ [ 0.5 , -1e3 ] ] ] `, `[[[null,1]]]`, `[]`, `[[]]`, `[[[1]]]`,
+		`[[[1,2,3]]]`, `null`, `[null]`, `[[null]]`, `[[[1,"2"]]]`, `[[[1,2]],[]]`, `[[[1e400,0]]]`, `[[[1e-400,0]]]`,
+		`[[[01,0]]]`, `[[[1.,0]]]`, `[[[-,0]]]`, `[[[0,0]]]x`, `[[[0,0]]`, `{"a":1}`, `[[[true,0]]]`, `[[[0,0]],[[1,1],[2,2]]]`,
+		strings.Repeat("9", 320)} {
+		if got, want := validStrokes(json.RawMessage(raw)), decodedStrokesValid(json.RawMessage(raw)); got != want {
+			t.Errorf("validStrokes(%s) = %v, decoding says %v", raw, got, want)
+		}
+	}
+}
+
+func FuzzValidStrokes(f *testing.F) {
+	for _, seed := range []string{`[[[0,0],[1,1]]]`, `[[[null,1e5]]]`, ` [ [ [ -0.5 , 2E-3 ] ] ] `, `[[[1,2,3]]]`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if got, want := validStrokes(raw), decodedStrokesValid(raw); got != want {
+			t.Errorf("validStrokes(%q) = %v, decoding says %v", raw, got, want)
+		}
+	})
+}
