@@ -308,3 +308,129 @@ func appendFloat(out []byte, f float64) []byte {
 	}
 	return out
 }
+
+// canonicalAnswer is CanonicalJSON of an answer without countersign or
+// repeats (what AnswerDigest hashes) written directly, for a value made of
+// what decoding JSON gives (nil, booleans, float64, strings, []any and
+// map[string]any) with strings that need no escape; false for anything
+// else, which CanonicalJSON then encodes.
+func canonicalAnswer(answer Answer) ([]byte, bool) {
+	if answer.Countersign != nil || answer.Repeats != nil {
+		return nil, false
+	}
+	out := append(make([]byte, 0, 128), '{')
+	if len(answer.Media) > 0 {
+		out = append(out, `"media":[`...)
+		for i, id := range answer.Media {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			var ok bool
+			if out, ok = appendPlainString(out, id); !ok {
+				return nil, false
+			}
+		}
+		out = append(out, ']')
+	}
+	if answer.Note != "" {
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		var ok bool
+		if out, ok = appendPlainString(append(out, `"note":`...), answer.Note); !ok {
+			return nil, false
+		}
+	}
+	if answer.Value != nil {
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		var ok bool
+		if out, ok = appendCanonicalValue(append(out, `"value":`...), answer.Value, 0); !ok {
+			return nil, false
+		}
+	}
+	return append(out, '}'), true
+}
+
+func appendCanonicalValue(out []byte, v any, depth int) ([]byte, bool) {
+	if depth > maxCanonicalDepth {
+		return nil, false
+	}
+	switch v := v.(type) {
+	case nil:
+		return append(out, "null"...), true
+	case bool:
+		return strconv.AppendBool(out, v), true
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, false
+		}
+		return appendFloat(out, v), true
+	case string:
+		return appendPlainString(out, v)
+	case []any:
+		if v == nil {
+			return append(out, "null"...), true
+		}
+		out = append(out, '[')
+		for i, element := range v {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			var ok bool
+			if out, ok = appendCanonicalValue(out, element, depth+1); !ok {
+				return nil, false
+			}
+		}
+		return append(out, ']'), true
+	case map[string]any:
+		if v == nil {
+			return append(out, "null"...), true
+		}
+		keys := make([]string, 0, len(v))
+		for key := range v {
+			keys = append(keys, key)
+		}
+		slices.Sort(keys)
+		out = append(out, '{')
+		for i, key := range keys {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			var ok bool
+			if out, ok = appendPlainString(out, key); !ok {
+				return nil, false
+			}
+			if out, ok = appendCanonicalValue(append(out, ':'), v[key], depth+1); !ok {
+				return nil, false
+			}
+		}
+		return append(out, '}'), true
+	}
+	return nil, false
+}
+
+// appendPlainString quotes s when encoding/json would write it as it is:
+// valid UTF-8 with no control character, quote, backslash, <, >, &,
+// U+2028 or U+2029.
+func appendPlainString(out []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b < 0x20 || b == '"' || b == '\\' || b == '<' || b == '>' || b == '&' {
+				return nil, false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return nil, false
+		}
+		i += size
+	}
+	out = append(out, '"')
+	out = append(out, s...)
+	return append(out, '"'), true
+}

@@ -2,6 +2,8 @@ package checklists_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"math"
 	"strings"
@@ -130,7 +132,14 @@ func BenchmarkCanonicalJSON(b *testing.B) {
 	for _, variant := range []struct {
 		name   string
 		encode func(any) ([]byte, error)
-	}{{"three-pass", threePassCanonicalJSON}, {"one-pass", checklists.CanonicalJSON}} {
+	}{{"three-pass", threePassCanonicalJSON}, {"one-pass", checklists.CanonicalJSON}, {"answer", func(v any) ([]byte, error) {
+		// What AnswerDigest does: the answer written directly, or else
+		// CanonicalJSON.
+		if out, direct := checklists.CanonicalAnswer(v.(checklists.Answer)); direct {
+			return out, nil
+		}
+		return checklists.CanonicalJSON(v)
+	}}} {
 		b.Run(variant.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -142,4 +151,70 @@ func BenchmarkCanonicalJSON(b *testing.B) {
 			}
 		})
 	}
+}
+
+// An answer written directly is the three-pass form of the answer, and
+// one that is not written directly is left to CanonicalJSON.
+func assertCanonicalAnswer(t *testing.T, answer checklists.Answer) {
+	t.Helper()
+	got, direct := checklists.CanonicalAnswer(answer)
+	want, err := threePassCanonicalJSON(answer)
+	if direct && (err != nil || !bytes.Equal(got, want)) {
+		t.Fatalf("CanonicalAnswer(%#v)\n got %q\nwant %q (%v)", answer, got, want, err)
+	}
+}
+
+func TestCanonicalAnswerIsTheThreePassForm(t *testing.T) {
+	t.Parallel()
+	answers := []checklists.Answer{
+		{},
+		{Value: true},
+		{Value: false, Note: "n"},
+		{Value: 12.0, Media: []string{"b", "a"}},
+		{Value: -0.0, Note: "中文 é", Media: []string{}},
+		{Value: math.Copysign(0, -1)},
+		{Value: 1e21}, {Value: 1e-7}, {Value: 123456789012345678.0}, {Value: 0.1},
+		{Value: "x"}, {Value: ""}, {Value: "<b>"}, {Value: "a\u2028"}, {Value: "\xff"}, {Note: "a&b"}, {Media: []string{"\x01"}},
+		{Value: map[string]any{"signer_name": "Bench Guard", "media_id": "m", "n": nil, "z": []any{1.5, "s", true, nil}}},
+		{Value: map[string]any{}}, {Value: []any{}}, {Value: map[string]any(nil)}, {Value: []any(nil)},
+		{Value: map[string]any{"<": 1.0}}, {Value: map[string]any{"\xff": 1.0, "\xfe": 2.0}},
+		{Value: 3}, {Value: []string{"a"}}, {Value: math.Inf(1)}, {Value: nested(600)}, {Value: nested(10001)},
+	}
+	for _, answer := range answers {
+		assertCanonicalAnswer(t, answer)
+		assertDigestIsTheThreePassOne(t, answer)
+	}
+	if _, direct := checklists.CanonicalAnswer(checklists.Answer{Value: map[string]any{"media_id": "m"}, Note: "n",
+		Media: []string{"a"}}); !direct {
+		t.Fatal("a signature's answer is not written directly")
+	}
+}
+
+// AnswerDigest is what phones compute with the three-pass form.
+func assertDigestIsTheThreePassOne(t *testing.T, answer checklists.Answer) {
+	t.Helper()
+	canonical, err := threePassCanonicalJSON(checklists.Answer{Value: answer.Value, Note: answer.Note, Media: answer.Media})
+	if err != nil {
+		canonical = []byte(err.Error())
+	}
+	sum := sha256.Sum256(canonical)
+	if got, want := checklists.AnswerDigest(answer), hex.EncodeToString(sum[:]); got != want {
+		t.Fatalf("AnswerDigest(%#v) = %s, want %s", answer, got, want)
+	}
+}
+
+func FuzzCanonicalAnswer(f *testing.F) {
+	f.Add([]byte(`{"media_id":"m","signer_name":"Bench Guard"}`), "note", "id")
+	f.Add([]byte(`[1.0,-0,1e21,"<&>",null,{"b":1,"a":[]}]`), "", "")
+	f.Add([]byte(`"\u2028\ud800"`), "\xff", "é")
+	f.Fuzz(func(t *testing.T, raw []byte, note, id string) {
+		var value any
+		if json.Unmarshal(raw, &value) != nil {
+			return
+		}
+		for _, answer := range []checklists.Answer{{Value: value}, {Value: value, Note: note, Media: []string{id, note}}} {
+			assertCanonicalAnswer(t, answer)
+			assertDigestIsTheThreePassOne(t, answer)
+		}
+	})
 }
