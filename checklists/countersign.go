@@ -3,7 +3,6 @@ package checklists
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"strings"
 )
 
@@ -55,7 +54,11 @@ func (subject CountersignSubject) Message() []byte {
 // The JSON is canonical (see CanonicalJSON), so the phone and the server
 // compute the same digest from the same answer however it was built.
 func AnswerDigest(answer Answer) string {
-	canonical, err := CanonicalJSON(Answer{Value: answer.Value, Note: answer.Note, Media: answer.Media})
+	canonical, direct := canonicalAnswer(Answer{Value: answer.Value, Note: answer.Note, Media: answer.Media})
+	var err error
+	if !direct {
+		canonical, err = CanonicalJSON(Answer{Value: answer.Value, Note: answer.Note, Media: answer.Media})
+	}
 	if err != nil {
 		// Only a Go-built value JSON cannot carry gets here; it can never
 		// match what a device signed, which is the right answer.
@@ -76,24 +79,6 @@ func ContentDigest(v any) (string, error) {
 	}
 	sum := sha256.Sum256(canonical)
 	return hex.EncodeToString(sum[:]), nil
-}
-
-// CanonicalJSON encodes v the way the server hashes submitted content:
-// encoded, decoded (numbers become float64) and encoded again with Go's
-// encoding/json, so object keys are sorted, there is no insignificant
-// whitespace, numbers take their shortest round-trip form, and <, >, &,
-// U+2028 and U+2029 are escaped as \u003c, \u003e, \u0026, \u2028, \u2029.
-// docs/sync-protocol.md states the rules for other languages.
-func CanonicalJSON(v any) ([]byte, error) {
-	first, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var decoded any
-	if err := json.Unmarshal(first, &decoded); err != nil {
-		return nil, err
-	}
-	return json.Marshal(decoded)
 }
 
 // CountersignVerdict is the server's judgement of one countersignature:

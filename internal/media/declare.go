@@ -1,10 +1,12 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,10 +133,11 @@ func CheckFields(in DeclareInput, uploadedBy string, isUser func(id string) bool
 		fields["/captured_at"] = "must be an RFC 3339 time"
 	}
 	location := checkLocation(in.Location, fields)
-	signature := checkSignature(in, fields, isUser)
+	signature, digest := checkSignature(in, fields, isUser)
 	return store.Media{ID: strings.ToLower(in.ID), InspectionID: in.InspectionID, ItemKey: in.ItemKey, Kind: in.Kind,
 		DeclaredType: in.ContentType, Size: in.Size, SHA256: strings.ToLower(in.SHA256), Status: Pending,
-		UploadedBy: uploadedBy, CapturedAt: captured, Location: location, Signature: signature, Version: 1}, fields
+		UploadedBy: uploadedBy, CapturedAt: captured, Location: location, Signature: signature, SignedDigest: digest,
+		Version: 1}, fields
 }
 
 func checkLocation(raw json.RawMessage, fields map[string]string) []byte {
@@ -156,17 +159,19 @@ func checkLocation(raw json.RawMessage, fields map[string]string) []byte {
 }
 
 // checkSignature validates the signature part; only signatures carry one.
-func checkSignature(in DeclareInput, fields map[string]string, isUser func(id string) bool) []byte {
+// It returns the signature as stored and, when it is valid, its content
+// digest (64 hex digits, the same after encoding and decoding).
+func checkSignature(in DeclareInput, fields map[string]string, isUser func(id string) bool) ([]byte, string) {
 	sig := in.Signature
 	switch {
 	case in.Kind == Signature && sig == nil:
 		fields["/signature"] = "a signature needs its strokes, signer, role, time and content digest"
-		return nil
+		return nil, ""
 	case in.Kind != Signature && sig != nil:
 		fields["/signature"] = "only media of kind signature carry one"
-		return nil
+		return nil, ""
 	case sig == nil:
-		return nil
+		return nil, ""
 	}
 	if !validStrokes(sig.Strokes) {
 		fields["/signature/strokes"] = "must be a non-empty array of strokes, each a non-empty array of [x, y] points"
@@ -183,16 +188,32 @@ func checkSignature(in DeclareInput, fields map[string]string, isUser func(id st
 	if input.ParseTime(sig.SignedAt) == nil {
 		fields["/signature/signed_at"] = "must be an RFC 3339 time"
 	}
+	digest := sig.ContentDigest
 	if sum, err := hex.DecodeString(sig.ContentDigest); err != nil || len(sum) != 32 {
 		fields["/signature/content_digest"] = "must be the SHA-256 (64 hex digits) of the inspection content signed"
+		digest = ""
 	}
 	out, _ := json.Marshal(sig)
-	return out
+	return out, digest
 }
 
 // validStrokes reports whether raw is the API's one stroke format, the one
-// sign-off takes too: [[[x, y], ...], ...].
+// sign-off takes too: [[[x, y], ...], ...]. It is what decoding raw into
+// [][][]float64 accepts (a null coordinate is a zero) with no stroke and
+// no point empty, checked by one scan without decoding (strokes are most
+// of a signature's bytes); anything the scan does not expect goes to that
+// decode (decodedStrokesValid).
 func validStrokes(raw json.RawMessage) bool {
+	scan := strokeScan{in: raw}
+	valid, sure := scan.strokes()
+	if !sure || scan.skipSpace() != len(raw) {
+		return decodedStrokesValid(raw)
+	}
+	return valid
+}
+
+// decodedStrokesValid is validStrokes by decoding, the reference.
+func decodedStrokesValid(raw json.RawMessage) bool {
 	var strokes [][][]float64
 	if json.Unmarshal(raw, &strokes) != nil || len(strokes) == 0 {
 		return false
@@ -208,6 +229,121 @@ func validStrokes(raw json.RawMessage) bool {
 		}
 	}
 	return true
+}
+
+// strokeScan reads strokes. Its methods return (valid, sure): sure is
+// false for anything but the brackets, commas, numbers, nulls and spaces
+// of well-formed strokes, which the caller leaves to the decoder.
+type strokeScan struct {
+	in []byte
+	at int
+}
+
+func (s *strokeScan) skipSpace() int {
+	for s.at < len(s.in) && (s.in[s.at] == ' ' || s.in[s.at] == '\t' || s.in[s.at] == '\n' || s.in[s.at] == '\r') {
+		s.at++
+	}
+	return s.at
+}
+
+// list reads "[" element ("," element)* "]" and returns how many elements.
+func (s *strokeScan) list(element func() (bool, bool)) (n int, valid, sure bool) {
+	if s.skipSpace() == len(s.in) || s.in[s.at] != '[' {
+		return 0, false, false
+	}
+	s.at++
+	if s.skipSpace() < len(s.in) && s.in[s.at] == ']' {
+		s.at++
+		return 0, true, true
+	}
+	valid = true
+	for {
+		ok, sure := element()
+		if !sure {
+			return 0, false, false
+		}
+		valid = valid && ok
+		n++
+		if s.skipSpace() == len(s.in) {
+			return 0, false, false
+		}
+		switch s.in[s.at] {
+		case ',':
+			s.at++
+		case ']':
+			s.at++
+			return n, valid, true
+		default:
+			return 0, false, false
+		}
+	}
+}
+
+func (s *strokeScan) strokes() (bool, bool) {
+	n, valid, sure := s.list(s.stroke)
+	return valid && n > 0, sure
+}
+
+func (s *strokeScan) stroke() (bool, bool) {
+	n, valid, sure := s.list(s.point)
+	return valid && n > 0, sure
+}
+
+func (s *strokeScan) point() (bool, bool) {
+	n, valid, sure := s.list(s.coordinate)
+	return valid && n == 2, sure
+}
+
+// coordinate is a number that fits a float64, or null.
+func (s *strokeScan) coordinate() (bool, bool) {
+	s.skipSpace()
+	if bytes.HasPrefix(s.in[s.at:], []byte("null")) {
+		s.at += len("null")
+		return true, true
+	}
+	begin := s.at
+	if !s.number() {
+		return false, false
+	}
+	if token := s.in[begin:s.at]; bytes.ContainsAny(token, "eE") || len(token) > 300 {
+		// Only an exponent or 309 digits can be beyond a float64.
+		_, err := strconv.ParseFloat(string(token), 64)
+		return err == nil, err == nil
+	}
+	return true, true
+}
+
+// number reads a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *strokeScan) number() bool {
+	s.accept("-")
+	if !s.accept("0") && s.digits() == 0 {
+		return false
+	}
+	if s.accept(".") && s.digits() == 0 {
+		return false
+	}
+	if s.accept("eE") {
+		s.accept("+-")
+		return s.digits() > 0
+	}
+	return true
+}
+
+// accept consumes one byte among those of set.
+func (s *strokeScan) accept(set string) bool {
+	if s.at < len(s.in) && strings.IndexByte(set, s.in[s.at]) >= 0 {
+		s.at++
+		return true
+	}
+	return false
+}
+
+func (s *strokeScan) digits() int {
+	begin := s.at
+	for s.at < len(s.in) && s.in[s.at] >= '0' && s.in[s.at] <= '9' {
+		s.at++
+	}
+	return s.at - begin
 }
 
 func (s *Service) isUser(ctx context.Context, id string) bool {

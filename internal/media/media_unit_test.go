@@ -70,6 +70,34 @@ func TestCheckFields(t *testing.T) {
 	}
 }
 
+// A declared signature carries its content digest, the one its stored
+// signature decodes to, so that signs judges it without decoding the
+// strokes again; and judges a row read from the database (no carried
+// digest) the same.
+func TestSignedDigestIsTheStoredOne(t *testing.T) {
+	answer := checklists.Answer{Value: map[string]any{"media_id": mediaID, "signer_name": "Wang"}}
+	for _, contentDigest := range []string{checklists.AnswerDigest(answer), strings.ToUpper(checklists.AnswerDigest(answer)),
+		strings.ToLower(digest), "not hex", ""} {
+		in := declaration(Signature, "image/png")
+		in.Signature.ContentDigest = contentDigest
+		row, _ := CheckFields(in, "uploader", func(string) bool { return false })
+		var stored struct {
+			ContentDigest string `json:"content_digest"`
+		}
+		if err := json.Unmarshal(row.Signature, &stored); err != nil {
+			t.Fatal(err)
+		}
+		if row.SignedDigest != "" && row.SignedDigest != stored.ContentDigest {
+			t.Errorf("%q: carried digest %q, stored %q", contentDigest, row.SignedDigest, stored.ContentDigest)
+		}
+		read := row
+		read.SignedDigest = ""
+		if signs(row, answer) != signs(read, answer) {
+			t.Errorf("%q: signs %v with the carried digest, %v as read", contentDigest, signs(row, answer), signs(read, answer))
+		}
+	}
+}
+
 // Object keys keep every organisation under its own prefix.
 func TestKeys(t *testing.T) {
 	if got := ObjectKey("org-1", "m-1"); got != "orgs/org-1/media/m-1" {
@@ -159,4 +187,27 @@ func TestReferences(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Fatalf("got  %s\nwant %s", strings.Join(got, " "), want)
 	}
+}
+
+// validStrokes's scan says what decoding into [][][]float64 says.
+func TestValidStrokesIsTheDecode(t *testing.T) {
+	for _, raw := range []string{`[[[0,0],[1,1]]]`, ` [ [ [ 0.5 , -1e3 ] ] ] `, `[[[null,1]]]`, `[]`, `[[]]`, `[[[1]]]`,
+		`[[[1,2,3]]]`, `null`, `[null]`, `[[null]]`, `[[[1,"2"]]]`, `[[[1,2]],[]]`, `[[[1e400,0]]]`, `[[[1e-400,0]]]`,
+		`[[[01,0]]]`, `[[[1.,0]]]`, `[[[-,0]]]`, `[[[0,0]]]x`, `[[[0,0]]`, `{"a":1}`, `[[[true,0]]]`, `[[[0,0]],[[1,1],[2,2]]]`,
+		strings.Repeat("9", 320)} {
+		if got, want := validStrokes(json.RawMessage(raw)), decodedStrokesValid(json.RawMessage(raw)); got != want {
+			t.Errorf("validStrokes(%s) = %v, decoding says %v", raw, got, want)
+		}
+	}
+}
+
+func FuzzValidStrokes(f *testing.F) {
+	for _, seed := range []string{`[[[0,0],[1,1]]]`, `[[[null,1e5]]]`, ` [ [ [ -0.5 , 2E-3 ] ] ] `, `[[[1,2,3]]]`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if got, want := validStrokes(raw), decodedStrokesValid(raw); got != want {
+			t.Errorf("validStrokes(%q) = %v, decoding says %v", raw, got, want)
+		}
+	})
 }

@@ -86,6 +86,9 @@ func signs(row store.Media, answer checklists.Answer) bool {
 	if row.Kind != Signature || len(row.Signature) == 0 {
 		return true
 	}
+	if row.SignedDigest != "" {
+		return strings.EqualFold(row.SignedDigest, checklists.AnswerDigest(answer))
+	}
 	var signature struct {
 		ContentDigest string `json:"content_digest"`
 	}

@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/principal"
 )
 
@@ -68,17 +69,13 @@ func withJob(details, job string) string {
 }
 
 // CanonicalJSON re-encodes a JSON value with sorted keys and no spaces, so
-// that the same details always hash the same.
+// that the same details always hash the same: checklists.CanonicalJSON,
+// with "{}" for a value that has no JSON object form or is null.
 func CanonicalJSON(v any) string {
-	raw, err := json.Marshal(v)
-	if err != nil {
+	out, err := checklists.CanonicalJSON(v)
+	if err != nil || string(out) == "null" {
 		return "{}"
 	}
-	var generic any
-	if json.Unmarshal(raw, &generic) != nil || generic == nil {
-		return "{}"
-	}
-	out, _ := json.Marshal(generic)
 	return string(out)
 }
 

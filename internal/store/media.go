@@ -29,6 +29,11 @@ type Media struct {
 	CapturedAt   *time.Time
 	Location     []byte
 	Signature    []byte
+	// SignedDigest is Signature's content_digest when the row was declared
+	// in this process (media.CheckFields), so that checking what it signed
+	// does not decode the strokes again; empty on rows read from the
+	// database, whose Signature is decoded instead. Not a column.
+	SignedDigest string `gorm:"-"`
 	ThumbnailKey *string
 	LinkedAt     *time.Time // set while a submitted inspection's answers name it
 	StoredAt     *time.Time

@@ -63,6 +63,14 @@ func Value(data []byte, v any, o Options) error {
 	return decodeV1(data, v, o, true)
 }
 
+// OnePass is the one-pass decode alone: it reports whether it took data
+// into v (pointing to a zero value), which is then what Decode would have
+// made of it. On false, v may hold part of data and nothing is decided:
+// the caller decodes another way.
+func OnePass(data []byte, v any, o Options) bool {
+	return fast(data, v, o)
+}
+
 // decodeV1 is the decode as it was, into a zeroed v: the strict attempt
 // may have filled part of it, and encoding/json merges into what it finds.
 func decodeV1(data []byte, v any, o Options, one bool) error {

@@ -39,11 +39,12 @@ type workingSet struct {
 	// siteReferences are the reference values read for submissions here,
 	// by site id + "/" + day (references).
 	siteReferences map[string]map[string]any
-	media          map[string]store.Media // media of the inspections submitted or declared for here, and those declared
-	twins          map[string]store.Media // stored bytes the declarations here may reuse, by store.TwinKey
-	newMedia       []*store.Media         // declared here (media.declare), inserted at flush
-	links          []store.MediaLink      // media named by incidents and findings changed here
-	taken          map[string]bool        // kind+id of records another organisation holds (see isTaken)
+	media          map[string]store.Media          // media of the inspections submitted or declared for here, and those declared
+	twins          map[string]store.Media          // stored bytes the declarations here may reuse, by store.TwinKey
+	newMedia       []*store.Media                  // declared here (media.declare), inserted at flush
+	declarations   map[payloadKey]mutation.Declare // media.declare payloads preload decoded (declaration)
+	links          []store.MediaLink               // media named by incidents and findings changed here
+	taken          map[string]bool                 // kind+id of records another organisation holds (see isTaken)
 	events         []store.InspectionEvent
 	stored         []store.Mutation
 	order          []string          // ids of changed records, in first-change order
@@ -68,7 +69,8 @@ func newWorkingSet() *workingSet {
 		findings: map[string]*findingState{}, incidents: map[string]*incidentState{}, siteRows: map[string]*store.Site{},
 		siteReferences: map[string]map[string]any{},
 		media:          map[string]store.Media{}, twins: map[string]store.Media{}, taken: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
-		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
+		declarations: map[payloadKey]mutation.Declare{},
+		roundScans:   map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
 }
 
 // batch is one push applied to a working set, as its caller.
@@ -242,6 +244,51 @@ func (ws *workingSet) load(tx *store.Tx, scopes []store.MutationScope, pushes ..
 	return ws.preload(tx, all)
 }
 
+// payloadKey is a payload's place in its push body: two mutations of a
+// working set have the same key only when they are the same mutation.
+type payloadKey struct {
+	first *byte
+	size  int
+}
+
+func keyOf(payload []byte) (payloadKey, bool) {
+	if len(payload) == 0 {
+		return payloadKey{}, false
+	}
+	return payloadKey{&payload[0], len(payload)}, true
+}
+
+// preloadDeclaration decodes a media.declare payload for preload strictly,
+// as declareMedia does, and keeps it for declareMedia, so that the payload
+// (a signature's strokes and all) is decoded once. One the strict decoder
+// refuses (declareMedia rejects it) is decoded leniently for what to
+// preload, as before.
+func (ws *workingSet) preloadDeclaration(m Mutation) (inspectionID, digest string) {
+	var in mutation.Declare
+	if key, ok := keyOf(m.Payload); ok && decodePayload(m, &in) == nil {
+		ws.declarations[key] = in
+		return in.InspectionID, in.SHA256
+	}
+	var named struct {
+		InspectionID string `json:"inspection_id"`
+		SHA256       string `json:"sha256"`
+	}
+	json.Unmarshal(m.Payload, &named)
+	return named.InspectionID, named.SHA256
+}
+
+// declaration is a media.declare payload decoded strictly, by preload or
+// now.
+func (ws *workingSet) declaration(m Mutation) (mutation.Declare, *FieldError) {
+	if key, ok := keyOf(m.Payload); ok {
+		if in, decoded := ws.declarations[key]; decoded {
+			return in, nil
+		}
+	}
+	var in mutation.Declare
+	return in, decodePayload(m, &in)
+}
+
 // preload reads the records the mutations name that the working set does
 // not hold, one query per kind of record their types touch, and the media
 // of the inspections they submit.
@@ -253,20 +300,16 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 		if m.Type == string(mutation.MediaDeclare) && input.IsUUID(m.EntityID) {
 			// Its inspection, the media it already holds, an earlier
 			// declaration of the id, and stored bytes to reuse.
-			var named struct {
-				InspectionID string `json:"inspection_id"`
-				SHA256       string `json:"sha256"`
-			}
-			json.Unmarshal(m.Payload, &named)
+			inspectionID, digest := ws.preloadDeclaration(m)
 			mediaIDs = append(mediaIDs, strings.ToLower(m.EntityID))
-			if sum, err := hex.DecodeString(named.SHA256); err == nil && len(sum) == 32 {
-				digests = append(digests, strings.ToLower(named.SHA256))
+			if sum, err := hex.DecodeString(digest); err == nil && len(sum) == 32 {
+				digests = append(digests, strings.ToLower(digest))
 			}
-			if input.IsUUID(named.InspectionID) {
-				mediaOf = appendOnce(mediaOf, seen, named.InspectionID)
-				if !seen["inspection"+named.InspectionID] && !ws.holds("inspection", named.InspectionID) {
-					seen["inspection"+named.InspectionID] = true
-					ids["inspection"] = append(ids["inspection"], named.InspectionID)
+			if input.IsUUID(inspectionID) {
+				mediaOf = appendOnce(mediaOf, seen, inspectionID)
+				if !seen["inspection"+inspectionID] && !ws.holds("inspection", inspectionID) {
+					seen["inspection"+inspectionID] = true
+					ids["inspection"] = append(ids["inspection"], inspectionID)
 				}
 			}
 			continue

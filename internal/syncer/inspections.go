@@ -116,8 +116,8 @@ func (b *batch) startInspection(m Mutation) (Result, error) {
 // changeAnswer is answer.set and answer.clear: only the device that started
 // the inspection may change it, and only before it is submitted.
 func (b *batch) changeAnswer(m Mutation) (Result, error) {
-	var in mutation.Answer
-	if problem := decodePayload(m, &in); problem != nil {
+	in, answer, problem := decodeAnswer(m)
+	if problem != nil {
 		return rejected(m, *problem), nil
 	}
 	st, result, err := b.ownedInspection(m)
@@ -137,15 +137,42 @@ func (b *batch) changeAnswer(m Mutation) (Result, error) {
 	if m.Type == string(mutation.AnswerClear) {
 		target.clear(st.answers)
 	} else {
-		var answer checklists.Answer
-		if len(in.Answer) == 0 || strictjson.Decode(in.Answer, &answer, strictjson.Options{}) != nil || len(answer.Repeats) > 0 {
+		if answer == nil || len(answer.Repeats) > 0 {
 			return rejected(m, FieldError{"/payload/answer", `must be an answer object {"value", "note", "media", "countersign"}`}), nil
 		}
-		target.set(st.answers, answer)
+		target.set(st.answers, *answer)
 	}
 	st.encoded = nil
 	b.bump(st)
 	return Result{Status: Applied, EntityID: m.EntityID, Version: st.row.Version}, nil
+}
+
+// decodeAnswer decodes an answer.set or answer.clear payload and, for
+// answer.set, its answer: nil when the payload holds no answer object. The
+// payload and its answer are decoded in one pass when the one-pass decoder
+// takes the whole payload with an answer object in it; otherwise (a null
+// or missing answer, anything the strict decoder leaves to encoding/json)
+// the payload first and then its answer, as they always were. Either way
+// the path and answer are the second way's (TestDecodeAnswerIsTwoDecodes).
+func decodeAnswer(m Mutation) (mutation.Answer, *checklists.Answer, *FieldError) {
+	if m.Type == string(mutation.AnswerSet) {
+		var whole struct {
+			Path   string             `json:"path"`
+			Answer *checklists.Answer `json:"answer,omitempty"`
+		}
+		if strictjson.OnePass(m.Payload, &whole, strictjson.Options{}) && whole.Answer != nil {
+			return mutation.Answer{Path: whole.Path}, whole.Answer, nil
+		}
+	}
+	var in mutation.Answer
+	if problem := decodePayload(m, &in); problem != nil || m.Type != string(mutation.AnswerSet) {
+		return in, nil, problem
+	}
+	var answer checklists.Answer
+	if len(in.Answer) == 0 || strictjson.Decode(in.Answer, &answer, strictjson.Options{}) != nil {
+		return in, nil, nil
+	}
+	return in, &answer, nil
 }
 
 // submitInspection validates every answer against the pinned version and,

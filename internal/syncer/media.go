@@ -9,7 +9,6 @@ import (
 	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
 	"github.com/patrolsync/patrolsync/internal/media"
-	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -29,8 +28,8 @@ type MediaOutcome struct {
 // declaration answers with upload URLs, which are not put in a result
 // that is replayed for days).
 func (b *batch) declareMedia(m Mutation) (Result, error) {
-	var in mutation.Declare
-	if problem := decodePayload(m, &in); problem != nil {
+	in, problem := b.declaration(m)
+	if problem != nil {
 		return rejected(m, *problem), nil
 	}
 	var problems []FieldError
