@@ -172,7 +172,11 @@ func TestConsoleTrainingFormsAndDutySettings(t *testing.T) {
 	}
 	browser.Screenshot("console-trainings-forms")
 
-	browser.Show("#/daily", "the duty settings", `document.querySelector('#daily-settings-save')`)
+	// Both parts of the screen loaded: the reports' table, drawn above the
+	// settings when it arrives, moves the Save button down (a tap aimed at it
+	// before then lands on the table).
+	browser.Show("#/daily", "the duty settings under the day's reports", `document.querySelector('#daily-settings-save') &&
+		document.querySelector('#daily-table')`)
 	browser.Fill(`#daily-cutoff`, "10:30")
 	browser.Fill(`#daily-cutoff-`+tenant.Sites[1].ID, "09:00")
 	browser.Tap(`#daily-settings-save`)

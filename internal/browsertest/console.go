@@ -200,24 +200,29 @@ func (b *Browser) Press(selector string, tap chromedp.Action[chromedp.Void]) (la
 	b.t.Helper()
 	b.Eval(`(() => {
 		const selector = `+js(selector)+`;
+		const where = (target) => !(target instanceof Element) ? String(target) : target.closest(selector) ? 'on' :
+			target.tagName.toLowerCase() + (target.id ? '#' + target.id : '') +
+			(typeof target.className === 'string' && target.className ? '.' + target.className.trim().split(/\s+/).join('.') : '');
 		window.__browsertestPress = '';
-		addEventListener('pointerdown', (event) => {
-			const target = event.target;
-			if (!(target instanceof Element)) window.__browsertestPress = String(target);
-			else if (target.closest(selector)) window.__browsertestPress = 'on';
-			else window.__browsertestPress = target.tagName.toLowerCase() + (target.id ? '#' + target.id : '') +
-				(typeof target.className === 'string' && target.className ? '.' + target.className.trim().split(/\s+/).join('.') : '');
-		}, { capture: true, once: true });
+		window.__browsertestClick = '';
+		addEventListener('pointerdown', (event) => { window.__browsertestPress = where(event.target); }, { capture: true, once: true });
+		addEventListener('click', (event) => { window.__browsertestClick = where(event.target); }, { capture: true, once: true });
 		return true;
 	})()`, nil)
 	b.Run(tap)
 	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
 	defer cancel()
-	missed, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.__browsertestPress === 'on' ? '' : (window.__browsertestPress || '')`))
-	if err != nil || missed == "" {
+	var seen struct{ Press, Click string }
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](`({Press: window.__browsertestPress || '', Click: window.__browsertestClick || ''})`))
+	if err != nil || json.Unmarshal(raw, &seen) != nil || seen.Press == "" || seen.Press == "on" {
+		// The press came down on the element. A click elsewhere means the
+		// screen moved under the finger: said for the failure it may cause.
+		if err == nil && seen.Press == "on" && seen.Click != "on" && seen.Click != "" {
+			b.t.Logf("tap %s: pressed on it, but the click went to %s (the screen moved under the finger)", selector, seen.Click)
+		}
 		return true
 	}
-	b.t.Logf("tap %s: the press landed on %s (the screen moved after the aim); aiming again", selector, missed)
+	b.t.Logf("tap %s: the press landed on %s (the screen moved after the aim); aiming again", selector, seen.Press)
 	return false
 }
 
