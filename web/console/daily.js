@@ -42,11 +42,14 @@ export async function dailyScreen(context) {
       h('td', {}, x.report ? report(x.report) : (session.user.role === 'auditor' ? null : form(x, show)))))));
   day.addEventListener('change', () => { state.day = day.value; show(); });
   const settings = h('div', { id: 'daily-settings-card' });
+  // Both parts are read before the screen is drawn: the reports' table sits
+  // above the settings, and arriving after them it would move Save down
+  // under an administrator's finger onto a report's "File the report".
+  await Promise.all([show(), duty.load(settings, () => duty.read('/v1/settings/duties'),
+    (current) => settingsForm(known, current, session.user.role === 'admin', show))]);
   main.replaceChildren(h('div', { class: 'console-screen-head' }, h('h1', { class: 'console-heading' }, s('daily_heading')),
     h('div', { class: 'console-screen-tools' }, h('label', { class: 'console-filter console-filter-inline' },
       h('span', {}, s('daily_day')), day))), board, settings);
-  await Promise.all([show(), duty.load(settings, () => duty.read('/v1/settings/duties'),
-    (current) => settingsForm(known, current, session.user.role === 'admin', show))]);
 }
 
 // settingsForm edits the organisation's duty settings (administrators):
