@@ -406,12 +406,12 @@ func (st *inspectionState) encodeAnswers() error {
 	if st.answers == nil {
 		return nil
 	}
-	st.compact |= inspection.AnswersCompact // both are json.Marshal's
+	st.compact |= inspection.AnswersCompact // both are json.Marshal's bytes
 	if st.encoded != nil {
 		st.row.Answers = st.encoded
 		return nil
 	}
-	raw, err := json.Marshal(st.answers)
+	raw, err := checklists.MarshalAnswers(st.answers)
 	if err != nil {
 		return errs.E("syncer.encodeAnswers", errs.Internal, err)
 	}
@@ -467,7 +467,7 @@ func linkProblems(links media.LinkCheck) []FieldError {
 // template and the answers and context, as docs/sync-protocol.md ("Content
 // hash") states byte for byte; a test keeps its worked example true.
 func contentHash(st *inspectionState) string {
-	answers, _ := json.Marshal(st.answers)
+	answers, _ := checklists.MarshalAnswers(st.answers)
 	st.encoded = answers // what the flush writes, unless the answers change again
 	h := sha256.New()
 	io.WriteString(h, st.row.TemplateID+"\n"+strconv.Itoa(st.row.TemplateVersion)+"\n")
