@@ -35,6 +35,9 @@ type inspectionState struct {
 	dirty   bool
 	answers map[string]checklists.Answer // decoded lazily
 	encoded []byte                       // answers as last encoded (by the content hash); nil after a change
+	// compact names the row's raw parts this batch wrote with json.Marshal,
+	// which the change log's copy need not compact again.
+	compact inspection.Compact
 	pinned  *pinned
 	// media are the ids the submitted answers name, linked at flush.
 	media     []string
@@ -104,7 +107,8 @@ func (b *batch) startInspection(m Mutation) (Result, error) {
 		TemplateVersion: number, OwnerID: b.p.UserID, DeviceID: b.p.DeviceID, AssignmentID: in.AssignmentID,
 		RoundID: in.RoundID, Status: inspection.InProgress, Answers: []byte("{}"), Context: context, Version: 1,
 		StartedAt: input.ParseTime(in.StartedAt)}
-	st := &inspectionState{row: row, isNew: true, dirty: true, answers: map[string]checklists.Answer{}, pinned: &tmpl}
+	st := &inspectionState{row: row, isNew: true, dirty: true, answers: map[string]checklists.Answer{}, pinned: &tmpl,
+		compact: inspection.AnswersCompact | inspection.ContextCompact}
 	b.inspections[m.EntityID] = st
 	b.touch(m.EntityID)
 	b.event(st, "started", nil)
@@ -226,6 +230,7 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 		kind = "resubmitted"
 	}
 	st.row.Status, st.row.Evaluation, st.row.ContentHash = inspection.Submitted, raw, &hash
+	st.compact |= inspection.EvaluationCompact
 	st.row.Score, st.row.Outcome = ptr(evaluation.Score), ptr(evaluation.Outcome)
 	st.row.SubmittedAt = input.ParseTime(in.SubmittedAt)
 	if st.row.SubmittedAt == nil {
@@ -401,11 +406,12 @@ func (st *inspectionState) encodeAnswers() error {
 	if st.answers == nil {
 		return nil
 	}
+	st.compact |= inspection.AnswersCompact // both are json.Marshal's bytes
 	if st.encoded != nil {
 		st.row.Answers = st.encoded
 		return nil
 	}
-	raw, err := json.Marshal(st.answers)
+	raw, err := checklists.MarshalAnswers(st.answers)
 	if err != nil {
 		return errs.E("syncer.encodeAnswers", errs.Internal, err)
 	}
@@ -424,7 +430,7 @@ func (b *batch) flushInspection(st *inspectionState) error {
 			return err
 		}
 	}
-	data, err := json.Marshal(inspection.ViewOf(st.row))
+	data, err := inspection.MarshalView(st.row, st.compact)
 	if err != nil {
 		return errs.E("syncer.flushInspection", errs.Internal, err)
 	}
@@ -461,7 +467,7 @@ func linkProblems(links media.LinkCheck) []FieldError {
 // template and the answers and context, as docs/sync-protocol.md ("Content
 // hash") states byte for byte; a test keeps its worked example true.
 func contentHash(st *inspectionState) string {
-	answers, _ := json.Marshal(st.answers)
+	answers, _ := checklists.MarshalAnswers(st.answers)
 	st.encoded = answers // what the flush writes, unless the answers change again
 	h := sha256.New()
 	io.WriteString(h, st.row.TemplateID+"\n"+strconv.Itoa(st.row.TemplateVersion)+"\n")
