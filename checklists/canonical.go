@@ -3,6 +3,7 @@ package checklists
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -286,14 +287,14 @@ func (c *canonicalizer) number() bool {
 	if err != nil {
 		return false
 	}
-	c.out = appendFloat(c.out, f)
+	c.out = AppendFloat(c.out, f)
 	return true
 }
 
-// appendFloat is encoding/json's encoding of a float64: the shortest
+// AppendFloat appends encoding/json's encoding of a finite float64: the shortest
 // round-trip form, in exponent form only below 1e-6 and from 1e21 on, with
 // a one-digit negative exponent written without its leading zero.
-func appendFloat(out []byte, f float64) []byte {
+func AppendFloat(out []byte, f float64) []byte {
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'
@@ -366,7 +367,7 @@ func appendCanonicalValue(out []byte, v any, depth int) ([]byte, bool) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, false
 		}
-		return appendFloat(out, v), true
+		return AppendFloat(out, v), true
 	case string:
 		return appendPlainString(out, v)
 	case []any:
@@ -388,27 +389,29 @@ func appendCanonicalValue(out []byte, v any, depth int) ([]byte, bool) {
 		if v == nil {
 			return append(out, "null"...), true
 		}
-		keys := make([]string, 0, len(v))
-		for key := range v {
-			keys = append(keys, key)
-		}
-		slices.Sort(keys)
-		out = append(out, '{')
-		for i, key := range keys {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			var ok bool
-			if out, ok = appendPlainString(out, key); !ok {
-				return nil, false
-			}
-			if out, ok = appendCanonicalValue(append(out, ':'), v[key], depth+1); !ok {
-				return nil, false
-			}
-		}
-		return append(out, '}'), true
+		return appendObject(out, v, depth, appendCanonicalValue)
 	}
 	return nil, false
+}
+
+// appendObject writes m as encoding/json writes a map with string keys:
+// keys sorted, each written by appendPlainString, each value by value at
+// depth+1; false when a key or a value is not one the fast path writes.
+func appendObject[V any](out []byte, m map[string]V, depth int, value func([]byte, V, int) ([]byte, bool)) ([]byte, bool) {
+	out = append(out, '{')
+	for i, key := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		var ok bool
+		if out, ok = appendPlainString(out, key); !ok {
+			return nil, false
+		}
+		if out, ok = value(append(out, ':'), m[key], depth+1); !ok {
+			return nil, false
+		}
+	}
+	return append(out, '}'), true
 }
 
 // appendPlainString quotes s when encoding/json would write it as it is:

@@ -2,7 +2,6 @@ package checklists
 
 import (
 	"encoding/json"
-	"slices"
 )
 
 // MarshalAnswers is json.Marshal(answers), byte for byte, written without
@@ -26,25 +25,7 @@ func appendAnswers(out []byte, answers map[string]Answer, depth int) ([]byte, bo
 	if depth > maxCanonicalDepth {
 		return nil, false
 	}
-	keys := make([]string, 0, len(answers))
-	for key := range answers {
-		keys = append(keys, key)
-	}
-	slices.Sort(keys)
-	out = append(out, '{')
-	for i, key := range keys {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		var ok bool
-		if out, ok = appendPlainString(out, key); !ok {
-			return nil, false
-		}
-		if out, ok = appendAnswer(append(out, ':'), answers[key], depth+1); !ok {
-			return nil, false
-		}
-	}
-	return append(out, '}'), true
+	return appendObject(out, answers, depth, appendAnswer)
 }
 
 func appendAnswer(out []byte, answer Answer, depth int) ([]byte, bool) {

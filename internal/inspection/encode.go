@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -114,7 +115,7 @@ func appendView(b []byte, row store.Inspection, compact Compact) ([]byte, bool) 
 	} else if f := *row.Score; math.IsNaN(f) || math.IsInf(f, 0) {
 		ok = false
 	} else {
-		b = appendFloat(b, f)
+		b = checklists.AppendFloat(b, f)
 	}
 	strp(`,"outcome":`, row.Outcome)
 	b = strconv.AppendBool(append(b, `,"media_pending":`...), row.MediaPending)
@@ -140,21 +141,4 @@ func plain(s string) bool {
 		}
 	}
 	return true
-}
-
-// appendFloat writes a finite float64 as encoding/json does.
-func appendFloat(b []byte, f float64) []byte {
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// clean up e-09 to e-9, as encoding/json does
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
 }
