@@ -17,6 +17,12 @@ func answerOutcome(raw []byte, want int) string {
 
 // decodedOutcome is answerOutcome by a full decode of the answer.
 func decodedOutcome(raw []byte, want int) string {
+	return namedOutcome(raw, want, func(int) string { return "mutation" })
+}
+
+// namedOutcome is decodedOutcome naming the ith mutation's kind, as
+// kind(i) says it, in what went wrong (the day scenario names its types).
+func namedOutcome(raw []byte, want int, kind func(i int) string) string {
 	var answer struct {
 		Results []struct {
 			Status string `json:"status"`
@@ -28,9 +34,9 @@ func decodedOutcome(raw []byte, want int) string {
 	if err := json.Unmarshal(raw, &answer); err != nil || len(answer.Results) != want {
 		return "HTTP 200, malformed answer"
 	}
-	for _, r := range answer.Results {
+	for i, r := range answer.Results {
 		if r.Status != "applied" {
-			outcome := "HTTP 200, a mutation " + r.Status
+			outcome := "HTTP 200, a " + kind(i) + " " + r.Status
 			if len(r.Errors) > 0 {
 				outcome += " at " + r.Errors[0].Pointer
 			}

@@ -302,27 +302,7 @@ func (d *dayDevice) upload(ctx context.Context, m medium, content []byte, to *up
 func (d *dayDevice) push(ctx context.Context, endpoint string, mutations []mutation.Envelope) bool {
 	body, _ := json.Marshal(map[string]any{"mutations": mutations})
 	_, ok := d.call(ctx, endpoint, http.MethodPost, d.client.baseURL+"/v1/sync/push", d.auth(jsonHeaders), body, func(raw []byte) string {
-		var answer struct {
-			Results []struct {
-				Status string `json:"status"`
-				Errors []struct {
-					Pointer string `json:"pointer"`
-				} `json:"errors"`
-			} `json:"results"`
-		}
-		if json.Unmarshal(raw, &answer) != nil || len(answer.Results) != len(mutations) {
-			return "HTTP 200, malformed answer"
-		}
-		for i, r := range answer.Results {
-			if r.Status != "applied" {
-				outcome := "HTTP 200, a " + mutations[i].Type + " " + r.Status
-				if len(r.Errors) > 0 {
-					outcome += " at " + r.Errors[0].Pointer
-				}
-				return outcome
-			}
-		}
-		return ""
+		return namedOutcome(raw, len(mutations), func(i int) string { return mutations[i].Type })
 	})
 	return ok
 }
