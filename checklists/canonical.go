@@ -321,24 +321,17 @@ func canonicalAnswer(answer Answer) ([]byte, bool) {
 	}
 	out := append(make([]byte, 0, 128), '{')
 	if len(answer.Media) > 0 {
-		out = append(out, `"media":[`...)
-		for i, id := range answer.Media {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			var ok bool
-			if out, ok = appendPlainString(out, id); !ok {
-				return nil, false
-			}
+		var ok bool
+		if out, ok = appendPlainStrings(append(out, `"media":`...), answer.Media); !ok {
+			return nil, false
 		}
-		out = append(out, ']')
 	}
 	if answer.Note != "" {
 		if len(out) > 1 {
 			out = append(out, ',')
 		}
 		var ok bool
-		if out, ok = appendPlainString(append(out, `"note":`...), answer.Note); !ok {
+		if out, ok = AppendPlainString(append(out, `"note":`...), answer.Note); !ok {
 			return nil, false
 		}
 	}
@@ -369,7 +362,7 @@ func appendCanonicalValue(out []byte, v any, depth int) ([]byte, bool) {
 		}
 		return AppendFloat(out, v), true
 	case string:
-		return appendPlainString(out, v)
+		return AppendPlainString(out, v)
 	case []any:
 		if v == nil {
 			return append(out, "null"...), true
@@ -395,7 +388,7 @@ func appendCanonicalValue(out []byte, v any, depth int) ([]byte, bool) {
 }
 
 // appendObject writes m as encoding/json writes a map with string keys:
-// keys sorted, each written by appendPlainString, each value by value at
+// keys sorted, each written by AppendPlainString, each value by value at
 // depth+1; false when a key or a value is not one the fast path writes.
 func appendObject[V any](out []byte, m map[string]V, depth int, value func([]byte, V, int) ([]byte, bool)) ([]byte, bool) {
 	out = append(out, '{')
@@ -404,7 +397,7 @@ func appendObject[V any](out []byte, m map[string]V, depth int, value func([]byt
 			out = append(out, ',')
 		}
 		var ok bool
-		if out, ok = appendPlainString(out, key); !ok {
+		if out, ok = AppendPlainString(out, key); !ok {
 			return nil, false
 		}
 		if out, ok = value(append(out, ':'), m[key], depth+1); !ok {
@@ -414,10 +407,26 @@ func appendObject[V any](out []byte, m map[string]V, depth int, value func([]byt
 	return append(out, '}'), true
 }
 
-// appendPlainString quotes s when encoding/json would write it as it is:
+// appendPlainStrings writes ids as a JSON array of plain strings
+// (AppendPlainString); false when one is not.
+func appendPlainStrings(out []byte, ids []string) ([]byte, bool) {
+	out = append(out, '[')
+	for i, id := range ids {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		var ok bool
+		if out, ok = AppendPlainString(out, id); !ok {
+			return nil, false
+		}
+	}
+	return append(out, ']'), true
+}
+
+// AppendPlainString appends s quoted when encoding/json would write it as it is:
 // valid UTF-8 with no control character, quote, backslash, <, >, &,
 // U+2028 or U+2029.
-func appendPlainString(out []byte, s string) ([]byte, bool) {
+func AppendPlainString(out []byte, s string) ([]byte, bool) {
 	for i := 0; i < len(s); {
 		b := s[i]
 		if b < utf8.RuneSelf {

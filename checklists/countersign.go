@@ -54,10 +54,11 @@ func (subject CountersignSubject) Message() []byte {
 // The JSON is canonical (see CanonicalJSON), so the phone and the server
 // compute the same digest from the same answer however it was built.
 func AnswerDigest(answer Answer) string {
-	canonical, direct := canonicalAnswer(Answer{Value: answer.Value, Note: answer.Note, Media: answer.Media})
+	subject := Answer{Value: answer.Value, Note: answer.Note, Media: answer.Media}
+	canonical, direct := canonicalAnswer(subject)
 	var err error
 	if !direct {
-		canonical, err = CanonicalJSON(Answer{Value: answer.Value, Note: answer.Note, Media: answer.Media})
+		canonical, err = CanonicalJSON(subject)
 	}
 	if err != nil {
 		// Only a Go-built value JSON cannot carry gets here; it can never

@@ -39,7 +39,7 @@ func appendAnswer(out []byte, answer Answer, depth int) ([]byte, bool) {
 	}
 	str := func(name, s string) {
 		if ok && s != "" {
-			out, ok = appendPlainString(field(name), s)
+			out, ok = AppendPlainString(field(name), s)
 		}
 	}
 	out = append(out, '{')
@@ -48,26 +48,17 @@ func appendAnswer(out []byte, answer Answer, depth int) ([]byte, bool) {
 	}
 	str(`"note":`, answer.Note)
 	if ok && len(answer.Media) > 0 {
-		out = append(field(`"media":`), '[')
-		for i, id := range answer.Media {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			if out, ok = appendPlainString(out, id); !ok {
-				return nil, false
-			}
-		}
-		out = append(out, ']')
+		out, ok = appendPlainStrings(field(`"media":`), answer.Media)
 	}
 	if c := answer.Countersign; ok && c != nil {
 		// user_id is always written, so the rest follow it with a comma.
-		if out, ok = appendPlainString(field(`"countersign":{"user_id":`), c.UserID); !ok {
+		if out, ok = AppendPlainString(field(`"countersign":{"user_id":`), c.UserID); !ok {
 			return nil, false
 		}
 		for _, f := range [...]struct{ name, value string }{{`,"signature_media_id":`, c.SignatureMediaID},
 			{`,"key_id":`, c.KeyID}, {`,"signed_at":`, c.SignedAt}, {`,"signature":`, c.Signature}} {
 			if ok && f.value != "" {
-				out, ok = appendPlainString(append(out, f.name...), f.value)
+				out, ok = AppendPlainString(append(out, f.name...), f.value)
 			}
 		}
 		out = append(out, '}')

@@ -51,8 +51,10 @@ func appendView(b []byte, row store.Inspection, compact Compact) ([]byte, bool) 
 	ok := true
 	str := func(name, s string) {
 		b = append(b, name...)
-		if ok = ok && plain(s); ok {
-			b = append(append(append(b, '"'), s...), '"')
+		if quoted, plain := checklists.AppendPlainString(b, s); plain {
+			b = quoted
+		} else {
+			ok = false
 		}
 	}
 	strp := func(name string, s *string) {
@@ -129,16 +131,4 @@ func appendView(b []byte, row store.Inspection, compact Compact) ([]byte, bool) 
 	tm(`,"created_at":`, &row.CreatedAt)
 	tm(`,"updated_at":`, &row.UpdatedAt)
 	return append(b, '}'), ok
-}
-
-// plain reports whether json.Marshal writes s as itself in quotes:
-// printable ASCII with nothing to escape, HTML characters included.
-func plain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
-			return false
-		}
-	}
-	return true
 }
