@@ -236,6 +236,9 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	browser.Wait("the page saying the server is busy", `document.querySelector('#finding-message')?.textContent ===
 		'Not done: the server is busy or out of reach. Try again in a moment.' && !document.querySelector('#finding-assign').disabled`)
 	browser.Screenshot("console-finding-busy")
+	browser.SetViewport(browsertest.Phone)
+	browser.Screenshot("console-finding-busy-phone")
+	browser.SetViewport(browsertest.TabletLandscape)
 	busy()
 	var unassigned findingState
 	server.Get("/v1/findings/"+findingID, tenant.Supervisor.Token).Want(t, http.StatusOK).JSON(t, &unassigned)
@@ -325,6 +328,9 @@ func TestConsoleFindingToClosed(t *testing.T) {
 	busy = browser.AnswerRequests("/v1/registers/hazards", http.StatusServiceUnavailable, map[string]string{"Retry-After": "5"})
 	browser.Reload("the register failing in Chinese", `document.querySelector('.state-error p')?.textContent === '加载失败：服务器繁忙或无法连接，请稍后重试。'`)
 	browser.Screenshot("console-records-busy-zh")
+	browser.SetViewport(browsertest.Phone)
+	browser.Screenshot("console-records-busy-zh-phone")
+	browser.SetViewport(browsertest.TabletLandscape)
 	busy()
 	browser.Tap(`.state-error button`)
 	browser.Wait("the register read again", hazard)
