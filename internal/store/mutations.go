@@ -51,8 +51,9 @@ type MutationScope struct{ DeviceID, UserID string }
 // each scope. A twin of a batch still running elsewhere (a retry sent
 // while the first try had not answered, on this replica or another) waits
 // here for it to commit and then finds its results, so that a mutation is
-// applied and stored once. The GIN index cannot be unique; this lock, per
-// device and user, is what the old primary key was. SQLite runs one writer
+// applied and stored once. Neither index of push_results (the ranges, the
+// GIN index) can be unique; this lock, per device and user, is what the
+// old primary key was. SQLite runs one writer
 // at a time and keeps its unique key.
 func (tx *Tx) ClaimMutations(ids []string, scopes []MutationScope) ([]Mutation, error) {
 	if tx.db.dialect == Postgres && len(scopes) > 0 {
