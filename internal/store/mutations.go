@@ -32,8 +32,11 @@ type Mutation struct {
 // user (migration 00150): the mutation ids in order, and beside them their
 // body hashes (hashSize bytes each), types, client times and results (a
 // JSON array whose elements are the stored answers byte for byte). Entity
-// and status are inside each result. A mutation id is found through a GIN
-// index on the ids (PostgreSQL) or the push_result_ids table (SQLite).
+// and status are inside each result. A mutation id is found, on
+// PostgreSQL, through its push's range of ids for its device and user
+// (push_results_ranges, migration 00382) or, for a push whose ids do not
+// grow with time, a GIN index on the ids; on SQLite through the
+// push_result_ids table.
 
 // hashSize is the length of a body hash; a stored all-zero hash stands for
 // none (results kept before body hashes were).
@@ -48,8 +51,9 @@ type MutationScope struct{ DeviceID, UserID string }
 // each scope. A twin of a batch still running elsewhere (a retry sent
 // while the first try had not answered, on this replica or another) waits
 // here for it to commit and then finds its results, so that a mutation is
-// applied and stored once. The GIN index cannot be unique; this lock, per
-// device and user, is what the old primary key was. SQLite runs one writer
+// applied and stored once. Neither index of push_results (the ranges, the
+// GIN index) can be unique; this lock, per device and user, is what the
+// old primary key was. SQLite runs one writer
 // at a time and keeps its unique key.
 func (tx *Tx) ClaimMutations(ids []string, scopes []MutationScope) ([]Mutation, error) {
 	if tx.db.dialect == Postgres && len(scopes) > 0 {
@@ -67,28 +71,54 @@ func (tx *Tx) ClaimMutations(ids []string, scopes []MutationScope) ([]Mutation, 
 		}
 	}
 	// A statement of its own: under READ COMMITTED it sees what a twin
-	// committed while this one waited for the lock.
-	return tx.MutationsByID(ids)
+	// committed while this one waited for the lock. With no scope named,
+	// every device's and user's results, rather than none.
+	if len(scopes) == 0 {
+		scopes = nil
+	}
+	return tx.mutationsByID(ids, scopes)
 }
 
 // MutationsByID returns the stored results among ids, of every device and
 // user: the caller picks the ones of its scope. Each row holds its id,
-// device, user, result, body hash and receive time.
+// device, user, result, body hash and receive time. It is for reading
+// results back (tests, tools): on PostgreSQL it reads the range index of
+// the whole organisation, where ClaimMutations reads its scopes' only.
 func (tx *Tx) MutationsByID(ids []string) ([]Mutation, error) {
+	return tx.mutationsByID(ids, nil)
+}
+
+// mutationsByID returns the stored results among ids of scopes, or of
+// every device and user when scopes is nil (a scope's results may come
+// with others', which the caller drops as it drops other ids).
+func (tx *Tx) mutationsByID(ids []string, scopes []MutationScope) ([]Mutation, error) {
 	const op = "store.MutationsByID"
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	asked := make(map[string]bool, len(ids))
 	lower := make([]string, 0, len(ids))
+	var low, high uuid.UUID
+	var ranged bool
 	for _, id := range ids {
 		id = strings.ToLower(id)
-		if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
+		parsed, err := uuid.Parse(id)
+		if err != nil || len(id) != 36 {
 			continue // never stored: only UUIDs are, and PostgreSQL would refuse the cast
 		}
-		if !asked[id] {
-			asked[id] = true
-			lower = append(lower, id)
+		if asked[id] {
+			continue
+		}
+		asked[id] = true
+		lower = append(lower, id)
+		if sequential(parsed) {
+			if !ranged || bytes.Compare(parsed[:], low[:]) < 0 {
+				low = parsed
+			}
+			if !ranged || bytes.Compare(parsed[:], high[:]) > 0 {
+				high = parsed
+			}
+			ranged = true
 		}
 	}
 	if len(lower) == 0 {
@@ -97,8 +127,20 @@ func (tx *Tx) MutationsByID(ids []string) ([]Mutation, error) {
 	var query string
 	var args []any
 	if tx.db.dialect == Postgres {
-		query = pushResultsByIDs
-		args = []any{tx.orgOf(), lower}
+		// No version-7 id asked: no ranged push holds any, and NULL
+		// bounds match none.
+		var first, last any
+		if ranged {
+			first, last = low.String(), high.String()
+		}
+		if scopes == nil {
+			query = pushResultsByIDsOfOrg
+			args = []any{tx.orgOf(), lower, first, last}
+		} else {
+			devices, users := scopeColumns(scopes)
+			query = pushResultsByIDs
+			args = []any{tx.orgOf(), lower, devices, users, first, last}
+		}
 	} else {
 		query = `SELECT p.device_id, p.user_id, p.received_at, p.mutation_ids, p.body_hashes, p.results FROM push_results p
 WHERE p.id IN (SELECT push_id FROM push_result_ids WHERE org_id = ? AND mutation_id IN (?` + strings.Repeat(", ?", len(lower)-1) + `))`
@@ -148,10 +190,22 @@ WHERE p.id IN (SELECT push_id FROM push_result_ids WHERE org_id = ? AND mutation
 }
 
 // pushResultsByIDs finds the stored pushes holding any of the ids $2 of
-// organisation $1, through the GIN index on mutation_ids. One array
-// parameter: one statement text whatever the number of ids.
+// organisation $1 pushed by the devices $3 and users $4 (pairwise). The
+// ranged ones (migration 00382) come through push_results_ranges, by the
+// range [$5, $6] of the version-7 ids among $2 (NULL when there is none):
+// one index probe per device and user. The others come through the GIN
+// index on mutation_ids, searched only when one of these devices and users
+// has such a push (push_results_scattered): a GIN search costs about a
+// microsecond per asked id even when the index holds nothing. Each push is
+// in one of the two branches, so it comes once. Array parameters: one
+// statement text whatever the number of ids and scopes.
 //
-// The array is read by a sub-select so that the planner cannot see its
+// Each scope's probes are subqueries of their own (OFFSET 0 and LIMIT 1
+// keep the planner from flattening them): flattened, a generic plan
+// hash-joined the scopes with the organisation's whole part of
+// push_results_ranges.
+//
+// The ids' array is read by a sub-select so that the planner cannot see its
 // length. Seeing it (a custom plan), and having no element statistics for
 // UUIDs that never repeat, it assumes each id matches 0.5 % of the rows, so
 // that a group of 400 ids "matches" most of the table: it scanned all of
@@ -160,9 +214,79 @@ WHERE p.id IN (SELECT push_id FROM push_result_ids WHERE org_id = ? AND mutation
 // queue, so one slow group made the next one bigger and slower (push p99
 // 4.5-5.6 s with --check's pullers adding load, issue 17). Behind the
 // sub-select the planner takes its default of 1 % and one index search,
-// and keeps the index scan, which costs about 20 µs per id.
-const pushResultsByIDs = `SELECT device_id, user_id, received_at, array_to_string(mutation_ids, ','), body_hashes, results
-FROM push_results WHERE org_id = $1 AND mutation_ids && (SELECT $2::text[]::uuid[])`
+// and keeps the index scan.
+const pushResultsByIDs = `WITH s AS MATERIALIZED (SELECT * FROM unnest($3::text[]::uuid[], $4::text[]::uuid[]) AS s(device_id, user_id))
+SELECT device_id, user_id, received_at, array_to_string(mutation_ids, ','), body_hashes, results
+FROM push_results WHERE org_id = $1 AND NOT ranged AND mutation_ids && (SELECT $2::text[]::uuid[])
+    AND EXISTS (SELECT FROM s CROSS JOIN LATERAL (SELECT FROM push_results q WHERE q.device_id = s.device_id
+        AND q.user_id = s.user_id AND q.org_id = $1 AND NOT q.ranged LIMIT 1) AS q)
+UNION ALL
+SELECT p.device_id, p.user_id, p.received_at, array_to_string(p.mutation_ids, ','), p.body_hashes, p.results
+FROM s CROSS JOIN LATERAL (SELECT * FROM push_results p WHERE p.org_id = $1 AND p.device_id = s.device_id
+    AND p.user_id = s.user_id AND p.ranged AND p.last_id >= $5::uuid AND p.first_id <= $6::uuid OFFSET 0) AS p`
+
+// pushResultsByIDsOfOrg is pushResultsByIDs for every device and user of
+// the organisation: it reads the organisation's part of the range index,
+// and each push of the range is checked for the ids.
+const pushResultsByIDsOfOrg = `SELECT device_id, user_id, received_at, array_to_string(mutation_ids, ','), body_hashes, results
+FROM push_results WHERE org_id = $1 AND NOT ranged AND mutation_ids && (SELECT $2::text[]::uuid[])
+UNION ALL
+SELECT device_id, user_id, received_at, array_to_string(mutation_ids, ','), body_hashes, results
+FROM push_results WHERE org_id = $1 AND ranged AND last_id >= $3::uuid AND first_id <= $4::uuid
+    AND mutation_ids && (SELECT $2::text[]::uuid[])`
+
+// scopeColumns is scopes as two columns, devices and users, without
+// repeats.
+func scopeColumns(scopes []MutationScope) (devices, users []string) {
+	seen := make(map[MutationScope]bool, len(scopes))
+	for _, s := range scopes {
+		s = MutationScope{strings.ToLower(s.DeviceID), strings.ToLower(s.UserID)}
+		if !seen[s] {
+			seen[s] = true
+			devices, users = append(devices, s.DeviceID), append(users, s.UserID)
+		}
+	}
+	return devices, users
+}
+
+// sequential tells an id whose first 48 bits are the time it was made, in
+// milliseconds (a UUIDv7): the ids a device makes one after another grow.
+// A push of such ids only is ranged (pushRange), and a lookup bounds its
+// range with such ids only: no other id can be in a ranged push.
+func sequential(id uuid.UUID) bool { return id.Version() == 7 }
+
+// rangeSlack is how far past the server's clock an id may have been made
+// for its push to be ranged: a phone's clock may be ahead by minutes, and
+// one whose ids are days ahead would keep its pushes in every later range
+// of its device until the server's clock catches up.
+const rangeSlack = 24 * time.Hour
+
+// pushRange is the smallest and largest of ids, and whether the push is
+// ranged: every id sequential and none made more than rangeSlack after
+// now. The bounds are compared as PostgreSQL compares uuids, byte by byte.
+func pushRange(ids []string, now time.Time) (first, last string, ranged bool) {
+	if len(ids) == 0 {
+		return "", "", false
+	}
+	var low, high uuid.UUID
+	for i, id := range ids {
+		parsed, err := uuid.Parse(id)
+		if err != nil || !sequential(parsed) {
+			return "", "", false
+		}
+		if i == 0 || bytes.Compare(parsed[:], low[:]) < 0 {
+			low = parsed
+		}
+		if i == 0 || bytes.Compare(parsed[:], high[:]) > 0 {
+			high = parsed
+		}
+	}
+	made := int64(high[0])<<40 | int64(high[1])<<32 | int64(high[2])<<24 | int64(high[3])<<16 | int64(high[4])<<8 | int64(high[5])
+	if made > now.Add(rangeSlack).UnixMilli() {
+		return "", "", false
+	}
+	return low.String(), high.String(), true
+}
 
 var zeroHash [hashSize]byte
 
@@ -241,10 +365,24 @@ func (tx *Tx) InsertMutations(rows []Mutation) error {
 			ids = string(raw)
 		}
 		values[i] = []any{p.id, org, p.device, p.user, tx.Now, ids, string(types), string(p.clientTimes), p.hashes, p.results}
+		if tx.db.dialect == Postgres {
+			var bounds [2]any // NULL unless ranged
+			first, last, ranged := pushRange(p.ids, tx.Now)
+			if ranged {
+				bounds = [2]any{first, last}
+			}
+			values[i] = append(values[i], ranged, bounds[0], bounds[1])
+		}
 	}
-	err := tx.insertColumns("push_results", "id, org_id, device_id, user_id, received_at, mutation_ids, types, client_times, body_hashes, results",
-		"uuid, uuid, uuid, uuid, timestamptz, uuid[], text, text, bytea, bytea", "", len(values), func(i int) []any { return values[i] })
-	if err != nil || tx.db.dialect == Postgres {
+	const columns, types = "id, org_id, device_id, user_id, received_at, mutation_ids, types, client_times, body_hashes, results",
+		"uuid, uuid, uuid, uuid, timestamptz, uuid[], text, text, bytea, bytea"
+	if tx.db.dialect == Postgres {
+		err := tx.insertColumns("push_results", columns+", ranged, first_id, last_id", types+", bool, uuid, uuid", "", len(values),
+			func(i int) []any { return values[i] })
+		return translate(op, err)
+	}
+	err := tx.insertColumns("push_results", columns, types, "", len(values), func(i int) []any { return values[i] })
+	if err != nil {
 		return translate(op, err)
 	}
 	type idRow struct{ id, device, user, push string }

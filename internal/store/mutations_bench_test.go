@@ -129,6 +129,24 @@ func BenchmarkStoredResults(b *testing.B) {
 		}
 		cpu.report(b)
 	})
+	// A retried push as the server replays it: its device's and user's
+	// claim of its ids, in a transaction.
+	b.Run("claim one stored push", func(b *testing.B) {
+		ids := stored[len(stored)-33:]
+		scopes := []store.MutationScope{{DeviceID: devices[15], UserID: users[15]}}
+		for b.Loop() {
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				found, err := tx.ClaimMutations(ids, scopes)
+				if err == nil && len(found) != 33 {
+					err = fmt.Errorf("found %d of 33", len(found))
+				}
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("replay one stored push", func(b *testing.B) {
 		for b.Loop() {
 			found, err := db.Read(ctx).MutationsByID(stored[len(stored)-33:])
