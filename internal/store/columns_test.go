@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgtype"
 )
@@ -121,3 +122,57 @@ func TestUnnestRowsReserveTheirArraysAtOnce(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// FuzzReservedArraysEncodeAsPgx holds the arrays encoded through
+// reserveArrays' codecs to pgx's own codecs, byte for byte, and the
+// reservation to the bytes they take, for rows of any text, bytes,
+// integers, times and NULLs.
+//
+//	go test -run '^$' -fuzz FuzzReservedArraysEncodeAsPgx ./internal/store/
+func FuzzReservedArraysEncodeAsPgx(f *testing.F) {
+	f.Add("0193c3a0-7d4e-7c1a-9f00-0000000000aa", []byte{1, 2}, int64(7), int64(1733446923), 2.5, true, uint8(3), uint8(0))
+	f.Add("", []byte{}, int64(-1), int64(0), -0.0, false, uint8(1), uint8(255))
+	f.Fuzz(func(t *testing.T, text string, data []byte, n, unix int64, x float64, yes bool, rows, nulls uint8) {
+		const types = "text, bytea, int8, timestamptz, float8, bool, text[]"
+		oids := []uint32{pgtype.TextArrayOID, pgtype.ByteaArrayOID, pgtype.Int8ArrayOID, pgtype.TimestamptzArrayOID,
+			pgtype.Float8ArrayOID, pgtype.BoolArrayOID, pgtype.TextArrayOID}
+		if !utf8.ValidString(text) || strings.IndexByte(text, 0) >= 0 {
+			t.Skip("PostgreSQL text holds valid UTF-8 without NUL")
+		}
+		at := time.Unix(unix%(1<<40), 0).UTC()
+		_, params, err := unnestRows(types, int(rows%20)+1, func(i int) []any {
+			if nulls>>(i%8)&1 == 1 {
+				return []any{nil, nil, nil, nil, nil, nil, nil}
+			}
+			return []any{text[:len(text)*i/20], data[:len(data)*i/20], n + int64(i), at, x, yes, []string{text}}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reserving, plain := pgtype.NewMap(), pgtype.NewMap()
+		reserveArrays(reserving)
+		first := params[0].(reserved)
+		buf, size := make([]byte, 0, 256), 0
+		for j, oid := range oids {
+			start := len(buf)
+			if buf, err = reserving.Encode(oid, pgtype.BinaryFormatCode, params[j], buf); err != nil {
+				t.Fatal(err)
+			}
+			value := params[j]
+			if j == 0 {
+				value = first.ArrayGetter
+			}
+			want, err := plain.Encode(oid, pgtype.BinaryFormatCode, value, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(buf[start:], want) {
+				t.Fatalf("column %d: encoded %x, pgx's codec %x", j+1, buf[start:], want)
+			}
+			size += len(want)
+		}
+		if size != first.size {
+			t.Fatalf("reserved %d bytes, the arrays took %d", first.size, size)
+		}
+	})
+}
