@@ -2,8 +2,10 @@ package store
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgtype"
 )
@@ -53,9 +55,124 @@ func TestColumnArrayEncodesAsThePlainSlice(t *testing.T) {
 				if !bytes.Equal(got, want) {
 					t.Errorf("format %d: encoded %q, the plain slice %q", format, got, want)
 				}
+				if format == pgtype.BinaryFormatCode && a.size() != len(got) {
+					t.Errorf("size %d, encoded in %d bytes", a.size(), len(got))
+				}
 			}
 		})
 	}
 }
 
+// A row source's first array, encoded through the array types
+// reserveArrays registers, makes room for every array of the row source
+// at once: pgx's parameter buffer, 256 bytes as pgx leaves it after a big
+// statement, grows once, and each array encodes to the bytes pgx's own
+// codecs make.
+func TestUnnestRowsReserveTheirArraysAtOnce(t *testing.T) {
+	now := time.Date(2026, 12, 6, 1, 2, 3, 456789000, time.UTC)
+	const types = "uuid, int8, text, bytea, timestamptz, float8, bool, uuid[]"
+	oids := map[string]uint32{"text[]": pgtype.TextArrayOID, "int8[]": pgtype.Int8ArrayOID, "bytea[]": pgtype.ByteaArrayOID,
+		"timestamptz[]": pgtype.TimestamptzArrayOID, "float8[]": pgtype.Float8ArrayOID, "bool[]": pgtype.BoolArrayOID}
+	for _, n := range []int{1, 7, 300} {
+		_, params, err := unnestRows(types, n, func(i int) []any {
+			if i%5 == 4 {
+				return []any{nil, nil, nil, nil, nil, nil, nil, nil}
+			}
+			return []any{"0193c3a0-7d4e-7c1a-9f00-0000000000aa", i, strings.Repeat("é", i%40), bytes.Repeat([]byte{byte(i)}, 3*i),
+				now, float64(i) / 3, i%2 == 0, []string{"a", "b"}}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, ok := params[0].(reserved)
+		if !ok {
+			t.Fatalf("first parameter %T, want reserved", params[0])
+		}
+		reserving, plain := pgtype.NewMap(), pgtype.NewMap()
+		reserveArrays(reserving)
+		buf := make([]byte, 3, 256) // as if after a scalar parameter
+		var size int
+		for j, kind := range strings.Split(types, ", ") {
+			oid := oids[strings.Split(newColumnArray(kind, 0).cast, "::")[0]]
+			start := len(buf)
+			buf, err = reserving.Encode(oid, pgtype.BinaryFormatCode, params[j], buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			value := params[j]
+			if j == 0 {
+				value = first.ArrayGetter
+			}
+			want, err := plain.Encode(oid, pgtype.BinaryFormatCode, value, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(buf[start:], want) {
+				t.Errorf("%d rows, column %d (%s): encoded %x, pgx's codec %x", n, j+1, kind, buf[start:], want)
+			}
+			size += len(want)
+			if j == 0 && cap(buf) < 3+first.size {
+				t.Errorf("%d rows: room for %d bytes after the first array, want %d", n, cap(buf)-3, first.size)
+			}
+		}
+		if size != first.size {
+			t.Errorf("%d rows: reserved %d bytes, the arrays took %d", n, first.size, size)
+		}
+	}
+}
+
 func ptrTo[T any](v T) *T { return &v }
+
+// FuzzReservedArraysEncodeAsPgx holds the arrays encoded through
+// reserveArrays' codecs to pgx's own codecs, byte for byte, and the
+// reservation to the bytes they take, for rows of any text, bytes,
+// integers, times and NULLs.
+//
+//	go test -run '^$' -fuzz FuzzReservedArraysEncodeAsPgx ./internal/store/
+func FuzzReservedArraysEncodeAsPgx(f *testing.F) {
+	f.Add("0193c3a0-7d4e-7c1a-9f00-0000000000aa", []byte{1, 2}, int64(7), int64(1733446923), 2.5, true, uint8(3), uint8(0))
+	f.Add("", []byte{}, int64(-1), int64(0), -0.0, false, uint8(1), uint8(255))
+	f.Fuzz(func(t *testing.T, text string, data []byte, n, unix int64, x float64, yes bool, rows, nulls uint8) {
+		const types = "text, bytea, int8, timestamptz, float8, bool, text[]"
+		oids := []uint32{pgtype.TextArrayOID, pgtype.ByteaArrayOID, pgtype.Int8ArrayOID, pgtype.TimestamptzArrayOID,
+			pgtype.Float8ArrayOID, pgtype.BoolArrayOID, pgtype.TextArrayOID}
+		if !utf8.ValidString(text) || strings.IndexByte(text, 0) >= 0 {
+			t.Skip("PostgreSQL text holds valid UTF-8 without NUL")
+		}
+		at := time.Unix(unix%(1<<40), 0).UTC()
+		_, params, err := unnestRows(types, int(rows%20)+1, func(i int) []any {
+			if nulls>>(i%8)&1 == 1 {
+				return []any{nil, nil, nil, nil, nil, nil, nil}
+			}
+			return []any{text[:len(text)*i/20], data[:len(data)*i/20], n + int64(i), at, x, yes, []string{text}}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reserving, plain := pgtype.NewMap(), pgtype.NewMap()
+		reserveArrays(reserving)
+		first := params[0].(reserved)
+		buf, size := make([]byte, 0, 256), 0
+		for j, oid := range oids {
+			start := len(buf)
+			if buf, err = reserving.Encode(oid, pgtype.BinaryFormatCode, params[j], buf); err != nil {
+				t.Fatal(err)
+			}
+			value := params[j]
+			if j == 0 {
+				value = first.ArrayGetter
+			}
+			want, err := plain.Encode(oid, pgtype.BinaryFormatCode, value, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(buf[start:], want) {
+				t.Fatalf("column %d: encoded %x, pgx's codec %x", j+1, buf[start:], want)
+			}
+			size += len(want)
+		}
+		if size != first.size {
+			t.Fatalf("reserved %d bytes, the arrays took %d", first.size, size)
+		}
+	})
+}

@@ -316,14 +316,27 @@ func (tx *Tx) InsertMutations(rows []Mutation) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	// Each push's lists are made at their size: appended to as they came,
+	// a push's results (a submitted inspection's 36) grew a dozen times
+	// (issue 17: 78 MB of the server's allocations in 10 s of push load).
+	type size struct{ rows, results int }
+	sizes := map[MutationScope]size{}
+	for _, r := range rows {
+		scope := MutationScope{r.DeviceID, r.UserID}
+		n := sizes[scope]
+		sizes[scope] = size{n.rows + 1, n.results + len(r.Result) + 1}
+	}
 	var pushes []*pushRow
-	byScope := map[MutationScope]*pushRow{}
+	byScope := make(map[MutationScope]*pushRow, len(sizes))
 	for _, r := range rows {
 		scope := MutationScope{r.DeviceID, r.UserID}
 		p := byScope[scope]
 		if p == nil {
-			p = &pushRow{id: uuid.Must(uuid.NewV7()).String(), device: r.DeviceID, user: r.UserID, results: []byte{'['},
-				clientTimes: []byte{'['}}
+			n := sizes[scope]
+			p = &pushRow{id: uuid.Must(uuid.NewV7()).String(), device: r.DeviceID, user: r.UserID,
+				ids: make([]string, 0, n.rows), types: make([]string, 0, n.rows), hashes: make([]byte, 0, n.rows*hashSize),
+				results:     append(make([]byte, 0, n.results+1), '['),
+				clientTimes: append(make([]byte, 0, n.rows*len(`"2006-01-02T15:04:05.999999999Z",`)+2), '[')}
 			byScope[scope] = p
 			pushes = append(pushes, p)
 		}

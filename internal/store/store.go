@@ -75,6 +75,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 					config.RuntimeParams[parallelWorkersParam] = "0"
 				}
 				return nil
+			}),
+			stdlib.OptionAfterConnect(func(_ context.Context, conn *pgx.Conn) error {
+				reserveArrays(conn.TypeMap())
+				return nil
 			})}})
 	case strings.HasPrefix(url, "sqlite://"):
 		dialect = SQLite

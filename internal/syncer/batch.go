@@ -219,7 +219,12 @@ func appendLower(dst []byte, s string) []byte {
 // (store.ClaimMutations), so that a twin of one of these pushes running
 // elsewhere is either seen here as stored or waits for this one.
 func (ws *workingSet) load(tx *store.Tx, scopes []store.MutationScope, pushes ...[]Mutation) error {
-	var ids []string
+	total := 0
+	for _, mutations := range pushes {
+		total += len(mutations)
+	}
+	ws.reserve(total)
+	ids := make([]string, 0, total)
 	for _, mutations := range pushes {
 		for _, m := range mutations {
 			if !ws.asked[m.MutationID] && input.IsUUID(m.MutationID) {
@@ -237,11 +242,25 @@ func (ws *workingSet) load(tx *store.Tx, scopes []store.MutationScope, pushes ..
 			ws.done[replayKey(row.DeviceID, row.UserID, row.MutationID)] = row
 		}
 	}
-	var all []Mutation
+	all := make([]Mutation, 0, total)
 	for _, mutations := range pushes {
 		all = append(all, mutations...)
 	}
 	return ws.preload(tx, all)
+}
+
+// reserve makes room for n mutations in what each adds to: its id asked
+// for, its result stored and its replay key. Grown one by one, a group's
+// were a quarter of the syncer's allocations (issue 17: 117 MB in 10 s of
+// push load). A working set is loaded once, before anything is in them.
+func (ws *workingSet) reserve(n int) {
+	if len(ws.asked) == 0 {
+		ws.asked = make(map[string]bool, n)
+	}
+	if len(ws.done) == 0 {
+		ws.done = make(map[string]store.Mutation, n)
+	}
+	ws.stored = slices.Grow(ws.stored, n)
 }
 
 // payloadKey is a payload's place in its push body: two mutations of a
