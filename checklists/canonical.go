@@ -3,7 +3,6 @@ package checklists
 import (
 	"bytes"
 	"encoding/json"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -392,7 +391,12 @@ func appendCanonicalValue(out []byte, v any, depth int) ([]byte, bool) {
 // depth+1; false when a key or a value is not one the fast path writes.
 func appendObject[V any](out []byte, m map[string]V, depth int, value func([]byte, V, int) ([]byte, bool)) ([]byte, bool) {
 	out = append(out, '{')
-	for i, key := range slices.Sorted(maps.Keys(m)) {
+	keys := make([]string, 0, len(m)) // slices.Sorted(maps.Keys(m)) grows its slice as it goes
+	for key := range m {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys)
+	for i, key := range keys {
 		if i > 0 {
 			out = append(out, ',')
 		}
