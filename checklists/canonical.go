@@ -21,7 +21,18 @@ import (
 // with an escape or invalid UTF-8, a number beyond float64, nesting deeper
 // than maxCanonicalDepth) goes through encoding/json as before, so the bytes
 // and the errors are the three-pass form's for every input.
+//
+// A value made of what decoding JSON gives (nil, booleans, float64,
+// strings that need no escape, []any and map[string]any: an audit entry's
+// details, say) is its own decoded form and is written directly
+// (appendCanonicalValue), without encoding it first.
 func CanonicalJSON(v any) ([]byte, error) {
+	switch v.(type) {
+	case nil, bool, float64, string, []any, map[string]any:
+		if out, ok := appendCanonicalValue(make([]byte, 0, 128), v, 0); ok {
+			return out, nil
+		}
+	}
 	first, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
