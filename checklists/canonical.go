@@ -3,7 +3,6 @@ package checklists
 import (
 	"bytes"
 	"encoding/json"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -22,7 +21,18 @@ import (
 // with an escape or invalid UTF-8, a number beyond float64, nesting deeper
 // than maxCanonicalDepth) goes through encoding/json as before, so the bytes
 // and the errors are the three-pass form's for every input.
+//
+// A value made of what decoding JSON gives (nil, booleans, float64,
+// strings that need no escape, []any and map[string]any: an audit entry's
+// details, say) is its own decoded form and is written directly
+// (appendCanonicalValue), without encoding it first.
 func CanonicalJSON(v any) ([]byte, error) {
+	switch v.(type) {
+	case nil, bool, float64, string, []any, map[string]any:
+		if out, ok := appendCanonicalValue(make([]byte, 0, 128), v, 0); ok {
+			return out, nil
+		}
+	}
 	first, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -392,7 +402,12 @@ func appendCanonicalValue(out []byte, v any, depth int) ([]byte, bool) {
 // depth+1; false when a key or a value is not one the fast path writes.
 func appendObject[V any](out []byte, m map[string]V, depth int, value func([]byte, V, int) ([]byte, bool)) ([]byte, bool) {
 	out = append(out, '{')
-	for i, key := range slices.Sorted(maps.Keys(m)) {
+	keys := make([]string, 0, len(m)) // slices.Sorted(maps.Keys(m)) grows its slice as it goes
+	for key := range m {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys)
+	for i, key := range keys {
 		if i > 0 {
 			out = append(out, ',')
 		}

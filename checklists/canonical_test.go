@@ -83,6 +83,22 @@ func TestCanonicalJSONIsTheThreePassForm(t *testing.T) {
 		{"too deep", nested(10001)},
 		{"unsupported", map[string]any{"f": func() {}}},
 		{"nan", math.NaN()},
+		// Values decoding JSON gives, written without encoding first.
+		{"audit details", map[string]any{"content_hash": strings.Repeat("ab", 32), "score": 87.5, "outcome": "pass", "device_id": "d"}},
+		{"decoded floats", []any{1e21, 1e20, -0.0, math.Copysign(0, -1), 0.1, 123456789012345678.0, 5e-324, 1e-7}},
+		{"decoded html", map[string]any{"<": "&", "a": []any{" ", map[string]any{"ÿ": nil}}}},
+		{"decoded nil map", map[string]any(nil)},
+		{"decoded nil slice", map[string]any{"a": []any(nil), "b": map[string]any(nil)}},
+		{"decoded nan", map[string]any{"a": []any{math.Inf(1)}}},
+		{"decoded scalars", []any{true, false, nil, "plain", "中文"}},
+		{"decoded plain string", "plain"},
+		{"decoded deep map", func() any {
+			v := any(map[string]any{})
+			for range 520 {
+				v = map[string]any{"k": v}
+			}
+			return v
+		}()},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

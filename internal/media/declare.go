@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/inspection"
@@ -173,7 +174,8 @@ func checkSignature(in DeclareInput, fields map[string]string, isUser func(id st
 	case sig == nil:
 		return nil, ""
 	}
-	if !validStrokes(sig.Strokes) {
+	valid, plain := scanStrokes(sig.Strokes)
+	if !valid {
 		fields["/signature/strokes"] = "must be a non-empty array of strokes, each a non-empty array of [x, y] points"
 	}
 	switch {
@@ -193,8 +195,36 @@ func checkSignature(in DeclareInput, fields map[string]string, isUser func(id st
 		fields["/signature/content_digest"] = "must be the SHA-256 (64 hex digits) of the inspection content signed"
 		digest = ""
 	}
+	return marshalSignature(sig, plain), digest
+}
+
+// marshalSignature is json.Marshal(sig), byte for byte. Strokes that are
+// plain (scanStrokes) are what json.Marshal's compaction of them gives, so
+// the signature is written directly when no string needs an escape
+// (issue 17: json.Marshal compacted each signature's strokes again, byte by
+// byte, on every declaration); anything else takes json.Marshal's path.
+func marshalSignature(sig *SignatureInput, plainStrokes bool) []byte {
+	if plainStrokes {
+		out := append(make([]byte, 0, len(sig.Strokes)+96+len(sig.SignerUserID)+len(sig.SignerName)+
+			len(sig.SignerRole)+len(sig.SignedAt)+len(sig.ContentDigest)), `{"strokes":`...)
+		out = append(out, sig.Strokes...)
+		ok := true
+		for _, f := range [...]struct {
+			name, value string
+			omitEmpty   bool
+		}{{`,"signer_user_id":`, sig.SignerUserID, true}, {`,"signer_name":`, sig.SignerName, true},
+			{`,"signer_role":`, sig.SignerRole, false}, {`,"signed_at":`, sig.SignedAt, false},
+			{`,"content_digest":`, sig.ContentDigest, false}} {
+			if ok && (f.value != "" || !f.omitEmpty) {
+				out, ok = checklists.AppendPlainString(append(out, f.name...), f.value)
+			}
+		}
+		if ok {
+			return append(out, '}')
+		}
+	}
 	out, _ := json.Marshal(sig)
-	return out, digest
+	return out
 }
 
 // validStrokes reports whether raw is the API's one stroke format, the one
@@ -204,12 +234,21 @@ func checkSignature(in DeclareInput, fields map[string]string, isUser func(id st
 // of a signature's bytes); anything the scan does not expect goes to that
 // decode (decodedStrokesValid).
 func validStrokes(raw json.RawMessage) bool {
+	valid, _ := scanStrokes(raw)
+	return valid
+}
+
+// scanStrokes is validStrokes, and whether raw is plain: strokes the scan
+// reads whole with no space in them, which json.Marshal copies as they
+// are (it compacts a json.RawMessage, and strokes hold no string to
+// escape).
+func scanStrokes(raw json.RawMessage) (valid, plain bool) {
 	scan := strokeScan{in: raw}
 	valid, sure := scan.strokes()
 	if !sure || scan.skipSpace() != len(raw) {
-		return decodedStrokesValid(raw)
+		return decodedStrokesValid(raw), false
 	}
-	return valid
+	return valid, !bytes.ContainsAny(raw, " \t\n\r")
 }
 
 // decodedStrokesValid is validStrokes by decoding, the reference.

@@ -1,7 +1,9 @@
 package media
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -208,6 +210,91 @@ func FuzzValidStrokes(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		if got, want := validStrokes(raw), decodedStrokesValid(raw); got != want {
 			t.Errorf("validStrokes(%q) = %v, decoding says %v", raw, got, want)
+		}
+	})
+}
+
+// sameSignatureAsMarshal fails unless the signature as stored is
+// json.Marshal's bytes, and validStrokes is the decode's verdict.
+func sameSignatureAsMarshal(t *testing.T, sig SignatureInput) {
+	t.Helper()
+	want, _ := json.Marshal(&sig)
+	valid, plain := scanStrokes(sig.Strokes)
+	if got := marshalSignature(&sig, plain); !bytes.Equal(got, want) {
+		t.Fatalf("marshalSignature(%#v, %v)\n got %s\nwant %s", sig, plain, got, want)
+	}
+	if want := decodedStrokesValid(sig.Strokes); valid != want {
+		t.Fatalf("scanStrokes(%q) valid = %v, decoding says %v", sig.Strokes, valid, want)
+	}
+}
+
+func TestStoredSignatureIsJSONMarshal(t *testing.T) {
+	base := SignatureInput{Strokes: json.RawMessage(`[[[0,0],[1.5,-2e3]],[[null,1]]]`), SignerUserID: "0193a1b2-0000-7000-8000-000000000001",
+		SignerName: "张三", SignerRole: "duty manager", SignedAt: "2026-12-06T06:00:00Z", ContentDigest: strings.Repeat("ab", 32)}
+	with := func(change func(*SignatureInput)) SignatureInput {
+		sig := base
+		change(&sig)
+		return sig
+	}
+	cases := map[string]SignatureInput{
+		"full":             base,
+		"zero":             {},
+		"no signer id":     with(func(s *SignatureInput) { s.SignerUserID = "" }),
+		"no strings":       {Strokes: json.RawMessage(`[[[1,2]]]`)},
+		"spaced strokes":   with(func(s *SignatureInput) { s.Strokes = json.RawMessage(" [ [ [ 0 , 1 ] ] ]\n") }),
+		"empty strokes":    with(func(s *SignatureInput) { s.Strokes = json.RawMessage(`[]`) }),
+		"invalid strokes":  with(func(s *SignatureInput) { s.Strokes = json.RawMessage(`[[[01,0]]]`) }),
+		"string strokes":   with(func(s *SignatureInput) { s.Strokes = json.RawMessage(`[[["<",0]]]`) }),
+		"object strokes":   with(func(s *SignatureInput) { s.Strokes = json.RawMessage(`{"a" : "&"}`) }),
+		"huge coordinate":  with(func(s *SignatureInput) { s.Strokes = json.RawMessage(`[[[1e400,0]]]`) }),
+		"long coordinate":  with(func(s *SignatureInput) { s.Strokes = json.RawMessage(`[[[` + strings.Repeat("9", 320) + `,0]]]`) }),
+		"html name":        with(func(s *SignatureInput) { s.SignerName = "A & B <c>" }),
+		"escaped role":     with(func(s *SignatureInput) { s.SignerRole = "a\"b\\\n" }),
+		"u2028 time":       with(func(s *SignatureInput) { s.SignedAt = "\u2028" }),
+		"invalid utf8":     with(func(s *SignatureInput) { s.ContentDigest = "\xff" }),
+		"escaped signer":   with(func(s *SignatureInput) { s.SignerUserID = "\x00" }),
+		"null strokes":     with(func(s *SignatureInput) { s.Strokes = json.RawMessage(`null`) }),
+		"trailing garbage": with(func(s *SignatureInput) { s.Strokes = json.RawMessage(`[[[0,0]]]x`) }),
+	}
+	for name, sig := range cases {
+		t.Run(name, func(t *testing.T) { sameSignatureAsMarshal(t, sig) })
+	}
+}
+
+func FuzzStoredSignature(f *testing.F) {
+	f.Add([]byte(`[[[0,0],[1,1]]]`), "0193a1b2-0000-7000-8000-000000000001", "张三", "guard", "2026-12-06T06:00:00Z")
+	f.Add([]byte(` [ [ [ -0.5 , 2E-3 ] ] ] `), "", "<b>", "a\u2028", "\xff")
+	f.Add([]byte(`[[[null,1e5]],[[1,2,3]]]`), "&", "", "", "")
+	f.Fuzz(func(t *testing.T, strokes []byte, signerID, name, role, digest string) {
+		sameSignatureAsMarshal(t, SignatureInput{Strokes: strokes, SignerUserID: signerID, SignerName: name,
+			SignerRole: role, SignedAt: name + role, ContentDigest: digest})
+	})
+}
+
+func BenchmarkStoredSignature(b *testing.B) {
+	var strokes []byte
+	for i := range 5 {
+		strokes = append(strokes, ",["[1-min(i, 1):]...)
+		for j := range 40 {
+			strokes = fmt.Appendf(strokes, "%s[%d.5,%d]", ","[:min(j, 1)], 10*i+j, 200-j)
+		}
+		strokes = append(strokes, ']')
+	}
+	sig := SignatureInput{Strokes: append(append([]byte("["), strokes...), ']'), SignerUserID: "0193a1b2-0000-7000-8000-000000000001",
+		SignerRole: "duty manager", SignedAt: "2026-12-06T06:00:00Z", ContentDigest: strings.Repeat("ab", 32)}
+	if valid, plain := scanStrokes(sig.Strokes); !valid || !plain {
+		b.Fatalf("strokes %s: valid %v, plain %v", sig.Strokes, valid, plain)
+	}
+	b.Run("json.Marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			json.Marshal(&sig)
+		}
+	})
+	b.Run("marshalSignature", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			marshalSignature(&sig, true)
 		}
 	})
 }

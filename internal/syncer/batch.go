@@ -40,6 +40,7 @@ type workingSet struct {
 	// by site id + "/" + day (references).
 	siteReferences map[string]map[string]any
 	media          map[string]store.Media          // media of the inspections submitted or declared for here, and those declared
+	liveMedia      map[string]int                  // media not deleted in media, by inspection id (addMedia)
 	twins          map[string]store.Media          // stored bytes the declarations here may reuse, by store.TwinKey
 	newMedia       []*store.Media                  // declared here (media.declare), inserted at flush
 	declarations   map[payloadKey]mutation.Declare // media.declare payloads preload decoded (declaration)
@@ -405,9 +406,7 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 		}
 		ws.noteTaken("media", taken)
 		for _, row := range media {
-			if _, ok := ws.media[row.ID]; !ok {
-				ws.media[row.ID] = row
-			}
+			ws.addMedia(row)
 		}
 		for key, row := range twins {
 			if _, ok := ws.twins[key]; !ok {

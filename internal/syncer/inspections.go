@@ -214,7 +214,7 @@ func (b *batch) submitInspection(m Mutation) (Result, error) {
 	if problems := append(submissionProblems(evaluation), linkProblems(links)...); len(problems) > 0 {
 		return rejected(m, problems...), nil
 	}
-	raw, err := json.Marshal(evaluation)
+	raw, err := checklists.MarshalResult(evaluation) // json.Marshal's bytes
 	if err != nil {
 		return Result{}, errs.E("syncer.submit", errs.Internal, err)
 	}
