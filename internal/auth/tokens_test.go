@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,5 +85,67 @@ func TestKeyRotation(t *testing.T) {
 	}
 	if _, err := retired.parse(token); err == nil {
 		t.Fatal("token of a retired key still verifies")
+	}
+}
+
+// A token that verified is taken from the signer's memory of verified
+// tokens, but only as long as it has not expired, and only as the very
+// same text: one changed byte is parsed afresh and refused.
+func TestVerifiedTokensAreRememberedUntilTheyExpire(t *testing.T) {
+	key := []byte(strings.Repeat("k", 32))
+	signer, _ := NewSigner([][]byte{key}, time.Minute)
+	now := time.Now()
+	signer.now = func() time.Time { return now }
+	token, _ := signer.issue("user", "org", "guard", "session", "device")
+	for range 2 { // the second parse is the remembered one
+		if c, err := signer.parse(token); err != nil || c.Subject != "user" || c.SessionID != "session" {
+			t.Fatalf("parse = %+v, %v", c, err)
+		}
+	}
+	if len(signer.verified.tokens) != 1 {
+		t.Fatalf("remembered %d tokens, want 1", len(signer.verified.tokens))
+	}
+	dot := strings.LastIndexByte(token, '.')
+	flipped := []byte(token)
+	flipped[dot+1] ^= 1 // another signature, the same claims
+	if _, err := signer.parse(string(flipped)); err == nil {
+		t.Fatal("a token with another signature was taken for the remembered one")
+	}
+	now = now.Add(time.Minute + leeway - time.Second) // within the leeway: still good
+	if _, err := signer.parse(token); err != nil {
+		t.Fatalf("within the leeway: %v", err)
+	}
+	now = now.Add(time.Second)
+	if _, err := signer.parse(token); err == nil {
+		t.Fatal("an expired token was taken because it had verified before")
+	}
+}
+
+// The signer remembers at most verifiedAtMost tokens, dropping the expired
+// ones first.
+func TestVerifiedTokensAreBounded(t *testing.T) {
+	v := &verifiedTokens{tokens: map[string]claims{}}
+	now := time.Now()
+	live := claims{RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(now.Add(time.Minute))}}
+	dead := claims{RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(now.Add(-time.Minute))}}
+	for i := range verifiedAtMost {
+		c := live
+		if i%2 == 0 {
+			c = dead
+		}
+		v.tokens[strconv.Itoa(i)] = c
+	}
+	v.put("new", live, now)
+	if len(v.tokens) != verifiedAtMost/2+1 {
+		t.Fatalf("after one put on a full memory with half expired: %d tokens, want %d", len(v.tokens), verifiedAtMost/2+1)
+	}
+	for i := range verifiedAtMost {
+		v.put("more"+strconv.Itoa(i), live, now)
+	}
+	if len(v.tokens) != verifiedAtMost {
+		t.Fatalf("%d tokens, want at most %d", len(v.tokens), verifiedAtMost)
+	}
+	if _, ok := v.get("more"+strconv.Itoa(verifiedAtMost-1), now); !ok {
+		t.Fatal("the last token put is not remembered")
 	}
 }
