@@ -131,7 +131,8 @@ func (b *batch) run(mutations []Mutation) ([]json.RawMessage, error) {
 			row := store.Mutation{MutationID: m.MutationID, UserID: b.p.UserID, DeviceID: b.p.DeviceID, Type: kind,
 				Status: result.Status, Result: raw, BodyHash: hash, ClientTime: input.ParseTime(m.ClientTime)}
 			if input.IsUUID(m.EntityID) {
-				row.EntityID = &m.EntityID
+				entity := m.EntityID // a copy: the address of m's own field moved every m to the heap
+				row.EntityID = &entity
 			}
 			b.stored = append(b.stored, row)
 			b.done[key] = row // the same id again later is a replay too
