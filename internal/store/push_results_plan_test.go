@@ -99,6 +99,21 @@ FROM (SELECT n, ARRAY(SELECT gen_random_uuid() FROM generate_series(1, 40) WHERE
 func explainOn(t *testing.T, ctx context.Context, conn *sql.Conn, statement string) string {
 	t.Helper()
 	rows, err := conn.QueryContext(ctx, statement)
+	return planLines(t, rows, err)
+}
+
+// explain is PostgreSQL's plan of query with args bound as a driver binds
+// them: the custom plan of the statement's first executions.
+func explain(t *testing.T, ctx context.Context, db *store.DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.SQL().QueryContext(ctx, "EXPLAIN "+query, args...)
+	return planLines(t, rows, err)
+}
+
+// planLines is an EXPLAIN's answer, one line each, a line cut at 160
+// characters (the bound array, spelled out).
+func planLines(t *testing.T, rows *sql.Rows, err error) string {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,32 +125,6 @@ func explainOn(t *testing.T, ctx context.Context, conn *sql.Conn, statement stri
 			t.Fatal(err)
 		}
 		if len(line) > 160 {
-			line = line[:160] + "…"
-		}
-		plan.WriteString(line + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return plan.String()
-}
-
-// explain is PostgreSQL's plan of query with args bound as a driver binds
-// them: the custom plan of the statement's first executions.
-func explain(t *testing.T, ctx context.Context, db *store.DB, query string, args ...any) string {
-	t.Helper()
-	rows, err := db.SQL().QueryContext(ctx, "EXPLAIN "+query, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan strings.Builder
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		if len(line) > 160 { // the bound array, spelled out
 			line = line[:160] + "…"
 		}
 		plan.WriteString(line + "\n")
