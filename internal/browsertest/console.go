@@ -217,7 +217,12 @@ func (b *Browser) Press(selector string, tap chromedp.Action[chromedp.Void]) (la
 	if err != nil || json.Unmarshal(raw, &seen) != nil || seen.Press == "" || seen.Press == "on" {
 		// The press came down on the element. A click elsewhere means the
 		// screen moved under the finger: said for the failure it may cause.
-		if err == nil && seen.Press == "on" && seen.Click != "on" && seen.Click != "" {
+		switch {
+		case err == nil && seen.Press == "on" && seen.Click == "":
+			// The pressed element left the page before the release, so
+			// the browser made no click: a redraw under the finger.
+			b.t.Logf("tap %s: pressed on it, but no click came: the pressed element may have left the page before the release", selector)
+		case err == nil && seen.Press == "on" && seen.Click != "on":
 			b.t.Logf("tap %s: pressed on it, but the click went to %s (the screen moved under the finger)", selector, seen.Click)
 		}
 		return true
