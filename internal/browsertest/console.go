@@ -218,6 +218,10 @@ func (b *Browser) Press(selector string, tap chromedp.Action[chromedp.Void]) (la
 		// The press came down on the element. A click elsewhere means the
 		// screen moved under the finger: said for the failure it may cause.
 		switch {
+		case err == nil && seen.Press == "":
+			// The listeners above are gone or never heard the press: the
+			// page was replaced (a reload, a navigation) around the tap.
+			b.t.Logf("tap %s: the page heard no press at all (was it reloaded?)", selector)
 		case err == nil && seen.Press == "on" && seen.Click == "":
 			// The pressed element left the page before the release, so
 			// the browser made no click: a redraw under the finger.
