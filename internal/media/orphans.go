@@ -22,6 +22,10 @@ func (CollectArgs) Kind() string { return "media.collect" }
 // run takes the rest.
 const sweepBatch = 500
 
+// collectAttempts is how many times the sweep tries to mark one orphan
+// whose row changed under it before leaving it to the next sweep.
+const collectAttempts = 3
+
 // Collect deletes the bytes of media declared more than the grace period
 // ago and never linked to a submitted inspection, marking their rows
 // deleted (a phone may declare them again), drops multipart uploads no row
@@ -69,11 +73,13 @@ func (s *Service) collectOrphans(ctx context.Context, before time.Time) error {
 // row names, which costs space but never breaks a live row.
 func (s *Service) collect(ctx context.Context, row store.Media) error {
 	var collected, shared bool
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+	var marked store.Media // the row as the mark found it: its upload, object and thumbnail
+	mark := func(tx *store.Tx) error {
 		current, err := tx.Media(row.ID)
 		if err != nil || current.LinkedAt != nil || current.Status == Deleted {
 			return err // linked or gone meanwhile: nothing to do
 		}
+		marked = current
 		expected := current.Version
 		current.Status, current.DeletedAt, current.UploadID, current.Version = Deleted, &tx.Now, nil, current.Version+1
 		if err := tx.UpdateMedia(&current, expected); err != nil {
@@ -82,23 +88,32 @@ func (s *Service) collect(ctx context.Context, row store.Media) error {
 		collected = true
 		shared, err = tx.ObjectShared(current.ObjectKey, current.ID)
 		return err
-	})
+	}
+	// The row may change between its read and the mark: a thumbnail
+	// written for it (the job of a photo just stored), a twin declared on
+	// its object. Such a change leaves it an orphan or links it, and the
+	// mark reads it again to see which; only a row that keeps changing is
+	// left to the next sweep.
+	err := s.db.InTx(ctx, mark)
+	for attempt := 1; errs.Is(err, errs.Stale) && attempt < collectAttempts; attempt++ {
+		err = s.db.InTx(ctx, mark)
+	}
 	if errs.Is(err, errs.Stale) {
-		return nil // changed meanwhile; the next sweep looks again
+		return nil // changed each time; the next sweep looks again
 	}
 	if err != nil || !collected {
 		return err
 	}
-	if row.UploadID != nil {
-		s.abort(ctx, row.ObjectKey, *row.UploadID)
+	if marked.UploadID != nil {
+		s.abort(ctx, marked.ObjectKey, *marked.UploadID)
 	}
 	if !shared {
-		if err := s.blobs.Delete(ctx, row.ObjectKey); err != nil {
+		if err := s.blobs.Delete(ctx, marked.ObjectKey); err != nil {
 			return err
 		}
 	}
-	if row.ThumbnailKey != nil && *row.ThumbnailKey != "" {
-		return s.blobs.Delete(ctx, *row.ThumbnailKey)
+	if marked.ThumbnailKey != nil && *marked.ThumbnailKey != "" {
+		return s.blobs.Delete(ctx, *marked.ThumbnailKey)
 	}
 	return nil
 }
