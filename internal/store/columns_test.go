@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -88,37 +89,50 @@ func TestUnnestRowsReserveTheirArraysAtOnce(t *testing.T) {
 		if !ok {
 			t.Fatalf("first parameter %T, want reserved", params[0])
 		}
-		reserving, plain := pgtype.NewMap(), pgtype.NewMap()
-		reserveArrays(reserving)
-		buf := make([]byte, 3, 256) // as if after a scalar parameter
-		var size int
-		for j, kind := range strings.Split(types, ", ") {
-			oid := oids[strings.Split(newColumnArray(kind, 0).cast, "::")[0]]
-			start := len(buf)
-			buf, err = reserving.Encode(oid, pgtype.BinaryFormatCode, params[j], buf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			value := params[j]
-			if j == 0 {
-				value = first.ArrayGetter
-			}
-			want, err := plain.Encode(oid, pgtype.BinaryFormatCode, value, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(buf[start:], want) {
-				t.Errorf("%d rows, column %d (%s): encoded %x, pgx's codec %x", n, j+1, kind, buf[start:], want)
-			}
-			size += len(want)
-			if j == 0 && cap(buf) < 3+first.size {
-				t.Errorf("%d rows: room for %d bytes after the first array, want %d", n, cap(buf)-3, first.size)
-			}
+		kinds := strings.Split(types, ", ")
+		columnOIDs := make([]uint32, len(kinds))
+		for j, kind := range kinds {
+			columnOIDs[j] = oids[strings.Split(newColumnArray(kind, 0).cast, "::")[0]]
+		}
+		// As if after a scalar parameter: 3 bytes in pgx's 256.
+		size, room := encodeBothWays(t, fmt.Sprintf("%d rows", n), params, columnOIDs, make([]byte, 3, 256))
+		if room < 3+first.size {
+			t.Errorf("%d rows: room for %d bytes after the first array, want %d", n, room-3, first.size)
 		}
 		if size != first.size {
 			t.Errorf("%d rows: reserved %d bytes, the arrays took %d", n, first.size, size)
 		}
 	}
+}
+
+// encodeBothWays encodes params, the arrays of one row source, after buf
+// through reserveArrays' codecs, and each alone through pgx's own, failing
+// at the first whose bytes differ. It answers the arrays' bytes in all and
+// the buffer's capacity once the first, reserved, array is in.
+func encodeBothWays(t *testing.T, what string, params []any, oids []uint32, buf []byte) (size, room int) {
+	t.Helper()
+	reserving, plain := pgtype.NewMap(), pgtype.NewMap()
+	reserveArrays(reserving)
+	for j, oid := range oids {
+		start := len(buf)
+		var err error
+		if buf, err = reserving.Encode(oid, pgtype.BinaryFormatCode, params[j], buf); err != nil {
+			t.Fatal(err)
+		}
+		value := params[j]
+		if j == 0 {
+			value, room = params[0].(reserved).ArrayGetter, cap(buf)
+		}
+		want, err := plain.Encode(oid, pgtype.BinaryFormatCode, value, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf[start:], want) {
+			t.Fatalf("%s, column %d: encoded %x, pgx's codec %x", what, j+1, buf[start:], want)
+		}
+		size += len(want)
+	}
+	return size, room
 }
 
 func ptrTo[T any](v T) *T { return &v }
@@ -149,28 +163,8 @@ func FuzzReservedArraysEncodeAsPgx(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		reserving, plain := pgtype.NewMap(), pgtype.NewMap()
-		reserveArrays(reserving)
 		first := params[0].(reserved)
-		buf, size := make([]byte, 0, 256), 0
-		for j, oid := range oids {
-			start := len(buf)
-			if buf, err = reserving.Encode(oid, pgtype.BinaryFormatCode, params[j], buf); err != nil {
-				t.Fatal(err)
-			}
-			value := params[j]
-			if j == 0 {
-				value = first.ArrayGetter
-			}
-			want, err := plain.Encode(oid, pgtype.BinaryFormatCode, value, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(buf[start:], want) {
-				t.Fatalf("column %d: encoded %x, pgx's codec %x", j+1, buf[start:], want)
-			}
-			size += len(want)
-		}
+		size, _ := encodeBothWays(t, "fuzzed rows", params, oids, make([]byte, 0, 256))
 		if size != first.size {
 			t.Fatalf("reserved %d bytes, the arrays took %d", first.size, size)
 		}

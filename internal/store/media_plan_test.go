@@ -99,20 +99,5 @@ func explainPrepared(t *testing.T, ctx context.Context, db *store.DB, mode, quer
 		}
 	}()
 	rows, err := conn.QueryContext(ctx, "EXPLAIN EXECUTE lookup("+strings.Join(literals, ", ")+")")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan strings.Builder
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		plan.WriteString(line + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return plan.String()
+	return planLines(t, rows, err)
 }
