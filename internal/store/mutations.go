@@ -98,8 +98,7 @@ func (tx *Tx) mutationsByID(ids []string, scopes []MutationScope) ([]Mutation, e
 	}
 	asked := make(map[string]bool, len(ids))
 	lower := make([]string, 0, len(ids))
-	var low, high uuid.UUID
-	var ranged bool
+	var bounds idRange // of the version-7 ids asked
 	for _, id := range ids {
 		id = strings.ToLower(id)
 		parsed, err := uuid.Parse(id)
@@ -112,13 +111,7 @@ func (tx *Tx) mutationsByID(ids []string, scopes []MutationScope) ([]Mutation, e
 		asked[id] = true
 		lower = append(lower, id)
 		if sequential(parsed) {
-			if !ranged || bytes.Compare(parsed[:], low[:]) < 0 {
-				low = parsed
-			}
-			if !ranged || bytes.Compare(parsed[:], high[:]) > 0 {
-				high = parsed
-			}
-			ranged = true
+			bounds.add(parsed)
 		}
 	}
 	if len(lower) == 0 {
@@ -130,8 +123,8 @@ func (tx *Tx) mutationsByID(ids []string, scopes []MutationScope) ([]Mutation, e
 		// No version-7 id asked: no ranged push holds any, and NULL
 		// bounds match none.
 		var first, last any
-		if ranged {
-			first, last = low.String(), high.String()
+		if bounds.any {
+			first, last = bounds.low.String(), bounds.high.String()
 		}
 		if scopes == nil {
 			query = pushResultsByIDsOfOrg
@@ -268,24 +261,36 @@ func pushRange(ids []string, now time.Time) (first, last string, ranged bool) {
 	if len(ids) == 0 {
 		return "", "", false
 	}
-	var low, high uuid.UUID
-	for i, id := range ids {
+	var bounds idRange
+	for _, id := range ids {
 		parsed, err := uuid.Parse(id)
 		if err != nil || !sequential(parsed) {
 			return "", "", false
 		}
-		if i == 0 || bytes.Compare(parsed[:], low[:]) < 0 {
-			low = parsed
-		}
-		if i == 0 || bytes.Compare(parsed[:], high[:]) > 0 {
-			high = parsed
-		}
+		bounds.add(parsed)
 	}
-	made := int64(high[0])<<40 | int64(high[1])<<32 | int64(high[2])<<24 | int64(high[3])<<16 | int64(high[4])<<8 | int64(high[5])
-	if made > now.Add(rangeSlack).UnixMilli() {
+	sec, nsec := bounds.high.Time().UnixTime() // a version-7 id's milliseconds
+	if time.Unix(sec, nsec).After(now.Add(rangeSlack)) {
 		return "", "", false
 	}
-	return low.String(), high.String(), true
+	return bounds.low.String(), bounds.high.String(), true
+}
+
+// idRange is the smallest and largest of the ids added to it, compared as
+// PostgreSQL compares uuids, byte by byte.
+type idRange struct {
+	low, high uuid.UUID
+	any       bool // an id was added
+}
+
+func (r *idRange) add(id uuid.UUID) {
+	if !r.any || bytes.Compare(id[:], r.low[:]) < 0 {
+		r.low = id
+	}
+	if !r.any || bytes.Compare(id[:], r.high[:]) > 0 {
+		r.high = id
+	}
+	r.any = true
 }
 
 var zeroHash [hashSize]byte
