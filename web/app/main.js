@@ -61,11 +61,10 @@ function signingIn() {
   return !!(current && current.login);
 }
 
-// render draws the screen the address names. A background redraw (new
-// data, the network, a notice) waits while a finger is on the screen
-// (touches.js): replacing the pressed element would lose the tap.
-async function render(options) {
-  const background = !!(options && options.background);
+// render draws the screen the address names. No screen is swapped in while
+// a finger is on the screen (touches.js): replacing the pressed element
+// would lose the tap.
+async function render() {
   const seq = ++renderSeq;
   const root = document.getElementById('app');
   const early = prefetched;
@@ -109,9 +108,12 @@ async function render(options) {
     content = failure(t('error', { error: error.message }), button(t('retry'), () => render()));
   }
   if (seq !== renderSeq) return;
-  // A finger came down while this redraw read the store: it draws again
-  // once the touch is over, from the state as it is then.
-  if (background && held()) {
+  // A finger came down while this screen was read from the store: it is
+  // drawn once the touch is over, from the state as it is then. This holds
+  // for a navigation too (a tab tapped, then a button of the old screen
+  // pressed while the new one loads): swapping the screen under the press
+  // would take the pressed element away and lose that second tap.
+  if (held()) {
     redraw();
     return;
   }
@@ -281,7 +283,7 @@ function redrawUnlessSigningIn() {
 
 // redraw draws the screen again in the background, after any touch.
 function redraw() {
-  afterTouch('screen', () => render({ background: true }));
+  afterTouch('screen', () => render());
 }
 
 let pendingRender = null;

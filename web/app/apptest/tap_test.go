@@ -13,7 +13,8 @@ import (
 
 // TestTapSurvivesBackgroundRedraw: a screen drawn again in the background
 // (Today when the network goes or comes back, the sync screen on each retry
-// of a failing sync) while a finger is on a button must not lose the tap.
+// of a failing sync), or a new screen arriving (a navigation still loading),
+// while a finger is on a button must not lose the tap.
 // Each tap is real input (DevTools' mouse and touch events): the press, the
 // event that redraws the screen, the app holding that redraw for the touch,
 // the release; the guard is then on the screen tapped, and the redraw held
@@ -56,6 +57,18 @@ func TestTapSurvivesBackgroundRedraw(t *testing.T) {
 	tapDuring(b, "#tab-findings", true, func() { b.Offline(true) })
 	b.Wait("the findings screen, from the sync screen", `location.hash === '#/findings'`)
 	b.Offline(false)
+
+	// A navigation under a press: the guard opened My duty and, while it
+	// loads, presses the old screen's language button. The new screen is
+	// swapped in only after the release, so the press makes its click: the
+	// duty screen comes up in the other language.
+	b.Eval(`location.hash = '#/today', true`, nil)
+	b.Wait("today's screen", `!!document.querySelector('#today-duty') && !document.documentElement.dataset.redrawWaiting`)
+	var before string
+	b.Eval(`document.documentElement.lang`, &before)
+	tapDuring(b, "#lang-toggle", false, func() { b.Eval(`location.hash = '#/duty', true`, nil) })
+	b.Wait("my duty, in the other language", `location.hash === '#/duty' && !!document.querySelector('#duty') &&
+		document.documentElement.lang !== `+jsString(before))
 	b.NoErrors(t)
 }
 
