@@ -59,7 +59,7 @@ func (tx *Tx) insertColumns(table, columns, types, tail string, n int, args func
 		sql.WriteString("c" + strconv.Itoa(j+1))
 	}
 	sql.WriteString(")" + tail)
-	return tx.execFast(sql.String(), params...)
+	return tx.execDeferred(sql.String(), params...)
 }
 
 // unnestRows is rows as a PostgreSQL row source whose text depends only on

@@ -280,7 +280,7 @@ func (tx *Tx) LinkMedia(named map[string][]string) error {
 WHERE org_id = ? AND inspection_id IN ` + in(len(inspections)) + ` AND (linked_at IS NOT NULL OR id IN ` + in(len(ids)) + `)`
 		args = append(append(append([]any{}, ids...), args...), ids...)
 	}
-	return translate("store.LinkMedia", tx.execFast(sql, args...))
+	return translate("store.LinkMedia", tx.execDeferred(sql, args...))
 }
 
 // UnstoredLinkedMedia counts the media an inspection's answers name that

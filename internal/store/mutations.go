@@ -66,7 +66,7 @@ func (tx *Tx) ClaimMutations(ids []string, scopes []MutationScope) ([]Mutation, 
 		// cannot each hold one lock the other waits for.
 		slices.Sort(keys)
 		keys = slices.Compact(keys)
-		if err := tx.execFast("SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k", keys); err != nil {
+		if err := tx.execDeferred("SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k", keys); err != nil {
 			return nil, translate("store.ClaimMutations", err)
 		}
 	}
@@ -142,31 +142,27 @@ WHERE p.id IN (SELECT push_id FROM push_result_ids WHERE org_id = ? AND mutation
 			args = append(args, id)
 		}
 	}
-	rows, err := tx.gorm.Statement.ConnPool.QueryContext(tx.gorm.Statement.Context, tx.placeholders(query), args...)
-	if err != nil {
-		return nil, translate(op, tx.driverError(err))
-	}
-	defer rows.Close()
+	// Sent with the claim's locks (deferred), in one round trip, after them.
 	var out []Mutation
-	for rows.Next() {
+	err := tx.queryRows(query, args, func(scan func(dest ...any) error) error {
 		var device, user, idList string
 		var received time.Time
 		var hashes, results []byte
-		if err := rows.Scan(&device, &user, &received, &idList, &hashes, &results); err != nil {
-			return nil, translate(op, err)
+		if err := scan(&device, &user, &received, &idList, &hashes, &results); err != nil {
+			return err
 		}
 		var pushIDs []string
 		if tx.db.dialect == Postgres {
 			pushIDs = strings.Split(idList, ",")
 		} else if err := json.Unmarshal([]byte(idList), &pushIDs); err != nil {
-			return nil, translate(op, err)
+			return err
 		}
 		var answers []json.RawMessage
 		if err := json.Unmarshal(results, &answers); err != nil {
-			return nil, translate(op, err)
+			return err
 		}
 		if len(answers) != len(pushIDs) || len(hashes) != hashSize*len(pushIDs) {
-			return nil, translate(op, errInconsistentPush)
+			return errInconsistentPush
 		}
 		for i, id := range pushIDs {
 			if !asked[id] {
@@ -178,8 +174,12 @@ WHERE p.id IN (SELECT push_id FROM push_result_ids WHERE org_id = ? AND mutation
 			}
 			out = append(out, row)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, translate(op, err)
 	}
-	return out, translate(op, rows.Err())
+	return out, nil
 }
 
 // pushResultsByIDs finds the stored pushes holding any of the ids $2 of

@@ -177,18 +177,14 @@ func (tx *Tx) CallersBySession(sessionIDs []string) (map[string]Caller, error) {
 			args[i] = id
 		}
 	}
-	rows, err := tx.gorm.Statement.ConnPool.QueryContext(tx.gorm.Statement.Context, tx.placeholders(query), args...)
-	if err != nil {
-		return nil, translate(op, tx.driverError(err))
-	}
-	defer rows.Close()
 	out := make(map[string]Caller, len(sessionIDs))
-	for rows.Next() {
-		id, c, err := scanCaller(rows.Scan)
-		if err != nil {
-			return nil, translate(op, err)
-		}
+	err := tx.queryRows(query, args, func(scan func(dest ...any) error) error {
+		id, c, err := scanCaller(scan)
 		out[id] = c
+		return err
+	})
+	if err != nil {
+		return nil, translate(op, err)
 	}
-	return out, translate(op, rows.Err())
+	return out, nil
 }

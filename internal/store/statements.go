@@ -19,8 +19,17 @@ type statementCountKey struct{}
 
 // Statements are the statements sent under one context.
 type Statements struct {
-	mu    sync.Mutex
-	texts []string
+	mu         sync.Mutex
+	texts      []string
+	roundTrips int
+}
+
+// RoundTrips is how many times the statements were sent: one for each
+// statement sent alone, one for each pipeline (deferred writes).
+func (s *Statements) RoundTrips() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.roundTrips
 }
 
 // Len is how many statements were sent.
@@ -52,9 +61,31 @@ func (statementTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pg
 	if s, ok := ctx.Value(statementCountKey{}).(*Statements); ok {
 		s.mu.Lock()
 		s.texts = append(s.texts, data.SQL)
+		s.roundTrips++
 		s.mu.Unlock()
 	}
 	return ctx
 }
 
 func (statementTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// A pipeline is one round trip; each of its statements is recorded as it
+// is answered.
+func (statementTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	if s, ok := ctx.Value(statementCountKey{}).(*Statements); ok {
+		s.mu.Lock()
+		s.roundTrips++
+		s.mu.Unlock()
+	}
+	return ctx
+}
+
+func (statementTracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
+	if s, ok := ctx.Value(statementCountKey{}).(*Statements); ok {
+		s.mu.Lock()
+		s.texts = append(s.texts, data.SQL)
+		s.mu.Unlock()
+	}
+}
+
+func (statementTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}

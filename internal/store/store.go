@@ -162,20 +162,23 @@ type Tx struct {
 
 // InTx runs fn in a transaction, committed when fn returns nil.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	g := db.gorm.WithContext(ctx).Begin()
-	if g.Error != nil {
-		return translate("store.InTx", g.Error)
+	g, err := db.begin(ctx)
+	if err != nil {
+		return translate("store.InTx", err)
 	}
 	committed := false
 	defer func() {
 		if !committed {
 			g.Rollback()
 		}
+		if p, ok := g.Statement.ConnPool.(*pipelinedTx); ok {
+			p.close()
+		}
 	}()
 	tx := &Tx{gorm: g, db: db, Now: time.Now().UTC().Truncate(time.Microsecond), changes: &[]Change{},
 		audits: &[]AuditEntry{}, newHeads: map[string]auditHead{}}
 	if err := fn(tx); err != nil {
-		return translate("store.InTx", err)
+		return translate("store.InTx", tx.pipelineError(err))
 	}
 	// The audit head and the change counter are per-organisation rows held
 	// from their statement to the commit. Transactions of this process
@@ -186,21 +189,47 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	// The change counter goes last: pulls wait on it, so it is held for
 	// the least time (one statement and the commit).
 	if done, err := tx.writeTailAtOnce(); err != nil {
-		return translate("store.InTx", err)
+		return translate("store.InTx", tx.pipelineError(err))
 	} else if !done {
 		if err := tx.writeAudit(); err != nil {
-			return translate("store.InTx", err)
+			return translate("store.InTx", tx.pipelineError(err))
 		}
 		if err := tx.writeChanges(); err != nil {
-			return translate("store.InTx", err)
+			return translate("store.InTx", tx.pipelineError(err))
 		}
 	}
 	if err := g.Commit().Error; err != nil {
-		return translate("store.InTx", err)
+		return translate("store.InTx", tx.pipelineError(err))
 	}
 	committed = true
 	db.heads.remember(tx.newHeads)
 	return nil
+}
+
+// begin starts the transaction: on PostgreSQL on a connection of its own
+// (pipelinedTx), so that it can send deferred writes in one pipeline.
+func (db *DB) begin(ctx context.Context) (*gorm.DB, error) {
+	if db.dialect != Postgres {
+		g := db.gorm.WithContext(ctx).Begin()
+		return g, g.Error
+	}
+	p, err := beginPipelined(ctx, db.sql)
+	if err != nil {
+		return nil, err
+	}
+	g := db.gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
+	g.Statement.ConnPool = p
+	return g, nil
+}
+
+// pipelineError is the error a deferred write met, when there was one:
+// err is then only its consequence (a statement refused in the aborted
+// transaction).
+func (tx *Tx) pipelineError(err error) error {
+	if p := tx.pipelined(); p != nil && p.failed != nil {
+		return tx.driverError(p.failed)
+	}
+	return err
 }
 
 // Read runs fn outside a transaction for plain reads.
@@ -321,7 +350,13 @@ func (tx *Tx) execFastCount(sql string, args ...any) (int64, error) {
 // queryRowFast is execFast for a statement that answers one row, scanned
 // into dest.
 func (tx *Tx) queryRowFast(query string, args []any, dest ...any) error {
-	err := tx.gorm.Statement.ConnPool.QueryRowContext(tx.gorm.Statement.Context, tx.placeholders(query), args...).Scan(dest...)
+	var err error
+	if p := tx.pipelined(); p != nil && len(p.queued) > 0 {
+		// Sent with the deferred writes: one round trip for all.
+		err = p.queryRow(tx.gorm.Statement.Context, tx.placeholders(query), args, dest...)
+	} else {
+		err = tx.gorm.Statement.ConnPool.QueryRowContext(tx.gorm.Statement.Context, tx.placeholders(query), args...).Scan(dest...)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return gorm.ErrRecordNotFound
 	}

@@ -144,6 +144,10 @@ func (s *Service) runGroup(group []*queuedPush) {
 	ctx, cancel := context.WithTimeout(group[0].ctx, groupTimeout)
 	defer cancel()
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		// The group's inserts go with its tail in one round trip. A group
+		// that fails runs its pushes again alone, so no push is answered
+		// from which insert failed.
+		tx.DeferWrites()
 		ps := make([]principal.Principal, len(group))
 		for i, q := range group {
 			ps[i] = q.p

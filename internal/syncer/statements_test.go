@@ -23,10 +23,11 @@ import (
 // of its devices, the stored-results lookup, the inspections and media
 // lookups, the site, the site's reference data, the inserts of the
 // inspections, their events and the push results, the media links, the
-// audit and change-log tail, and COMMIT. PostgreSQL's CPU per inspection is
+// audit and change-log tail (COMMIT is sent without the caller's context,
+// so not counted). PostgreSQL's CPU per inspection is
 // mostly per statement (issue 17, docs/benchmarks.md): a statement that
 // comes back once per push or per mutation fails this.
-const groupStatements = 14
+const groupStatements = 13
 
 // groupStatementsDeclaring is the same group when each push declares its
 // media itself (media.declare, as the load tool and the guard app do):
@@ -34,7 +35,14 @@ const groupStatements = 14
 // bytes rides in the media lookup); not the media links' UPDATE, since media declared in the group
 // for an inspection created in the group are linked as they are inserted
 // (workingSet.linkAtInsert).
-const groupStatementsDeclaring = 14
+const groupStatementsDeclaring = 13
+
+// groupRoundTrips is how many times a group sends: its inserts wait and
+// go with the audit and change-log tail, in one pipeline (store.DeferWrites),
+// so the group's writes cost one round trip, not one each; BEGIN goes with
+// the callers' standing, the claim's locks with the stored-results lookup.
+// COMMIT, sent on its own after the tail's answer is read, is not counted.
+const groupRoundTrips = 7
 
 // One push and eight pushes of whole inspections, each held into one
 // group, send PostgreSQL the same statements. The first group is not
@@ -99,6 +107,9 @@ func groupStatementsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, t
 				t.Logf("statement %d: %.200s", i+1, text)
 			}
 			t.Errorf("a group of %d pushes sent %d statements, want %d", n, got, want)
+		}
+		if got := count.RoundTrips(); round > 0 && got != groupRoundTrips {
+			t.Errorf("a group of %d pushes sent its statements in %d round trips, want %d", n, got, groupRoundTrips)
 		}
 		if round == 0 {
 			continue
