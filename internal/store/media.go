@@ -75,6 +75,28 @@ func (tx *Tx) MediaByIDs(ids []string) (map[string]Media, error) {
 func (tx *Tx) MediaOfInspections(inspectionIDs, ids, sha256s []string) (rows []Media, taken []string, twins map[string]Media, err error) {
 	const op = "store.MediaOfInspections"
 	org := tx.orgOf()
+	query, args := mediaOfInspectionsQuery(org, inspectionIDs, ids, sha256s)
+	if query == "" {
+		return nil, nil, map[string]Media{}, nil
+	}
+	var found []mediaOrTwin
+	if err := tx.gorm.Raw(query, args...).Scan(&found).Error; err != nil {
+		return nil, nil, nil, translate(op, err)
+	}
+	rows, taken, twins = splitMediaAndTwins(org, found)
+	return rows, taken, twins, nil
+}
+
+// mediaOrTwin is a row of MediaOfInspections' query: Twin is 1 for a
+// stored twin of declared bytes.
+type mediaOrTwin struct {
+	Media `gorm:"embedded"`
+	Twin  int
+}
+
+// mediaOfInspectionsQuery is MediaOfInspections' query (gorm's ? and IN ?
+// lists), or "" when it asks for nothing.
+func mediaOfInspectionsQuery(org string, inspectionIDs, ids, sha256s []string) (string, []any) {
 	var parts []string
 	var args []any
 	switch {
@@ -92,17 +114,14 @@ func (tx *Tx) MediaOfInspections(inspectionIDs, ids, sha256s []string) (rows []M
 		parts = append(parts, "SELECT *, 1 AS twin FROM media WHERE org_id = ? AND sha256 IN ? AND status = 'stored'")
 		args = append(args, org, sha256s)
 	}
+	return strings.Join(parts, "\nUNION ALL\n"), args
+}
+
+// splitMediaAndTwins sorts the query's rows into the organisation's media,
+// the ids another organisation holds, and the stored twins by digest and
+// size, the oldest winning.
+func splitMediaAndTwins(org string, found []mediaOrTwin) (rows []Media, taken []string, twins map[string]Media) {
 	twins = map[string]Media{}
-	if len(parts) == 0 {
-		return nil, nil, twins, nil
-	}
-	var found []struct {
-		Media `gorm:"embedded"`
-		Twin  int
-	}
-	if err := tx.gorm.Raw(strings.Join(parts, "\nUNION ALL\n"), args...).Scan(&found).Error; err != nil {
-		return nil, nil, nil, translate(op, err)
-	}
 	var stored []Media
 	for _, row := range found {
 		switch {
@@ -124,7 +143,7 @@ func (tx *Tx) MediaOfInspections(inspectionIDs, ids, sha256s []string) (rows []M
 	for _, row := range stored { // oldest last, so it wins
 		twins[TwinKey(row.SHA256, row.Size)] = row
 	}
-	return rows, taken, twins, nil
+	return rows, taken, twins
 }
 
 // TwinKey identifies bytes by digest and size.

@@ -56,19 +56,8 @@ type MutationScope struct{ DeviceID, UserID string }
 // old primary key was. SQLite runs one writer
 // at a time and keeps its unique key.
 func (tx *Tx) ClaimMutations(ids []string, scopes []MutationScope) ([]Mutation, error) {
-	if tx.db.dialect == Postgres && len(scopes) > 0 {
-		org := tx.orgOf()
-		keys := make([]int64, 0, len(scopes))
-		for _, s := range scopes {
-			keys = append(keys, advisoryLockKey("push_results\x00"+org+"\x00"+strings.ToLower(s.DeviceID)+"\x00"+strings.ToLower(s.UserID)))
-		}
-		// In one order everywhere, so that two groups sharing devices
-		// cannot each hold one lock the other waits for.
-		slices.Sort(keys)
-		keys = slices.Compact(keys)
-		if err := tx.execDeferred("SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k", keys); err != nil {
-			return nil, translate("store.ClaimMutations", err)
-		}
+	if err := tx.lockScopes(scopes); err != nil {
+		return nil, err
 	}
 	// A statement of its own: under READ COMMITTED it sees what a twin
 	// committed while this one waited for the lock. With no scope named,
@@ -77,6 +66,27 @@ func (tx *Tx) ClaimMutations(ids []string, scopes []MutationScope) ([]Mutation, 
 		scopes = nil
 	}
 	return tx.mutationsByID(ids, scopes)
+}
+
+// lockScopes takes ClaimMutations' locks (deferred: sent with the lookup
+// that follows them).
+func (tx *Tx) lockScopes(scopes []MutationScope) error {
+	if tx.db.dialect != Postgres || len(scopes) == 0 {
+		return nil
+	}
+	org := tx.orgOf()
+	keys := make([]int64, 0, len(scopes))
+	for _, s := range scopes {
+		keys = append(keys, advisoryLockKey("push_results\x00"+org+"\x00"+strings.ToLower(s.DeviceID)+"\x00"+strings.ToLower(s.UserID)))
+	}
+	// In one order everywhere, so that two groups sharing devices
+	// cannot each hold one lock the other waits for.
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	if err := tx.execDeferred("SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k", keys); err != nil {
+		return translate("store.ClaimMutations", err)
+	}
+	return nil
 }
 
 // MutationsByID returns the stored results among ids, of every device and
@@ -93,8 +103,31 @@ func (tx *Tx) MutationsByID(ids []string) ([]Mutation, error) {
 // with others', which the caller drops as it drops other ids).
 func (tx *Tx) mutationsByID(ids []string, scopes []MutationScope) ([]Mutation, error) {
 	const op = "store.MutationsByID"
-	if len(ids) == 0 {
+	read := tx.storedResults(ids, scopes)
+	if read == nil {
 		return nil, nil
+	}
+	if err := tx.queryRows(read.query, read.args, read.row); err != nil {
+		return nil, translate(op, err)
+	}
+	return read.found, nil
+}
+
+// storedResultsRead is the read of the stored results among some ids: its
+// query, and its rows' reader, which collects the results asked for.
+type storedResultsRead struct {
+	query   string
+	args    []any
+	asked   map[string]bool
+	dialect string
+	found   []Mutation
+}
+
+// storedResults is the read of mutationsByID, nil when no id can have a
+// stored result.
+func (tx *Tx) storedResults(ids []string, scopes []MutationScope) *storedResultsRead {
+	if len(ids) == 0 {
+		return nil
 	}
 	asked := make(map[string]bool, len(ids))
 	lower := make([]string, 0, len(ids))
@@ -115,7 +148,7 @@ func (tx *Tx) mutationsByID(ids []string, scopes []MutationScope) ([]Mutation, e
 		}
 	}
 	if len(lower) == 0 {
-		return nil, nil
+		return nil
 	}
 	var query string
 	var args []any
@@ -142,44 +175,41 @@ WHERE p.id IN (SELECT push_id FROM push_result_ids WHERE org_id = ? AND mutation
 			args = append(args, id)
 		}
 	}
-	// Sent with the claim's locks (deferred), in one round trip, after them.
-	var out []Mutation
-	err := tx.queryRows(query, args, func(scan func(dest ...any) error) error {
-		var device, user, idList string
-		var received time.Time
-		var hashes, results []byte
-		if err := scan(&device, &user, &received, &idList, &hashes, &results); err != nil {
-			return err
-		}
-		var pushIDs []string
-		if tx.db.dialect == Postgres {
-			pushIDs = strings.Split(idList, ",")
-		} else if err := json.Unmarshal([]byte(idList), &pushIDs); err != nil {
-			return err
-		}
-		var answers []json.RawMessage
-		if err := json.Unmarshal(results, &answers); err != nil {
-			return err
-		}
-		if len(answers) != len(pushIDs) || len(hashes) != hashSize*len(pushIDs) {
-			return errInconsistentPush
-		}
-		for i, id := range pushIDs {
-			if !asked[id] {
-				continue
-			}
-			row := Mutation{MutationID: id, DeviceID: device, UserID: user, Result: answers[i], ReceivedAt: received}
-			if h := hashes[i*hashSize : (i+1)*hashSize]; !bytes.Equal(h, zeroHash[:]) {
-				row.BodyHash = h
-			}
-			out = append(out, row)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, translate(op, err)
+	return &storedResultsRead{query: query, args: args, asked: asked, dialect: tx.db.dialect}
+}
+
+// row reads one stored push: the results of the ids asked for.
+func (r *storedResultsRead) row(scan func(dest ...any) error) error {
+	var device, user, idList string
+	var received time.Time
+	var hashes, results []byte
+	if err := scan(&device, &user, &received, &idList, &hashes, &results); err != nil {
+		return err
 	}
-	return out, nil
+	var pushIDs []string
+	if r.dialect == Postgres {
+		pushIDs = strings.Split(idList, ",")
+	} else if err := json.Unmarshal([]byte(idList), &pushIDs); err != nil {
+		return err
+	}
+	var answers []json.RawMessage
+	if err := json.Unmarshal(results, &answers); err != nil {
+		return err
+	}
+	if len(answers) != len(pushIDs) || len(hashes) != hashSize*len(pushIDs) {
+		return errInconsistentPush
+	}
+	for i, id := range pushIDs {
+		if !r.asked[id] {
+			continue
+		}
+		row := Mutation{MutationID: id, DeviceID: device, UserID: user, Result: answers[i], ReceivedAt: received}
+		if h := hashes[i*hashSize : (i+1)*hashSize]; !bytes.Equal(h, zeroHash[:]) {
+			row.BodyHash = h
+		}
+		r.found = append(r.found, row)
+	}
+	return nil
 }
 
 // pushResultsByIDs finds the stored pushes holding any of the ids $2 of

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,6 +135,161 @@ func TestDeferredWritesKeepTheirPlaceAndTheirErrors(t *testing.T) {
 		})
 		if err != nil || len(found) != 2 {
 			t.Fatalf("after the failed transactions the claim found %d of the two kept writes (%v)", len(found), err)
+		}
+	})
+}
+
+// Prefetch's reads answer what the single readers answer, on both
+// dialects: a claim's stored results, the organisation's inspections by id and the ids another
+// organisation holds, media of inspections and by id with their stored
+// twins, and sites by id (one of another organisation and one of nobody
+// absent), all in one round trip on PostgreSQL.
+func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, url string) {
+		db := open(t, url)
+		type made struct {
+			site, user, device string
+			inspections        []string
+			media, digests     []string
+			mutations          []string
+		}
+		// One organisation's site, guard, phone, two inspections and three
+		// media, two of them stored with the same bytes.
+		fill := func(ctx context.Context, slug string) made {
+			var m made
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				site := store.Site{ID: newID(), Code: "S", Name: "Site", Timezone: "Asia/Shanghai", Active: true}
+				if err := tx.CreateSite(&site); err != nil {
+					return err
+				}
+				user := store.User{ID: newID(), Email: "guard@" + slug + ".test", Name: "guard", Role: "guard",
+					PasswordHash: "x", Active: true}
+				if err := tx.CreateUser(&user); err != nil {
+					return err
+				}
+				device := store.Device{ID: newID(), DeviceKey: slug, Name: "phone", Platform: "android", UserID: &user.ID, Active: true}
+				if err := tx.CreateDevice(&device); err != nil {
+					return err
+				}
+				m = made{site: site.ID, user: user.ID, device: device.ID}
+				var rows []*store.Inspection
+				var media []*store.Media
+				for i := range 2 {
+					id := newID()
+					rows = append(rows, &store.Inspection{ID: id, SiteID: site.ID, TemplateID: newID(), TemplateKey: "round",
+						TemplateVersion: 1, OwnerID: user.ID, DeviceID: device.ID, Status: "in_progress",
+						Answers: []byte(`{"a":1}`), Context: []byte("{}"), Version: int64(i + 1)})
+					m.inspections = append(m.inspections, id)
+				}
+				digest := fmt.Sprintf("%064x", len(slug))
+				for i, status := range []string{"stored", "stored", "pending"} {
+					id := newID()
+					now := tx.Now
+					media = append(media, &store.Media{ID: id, InspectionID: m.inspections[i%2], ItemKey: "photo", Kind: "photo",
+						DeclaredType: "image/jpeg", ContentType: "image/jpeg", Size: 1000, SHA256: digest, ObjectKey: id,
+						Status: status, UploadedBy: user.ID, StoredAt: &now, Version: 1})
+					m.media = append(m.media, id)
+				}
+				m.digests = []string{digest}
+				var results []store.Mutation
+				for range 3 {
+					id := newID()
+					results = append(results, store.Mutation{MutationID: id, DeviceID: device.ID, UserID: user.ID,
+						Type: "answer.set", Result: fmt.Appendf(nil, `{"mutation_id":%q}`, id)})
+					m.mutations = append(m.mutations, id)
+				}
+				if err := tx.CreateInspections(rows); err != nil {
+					return err
+				}
+				if err := tx.CreateMediaRows(media); err != nil {
+					return err
+				}
+				return tx.InsertMutations(results)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		ctx := mustOrg(t, db, "prefetch")
+		mine := fill(ctx, "prefetch")
+		theirs := fill(mustOrg(t, db, "prefetch-other"), "prefetch-other")
+
+		inspections := append(append([]string{newID()}, mine.inspections...), theirs.inspections[0])
+		mediaOf := mine.inspections[:1]
+		mediaIDs := append([]string{mine.media[2]}, theirs.media[0])
+		sites := []string{mine.site, theirs.site, newID()}
+		claim := append([]string{newID()}, mine.mutations[1:]...)
+		scopes := []store.MutationScope{{DeviceID: mine.device, UserID: mine.user}}
+		type answers struct {
+			Claimed          []store.Mutation
+			Inspections      map[string]store.Inspection
+			InspectionsTaken []string
+			Media            []store.Media
+			MediaTaken       []string
+			Twins            map[string]store.Media
+			Sites            map[string]store.Site
+		}
+		var alone, together answers
+		counted, statements := store.CountStatements(ctx)
+		err := db.InTx(counted, func(tx *store.Tx) error {
+			var err error
+			if alone.Claimed, err = tx.ClaimMutations(claim, scopes); err != nil {
+				return err
+			}
+			if alone.Inspections, alone.InspectionsTaken, err = tx.InspectionsByID(inspections); err != nil {
+				return err
+			}
+			if alone.Media, alone.MediaTaken, alone.Twins, err = tx.MediaOfInspections(mediaOf, mediaIDs, mine.digests); err != nil {
+				return err
+			}
+			alone.Sites = map[string]store.Site{}
+			for _, id := range sites {
+				if site, err := tx.Site(id); err == nil {
+					alone.Sites[id] = site
+				} else if !errs.Is(err, errs.NotFound) {
+					return err
+				}
+			}
+			before := statements.RoundTrips()
+			tx.DeferWrites() // the claim's locks go with the reads
+			reads := tx.Prefetch()
+			err = reads.ClaimMutations(claim, scopes, func(found []store.Mutation) { together.Claimed = found })
+			if err != nil {
+				return err
+			}
+			reads.InspectionsByID(inspections, func(rows map[string]store.Inspection, taken []string) {
+				together.Inspections, together.InspectionsTaken = rows, taken
+			})
+			reads.MediaOfInspections(mediaOf, mediaIDs, mine.digests, func(rows []store.Media, taken []string, twins map[string]store.Media) {
+				together.Media, together.MediaTaken, together.Twins = rows, taken, twins
+			})
+			reads.Sites(sites, func(found map[string]store.Site) { together.Sites = found })
+			if err := reads.Run(); err != nil {
+				return err
+			}
+			if trips := statements.RoundTrips() - before; db.Dialect() == store.Postgres && trips != 1 {
+				t.Errorf("the prefetch took %d round trips, want 1", trips)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sortMedia := func(rows []store.Media) {
+			slices.SortFunc(rows, func(a, b store.Media) int { return strings.Compare(a.ID, b.ID) })
+		}
+		sortMedia(alone.Media)
+		sortMedia(together.Media)
+		for _, claimed := range [][]store.Mutation{alone.Claimed, together.Claimed} {
+			slices.SortFunc(claimed, func(a, b store.Mutation) int { return strings.Compare(a.MutationID, b.MutationID) })
+		}
+		if len(alone.Claimed) != 2 || len(alone.Inspections) != 2 || len(alone.InspectionsTaken) != 1 || len(alone.Media) != 2 ||
+			len(alone.MediaTaken) != 1 || len(alone.Twins) != 1 || len(alone.Sites) != 1 {
+			t.Fatalf("the fixture is not what the test is about: %+v", alone)
+		}
+		if !reflect.DeepEqual(alone, together) {
+			t.Errorf("the single readers answered\n%+v\nthe prefetch\n%+v", alone, together)
 		}
 	})
 }

@@ -126,6 +126,18 @@ func (c Caller) Valid(userID, orgID string) bool {
 	return !c.Revoked && c.UserActive && c.DeviceActive && c.UserID == userID && c.OrgID == orgID
 }
 
+// callersBySessionQuery is CallersBySession's query.
+func (tx *Tx) callersBySessionQuery(sessionIDs []string) (string, []any) {
+	if tx.db.dialect == Postgres {
+		return tx.callerColumns() + `WHERE s.id = ANY(?::text[]::uuid[])`, []any{sessionIDs}
+	}
+	args := make([]any, len(sessionIDs))
+	for i, id := range sessionIDs {
+		args[i] = id
+	}
+	return tx.callerColumns() + `WHERE s.id IN (?` + strings.Repeat(", ?", len(sessionIDs)-1) + `)`, args
+}
+
 // callerColumns are a session's caller, read by hand, without gorm: this
 // runs on every request, and once per push group.
 func (tx *Tx) callerColumns() string {
@@ -169,14 +181,7 @@ func (tx *Tx) CallerBySession(sessionID string) (Caller, error) {
 // by session id; a session that does not exist is absent.
 func (tx *Tx) CallersBySession(sessionIDs []string) (map[string]Caller, error) {
 	const op = "store.CallersBySession"
-	query, args := tx.callerColumns()+`WHERE s.id = ANY(?::text[]::uuid[])`, []any{sessionIDs}
-	if tx.db.dialect != Postgres {
-		query = tx.callerColumns() + `WHERE s.id IN (?` + strings.Repeat(", ?", len(sessionIDs)-1) + `)`
-		args = make([]any, len(sessionIDs))
-		for i, id := range sessionIDs {
-			args[i] = id
-		}
-	}
+	query, args := tx.callersBySessionQuery(sessionIDs)
 	out := make(map[string]Caller, len(sessionIDs))
 	err := tx.queryRows(query, args, func(scan func(dest ...any) error) error {
 		id, c, err := scanCaller(scan)

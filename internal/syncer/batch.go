@@ -39,13 +39,14 @@ type workingSet struct {
 	// siteReferences are the reference values read for submissions here,
 	// by site id + "/" + day (references).
 	siteReferences map[string]map[string]any
-	media          map[string]store.Media          // media of the inspections submitted or declared for here, and those declared
-	liveMedia      map[string]int                  // media not deleted in media, by inspection id (addMedia)
-	twins          map[string]store.Media          // stored bytes the declarations here may reuse, by store.TwinKey
-	newMedia       []*store.Media                  // declared here (media.declare), inserted at flush
-	declarations   map[payloadKey]mutation.Declare // media.declare payloads preload decoded (declaration)
-	links          []store.MediaLink               // media named by incidents and findings changed here
-	taken          map[string]bool                 // kind+id of records another organisation holds (see isTaken)
+	media          map[string]store.Media                  // media of the inspections submitted or declared for here, and those declared
+	liveMedia      map[string]int                          // media not deleted in media, by inspection id (addMedia)
+	twins          map[string]store.Media                  // stored bytes the declarations here may reuse, by store.TwinKey
+	newMedia       []*store.Media                          // declared here (media.declare), inserted at flush
+	declarations   map[payloadKey]mutation.Declare         // media.declare payloads preload decoded (declaration)
+	starts         map[payloadKey]mutation.StartInspection // inspection.start payloads preload decoded (start)
+	links          []store.MediaLink                       // media named by incidents and findings changed here
+	taken          map[string]bool                         // kind+id of records another organisation holds (see isTaken)
 	events         []store.InspectionEvent
 	stored         []store.Mutation
 	order          []string          // ids of changed records, in first-change order
@@ -70,8 +71,8 @@ func newWorkingSet() *workingSet {
 		findings: map[string]*findingState{}, incidents: map[string]*incidentState{}, siteRows: map[string]*store.Site{},
 		siteReferences: map[string]map[string]any{},
 		media:          map[string]store.Media{}, twins: map[string]store.Media{}, taken: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
-		declarations: map[payloadKey]mutation.Declare{},
-		roundScans:   map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
+		declarations: map[payloadKey]mutation.Declare{}, starts: map[payloadKey]mutation.StartInspection{},
+		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
 }
 
 // batch is one push applied to a working set, as its caller.
@@ -235,7 +236,7 @@ func appendLower(dst []byte, s string) []byte {
 // scopes are the devices and users pushing: the transaction claims them
 // (store.ClaimMutations), so that a twin of one of these pushes running
 // elsewhere is either seen here as stored or waits for this one.
-func (ws *workingSet) load(tx *store.Tx, scopes []store.MutationScope, pushes ...[]Mutation) error {
+func (ws *workingSet) load(tx *store.Tx, reads *store.Prefetch, scopes []store.MutationScope, pushes ...[]Mutation) error {
 	total := 0
 	for _, mutations := range pushes {
 		total += len(mutations)
@@ -250,20 +251,27 @@ func (ws *workingSet) load(tx *store.Tx, scopes []store.MutationScope, pushes ..
 			}
 		}
 	}
+	// The stored results and the records the pushes name are read
+	// together, with what reads holds already (the callers' standing): one
+	// round trip on PostgreSQL, after the claim's locks.
+	if reads == nil {
+		reads = tx.Prefetch()
+	}
 	if len(ids) > 0 {
-		previous, err := tx.ClaimMutations(ids, scopes)
+		err := reads.ClaimMutations(ids, scopes, func(previous []store.Mutation) {
+			for _, row := range previous {
+				ws.done[replayKey(row.DeviceID, row.UserID, row.MutationID)] = row
+			}
+		})
 		if err != nil {
 			return err
-		}
-		for _, row := range previous {
-			ws.done[replayKey(row.DeviceID, row.UserID, row.MutationID)] = row
 		}
 	}
 	all := make([]Mutation, 0, total)
 	for _, mutations := range pushes {
 		all = append(all, mutations...)
 	}
-	return ws.preload(tx, all)
+	return ws.preload(tx, reads, all)
 }
 
 // reserve makes room for n mutations in what each adds to: its id asked
@@ -325,14 +333,51 @@ func (ws *workingSet) declaration(m Mutation) (mutation.Declare, *FieldError) {
 	return in, decodePayload(m, &in)
 }
 
+// preloadStart decodes an inspection.start payload for preload strictly,
+// as startInspection does, and keeps it for startInspection; it answers
+// the site the inspection starts at, whose row preload reads with the
+// rest. A payload the strict decoder refuses is left to startInspection,
+// which rejects it.
+func (ws *workingSet) preloadStart(m Mutation) (siteID string) {
+	var in mutation.StartInspection
+	key, ok := keyOf(m.Payload)
+	if !ok || decodePayload(m, &in) != nil {
+		return ""
+	}
+	ws.starts[key] = in
+	return in.SiteID
+}
+
+// start is an inspection.start payload decoded strictly, by preload or
+// now.
+func (ws *workingSet) start(m Mutation) (mutation.StartInspection, *FieldError) {
+	if key, ok := keyOf(m.Payload); ok {
+		if in, decoded := ws.starts[key]; decoded {
+			return in, nil
+		}
+	}
+	var in mutation.StartInspection
+	return in, decodePayload(m, &in)
+}
+
 // preload reads the records the mutations name that the working set does
 // not hold, one query per kind of record their types touch, and the media
-// of the inspections they submit.
-func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
+// of the inspections they submit; the inspections, media and sites go
+// with the reads already in reads (the claim), which it runs.
+func (ws *workingSet) preload(tx *store.Tx, reads *store.Prefetch, mutations []Mutation) error {
 	ids := map[string][]string{}
 	seen := map[string]bool{}
-	var mediaOf, mediaIDs, digests []string
+	var mediaOf, mediaIDs, digests, sites []string
 	for _, m := range mutations {
+		if m.Type == string(mutation.InspectionStart) {
+			// The site it starts at, checked against the caller's sites.
+			if site := ws.preloadStart(m); input.IsUUID(site) && !seen["site"+site] {
+				if _, looked := ws.siteRows[site]; !looked {
+					seen["site"+site] = true
+					sites = append(sites, site)
+				}
+			}
+		}
 		if m.Type == string(mutation.MediaDeclare) && input.IsUUID(m.EntityID) {
 			// Its inspection, the media it already holds, an earlier
 			// declaration of the id, and stored bytes to reuse.
@@ -375,15 +420,42 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 			ids[kind] = append(ids[kind], m.EntityID)
 		}
 	}
+	// The inspections, their media and the sites started at are read
+	// with what reads holds already: one round trip on PostgreSQL.
 	if len(ids["inspection"]) > 0 {
-		inspections, taken, err := tx.InspectionsByID(ids["inspection"])
-		if err != nil {
-			return err
-		}
-		ws.noteTaken("inspection", taken)
-		for id, row := range inspections {
-			ws.inspections[id] = &inspectionState{row: row, loaded: row.Version}
-		}
+		reads.InspectionsByID(ids["inspection"], func(inspections map[string]store.Inspection, taken []string) {
+			ws.noteTaken("inspection", taken)
+			for id, row := range inspections {
+				ws.inspections[id] = &inspectionState{row: row, loaded: row.Version}
+			}
+		})
+	}
+	if len(mediaOf) > 0 || len(mediaIDs) > 0 || len(digests) > 0 {
+		reads.MediaOfInspections(mediaOf, mediaIDs, digests, func(media []store.Media, taken []string, twins map[string]store.Media) {
+			ws.noteTaken("media", taken)
+			for _, row := range media {
+				ws.addMedia(row)
+			}
+			for key, row := range twins {
+				if _, ok := ws.twins[key]; !ok {
+					ws.twins[key] = row
+				}
+			}
+		})
+	}
+	if len(sites) > 0 {
+		reads.Sites(sites, func(found map[string]store.Site) {
+			for _, id := range sites {
+				if row, ok := found[id]; ok {
+					ws.siteRows[id] = &row
+				} else {
+					ws.siteRows[id] = nil // none: as Site's NotFound
+				}
+			}
+		})
+	}
+	if err := reads.Run(); err != nil {
+		return err
 	}
 	if len(ids["finding"]) > 0 {
 		findings, taken, err := tx.FindingsByID(ids["finding"])
@@ -413,21 +485,6 @@ func (ws *workingSet) preload(tx *store.Tx, mutations []Mutation) error {
 		ws.noteTaken("scan", taken)
 		for id, row := range scans {
 			ws.scanIDs[id] = row
-		}
-	}
-	if len(mediaOf) > 0 || len(mediaIDs) > 0 || len(digests) > 0 {
-		media, taken, twins, err := tx.MediaOfInspections(mediaOf, mediaIDs, digests)
-		if err != nil {
-			return err
-		}
-		ws.noteTaken("media", taken)
-		for _, row := range media {
-			ws.addMedia(row)
-		}
-		for key, row := range twins {
-			if _, ok := ws.twins[key]; !ok {
-				ws.twins[key] = row
-			}
 		}
 	}
 	return nil

@@ -19,6 +19,19 @@ import (
 // sites. A principal without a session (the server acting for someone)
 // stands as it is.
 func confirmCallers(tx *store.Tx, ps []principal.Principal) ([]principal.Principal, []error, error) {
+	reads := tx.Prefetch()
+	confirm := confirmCallersWith(reads, ps)
+	if err := reads.Run(); err != nil {
+		return nil, nil, err
+	}
+	confirmed, refused := confirm()
+	return confirmed, refused, nil
+}
+
+// confirmCallersWith adds confirmCallers' read to reads, to go with the
+// push group's other reads (one round trip on PostgreSQL); once reads has
+// run, confirm answers what confirmCallers answers.
+func confirmCallersWith(reads *store.Prefetch, ps []principal.Principal) (confirm func() ([]principal.Principal, []error)) {
 	var sessions []string
 	seen := map[string]bool{}
 	for _, p := range ps {
@@ -29,30 +42,29 @@ func confirmCallers(tx *store.Tx, ps []principal.Principal) ([]principal.Princip
 	}
 	callers := map[string]store.Caller{}
 	if len(sessions) > 0 {
-		var err error
-		if callers, err = tx.CallersBySession(sessions); err != nil {
-			return nil, nil, err
-		}
+		reads.CallersBySession(sessions, func(found map[string]store.Caller) { callers = found })
 	}
-	confirmed, refused := make([]principal.Principal, len(ps)), make([]error, len(ps))
-	for i, p := range ps {
-		confirmed[i] = p
-		if p.SessionID == "" {
-			continue
+	return func() ([]principal.Principal, []error) {
+		confirmed, refused := make([]principal.Principal, len(ps)), make([]error, len(ps))
+		for i, p := range ps {
+			confirmed[i] = p
+			if p.SessionID == "" {
+				continue
+			}
+			caller, ok := callers[p.SessionID]
+			switch {
+			case !ok || !caller.Valid(p.UserID, p.OrgID):
+				refused[i] = errs.E("syncer.Push", errs.Unauthenticated, "invalid or expired access token")
+			case principal.ReadOnly(caller.Role) || !principal.AtLeast(caller.Role, principal.Guard):
+				refused[i] = errs.E("syncer.Push", errs.Forbidden, "your role may not do this")
+			default:
+				// The principal authentication built, with its standing as
+				// the session has it now (only auth builds principals).
+				confirmed[i].Role, confirmed[i].SiteIDs = caller.Role, caller.SiteIDs
+			}
 		}
-		caller, ok := callers[p.SessionID]
-		switch {
-		case !ok || !caller.Valid(p.UserID, p.OrgID):
-			refused[i] = errs.E("syncer.Push", errs.Unauthenticated, "invalid or expired access token")
-		case principal.ReadOnly(caller.Role) || !principal.AtLeast(caller.Role, principal.Guard):
-			refused[i] = errs.E("syncer.Push", errs.Forbidden, "your role may not do this")
-		default:
-			// The principal authentication built, with its standing as
-			// the session has it now (only auth builds principals).
-			confirmed[i].Role, confirmed[i].SiteIDs = caller.Role, caller.SiteIDs
-		}
+		return confirmed, refused
 	}
-	return confirmed, refused, nil
 }
 
 // actingAs is ctx acting for p (confirmed: its role and sites may have

@@ -152,24 +152,26 @@ func (s *Service) runGroup(group []*queuedPush) {
 		for i, q := range group {
 			ps[i] = q.p
 		}
-		ps, refused, err := confirmCallers(tx, ps)
-		if err != nil {
-			return err
-		}
 		// One working set for the group: loaded in one query per kind of
 		// record, written in one statement per table where the store can.
+		// The callers' standing is read with the rest (one round trip), so
+		// the pushes it refuses are loaded too, and then left alone: their
+		// claim's locks and reads change nothing.
+		reads := tx.Prefetch()
+		confirm := confirmCallersWith(reads, ps)
 		ws := newWorkingSet()
-		var pushes [][]Mutation
-		var scopes []store.MutationScope
+		pushes := make([][]Mutation, len(group))
+		scopes := make([]store.MutationScope, len(group))
 		for i, q := range group {
-			answers[i] = pushAnswer{err: refused[i]}
-			if refused[i] == nil {
-				pushes = append(pushes, q.mutations)
-				scopes = append(scopes, store.MutationScope{DeviceID: ps[i].DeviceID, UserID: ps[i].UserID})
-			}
+			pushes[i] = q.mutations
+			scopes[i] = store.MutationScope{DeviceID: ps[i].DeviceID, UserID: ps[i].UserID}
 		}
-		if err := ws.load(tx, scopes, pushes...); err != nil {
+		if err := ws.load(tx, reads, scopes, pushes...); err != nil {
 			return err
+		}
+		ps, refused := confirm()
+		for i := range group {
+			answers[i] = pushAnswer{err: refused[i]}
 		}
 		batches := make([]*batch, len(group))
 		for i, q := range group {

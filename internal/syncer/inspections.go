@@ -45,8 +45,8 @@ type inspectionState struct {
 }
 
 func (b *batch) startInspection(m Mutation) (Result, error) {
-	var in mutation.StartInspection
-	if problem := decodePayload(m, &in); problem != nil {
+	in, problem := b.start(m)
+	if problem != nil {
 		return rejected(m, *problem), nil
 	}
 	var problems []FieldError

@@ -37,12 +37,13 @@ const groupStatements = 13
 // (workingSet.linkAtInsert).
 const groupStatementsDeclaring = 13
 
-// groupRoundTrips is how many times a group sends: its inserts wait and
-// go with the audit and change-log tail, in one pipeline (store.DeferWrites),
-// so the group's writes cost one round trip, not one each; BEGIN goes with
-// the callers' standing, the claim's locks with the stored-results lookup.
+// groupRoundTrips is how many times a group sends: BEGIN goes with the
+// callers' standing; the claim's locks, the stored-results lookup and the
+// inspections, media and sites lookups go together (store.Prefetch); the
+// site's reference data goes alone (it needs the site's time zone); the
+// inserts go with the audit and change-log tail (store.DeferWrites).
 // COMMIT, sent on its own after the tail's answer is read, is not counted.
-const groupRoundTrips = 7
+const groupRoundTrips = 3
 
 // One push and eight pushes of whole inspections, each held into one
 // group, send PostgreSQL the same statements. The first group is not

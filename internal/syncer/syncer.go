@@ -151,7 +151,7 @@ func (s *Service) pushAlone(ctx context.Context, p principal.Principal, mutation
 			ctx := actingAs(ctx, p)
 			tx = tx.As(ctx)
 			ws := newWorkingSet()
-			if err := ws.load(tx, []store.MutationScope{{DeviceID: p.DeviceID, UserID: p.UserID}}, mutations); err != nil {
+			if err := ws.load(tx, nil, []store.MutationScope{{DeviceID: p.DeviceID, UserID: p.UserID}}, mutations); err != nil {
 				return err
 			}
 			b := newBatch(ctx, s, tx, p, ws)

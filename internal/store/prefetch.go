@@ -1,0 +1,251 @@
+package store
+
+import (
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Prefetch gathers a working set's reads that do not depend on each other
+// (the inspections a group of pushes names, their media, the sites its
+// inspections start at) and runs them together: on PostgreSQL in one
+// pipeline, with whatever the transaction has queued, so that they cost
+// one round trip instead of one each (issue 17: a push group's fixed cost
+// is its round trips). On SQLite they run one after another, as the
+// single readers do. Each read hands its rows to its callback during Run,
+// in the order the reads were added; the callbacks see exactly what the
+// single readers (InspectionsByID, MediaOfInspections, Site) return.
+type Prefetch struct {
+	tx    *Tx
+	reads []prefetchRead
+}
+
+// prefetchRead is one query of a Prefetch: how PostgreSQL runs it in a
+// pipeline, and how it runs alone.
+type prefetchRead struct {
+	query string
+	args  []any
+	rows  func(pgx.Rows) error
+	alone func() error
+}
+
+// Prefetch starts a set of reads to run together.
+func (tx *Tx) Prefetch() *Prefetch { return &Prefetch{tx: tx} }
+
+// Run runs the reads added, then forgets them.
+func (f *Prefetch) Run() error {
+	reads := f.reads
+	f.reads = nil
+	p := f.tx.pipelined()
+	if p == nil {
+		for _, r := range reads {
+			if err := r.alone(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	queries := make([]pipelineQuery, len(reads))
+	for i, r := range reads {
+		queries[i] = pipelineQuery{sql: f.tx.placeholders(r.query), args: r.args, rows: r.rows}
+	}
+	return translate("store.Prefetch", f.tx.driverError(p.queries(f.tx.gorm.Statement.Context, queries)))
+}
+
+// InspectionsByID adds InspectionsByID's read; into gets its answer.
+func (f *Prefetch) InspectionsByID(ids []string, into func(rows map[string]Inspection, taken []string)) {
+	tx := f.tx
+	in, value := tx.anyOf("id", "uuid[]", ids)
+	f.reads = append(f.reads, prefetchRead{
+		query: "SELECT * FROM inspections WHERE " + in, args: []any{value},
+		rows: func(rows pgx.Rows) error {
+			found, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Inspection])
+			if err != nil {
+				return err
+			}
+			into(ofOrg(tx, found, func(r Inspection) (string, string) { return r.ID, r.OrgID }))
+			return nil
+		},
+		alone: func() error {
+			rows, taken, err := tx.InspectionsByID(ids)
+			if err == nil {
+				into(rows, taken)
+			}
+			return err
+		},
+	})
+}
+
+// MediaOfInspections adds MediaOfInspections' read; into gets its answer.
+func (f *Prefetch) MediaOfInspections(inspectionIDs, ids, sha256s []string,
+	into func(rows []Media, taken []string, twins map[string]Media)) {
+	tx := f.tx
+	query, args := mediaOfInspectionsQuery(tx.orgOf(), inspectionIDs, ids, sha256s)
+	if query == "" {
+		into(nil, nil, map[string]Media{})
+		return
+	}
+	f.reads = append(f.reads, prefetchRead{
+		query: expandLists(query, args), args: flatten(args),
+		rows: func(rows pgx.Rows) error {
+			found, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[mediaOrTwin])
+			if err != nil {
+				return err
+			}
+			into(splitMediaAndTwins(tx.orgOf(), found))
+			return nil
+		},
+		alone: func() error {
+			rows, taken, twins, err := tx.MediaOfInspections(inspectionIDs, ids, sha256s)
+			if err == nil {
+				into(rows, taken, twins)
+			}
+			return err
+		},
+	})
+}
+
+// Sites adds the read of the caller's organisation's sites by id; into
+// gets those found, by id (an id naming none is absent, as Site's
+// NotFound).
+func (f *Prefetch) Sites(ids []string, into func(map[string]Site)) {
+	tx := f.tx
+	in, value := tx.anyOf("id", "uuid[]", ids)
+	f.reads = append(f.reads, prefetchRead{
+		query: "SELECT * FROM sites WHERE org_id = ? AND " + in, args: []any{tx.orgOf(), value},
+		rows: func(rows pgx.Rows) error {
+			found, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Site])
+			if err != nil {
+				return err
+			}
+			sites := make(map[string]Site, len(found))
+			for _, s := range found {
+				sites[s.ID] = s
+			}
+			into(sites)
+			return nil
+		},
+		alone: func() error {
+			var found []Site
+			err := tx.scoped("sites").Where(in, value).Find(&found).Error
+			if err != nil {
+				return translate("store.Sites", err)
+			}
+			sites := make(map[string]Site, len(found))
+			for _, s := range found {
+				sites[s.ID] = s
+			}
+			into(sites)
+			return nil
+		},
+	})
+}
+
+// CallersBySession adds CallersBySession's read; into gets its answer.
+func (f *Prefetch) CallersBySession(sessionIDs []string, into func(map[string]Caller)) {
+	tx := f.tx
+	query, args := tx.callersBySessionQuery(sessionIDs)
+	f.reads = append(f.reads, prefetchRead{query: query, args: args,
+		rows: func(rows pgx.Rows) error {
+			found := make(map[string]Caller, len(sessionIDs))
+			for rows.Next() {
+				id, c, err := scanCaller(rows.Scan)
+				if err != nil {
+					return err
+				}
+				found[id] = c
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			into(found)
+			return nil
+		},
+		alone: func() error {
+			found, err := tx.CallersBySession(sessionIDs)
+			if err == nil {
+				into(found)
+			}
+			return err
+		}})
+}
+
+// ClaimMutations takes ClaimMutations' locks (deferred, when the
+// transaction defers its writes) and adds its lookup, which runs after
+// them; into gets its answer.
+func (f *Prefetch) ClaimMutations(ids []string, scopes []MutationScope, into func([]Mutation)) error {
+	tx := f.tx
+	if f.tx.pipelined() == nil {
+		f.reads = append(f.reads, prefetchRead{alone: func() error {
+			found, err := tx.ClaimMutations(ids, scopes)
+			if err == nil {
+				into(found)
+			}
+			return err
+		}})
+		return nil
+	}
+	if err := tx.lockScopes(scopes); err != nil {
+		return err
+	}
+	if len(scopes) == 0 {
+		scopes = nil // every device's and user's, as ClaimMutations
+	}
+	read := tx.storedResults(ids, scopes)
+	if read == nil {
+		into(nil)
+		return nil
+	}
+	f.reads = append(f.reads, prefetchRead{query: read.query, args: read.args,
+		rows: func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := read.row(rows.Scan); err != nil {
+					return err
+				}
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			into(read.found)
+			return nil
+		}})
+	return nil
+}
+
+// expandLists writes out each ? whose argument is a list as one ? per
+// element, as gorm does for IN ?: the media lookup's texts list their ids
+// (see MediaOfInspections).
+func expandLists(query string, args []any) string {
+	var out strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] != '?' {
+			out.WriteByte(query[i])
+			continue
+		}
+		if list, ok := args[n].([]string); ok {
+			out.WriteByte('(')
+			out.WriteString(strings.TrimSuffix(strings.Repeat("?,", len(list)), ","))
+			out.WriteByte(')')
+		} else {
+			out.WriteByte('?')
+		}
+		n++
+	}
+	return out.String()
+}
+
+// flatten is args with each list's elements in its place (expandLists).
+func flatten(args []any) []any {
+	var out []any
+	for _, a := range args {
+		if list, ok := a.([]string); ok {
+			for _, v := range list {
+				out = append(out, v)
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
