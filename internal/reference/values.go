@@ -187,6 +187,13 @@ func Values(tx *store.Tx, site store.Site, day string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return FromData(rows, assets), nil
+}
+
+// FromData is Values from what store.SiteReferenceData answers for the
+// site and day: the day's values and the site's active assets, in kind and
+// code order (read ahead with a push group's other reads, store.Prefetch).
+func FromData(rows []store.ReferenceValue, assets []store.Asset) map[string]any {
 	out := map[string]any{RegisteredPlates: []any{}, CrewIDNumbers: []any{}}
 	for _, kind := range Kinds {
 		out[derivedPrefix+"count_"+kind] = float64(0)
@@ -203,7 +210,7 @@ func Values(tx *store.Tx, site store.Site, day string) (map[string]any, error) {
 	for _, r := range rows {
 		out[r.Key] = r.Value
 	}
-	return out, nil
+	return out
 }
 
 // Day is the site's local day at (YYYY-MM-DD), whose values Values reads.

@@ -27,7 +27,8 @@ import (
 //     links' update, the claim's locks) and sends them with the next
 //     statement that needs an answer: the tail, normally.
 //
-// A push group now sends its 14 statements in 3 round trips and COMMIT.
+// A push group now sends the same statements in two round trips and
+// COMMIT (TestGroupStatementsDoNotGrowWithItsPushes in the syncer).
 // Order and meaning are kept: every statement of the transaction, gorm's
 // included, goes through pipelinedTx, which sends what is kept before it,
 // so no statement runs before one that came earlier. PostgreSQL runs a

@@ -142,8 +142,9 @@ func TestDeferredWritesKeepTheirPlaceAndTheirErrors(t *testing.T) {
 // Prefetch's reads answer what the single readers answer, on both
 // dialects: a claim's stored results, the organisation's inspections by id and the ids another
 // organisation holds, media of inspections and by id with their stored
-// twins, and sites by id (one of another organisation and one of nobody
-// absent), all in one round trip on PostgreSQL.
+// twins, sites by id (one of another organisation and one of nobody
+// absent), and the reference data of sites for days (another
+// organisation's site has none), all in one round trip on PostgreSQL.
 func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, url string) {
 		db := open(t, url)
@@ -204,6 +205,27 @@ func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
 				if err := tx.CreateMediaRows(media); err != nil {
 					return err
 				}
+				// Reference data: values of three days (one not asked
+				// for) and assets, one inactive, in no order.
+				for i, day := range []string{"2026-12-05", "2026-12-06", "2026-12-07"} {
+					for _, key := range []string{"vault_cash", "atm_cash"} {
+						value := store.ReferenceValue{ID: newID(), SiteID: site.ID, Key: key, Day: day, Value: float64(100*i) + 0.5,
+							Unit: "CNY", Source: "admin", SetBy: user.ID}
+						if err := tx.PutReferenceValue(&value, 0); err != nil {
+							return err
+						}
+					}
+				}
+				for i, asset := range []struct {
+					kind, code string
+					active     bool
+				}{{"vehicle", "B-2", true}, {"camera", "C-1", true}, {"vehicle", "B-1", true}, {"vehicle", "B-0", false}} {
+					row := store.Asset{ID: newID(), SiteID: site.ID, Kind: asset.kind, Code: asset.code, Name: "asset",
+						IDNumber: fmt.Sprint(i), Details: []byte("{}"), Active: asset.active}
+					if err := tx.CreateAsset(&row); err != nil {
+						return err
+					}
+				}
 				return tx.InsertMutations(results)
 			})
 			if err != nil {
@@ -220,8 +242,11 @@ func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
 		mediaIDs := append([]string{mine.media[2]}, theirs.media[0])
 		sites := []string{mine.site, theirs.site, newID()}
 		claim := append([]string{newID()}, mine.mutations[1:]...)
+		days := []string{"2026-12-05", "2026-12-06"}
 		scopes := []store.MutationScope{{DeviceID: mine.device, UserID: mine.user}}
 		type answers struct {
+			Values           map[string][]store.ReferenceValue // by site and day
+			Assets           map[string][]store.Asset          // by site
 			Claimed          []store.Mutation
 			Inspections      map[string]store.Inspection
 			InspectionsTaken []string
@@ -242,6 +267,17 @@ func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
 			}
 			if alone.Media, alone.MediaTaken, alone.Twins, err = tx.MediaOfInspections(mediaOf, mediaIDs, mine.digests); err != nil {
 				return err
+			}
+			alone.Values, alone.Assets = map[string][]store.ReferenceValue{}, map[string][]store.Asset{}
+			for _, site := range []string{mine.site, theirs.site} {
+				for _, day := range days {
+					values, assets, err := tx.SiteReferenceData(site, day)
+					if err != nil {
+						return err
+					}
+					alone.Values[site+" "+day] = values
+					alone.Assets[site] = assets
+				}
 			}
 			alone.Sites = map[string]store.Site{}
 			for _, id := range sites {
@@ -265,6 +301,21 @@ func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
 				together.Media, together.MediaTaken, together.Twins = rows, taken, twins
 			})
 			reads.Sites(sites, func(found map[string]store.Site) { together.Sites = found })
+			reads.SiteReferenceData([]string{mine.site, theirs.site}, days, func(values []store.ReferenceValue, assets []store.Asset) {
+				together.Values, together.Assets = map[string][]store.ReferenceValue{}, map[string][]store.Asset{}
+				for _, site := range []string{mine.site, theirs.site} {
+					for _, day := range days {
+						together.Values[site+" "+day] = nil
+					}
+					together.Assets[site] = nil
+				}
+				for _, v := range values {
+					together.Values[v.SiteID+" "+v.Day] = append(together.Values[v.SiteID+" "+v.Day], v)
+				}
+				for _, a := range assets {
+					together.Assets[a.SiteID] = append(together.Assets[a.SiteID], a)
+				}
+			})
 			if err := reads.Run(); err != nil {
 				return err
 			}
@@ -284,7 +335,8 @@ func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
 		for _, claimed := range [][]store.Mutation{alone.Claimed, together.Claimed} {
 			slices.SortFunc(claimed, func(a, b store.Mutation) int { return strings.Compare(a.MutationID, b.MutationID) })
 		}
-		if len(alone.Claimed) != 2 || len(alone.Inspections) != 2 || len(alone.InspectionsTaken) != 1 || len(alone.Media) != 2 ||
+		if len(alone.Values[mine.site+" 2026-12-06"]) != 2 || len(alone.Assets[mine.site]) != 3 ||
+			len(alone.Values[theirs.site+" 2026-12-06"]) != 0 || len(alone.Claimed) != 2 || len(alone.Inspections) != 2 || len(alone.InspectionsTaken) != 1 || len(alone.Media) != 2 ||
 			len(alone.MediaTaken) != 1 || len(alone.Twins) != 1 || len(alone.Sites) != 1 {
 			t.Fatalf("the fixture is not what the test is about: %+v", alone)
 		}

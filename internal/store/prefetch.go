@@ -212,6 +212,58 @@ func (f *Prefetch) ClaimMutations(ids []string, scopes []MutationScope, into fun
 	return nil
 }
 
+// SiteReferenceData adds the read of what SiteReferenceData answers for
+// each of sites and each of days at once; into gets the values of every
+// site and day asked for and the active assets of every site, in the
+// single reader's order within each site.
+func (f *Prefetch) SiteReferenceData(sites, days []string, into func(values []ReferenceValue, assets []Asset)) {
+	tx := f.tx
+	org := tx.orgOf()
+	inSites, siteValues := tx.anyOf("site_id", "uuid[]", sites)
+	inDays, dayValues := tx.anyOf("day", "text[]", days)
+	query := `SELECT 0, site_id, key, value, day, '', '' FROM reference_values WHERE org_id = ? AND ` + inSites + ` AND ` + inDays + `
+UNION ALL
+SELECT 1, site_id, kind, 0, '', code, id_number FROM assets WHERE org_id = ? AND ` + inSites + ` AND active = ?
+ORDER BY 1, 2, 3, 6`
+	var values []ReferenceValue
+	var assets []Asset
+	row := func(scan func(dest ...any) error) error {
+		var source int
+		var site, key, day, code, idNumber string
+		var value float64
+		if err := scan(&source, &site, &key, &value, &day, &code, &idNumber); err != nil {
+			return err
+		}
+		if source == 0 {
+			values = append(values, ReferenceValue{OrgID: org, SiteID: site, Key: key, Day: day, Value: value})
+		} else {
+			assets = append(assets, Asset{OrgID: org, SiteID: site, Kind: key, Code: code, IDNumber: idNumber, Active: true})
+		}
+		return nil
+	}
+	args := []any{org, siteValues, dayValues, org, siteValues, true}
+	f.reads = append(f.reads, prefetchRead{query: query, args: args,
+		rows: func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := row(rows.Scan); err != nil {
+					return err
+				}
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			into(values, assets)
+			return nil
+		},
+		alone: func() error {
+			if err := tx.queryRows(expandLists(query, args), flatten(args), row); err != nil {
+				return translate("store.SiteReferenceData", err)
+			}
+			into(values, assets)
+			return nil
+		}})
+}
+
 // expandLists writes out each ? whose argument is a list as one ? per
 // element, as gorm does for IN ?: the media lookup's texts list their ids
 // (see MediaOfInspections).

@@ -39,18 +39,22 @@ type workingSet struct {
 	// siteReferences are the reference values read for submissions here,
 	// by site id + "/" + day (references).
 	siteReferences map[string]map[string]any
-	media          map[string]store.Media                  // media of the inspections submitted or declared for here, and those declared
-	liveMedia      map[string]int                          // media not deleted in media, by inspection id (addMedia)
-	twins          map[string]store.Media                  // stored bytes the declarations here may reuse, by store.TwinKey
-	newMedia       []*store.Media                          // declared here (media.declare), inserted at flush
-	declarations   map[payloadKey]mutation.Declare         // media.declare payloads preload decoded (declaration)
-	starts         map[payloadKey]mutation.StartInspection // inspection.start payloads preload decoded (start)
-	links          []store.MediaLink                       // media named by incidents and findings changed here
-	taken          map[string]bool                         // kind+id of records another organisation holds (see isTaken)
-	events         []store.InspectionEvent
-	stored         []store.Mutation
-	order          []string          // ids of changed records, in first-change order
-	by             map[string]*batch // the push that last changed each record
+	// referenceData is what preload read ahead of the reference values of
+	// the sites inspections start at here, for the days around now
+	// (referencesAhead).
+	referenceData *referencesAhead
+	media         map[string]store.Media                  // media of the inspections submitted or declared for here, and those declared
+	liveMedia     map[string]int                          // media not deleted in media, by inspection id (addMedia)
+	twins         map[string]store.Media                  // stored bytes the declarations here may reuse, by store.TwinKey
+	newMedia      []*store.Media                          // declared here (media.declare), inserted at flush
+	declarations  map[payloadKey]mutation.Declare         // media.declare payloads preload decoded (declaration)
+	starts        map[payloadKey]mutation.StartInspection // inspection.start payloads preload decoded (start)
+	links         []store.MediaLink                       // media named by incidents and findings changed here
+	taken         map[string]bool                         // kind+id of records another organisation holds (see isTaken)
+	events        []store.InspectionEvent
+	stored        []store.Mutation
+	order         []string          // ids of changed records, in first-change order
+	by            map[string]*batch // the push that last changed each record
 
 	// Rounds and incidents (scans.go, incidents.go).
 	rounds         map[string]store.Round
@@ -444,6 +448,17 @@ func (ws *workingSet) preload(tx *store.Tx, reads *store.Prefetch, mutations []M
 		})
 	}
 	if len(sites) > 0 {
+		// The reference data of the day such an inspection starts on (now,
+		// in its site's time zone, which the site's row gives): read for
+		// the days around now in UTC, one of which is the site's.
+		ahead := &referencesAhead{days: daysAround(tx.Now)}
+		for _, site := range sites {
+			ahead.sites = append(ahead.sites, strings.ToLower(site))
+		}
+		reads.SiteReferenceData(ahead.sites, ahead.days, func(values []store.ReferenceValue, assets []store.Asset) {
+			ahead.values, ahead.assets = values, assets
+			ws.referenceData = ahead
+		})
 		reads.Sites(sites, func(found map[string]store.Site) {
 			for _, id := range sites {
 				if row, ok := found[id]; ok {
@@ -800,4 +815,40 @@ func decodePayload(m Mutation, v any) *FieldError {
 		return &FieldError{"/payload", "does not fit " + m.Type + ": " + err.Error()}
 	}
 	return nil
+}
+
+// referencesAhead is the reference data of some sites for some days, read
+// with a group's other reads (preload).
+type referencesAhead struct {
+	sites, days []string
+	values      []store.ReferenceValue
+	assets      []store.Asset
+}
+
+// daysAround are the UTC days before, of and after at: a site's local day
+// at at is one of them, whatever its time zone (UTC-12 to UTC+14).
+func daysAround(at time.Time) []string {
+	at = at.UTC()
+	return []string{at.AddDate(0, 0, -1).Format(time.DateOnly), at.Format(time.DateOnly), at.AddDate(0, 0, 1).Format(time.DateOnly)}
+}
+
+// of answers what store.SiteReferenceData answers for site and day, when
+// they were read ahead.
+func (r *referencesAhead) of(site, day string) ([]store.ReferenceValue, []store.Asset, bool) {
+	if r == nil || !slices.Contains(r.sites, site) || !slices.Contains(r.days, day) {
+		return nil, nil, false
+	}
+	var values []store.ReferenceValue
+	for _, v := range r.values {
+		if v.SiteID == site && v.Day == day {
+			values = append(values, v)
+		}
+	}
+	var assets []store.Asset
+	for _, a := range r.assets {
+		if a.SiteID == site {
+			assets = append(assets, a)
+		}
+	}
+	return values, assets, true
 }

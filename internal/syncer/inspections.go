@@ -311,9 +311,14 @@ func (b *batch) references(st *inspectionState) (map[string]any, error) {
 	if values, ok := b.siteReferences[key]; ok {
 		return values, nil
 	}
-	values, err := reference.Values(b.tx, *site, day)
-	if err != nil {
-		return nil, err
+	var values map[string]any
+	if rows, assets, ahead := b.referenceData.of(site.ID, day); ahead {
+		values = reference.FromData(rows, assets)
+	} else {
+		var err error
+		if values, err = reference.Values(b.tx, *site, day); err != nil {
+			return nil, err
+		}
 	}
 	b.siteReferences[key] = values
 	return values, nil

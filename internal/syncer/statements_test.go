@@ -37,13 +37,14 @@ const groupStatements = 13
 // (workingSet.linkAtInsert).
 const groupStatementsDeclaring = 13
 
-// groupRoundTrips is how many times a group sends: BEGIN goes with the
-// callers' standing; the claim's locks, the stored-results lookup and the
-// inspections, media and sites lookups go together (store.Prefetch); the
-// site's reference data goes alone (it needs the site's time zone); the
-// inserts go with the audit and change-log tail (store.DeferWrites).
-// COMMIT, sent on its own after the tail's answer is read, is not counted.
-const groupRoundTrips = 3
+// groupRoundTrips is how many times a group sends. Its reads go together
+// (store.Prefetch), after BEGIN and the claim's locks: the callers'
+// standing, the stored results, the inspections, their media, the sites
+// started at and those sites' reference data for the days around now (one
+// of which is the site's day, whatever its time zone). Its inserts go with
+// the audit and change-log tail (store.DeferWrites). COMMIT, sent on its
+// own after the tail's answer is read, is not counted.
+const groupRoundTrips = 2
 
 // One push and eight pushes of whole inspections, each held into one
 // group, send PostgreSQL the same statements. The first group is not
