@@ -87,7 +87,8 @@ func unnestRows(types string, n int, args func(i int) []any) (string, []any, err
 	sql.WriteString("unnest(")
 	params := make([]any, len(kinds))
 	size := 0
-	for j, a := range arrays {
+	for j := range arrays {
+		a := &arrays[j]
 		if j > 0 {
 			sql.WriteString(", ")
 		}
@@ -149,13 +150,32 @@ func (p reservingPlan) Encode(value any, buf []byte) ([]byte, error) {
 // dimensions, null flag, element type, then length and lower bound.
 const arrayHeader = 4 + 4 + 4 + 8
 
-// columnArray is one column's values, as an array parameter of cast.
+// columnArray is one column's values, as an array parameter of cast: the
+// column of its kind's element type, the others nil. One value per column,
+// not closures over each column's slice: those were five allocations per
+// column, a hundred for a group's media insert (issue 17,
+// BenchmarkColumnArrays).
 type columnArray struct {
 	cast   string
-	add    func(v any) error
-	values func() any // a column of what add took
-	size   func() int // bytes of values' binary encoding
+	kind   columnKind
+	bytes  column[bytesValue]
+	ints   column[pgtype.Int8]
+	floats column[pgtype.Float8]
+	bools  column[pgtype.Bool]
+	times  column[pgtype.Timestamptz]
+	texts  column[pgtype.Text]
 }
+
+type columnKind uint8
+
+const (
+	textColumn columnKind = iota // uuid, text and arrays: as text, cast by PostgreSQL
+	bytesColumn
+	intColumn
+	floatColumn
+	boolColumn
+	timeColumn
+)
 
 // column is one column's values as pgx encodes an array: element by
 // element, each through its codec's valuer interface (pgtype.TextValuer
@@ -199,79 +219,98 @@ func fixedSize[T any](values column[T], width int, valid func(T) bool) int {
 }
 
 func newColumnArray(kind string, n int) columnArray {
-	var a columnArray
 	switch kind {
 	case "bytea":
-		values := make(column[bytesValue], 0, n)
-		a.cast, a.values = "bytea[]", func() any { return values }
-		a.size = func() int {
-			size := arrayHeader + 4*len(values)
-			for _, v := range values {
-				size += len(v)
-			}
-			return size
-		}
-		a.add = func(v any) error {
-			b, err := asBytes(v)
-			values = append(values, b)
-			return err
-		}
+		return columnArray{cast: "bytea[]", kind: bytesColumn, bytes: make(column[bytesValue], 0, n)}
 	case "int4", "int8":
-		values := make(column[pgtype.Int8], 0, n)
-		a.cast, a.values = "int8[]", func() any { return values }
-		a.size = func() int { return fixedSize(values, 8, func(x pgtype.Int8) bool { return x.Valid }) }
-		a.add = func(v any) error {
-			x, err := asInt(v)
-			values = append(values, x)
-			return err
-		}
+		return columnArray{cast: "int8[]", kind: intColumn, ints: make(column[pgtype.Int8], 0, n)}
 	case "float8":
-		values := make(column[pgtype.Float8], 0, n)
-		a.cast, a.values = "float8[]", func() any { return values }
-		a.size = func() int { return fixedSize(values, 8, func(x pgtype.Float8) bool { return x.Valid }) }
-		a.add = func(v any) error {
-			x, err := scalarElement(v, "float8", func(x float64) pgtype.Float8 { return pgtype.Float8{Float64: x, Valid: true} })
-			values = append(values, x)
-			return err
-		}
+		return columnArray{cast: "float8[]", kind: floatColumn, floats: make(column[pgtype.Float8], 0, n)}
 	case "bool":
-		values := make(column[pgtype.Bool], 0, n)
-		a.cast, a.values = "bool[]", func() any { return values }
-		a.size = func() int { return fixedSize(values, 1, func(x pgtype.Bool) bool { return x.Valid }) }
-		a.add = func(v any) error {
-			x, err := scalarElement(v, "bool", func(x bool) pgtype.Bool { return pgtype.Bool{Bool: x, Valid: true} })
-			values = append(values, x)
-			return err
-		}
+		return columnArray{cast: "bool[]", kind: boolColumn, bools: make(column[pgtype.Bool], 0, n)}
 	case "timestamptz":
-		values := make(column[pgtype.Timestamptz], 0, n)
-		a.cast, a.values = "timestamptz[]", func() any { return values }
-		a.size = func() int { return fixedSize(values, 8, func(x pgtype.Timestamptz) bool { return x.Valid }) }
-		a.add = func(v any) error {
-			x, err := scalarElement(v, "timestamptz", func(x time.Time) pgtype.Timestamptz { return pgtype.Timestamptz{Time: x, Valid: true} })
-			values = append(values, x)
-			return err
-		}
-	default: // uuid, text and arrays: as text, cast by PostgreSQL
-		values := make(column[pgtype.Text], 0, n)
-		a.cast, a.values = "text[]", func() any { return values }
-		if !strings.HasSuffix(kind, "[]") && kind != "text" {
-			a.cast = "text[]::" + kind + "[]"
-		}
-		a.size = func() int {
-			size := arrayHeader + 4*len(values)
-			for _, v := range values {
-				size += len(v.String)
-			}
-			return size
-		}
-		a.add = func(v any) error {
-			s, err := asText(v)
-			values = append(values, s)
-			return err
-		}
+		return columnArray{cast: "timestamptz[]", kind: timeColumn, times: make(column[pgtype.Timestamptz], 0, n)}
+	}
+	a := columnArray{cast: "text[]", kind: textColumn, texts: make(column[pgtype.Text], 0, n)}
+	if !strings.HasSuffix(kind, "[]") && kind != "text" {
+		a.cast = "text[]::" + kind + "[]"
 	}
 	return a
+}
+
+// add appends v, a value of the column's kind (or a pointer to one, or nil
+// for NULL), to the column.
+func (a *columnArray) add(v any) error {
+	var err error
+	switch a.kind {
+	case bytesColumn:
+		var b []byte
+		b, err = asBytes(v)
+		a.bytes = append(a.bytes, b)
+	case intColumn:
+		var x pgtype.Int8
+		x, err = asInt(v)
+		a.ints = append(a.ints, x)
+	case floatColumn:
+		var x pgtype.Float8
+		x, err = scalarElement(v, "float8", func(x float64) pgtype.Float8 { return pgtype.Float8{Float64: x, Valid: true} })
+		a.floats = append(a.floats, x)
+	case boolColumn:
+		var x pgtype.Bool
+		x, err = scalarElement(v, "bool", func(x bool) pgtype.Bool { return pgtype.Bool{Bool: x, Valid: true} })
+		a.bools = append(a.bools, x)
+	case timeColumn:
+		var x pgtype.Timestamptz
+		x, err = scalarElement(v, "timestamptz", func(x time.Time) pgtype.Timestamptz { return pgtype.Timestamptz{Time: x, Valid: true} })
+		a.times = append(a.times, x)
+	default:
+		var x pgtype.Text
+		x, err = asText(v)
+		a.texts = append(a.texts, x)
+	}
+	return err
+}
+
+// values is the column, for pgx to encode.
+func (a *columnArray) values() any {
+	switch a.kind {
+	case bytesColumn:
+		return a.bytes
+	case intColumn:
+		return a.ints
+	case floatColumn:
+		return a.floats
+	case boolColumn:
+		return a.bools
+	case timeColumn:
+		return a.times
+	}
+	return a.texts
+}
+
+// size is the bytes of values' binary encoding.
+func (a *columnArray) size() int {
+	switch a.kind {
+	case bytesColumn:
+		size := arrayHeader + 4*len(a.bytes)
+		for _, v := range a.bytes {
+			size += len(v)
+		}
+		return size
+	case intColumn:
+		return fixedSize(a.ints, 8, func(x pgtype.Int8) bool { return x.Valid })
+	case floatColumn:
+		return fixedSize(a.floats, 8, func(x pgtype.Float8) bool { return x.Valid })
+	case boolColumn:
+		return fixedSize(a.bools, 1, func(x pgtype.Bool) bool { return x.Valid })
+	case timeColumn:
+		return fixedSize(a.times, 8, func(x pgtype.Timestamptz) bool { return x.Valid })
+	}
+	size := arrayHeader + 4*len(a.texts)
+	for _, v := range a.texts {
+		size += len(v.String)
+	}
+	return size
 }
 
 // scalarElement is v, a T, a *T or nil, as the element valid makes of a T or

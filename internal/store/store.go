@@ -455,18 +455,34 @@ func (tx *Tx) anyOf(column, cast string, values []string) (string, any) {
 // text parameter (gorm would spread a slice into a list).
 type arrayLiteral []string
 
-var arrayQuote = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-
-// Value is the literal, every element quoted.
+// Value is the literal, every element quoted, '\\' and '"' escaped with a
+// backslash. The literal's length is known before it is written, and an
+// element with nothing to escape (every id) is copied as it is: a
+// strings.Replacer per element, and the builder's growth, were two
+// thirds of a push's column encoding (issue 17; BenchmarkArrayLiteral).
 func (a arrayLiteral) Value() (driver.Value, error) {
+	size := 2 + len(a)*3
+	for _, v := range a {
+		size += len(v)
+	}
 	var out strings.Builder
+	out.Grow(size)
 	out.WriteByte('{')
 	for i, v := range a {
 		if i > 0 {
 			out.WriteByte(',')
 		}
 		out.WriteByte('"')
-		arrayQuote.WriteString(&out, v)
+		if strings.IndexByte(v, '\\') < 0 && strings.IndexByte(v, '"') < 0 {
+			out.WriteString(v)
+		} else {
+			for j := 0; j < len(v); j++ {
+				if v[j] == '\\' || v[j] == '"' {
+					out.WriteByte('\\')
+				}
+				out.WriteByte(v[j])
+			}
+		}
 		out.WriteByte('"')
 	}
 	out.WriteByte('}')

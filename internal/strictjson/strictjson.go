@@ -97,7 +97,7 @@ func decodeV1(data []byte, v any, o Options, one bool) error {
 // would keep it (a quoted number, which encoding/json also takes, goes
 // to encoding/json).
 var strict = jsonv2.JoinOptions(
-	jsonv2.RejectUnknownMembers(true),
+	strictWithoutNumbers,
 	jsonv2.WithUnmarshalers(jsonv2.UnmarshalFunc(func(raw []byte, n *json.Number) error {
 		if len(raw) == 0 || raw[0] == '"' || raw[0] == 'n' {
 			return errNotNumber
@@ -106,6 +106,15 @@ var strict = jsonv2.JoinOptions(
 		return nil
 	})),
 )
+
+// strictWithoutNumbers is strict for a type that holds no json.Number,
+// where strict's unmarshal function can never apply (it is for
+// json.Number alone, and an interface value is decoded as a string,
+// float64, bool, map or slice, never as a json.Number). Given any
+// function at all, go-json-experiment looks up every field's and
+// element's type among them, in a sync.Map: 7 % of a push's decode
+// (issue 17, BenchmarkPushDecode), for one field of one payload type.
+var strictWithoutNumbers = jsonv2.RejectUnknownMembers(true)
 
 var errNotNumber = errors.New("strictjson: not a number token")
 
@@ -118,7 +127,11 @@ func fast(data []byte, v any, o Options) bool {
 	if !shape.plain || o.UseNumber && shape.holdsInterface {
 		return false
 	}
-	return jsonv2.Unmarshal(data, v, strict) == nil
+	options := strictWithoutNumbers
+	if shape.holdsNumber {
+		options = strict
+	}
+	return jsonv2.Unmarshal(data, v, options) == nil
 }
 
 // shape is what a type holds, as far as the choice of decoder goes.
@@ -132,6 +145,7 @@ type shape struct {
 	// (",inline", "format:"…).
 	plain          bool
 	holdsInterface bool
+	holdsNumber    bool // a json.Number somewhere in it
 }
 
 var shapes sync.Map // reflect.Type → shape
@@ -158,13 +172,17 @@ var (
 )
 
 // walk reports whether t is plain, noting in s whether it can hold an
-// interface value.
+// interface value or a json.Number.
 func walk(t reflect.Type, seen map[reflect.Type]bool, s *shape) bool {
 	if seen[t] {
 		return true
 	}
 	seen[t] = true
-	if t == rawMessageType || t == numberType {
+	if t == numberType {
+		s.holdsNumber = true
+		return true
+	}
+	if t == rawMessageType {
 		return true
 	}
 	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface &&

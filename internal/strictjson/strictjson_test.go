@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -277,6 +278,54 @@ func TestOnlyPlainTypesTakeTheOnePass(t *testing.T) {
 	} {
 		if got := shapeOf(reflect.PointerTo(tc.typ)).plain; got != tc.plain {
 			t.Errorf("%s: plain %v, want %v", tc.name, got, tc.plain)
+		}
+	}
+}
+
+// TestNumbersAreFoundWhereverTheyAre: the options with the json.Number
+// function are chosen for every type holding one, however deep, and only
+// for those (fast).
+func TestNumbersAreFoundWhereverTheyAre(t *testing.T) {
+	t.Parallel()
+	type node struct {
+		Next  *node         `json:"next"`
+		Count []json.Number `json:"count"`
+	}
+	for _, tc := range []struct {
+		name string
+		typ  reflect.Type
+		want bool
+	}{
+		{"push", reflect.TypeFor[push](), false},
+		{"answer", reflect.TypeFor[checklists.Answer](), false},
+		{"inspection.start", reflect.TypeFor[mutation.StartInspection](), true},
+		{"number", reflect.TypeFor[json.Number](), true},
+		{"map of slices of numbers", reflect.TypeFor[map[string][]json.Number](), true},
+		{"array of pointers to numbers", reflect.TypeFor[[2]*json.Number](), true},
+		{"recursive, number after the cycle", reflect.TypeFor[node](), true},
+		{"interface", reflect.TypeFor[struct{ V any }](), false},
+		{"raw message", reflect.TypeFor[struct{ R json.RawMessage }](), false},
+		{"float", reflect.TypeFor[struct{ F float64 }](), false},
+	} {
+		if got := shapeOf(reflect.PointerTo(tc.typ)).holdsNumber; got != tc.want {
+			t.Errorf("%s: holds a json.Number %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	// Each payload type holding one still refuses a quoted number in the
+	// one pass, leaving it to encoding/json.
+	for _, spec := range mutation.Specs() {
+		if !shapeOf(reflect.PointerTo(spec.Payload)).holdsNumber {
+			continue
+		}
+		for i := range spec.Payload.NumField() {
+			field := spec.Payload.Field(i)
+			if field.Type != reflect.TypeFor[json.Number]() {
+				continue
+			}
+			name, _, _ := strings.Cut(field.Tag.Get("json"), ",")
+			if fast([]byte(`{"`+name+`":"3"}`), reflect.New(spec.Payload).Interface(), Options{UseNumber: true}) {
+				t.Errorf("%s: the one-pass decode took a quoted number for %s", spec.Type, name)
+			}
 		}
 	}
 }

@@ -544,46 +544,60 @@ func (t answerTarget) clear(answers map[string]checklists.Answer) {
 	answers[t.key] = group
 }
 
-// resolve checks that path names an answerable item of the template.
+// resolve checks that path names an answerable item of the template. It
+// runs for every answer pushed: the path is cut where it splits, and the
+// item is looked at where it is in the template, rather than splitting
+// the path into a new slice and copying each item passed on the way
+// (issue 17; TestResolveIsSplitAndCopy holds it to that way).
 func resolve(t *checklists.Template, path string) (answerTarget, *FieldError) {
-	bad := &FieldError{"/payload/path", "must point at an item of the template, e.g. /door_locked or /extinguishers/0/pressure_ok"}
-	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	if !strings.HasPrefix(path, "/") || (len(parts) != 1 && len(parts) != 3) {
-		return answerTarget{}, bad
+	rest, ok := strings.CutPrefix(path, "/")
+	if !ok {
+		return answerTarget{}, badPath()
 	}
-	item, ok := findItem(t, parts[0])
-	if !ok || item.Type == checklists.TypeInstruction {
-		return answerTarget{}, bad
+	key, rest, nested := strings.Cut(rest, "/")
+	item := findItem(t, key)
+	if item == nil || item.Type == checklists.TypeInstruction {
+		return answerTarget{}, badPath()
 	}
-	if len(parts) == 1 {
+	if !nested {
 		if item.Type == checklists.TypeGroup {
-			return answerTarget{}, bad
+			return answerTarget{}, badPath()
 		}
-		return answerTarget{key: parts[0], index: -1}, nil
+		return answerTarget{key: key, index: -1}, nil
 	}
-	index, err := strconv.Atoi(parts[1])
+	number, child, ok := strings.Cut(rest, "/")
+	if !ok || strings.Contains(child, "/") {
+		return answerTarget{}, badPath() // two parts, or more than three
+	}
+	index, err := strconv.Atoi(number)
 	limit := 100
 	if item.MaxRepeats != nil {
 		limit = *item.MaxRepeats
 	}
 	if item.Type != checklists.TypeGroup || err != nil || index < 0 || index >= limit {
-		return answerTarget{}, bad
+		return answerTarget{}, badPath()
 	}
-	for _, child := range item.Items {
-		if child.Key == parts[2] && child.Type != checklists.TypeInstruction {
-			return answerTarget{key: parts[0], index: index, child: parts[2]}, nil
+	for i := range item.Items {
+		if item.Items[i].Key == child && item.Items[i].Type != checklists.TypeInstruction {
+			return answerTarget{key: key, index: index, child: child}, nil
 		}
 	}
-	return answerTarget{}, bad
+	return answerTarget{}, badPath()
 }
 
-func findItem(t *checklists.Template, key string) (checklists.Item, bool) {
-	for _, section := range t.Sections {
-		for _, item := range section.Items {
-			if item.Key == key {
-				return item, true
+func badPath() *FieldError {
+	return &FieldError{"/payload/path", "must point at an item of the template, e.g. /door_locked or /extinguishers/0/pressure_ok"}
+}
+
+// findItem is the top-level item key of t, in place; nil when there is none.
+func findItem(t *checklists.Template, key string) *checklists.Item {
+	for s := range t.Sections {
+		items := t.Sections[s].Items
+		for i := range items {
+			if items[i].Key == key {
+				return &items[i]
 			}
 		}
 	}
-	return checklists.Item{}, false
+	return nil
 }
