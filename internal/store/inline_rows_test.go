@@ -34,7 +34,7 @@ func TestASubmittedInspectionAndItsChangeStayInline(t *testing.T) {
 			return err
 		}
 		tx.RecordChange(store.Change{EntityType: "inspection", EntityID: row.ID, Op: "upsert", Version: 2,
-			Audience: store.AudienceOwner, SiteID: &p.site, OwnerID: &p.user, Data: data})
+			Audience: store.AudienceOwner, SiteID: &p.site, OwnerID: &p.user, Data: data, Fresh: true})
 		return nil
 	})
 	if err != nil {
