@@ -399,6 +399,24 @@ func (tx *Tx) insertManyRowTail(head, row, tail string, chunk, n int, args func(
 	return nil
 }
 
+// anyOf is the condition that column holds one of values. On PostgreSQL the
+// values go as one array parameter, so that the statement has one text
+// (prepared once per connection, planned generically after five runs)
+// whatever their number: with `IN ?` every length was a statement of its
+// own, prepared and custom-planned again on every connection (planning
+// was 9 % of PostgreSQL's CPU under push load, issue 17). Only for
+// lookups whose generic plan cannot go wrong: a generic plan does not know
+// how many values come, and on a young table it may pick a scan of a whole
+// organisation (docs/benchmarks.md, finding 2), or, for a primary key, a
+// scan of the table (see byIDs, which probes it). cast is the column's
+// array type, such as "uuid[]".
+func (tx *Tx) anyOf(column, cast string, values []string) (string, any) {
+	if tx.db.dialect != Postgres {
+		return column + " IN ?", values
+	}
+	return column + " = ANY(?::text::" + cast + ")", arrayLiteral(values)
+}
+
 // byIDs finds the rows of table (inspections, findings, incidents: a
 // table whose primary key is a uuid id) with one of ids, whatever their
 // organisation (see ofOrg), into found. On PostgreSQL each id is a probe
