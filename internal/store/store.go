@@ -433,7 +433,13 @@ func (tx *Tx) byIDs(table string, ids []string, found any) error {
 	if tx.db.dialect != Postgres {
 		return tx.gorm.Table(table).Where("id IN ?", ids).Find(found).Error
 	}
-	unique := make([]string, 0, len(ids)) // as = ANY: a row once, however often its id is asked
+	return tx.gorm.Raw(byIDsQuery(table), byIDsArg(ids)).Scan(found).Error
+}
+
+// byIDsArg is byIDsQuery's parameter: ids, each once, so that a row comes
+// back once however often its id is asked (as with = ANY).
+func byIDsArg(ids []string) arrayLiteral {
+	unique := make(arrayLiteral, 0, len(ids))
 	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		if !seen[id] {
@@ -441,7 +447,7 @@ func (tx *Tx) byIDs(table string, ids []string, found any) error {
 			unique = append(unique, id)
 		}
 	}
-	return tx.gorm.Raw(byIDsQuery(table), arrayLiteral(unique)).Scan(found).Error
+	return unique
 }
 
 // byIDsQuery is byIDs' statement on PostgreSQL: one text whatever the
