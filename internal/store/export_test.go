@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // MigrateTo applies the migrations up to version and no further: tests
 // fill the old layout and then check what a later migration carried over.
@@ -18,3 +21,6 @@ var StatisticsLockKey = statisticsLockKey
 
 // PushResultsByIDs is MutationsByID's statement on PostgreSQL.
 const PushResultsByIDs = pushResultsByIDs
+
+// ByIDsQuery is byIDs' statement on PostgreSQL, with $1 for the ids.
+func ByIDsQuery(table string) string { return strings.Replace(byIDsQuery(table), "?", "$1", 1) }

@@ -47,8 +47,7 @@ type FindingVersion struct {
 // ids among ids that another organisation uses (see ofOrg).
 func (tx *Tx) FindingsByID(ids []string) (rows map[string]Finding, taken []string, err error) {
 	var found []Finding
-	in, values := tx.anyOf("id", "uuid[]", ids) // a primary key: the generic plan probes it
-	err = tx.gorm.Table("findings").Where(in, values).Find(&found).Error
+	err = tx.byIDs("findings", ids, &found)
 	rows, taken = ofOrg(tx, found, func(r Finding) (string, string) { return r.ID, r.OrgID })
 	return rows, taken, translate("store.FindingsByID", err)
 }

@@ -76,8 +76,7 @@ func (tx *Tx) Incident(id string) (Incident, error) {
 // the ids among ids that another organisation uses (see ofOrg).
 func (tx *Tx) IncidentsByID(ids []string) (rows map[string]Incident, taken []string, err error) {
 	var found []Incident
-	in, values := tx.anyOf("id", "uuid[]", ids) // a primary key: the generic plan probes it
-	err = tx.gorm.Table("incidents").Where(in, values).Find(&found).Error
+	err = tx.byIDs("incidents", ids, &found)
 	rows, taken = ofOrg(tx, found, func(r Incident) (string, string) { return r.ID, r.OrgID })
 	return rows, taken, translate("store.IncidentsByID", err)
 }

@@ -290,15 +290,42 @@ func groupWritesFixture(b *testing.B) (db *store.DB, ctx context.Context, owners
 // analyzed, the plans cached for the first tiny tables decide the figure
 // (sequential scans of push_results and media). It reports the backends'
 // CPU per op (backend-CPU-ms/op, from /proc), the figure that does not
-// wait for the disk.
+// wait for the disk. "wide" stores the load tool's answers, evaluation
+// and change-log entry for each inspection (the tail's change insert,
+// its counter and TOAST), "empty answers" none of them.
 //
 //	go run ./cmd/testrun -run '^$' -bench GroupPushes -benchtime 400x ./internal/store/
 func BenchmarkGroupPushes(b *testing.B) {
+	b.Run("empty answers", func(b *testing.B) { groupPushes(b, nil) })
+	b.Run("wide", func(b *testing.B) { groupPushes(b, wideInspection(b)) })
+}
+
+// wide is what a submitted 30-answer inspection of the load tool stores
+// beside its ids (testdata/wide_inspection): its answers, its evaluation
+// and its change-log entry, which are what goes over PostgreSQL's TOAST
+// threshold (migration 00383).
+type wide struct{ answers, evaluation, change []byte }
+
+func wideInspection(b *testing.B) *wide {
+	var w wide
+	for name, to := range map[string]*[]byte{"answers": &w.answers, "evaluation": &w.evaluation, "change": &w.change} {
+		raw, err := os.ReadFile("testdata/wide_inspection/" + name + ".json")
+		if err != nil {
+			b.Fatal(err)
+		}
+		*to = raw
+	}
+	return &w
+}
+
+// groupPushes is BenchmarkGroupPushes with empty answers (w nil) or with
+// w's answers, evaluation and change-log entry for each inspection.
+func groupPushes(b *testing.B, w *wide) {
 	db, ctx, owners, devices, site := groupWritesFixture(b)
 	size := 0
 	group := func() {
 		size = size%16 + 1
-		if err := db.InTx(ctx, func(tx *store.Tx) error { return pushGroup(tx, size, owners, devices, site) }); err != nil {
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return pushGroup(tx, size, owners, devices, site, w) }); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -319,7 +346,7 @@ func BenchmarkGroupPushes(b *testing.B) {
 
 // pushGroup writes what size pushes of whole inspections write to the
 // tables BenchmarkGroupPushes times, in tx.
-func pushGroup(tx *store.Tx, size int, owners, devices []string, site string) error {
+func pushGroup(tx *store.Tx, size int, owners, devices []string, site string, w *wide) error {
 	var inspections []*store.Inspection
 	var media []*store.Media
 	var events []store.InspectionEvent
@@ -332,6 +359,11 @@ func pushGroup(tx *store.Tx, size int, owners, devices []string, site string) er
 		inspections = append(inspections, &store.Inspection{ID: id, SiteID: site, TemplateID: site,
 			TemplateKey: "night-patrol-round", TemplateVersion: 1, OwnerID: owners[i], DeviceID: devices[i],
 			Status: "submitted", Answers: []byte("{}"), Context: []byte("{}"), Version: 2})
+		if w != nil {
+			inspections[i].Answers, inspections[i].Evaluation = w.answers, w.evaluation
+			tx.RecordChange(store.Change{EntityType: "inspection", EntityID: id, Op: "upsert", Version: 2,
+				Audience: store.AudienceOwner, SiteID: &site, OwnerID: &owners[i], Data: w.change, Fresh: true})
+		}
 		for range 8 {
 			medium, digest := newID(), fmt.Sprintf("%x", sha256.Sum256([]byte(newID())))
 			media = append(media, &store.Media{ID: medium, InspectionID: id, ItemKey: "photo", Kind: "photo",

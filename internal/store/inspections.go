@@ -54,8 +54,7 @@ type InspectionEvent struct {
 // names the ids among ids that another organisation uses (see ofOrg).
 func (tx *Tx) InspectionsByID(ids []string) (rows map[string]Inspection, taken []string, err error) {
 	var found []Inspection
-	in, values := tx.anyOf("id", "uuid[]", ids) // a primary key: the generic plan probes it
-	err = tx.gorm.Table("inspections").Where(in, values).Find(&found).Error
+	err = tx.byIDs("inspections", ids, &found)
 	rows, taken = ofOrg(tx, found, func(r Inspection) (string, string) { return r.ID, r.OrgID })
 	return rows, taken, translate("store.InspectionsByID", err)
 }

@@ -440,15 +440,62 @@ func (tx *Tx) insertManyRowTail(head, row, tail string, chunk, n int, args func(
 // whatever their number: with `IN ?` every length was a statement of its
 // own, prepared and custom-planned again on every connection (planning
 // was 9 % of PostgreSQL's CPU under push load, issue 17). Only for
-// lookups whose generic plan cannot go wrong, such as a primary key: a
-// generic plan does not know how many values come, and on a young table
-// it may pick a scan of a whole organisation (docs/benchmarks.md, finding
-// 2). cast is the column's array type, such as "uuid[]".
+// lookups whose generic plan cannot go wrong: a generic plan does not know
+// how many values come, and on a young table it may pick a scan of a whole
+// organisation (docs/benchmarks.md, finding 2), or, for a primary key, a
+// scan of the table (see byIDs, which probes it). cast is the column's
+// array type, such as "uuid[]".
 func (tx *Tx) anyOf(column, cast string, values []string) (string, any) {
 	if tx.db.dialect != Postgres {
 		return column + " IN ?", values
 	}
 	return column + " = ANY(?::text::" + cast + ")", arrayLiteral(values)
+}
+
+// byIDs finds the rows of table (inspections, findings, incidents: a
+// table whose primary key is a uuid id) with one of ids, whatever their
+// organisation (see ofOrg), into found. On PostgreSQL each id is a probe
+// of the primary key (byIDsQuery), not id = ANY(array): PostgreSQL caches
+// that lookup's generic plan after five runs, and made on a young table,
+// before anything analyzed it, the plan is a sequential scan (its
+// estimate of ten ids costs more in index probes than a scan of the ten
+// pages PostgreSQL assumes), kept until the next ANALYZE while the table
+// grows by thousands of rows. Seen on the load tool's fresh database: the
+// inspections lookup of a group took 2-4 ms for seconds, 123 sequential
+// scans reading 115 000 rows, until the statistics job analyzed the table
+// (docs/benchmarks.md, issue 17, branch pg17d).
+func (tx *Tx) byIDs(table string, ids []string, found any) error {
+	if tx.db.dialect != Postgres {
+		return tx.gorm.Table(table).Where("id IN ?", ids).Find(found).Error
+	}
+	return tx.gorm.Raw(byIDsQuery(table), byIDsArg(ids)).Scan(found).Error
+}
+
+// byIDsArg is byIDsQuery's parameter: ids, each once, so that a row comes
+// back once however often its id is asked (as with = ANY).
+func byIDsArg(ids []string) arrayLiteral {
+	unique := make(arrayLiteral, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			unique = append(unique, id)
+		}
+	}
+	return unique
+}
+
+// byIDsQuery is byIDs' statement on PostgreSQL: one text whatever the
+// number of ids (with IN, every length was a statement of its own,
+// prepared and custom-planned again on every connection: planning was 9 %
+// of PostgreSQL's CPU under push load, issue 17), each id a LATERAL subquery kept apart with OFFSET 0, so
+// that every plan of it, custom or generic, at any size of the table, is a
+// nested loop of primary-key probes (an index probe costs less than the
+// ten pages a never-analyzed table is assumed to hold; flattened, a small
+// table would be hash-joined with a scan).
+func byIDsQuery(table string) string {
+	return `SELECT t.* FROM unnest(?::text::uuid[]) AS k(id) CROSS JOIN LATERAL (SELECT * FROM ` + table +
+		` WHERE id = k.id OFFSET 0) AS t`
 }
 
 // arrayLiteral is a PostgreSQL array literal of strings, passed as one

@@ -133,7 +133,7 @@ func groupStatementsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, t
 	// connection whatever the size of the group. The media lookups, the
 	// media insert and the media links' update still list their ids or
 	// rows: a generic plan for the lookups can scan an organisation's
-	// media on a young table (store.anyOf).
+	// media on a young table (store.byIDs).
 	if !slices.Equal(texts[0], texts[1]) {
 		for i := range max(len(texts[0]), len(texts[1])) {
 			var one, eight string

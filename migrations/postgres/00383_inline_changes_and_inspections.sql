@@ -1,0 +1,22 @@
+-- +goose Up
+-- A submitted inspection's change-log entry and its row stay inline,
+-- compressed, instead of going out to their TOAST tables (issue 17,
+-- docs/benchmarks.md "Issue 17, branch pg17d").
+--
+-- PostgreSQL compresses a row's wide values only while the row is over
+-- toast_tuple_target (2032 bytes by default) and then moves values out of
+-- line until it is under it. A 30-answer inspection's change (data: 6.2 kB
+-- of JSON, 2.3 kB in lz4) and its row (answers 2.1 kB, 1.1 kB in lz4;
+-- evaluation 3.2 kB, 1.3 kB in lz4; 2.75 kB in all) stay over 2032 bytes
+-- once compressed, so each change went out as two TOAST chunks and each
+-- inspection's evaluation as one: per inspection three more heap rows,
+-- three TOAST index entries and two new TOAST value ids (each an index
+-- probe), six WAL records. Measured on a load tool's database (EXPLAIN
+-- (ANALYZE, WAL) of the same rows inserted, rolled back): 200 changes
+-- 1 405 -> 604 WAL records, 2 755 -> 1 346 buffers, 4.6-11.2 -> 2.8-3.1 ms;
+-- 100 inspections 702 -> 503 records, 1 480 -> 975 buffers. With 3072
+-- both are compressed as before and stay inline; a bigger row still goes
+-- out of line as before. Reading them (a pull reads every change's data)
+-- no longer fetches TOAST chunks. Rows written before stay as they are.
+ALTER TABLE changes SET (toast_tuple_target = 3072);
+ALTER TABLE inspections SET (toast_tuple_target = 3072);
