@@ -55,9 +55,12 @@ func (f *Prefetch) Run() error {
 // InspectionsByID adds InspectionsByID's read; into gets its answer.
 func (f *Prefetch) InspectionsByID(ids []string, into func(rows map[string]Inspection, taken []string)) {
 	tx := f.tx
-	in, value := tx.anyOf("id", "uuid[]", ids)
+	query, args := "SELECT * FROM inspections WHERE id IN ?", []any{ids}
+	if tx.db.dialect == Postgres { // a probe of the primary key per id, on a young table too (byIDs)
+		query, args = byIDsQuery("inspections"), []any{byIDsArg(ids)}
+	}
 	f.reads = append(f.reads, prefetchRead{
-		query: "SELECT * FROM inspections WHERE " + in, args: []any{value},
+		query: query, args: args,
 		rows: func(rows pgx.Rows) error {
 			found, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Inspection])
 			if err != nil {
