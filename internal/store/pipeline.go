@@ -56,6 +56,7 @@ type pipelinedTx struct {
 	failed error
 }
 
+// queuedStatement is one statement of a pipeline.
 type queuedStatement struct {
 	sql  string
 	args []any
@@ -164,49 +165,25 @@ func (p *pipelinedTx) queryRow(ctx context.Context, query string, args []any, de
 	})
 }
 
-// query runs query after what is queued, in the same pipeline, and hands
-// each of its rows to each, before the pipeline is closed.
-func (p *pipelinedTx) query(ctx context.Context, query string, args []any, each func(scan func(dest ...any) error) error) error {
-	return p.send(ctx, query, args, func(results pgx.BatchResults) error {
-		rows, err := results.Query()
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := each(rows.Scan); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	})
-}
-
-// pipelineQuery is one query of a pipeline whose rows are read by rows.
-type pipelineQuery struct {
-	sql  string
-	args []any
-	rows func(pgx.Rows) error
-}
-
 // queries runs what is queued, then each query, in one pipeline, handing
 // each query's rows to its reader in order.
-func (p *pipelinedTx) queries(ctx context.Context, queries []pipelineQuery) error {
+func (p *pipelinedTx) queries(ctx context.Context, queries []queuedStatement) error {
 	if len(queries) == 0 {
 		return p.flush(ctx)
 	}
 	last := queries[len(queries)-1]
-	for _, q := range queries[:len(queries)-1] {
-		p.queued = append(p.queued, queuedStatement{sql: q.sql, args: q.args, rows: q.rows})
-	}
-	return p.send(ctx, last.sql, last.args, func(results pgx.BatchResults) error {
-		rows, err := results.Query()
-		if err != nil {
+	p.queued = append(p.queued, queries[:len(queries)-1]...)
+	return p.send(ctx, last.sql, last.args, func(results pgx.BatchResults) error { return answer(results, last) })
+}
+
+// eachRow hands each of rows to each, then answers the rows' error.
+func eachRow(rows pgx.Rows, each func(scan func(dest ...any) error) error) error {
+	for rows.Next() {
+		if err := each(rows.Scan); err != nil {
 			return err
 		}
-		defer rows.Close()
-		return last.rows(rows)
-	})
+	}
+	return rows.Err()
 }
 
 // The connection pool gorm sees: each statement sends the queue first.
@@ -321,7 +298,9 @@ func (tx *Tx) execDeferred(sql string, args ...any) error {
 func (tx *Tx) queryRows(query string, args []any, each func(scan func(dest ...any) error) error) error {
 	ctx := tx.gorm.Statement.Context
 	if p := tx.pipelined(); p != nil && len(p.queued) > 0 {
-		return tx.driverError(p.query(ctx, tx.placeholders(query), args, each))
+		read := queuedStatement{sql: tx.placeholders(query), args: args,
+			rows: func(rows pgx.Rows) error { return eachRow(rows, each) }}
+		return tx.driverError(p.queries(ctx, []queuedStatement{read}))
 	}
 	rows, err := tx.gorm.Statement.ConnPool.QueryContext(ctx, tx.placeholders(query), args...)
 	if err != nil {

@@ -45,9 +45,9 @@ func (f *Prefetch) Run() error {
 		}
 		return nil
 	}
-	queries := make([]pipelineQuery, len(reads))
+	queries := make([]queuedStatement, len(reads))
 	for i, r := range reads {
-		queries[i] = pipelineQuery{sql: f.tx.placeholders(r.query), args: r.args, rows: r.rows}
+		queries[i] = queuedStatement{sql: f.tx.placeholders(r.query), args: r.args, rows: r.rows}
 	}
 	return translate("store.Prefetch", f.tx.driverError(p.queries(f.tx.gorm.Statement.Context, queries)))
 }
@@ -121,11 +121,7 @@ func (f *Prefetch) Sites(ids []string, into func(map[string]Site)) {
 			if err != nil {
 				return err
 			}
-			sites := make(map[string]Site, len(found))
-			for _, s := range found {
-				sites[s.ID] = s
-			}
-			into(sites)
+			into(sitesByID(found))
 			return nil
 		},
 		alone: func() error {
@@ -134,14 +130,19 @@ func (f *Prefetch) Sites(ids []string, into func(map[string]Site)) {
 			if err != nil {
 				return translate("store.Sites", err)
 			}
-			sites := make(map[string]Site, len(found))
-			for _, s := range found {
-				sites[s.ID] = s
-			}
-			into(sites)
+			into(sitesByID(found))
 			return nil
 		},
 	})
+}
+
+// sitesByID is found by id.
+func sitesByID(found []Site) map[string]Site {
+	sites := make(map[string]Site, len(found))
+	for _, s := range found {
+		sites[s.ID] = s
+	}
+	return sites
 }
 
 // CallersBySession adds CallersBySession's read; into gets its answer.
@@ -151,18 +152,15 @@ func (f *Prefetch) CallersBySession(sessionIDs []string, into func(map[string]Ca
 	f.reads = append(f.reads, prefetchRead{query: query, args: args,
 		rows: func(rows pgx.Rows) error {
 			found := make(map[string]Caller, len(sessionIDs))
-			for rows.Next() {
-				id, c, err := scanCaller(rows.Scan)
-				if err != nil {
-					return err
-				}
+			err := eachRow(rows, func(scan func(dest ...any) error) error {
+				id, c, err := scanCaller(scan)
 				found[id] = c
-			}
-			if err := rows.Err(); err != nil {
 				return err
+			})
+			if err == nil {
+				into(found)
 			}
-			into(found)
-			return nil
+			return err
 		},
 		alone: func() error {
 			found, err := tx.CallersBySession(sessionIDs)
@@ -201,24 +199,19 @@ func (f *Prefetch) ClaimMutations(ids []string, scopes []MutationScope, into fun
 	}
 	f.reads = append(f.reads, prefetchRead{query: read.query, args: read.args,
 		rows: func(rows pgx.Rows) error {
-			for rows.Next() {
-				if err := read.row(rows.Scan); err != nil {
-					return err
-				}
+			err := eachRow(rows, read.row)
+			if err == nil {
+				into(read.found)
 			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			into(read.found)
-			return nil
+			return err
 		}})
 	return nil
 }
 
 // SiteReferenceData adds the read of what SiteReferenceData answers for
 // each of sites and each of days at once; into gets the values of every
-// site and day asked for and the active assets of every site, in the
-// single reader's order within each site.
+// site and day asked for and the active assets of every site, in kind and
+// code order within each site.
 func (f *Prefetch) SiteReferenceData(sites, days []string, into func(values []ReferenceValue, assets []Asset)) {
 	tx := f.tx
 	org := tx.orgOf()
@@ -247,16 +240,11 @@ ORDER BY 1, 2, 3, 6`
 	args := []any{org, siteValues, dayValues, org, siteValues, true}
 	f.reads = append(f.reads, prefetchRead{query: query, args: args,
 		rows: func(rows pgx.Rows) error {
-			for rows.Next() {
-				if err := row(rows.Scan); err != nil {
-					return err
-				}
+			err := eachRow(rows, row)
+			if err == nil {
+				into(values, assets)
 			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			into(values, assets)
-			return nil
+			return err
 		},
 		alone: func() error {
 			if err := tx.queryRows(expandLists(query, args), flatten(args), row); err != nil {

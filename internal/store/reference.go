@@ -145,35 +145,16 @@ func (tx *Tx) ListReferenceValues(f ReferenceValueFilter, p Page) ([]ReferenceVa
 // SiteReferenceData is what the engine's reference values of a site for a
 // day are made of: the site's values of the day and its active assets
 // (in kind and code order; only Kind, Code and IDNumber are read). One
-// statement by hand, without gorm: it runs for every submitted inspection
-// whose site and day its transaction has not looked up yet.
+// statement by hand, without gorm (Prefetch.SiteReferenceData's, for one
+// site and day): it runs for every submitted inspection whose site and day
+// its transaction has not looked up yet, unless a push group read it ahead.
 func (tx *Tx) SiteReferenceData(siteID, day string) ([]ReferenceValue, []Asset, error) {
-	const op = "store.SiteReferenceData"
-	org := tx.orgOf()
-	query := `SELECT 0, key, value, '', '' FROM reference_values WHERE org_id = ? AND site_id = ? AND day = ?
-UNION ALL
-SELECT 1, kind, 0, code, id_number FROM assets WHERE org_id = ? AND site_id = ? AND active = ?
-ORDER BY 1, 2, 4`
-	rows, err := tx.gorm.Statement.ConnPool.QueryContext(tx.gorm.Statement.Context, tx.placeholders(query),
-		org, siteID, day, org, siteID, true)
-	if err != nil {
-		return nil, nil, translate(op, tx.driverError(err))
-	}
-	defer rows.Close()
 	var values []ReferenceValue
 	var assets []Asset
-	for rows.Next() {
-		var source int
-		var key, code, idNumber string
-		var value float64
-		if err := rows.Scan(&source, &key, &value, &code, &idNumber); err != nil {
-			return nil, nil, translate(op, err)
-		}
-		if source == 0 {
-			values = append(values, ReferenceValue{OrgID: org, SiteID: siteID, Key: key, Day: day, Value: value})
-			continue
-		}
-		assets = append(assets, Asset{OrgID: org, SiteID: siteID, Kind: key, Code: code, IDNumber: idNumber, Active: true})
+	reads := tx.Prefetch()
+	reads.SiteReferenceData([]string{siteID}, []string{day}, func(v []ReferenceValue, a []Asset) { values, assets = v, a })
+	if err := reads.Run(); err != nil {
+		return nil, nil, err
 	}
-	return values, assets, translate(op, rows.Err())
+	return values, assets, nil
 }
