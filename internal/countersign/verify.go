@@ -1,11 +1,8 @@
 package countersign
 
 import (
-	"crypto/ed25519"
-	"encoding/base64"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -32,8 +29,9 @@ type reader interface {
 // Judge judges one countersignature, as the engine meets it during an
 // evaluation (checklists.Input.Judge). A verdict that is not verified
 // names why, in words a supervisor can act on. Only a database fault is an
-// error; everything about the proof is a verdict.
-func Judge(tx reader, subject Subject, check checklists.CountersignCheck) (checklists.CountersignVerdict, error) {
+// error; everything about the proof is a verdict. The signature itself is
+// checked by proofs, which may have checked it ahead (nil: here).
+func Judge(tx reader, proofs *Proofs, subject Subject, check checklists.CountersignCheck) (checklists.CountersignVerdict, error) {
 	if strings.EqualFold(check.UserID, subject.InspectorID) {
 		return refuse(checklists.CodeCountersignSelf, "the countersigner is the inspector: a two-person item needs a second person", ""), nil
 	}
@@ -61,7 +59,7 @@ func Judge(tx reader, subject Subject, check checklists.CountersignCheck) (check
 	case key.RevokedAt != nil:
 		return refuse(checklists.CodeCountersignKeyRevoked, "the countersigner's key was revoked", user.Name), nil
 	}
-	if !signatureHolds(key, subject, check) {
+	if !proofs.holds(key.PublicKey, subject, check) {
 		return refuse(checklists.CodeCountersignSignature, "the signature does not verify over this inspection, item and answer", user.Name), nil
 	}
 	return checklists.CountersignVerdict{Verified: true, UserName: user.Name}, nil
@@ -81,23 +79,6 @@ func holdsRole(role, asked string) bool {
 		return principal.AtLeast(role, principal.Supervisor)
 	}
 	return principal.ValidRole(role)
-}
-
-func signatureHolds(key store.UserKey, subject Subject, check checklists.CountersignCheck) bool {
-	public, err := base64.StdEncoding.DecodeString(key.PublicKey)
-	if err != nil || len(public) != ed25519.PublicKeySize {
-		return false
-	}
-	signature, err := base64.StdEncoding.DecodeString(check.Signature)
-	if err != nil || len(signature) != ed25519.SignatureSize {
-		return false
-	}
-	if _, err := time.Parse(time.RFC3339, check.SignedAt); err != nil {
-		return false
-	}
-	message := checklists.CountersignSubject{InspectionID: subject.InspectionID, Path: check.Path,
-		AnswerSHA256: check.AnswerSHA256, UserID: check.UserID, KeyID: check.KeyID, SignedAt: check.SignedAt}.Message()
-	return ed25519.Verify(public, message, signature)
 }
 
 // lookupUser finds a user of the caller's organisation; an id that is not

@@ -1,7 +1,9 @@
 package countersign
 
 import (
+	"bytes"
 	"crypto/ed25519"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -99,7 +101,7 @@ func TestCountersignWorkedExample(t *testing.T) {
 		keys: map[string]store.UserKey{keyID: {ID: keyID, UserID: userID, PublicKey: public}}}
 	check := checklists.CountersignCheck{Path: "/cash_counted", UserID: userID, Role: "any", KeyID: keyID,
 		SignedAt: answer.Countersign.SignedAt, Signature: signature, AnswerSHA256: digest}
-	verdict, err := Judge(org, Subject{InspectionID: inspectionID, SiteID: "site", InspectorID: "someone else"}, check)
+	verdict, err := Judge(org, nil, Subject{InspectionID: inspectionID, SiteID: "site", InspectorID: "someone else"}, check)
 	if err != nil || !verdict.Verified || verdict.UserName != "Wang Fang" {
 		t.Fatalf("the documented proof does not verify: %+v %v", verdict, err)
 	}
@@ -159,16 +161,36 @@ func TestVerifyRefusals(t *testing.T) {
 		}, checklists.CodeCountersignSignature},
 		{"not base64", func(_ *fakeOrg, c *checklists.CountersignCheck, _ *Subject) { c.Signature = "!!" }, checklists.CodeCountersignSignature},
 	}
+	// Each case is judged three ways: checked in place, with the good
+	// proof checked ahead (Judge must not take its verdict for another
+	// claim), and with the case's own claim checked ahead.
+	answer := checklists.Answer{Value: "yes"}
+	aheadOf := func(check checklists.CountersignCheck, subject Subject, publicKey string) *Proofs {
+		given := answer
+		given.Countersign = &checklists.Countersignature{UserID: check.UserID, KeyID: check.KeyID, SignedAt: check.SignedAt, Signature: check.Signature}
+		proofs := &Proofs{}
+		proofs.Start(publicKey, subject, "/item", given)
+		return proofs
+	}
 	for _, c := range cases {
-		org, check, subject := good(), signed("/item", digest), Subject{InspectionID: inspection, SiteID: site, InspectorID: "inspector"}
+		goodSubject := Subject{InspectionID: inspection, SiteID: site, InspectorID: "inspector"}
+		org, check, subject := good(), signed("/item", digest), goodSubject
+		goodKey := org.keys[key].PublicKey
 		c.change(&org, &check, &subject)
-		verdict, err := Judge(org, subject, check)
-		if err != nil || verdict.Verified != (c.code == "") || verdict.Code != c.code || (c.code != "" && verdict.Reason == "") {
-			t.Errorf("%s: verdict %+v (%v), want code %q", c.name, verdict, err, c.code)
+		ways := map[string]*Proofs{
+			"in place":         nil,
+			"good claim ahead": aheadOf(signed("/item", digest), goodSubject, goodKey),
+			"own claim ahead":  aheadOf(check, subject, goodKey),
+		}
+		for way, proofs := range ways {
+			verdict, err := Judge(org, proofs, subject, check)
+			if err != nil || verdict.Verified != (c.code == "") || verdict.Code != c.code || (c.code != "" && verdict.Reason == "") {
+				t.Errorf("%s, %s: verdict %+v (%v), want code %q", c.name, way, verdict, err, c.code)
+			}
 		}
 	}
 	broken := fakeOrgFault{}
-	if _, err := Judge(broken, Subject{InspectionID: inspection, SiteID: site}, signed("/item", digest)); !errs.Is(err, errs.Unavailable) {
+	if _, err := Judge(broken, nil, Subject{InspectionID: inspection, SiteID: site}, signed("/item", digest)); !errs.Is(err, errs.Unavailable) {
 		t.Fatalf("a database fault gave %v, want it returned", err)
 	}
 }
@@ -180,4 +202,104 @@ func (fakeOrgFault) User(string) (store.User, error) {
 }
 func (fakeOrgFault) UserKey(string) (store.UserKey, error) {
 	return store.UserKey{}, errs.E("fake", errs.Unavailable, "down")
+}
+
+// A proof holds exactly when crypto/ed25519.Verify says so: signatures
+// made by the key, with bytes flipped, under other keys, and keys that are
+// not points, small-order points or non-canonical encodings, and
+// signatures whose S is not reduced.
+func FuzzVerifyIsTheStandardLibrarys(f *testing.F) {
+	identity := make([]byte, 32) // a small-order point: the neutral element
+	identity[0] = 1
+	order := []byte{ // L, the group's order: S + L is the non-canonical twin of S
+		0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10}
+	f.Add([]byte("seed"), []byte("message"), uint8(0), uint8(0), []byte{}, []byte{}, false)
+	f.Add([]byte("seed"), []byte("message"), uint8(3), uint8(1), []byte{}, []byte{}, false)
+	f.Add([]byte("seed"), []byte("message"), uint8(40), uint8(0x80), []byte{}, []byte{}, false)
+	f.Add([]byte("seed"), []byte("message"), uint8(0), uint8(0), []byte{}, []byte{}, true)
+	f.Add([]byte("seed"), []byte(""), uint8(0), uint8(0), identity, make([]byte, 64), false)
+	f.Add([]byte("x"), []byte("m"), uint8(0), uint8(0), bytes.Repeat([]byte{0xff}, 32), []byte{}, false)
+	f.Add([]byte("x"), []byte("m"), uint8(0), uint8(0), order, []byte{}, false)
+	f.Fuzz(func(t *testing.T, seed, message []byte, flipAt, flip uint8, rawKey, rawSignature []byte, unreduced bool) {
+		private := ed25519.NewKeyFromSeed(sha512Seed(seed))
+		public := private.Public().(ed25519.PublicKey)
+		signature := ed25519.Sign(private, message)
+		if unreduced { // S + L: crypto/ed25519 refuses it
+			addLittleEndian(signature[32:], order)
+		}
+		signature[int(flipAt)%len(signature)] ^= flip
+		if len(rawKey) == ed25519.PublicKeySize {
+			public = rawKey
+		}
+		if len(rawSignature) == ed25519.SignatureSize {
+			signature = rawSignature
+		}
+		want := ed25519.Verify(public, message, signature)
+		got := proof{publicKey: base64.StdEncoding.EncodeToString(public), message: message, signature: signature}.holds()
+		if got != want {
+			t.Fatalf("key %x, message %q, signature %x: holds %v, crypto/ed25519 says %v", public, message, signature, got, want)
+		}
+	})
+}
+
+func sha512Seed(seed []byte) []byte {
+	sum := sha512.Sum512(seed)
+	return sum[:ed25519.SeedSize]
+}
+
+// addLittleEndian adds b to a in place, both little-endian, dropping the
+// last carry.
+func addLittleEndian(a, b []byte) {
+	carry := 0
+	for i := range a {
+		sum := int(a[i]) + int(b[i]) + carry
+		a[i], carry = byte(sum), sum>>8
+	}
+}
+
+// Judge takes a verdict made ahead for exactly its claim, and only for
+// it: a verdict ahead that says a forged signature holds is taken for
+// that signature's claim, and not for another signature, key or answer of
+// the same item.
+func TestJudgeTakesTheVerdictAheadOnlyForItsClaim(t *testing.T) {
+	public, _, _ := ed25519.GenerateKey(nil)
+	other, _, _ := ed25519.GenerateKey(nil)
+	user, keyID, inspection := "0194f2a0-4444-7000-8000-000000000004", "0194f2a0-5555-7000-8000-000000000005", "0194f2a0-2222-7000-8000-000000000002"
+	publicKey := base64.StdEncoding.EncodeToString(public)
+	forged := checklists.CountersignCheck{Path: "/item", UserID: user, Role: "any", KeyID: keyID, SignedAt: "2026-01-02T03:04:05Z",
+		AnswerSHA256: checklists.AnswerDigest(checklists.Answer{Value: "yes"}),
+		Signature:    base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, ed25519.SignatureSize))}
+	subject := Subject{InspectionID: inspection, SiteID: "site", InspectorID: "inspector"}
+	org := fakeOrg{users: map[string]store.User{user: {ID: user, Name: "Li", Role: "guard", Active: true, SiteIDs: []string{"site"}}},
+		keys: map[string]store.UserKey{keyID: {ID: keyID, UserID: user, PublicKey: publicKey}}}
+	made, ok := proofOf(publicKey, subject, forged)
+	if !ok {
+		t.Fatal("the forged claim is malformed")
+	}
+	done := make(chan struct{})
+	close(done)
+	lying := &Proofs{ahead: map[aheadKey]*verdictAhead{{inspection, "/item"}: {proof: made, done: done, holds: true}}}
+
+	if verdict, _ := Judge(org, lying, subject, forged); !verdict.Verified {
+		t.Errorf("the verdict ahead for this very claim was not taken: %+v", verdict)
+	}
+	if verdict, _ := Judge(org, nil, subject, forged); verdict.Verified {
+		t.Errorf("checked in place, the forged signature holds: %+v", verdict)
+	}
+	otherSignature := forged
+	otherSignature.Signature = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{8}, ed25519.SignatureSize))
+	otherAnswer := forged
+	otherAnswer.AnswerSHA256 = checklists.AnswerDigest(checklists.Answer{Value: "no"})
+	otherKey := fakeOrg{users: org.users, keys: map[string]store.UserKey{keyID: {ID: keyID, UserID: user,
+		PublicKey: base64.StdEncoding.EncodeToString(other)}}}
+	for name, judge := range map[string]func() (checklists.CountersignVerdict, error){
+		"another signature": func() (checklists.CountersignVerdict, error) { return Judge(org, lying, subject, otherSignature) },
+		"another answer":    func() (checklists.CountersignVerdict, error) { return Judge(org, lying, subject, otherAnswer) },
+		"another key":       func() (checklists.CountersignVerdict, error) { return Judge(otherKey, lying, subject, forged) },
+	} {
+		if verdict, err := judge(); err != nil || verdict.Verified || verdict.Code != checklists.CodeCountersignSignature {
+			t.Errorf("%s: verdict %+v (%v), want the signature refused", name, verdict, err)
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patrolsync/patrolsync/internal/countersign"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/media"
@@ -68,6 +69,9 @@ type workingSet struct {
 	// countersigners are the users and keys read to verify the
 	// countersignatures of inspections submitted here (countersigners.go).
 	countersigners countersigners
+	// proofs are the countersignatures of answers set here, checked ahead
+	// on another core while the pushes go on (startProof).
+	proofs countersign.Proofs
 }
 
 func newWorkingSet() *workingSet {

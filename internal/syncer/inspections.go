@@ -145,6 +145,7 @@ func (b *batch) changeAnswer(m Mutation) (Result, error) {
 			return rejected(m, FieldError{"/payload/answer", `must be an answer object {"value", "note", "media", "countersign"}`}), nil
 		}
 		target.set(st.answers, *answer)
+		b.startProof(st, in.Path, *answer)
 	}
 	st.encoded = nil
 	b.bump(st)
@@ -274,7 +275,7 @@ func (b *batch) evaluate(st *inspectionState) (checklists.Result, error) {
 		if lookupErr != nil {
 			return checklists.CountersignVerdict{}
 		}
-		verdict, err := countersign.Judge(b.countersignReader(), subject, check)
+		verdict, err := countersign.Judge(b.countersignReader(), &b.proofs, subject, check)
 		lookupErr = err
 		return verdict
 	}
