@@ -150,6 +150,7 @@ func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
 		db := open(t, url)
 		type made struct {
 			site, user, device string
+			key                string
 			inspections        []string
 			media, digests     []string
 			mutations          []string
@@ -164,15 +165,19 @@ func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
 					return err
 				}
 				user := store.User{ID: newID(), Email: "guard@" + slug + ".test", Name: "guard", Role: "guard",
-					PasswordHash: "x", Active: true}
+					PasswordHash: "x", Active: true, SiteIDs: []string{site.ID}}
 				if err := tx.CreateUser(&user); err != nil {
+					return err
+				}
+				key := store.UserKey{ID: newID(), UserID: user.ID, Algorithm: "ed25519", PublicKey: "key of " + slug, Name: "phone"}
+				if err := tx.CreateUserKey(&key); err != nil {
 					return err
 				}
 				device := store.Device{ID: newID(), DeviceKey: slug, Name: "phone", Platform: "android", UserID: &user.ID, Active: true}
 				if err := tx.CreateDevice(&device); err != nil {
 					return err
 				}
-				m = made{site: site.ID, user: user.ID, device: device.ID}
+				m = made{site: site.ID, user: user.ID, device: device.ID, key: key.ID}
 				var rows []*store.Inspection
 				var media []*store.Media
 				for i := range 2 {
@@ -244,7 +249,11 @@ func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
 		claim := append([]string{newID()}, mine.mutations[1:]...)
 		days := []string{"2026-12-05", "2026-12-06"}
 		scopes := []store.MutationScope{{DeviceID: mine.device, UserID: mine.user}}
+		users := []string{mine.user, theirs.user, newID()}
+		keys := []string{mine.key, theirs.key, newID()}
 		type answers struct {
+			Users            map[string]store.User
+			Keys             map[string]store.UserKey
 			Values           map[string][]store.ReferenceValue // by site and day
 			Assets           map[string][]store.Asset          // by site
 			Claimed          []store.Mutation
@@ -287,6 +296,21 @@ func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
 					return err
 				}
 			}
+			alone.Users, alone.Keys = map[string]store.User{}, map[string]store.UserKey{}
+			for _, id := range users {
+				if user, err := tx.User(id); err == nil {
+					alone.Users[id] = user
+				} else if !errs.Is(err, errs.NotFound) {
+					return err
+				}
+			}
+			for _, id := range keys {
+				if key, err := tx.UserKey(id); err == nil {
+					alone.Keys[id] = key
+				} else if !errs.Is(err, errs.NotFound) {
+					return err
+				}
+			}
 			before := statements.RoundTrips()
 			tx.DeferWrites() // the claim's locks go with the reads
 			reads := tx.Prefetch()
@@ -301,6 +325,8 @@ func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
 				together.Media, together.MediaTaken, together.Twins = rows, taken, twins
 			})
 			reads.Sites(sites, func(found map[string]store.Site) { together.Sites = found })
+			reads.Users(users, func(found map[string]store.User) { together.Users = found })
+			reads.UserKeys(keys, func(found map[string]store.UserKey) { together.Keys = found })
 			reads.SiteReferenceData([]string{mine.site, theirs.site}, days, func(values []store.ReferenceValue, assets []store.Asset) {
 				together.Values, together.Assets = map[string][]store.ReferenceValue{}, map[string][]store.Asset{}
 				for _, site := range []string{mine.site, theirs.site} {
@@ -337,7 +363,8 @@ func TestPrefetchAnswersWhatTheSingleReadersDo(t *testing.T) {
 		}
 		if len(alone.Values[mine.site+" 2026-12-06"]) != 2 || len(alone.Assets[mine.site]) != 3 ||
 			len(alone.Values[theirs.site+" 2026-12-06"]) != 0 || len(alone.Claimed) != 2 || len(alone.Inspections) != 2 || len(alone.InspectionsTaken) != 1 || len(alone.Media) != 2 ||
-			len(alone.MediaTaken) != 1 || len(alone.Twins) != 1 || len(alone.Sites) != 1 {
+			len(alone.MediaTaken) != 1 || len(alone.Twins) != 1 || len(alone.Sites) != 1 ||
+			len(alone.Users) != 1 || len(alone.Users[mine.user].SiteIDs) != 1 || len(alone.Keys) != 1 {
 			t.Fatalf("the fixture is not what the test is about: %+v", alone)
 		}
 		if !reflect.DeepEqual(alone, together) {

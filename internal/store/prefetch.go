@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -144,6 +145,108 @@ func sitesByID(found []Site) map[string]Site {
 	}
 	return sites
 }
+
+// Users adds the read of the caller's organisation's users by id, with
+// their sites; into gets those found, by id, as User answers each (an id
+// naming none is absent, as User's NotFound). Two queries: the users and
+// their sites.
+func (f *Prefetch) Users(ids []string, into func(map[string]User)) {
+	tx := f.tx
+	found := make(map[string]User, len(ids))
+	in, value := tx.anyOf("id", "uuid[]", ids)
+	ofUsers, usersValue := tx.anyOf("user_id", "uuid[]", ids)
+	f.reads = append(f.reads, prefetchRead{
+		query: "SELECT " + userColumns + " FROM users WHERE org_id = ? AND " + in, args: []any{tx.orgOf(), value},
+		rows: func(rows pgx.Rows) error {
+			users, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[User])
+			for _, u := range users {
+				found[u.ID] = u
+			}
+			return err
+		},
+		alone: func() error {
+			var users []User
+			if err := tx.scoped("users").Where(in, value).Find(&users).Error; err != nil {
+				return translate("store.Users", err)
+			}
+			for _, u := range users {
+				found[u.ID] = u
+			}
+			return nil
+		},
+	}, prefetchRead{
+		query: "SELECT user_id, site_id FROM user_sites WHERE org_id = ? AND " + ofUsers, args: []any{tx.orgOf(), usersValue},
+		rows: func(rows pgx.Rows) error {
+			sites := map[string][]string{}
+			err := eachRow(rows, func(scan func(dest ...any) error) error {
+				var user, site string
+				err := scan(&user, &site)
+				sites[user] = append(sites[user], site)
+				return err
+			})
+			if err == nil {
+				into(withSites(found, sites))
+			}
+			return err
+		},
+		alone: func() error {
+			sites, err := tx.sitesOfUsers(ids)
+			if err == nil {
+				into(withSites(found, sites))
+			}
+			return err
+		},
+	})
+}
+
+// userColumns are User's columns, SiteIDs aside.
+const userColumns = "id, org_id, email, name, role, password_hash, active, version, created_at, updated_at"
+
+// withSites gives each user of users its sites, in order, as User does.
+func withSites(users map[string]User, sites map[string][]string) map[string]User {
+	for id, u := range users {
+		u.SiteIDs = sites[id]
+		slices.Sort(u.SiteIDs)
+		users[id] = u
+	}
+	return users
+}
+
+// UserKeys adds the read of the caller's organisation's keys by id; into
+// gets those found, by id (an id naming none is absent, as UserKey's
+// NotFound).
+func (f *Prefetch) UserKeys(ids []string, into func(map[string]UserKey)) {
+	tx := f.tx
+	in, value := tx.anyOf("id", "uuid[]", ids)
+	byID := func(keys []UserKey) map[string]UserKey {
+		found := make(map[string]UserKey, len(keys))
+		for _, k := range keys {
+			found[k.ID] = k
+		}
+		return found
+	}
+	f.reads = append(f.reads, prefetchRead{
+		query: "SELECT " + userKeyColumns + " FROM user_keys WHERE org_id = ? AND " + in, args: []any{tx.orgOf(), value},
+		rows: func(rows pgx.Rows) error {
+			keys, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[UserKey])
+			if err == nil {
+				into(byID(keys))
+			}
+			return err
+		},
+		alone: func() error {
+			var keys []UserKey
+			if err := tx.scoped("user_keys").Where(in, value).Find(&keys).Error; err != nil {
+				return translate("store.UserKeys", err)
+			}
+			into(byID(keys))
+			return nil
+		},
+	})
+}
+
+// userKeyColumns are UserKey's columns.
+const userKeyColumns = "id, org_id, user_id, device_id, algorithm, public_key, name, created_at, revoked_at"
 
 // CallersBySession adds CallersBySession's read; into gets its answer.
 func (f *Prefetch) CallersBySession(sessionIDs []string, into func(map[string]Caller)) {

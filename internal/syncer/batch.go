@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/countersign"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
@@ -50,6 +51,7 @@ type workingSet struct {
 	newMedia      []*store.Media                          // declared here (media.declare), inserted at flush
 	declarations  map[payloadKey]mutation.Declare         // media.declare payloads preload decoded (declaration)
 	starts        map[payloadKey]mutation.StartInspection // inspection.start payloads preload decoded (start)
+	answers       map[payloadKey]decodedAnswer            // countersigned answer.set payloads preload decoded (answer)
 	links         []store.MediaLink                       // media named by incidents and findings changed here
 	taken         map[string]bool                         // kind+id of records another organisation holds (see isTaken)
 	events        []store.InspectionEvent
@@ -80,6 +82,7 @@ func newWorkingSet() *workingSet {
 		siteReferences: map[string]map[string]any{},
 		media:          map[string]store.Media{}, twins: map[string]store.Media{}, taken: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
 		declarations: map[payloadKey]mutation.Declare{}, starts: map[payloadKey]mutation.StartInspection{},
+		answers:    map[payloadKey]decodedAnswer{},
 		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
 }
 
@@ -368,6 +371,69 @@ func (ws *workingSet) start(m Mutation) (mutation.StartInspection, *FieldError) 
 	return in, decodePayload(m, &in)
 }
 
+// decodedAnswer is what decodeAnswer made of an answer.set payload.
+type decodedAnswer struct {
+	in     mutation.Answer
+	answer *checklists.Answer
+}
+
+// preloadAnswer decodes an answer.set payload that carries a
+// countersignature for preload, as changeAnswer does, and keeps it for
+// changeAnswer; it answers the countersigner and key the submission will
+// read, which preload reads with the rest. One decodeAnswer refuses, or
+// with no countersignature, is left to changeAnswer.
+func (ws *workingSet) preloadAnswer(m Mutation) (userID, keyID string) {
+	if !bytes.Contains(m.Payload, []byte(`"countersign"`)) {
+		return "", ""
+	}
+	key, ok := keyOf(m.Payload)
+	if !ok {
+		return "", ""
+	}
+	in, answer, problem := decodeAnswer(m)
+	if problem != nil || answer == nil || answer.Countersign == nil {
+		return "", ""
+	}
+	ws.answers[key] = decodedAnswer{in: in, answer: answer}
+	return answer.Countersign.UserID, answer.Countersign.KeyID
+}
+
+// answer is an answer.set or answer.clear payload decoded by preload or
+// now (decodeAnswer); what preload kept is used once.
+func (ws *workingSet) answer(m Mutation) (mutation.Answer, *checklists.Answer, *FieldError) {
+	if key, ok := keyOf(m.Payload); ok {
+		if decoded, kept := ws.answers[key]; kept {
+			delete(ws.answers, key)
+			return decoded.in, decoded.answer, nil
+		}
+	}
+	return decodeAnswer(m)
+}
+
+// preloadCountersigners adds to reads the users and keys of the
+// countersignatures answered here that the working set has not read, and
+// keeps what it finds, or that there is none, as countersignReader would.
+func (ws *workingSet) preloadCountersigners(reads *store.Prefetch, userIDs, keyIDs []string) {
+	ws.countersigners.ready()
+	users, keys := ws.countersigners.unread(userIDs, keyIDs)
+	if len(users) > 0 {
+		reads.Users(users, func(found map[string]store.User) {
+			for _, id := range users {
+				row, ok := found[id]
+				ws.countersigners.users[id] = lookup[store.User]{row: row, found: ok}
+			}
+		})
+	}
+	if len(keys) > 0 {
+		reads.UserKeys(keys, func(found map[string]store.UserKey) {
+			for _, id := range keys {
+				row, ok := found[id]
+				ws.countersigners.keys[id] = lookup[store.UserKey]{row: row, found: ok}
+			}
+		})
+	}
+}
+
 // preload reads the records the mutations name that the working set does
 // not hold, one query per kind of record their types touch, and the media
 // of the inspections they submit; the inspections, media and sites go
@@ -375,8 +441,14 @@ func (ws *workingSet) start(m Mutation) (mutation.StartInspection, *FieldError) 
 func (ws *workingSet) preload(tx *store.Tx, reads *store.Prefetch, mutations []Mutation) error {
 	ids := map[string][]string{}
 	seen := map[string]bool{}
-	var mediaOf, mediaIDs, digests, sites []string
+	var mediaOf, mediaIDs, digests, sites, countersigners, keys []string
 	for _, m := range mutations {
+		if m.Type == string(mutation.AnswerSet) {
+			// The countersigner and key its submission will read.
+			if user, key := ws.preloadAnswer(m); user != "" {
+				countersigners, keys = append(countersigners, user), append(keys, key)
+			}
+		}
 		if m.Type == string(mutation.InspectionStart) {
 			// The site it starts at, checked against the caller's sites.
 			if site := ws.preloadStart(m); input.IsUUID(site) && !seen["site"+site] {
@@ -472,6 +544,9 @@ func (ws *workingSet) preload(tx *store.Tx, reads *store.Prefetch, mutations []M
 				}
 			}
 		})
+	}
+	if len(countersigners) > 0 {
+		ws.preloadCountersigners(reads, countersigners, keys)
 	}
 	if err := reads.Run(); err != nil {
 		return err

@@ -1,12 +1,14 @@
 package syncer
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/countersign"
 	"github.com/patrolsync/patrolsync/internal/errs"
+	"github.com/patrolsync/patrolsync/internal/input"
 	"github.com/patrolsync/patrolsync/internal/store"
 )
 
@@ -25,6 +27,30 @@ type countersigners struct {
 	keys  map[string]lookup[store.UserKey]
 }
 
+func (c *countersigners) ready() {
+	if c.users == nil {
+		*c = countersigners{users: map[string]lookup[store.User]{}, keys: map[string]lookup[store.UserKey]{}}
+	}
+}
+
+// unread are the ids of users and keys, as Judge reads them (UUIDs, in
+// lower case), not read yet, each once.
+func (c *countersigners) unread(userIDs, keyIDs []string) (users, keys []string) {
+	pick := func(ids []string, read func(string) bool) []string {
+		var out []string
+		for _, id := range ids {
+			id = strings.ToLower(id)
+			if input.IsUUID(id) && !read(id) && !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	users = pick(userIDs, func(id string) bool { _, ok := c.users[id]; return ok })
+	keys = pick(keyIDs, func(id string) bool { _, ok := c.keys[id]; return ok })
+	return users, keys
+}
+
 // lookup is one reading of a row by id: the row, or that there is none.
 type lookup[T any] struct {
 	row   T
@@ -41,9 +67,7 @@ type countersignReader struct {
 }
 
 func (b *batch) countersignReader() countersignReader {
-	if b.countersigners.users == nil {
-		b.countersigners = countersigners{users: map[string]lookup[store.User]{}, keys: map[string]lookup[store.UserKey]{}}
-	}
+	b.countersigners.ready()
 	reader := countersignReader{tx: b.tx, cache: &b.countersigners, org: b.p.OrgID}
 	if b.s != nil {
 		reader.known = &b.s.publicKeys
