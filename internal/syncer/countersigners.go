@@ -3,7 +3,6 @@ package syncer
 import (
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/countersign"
@@ -58,21 +57,15 @@ type lookup[T any] struct {
 }
 
 // countersignReader reads through the working set's cache with b's
-// transaction, and remembers the keys it finds for checking ahead.
+// transaction.
 type countersignReader struct {
 	tx    *store.Tx
 	cache *countersigners
-	known *publicKeys // nil: remembers nothing
-	org   string
 }
 
 func (b *batch) countersignReader() countersignReader {
 	b.countersigners.ready()
-	reader := countersignReader{tx: b.tx, cache: &b.countersigners, org: b.p.OrgID}
-	if b.s != nil {
-		reader.known = &b.s.publicKeys
-	}
-	return reader
+	return countersignReader{tx: b.tx, cache: &b.countersigners}
 }
 
 // User is store.Tx.User, once per id.
@@ -82,59 +75,19 @@ func (r countersignReader) User(id string) (store.User, error) {
 
 // UserKey is store.Tx.UserKey, once per id.
 func (r countersignReader) UserKey(id string) (store.UserKey, error) {
-	key, err := readOnce(r.cache.keys, id, r.tx.UserKey)
-	if err == nil && r.known != nil {
-		r.known.remember(r.org, key)
-	}
-	return key, err
+	return readOnce(r.cache.keys, id, r.tx.UserKey)
 }
 
 // startProof checks ahead the countersignature of an answer just set
-// (countersign.Proofs), when its key was met before: a key's row is read
-// only when the inspection is submitted, inside its transaction, so the
-// keys met in earlier submissions stand in for it. Judge takes the verdict
-// only when the row it reads has that same key.
+// (countersign.Proofs) with the key preload read for it, the row Judge
+// will read when the inspection is submitted.
 func (b *batch) startProof(st *inspectionState, path string, answer checklists.Answer) {
-	if answer.Countersign == nil || b.s == nil {
+	if answer.Countersign == nil {
 		return
 	}
-	if public, ok := b.s.publicKeys.of(b.p.OrgID, answer.Countersign.KeyID); ok {
-		b.proofs.Start(public, countersign.Subject{InspectionID: st.row.ID}, path, answer)
+	if key := b.countersigners.keys[strings.ToLower(answer.Countersign.KeyID)]; key.found {
+		b.proofs.Start(key.row.PublicKey, countersign.Subject{InspectionID: st.row.ID}, path, answer)
 	}
-}
-
-// publicKeys are the countersigners' public keys met so far, by
-// organisation and key id. A key's text never changes (revoking a key
-// marks its row), so one met in any transaction may stand in for what a
-// later one will read; bounded like countersign's cache of expanded keys.
-type publicKeys struct {
-	mu   sync.RWMutex
-	byID map[string]string
-}
-
-const publicKeysLimit = 4096
-
-func (k *publicKeys) remember(org string, key store.UserKey) {
-	id := org + "/" + strings.ToLower(key.ID)
-	k.mu.RLock()
-	known := k.byID[id] == key.PublicKey
-	k.mu.RUnlock()
-	if known {
-		return
-	}
-	k.mu.Lock()
-	if k.byID == nil || len(k.byID) >= publicKeysLimit {
-		k.byID = map[string]string{}
-	}
-	k.byID[id] = key.PublicKey
-	k.mu.Unlock()
-}
-
-func (k *publicKeys) of(org, keyID string) (string, bool) {
-	k.mu.RLock()
-	defer k.mu.RUnlock()
-	public, ok := k.byID[org+"/"+strings.ToLower(keyID)]
-	return public, ok
 }
 
 // readOnce answers from seen, or reads and remembers the row or its

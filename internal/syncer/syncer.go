@@ -78,7 +78,6 @@ type Service struct {
 	mediaLimits   media.Limits // what media.declare enforces
 	groups        groups       // pushes waiting to be committed together (group.go)
 	observeGroups GroupObserver
-	publicKeys    publicKeys // countersigners' keys met, for checking ahead (countersigners.go)
 
 	// fault, when set (tests only, export_test.go), fails the transaction
 	// of every batch applying a mutation it returns an error for.
