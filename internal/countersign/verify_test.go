@@ -303,3 +303,29 @@ func TestJudgeTakesTheVerdictAheadOnlyForItsClaim(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSignatureCheck is one countersignature's signature checked as
+// crypto/ed25519 does and as proof.holds does (the key's point kept
+// decompressed): docs/benchmarks.md, issue 17.
+func BenchmarkSignatureCheck(b *testing.B) {
+	public, private, _ := ed25519.GenerateKey(nil)
+	message := checklists.CountersignSubject{InspectionID: "0194f2a0-2222-7000-8000-000000000002", Path: "/vault_checked",
+		AnswerSHA256: checklists.AnswerDigest(checklists.Answer{Value: "yes"}), UserID: "0194f2a0-4444-7000-8000-000000000004",
+		KeyID: "0194f2a0-5555-7000-8000-000000000005", SignedAt: "2026-12-06T10:00:00Z"}.Message()
+	signature := ed25519.Sign(private, message)
+	b.Run("crypto/ed25519", func(b *testing.B) {
+		for b.Loop() {
+			if !ed25519.Verify(public, message, signature) {
+				b.Fatal("does not hold")
+			}
+		}
+	})
+	b.Run("proof.holds", func(b *testing.B) {
+		p := proof{publicKey: base64.StdEncoding.EncodeToString(public), message: message, signature: signature}
+		for b.Loop() {
+			if !p.holds() {
+				b.Fatal("does not hold")
+			}
+		}
+	})
+}
