@@ -29,6 +29,35 @@ type activitySampler struct {
 	// the work in it that no push asked for (ANALYZE, a checkpoint).
 	sampledAt  []time.Time
 	background []backgroundWork
+	// seen is each statement text's shortQuery and isBackground: the
+	// backends run the same few statements, sample after sample, and two
+	// regular expressions over each of them 50 times a second were a
+	// cost of the tool's per second of load.
+	seen map[string]statement
+}
+
+// statement is what the sampler makes of a statement's text.
+type statement struct {
+	short      string
+	background bool
+}
+
+// maxStatements bounds activitySampler.seen; texts past it are made anew.
+const maxStatements = 10_000
+
+// statement is query's shortQuery and isBackground.
+func (a *activitySampler) statement(query string) statement {
+	if s, ok := a.seen[query]; ok {
+		return s
+	}
+	s := statement{short: shortQuery(query), background: isBackground(query)}
+	if a.seen == nil {
+		a.seen = map[string]statement{}
+	}
+	if len(a.seen) < maxStatements {
+		a.seen[query] = s
+	}
+	return s
 }
 
 // backgroundWork is one sample's sighting of work beside the pushes.
@@ -86,15 +115,16 @@ FROM pg_stat_activity WHERE pid <> pg_backend_pid()
 			a.background = append(a.background, backgroundWork{now, "checkpoint (" + wait + ")"})
 			continue
 		}
-		if isBackground(query) {
+		text := a.statement(query)
+		if text.background {
 			// With its wait: a second ANALYZE of a table waits for the first's lock.
-			a.background = append(a.background, backgroundWork{now, wait + " " + shortQuery(query)})
+			a.background = append(a.background, backgroundWork{now, wait + " " + text.short})
 		}
 		if state == "idle in transaction" {
 			a.counts["idle in transaction (the server works between statements)"]++
 			continue
 		}
-		a.counts[wait+"  "+shortQuery(query)]++
+		a.counts[wait+"  "+text.short]++
 	}
 }
 
