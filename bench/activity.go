@@ -69,6 +69,13 @@ type backgroundWork struct {
 func (a *activitySampler) begin(ctx context.Context) {
 	a.stopped, a.counts = make(chan struct{}), map[string]int{}
 	a.wg.Go(func() {
+		// One connection for every sample, rather than one taken from the
+		// pool and reset (a ping each second) 50 times a second.
+		var q querier = a.admin
+		if conn, err := a.admin.Conn(ctx); err == nil {
+			defer conn.Close()
+			q = conn
+		}
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for {
@@ -78,10 +85,15 @@ func (a *activitySampler) begin(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				a.sample(ctx)
+				a.sample(ctx, q)
 			}
 		}
 	})
+}
+
+// querier is a *sql.DB or one of its connections.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 func (a *activitySampler) end(context.Context) {
@@ -91,10 +103,10 @@ func (a *activitySampler) end(context.Context) {
 	}
 }
 
-func (a *activitySampler) sample(ctx context.Context) {
+func (a *activitySampler) sample(ctx context.Context, q querier) {
 	// The checkpointer belongs to no database; it is read only when it
 	// is doing something (not waiting in its main loop).
-	rows, err := a.admin.QueryContext(ctx, `SELECT backend_type, coalesce(state, ''), coalesce(wait_event_type || ':' || wait_event, 'CPU'), coalesce(query, '')
+	rows, err := q.QueryContext(ctx, `SELECT backend_type, coalesce(state, ''), coalesce(wait_event_type || ':' || wait_event, 'CPU'), coalesce(query, '')
 FROM pg_stat_activity WHERE pid <> pg_backend_pid()
     AND ((datname = $1 AND state <> 'idle') OR (backend_type = 'checkpointer' AND wait_event IS DISTINCT FROM 'CheckpointerMain'))`, a.database)
 	if err != nil {
