@@ -31,18 +31,25 @@ import (
 // answers skipped, a gzip answer decompressed (the request asks for one,
 // as the Transport's does), the connection dropped after "Connection:
 // close", an error or bytes nobody asked for. The Transport notices that
-// the server closed a kept connection while it was idle and dials anew for
-// the next push; here the push notices, and is sent again on a new
-// connection (pushes are idempotent by their mutation ids).
+// the server closed a kept connection while it was idle (its IdleTimeout)
+// and dials anew for the next push; here the push notices, and when the
+// connection had been idle for a while it is sent again on a new one. A
+// connection that fails right after its last answer is not retried: the
+// server may have taken the push, and the Transport does not resend a POST
+// either.
 type pushConn struct {
 	address string // host:port
 	// The request's header is head, the body's length, tail.
 	head, tail string
 	timeout    time.Duration // of one push, as newAPI's http.Client.Timeout
+	// idle is how long a kept connection must have been idle for a push
+	// that finds it closed to be sent again on a new one.
+	idle time.Duration
 
 	conn    net.Conn
 	reader  *bufio.Reader
 	used    bool        // the connection has carried a whole answer
+	last    time.Time   // when it did, last
 	stop    func() bool // of the context.AfterFunc that ends I/O when the run is cancelled
 	request []byte      // the last push's header, reused
 }
@@ -76,6 +83,7 @@ func newPushConn(baseURL, token string) (*pushConn, error) {
 		head:    "POST " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host + "\r\nUser-Agent: Go-http-client/1.1\r\nContent-Length: ",
 		tail:    "\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/json\r\nAccept-Encoding: gzip\r\n\r\n",
 		timeout: pushTimeout,
+		idle:    time.Second,
 	}, nil
 }
 
@@ -99,7 +107,8 @@ func (c *pushConn) roundTrip(ctx context.Context, body []byte, answer *bytes.Buf
 			return 0, "", err
 		}
 	}
-	kept := c.used
+	now := time.Now()
+	kept := c.used && now.Sub(c.last) >= c.idle
 	fail := func(err error) (int, string, error) {
 		c.close()
 		if kept {
@@ -107,7 +116,7 @@ func (c *pushConn) roundTrip(ctx context.Context, body []byte, answer *bytes.Buf
 		}
 		return 0, "", err
 	}
-	if err := c.conn.SetDeadline(time.Now().Add(c.timeout)); err != nil {
+	if err := c.conn.SetDeadline(now.Add(c.timeout)); err != nil {
 		c.close()
 		return 0, "", err
 	}
@@ -143,7 +152,7 @@ func (c *pushConn) roundTrip(ctx context.Context, body []byte, answer *bytes.Buf
 	if response.Close || response.StatusCode == http.StatusSwitchingProtocols || c.reader.Buffered() > 0 {
 		c.close()
 	} else {
-		c.used = true
+		c.used, c.last = true, time.Now()
 	}
 	return response.StatusCode, response.Header.Get("Retry-After"), nil
 }

@@ -304,24 +304,40 @@ func comparePush(tb testing.TB, answers [][]byte, fail bool) pushResult {
 
 // TestPushConnDialsAnewAfterTheServerClosed: a push whose kept connection
 // the server closed while it was idle goes on a new connection, as with
-// the Transport, which notices the close and dials anew.
+// the Transport, which notices the close and dials anew; right after an
+// answer, it is not sent again, as the Transport does not resend a POST.
 func TestPushConnDialsAnewAfterTheServerClosed(t *testing.T) {
 	ok := chunked(http.StatusOK, serverAnswer(t, 8, 40))
-	s := newRawServer(t, func(i int) bool { return i == 0 }, ok) // closed after the first answer
-	conn, err := newPushConn(s.url(), "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.close()
-	var buffer bytes.Buffer
-	for i := range 3 {
-		if outcome, _ := push(t.Context(), conn, []byte(`{}`), 40, &buffer); outcome != "" {
-			t.Fatalf("push %d: %s", i, outcome)
-		}
-		time.Sleep(10 * time.Millisecond) // the server's close arrives while idle
-	}
-	if s.conns != 2 || s.served != 3 {
-		t.Errorf("%d connections for %d answers, want 2 for 3", s.conns, s.served)
+	for _, tc := range []struct {
+		name     string
+		idle     time.Duration
+		outcomes []string
+		conns    int
+	}{
+		{"idle long enough", 5 * time.Millisecond, []string{"", "", ""}, 2},
+		{"not idle long enough", time.Hour, []string{"", "transport error", ""}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newRawServer(t, func(i int) bool { return i == 0 }, ok) // closed after the first answer
+			conn, err := newPushConn(s.url(), "t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.close()
+			conn.idle = tc.idle
+			var buffer bytes.Buffer
+			for i, want := range tc.outcomes {
+				if outcome, _ := push(t.Context(), conn, []byte(`{}`), 40, &buffer); outcome != want {
+					t.Fatalf("push %d: %q, want %q", i, outcome, want)
+				}
+				time.Sleep(10 * time.Millisecond) // the server's close arrives while idle
+			}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.conns != tc.conns {
+				t.Errorf("%d connections, want %d", s.conns, tc.conns)
+			}
+		})
 	}
 }
 
