@@ -29,6 +29,35 @@ type activitySampler struct {
 	// the work in it that no push asked for (ANALYZE, a checkpoint).
 	sampledAt  []time.Time
 	background []backgroundWork
+	// seen is each statement text's shortQuery and isBackground: the
+	// backends run the same few statements, sample after sample, and two
+	// regular expressions over each of them 50 times a second were a
+	// cost of the tool's per second of load.
+	seen map[string]statement
+}
+
+// statement is what the sampler makes of a statement's text.
+type statement struct {
+	short      string
+	background bool
+}
+
+// maxStatements bounds activitySampler.seen; texts past it are made anew.
+const maxStatements = 10_000
+
+// statement is query's shortQuery and isBackground.
+func (a *activitySampler) statement(query string) statement {
+	if s, ok := a.seen[query]; ok {
+		return s
+	}
+	s := statement{short: shortQuery(query), background: isBackground(query)}
+	if a.seen == nil {
+		a.seen = map[string]statement{}
+	}
+	if len(a.seen) < maxStatements {
+		a.seen[query] = s
+	}
+	return s
 }
 
 // backgroundWork is one sample's sighting of work beside the pushes.
@@ -40,6 +69,13 @@ type backgroundWork struct {
 func (a *activitySampler) begin(ctx context.Context) {
 	a.stopped, a.counts = make(chan struct{}), map[string]int{}
 	a.wg.Go(func() {
+		// One connection for every sample, rather than one taken from the
+		// pool and reset (a ping each second) 50 times a second.
+		var q querier = a.admin
+		if conn, err := a.admin.Conn(ctx); err == nil {
+			defer conn.Close()
+			q = conn
+		}
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for {
@@ -49,10 +85,15 @@ func (a *activitySampler) begin(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				a.sample(ctx)
+				a.sample(ctx, q)
 			}
 		}
 	})
+}
+
+// querier is a *sql.DB or one of its connections.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 func (a *activitySampler) end(context.Context) {
@@ -62,10 +103,10 @@ func (a *activitySampler) end(context.Context) {
 	}
 }
 
-func (a *activitySampler) sample(ctx context.Context) {
+func (a *activitySampler) sample(ctx context.Context, q querier) {
 	// The checkpointer belongs to no database; it is read only when it
 	// is doing something (not waiting in its main loop).
-	rows, err := a.admin.QueryContext(ctx, `SELECT backend_type, coalesce(state, ''), coalesce(wait_event_type || ':' || wait_event, 'CPU'), coalesce(query, '')
+	rows, err := q.QueryContext(ctx, `SELECT backend_type, coalesce(state, ''), coalesce(wait_event_type || ':' || wait_event, 'CPU'), coalesce(query, '')
 FROM pg_stat_activity WHERE pid <> pg_backend_pid()
     AND ((datname = $1 AND state <> 'idle') OR (backend_type = 'checkpointer' AND wait_event IS DISTINCT FROM 'CheckpointerMain'))`, a.database)
 	if err != nil {
@@ -86,15 +127,16 @@ FROM pg_stat_activity WHERE pid <> pg_backend_pid()
 			a.background = append(a.background, backgroundWork{now, "checkpoint (" + wait + ")"})
 			continue
 		}
-		if isBackground(query) {
+		text := a.statement(query)
+		if text.background {
 			// With its wait: a second ANALYZE of a table waits for the first's lock.
-			a.background = append(a.background, backgroundWork{now, wait + " " + shortQuery(query)})
+			a.background = append(a.background, backgroundWork{now, wait + " " + text.short})
 		}
 		if state == "idle in transaction" {
 			a.counts["idle in transaction (the server works between statements)"]++
 			continue
 		}
-		a.counts[wait+"  "+shortQuery(query)]++
+		a.counts[wait+"  "+text.short]++
 	}
 }
 

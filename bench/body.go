@@ -190,7 +190,7 @@ func (t *bodyTemplate) appendBody(dst []byte, v values) []byte {
 				dst = append(dst, d[1]...)
 			}
 		case fieldCountersignature:
-			dst = append(dst, t.plan.countersignature(v.media[f.medium], v.inspection, v.clientTime)...)
+			dst = t.plan.appendCountersignature(dst, v.media[f.medium], v.inspection, v.clientTime)
 		}
 	}
 	return append(dst, t.literals[len(t.literals)-1]...)

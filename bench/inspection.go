@@ -39,6 +39,9 @@ type plan struct {
 	// body is the push scenario's batch encoded once (body.go); nil: each
 	// push encodes its batch.
 	body *bodyTemplate
+	// countersignCuts are newCountersignCuts, made on first use, once the
+	// countersigner is known.
+	countersignCuts func() map[string][3][]byte
 }
 
 // newPlan fills in a published template version with passing answers.
@@ -49,6 +52,7 @@ func newPlan(templateID string, number int, siteID string, document []byte) (*pl
 	}
 	input := checklists.SampleAnswers(tmpl, true)
 	p := &plan{templateID: templateID, number: number, siteID: siteID, context: input.Context}
+	p.countersignCuts = sync.OnceValue(p.newCountersignCuts)
 	// Answers are set item by item: "/key", or "/group/index/child" for
 	// each item of a group's repeat (client.AnswerPaths).
 	items := map[string]checklists.Item{}
@@ -159,24 +163,92 @@ func (p *plan) needsCountersigner() bool {
 // item's answer in inspection inspectionID: their Ed25519 signature, in
 // standard base64, over checklists.CountersignSubject's message.
 func (p *plan) countersignature(m medium, inspectionID, signedAt string) string {
-	message := checklists.CountersignSubject{InspectionID: inspectionID, Path: m.item.path,
+	return string(p.appendCountersignature(nil, m, inspectionID, signedAt))
+}
+
+// appendCountersignature appends countersignature's text to dst.
+func (p *plan) appendCountersignature(dst []byte, m medium, inspectionID, signedAt string) []byte {
+	var buffer [512]byte
+	message := p.countersignMessage(buffer[:0], m, inspectionID, signedAt)
+	return base64.StdEncoding.AppendEncode(dst, ed25519.Sign(p.countersigner.private, message))
+}
+
+// countersignSubject is what the countersigner of m signs.
+func (p *plan) countersignSubject(m medium, inspectionID, signedAt string) checklists.CountersignSubject {
+	return checklists.CountersignSubject{InspectionID: inspectionID, Path: m.item.path,
 		AnswerSHA256: m.item.sampleDigest, UserID: p.countersigner.userID,
-		KeyID: p.countersigner.keyID, SignedAt: signedAt}.Message()
-	return base64.StdEncoding.EncodeToString(ed25519.Sign(p.countersigner.private, message))
+		KeyID: p.countersigner.keyID, SignedAt: signedAt}
+}
+
+// countersignMessage appends CountersignSubject.Message of m in inspection
+// inspectionID at signedAt to dst. Every push signs two of them, the same
+// lines but for the inspection's id and the time, so the message of each
+// item is cut once around stand-ins and the two spliced in, rather than
+// lower-casing the ids and joining the lines again for every signature; an
+// id that Message would change goes the long way
+// (TestCountersignMessage, FuzzCountersignMessage).
+func (p *plan) countersignMessage(dst []byte, m medium, inspectionID, signedAt string) []byte {
+	if !lowerPlainID(inspectionID) {
+		return append(dst, p.countersignSubject(m, inspectionID, signedAt).Message()...)
+	}
+	cut, ok := p.countersignCuts()[m.item.path]
+	if !ok {
+		return append(dst, p.countersignSubject(m, inspectionID, signedAt).Message()...)
+	}
+	dst = append(append(dst, cut[0]...), inspectionID...)
+	return append(append(append(dst, cut[1]...), signedAt...), cut[2]...)
+}
+
+// newCountersignCuts are, by item path, the countersigner's message of
+// each two-person item cut where the inspection's id and the time go.
+func (p *plan) newCountersignCuts() map[string][3][]byte {
+	const inspection, signedAt = "bench-stand-in-inspection-id", "bench-stand-in-signed-at"
+	cuts := map[string][3][]byte{}
+	for _, item := range p.media {
+		if item.kind != countersignKind {
+			continue
+		}
+		message := p.countersignSubject(medium{item: item}, inspection, signedAt).Message()
+		before, rest, found := bytes.Cut(message, []byte(inspection))
+		middle, after, found2 := bytes.Cut(rest, []byte(signedAt))
+		if !found || !found2 || bytes.Contains(after, []byte(inspection)) || bytes.Contains(after, []byte(signedAt)) ||
+			bytes.Contains(middle, []byte(inspection)) {
+			panic(fmt.Sprintf("countersign message %q: stand-ins not found once each", message))
+		}
+		cuts[item.path] = [3][]byte{before, middle, after}
+	}
+	return cuts
+}
+
+// lowerPlainID says whether id is lower-case letters, digits and dashes
+// only, which Message writes as they are: every id the tool makes.
+func lowerPlainID(id string) bool {
+	for _, c := range []byte(id) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // newMedia are fresh media for one inspection: one per signature and
 // two-person item and the fewest each photo item takes, or photos of them for the first photo
 // item when it takes fewer (the day scenario's --photos).
 func (p *plan) newMedia(photos int, newMediumID func() string) []medium {
-	var out []medium
-	first := true
-	for _, item := range p.media {
-		n := item.fewest
-		if item.kind == string(checklists.TypePhoto) && first {
-			n, first = max(n, photos), false
+	firstPhoto := slices.IndexFunc(p.media, func(item mediaItem) bool { return item.kind == string(checklists.TypePhoto) })
+	count := func(i int) int {
+		if i == firstPhoto {
+			return max(p.media[i].fewest, photos)
 		}
-		for range n {
+		return p.media[i].fewest
+	}
+	total := 0
+	for i := range p.media {
+		total += count(i)
+	}
+	out := make([]medium, 0, total) // one allocation, not a growing slice, per push
+	for i, item := range p.media {
+		for range count(i) {
 			out = append(out, medium{id: newMediumID(), item: item})
 		}
 	}

@@ -117,6 +117,7 @@ func watch(ctx context.Context, w window, line func(time.Duration) string, quiet
 // phone backs off.
 func runDevice(ctx context.Context, client *api, d device, p *plan, rec *recorder) {
 	var buffers pushBuffers
+	defer buffers.close()
 	for ctx.Err() == nil {
 		if !time.Now().Before(rec.measureTo) {
 			return
@@ -142,15 +143,24 @@ type attempt struct {
 
 func (a attempt) answered() time.Time { return a.pushed.Add(a.latency) }
 
-// pushBuffers are one device's memory for its pushes: every push's body
-// is built anew, and its answer read, into memory the last push used,
-// rather than into some 20 KB allocated and zeroed for each push. The body
-// is kept only after a push answered in full (a 200 whose every mutation
-// was applied): the server had read all of it, so the client was done
-// with it; after any other answer a new body is allocated.
+// pushBuffers are one device's memory and connection for its pushes:
+// every push's body is built anew, and its answer read, into memory the
+// last push used, rather than into some 20 KB allocated and zeroed for
+// each push. The body is kept only after a push answered in full (a 200
+// whose every mutation was applied): the server had read all of it, so
+// the client was done with it; after any other answer a new body is
+// allocated.
 type pushBuffers struct {
 	body   []byte
 	answer bytes.Buffer
+	conn   *pushConn // the device's connection for its pushes
+}
+
+// close closes the device's connection.
+func (b *pushBuffers) close() {
+	if b.conn != nil {
+		b.conn.close()
+	}
 }
 
 // sendInspection declares the inspection's media and pushes it whole. A
@@ -174,18 +184,25 @@ func sendInspection(ctx context.Context, client *api, token string, p *plan, buf
 		a.pushed = time.Now()
 		v := values{inspection: id, media: media, clientTime: a.pushed.UTC().Format(time.RFC3339), appendMutationID: appendNewID}
 		var body []byte
+		var err error
 		if p.body != nil {
 			if cap(buffers.body) < p.body.size {
 				buffers.body = make([]byte, 0, p.body.size)
 			}
 			body = p.body.appendBody(buffers.body[:0], v)
 		} else {
-			var err error
 			if body, err = p.encodeBatch(v); err != nil {
 				panic(err) // only plain values in a batch
 			}
 		}
-		a.outcome, a.retryAfter = push(ctx, client, token, body, p.mutationsPerPush(), &buffers.answer)
+		if buffers.conn == nil {
+			if buffers.conn, err = newPushConn(client.baseURL, token); err != nil {
+				a.outcome = "request: " + err.Error()
+				a.latency = time.Since(a.pushed)
+				return a
+			}
+		}
+		a.outcome, a.retryAfter = push(ctx, buffers.conn, body, p.mutationsPerPush(), &buffers.answer)
 		if p.body != nil && a.outcome == "" {
 			buffers.body = body
 		} else {
@@ -222,32 +239,20 @@ func declareMedium(ctx context.Context, client *api, token, inspectionID string,
 	return "media declare: transport error"
 }
 
-// push sends one batch and returns "" when every mutation was applied, or
-// what went wrong, by HTTP status or result status; the answer is read
-// into answer.
-func push(ctx context.Context, client *api, token string, body []byte, want int, answer *bytes.Buffer) (outcome string, retryAfter time.Duration) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, client.baseURL+"/v1/sync/push", bytes.NewReader(body))
-	if err != nil {
-		return "request: " + err.Error(), 0
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := client.http.Do(req)
+// push sends one batch on the device's connection and returns "" when
+// every mutation was applied, or what went wrong, by HTTP status or result
+// status; the answer is read into answer.
+func push(ctx context.Context, conn *pushConn, body []byte, want int, answer *bytes.Buffer) (outcome string, retryAfter time.Duration) {
+	status, retry, err := conn.push(ctx, body, answer)
 	if err != nil {
 		if ctx.Err() != nil {
 			return "cancelled", 0
 		}
 		return "transport error", 0
 	}
-	defer res.Body.Close()
-	answer.Reset()
-	if _, err := answer.ReadFrom(res.Body); err != nil {
-		return "transport error", 0
+	if status != http.StatusOK {
+		seconds, _ := strconv.Atoi(retry)
+		return "HTTP " + strconv.Itoa(status), time.Duration(seconds) * time.Second
 	}
-	raw := answer.Bytes()
-	if res.StatusCode != http.StatusOK {
-		seconds, _ := strconv.Atoi(res.Header.Get("Retry-After"))
-		return "HTTP " + strconv.Itoa(res.StatusCode), time.Duration(seconds) * time.Second
-	}
-	return answerOutcome(raw, want), 0
+	return answerOutcome(answer.Bytes(), want), 0
 }

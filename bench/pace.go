@@ -92,6 +92,7 @@ func runPacedDevice(ctx context.Context, client *api, d device, i int, p *plan, 
 	s := rec.pacing.schedule
 	var free time.Time
 	var buffers pushBuffers
+	defer buffers.close()
 	for k := 0; ctx.Err() == nil; k++ {
 		due := s.due(i, k)
 		at := startAt(due, free)
