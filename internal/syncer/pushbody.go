@@ -1,6 +1,8 @@
 package syncer
 
 import (
+	"bytes"
+
 	"github.com/patrolsync/patrolsync/internal/mutation"
 	"github.com/patrolsync/patrolsync/internal/strictjson"
 )
@@ -28,7 +30,9 @@ func DecodePush(body []byte) (mutations []Mutation, ok bool) {
 	if name, ok := r.Name(); !ok || string(name) != "mutations" || !r.Delim('[') {
 		return nil, false
 	}
-	mutations = make([]Mutation, 0, 64) // not nil: an empty list is a push of nothing
+	// Room for as many mutations as the body names mutation ids (at most a
+	// batch's), so that the list is not copied as it grows.
+	mutations = make([]Mutation, 0, min(bytes.Count(body, []byte(`"mutation_id"`)), MaxBatch))
 	var previous Mutation
 	for r.Next() != ']' {
 		m, ok := readMutation(r, previous.EntityID, previous.ClientTime)
@@ -41,7 +45,7 @@ func DecodePush(body []byte) (mutations []Mutation, ok bool) {
 	if !r.Delim(']') || !r.Delim('}') || !r.End() {
 		return nil, false
 	}
-	return mutations, true
+	return mutations, true // not nil: an empty list is a push of nothing
 }
 
 // readMutation reads one mutation. An entity id or client time that
