@@ -39,6 +39,15 @@ func decode(c echo.Context, v any) error {
 // its mutations are checked one by one (syncer), so that one bad mutation
 // is rejected without sinking the batch.
 func decodeBody(c echo.Context, v any) ([]byte, error) {
+	body, err := readJSONBody(c)
+	if err != nil {
+		return nil, err
+	}
+	return body, decodeJSON(body, v)
+}
+
+// readJSONBody reads a request's JSON body.
+func readJSONBody(c echo.Context) ([]byte, error) {
 	const op = "api.decode"
 	mediaType, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if mediaType != "application/json" {
@@ -52,13 +61,19 @@ func decodeBody(c echo.Context, v any) ([]byte, error) {
 	if err != nil {
 		return nil, errs.E(op, errs.Malformed, "the body could not be read", err)
 	}
+	return body, nil
+}
+
+// decodeJSON decodes a body read by readJSONBody into v strictly.
+func decodeJSON(body []byte, v any) error {
+	const op = "api.decode"
 	if err := strictjson.Value(body, v, strictjson.Options{}); err != nil {
 		if errors.Is(err, strictjson.ErrTrailing) {
-			return nil, errs.E(op, errs.Malformed, "the body must hold exactly one JSON value")
+			return errs.E(op, errs.Malformed, "the body must hold exactly one JSON value")
 		}
-		return nil, decodeError(op, err)
+		return decodeError(op, err)
 	}
-	return body, nil
+	return nil
 }
 
 // readBody reads the request's body into one buffer of the length it

@@ -12,7 +12,7 @@ import (
 	"github.com/patrolsync/patrolsync/internal/syncer"
 )
 
-// FuzzDecodePush feeds arbitrary bodies through the push decoder and the
+// FuzzDecodePush feeds arbitrary bodies through the push's decoder and the
 // database-free mutation checks: they must never panic, and every refusal
 // must be a client error kind, never an internal one.
 func FuzzDecodePush(f *testing.F) {
@@ -32,8 +32,8 @@ func FuzzDecodePush(f *testing.F) {
 		req := httptest.NewRequest(http.MethodPost, "/v1/sync/push", bytes.NewReader(body))
 		req.Header.Set(echo.HeaderContentType, "application/json")
 		c := e.NewContext(req, httptest.NewRecorder())
-		var in pushRequest
-		if err := decode(c, &in); err != nil {
+		mutations, err := decodePush(c)
+		if err != nil {
 			switch errs.KindOf(err) {
 			case errs.Malformed, errs.Invalid, errs.TooLarge:
 			default:
@@ -41,7 +41,7 @@ func FuzzDecodePush(f *testing.F) {
 			}
 			return
 		}
-		for _, m := range in.Mutations {
+		for _, m := range mutations {
 			for _, problem := range syncer.Precheck(m) {
 				if problem.Pointer == "" || problem.Detail == "" {
 					t.Fatalf("a problem without pointer or detail for %q", body)

@@ -24,14 +24,11 @@ type pushResponse struct {
 // push applies a batch of mutations. Business outcomes are per-mutation
 // results inside a 200; any 5xx means the whole batch may be sent again.
 func (s *Server) push(c echo.Context) error {
-	var in pushRequest
-	if _, err := decodeBody(c, &in); err != nil {
+	mutations, err := decodePush(c)
+	if err != nil {
 		return err
 	}
-	if in.Mutations == nil {
-		return errs.Fields("api.push", map[string]string{"/mutations": "required: an array of mutations"})
-	}
-	results, err := s.deps.Sync.Push(c.Request().Context(), in.Mutations)
+	results, err := s.deps.Sync.Push(c.Request().Context(), mutations)
 	if errs.Is(err, errs.Unauthenticated) { // the session, confirmed in the push's transaction, is no longer good
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="patrolsync", error="invalid_token"`)
 	}
@@ -39,6 +36,29 @@ func (s *Server) push(c echo.Context) error {
 		return err
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, pushAnswer(results, time.Now().UTC()))
+}
+
+// decodePush reads a push's mutations. The body is read in one pass with
+// the payloads the push path handles most decoded as they come
+// (syncer.DecodePush); a body that pass does not take is decoded as every
+// body is, which answers its errors.
+func decodePush(c echo.Context) ([]syncer.Mutation, error) {
+	body, err := readJSONBody(c)
+	if err != nil {
+		return nil, err
+	}
+	mutations, ok := syncer.DecodePush(body)
+	if !ok {
+		var in pushRequest
+		if err := decodeJSON(body, &in); err != nil {
+			return nil, err
+		}
+		mutations = in.Mutations
+	}
+	if mutations == nil {
+		return nil, errs.Fields("api.push", map[string]string{"/mutations": "required: an array of mutations"})
+	}
+	return mutations, nil
 }
 
 // pushAnswer is the JSON of pushResponse, written by hand: the results are

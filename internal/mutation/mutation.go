@@ -126,6 +126,37 @@ type Envelope struct {
 	BaseVersion *int64          `json:"base_version,omitempty"`
 	Payload     json.RawMessage `json:"payload"`
 	ClientTime  string          `json:"client_time,omitempty"`
+
+	// decoded is the payload as the server decoded it while reading the
+	// push body (WithDecoded): never on the wire.
+	decoded decodedPayload
+}
+
+// decodedPayload is a payload's decoded value and the bytes it was
+// decoded from (their first byte and length).
+type decodedPayload struct {
+	value any
+	first *byte
+	size  int
+}
+
+// WithDecoded is e carrying value, its Payload decoded by the server, so
+// that the payload is not parsed again (issue 17). Decoded answers value
+// only while e's Payload is the slice it was decoded from.
+func (e Envelope) WithDecoded(value any) Envelope {
+	if len(e.Payload) > 0 {
+		e.decoded = decodedPayload{value: value, first: &e.Payload[0], size: len(e.Payload)}
+	}
+	return e
+}
+
+// Decoded is the value WithDecoded gave e, or nil when it gave none or
+// e's Payload is another slice since.
+func (e Envelope) Decoded() any {
+	if e.decoded.value == nil || len(e.Payload) != e.decoded.size || &e.Payload[0] != e.decoded.first {
+		return nil
+	}
+	return e.decoded.value
 }
 
 // Encode checks that payload is the type's payload (a value or a pointer

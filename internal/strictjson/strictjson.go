@@ -123,15 +123,21 @@ var errNotNumber = errors.New("strictjson: not a number token")
 // (plain), and not where encoding/json's UseNumber would change an
 // interface value's numbers, which the one-pass decode makes float64.
 func fast(data []byte, v any, o Options) bool {
+	options, one := onePassOptions(v, o)
+	return one && jsonv2.Unmarshal(data, v, options) == nil
+}
+
+// onePassOptions are the options of the one-pass decode for v's type, and
+// whether it is tried for that type at all with o.
+func onePassOptions(v any, o Options) (jsonv2.Options, bool) {
 	shape := shapeOf(reflect.TypeOf(v))
 	if !shape.plain || o.UseNumber && shape.holdsInterface {
-		return false
+		return nil, false
 	}
-	options := strictWithoutNumbers
 	if shape.holdsNumber {
-		options = strict
+		return strict, true
 	}
-	return jsonv2.Unmarshal(data, v, options) == nil
+	return strictWithoutNumbers, true
 }
 
 // shape is what a type holds, as far as the choice of decoder goes.

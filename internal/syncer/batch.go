@@ -319,6 +319,9 @@ func keyOf(payload []byte) (payloadKey, bool) {
 // refuses (declareMedia rejects it) is decoded leniently for what to
 // preload, as before.
 func (ws *workingSet) preloadDeclaration(m Mutation) (inspectionID, digest string) {
+	if in, ok := decoded[mutation.Declare](m); ok {
+		return in.InspectionID, in.SHA256
+	}
 	var in mutation.Declare
 	if key, ok := keyOf(m.Payload); ok && decodePayload(m, &in) == nil {
 		ws.declarations[key] = in
@@ -332,9 +335,12 @@ func (ws *workingSet) preloadDeclaration(m Mutation) (inspectionID, digest strin
 	return named.InspectionID, named.SHA256
 }
 
-// declaration is a media.declare payload decoded strictly, by preload or
-// now.
+// declaration is a media.declare payload decoded strictly, by DecodePush,
+// preload or now.
 func (ws *workingSet) declaration(m Mutation) (mutation.Declare, *FieldError) {
+	if in, ok := decoded[mutation.Declare](m); ok {
+		return *in, nil
+	}
 	if key, ok := keyOf(m.Payload); ok {
 		if in, decoded := ws.declarations[key]; decoded {
 			return in, nil
@@ -350,6 +356,9 @@ func (ws *workingSet) declaration(m Mutation) (mutation.Declare, *FieldError) {
 // rest. A payload the strict decoder refuses is left to startInspection,
 // which rejects it.
 func (ws *workingSet) preloadStart(m Mutation) (siteID string) {
+	if in, ok := decoded[mutation.StartInspection](m); ok {
+		return in.SiteID
+	}
 	var in mutation.StartInspection
 	key, ok := keyOf(m.Payload)
 	if !ok || decodePayload(m, &in) != nil {
@@ -359,9 +368,12 @@ func (ws *workingSet) preloadStart(m Mutation) (siteID string) {
 	return in.SiteID
 }
 
-// start is an inspection.start payload decoded strictly, by preload or
-// now.
+// start is an inspection.start payload decoded strictly, by DecodePush,
+// preload or now.
 func (ws *workingSet) start(m Mutation) (mutation.StartInspection, *FieldError) {
+	if in, ok := decoded[mutation.StartInspection](m); ok {
+		return *in, nil
+	}
 	if key, ok := keyOf(m.Payload); ok {
 		if in, decoded := ws.starts[key]; decoded {
 			return in, nil
@@ -888,9 +900,13 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func ptr[T any](v T) *T { return &v }
 
+// payloadOptions are how payloads are decoded: numbers in interface values
+// are kept as they came (json.Number).
+var payloadOptions = strictjson.Options{UseNumber: true}
+
 // decodePayload reads a payload strictly: unknown fields are rejected.
 func decodePayload(m Mutation, v any) *FieldError {
-	if err := strictjson.Decode(m.Payload, v, strictjson.Options{UseNumber: true}); err != nil {
+	if err := strictjson.Decode(m.Payload, v, payloadOptions); err != nil {
 		return &FieldError{"/payload", "does not fit " + m.Type + ": " + err.Error()}
 	}
 	return nil

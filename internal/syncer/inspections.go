@@ -159,12 +159,17 @@ func (b *batch) changeAnswer(m Mutation) (Result, error) {
 // or missing answer, anything the strict decoder leaves to encoding/json)
 // the payload first and then its answer, as they always were. Either way
 // the path and answer are the second way's (TestDecodeAnswerIsTwoDecodes).
+// A payload DecodePush decoded is taken as it is: it made it the first
+// way.
 func decodeAnswer(m Mutation) (mutation.Answer, *checklists.Answer, *FieldError) {
+	if whole, ok := decoded[answerPayload](m); ok && m.Type == string(mutation.AnswerSet) {
+		return mutation.Answer{Path: whole.Path}, whole.Answer, nil
+	}
+	if in, ok := decoded[mutation.Answer](m); ok && m.Type == string(mutation.AnswerClear) {
+		return *in, nil, nil
+	}
 	if m.Type == string(mutation.AnswerSet) {
-		var whole struct {
-			Path   string             `json:"path"`
-			Answer *checklists.Answer `json:"answer,omitempty"`
-		}
+		var whole answerPayload
 		if strictjson.OnePass(m.Payload, &whole, strictjson.Options{}) && whole.Answer != nil {
 			return mutation.Answer{Path: whole.Path}, whole.Answer, nil
 		}
@@ -180,11 +185,20 @@ func decodeAnswer(m Mutation) (mutation.Answer, *checklists.Answer, *FieldError)
 	return in, &answer, nil
 }
 
+// answerPayload is an answer.set payload with its answer decoded in the
+// same pass.
+type answerPayload struct {
+	Path   string             `json:"path"`
+	Answer *checklists.Answer `json:"answer,omitempty"`
+}
+
 // submitInspection validates every answer against the pinned version and,
 // when all is well, freezes the inspection and raises its findings.
 func (b *batch) submitInspection(m Mutation) (Result, error) {
 	var in mutation.Submit
-	if problem := decodePayload(m, &in); problem != nil {
+	if was, ok := decoded[mutation.Submit](m); ok {
+		in = *was
+	} else if problem := decodePayload(m, &in); problem != nil {
 		return rejected(m, *problem), nil
 	}
 	if in.SubmittedAt != "" && input.ParseTime(in.SubmittedAt) == nil {
