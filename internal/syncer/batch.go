@@ -393,7 +393,9 @@ type decodedAnswer struct {
 // countersignature for preload, as changeAnswer does, and keeps it for
 // changeAnswer; it answers the countersigner and key the submission will
 // read, which preload reads with the rest. One decodeAnswer refuses, or
-// with no countersignature, is left to changeAnswer.
+// with no countersignature, is left to changeAnswer. A payload DecodePush
+// carries decoded costs nothing to decode again; the kept decoding is for
+// one whose push body took the other way.
 func (ws *workingSet) preloadAnswer(m Mutation) (userID, keyID string) {
 	if !bytes.Contains(m.Payload, []byte(`"countersign"`)) {
 		return "", ""
