@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
 	"github.com/patrolsync/patrolsync/checklists"
-	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/internal/syncer"
 	"github.com/patrolsync/patrolsync/internal/testenv"
@@ -67,32 +65,18 @@ func TestCountersignersAreReadWithTheGroupsReads(t *testing.T) {
 		ctx, count := store.CountStatements(context.Background())
 		h := hold(t, env, tenant.Org.ID)
 		ids := make([]string, n)
-		errors := make([]error, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			token := env.Login(tenant.Guard.Email, apitest.Password, fmt.Sprintf("countersigned-%d-%d", round, i)).AccessToken
-			p, err := env.App.Auth.Authenticate(context.Background(), token)
-			if err != nil {
-				t.Fatal(err)
-			}
-			signer := signers[i%len(signers)]
-			ids[i] = newID()
-			answer := yes
-			answer.Countersign = sign(ids[i], signer.user, signer.key)
-			batch := []syncer.Mutation{
-				mut("inspection.start", ids[i], map[string]any{"template_id": created.ID, "template_version": 1, "site_id": site}),
-				mut("answer.set", ids[i], map[string]any{"path": "/vault_checked", "answer": answer}),
-				mut("inspection.submit", ids[i], map[string]any{}),
-			}
-			wg.Go(func() { _, errors[i] = env.App.Sync.Push(principal.With(ctx, p), batch) })
-			if err := queued(h, i+1); err != nil {
-				h.Release()
-				wg.Wait()
-				t.Fatal(err)
-			}
-		}
-		h.Release()
-		wg.Wait()
+		_, errors := pushTogether(t, env, ctx, h, tenant.Guard.Email, fmt.Sprintf("countersigned-%d", round), n,
+			func(i int, _ string) []syncer.Mutation {
+				signer := signers[i%len(signers)]
+				ids[i] = newID()
+				answer := yes
+				answer.Countersign = sign(ids[i], signer.user, signer.key)
+				return []syncer.Mutation{
+					mut("inspection.start", ids[i], map[string]any{"template_id": created.ID, "template_version": 1, "site_id": site}),
+					mut("answer.set", ids[i], map[string]any{"path": "/vault_checked", "answer": answer}),
+					mut("inspection.submit", ids[i], map[string]any{}),
+				}
+			})
 		for i, err := range errors {
 			if err != nil {
 				t.Fatalf("push %d of %d: %v", i, n, err)

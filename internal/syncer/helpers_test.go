@@ -480,3 +480,35 @@ func (r *replica) ofType(kind string) map[string]pulledChange {
 	}
 	return out
 }
+
+// pushTogether pushes n batches, each from a phone of its own signed in as
+// email (devices prefix-0, prefix-1, …), all queued while h holds the
+// organisation's groups, so that they run as one group when h lets go; it
+// answers each push's results and error. batchOf makes push i's batch
+// with its phone's token.
+func pushTogether(t *testing.T, env *apitest.Env, ctx context.Context, h *syncer.Hold, email, prefix string, n int,
+	batchOf func(i int, token string) []syncer.Mutation) ([][]json.RawMessage, []error) {
+	t.Helper()
+	results := make([][]json.RawMessage, n)
+	errors := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		token := env.Login(email, apitest.Password, fmt.Sprintf("%s-%d", prefix, i)).AccessToken
+		p, err := env.App.Auth.Authenticate(context.Background(), token)
+		if err != nil {
+			h.Release()
+			wg.Wait()
+			t.Fatal(err)
+		}
+		batch := batchOf(i, token)
+		wg.Go(func() { results[i], errors[i] = env.App.Sync.Push(principal.With(ctx, p), batch) })
+		if err := queued(h, i+1); err != nil {
+			h.Release()
+			wg.Wait()
+			t.Fatal(err)
+		}
+	}
+	h.Release()
+	wg.Wait()
+	return results, errors
+}

@@ -7,11 +7,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
-	"github.com/patrolsync/patrolsync/internal/principal"
 	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/internal/syncer"
 	"github.com/patrolsync/patrolsync/internal/testenv"
@@ -74,25 +72,11 @@ func groupStatementsOf(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, t
 	for round, n := range []int{1, 1, 8} {
 		ctx, count := store.CountStatements(context.Background())
 		h := hold(t, env, tenant.Org.ID)
-		results := make([][]json.RawMessage, n)
-		errors := make([]error, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			token := env.Login(tenant.Guard.Email, apitest.Password, fmt.Sprintf("counted-%t-%d-%d", inPush, round, i)).AccessToken
-			p, err := env.App.Auth.Authenticate(context.Background(), token)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, batch := inspectionBatchDeclaring(t, env, token, tmpl, site, true, inPush)
-			wg.Go(func() { results[i], errors[i] = env.App.Sync.Push(principal.With(ctx, p), batch) })
-			if err := queued(h, i+1); err != nil {
-				h.Release()
-				wg.Wait()
-				t.Fatal(err)
-			}
-		}
-		h.Release()
-		wg.Wait()
+		results, errors := pushTogether(t, env, ctx, h, tenant.Guard.Email, fmt.Sprintf("counted-%t-%d", inPush, round), n,
+			func(_ int, token string) []syncer.Mutation {
+				_, batch := inspectionBatchDeclaring(t, env, token, tmpl, site, true, inPush)
+				return batch
+			})
 		for i := range n {
 			if errors[i] != nil {
 				t.Fatalf("push %d of %d: %v", i, n, errors[i])
