@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/countersign"
 	"github.com/patrolsync/patrolsync/internal/errs"
 	"github.com/patrolsync/patrolsync/internal/input"
@@ -51,7 +50,6 @@ type workingSet struct {
 	newMedia      []*store.Media                          // declared here (media.declare), inserted at flush
 	declarations  map[payloadKey]mutation.Declare         // media.declare payloads preload decoded (declaration)
 	starts        map[payloadKey]mutation.StartInspection // inspection.start payloads preload decoded (start)
-	answers       map[payloadKey]decodedAnswer            // countersigned answer.set payloads preload decoded (answer)
 	links         []store.MediaLink                       // media named by incidents and findings changed here
 	taken         map[string]bool                         // kind+id of records another organisation holds (see isTaken)
 	events        []store.InspectionEvent
@@ -82,7 +80,6 @@ func newWorkingSet() *workingSet {
 		siteReferences: map[string]map[string]any{},
 		media:          map[string]store.Media{}, twins: map[string]store.Media{}, taken: map[string]bool{}, by: map[string]*batch{}, rounds: map[string]store.Round{},
 		declarations: map[payloadKey]mutation.Declare{}, starts: map[payloadKey]mutation.StartInspection{},
-		answers:    map[payloadKey]decodedAnswer{},
 		roundScans: map[string][]store.Scan{}, scanIDs: map[string]store.Scan{}}
 }
 
@@ -383,45 +380,20 @@ func (ws *workingSet) start(m Mutation) (mutation.StartInspection, *FieldError) 
 	return in, decodePayload(m, &in)
 }
 
-// decodedAnswer is what decodeAnswer made of an answer.set payload.
-type decodedAnswer struct {
-	in     mutation.Answer
-	answer *checklists.Answer
-}
-
-// preloadAnswer decodes an answer.set payload that carries a
-// countersignature for preload, as changeAnswer does, and keeps it for
-// changeAnswer; it answers the countersigner and key the submission will
-// read, which preload reads with the rest. One decodeAnswer refuses, or
-// with no countersignature, is left to changeAnswer. A payload DecodePush
-// carries decoded costs nothing to decode again; the kept decoding is for
-// one whose push body took the other way.
-func (ws *workingSet) preloadAnswer(m Mutation) (userID, keyID string) {
+// countersignerOf answers the countersigner and key of an answer.set
+// payload's countersignature, which the submission will read and preload
+// reads with the rest; none for a payload decodeAnswer refuses or without
+// a countersignature. A payload DecodePush carries decoded costs nothing
+// to decode here or again in changeAnswer.
+func countersignerOf(m Mutation) (userID, keyID string) {
 	if !bytes.Contains(m.Payload, []byte(`"countersign"`)) {
 		return "", ""
 	}
-	key, ok := keyOf(m.Payload)
-	if !ok {
-		return "", ""
-	}
-	in, answer, problem := decodeAnswer(m)
+	_, answer, problem := decodeAnswer(m)
 	if problem != nil || answer == nil || answer.Countersign == nil {
 		return "", ""
 	}
-	ws.answers[key] = decodedAnswer{in: in, answer: answer}
 	return answer.Countersign.UserID, answer.Countersign.KeyID
-}
-
-// answer is an answer.set or answer.clear payload decoded by preload or
-// now (decodeAnswer); what preload kept is used once.
-func (ws *workingSet) answer(m Mutation) (mutation.Answer, *checklists.Answer, *FieldError) {
-	if key, ok := keyOf(m.Payload); ok {
-		if decoded, kept := ws.answers[key]; kept {
-			delete(ws.answers, key)
-			return decoded.in, decoded.answer, nil
-		}
-	}
-	return decodeAnswer(m)
 }
 
 // preloadCountersigners adds to reads the users and keys of the
@@ -459,7 +431,7 @@ func (ws *workingSet) preload(tx *store.Tx, reads *store.Prefetch, mutations []M
 	for _, m := range mutations {
 		if m.Type == string(mutation.AnswerSet) {
 			// The countersigner and key its submission will read.
-			if user, key := ws.preloadAnswer(m); user != "" {
+			if user, key := countersignerOf(m); user != "" {
 				countersigners, keys = append(countersigners, user), append(keys, key)
 			}
 		}

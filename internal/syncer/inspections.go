@@ -120,7 +120,7 @@ func (b *batch) startInspection(m Mutation) (Result, error) {
 // changeAnswer is answer.set and answer.clear: only the device that started
 // the inspection may change it, and only before it is submitted.
 func (b *batch) changeAnswer(m Mutation) (Result, error) {
-	in, answer, problem := b.answer(m)
+	in, answer, problem := decodeAnswer(m)
 	if problem != nil {
 		return rejected(m, *problem), nil
 	}
