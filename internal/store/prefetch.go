@@ -1,7 +1,6 @@
 package store
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -185,7 +184,7 @@ func (f *Prefetch) Users(ids []string, into func(map[string]User)) {
 				return err
 			})
 			if err == nil {
-				into(withSites(found, sites))
+				into(withSites(found, sortedSites(sites)))
 			}
 			return err
 		},
@@ -202,11 +201,10 @@ func (f *Prefetch) Users(ids []string, into func(map[string]User)) {
 // userColumns are User's columns, SiteIDs aside.
 const userColumns = "id, org_id, email, name, role, password_hash, active, version, created_at, updated_at"
 
-// withSites gives each user of users its sites, in order, as User does.
+// withSites gives each user of users its sites.
 func withSites(users map[string]User, sites map[string][]string) map[string]User {
 	for id, u := range users {
 		u.SiteIDs = sites[id]
-		slices.Sort(u.SiteIDs)
 		users[id] = u
 	}
 	return users

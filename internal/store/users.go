@@ -140,10 +140,15 @@ func (tx *Tx) sitesOfUsers(userIDs []string) (map[string][]string, error) {
 	for _, r := range rows {
 		out[r.UserID] = append(out[r.UserID], r.SiteID)
 	}
-	for _, sites := range out {
+	return sortedSites(out), nil
+}
+
+// sortedSites sorts each user's sites, as User answers them.
+func sortedSites(byUser map[string][]string) map[string][]string {
+	for _, sites := range byUser {
 		sort.Strings(sites)
 	}
-	return out, nil
+	return byUser
 }
 
 // casResult turns a compare-and-set update into NotFound or Stale.
