@@ -156,7 +156,7 @@ func TestStoredResultsRoundTrip(t *testing.T) {
 // where none was kept), the same device and user.
 func TestPushResultsMigrationCarriesOldResultsOver(t *testing.T) {
 	t.Run("postgres", func(t *testing.T) { carryOver(t, emptyPostgres(t)) })
-	t.Run("sqlite", func(t *testing.T) { carryOver(t, testenv.SQLite(t)) })
+	t.Run("sqlite", func(t *testing.T) { carryOver(t, testenv.EmptySQLite(t)) })
 }
 
 // emptyPostgres is a database with no migration applied (testenv.Postgres
