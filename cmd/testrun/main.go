@@ -83,15 +83,29 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 	go func() {
 		services <- phase("services", func() error { return startServices(servicesCtx, stack) })
 	}()
-	// The vulnerability check's slow half (download the advisories, build
-	// its database and govulncheck) overlaps the rest too; only the
-	// analysis waits for the tests.
-	vulnReady := make(chan error, 1)
-	go func() { vulnReady <- phase("vulncheck-prepare", func() error { return prepareVulncheck(ctx) }) }()
+	// The vulnerability check (download the advisories, build its
+	// database and govulncheck, then analyse the module) runs beside
+	// everything else at the lowest CPU priority (vulncheck.go: lowPriority):
+	// it takes the cores when the build and the tests leave them idle, as
+	// they do while browser tests wait on pages and at the tests' tail, and
+	// gives them back at once when they do not.
+	vulnCtx, cancelVuln := context.WithCancel(ctx)
+	defer cancelVuln()
+	vulnDone := make(chan error, 1)
+	webBuilt := make(chan struct{}) // the analysis reads the packages as the tests will build them
+	go func() {
+		err := phase("vulncheck-prepare", func() error { return prepareVulncheck(vulnCtx) })
+		if err == nil {
+			<-webBuilt
+			err = phase("vulncheck", func() error { return vulncheck(vulnCtx) })
+		}
+		vulnDone <- err
+	}()
 	err := phase("imports", func() error { return checkImports(ctx) })
 	if err == nil {
 		err = phase("web", func() error { return goCommand(ctx, "run", "./web/build", "-quiet") })
 	}
+	close(webBuilt)
 	if err == nil {
 		err = phase("vet", func() error { return goCommand(ctx, vetArgs(testArgs)...) })
 	}
@@ -102,6 +116,7 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 		cancelServices()
 	}
 	if err := errors.Join(err, <-services); err != nil {
+		cancelVuln()
 		return err
 	}
 	testErr := phase("test", func() error { return goCommand(ctx, append([]string{"test"}, testArgs...)...) })
@@ -111,12 +126,10 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 		logf("left test databases on the server (the next run drops them): %v", err)
 	}
 	if testErr != nil || ctx.Err() != nil {
+		cancelVuln()
 		return testErr
 	}
-	if err := <-vulnReady; err != nil {
-		return err
-	}
-	return phase("vulncheck", func() error { return vulncheck(ctx) })
+	return <-vulnDone
 }
 
 // compileTests compiles every package with its tests into the build

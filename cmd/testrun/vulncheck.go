@@ -40,7 +40,7 @@ func prepareVulncheck(ctx context.Context) error {
 	if _, err := vulnDatabase(ctx); err != nil {
 		return err
 	}
-	out, err := exec.CommandContext(ctx, goTool(), "run", "golang.org/x/vuln/cmd/govulncheck@"+govulncheckVersion, "-version").CombinedOutput()
+	out, err := lowPriority(ctx, goTool(), "run", "golang.org/x/vuln/cmd/govulncheck@"+govulncheckVersion, "-version").CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("build govulncheck@%s: %w\n%s", govulncheckVersion, err, out)
 	}
@@ -54,7 +54,7 @@ func vulncheck(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, goTool(), "run", "golang.org/x/vuln/cmd/govulncheck@"+govulncheckVersion,
+	cmd := lowPriority(ctx, goTool(), "run", "golang.org/x/vuln/cmd/govulncheck@"+govulncheckVersion,
 		"-db", "file://"+db, "-format", "json", "./...")
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
@@ -127,7 +127,7 @@ func vulnDatabase(ctx context.Context) (string, error) {
 	}
 	logf("vulncheck: building the vulnerability database from golang.org/x/vulndb@%s (once per machine)", vulndbVersion)
 	var download struct{ Dir, Error string }
-	raw, err := exec.CommandContext(ctx, goTool(), "mod", "download", "-json", "golang.org/x/vulndb@"+vulndbVersion).Output()
+	raw, err := lowPriority(ctx, goTool(), "mod", "download", "-json", "golang.org/x/vulndb@"+vulndbVersion).Output()
 	if err != nil || json.Unmarshal(raw, &download) != nil || download.Dir == "" {
 		return "", fmt.Errorf("download golang.org/x/vulndb@%s: %v %s", vulndbVersion, err, download.Error)
 	}
@@ -145,12 +145,12 @@ func vulnDatabase(ctx context.Context) (string, error) {
 		{"git", "-C", repo, "-c", "user.email=testrun@patrolsync", "-c", "user.name=testrun", "commit", "-q", "-m", "vulndb"},
 	}
 	for _, step := range steps {
-		if out, err := exec.CommandContext(ctx, step[0], step[1:]...).CombinedOutput(); err != nil {
+		if out, err := lowPriority(ctx, step[0], step[1:]...).CombinedOutput(); err != nil {
 			return "", fmt.Errorf("%s: %w\n%s", strings.Join(step, " "), err, out)
 		}
 	}
 	err = installOnce(db, func(out string) error {
-		gendb := exec.CommandContext(ctx, goTool(), "run", "golang.org/x/vulndb/cmd/gendb@"+vulndbVersion, "-repo", repo, "-out", out)
+		gendb := lowPriority(ctx, goTool(), "run", "golang.org/x/vulndb/cmd/gendb@"+vulndbVersion, "-repo", repo, "-out", out)
 		if output, err := gendb.CombinedOutput(); err != nil {
 			return fmt.Errorf("gendb: %w\n%s", err, output)
 		}
@@ -160,6 +160,17 @@ func vulnDatabase(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return db, nil
+}
+
+// lowPriority is exec.CommandContext at the lowest CPU priority (nice 19,
+// inherited by what the command starts: go run's compiles), where the
+// system has nice: the vulnerability check runs beside the build and the
+// tests and should only take the CPU they leave idle.
+func lowPriority(ctx context.Context, name string, args ...string) *exec.Cmd {
+	if nice, err := exec.LookPath("nice"); err == nil {
+		return exec.CommandContext(ctx, nice, append([]string{"-n", "19", name}, args...)...)
+	}
+	return exec.CommandContext(ctx, name, args...)
 }
 
 // installOnce makes dir by build, safely when several test runs on one
