@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/pb33f/libopenapi"
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	yamlv3 "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/yaml"
@@ -48,29 +49,29 @@ func TestSpecFlowMappingsHaveNoStrayKeys(t *testing.T) {
 }
 
 func TestSpecOperations(t *testing.T) {
-	doc, err := libopenapi.NewDocument(patrolsync.OpenAPI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	model, err := doc.BuildV3Model()
+	doc, err := openapi3.NewLoader().LoadFromData(patrolsync.OpenAPI)
 	if err != nil {
 		t.Fatal(err)
 	}
 	declared := map[string]bool{}
-	for _, tag := range model.Model.Tags {
+	for _, tag := range doc.Tags {
 		declared[tag.Name] = true
 	}
 	ids := map[string]string{}
-	for path, item := range model.Model.Paths.PathItems.FromOldest() {
-		for method, op := range item.GetOperations().FromOldest() {
+	// Sorted, so that the first of two operations sharing an id is the
+	// same one every run.
+	for _, path := range doc.Paths.InMatchingOrder() {
+		operations := doc.Paths.Value(path).Operations()
+		for _, method := range slices.Sorted(maps.Keys(operations)) {
+			op := operations[method]
 			route := strings.ToUpper(method) + " " + path
 			switch {
-			case op.OperationId == "":
+			case op.OperationID == "":
 				t.Errorf("%s has no operationId", route)
-			case ids[op.OperationId] != "":
-				t.Errorf("%s and %s share operationId %s", ids[op.OperationId], route, op.OperationId)
+			case ids[op.OperationID] != "":
+				t.Errorf("%s and %s share operationId %s", ids[op.OperationID], route, op.OperationID)
 			default:
-				ids[op.OperationId] = route
+				ids[op.OperationID] = route
 			}
 			if len(op.Tags) == 0 {
 				t.Errorf("%s has no tag", route)
@@ -81,12 +82,12 @@ func TestSpecOperations(t *testing.T) {
 				}
 			}
 			success, problem := false, false
-			for code, response := range op.Responses.Codes.FromOldest() {
+			for code, response := range op.Responses.Map() {
 				if code[0] == '2' || code[0] == '3' {
 					success = true
 				}
 				if code[0] == '4' || code[0] == '5' {
-					if response.Content != nil && response.Content.GetOrZero("application/problem+json") != nil {
+					if response.Value != nil && response.Value.Content.Get("application/problem+json") != nil {
 						problem = true
 					}
 				}

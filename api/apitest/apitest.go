@@ -9,23 +9,15 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/pb33f/libopenapi"
-	validator "github.com/pb33f/libopenapi-validator"
-	validationerrors "github.com/pb33f/libopenapi-validator/errors"
-
-	"github.com/patrolsync/patrolsync"
 	"github.com/patrolsync/patrolsync/api"
 	"github.com/patrolsync/patrolsync/internal/app"
 	"github.com/patrolsync/patrolsync/internal/config"
@@ -243,74 +235,6 @@ func (r Response) Want(t testing.TB, status int) Response {
 	return r
 }
 
-var (
-	contractOnce sync.Once
-	contract     validator.Validator
-	contractErr  error
-)
-
-// CheckContract fails the test when the answer's status, headers or body
-// are not what openapi.yaml says for that route.
-func CheckContract(t testing.TB, req *http.Request, res Response) {
-	t.Helper()
-	v := loadContract(t)
-	if unchecked(req.URL.Path) {
-		return
-	}
-	httpRes := &http.Response{StatusCode: res.Status, Header: res.Header, Body: io.NopCloser(bytes.NewReader(res.Body)),
-		Request: req}
-	ok, problems := v.ValidateHttpResponse(req, httpRes)
-	if !ok && res.Status == http.StatusNotFound && onlyUnknownPath(problems) {
-		return // a route the spec does not have: 404 is the right answer
-	}
-	if !ok {
-		t.Errorf("contract: %s %s answered %d, which openapi.yaml does not allow:\n  %s\n  body: %.400s",
-			req.Method, req.URL.Path, res.Status, describe(problems), res.Body)
-	}
-}
-
-// loadContract builds the validator of openapi.yaml once per test binary.
-func loadContract(t testing.TB) validator.Validator {
-	t.Helper()
-	contractOnce.Do(func() {
-		doc, err := libopenapi.NewDocument(patrolsync.OpenAPI)
-		if err != nil {
-			contractErr = err
-			return
-		}
-		v, errs := validator.NewValidator(doc)
-		if len(errs) > 0 {
-			contractErr = fmt.Errorf("%v", errs)
-			return
-		}
-		contract = v
-	})
-	if contractErr != nil {
-		t.Fatalf("openapi.yaml does not load: %v", contractErr)
-	}
-	return contract
-}
-
-// CheckRequest fails the test when a request the server accepted is not one
-// openapi.yaml allows: a client written from the contract must be able to
-// send everything the tests send. Requests the server refused (4xx) are
-// left out on purpose: tests send bad input to see it refused.
-func CheckRequest(t testing.TB, req *http.Request, body []byte) {
-	t.Helper()
-	v := loadContract(t)
-	if unchecked(req.URL.Path) {
-		return
-	}
-	clone := req.Clone(req.Context())
-	clone.Body = io.NopCloser(bytes.NewReader(body))
-	clone.ContentLength = int64(len(body))
-	ok, problems := v.ValidateHttpRequestSync(clone)
-	if !ok {
-		t.Errorf("contract: %s %s sent a request openapi.yaml does not allow, and the server accepted it:\n  %s\n  body: %.400s",
-			req.Method, req.URL.Path, describe(problems), body)
-	}
-}
-
 // acceptedPart leaves out of a push the mutations the server rejected:
 // business outcomes come back inside a 200, and tests push bad mutations
 // on purpose to see them rejected alone. Every other mutation must be one
@@ -338,34 +262,4 @@ func acceptedPart(req *http.Request, body []byte, res Response) []byte {
 	}
 	out, _ := json.Marshal(map[string]any{"mutations": kept})
 	return out
-}
-
-func describe(problems []*validationerrors.ValidationError) string {
-	var lines []string
-	for _, p := range problems {
-		line := p.Message
-		if p.Reason != "" {
-			line += ": " + p.Reason
-		}
-		for _, se := range p.SchemaValidationErrors {
-			line += fmt.Sprintf(" [%s %s]", se.FieldPath, se.Reason)
-		}
-		lines = append(lines, line)
-	}
-	return strings.Join(lines, "\n  ")
-}
-
-// unchecked are the raw byte streams and third-party pages: described in
-// openapi.yaml but not schema-checked.
-func unchecked(path string) bool {
-	return strings.HasPrefix(path, "/v1/blobs/") || path == "/metrics" || strings.HasPrefix(path, "/docs")
-}
-
-func onlyUnknownPath(problems []*validationerrors.ValidationError) bool {
-	for _, p := range problems {
-		if p.ValidationType != "path" {
-			return false
-		}
-	}
-	return len(problems) > 0
 }
