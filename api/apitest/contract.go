@@ -37,7 +37,7 @@ func CheckContract(t testing.TB, req *http.Request, res Response) {
 	if unchecked(req.URL.Path) {
 		return
 	}
-	route, params, err := router.FindRoute(req)
+	route, params, err := findRoute(router, req)
 	if err != nil {
 		if res.Status == http.StatusNotFound && onlyUnknownPath(err) {
 			return // a route the spec does not have: 404 is the right answer
@@ -188,7 +188,7 @@ func CheckRequest(t testing.TB, req *http.Request, body []byte) {
 	if unchecked(req.URL.Path) {
 		return
 	}
-	route, params, err := router.FindRoute(req)
+	route, params, err := findRoute(router, req)
 	if err != nil {
 		t.Errorf("contract: %s %s was accepted, but openapi.yaml has no such operation: %v", req.Method, req.URL.Path, err)
 		return
@@ -331,6 +331,23 @@ func unchecked(path string) bool {
 
 // onlyUnknownPath reports whether the router found no operation for the
 // request: no such path, or no such method on it.
+// findRoute is the spec's operation for a request. A path with a trailing
+// slash falls back to the operation without it, as libopenapi-validator
+// matched them and as openapi.yaml says of /app/ and /console/ (the page
+// of the path that redirects to it): gorilla/mux tells them apart.
+func findRoute(router routers.Router, req *http.Request) (*routers.Route, map[string]string, error) {
+	route, params, err := router.FindRoute(req)
+	if err != nil && len(req.URL.Path) > 1 && strings.HasSuffix(req.URL.Path, "/") && errors.Is(err, routers.ErrPathNotFound) {
+		trimmed := req.Clone(req.Context())
+		trimmed.URL.Path = strings.TrimSuffix(req.URL.Path, "/")
+		trimmed.URL.RawPath = ""
+		if route, params, trimmedErr := router.FindRoute(trimmed); trimmedErr == nil {
+			return route, params, nil
+		}
+	}
+	return route, params, err
+}
+
 func onlyUnknownPath(err error) bool {
 	return errors.Is(err, routers.ErrPathNotFound) || errors.Is(err, routers.ErrMethodNotAllowed)
 }

@@ -126,6 +126,8 @@ func TestCheckContractCatchesDrift(t *testing.T) {
 		{name: "good media redirect", check: answer("/v1/media/"+drillID, http.StatusFound, http.Header{"Location": {"http://blobs/x"}}, nil)},
 		{name: "media redirect missing its required Location", check: answer("/v1/media/"+drillID, http.StatusFound, http.Header{}, nil), fails: "Location"},
 		{name: "ETag off its pattern", check: answer("/v1/inspections/"+drillID, 200, jsonHeader("ETag", "W/1"), []byte(`{}`)), fails: "ETag"},
+		{name: "the app's page at /app/, the operation of /app", check: answer("/app/", 200, http.Header{"Content-Type": {"text/html; charset=utf-8"}}, []byte("<!doctype html>"))},
+		{name: "a trailing slash does not make an unknown path known", check: answer("/v1/nothing-here/", 200, jsonHeader(), []byte(`{}`)), fails: "no such operation"},
 		{name: "CSV report", check: answer("/v1/reports/periodic?period=week&format=csv", 200, http.Header{"Content-Type": {"text/csv; charset=utf-8"}}, []byte("site,inspections\n"))},
 		{name: "report in an undeclared type", check: answer("/v1/reports/periodic?period=week", 200, http.Header{"Content-Type": {"text/xml"}}, []byte("<x/>")), fails: "text/xml"},
 	} {
