@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
+	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
@@ -41,7 +42,7 @@ func TestPeriodicReports(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("periodic")
-		submitted(t, env, tenant, patrolTemplate, false) // a failed inspection raises a finding
+		submittedNow(t, env, tenant, patrolTemplate, false) // a failed inspection raises a finding
 		_, results := push(t, env, tenant.Guard.Token, []mutation{mut("incident.report", newID(), map[string]any{
 			"site_id": tenant.Sites[0].ID, "type": "fire alarm", "level": "serious", "occurred_at": time.Now().UTC().Format(time.RFC3339)})})
 		wantStatus(t, results, "applied")
@@ -139,9 +140,9 @@ func TestPeriodicFailedItems(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, db string) {
 		env := apitest.New(t, db)
 		tenant := env.NewTenant("failures")
-		submitted(t, env, tenant, patrolTemplate, false)
-		submitted(t, env, tenant, patrolTemplate, false)
-		submitted(t, env, tenant, patrolTemplate, true)
+		submittedNow(t, env, tenant, patrolTemplate, false)
+		submittedNow(t, env, tenant, patrolTemplate, false)
+		submittedNow(t, env, tenant, patrolTemplate, true)
 
 		var week struct {
 			Sites []struct {
@@ -197,4 +198,29 @@ func TestPeriodicFailedItems(t *testing.T) {
 			}
 		}
 	})
+}
+
+// submittedNow is submitted with the submission stamped now by the phone
+// (the payload's submitted_at). These tests count an inspection in the
+// week its submission falls in, beside findings and incidents stamped
+// now; the helpers' phone clock runs three hours behind (mut), which put
+// the submission in the previous week for the first three hours of every
+// week (Sunday 16:00-19:00 UTC for a Shanghai site), and the tests failed
+// there.
+func submittedNow(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, key string, pass bool) {
+	t.Helper()
+	r := newReplica()
+	r.pullAll(t, env, tenant.Guard.Token, 500)
+	templateID, number, doc := r.template(t, key)
+	_, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, checklists.SampleAnswers(doc, pass), true)
+	submit := &batch[len(batch)-1]
+	if submit.Type != "inspection.submit" {
+		t.Fatalf("the batch ends with %s, want inspection.submit", submit.Type)
+	}
+	submit.Payload = map[string]any{"submitted_at": time.Now().UTC().Format(time.RFC3339)}
+	batch = storeMedia(t, env, tenant.Guard.Token, doc, batch)
+	_, results := push(t, env, tenant.Guard.Token, batch)
+	if last := results[len(results)-1]; last.Status != "applied" {
+		t.Fatalf("submit of %s = %+v", key, last)
+	}
 }
