@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/patrolsync/patrolsync/api/apitest"
-	"github.com/patrolsync/patrolsync/checklists"
 	"github.com/patrolsync/patrolsync/internal/testenv"
 )
 
@@ -209,18 +208,5 @@ func TestPeriodicFailedItems(t *testing.T) {
 // there.
 func submittedNow(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, key string, pass bool) {
 	t.Helper()
-	r := newReplica()
-	r.pullAll(t, env, tenant.Guard.Token, 500)
-	templateID, number, doc := r.template(t, key)
-	_, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, checklists.SampleAnswers(doc, pass), true)
-	submit := &batch[len(batch)-1]
-	if submit.Type != "inspection.submit" {
-		t.Fatalf("the batch ends with %s, want inspection.submit", submit.Type)
-	}
-	submit.Payload = map[string]any{"submitted_at": time.Now().UTC().Format(time.RFC3339)}
-	batch = storeMedia(t, env, tenant.Guard.Token, doc, batch)
-	_, results := push(t, env, tenant.Guard.Token, batch)
-	if last := results[len(results)-1]; last.Status != "applied" {
-		t.Fatalf("submit of %s = %+v", key, last)
-	}
+	submittedStamped(t, env, tenant, key, pass, nil, map[string]any{"submitted_at": time.Now().UTC().Format(time.RFC3339)})
 }

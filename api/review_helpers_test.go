@@ -52,6 +52,13 @@ func submitted(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, key strin
 // first (a register test's own names and times).
 func submittedWith(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, key string, pass bool, edit func(map[string]checklists.Answer)) (string, string) {
 	t.Helper()
+	return submittedStamped(t, env, tenant, key, pass, edit, nil)
+}
+
+// submittedStamped is submittedWith whose inspection.submit carries
+// payload (nil: an empty one, the submission stamped by the phone's clock).
+func submittedStamped(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, key string, pass bool, edit func(map[string]checklists.Answer), payload map[string]any) (string, string) {
+	t.Helper()
 	r := newReplica()
 	r.pullAll(t, env, tenant.Guard.Token, 500)
 	templateID, number, doc := r.template(t, key)
@@ -60,6 +67,9 @@ func submittedWith(t *testing.T, env *apitest.Env, tenant *apitest.Tenant, key s
 		edit(input.Answers)
 	}
 	id, batch := inspectionBatch(templateID, number, tenant.Sites[0].ID, doc, input, true)
+	if payload != nil {
+		batch[len(batch)-1].Payload = payload // inspectionBatch ends with the submit
+	}
 	batch = storeMedia(t, env, tenant.Guard.Token, doc, batch)
 	_, results := push(t, env, tenant.Guard.Token, batch)
 	last := results[len(results)-1]
