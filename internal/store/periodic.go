@@ -32,7 +32,6 @@ const DrillTemplates = "%drill%"
 // PeriodFigures counts one site's records in [from, to) as they stand at
 // now (a finding falling due after now is not overdue yet).
 func (tx *Tx) PeriodFigures(siteID string, from, to, now time.Time) (PeriodFigures, error) {
-	inUTC(&from, &to, &now)
 	f := PeriodFigures{IncidentsByLevel: map[string]int64{}}
 	dueBy := to
 	if now.Before(to) {
@@ -99,19 +98,6 @@ func (tx *Tx) PeriodFigures(siteID string, from, to, now time.Time) (PeriodFigur
 	return f, translate("store.PeriodFigures", err)
 }
 
-// inUTC puts a period's bounds in UTC. They come in the site's zone (a
-// local week starts at local midnight), and SQLite compares timestamps as
-// the text the driver writes, offset last: a bound written as
-// "2026-12-07 00:00:00+08:00" sorts after a row's "2026-12-06
-// 16:45:00+00:00", which is the later instant, so a report missed the
-// first eight hours of each Shanghai week. Rows are written in UTC, so
-// bounds in UTC compare as instants; PostgreSQL compares instants anyway.
-func inUTC(times ...*time.Time) {
-	for _, t := range times {
-		*t = t.UTC()
-	}
-}
-
 // Evaluated is a submitted inspection's checklist and the engine's
 // evaluation of it (which items failed), for counting failed items.
 type Evaluated struct {
@@ -124,7 +110,6 @@ type Evaluated struct {
 // EvaluationsIn reads the evaluations of the inspections submitted at a
 // site in [from, to).
 func (tx *Tx) EvaluationsIn(siteID string, from, to time.Time) ([]Evaluated, error) {
-	inUTC(&from, &to)
 	var rows []Evaluated
 	err := tx.scoped("inspections").Select("template_id, template_key, template_version, evaluation").
 		Where("site_id = ? AND submitted_at >= ? AND submitted_at < ? AND status <> 'in_progress' AND evaluation IS NOT NULL",

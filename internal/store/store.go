@@ -96,7 +96,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// default is the same format anyway.
 		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
 			"&_pragma=busy_timeout(15000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-		dialector = sqlite.Open(dsn)
+		sqlDB, err := sql.Open(sqlite.DriverName, dsn)
+		if err != nil {
+			return nil, errs.E(op, errs.Unavailable, err)
+		}
+		dialector = sqlite.Dialector{Conn: utcPool{sqlDB}}
 	default:
 		return nil, errs.E(op, errs.Invalid, "database url must start with postgres:// or sqlite://")
 	}
