@@ -12,12 +12,14 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	gomodule "golang.org/x/mod/module"
 )
 
 // The vulnerability database normally comes from vuln.go.dev, which this
 // workplace cannot reach. The same reports ship in the golang.org/x/vulndb
-// module, which the Go module proxy serves, and its own gendb command turns
-// them into the database govulncheck reads. Both are pinned, so a run is
+// module, which the Go module proxy serves, as OSV entries that
+// writeVulnDB indexes into the database govulncheck reads. Both are pinned, so a run is
 // repeatable; bump them to pick up new advisories.
 const (
 	vulndbVersion      = "v0.0.0-20261105234957-e22db6528018"
@@ -121,7 +123,7 @@ func vulnDatabase(ctx context.Context) (string, error) {
 	if err != nil {
 		cache = os.TempDir()
 	}
-	db := filepath.Join(cache, "patrolsync", "vulndb-"+vulndbVersion)
+	db := filepath.Join(cache, "patrolsync", "vulndb-osv-"+vulndbVersion)
 	if _, err := os.Stat(filepath.Join(db, "index", "db.json")); err == nil {
 		return db, nil
 	}
@@ -131,30 +133,14 @@ func vulnDatabase(ctx context.Context) (string, error) {
 	if err != nil || json.Unmarshal(raw, &download) != nil || download.Dir == "" {
 		return "", fmt.Errorf("download golang.org/x/vulndb@%s: %v %s", vulndbVersion, err, download.Error)
 	}
-	// gendb reads the reports from a git checkout; the module is not one.
-	repo, err := os.MkdirTemp("", "patrolsync-vulndb-")
+	released, err := gomodule.PseudoVersionTime(vulndbVersion)
 	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(repo)
-	steps := [][]string{
-		{"cp", "-r", filepath.Join(download.Dir, "data"), repo},
-		{"chmod", "-R", "u+w", repo},
-		{"git", "-C", repo, "init", "-q"},
-		{"git", "-C", repo, "add", "-A"},
-		{"git", "-C", repo, "-c", "user.email=testrun@patrolsync", "-c", "user.name=testrun", "commit", "-q", "-m", "vulndb"},
-	}
-	for _, step := range steps {
-		if out, err := lowPriority(ctx, step[0], step[1:]...).CombinedOutput(); err != nil {
-			return "", fmt.Errorf("%s: %w\n%s", strings.Join(step, " "), err, out)
-		}
+		return "", fmt.Errorf("golang.org/x/vulndb@%s: %w", vulndbVersion, err)
 	}
 	err = installOnce(db, func(out string) error {
-		gendb := lowPriority(ctx, goTool(), "run", "golang.org/x/vulndb/cmd/gendb@"+vulndbVersion, "-repo", repo, "-out", out)
-		if output, err := gendb.CombinedOutput(); err != nil {
-			return fmt.Errorf("gendb: %w\n%s", err, output)
-		}
-		return nil
+		entries, err := writeVulnDB(filepath.Join(download.Dir, "data", "osv"), out, released)
+		logf("vulncheck: %d advisories", entries)
+		return err
 	})
 	if err != nil {
 		return "", err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestReachedVulnsCountsOnlyCalledCode(t *testing.T) {
@@ -92,5 +94,93 @@ func TestInstallOnceKeepsNothingOfAFailedBuild(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(parent); len(entries) != 0 {
 		t.Errorf("a failed build left %d entries in the cache", len(entries))
+	}
+}
+
+// latestFixed is gendb's rule for the modules index's "fixed".
+func TestLatestFixedIsGendbsRule(t *testing.T) {
+	type ev = struct{ Introduced, Fixed string }
+	semverRange := func(events ...ev) osvRange {
+		r := osvRange{Type: "SEMVER"}
+		for _, e := range events {
+			r.Events = append(r.Events, struct {
+				Introduced string `json:"introduced"`
+				Fixed      string `json:"fixed"`
+			}{e.Introduced, e.Fixed})
+		}
+		return r
+	}
+	for _, c := range []struct {
+		name   string
+		ranges []osvRange
+		want   string
+	}{
+		{"never fixed", []osvRange{semverRange(ev{Introduced: "0"})}, ""},
+		{"fixed once", []osvRange{semverRange(ev{Introduced: "0"}, ev{Fixed: "1.2.3"})}, "1.2.3"},
+		{"the latest of two fixes", []osvRange{semverRange(ev{Introduced: "0"}, ev{Fixed: "1.2.3"}, ev{Introduced: "2.0.0"}, ev{Fixed: "2.4.0"})}, "2.4.0"},
+		{"fixes compare as versions, not text", []osvRange{semverRange(ev{Introduced: "0"}, ev{Fixed: "1.10.0"}, ev{Introduced: "1.9.0"}, ev{Fixed: "1.9.5"})}, "1.10.0"},
+		{"introduced again after the fix", []osvRange{semverRange(ev{Introduced: "0"}, ev{Fixed: "1.2.3"}, ev{Introduced: "1.3.0"})}, ""},
+		{"a pre-release fix", []osvRange{semverRange(ev{Introduced: "0"}, ev{Fixed: "1.11.0-alpha.0.0.20260225185322-738bad662b20"})}, "1.11.0-alpha.0.0.20260225185322-738bad662b20"},
+		{"other range types do not count", []osvRange{{Type: "ECOSYSTEM"}}, ""},
+		{"no ranges", nil, ""},
+	} {
+		if got := latestFixed(c.ranges); got != c.want {
+			t.Errorf("%s: latestFixed = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// writeVulnDB indexes OSV entries as gendb does: one modules entry per
+// affected module, sorted, and the release time where an entry has none.
+func TestWriteVulnDBIndexesTheEntries(t *testing.T) {
+	osv := t.TempDir()
+	entries := map[string]string{
+		"GO-2026-0002.json": `{"id":"GO-2026-0002","modified":"0001-01-01T00:00:00Z","published":"0001-01-01T00:00:00Z","aliases":["CVE-2026-2"],
+			"affected":[{"package":{"name":"example.com/b","ecosystem":"Go"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.2.0"}]}]},
+			            {"package":{"name":"example.com/a","ecosystem":"Go"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}]}]}`,
+		"GO-2026-0001.json": `{"id":"GO-2026-0001","modified":"2026-10-01T00:00:00Z","published":"2026-09-01T00:00:00Z",
+			"affected":[{"package":{"name":"example.com/a","ecosystem":"Go"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"0.9.0"}]}]}]}`,
+	}
+	for name, body := range entries {
+		if err := os.WriteFile(filepath.Join(osv, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "db")
+	released := time.Date(2026, 11, 5, 23, 49, 57, 0, time.UTC)
+	n, err := writeVulnDB(osv, out, released)
+	if err != nil || n != 2 {
+		t.Fatalf("writeVulnDB = %d, %v", n, err)
+	}
+	for file, want := range map[string]string{
+		"index/db.json": `{"modified":"2026-11-05T23:49:57Z"}`,
+		"index/modules.json": `[{"path":"example.com/a","vulns":[{"id":"GO-2026-0001","modified":"2026-10-01T00:00:00Z","fixed":"0.9.0"},` +
+			`{"id":"GO-2026-0002","modified":"2026-11-05T23:49:57Z"}]},` +
+			`{"path":"example.com/b","vulns":[{"id":"GO-2026-0002","modified":"2026-11-05T23:49:57Z","fixed":"1.2.0"}]}]`,
+		"index/vulns.json": `[{"id":"GO-2026-0001","modified":"2026-10-01T00:00:00Z"},` +
+			`{"id":"GO-2026-0002","modified":"2026-11-05T23:49:57Z","aliases":["CVE-2026-2"]}]`,
+	} {
+		got, err := os.ReadFile(filepath.Join(out, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want {
+			t.Errorf("%s:\n got %s\nwant %s", file, got, want)
+		}
+	}
+	var entry struct {
+		ID                  string
+		Modified, Published time.Time
+		Aliases             []string
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "ID", "GO-2026-0002.json"))
+	if err == nil {
+		err = json.Unmarshal(raw, &entry)
+	}
+	if err != nil || entry.ID != "GO-2026-0002" || !entry.Modified.Equal(released) || !entry.Published.Equal(released) || len(entry.Aliases) != 1 {
+		t.Fatalf("ID/GO-2026-0002.json = %s (%+v, %v)", raw, entry, err)
+	}
+	if _, err := writeVulnDB(t.TempDir(), filepath.Join(t.TempDir(), "db"), released); err == nil {
+		t.Fatal("a folder without entries must be an error, not an empty database")
 	}
 }
