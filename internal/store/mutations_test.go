@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,39 +154,7 @@ func TestStoredResultsRoundTrip(t *testing.T) {
 // layout over to push_results: the same bytes, the same body hash (none
 // where none was kept), the same device and user.
 func TestPushResultsMigrationCarriesOldResultsOver(t *testing.T) {
-	t.Run("postgres", func(t *testing.T) { carryOver(t, emptyPostgres(t)) })
-	t.Run("sqlite", func(t *testing.T) { carryOver(t, testenv.EmptySQLite(t)) })
-}
-
-// emptyPostgres is a database with no migration applied (testenv.Postgres
-// clones a migrated template), dropped when the test ends.
-func emptyPostgres(t *testing.T) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", testenv.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := "patrolsync_t_empty_" + strings.ReplaceAll(newID()[24:], "-", "")
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", testenv.AdminURL())
-		if err == nil {
-			_, err = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			admin.Close()
-		}
-		if err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(testenv.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	testenv.EachEmpty(t, carryOver)
 }
 
 func carryOver(t *testing.T, url string) {

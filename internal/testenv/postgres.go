@@ -17,12 +17,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for admin statements
 
+	"github.com/patrolsync/patrolsync/internal/jobs"
 	"github.com/patrolsync/patrolsync/internal/store"
 	"github.com/patrolsync/patrolsync/migrations"
 )
@@ -132,13 +134,7 @@ func migratedTemplate(ctx context.Context, admin *sql.DB) (string, error) {
 	if _, err := conn.ExecContext(ctx, `CREATE DATABASE `+building); err != nil {
 		return "", err
 	}
-	db, err := store.Open(ctx, withDatabase(AdminURL(), building))
-	if err != nil {
-		return "", err
-	}
-	err = db.Migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	db.Close()
-	if err != nil {
+	if err := migrateAll(ctx, withDatabase(AdminURL(), building)); err != nil {
 		return "", err
 	}
 	// Renamed only when complete, so a crash leaves no half-built template.
@@ -148,8 +144,11 @@ func migratedTemplate(ctx context.Context, admin *sql.DB) (string, error) {
 	return name, nil
 }
 
+// migrationsDigest names the templates: the migration files and the River
+// release, whose own migrations the templates carry too.
 func migrationsDigest() (string, error) {
 	h := sha256.New()
+	fmt.Fprintf(h, "river %s\n", riverVersion())
 	for _, dialect := range []string{"postgres", "sqlite"} {
 		files, err := migrations.Dialect(dialect)
 		if err != nil {
@@ -206,4 +205,76 @@ func mustDecodeHex(s string) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// migrateAll applies the app's migrations and River's to the database at
+// url, as `patrolsync migrate` does: a template with both spares every
+// test server River's migrations (5 of the api tests' 85 CPU-seconds went
+// to them on SQLite, most of it parsing their SQL).
+func migrateAll(ctx context.Context, url string) (err error) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if closeErr := db.Close(); err == nil {
+			err = closeErr
+		}
+	}()
+	if err := db.Migrate(ctx, log); err != nil {
+		return err
+	}
+	q, err := jobs.Open(ctx, db, url, jobs.Options{Migrate: true}, log)
+	if err != nil {
+		return err
+	}
+	q.Close()
+	return nil
+}
+
+// riverVersion is the River release this binary was built with.
+func riverVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range info.Deps {
+			if dep.Path == "github.com/riverqueue/river" {
+				return dep.Version
+			}
+		}
+	}
+	return "unknown"
+}
+
+// EmptyPostgres returns the URL of a database with no migration applied
+// (neither the app's nor River's), dropped when the test ends: for the
+// tests of migrations themselves.
+func EmptyPostgres(t testing.TB) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	name := "patrolsync_t_empty_" + randomHex(6)
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", AdminURL())
+		if err == nil {
+			_, err = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			admin.Close()
+		}
+		if err != nil {
+			t.Errorf("testenv: drop %s: %v", name, err)
+		}
+	})
+	return withDatabase(AdminURL(), name)
+}
+
+// EachEmpty is Each with databases that have no migration applied.
+func EachEmpty(t *testing.T, fn func(t *testing.T, databaseURL string)) {
+	t.Helper()
+	t.Run("postgres", func(t *testing.T) { fn(t, EmptyPostgres(t)) })
+	t.Run("sqlite", func(t *testing.T) { fn(t, EmptySQLite(t)) })
 }

@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
-
-	"github.com/patrolsync/patrolsync/internal/store"
 )
 
 // sqliteTemplate is the migrated SQLite file the tests' databases are
@@ -48,18 +45,9 @@ func buildSQLiteTemplate() (string, error) {
 	}
 	defer os.RemoveAll(dir)
 	building := filepath.Join(dir, "template.db")
-	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite://"+building)
-	if err != nil {
-		return "", fmt.Errorf("SQLite template: %w", err)
-	}
-	err = db.Migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	// Closing the last connection checkpoints the write-ahead log into the
-	// file, so the file alone is the whole database.
-	if closeErr := db.Close(); err == nil {
-		err = closeErr
-	}
-	if err != nil {
+	// Closing the last connection (migrateAll does) checkpoints the
+	// write-ahead log into the file, so the file alone is the whole database.
+	if err := migrateAll(context.Background(), "sqlite://"+building); err != nil {
 		return "", fmt.Errorf("SQLite template: %w", err)
 	}
 	for _, leftover := range []string{"-wal", "-shm"} {
