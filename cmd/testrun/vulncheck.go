@@ -18,9 +18,9 @@ import (
 
 // The vulnerability database normally comes from vuln.go.dev, which this
 // workplace cannot reach. The same reports ship in the golang.org/x/vulndb
-// module, which the Go module proxy serves, as OSV entries that
-// writeVulnDB indexes into the database govulncheck reads. Both are pinned, so a run is
-// repeatable; bump them to pick up new advisories.
+// module, which the Go module proxy serves, as OSV entries that writeVulnDB
+// indexes into the database govulncheck reads. Both are pinned, so a run
+// is repeatable; bump them to pick up new advisories.
 const (
 	vulndbVersion      = "v0.0.0-20261105234957-e22db6528018"
 	govulncheckVersion = "v1.9.0"
@@ -139,7 +139,9 @@ func vulnDatabase(ctx context.Context) (string, error) {
 	}
 	err = installOnce(db, func(out string) error {
 		entries, err := writeVulnDB(filepath.Join(download.Dir, "data", "osv"), out, released)
-		logf("vulncheck: %d advisories", entries)
+		if err == nil {
+			logf("vulncheck: indexed %d advisories", entries)
+		}
 		return err
 	})
 	if err != nil {

@@ -209,8 +209,8 @@ func mustDecodeHex(s string) []byte {
 
 // migrateAll applies the app's migrations and River's to the database at
 // url, as `patrolsync migrate` does: a template with both spares every
-// test server River's migrations (5 of the api tests' 85 CPU-seconds went
-// to them on SQLite, most of it parsing their SQL).
+// test server River's migrations (7 of the api test binary's 78 sampled
+// CPU-seconds went to them, most of it SQLite parsing their SQL).
 func migrateAll(ctx context.Context, url string) (err error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db, err := store.Open(ctx, url)
