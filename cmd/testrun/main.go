@@ -89,29 +89,19 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 	go func() {
 		services <- phase("services", func() error { return startServices(servicesCtx, stack) })
 	}()
-	// The vulnerability check (download the advisories, build its
-	// database and govulncheck, then analyse the module) runs beside
-	// everything else at the lowest CPU priority (vulncheck.go: lowPriority):
-	// it takes the cores when the build and the tests leave them idle, as
-	// they do while browser tests wait on pages and at the tests' tail, and
-	// gives them back at once when they do not.
+	// The vulnerability check's preparation (download the advisories,
+	// index them, compile govulncheck) runs beside everything else at the
+	// lowest CPU priority (vulncheck.go: lowPriority); its analysis runs
+	// after the tests. Beside the tests, the analysis made the test phase
+	// longer by more than it takes alone (docs/benchmarks.md, testtime19).
 	vulnCtx, cancelVuln := context.WithCancel(ctx)
 	defer cancelVuln()
-	vulnDone := make(chan error, 1)
-	webBuilt := make(chan struct{}) // the analysis reads the packages as the tests will build them
-	go func() {
-		err := phase("vulncheck-prepare", func() error { return prepareVulncheck(vulnCtx) })
-		if err == nil {
-			<-webBuilt
-			err = phase("vulncheck", func() error { return vulncheck(vulnCtx) })
-		}
-		vulnDone <- err
-	}()
+	prepared := make(chan error, 1)
+	go func() { prepared <- phase("vulncheck-prepare", func() error { return prepareVulncheck(vulnCtx) }) }()
 	err := phase("imports", func() error { return checkImports(ctx) })
 	if err == nil {
 		err = phase("web", func() error { return goCommand(ctx, "run", "./web/build", "-quiet") })
 	}
-	close(webBuilt)
 	if err == nil {
 		err = phase("vet", func() error { return goCommand(ctx, vetArgs(testArgs)...) })
 	}
@@ -135,7 +125,10 @@ func runAll(ctx context.Context, stack *cleanups, testArgs []string) error {
 		cancelVuln()
 		return testErr
 	}
-	return <-vulnDone
+	if err := <-prepared; err != nil {
+		return err
+	}
+	return phase("vulncheck", func() error { return vulncheck(ctx) })
 }
 
 // compileTests compiles every package with its tests into the build
