@@ -329,8 +329,6 @@ func unchecked(path string) bool {
 	return strings.HasPrefix(path, "/v1/blobs/") || path == "/metrics" || strings.HasPrefix(path, "/docs")
 }
 
-// onlyUnknownPath reports whether the router found no operation for the
-// request: no such path, or no such method on it.
 // findRoute is the spec's operation for a request. A path with a trailing
 // slash falls back to the operation without it, as libopenapi-validator
 // matched them and as openapi.yaml says of /app/ and /console/ (the page
@@ -348,6 +346,8 @@ func findRoute(router routers.Router, req *http.Request) (*routers.Route, map[st
 	return route, params, err
 }
 
+// onlyUnknownPath reports whether the router found no operation for the
+// request: no such path, or no such method on it.
 func onlyUnknownPath(err error) bool {
 	return errors.Is(err, routers.ErrPathNotFound) || errors.Is(err, routers.ErrMethodNotAllowed)
 }
