@@ -56,7 +56,7 @@ func vulncheck(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cmd := lowPriority(ctx, goTool(), "run", "golang.org/x/vuln/cmd/govulncheck@"+govulncheckVersion,
+	cmd := exec.CommandContext(ctx, goTool(), "run", "golang.org/x/vuln/cmd/govulncheck@"+govulncheckVersion,
 		"-db", "file://"+db, "-format", "json", "./...")
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
@@ -152,8 +152,9 @@ func vulnDatabase(ctx context.Context) (string, error) {
 
 // lowPriority is exec.CommandContext at the lowest CPU priority (nice 19,
 // inherited by what the command starts: go run's compiles), where the
-// system has nice: the vulnerability check runs beside the build and the
-// tests and should only take the CPU they leave idle.
+// system has nice: the vulnerability check's preparation runs beside the
+// build and should only take the CPU it leaves idle. The analysis runs
+// after the tests, alone, at the normal priority.
 func lowPriority(ctx context.Context, name string, args ...string) *exec.Cmd {
 	if nice, err := exec.LookPath("nice"); err == nil {
 		return exec.CommandContext(ctx, nice, append([]string{"-n", "19", name}, args...)...)
