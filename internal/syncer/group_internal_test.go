@@ -91,3 +91,48 @@ func TestTakeGroupDoesNotShareItsSlice(t *testing.T) {
 		t.Fatalf("queue %v and group %v share storage", queue.pending, group)
 	}
 }
+
+// A push starts a runner when none runs; a second one only while the
+// organisation is busy: busyQueue pushes waiting, or a last group that
+// large. Never more than groupRunners.
+func TestStartsRunner(t *testing.T) {
+	cases := []struct {
+		name                        string
+		runners, pending, lastGroup int
+		want                        bool
+	}{
+		{"no runner: the first push starts one", 0, 1, 0, true},
+		{"no runner, after a large group", 0, 1, busyQueue, true},
+		{"one runner, few pushes waiting: they wait for it", 1, busyQueue - 1, 1, false},
+		{"one runner, a queue of busyQueue", 1, busyQueue, 1, true},
+		{"one runner, its last group large", 1, 1, busyQueue, true},
+		{"one runner, its last group just under", 1, 1, busyQueue - 1, false},
+		{"every runner busy", groupRunners, 3 * busyQueue, groupMaxPushes, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			queue := &orgQueue{runners: tc.runners, pending: make([]*queuedPush, tc.pending), lastGroup: tc.lastGroup}
+			if got := queue.startsRunner(); got != tc.want {
+				t.Errorf("runners %d, pending %d, last group %d: starts a runner %v, want %v",
+					tc.runners, tc.pending, tc.lastGroup, got, tc.want)
+			}
+		})
+	}
+}
+
+// takeGroup remembers how many pushes the group it took held, for
+// startsRunner; an empty queue leaves the last size alone.
+func TestTakeGroupRemembersItsSize(t *testing.T) {
+	queue := &orgQueue{pending: make([]*queuedPush, 5)}
+	for i := range queue.pending {
+		queue.pending[i] = &queuedPush{}
+	}
+	takeGroup(queue)
+	if queue.lastGroup != 5 {
+		t.Fatalf("last group %d, want 5", queue.lastGroup)
+	}
+	takeGroup(queue)
+	if queue.lastGroup != 5 {
+		t.Fatalf("an empty take changed the last group to %d", queue.lastGroup)
+	}
+}
